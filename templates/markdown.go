@@ -1,0 +1,77 @@
+package templates
+
+import (
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// markdown parses template bodies. CommonMark only: headings, paragraphs,
+// emphasis, lists and links are what a notice uses. Raw HTML in a body is not
+// rendered (goldmark's safe default) and dangerous link schemes are dropped.
+var markdown = goldmark.New()
+
+// parseMarkdown parses a filled body once; every renderer walks the result.
+func parseMarkdown(source []byte) ast.Node {
+	return markdown.Parser().Parse(text.NewReader(source))
+}
+
+// escapeMarkdown makes a field value plain text inside Markdown: every ASCII
+// punctuation character is backslash-escaped (CommonMark allows that for
+// all of them), so a value never becomes emphasis, a list, a link or HTML.
+// Line breaks inside a value become hard line breaks, leading spaces on a
+// line are dropped (they would start a code block), and blank lines collapse
+// so a multiline value stays inside the paragraph or list item it is in.
+func escapeMarkdown(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	lines := strings.Split(s, "\n")
+	first := true
+	for _, line := range lines {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if !first {
+			b.WriteString("\\\n")
+		}
+		first = false
+		for i := 0; i < len(line); i++ {
+			c := line[i]
+			if isASCIIPunct(c) {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isASCIIPunct(c byte) bool {
+	return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~')
+}
+
+// plainText returns the text a Text or String node stands for: backslash
+// escapes removed and character references resolved, as the HTML renderer
+// does before escaping.
+func plainText(n ast.Node, source []byte) string {
+	switch n := n.(type) {
+	case *ast.Text:
+		return string(util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(n.Segment.Value(source)))))
+	case *ast.String:
+		if n.IsCode() {
+			return string(n.Value)
+		}
+		return string(util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(n.Value))))
+	}
+	return ""
+}
+
+// linkURL returns a link's destination with escapes removed.
+func linkURL(l *ast.Link) string {
+	return string(util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(l.Destination))))
+}

@@ -1,0 +1,26 @@
+package templates
+
+import (
+	"time"
+
+	"github.com/yuin/goldmark/ast"
+)
+
+// Rendering is a notice filled and rendered for one language: the texts every
+// channel needs, computed once per notice and language.
+type Rendering struct {
+	Template *Template
+	Lang     string
+	Title    string // the headline
+	Subject  string // email subject
+	SMS      SMS    // the text message, counted
+
+	// Source is the body as Markdown with the field values inserted
+	// (escaped), and Doc its parse tree, shared by every renderer.
+	Source []byte
+	Doc    ast.Node
+
+	Utility Utility
+	Date    time.Time // the notice's date: the flyer's date line and the email's Date header
+	URL     string    // the notice's public web address (QR code, links); optional
+}

@@ -1,0 +1,107 @@
+package templates
+
+import (
+	texttemplate "text/template"
+	"time"
+)
+
+// Category says what kind of notice a template is.
+type Category string
+
+// The template categories.
+const (
+	Emergency   Category = "emergency"
+	Service     Category = "service"
+	Information Category = "information"
+)
+
+// FieldType is the type of value a field accepts.
+type FieldType string
+
+// The field types a template may declare.
+const (
+	TypeText      FieldType = "text"
+	TypeMultiline FieldType = "multiline"
+	TypeDate      FieldType = "date"
+	TypeDateTime  FieldType = "datetime"
+	TypeTime      FieldType = "time"
+	TypePhone     FieldType = "phone"
+	TypeURL       FieldType = "url"
+	TypeNumber    FieldType = "number"
+	TypeChoice    FieldType = "choice"
+)
+
+// Field is one value a coordinator fills in. The order of a template's fields
+// is the order of its form.
+type Field struct {
+	Name     string
+	Label    string
+	Type     FieldType
+	Required bool
+	Default  string
+	Example  string
+	Help     string
+	Options  []string // for TypeChoice
+	line     int      // line of the field in the template file
+}
+
+// Template is one notice template in one language, parsed and checked.
+type Template struct {
+	Name        string
+	Lang        string
+	Title       string
+	Description string
+	Category    Category
+	Tier        int // Public Notification Rule tier (1, 2 or 3); 0 when not regulatory
+	Fields      []Field
+
+	// Subject, SMS and Body are the template sources (Go text/template syntax).
+	Subject string
+	SMS     string
+	Body    string
+
+	// SMSReplace says whether typographic characters with GSM-7 look-alikes
+	// are replaced before the SMS is counted (default true).
+	SMSReplace bool
+	// SMSMaxSegments is the most segments the rendered SMS may take (default 3).
+	SMSMaxSegments int
+
+	// File is where the template was read from, for error messages.
+	File string
+
+	subjectLine, smsLine, bodyLine int
+	subject, sms, body             *texttemplate.Template
+}
+
+// Field returns the field with the given name, or false.
+func (t *Template) Field(name string) (Field, bool) {
+	for _, f := range t.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Utility is the branding of the utility that publishes the notices. Every
+// template can use these values as {{.utility.name}}, {{.utility.phone}},
+// {{.utility.email}}, {{.utility.website}} and {{.utility.address}}.
+type Utility struct {
+	Name     string
+	Phone    string
+	Email    string
+	Website  string
+	Address  string
+	Logo     []byte         // PNG, optional
+	Location *time.Location // the utility's time zone; nil means UTC
+}
+
+func (u Utility) values() map[string]string {
+	return map[string]string{
+		"name":    u.Name,
+		"phone":   u.Phone,
+		"email":   u.Email,
+		"website": u.Website,
+		"address": u.Address,
+	}
+}
