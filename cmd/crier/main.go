@@ -1,0 +1,79 @@
+// Command crier publishes a water utility's public notices: it renders
+// notice templates into flyers, emails and text messages.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	_ "time/tzdata" // time zones work on machines without a zoneinfo database
+
+	"github.com/alecthomas/kong"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// cli is the command line. Each command is a struct with a Run method.
+type cli struct {
+	Config string `help:"Configuration file (default: crier.toml in the working folder, if present)." env:"CRIER_CONFIG" type:"path" placeholder:"FILE"`
+
+	Templates templatesCmd `cmd:"" help:"List, show and check notice templates."`
+	Render    renderCmd    `cmd:"" help:"Render a notice: flyer PDF, email and SMS text."`
+}
+
+// env is what every command gets: where to write, and the configuration.
+type env struct {
+	stdout, stderr io.Writer
+	configPath     string
+}
+
+func (e *env) config() (Config, error) { return loadConfig(e.configPath) }
+
+// exitError carries an exit status through kong's Run.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// run runs crier with args and returns the exit status: 0 on success, 1 when
+// the work found problems (bad values, bad templates), 2 for usage errors.
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	var c cli
+	exited := false
+	parser, err := kong.New(&c,
+		kong.Name("crier"),
+		kong.Description("Crier publishes a water utility's public notices: flyers, emails and text messages."),
+		kong.Writers(stdout, stderr),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Exit(func(n int) { exited = true; code = n }),
+	)
+	if err != nil {
+		fmt.Fprintln(stderr, "crier:", err)
+		return 2
+	}
+	ctx, err := parser.Parse(args)
+	if exited { // --help
+		return code
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "crier:", err)
+		return 2
+	}
+	e := &env{stdout: stdout, stderr: stderr, configPath: c.Config}
+	if err := ctx.Run(e); err != nil {
+		fmt.Fprintln(stderr, "crier:", err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return ee.code
+		}
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/crier-notices/crier/templates"
+)
+
+type templatesCmd struct {
+	List  templatesListCmd  `cmd:"" help:"List the templates: name, title, category, tier, languages."`
+	Show  templatesShowCmd  `cmd:"" help:"Show a template's fields with their types and help."`
+	Check templatesCheckCmd `cmd:"" help:"Check the built-in library, or a folder of custom templates; exit status 1 if any has an error."`
+}
+
+type templatesListCmd struct{}
+
+func (templatesListCmd) Run(e *env) error {
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	lib, _, err := cfg.library()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTITLE\tCATEGORY\tTIER\tLANGUAGES")
+	for _, name := range lib.Names() {
+		fam, _ := lib.Family(name)
+		t := fam.Original
+		tier := "-"
+		if t.Tier > 0 {
+			tier = strconv.Itoa(t.Tier)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.Name, t.Title, t.Category, tier, strings.Join(fam.Languages(), ","))
+	}
+	return tw.Flush()
+}
+
+type templatesShowCmd struct {
+	Name string `arg:"" help:"Template name."`
+	Lang string `help:"Language of the labels and help (default: the template's original)." placeholder:"LANG"`
+}
+
+func (c templatesShowCmd) Run(e *env) error {
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	lib, _, err := cfg.library()
+	if err != nil {
+		return err
+	}
+	t, err := lib.Get(c.Name, c.Lang)
+	if err != nil {
+		return err
+	}
+	fam, _ := lib.Family(c.Name)
+	w := e.stdout
+	fmt.Fprintf(w, "%s — %s\n", t.Name, t.Title)
+	if t.Description != "" {
+		fmt.Fprintf(w, "%s\n", t.Description)
+	}
+	fmt.Fprintf(w, "category: %s", t.Category)
+	if t.Tier > 0 {
+		fmt.Fprintf(w, ", Tier %d public notice", t.Tier)
+	}
+	fmt.Fprintf(w, "\nlanguages: %s\nfile: %s\n\nfields:\n", strings.Join(fam.Languages(), ", "), t.File)
+	for _, f := range t.Fields {
+		req := "optional"
+		if f.Required {
+			req = "required"
+		}
+		fmt.Fprintf(w, "  %s (%s, %s) — %s\n", f.Name, f.Type, req, f.Label)
+		if len(f.Options) > 0 {
+			fmt.Fprintf(w, "      options: %s\n", strings.Join(f.Options, ", "))
+		}
+		if f.Default != "" {
+			fmt.Fprintf(w, "      default: %s\n", f.Default)
+		}
+		if f.Example != "" {
+			fmt.Fprintf(w, "      example: %s\n", f.Example)
+		}
+		if f.Help != "" {
+			fmt.Fprintf(w, "      %s\n", f.Help)
+		}
+	}
+	return nil
+}
+
+type templatesCheckCmd struct {
+	Dir string `arg:"" optional:"" help:"Folder of custom templates (default: the built-in library)." type:"path"`
+}
+
+func (c templatesCheckCmd) Run(e *env) error {
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	var lib *templates.Library
+	var problems templates.Problems
+	where := "built-in library"
+	if c.Dir == "" {
+		lib, problems = templates.Builtin()
+	} else {
+		where = c.Dir
+		if _, err := os.Stat(c.Dir); err != nil {
+			return err
+		}
+		lib, problems = templates.Load(os.DirFS(c.Dir), ".")
+		for i := range problems {
+			problems[i].File = filepath.Join(c.Dir, problems[i].File)
+		}
+	}
+	u, err := cfg.utility()
+	if err != nil {
+		return err
+	}
+	problems = append(problems, templates.CheckExamples(lib, u)...)
+	for _, p := range problems {
+		fmt.Fprintln(e.stdout, p)
+	}
+	n := 0
+	for _, name := range lib.Names() {
+		fam, _ := lib.Family(name)
+		n += len(fam.ByLang)
+	}
+	errs, warns := len(problems.Errors()), len(problems.Warnings())
+	fmt.Fprintf(e.stdout, "%s: %d template files, %d error(s), %d warning(s)\n", where, n, errs, warns)
+	if errs > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%s has %d template error(s)", where, errs)}
+	}
+	return nil
+}

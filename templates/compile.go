@@ -1,0 +1,231 @@
+package templates
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+	"text/template/parse"
+)
+
+var execErrLine = regexp.MustCompile(`^template: [a-z]+:(\d+):(?:\d+:)? ?(.*)$`)
+
+// utilityKeys are the branding values a template can use as {{.utility.KEY}}.
+var utilityKeys = map[string]bool{"name": true, "phone": true, "email": true, "website": true, "address": true}
+
+// compile parses the subject, SMS and body as Go templates and checks what
+// they reference: undeclared fields are errors, choice comparisons against a
+// value that is not an option are errors, and required fields the body never
+// uses are warnings.
+func compile(pl *problemList, t *Template) {
+	used := map[string]bool{}
+	parts := []struct {
+		name string
+		src  string
+		line int
+		dst  **texttemplate.Template
+		uses map[string]bool
+	}{
+		{"subject", t.Subject, t.subjectLine, &t.subject, nil},
+		{"sms", t.SMS, t.smsLine, &t.sms, nil},
+		{"body", t.Body, t.bodyLine, &t.body, used},
+	}
+	for _, p := range parts {
+		tmpl, err := texttemplate.New(p.name).Option("missingkey=error").Parse(p.src)
+		if err != nil {
+			line, msg := p.line, err.Error()
+			if m := execErrLine.FindStringSubmatch(msg); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				line, msg = p.line+n-1, m[2]
+			}
+			pl.errorf(line, "%s: template syntax: %s", p.name, msg)
+			continue
+		}
+		*p.dst = tmpl
+		w := refWalker{pl: pl, t: t, tree: tmpl.Tree, base: p.line, part: p.name, used: p.uses}
+		if tmpl.Tree != nil {
+			w.list(tmpl.Tree.Root, true)
+		}
+	}
+	for _, f := range t.Fields {
+		if f.Required && !used[f.Name] {
+			pl.warnf(f.line, "required field %q is never used in the body", f.Name)
+		}
+	}
+}
+
+// refWalker walks a template's parse tree for field references. Inside
+// {{with}} and {{range}} the dot is no longer the notice, so only $-rooted
+// references are checked there.
+type refWalker struct {
+	pl   *problemList
+	t    *Template
+	tree *parse.Tree
+	base int
+	part string
+	used map[string]bool
+}
+
+func (w *refWalker) line(n parse.Node) int {
+	loc, _ := w.tree.ErrorContext(n)
+	// loc is "name:line:col"
+	parts := strings.Split(loc, ":")
+	if len(parts) >= 2 {
+		if l, err := strconv.Atoi(parts[1]); err == nil {
+			return w.base + l - 1
+		}
+	}
+	return w.base
+}
+
+func (w *refWalker) list(l *parse.ListNode, rootDot bool) {
+	if l == nil {
+		return
+	}
+	for _, n := range l.Nodes {
+		w.node(n, rootDot)
+	}
+}
+
+func (w *refWalker) node(n parse.Node, rootDot bool) {
+	switch n := n.(type) {
+	case *parse.ActionNode:
+		w.pipe(n.Pipe, rootDot)
+	case *parse.IfNode:
+		w.pipe(n.Pipe, rootDot)
+		w.list(n.List, rootDot)
+		w.list(n.ElseList, rootDot)
+	case *parse.WithNode:
+		w.pipe(n.Pipe, rootDot)
+		w.list(n.List, false)
+		w.list(n.ElseList, rootDot)
+	case *parse.RangeNode:
+		w.pipe(n.Pipe, rootDot)
+		w.list(n.List, false)
+		w.list(n.ElseList, rootDot)
+	case *parse.ListNode:
+		w.list(n, rootDot)
+	case *parse.TemplateNode:
+		w.pl.errorf(w.line(n), "%s: {{template}} is not supported in notice templates", w.part)
+	}
+}
+
+func (w *refWalker) pipe(p *parse.PipeNode, rootDot bool) {
+	if p == nil {
+		return
+	}
+	for _, c := range p.Cmds {
+		w.command(c, rootDot)
+	}
+}
+
+func (w *refWalker) command(c *parse.CommandNode, rootDot bool) {
+	for _, a := range c.Args {
+		switch a := a.(type) {
+		case *parse.FieldNode:
+			if rootDot {
+				w.ref(a, a.Ident)
+			}
+		case *parse.VariableNode:
+			if len(a.Ident) > 1 && a.Ident[0] == "$" {
+				w.ref(a, a.Ident[1:])
+			}
+		case *parse.ChainNode:
+			if p, ok := a.Node.(*parse.PipeNode); ok {
+				w.pipe(p, rootDot)
+			}
+		case *parse.PipeNode:
+			w.pipe(a, rootDot)
+		}
+	}
+	w.choiceComparison(c, rootDot)
+}
+
+func (w *refWalker) ref(n parse.Node, ident []string) {
+	name := ident[0]
+	if name == "utility" {
+		if len(ident) > 1 && !utilityKeys[ident[1]] {
+			w.pl.errorf(w.line(n), "%s: {{.utility.%s}} is not a utility value (use name, phone, email, website or address)", w.part, ident[1])
+		}
+		return
+	}
+	if _, ok := w.t.Field(name); !ok {
+		w.pl.errorf(w.line(n), "%s: {{.%s}} refers to a field that is not declared in fields%s", w.part, name, suggest(name, w.t))
+		return
+	}
+	if len(ident) > 1 {
+		w.pl.errorf(w.line(n), "%s: {{.%s}} is a field value; it has no .%s", w.part, name, strings.Join(ident[1:], "."))
+	}
+	if w.used != nil {
+		w.used[name] = true
+	}
+}
+
+// choiceComparison checks {{if eq .cause "main-break"}}: a value that is not
+// one of the choice's options would silently never match.
+func (w *refWalker) choiceComparison(c *parse.CommandNode, rootDot bool) {
+	if len(c.Args) < 3 {
+		return
+	}
+	id, ok := c.Args[0].(*parse.IdentifierNode)
+	if !ok || (id.Ident != "eq" && id.Ident != "ne") {
+		return
+	}
+	fn, ok := c.Args[1].(*parse.FieldNode)
+	if !ok || !rootDot || len(fn.Ident) != 1 {
+		return
+	}
+	f, ok := w.t.Field(fn.Ident[0])
+	if !ok || f.Type != TypeChoice {
+		return
+	}
+	for _, a := range c.Args[2:] {
+		s, ok := a.(*parse.StringNode)
+		if !ok {
+			continue
+		}
+		found := false
+		for _, o := range f.Options {
+			if o == s.Text {
+				found = true
+			}
+		}
+		if !found {
+			w.pl.errorf(w.line(a), "%s: %q is not an option of field %q (options: %s)", w.part, s.Text, f.Name, strings.Join(f.Options, ", "))
+		}
+	}
+}
+
+// suggest proposes a declared field whose name is close to a misspelt one.
+func suggest(name string, t *Template) string {
+	best, bestD := "", 3
+	for _, f := range t.Fields {
+		if d := editDistance(name, f.Name); d < bestD {
+			best, bestD = f.Name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return " (did you mean ." + best + "?)"
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,175 @@
+package templates
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	netmail "net/mail"
+	"strings"
+
+	"github.com/wneessen/go-mail"
+)
+
+//go:embed email.html.tmpl
+var emailLayoutSource string
+
+// emailLayout is checked when the program starts: a broken layout is a
+// programming error caught by any test.
+var emailLayout = template.Must(template.New("email").Parse(emailLayoutSource))
+
+// Inline styles, because many mail clients drop <style> blocks. The body
+// HTML comes from goldmark with every value escaped, so the only tags in it
+// are the ones Markdown makes.
+var emailStyles = strings.NewReplacer(
+	"<h1>", `<h1 style="margin:24px 0 8px 0;font-size:24px;line-height:30px;color:#1a1a1a;">`,
+	"<h2>", `<h2 style="margin:24px 0 8px 0;font-size:20px;line-height:26px;color:#1a1a1a;">`,
+	"<h3>", `<h3 style="margin:20px 0 8px 0;font-size:17px;line-height:24px;color:#1a1a1a;">`,
+	"<h4>", `<h4 style="margin:16px 0 8px 0;font-size:16px;line-height:22px;color:#1a1a1a;">`,
+	"<p>", `<p style="margin:0 0 16px 0;">`,
+	"<ul>", `<ul style="margin:0 0 16px 0;padding-left:24px;">`,
+	"<ol>", `<ol style="margin:0 0 16px 0;padding-left:24px;">`,
+	"<ol start=", `<ol style="margin:0 0 16px 0;padding-left:24px;" start=`,
+	"<li>", `<li style="margin:0 0 6px 0;">`,
+	"<a href=", `<a style="color:#0b4f8a;text-decoration:underline;" href=`,
+	"<blockquote>", `<blockquote style="margin:0 0 16px 0;padding:8px 16px;border-left:4px solid #dde1e6;color:#444444;">`,
+)
+
+// accent colours: red for emergencies, the utility blue otherwise.
+func (r *Rendering) accent() string {
+	if r.Template != nil && r.Template.Category == Emergency {
+		return "#b3261e"
+	}
+	return "#0b4f8a"
+}
+
+// HTML returns the email's HTML part: the body rendered from the same
+// Markdown as the text part, in a single-column, inline-styled layout with
+// the utility's branding and contact footer. Every value is escaped.
+func (r *Rendering) HTML() (string, error) {
+	var body bytes.Buffer
+	if err := markdown.Renderer().Render(&body, r.Source, r.Doc); err != nil {
+		return "", fmt.Errorf("render %s body as HTML: %w", r.Template.Name, err)
+	}
+	data := struct {
+		Lang, Subject, Preheader, Accent, Title, DateLine, URL, Online, Tel, Footer string
+		Body                                                                        template.HTML
+		Utility                                                                     Utility
+	}{
+		Lang:      r.Lang,
+		Subject:   r.Subject,
+		Preheader: r.SMS.Text,
+		Accent:    r.accent(),
+		Title:     r.Title,
+		DateLine:  r.dateLine(),
+		URL:       r.URL,
+		Online:    phrase(r.Lang, "online"),
+		Tel:       telURI(r.Utility.Phone),
+		Footer:    fmt.Sprintf(phrase(r.Lang, "footer"), r.Utility.Name),
+		// goldmark escapes every text it writes; values reach it escaped
+		// for Markdown, so they are text, never markup.
+		Body:    template.HTML(emailStyles.Replace(body.String())),
+		Utility: r.Utility,
+	}
+	var out bytes.Buffer
+	if err := emailLayout.Execute(&out, data); err != nil {
+		return "", fmt.Errorf("render %s email layout: %w", r.Template.Name, err)
+	}
+	return out.String(), nil
+}
+
+// telURI keeps the digits of a phone number (and a leading +) for a tel: link.
+func telURI(phone string) string {
+	var b strings.Builder
+	for i, c := range phone {
+		if (c >= '0' && c <= '9') || (c == '+' && i == 0) {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// EmailHeader holds the addresses and identity of an email. Empty From and
+// ReplyTo default to the utility's name and email address.
+type EmailHeader struct {
+	From      string // "Name <address>" or an address
+	ReplyTo   string
+	To        string // optional: a preview has no recipient
+	MessageID string // without angle brackets; empty: derived from the content, so the same notice gives the same id
+}
+
+// Email builds the email: multipart/alternative with the plain text part
+// and the HTML part, subject, From, Reply-To, Date (the notice's date) and a
+// Message-ID. The MIME boundary is derived from the content, so the same
+// notice with the same Message-ID gives the same bytes.
+func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
+	html, err := r.HTML()
+	if err != nil {
+		return nil, err
+	}
+	text := r.Text()
+	sum := sha256.New()
+	for _, s := range []string{r.Subject, text, html, h.From, h.ReplyTo, h.To, h.MessageID} {
+		io.WriteString(sum, s)
+		sum.Write([]byte{0})
+	}
+	digest := hex.EncodeToString(sum.Sum(nil))
+
+	m := mail.NewMsg(mail.WithBoundary("crier-"+digest[:32]), mail.WithNoDefaultUserAgent())
+	m.SetGenHeader(mail.HeaderXMailer, "Crier")
+	from := h.From
+	if from == "" {
+		from = (&netmail.Address{Name: r.Utility.Name, Address: r.Utility.Email}).String()
+	}
+	if err := m.From(from); err != nil {
+		return nil, fmt.Errorf("email From %q: %w (set [utility] email in crier.toml)", from, err)
+	}
+	replyTo := h.ReplyTo
+	if replyTo == "" {
+		replyTo = r.Utility.Email
+	}
+	if replyTo != "" {
+		if err := m.ReplyTo(replyTo); err != nil {
+			return nil, fmt.Errorf("email Reply-To %q: %w", replyTo, err)
+		}
+	}
+	if h.To != "" {
+		if err := m.To(h.To); err != nil {
+			return nil, fmt.Errorf("email To %q: %w", h.To, err)
+		}
+	}
+	id := h.MessageID
+	if id == "" {
+		id = digest[:24] + "@" + domainOf(m)
+	}
+	m.SetMessageIDWithValue(id)
+	m.SetDateWithValue(r.Date)
+	m.Subject(r.Subject)
+	m.SetBodyString(mail.TypeTextPlain, text)
+	m.AddAlternativeString(mail.TypeTextHTML, html)
+	return m, nil
+}
+
+// WriteEmail writes the email as a standard .eml file.
+func (r *Rendering) WriteEmail(w io.Writer, h EmailHeader) error {
+	m, err := r.Email(h)
+	if err != nil {
+		return err
+	}
+	if _, err := m.WriteTo(w); err != nil {
+		return fmt.Errorf("write %s email: %w", r.Template.Name, err)
+	}
+	return nil
+}
+
+func domainOf(m *mail.Msg) string {
+	if from := m.GetFrom(); len(from) > 0 {
+		if i := strings.LastIndexByte(from[0].Address, '@'); i >= 0 {
+			return from[0].Address[i+1:]
+		}
+	}
+	return "crier.invalid"
+}

@@ -1,0 +1,61 @@
+package templates
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Examples returns the example value of every field that has one: the
+// original's as plain values, a translation's own examples as FIELD.LANG
+// values where they differ.
+func (f *Family) Examples() Values {
+	v := Values{}
+	for _, fl := range f.Original.Fields {
+		if fl.Example != "" {
+			v[fl.Name] = fl.Example
+		}
+	}
+	for lang, t := range f.ByLang {
+		if t == f.Original {
+			continue
+		}
+		for _, fl := range t.Fields {
+			if fl.Example != "" && fl.Example != v[fl.Name] {
+				v[fl.Name+"."+lang] = fl.Example
+			}
+		}
+	}
+	return v
+}
+
+// CheckExamples renders every template of lib in every language with its
+// example values and u's branding, so a template whose SMS is too long or
+// whose examples do not fit its own fields is found before anything is sent.
+// A required field without an example is a warning.
+func CheckExamples(lib *Library, u Utility) Problems {
+	var ps Problems
+	date := time.Date(2026, time.January, 1, 12, 0, 0, 0, time.UTC)
+	for _, name := range lib.Names() {
+		fam, _ := lib.Family(name)
+		for _, lang := range fam.Languages() {
+			t := fam.ByLang[lang]
+			for _, f := range t.Fields {
+				if f.Required && f.Example == "" {
+					ps = append(ps, Problem{File: t.File, Line: f.line, Warning: true, Message: fmt.Sprintf("required field %q has no example, so the template cannot be previewed", f.Name)})
+				}
+			}
+			_, err := Render(t, fam.Examples(), u, Options{Date: date})
+			var ves ValueErrors
+			switch {
+			case errors.As(err, &ves):
+				for _, ve := range ves {
+					ps = append(ps, Problem{File: t.File, Message: "with the example values: " + ve.Error()})
+				}
+			case err != nil:
+				ps = append(ps, Problem{File: t.File, Message: "with the example values: " + err.Error()})
+			}
+		}
+	}
+	return ps
+}

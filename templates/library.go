@@ -1,0 +1,203 @@
+package templates
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+)
+
+//go:embed library/*.md
+var builtin embed.FS
+
+// Library is a set of templates by name, each in one or more languages.
+type Library struct {
+	byName map[string]*Family
+}
+
+// Family is one template in all its languages. The original is the file
+// without a language suffix; translations must declare the same fields.
+type Family struct {
+	Name     string
+	Original *Template
+	ByLang   map[string]*Template
+}
+
+// Languages lists the family's languages, the original's first.
+func (f *Family) Languages() []string {
+	langs := []string{f.Original.Lang}
+	var rest []string
+	for l := range f.ByLang {
+		if l != f.Original.Lang {
+			rest = append(rest, l)
+		}
+	}
+	sort.Strings(rest)
+	return append(langs, rest...)
+}
+
+// Builtin returns the library embedded in the binary. Its templates are
+// checked by the tests, so problems here are a programming error.
+func Builtin() (*Library, Problems) {
+	return Load(builtin, "library")
+}
+
+// Load reads every NAME.md and NAME.LANG.md in dir of fsys and checks them,
+// and each translation against its original. It returns the usable templates
+// and every problem found. Other files are ignored.
+func Load(fsys fs.FS, dir string) (*Library, Problems) {
+	lib := &Library{byName: map[string]*Family{}}
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return lib, Problems{{File: dir, Message: fmt.Sprintf("cannot read the template folder: %v", err)}}
+	}
+	var problems Problems
+	translations := map[string][]*Template{}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".md") || strings.EqualFold(e.Name(), "README.md") {
+			continue
+		}
+		file := path.Join(dir, e.Name())
+		data, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			problems = append(problems, Problem{File: file, Message: err.Error()})
+			continue
+		}
+		t, ps := Parse(file, data)
+		problems = append(problems, ps...)
+		if t == nil {
+			continue
+		}
+		if _, lang, _ := splitFileName(file); lang != "" {
+			translations[t.Name] = append(translations[t.Name], t)
+			continue
+		}
+		lib.byName[t.Name] = &Family{Name: t.Name, Original: t, ByLang: map[string]*Template{t.Lang: t}}
+	}
+	for name, ts := range translations {
+		fam := lib.byName[name]
+		for _, t := range ts {
+			if fam == nil {
+				problems = append(problems, Problem{File: t.File, Message: fmt.Sprintf("translation without an original: there is no %s.md", name)})
+				continue
+			}
+			if ps := compareFields(fam.Original, t); len(ps) > 0 {
+				problems = append(problems, ps...)
+				continue
+			}
+			if _, dup := fam.ByLang[t.Lang]; dup {
+				problems = append(problems, Problem{File: t.File, Message: fmt.Sprintf("language %s is already the original's language (%s)", t.Lang, fam.Original.File)})
+				continue
+			}
+			fam.ByLang[t.Lang] = t
+		}
+	}
+	sort.SliceStable(problems, func(i, j int) bool {
+		if problems[i].File != problems[j].File {
+			return problems[i].File < problems[j].File
+		}
+		return problems[i].Line < problems[j].Line
+	})
+	return lib, problems
+}
+
+// compareFields reports how a translation's fields differ from the
+// original's. Values are shared between languages, so the names, types,
+// required flags, options and defaults must agree; labels, help and examples
+// are translated.
+func compareFields(orig, tr *Template) Problems {
+	pl := &problemList{file: tr.File}
+	if tr.Category != orig.Category || tr.Tier != orig.Tier {
+		pl.errorf(0, "category/tier %s/%d differ from the original's %s/%d (%s)", tr.Category, tr.Tier, orig.Category, orig.Tier, orig.File)
+	}
+	for _, of := range orig.Fields {
+		tf, ok := tr.Field(of.Name)
+		if !ok {
+			pl.errorf(0, "field %q of the original (%s line %d) is missing", of.Name, orig.File, of.line)
+			continue
+		}
+		var diffs []string
+		if tf.Type != of.Type {
+			diffs = append(diffs, fmt.Sprintf("type %s, original %s", tf.Type, of.Type))
+		}
+		if tf.Required != of.Required {
+			diffs = append(diffs, fmt.Sprintf("required %t, original %t", tf.Required, of.Required))
+		}
+		if !slices.Equal(tf.Options, of.Options) {
+			diffs = append(diffs, fmt.Sprintf("options [%s], original [%s]", strings.Join(tf.Options, ", "), strings.Join(of.Options, ", ")))
+		}
+		if tf.Default != of.Default {
+			diffs = append(diffs, fmt.Sprintf("default %q, original %q", tf.Default, of.Default))
+		}
+		if len(diffs) > 0 {
+			pl.errorf(tf.line, "field %q differs from the original (%s line %d): %s", of.Name, orig.File, of.line, strings.Join(diffs, "; "))
+		}
+	}
+	for _, tf := range tr.Fields {
+		if _, ok := orig.Field(tf.Name); !ok {
+			pl.errorf(tf.line, "field %q is not in the original (%s)", tf.Name, orig.File)
+		}
+	}
+	if len(pl.list) == 0 {
+		for i := range orig.Fields {
+			if orig.Fields[i].Name != tr.Fields[i].Name {
+				pl.errorf(tr.Fields[i].line, "fields are in a different order from the original (%s): field %d is %q there", orig.File, i+1, orig.Fields[i].Name)
+				break
+			}
+		}
+	}
+	return pl.list
+}
+
+// Merge returns a library with the templates of other added to l's; a
+// template in other replaces l's template of the same name in every
+// language (a custom template overrides a built-in one by name).
+func (l *Library) Merge(other *Library) *Library {
+	out := &Library{byName: make(map[string]*Family, len(l.byName)+len(other.byName))}
+	for n, f := range l.byName {
+		out.byName[n] = f
+	}
+	for n, f := range other.byName {
+		out.byName[n] = f
+	}
+	return out
+}
+
+// Names lists the template names in alphabetical order.
+func (l *Library) Names() []string {
+	names := make([]string, 0, len(l.byName))
+	for n := range l.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Family returns the template of that name in all its languages.
+func (l *Library) Family(name string) (*Family, error) {
+	f, ok := l.byName[name]
+	if !ok {
+		return nil, fmt.Errorf("no template named %q; `crier templates list` shows them", name)
+	}
+	return f, nil
+}
+
+// Get returns the template of that name in lang, or in the original's
+// language when lang is empty.
+func (l *Library) Get(name, lang string) (*Template, error) {
+	f, err := l.Family(name)
+	if err != nil {
+		return nil, err
+	}
+	if lang == "" {
+		return f.Original, nil
+	}
+	t, ok := f.ByLang[lang]
+	if !ok {
+		return nil, fmt.Errorf("template %q has no %q translation (it has: %s)", name, lang, strings.Join(f.Languages(), ", "))
+	}
+	return t, nil
+}

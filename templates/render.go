@@ -1,0 +1,93 @@
+package templates
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	texttemplate "text/template"
+	"time"
+)
+
+// Options are the notice-level settings of a rendering.
+type Options struct {
+	Date time.Time // the notice's date; the zero time means now
+	URL  string    // the notice's public web address, for the QR code and links
+	// SMSReplace, when set, overrides the template's sms_replace.
+	SMSReplace *bool
+}
+
+// Render fills t with values and renders it: subject, SMS (checked against
+// the template's segment limit) and the body parsed once for every output.
+// Bad values give a ValueErrors listing every problem by field label; an SMS
+// that is too long gives an error that says why.
+func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, error) {
+	filled, err := t.Fill(values)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Date.IsZero() {
+		opts.Date = time.Now()
+	}
+	raw := make(map[string]any, len(filled)+1)
+	md := make(map[string]any, len(filled)+1)
+	brand := u.values()
+	mdBrand := make(map[string]mdText, len(brand))
+	for k, v := range brand {
+		mdBrand[k] = mdText(v)
+	}
+	raw["utility"], md["utility"] = brand, mdBrand
+	for k, v := range filled {
+		raw[k], md[k] = v, mdText(v)
+	}
+
+	subject, err := execute(t, t.subject, raw)
+	if err != nil {
+		return nil, err
+	}
+	smsText, err := execute(t, t.sms, raw)
+	if err != nil {
+		return nil, err
+	}
+	body, err := execute(t, t.body, md)
+	if err != nil {
+		return nil, err
+	}
+	replace := t.SMSReplace
+	if opts.SMSReplace != nil {
+		replace = *opts.SMSReplace
+	}
+	sms := NewSMS(strings.TrimSpace(smsText), replace)
+	if err := sms.Check(t.SMSMaxSegments); err != nil {
+		return nil, fmt.Errorf("%s (%s): sms: %w", t.Name, t.Lang, err)
+	}
+	source := []byte(body)
+	return &Rendering{
+		Template: t,
+		Lang:     t.Lang,
+		Title:    t.Title,
+		Subject:  strings.Join(strings.Fields(subject), " "),
+		SMS:      sms,
+		Source:   source,
+		Doc:      parseMarkdown(source),
+		Utility:  u,
+		Date:     opts.Date,
+		URL:      opts.URL,
+	}, nil
+}
+
+func execute(t *Template, tmpl *texttemplate.Template, data map[string]any) (string, error) {
+	var b bytes.Buffer
+	if err := tmpl.Execute(&b, data); err != nil {
+		// Checking the template makes this rare: an undeclared field or a
+		// bad call would have been reported when it was loaded.
+		return "", fmt.Errorf("%s: %w", t.File, err)
+	}
+	return b.String(), nil
+}
+
+// mdText is a value inserted into the Markdown body. It prints escaped (see
+// escapeMarkdown) but compares as what the coordinator typed, so
+// {{if eq .cause "e-coli"}} works in the body as in the subject.
+type mdText string
+
+func (s mdText) String() string { return escapeMarkdown(string(s)) }

@@ -1,0 +1,264 @@
+package templates
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Values are the field values a coordinator gives, by field name. A key
+// "FIELD.LANG" (for example "actions.es") gives the value for that language
+// only; the plain key serves every other language.
+type Values map[string]string
+
+// ValueError is one bad or missing value.
+type ValueError struct {
+	Field   string // the field name, or the unknown key
+	Label   string // the field's label in the template's language
+	Message string
+}
+
+func (e ValueError) Error() string {
+	if e.Label == "" {
+		return e.Message
+	}
+	return e.Label + ": " + e.Message
+}
+
+// ValueErrors lists every bad or missing value of a filling at once, by
+// field label, in the order of the form.
+type ValueErrors []ValueError
+
+func (es ValueErrors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Fill checks values against the template's fields and returns the value of
+// every field for the template's language: the language's own value, else
+// the plain value, else the field's default, else "". It returns a
+// ValueErrors listing every missing required field, every value of the wrong
+// type and every key that is not a field.
+func (t *Template) Fill(values Values) (map[string]string, error) {
+	var errs ValueErrors
+	out := make(map[string]string, len(t.Fields))
+	for _, f := range t.Fields {
+		v, ok := values[f.Name+"."+t.Lang]
+		if !ok {
+			v, ok = values[f.Name]
+		}
+		if !ok {
+			v = f.Default
+		}
+		v = normalizeValue(f, v)
+		if v == "" {
+			if f.Required {
+				errs = append(errs, ValueError{Field: f.Name, Label: f.Label, Message: "required" + hint(f)})
+			}
+			out[f.Name] = ""
+			continue
+		}
+		if err := checkValue(f, v); err != nil {
+			errs = append(errs, ValueError{Field: f.Name, Label: f.Label, Message: fmt.Sprintf("%q %v", v, err)})
+		}
+		out[f.Name] = v
+	}
+	// Values for other languages are checked too, so a bad translation of a
+	// value is caught whatever language is rendered first.
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		name, lang, hasLang := strings.Cut(k, ".")
+		f, ok := t.Field(name)
+		switch {
+		case !ok:
+			errs = append(errs, ValueError{Field: k, Message: fmt.Sprintf("%q is not a field of template %s%s", k, t.Name, suggest(name, t))})
+		case hasLang && !langPattern.MatchString(lang):
+			errs = append(errs, ValueError{Field: k, Label: f.Label, Message: fmt.Sprintf("%q: after the dot comes a language code, as in %s.es", k, name)})
+		case hasLang && lang != t.Lang:
+			if v := normalizeValue(f, values[k]); v != "" {
+				if err := checkValue(f, v); err != nil {
+					errs = append(errs, ValueError{Field: k, Label: f.Label + " (" + lang + ")", Message: fmt.Sprintf("%q %v", v, err)})
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return out, errs
+	}
+	return out, nil
+}
+
+func normalizeValue(f Field, v string) string {
+	if f.Type == TypeMultiline {
+		return strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
+	}
+	return strings.TrimSpace(v)
+}
+
+func hint(f Field) string {
+	if f.Example != "" {
+		return fmt.Sprintf(" (for example %q)", f.Example)
+	}
+	return ""
+}
+
+// checkValue says why v is not a valid value of field f, or nil.
+func checkValue(f Field, v string) error {
+	for _, r := range v {
+		if r == '\n' && f.Type != TypeMultiline {
+			return errors.New("is more than one line; write it on one line")
+		}
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return fmt.Errorf("contains the control character %U; remove it", r)
+		}
+	}
+	switch f.Type {
+	case TypeDate:
+		if _, err := parseDate(v); err != nil {
+			return err
+		}
+	case TypeTime:
+		if !isTime(v) {
+			return errors.New("is not a time (write it like 7:00 PM or 19:00)")
+		}
+	case TypeDateTime:
+		if !isDateTime(v) {
+			return errors.New("is not a date and time (write it like November 28, 2026 7:00 PM or 2026-11-28 19:00)")
+		}
+	case TypePhone:
+		n, err := phonenumbers.Parse(v, "US")
+		if err != nil || !phonenumbers.IsValidNumber(n) {
+			return errors.New("is not a phone number (write it like (315) 555-0142 or +1 315 555 0142)")
+		}
+	case TypeURL:
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(v, " \t") {
+			return errors.New("is not a web address (write it in full, like https://water.example.org/notices)")
+		}
+	case TypeNumber:
+		s := strings.ReplaceAll(strings.TrimPrefix(v, "$"), ",", "")
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return errors.New("is not a number (write it like 1250 or 45.20)")
+		}
+	case TypeChoice:
+		if !slices.Contains(f.Options, v) {
+			return fmt.Errorf("is not one of the choices: %s", strings.Join(f.Options, ", "))
+		}
+	}
+	return nil
+}
+
+var (
+	dateLayouts = []string{
+		"2006-01-02", "1/2/2006", "1/2/06",
+		"January 2, 2006", "Jan 2, 2006", "Jan. 2, 2006", "January 2 2006", "2 January 2006",
+		"Monday, January 2, 2006", "Monday January 2, 2006", "Mon, Jan 2, 2006", "Monday, 2 January 2006",
+	}
+	// Dates without a year, as notices often write them ("Saturday, November 28").
+	shortDateLayouts = []string{"January 2", "Jan 2", "Monday, January 2", "Mon, Jan 2", "2 January", "Monday, 2 January"}
+	spanishWords     = strings.NewReplacer(
+		"enero", "January", "febrero", "February", "marzo", "March", "abril", "April", "mayo", "May", "junio", "June",
+		"julio", "July", "agosto", "August", "septiembre", "September", "setiembre", "September", "octubre", "October",
+		"noviembre", "November", "diciembre", "December",
+		"lunes", "Monday", "martes", "Tuesday", "miércoles", "Wednesday", "miercoles", "Wednesday", "jueves", "Thursday",
+		"viernes", "Friday", "sábado", "Saturday", "sabado", "Saturday", "domingo", "Sunday",
+		" de ", " ", " del ", " ")
+	weekdayPrefix = regexp.MustCompile(`^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b`)
+)
+
+// parseDate reads the date formats a US or Spanish-speaking coordinator
+// writes. A weekday that does not match the date is an error: "Friday,
+// November 28, 2026" is wrong, and customers would be misled.
+func parseDate(v string) (time.Time, error) {
+	s := strings.Join(strings.Fields(v), " ")
+	if es := spanishWords.Replace(strings.ToLower(s)); es != strings.ToLower(s) {
+		s = strings.Join(strings.Fields(es), " ")
+	}
+	for _, l := range dateLayouts {
+		if d, err := time.Parse(l, s); err == nil {
+			return d, checkWeekday(s, d)
+		}
+	}
+	for _, l := range shortDateLayouts {
+		if d, err := time.Parse(l, s); err == nil {
+			return d, nil // no year: the weekday cannot be checked
+		}
+	}
+	return time.Time{}, errors.New("is not a date (write it like November 28, 2026 or 2026-11-28)")
+}
+
+func checkWeekday(s string, d time.Time) error {
+	m := weekdayPrefix.FindString(s)
+	if m == "" {
+		return nil
+	}
+	if !strings.HasPrefix(d.Weekday().String(), m) {
+		return fmt.Errorf("is not right: %s is a %s", d.Format("January 2, 2006"), d.Weekday())
+	}
+	return nil
+}
+
+var timePattern = regexp.MustCompile(`^(\d{1,2})(?::(\d{2}))?(am|pm|h|hrs)?$`)
+
+func isTime(v string) bool {
+	s := strings.ToLower(v)
+	s = strings.NewReplacer(" ", "", ".", "", "\u00a0", "").Replace(s)
+	switch s {
+	case "noon", "midnight", "mediodía", "mediodia", "medianoche":
+		return true
+	}
+	m := timePattern.FindStringSubmatch(s)
+	if m == nil {
+		return false
+	}
+	h, _ := strconv.Atoi(m[1])
+	if m[2] != "" {
+		if mi, _ := strconv.Atoi(m[2]); mi > 59 {
+			return false
+		}
+	}
+	switch m[3] {
+	case "am", "pm":
+		return h >= 1 && h <= 12
+	default:
+		return m[2] != "" && h <= 23
+	}
+}
+
+func isDateTime(v string) bool {
+	s := strings.TrimSpace(v)
+	if len(s) > 10 && s[10] == 'T' {
+		s = s[:10] + " " + s[11:]
+	}
+	words := strings.Fields(s)
+	for k := 1; k < len(words); k++ {
+		date := strings.Join(words[:k], " ")
+		tm := strings.Join(words[k:], " ")
+		for _, sep := range []string{" at", " a las", " a la"} {
+			date = strings.TrimSuffix(date, sep)
+		}
+		date = strings.TrimSuffix(date, ",")
+		if isTime(tm) {
+			if _, err := parseDate(date); err == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
