@@ -47,6 +47,9 @@ func compile(pl *problemList, t *Template) {
 			w.list(tmpl.Tree.Root, true)
 		}
 	}
+	if t.body == nil {
+		return // the body did not parse: what it uses is unknown
+	}
 	for _, f := range t.Fields {
 		if f.Required && !used[f.Name] {
 			pl.warnf(f.line, "required field %q is never used in the body", f.Name)
@@ -150,7 +153,7 @@ func (w *refWalker) ref(n parse.Node, ident []string) {
 		return
 	}
 	if _, ok := w.t.Field(name); !ok {
-		w.pl.errorf(w.line(n), "%s: {{.%s}} refers to a field that is not declared in fields%s", w.part, name, suggest(name, w.t))
+		w.pl.errorf(w.line(n), "%s: {{.%s}} refers to a field that is not declared in fields%s", w.part, name, suggest(name, w.t, "."))
 		return
 	}
 	if len(ident) > 1 {
@@ -197,7 +200,7 @@ func (w *refWalker) choiceComparison(c *parse.CommandNode, rootDot bool) {
 }
 
 // suggest proposes a declared field whose name is close to a misspelt one.
-func suggest(name string, t *Template) string {
+func suggest(name string, t *Template, prefix string) string {
 	best, bestD := "", 3
 	for _, f := range t.Fields {
 		if d := editDistance(name, f.Name); d < bestD {
@@ -207,7 +210,7 @@ func suggest(name string, t *Template) string {
 	if best == "" {
 		return ""
 	}
-	return " (did you mean ." + best + "?)"
+	return " (did you mean " + prefix + best + "?)"
 }
 
 func editDistance(a, b string) int {

@@ -50,6 +50,13 @@ func (r *Rendering) accent() string {
 // Markdown as the text part, in a single-column, inline-styled layout with
 // the utility's branding and contact footer. Every value is escaped.
 func (r *Rendering) HTML() (string, error) {
+	if r.html != "" {
+		return r.html, nil
+	}
+	return r.renderHTML()
+}
+
+func (r *Rendering) renderHTML() (string, error) {
 	var body bytes.Buffer
 	if err := markdown.Renderer().Render(&body, r.Source, r.Doc); err != nil {
 		return "", fmt.Errorf("render %s body as HTML: %w", r.Template.Name, err)
@@ -81,6 +88,43 @@ func (r *Rendering) HTML() (string, error) {
 	return out.String(), nil
 }
 
+// emailText is the email's plain text part: the same parts as the HTML
+// layout (headline, date line, body, link to the notice, contact footer).
+func (r *Rendering) emailText() string {
+	if r.text != "" {
+		return r.text
+	}
+	return r.renderEmailText()
+}
+
+func (r *Rendering) renderEmailText() string {
+	var b strings.Builder
+	b.WriteString(r.Title + "\n" + r.dateLine() + "\n\n")
+	b.WriteString(r.Text())
+	if r.URL != "" {
+		b.WriteString("\n" + phrase(r.Lang, "online") + ": " + r.URL + "\n")
+	}
+	b.WriteString("\n-- \n" + r.Utility.Name + "\n")
+	for _, s := range []string{r.Utility.Address, r.Utility.Phone, r.Utility.Email, r.Utility.Website} {
+		if s != "" {
+			b.WriteString(s + "\n")
+		}
+	}
+	b.WriteString(fmt.Sprintf(phrase(r.Lang, "footer"), r.Utility.Name) + "\n")
+	return b.String()
+}
+
+func contentDigest(parts ...string) [32]byte {
+	sum := sha256.New()
+	for _, s := range parts {
+		io.WriteString(sum, s)
+		sum.Write([]byte{0})
+	}
+	var d [32]byte
+	sum.Sum(d[:0])
+	return d
+}
+
 // telURI keeps the digits of a phone number (and a leading +) for a tel: link.
 func telURI(phone string) string {
 	var b strings.Builder
@@ -110,9 +154,15 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	if err != nil {
 		return nil, err
 	}
-	text := r.Text()
+	text := r.emailText()
+	// The content digest is per notice; only the headers are hashed per email.
+	content := r.digest
+	if content == ([32]byte{}) {
+		content = contentDigest(r.Subject, text, html)
+	}
 	sum := sha256.New()
-	for _, s := range []string{r.Subject, text, html, h.From, h.ReplyTo, h.To, h.MessageID} {
+	sum.Write(content[:])
+	for _, s := range []string{h.From, h.ReplyTo, h.To, h.MessageID} {
 		io.WriteString(sum, s)
 		sum.Write([]byte{0})
 	}

@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	texttemplate "text/template"
@@ -21,30 +20,14 @@ type Options struct {
 // Bad values give a ValueErrors listing every problem by field label; an SMS
 // that is too long gives an error that says why.
 func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, error) {
-	filled, err := t.Fill(values)
+	raw, md, err := t.data(values, u)
 	if err != nil {
 		return nil, err
 	}
 	if opts.Date.IsZero() {
 		opts.Date = time.Now()
 	}
-	raw := make(map[string]any, len(filled)+1)
-	md := make(map[string]any, len(filled)+1)
-	brand := u.values()
-	mdBrand := make(map[string]mdText, len(brand))
-	for k, v := range brand {
-		mdBrand[k] = mdText(v)
-	}
-	raw["utility"], md["utility"] = brand, mdBrand
-	for k, v := range filled {
-		raw[k], md[k] = v, mdText(v)
-	}
-
 	subject, err := execute(t, t.subject, raw)
-	if err != nil {
-		return nil, err
-	}
-	smsText, err := execute(t, t.sms, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -56,12 +39,12 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 	if opts.SMSReplace != nil {
 		replace = *opts.SMSReplace
 	}
-	sms := NewSMS(strings.TrimSpace(smsText), replace)
-	if err := sms.Check(t.SMSMaxSegments); err != nil {
-		return nil, fmt.Errorf("%s (%s): sms: %w", t.Name, t.Lang, err)
+	sms, err := t.renderSMS(raw, replace)
+	if err != nil {
+		return nil, err
 	}
 	source := []byte(body)
-	return &Rendering{
+	r := &Rendering{
 		Template: t,
 		Lang:     t.Lang,
 		Title:    t.Title,
@@ -72,11 +55,39 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 		Utility:  u,
 		Date:     opts.Date,
 		URL:      opts.URL,
-	}, nil
+	}
+	if r.html, err = r.renderHTML(); err != nil {
+		return nil, err
+	}
+	r.text = r.renderEmailText()
+	r.digest = contentDigest(r.Subject, r.text, r.html)
+	return r, nil
+}
+
+// data fills t with values and returns what its templates execute on: raw
+// values for the subject and SMS, Markdown-escaping values for the body.
+func (t *Template) data(values Values, u Utility) (raw, md map[string]any, err error) {
+	filled, err := t.Fill(values)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw = make(map[string]any, len(filled)+1)
+	md = make(map[string]any, len(filled)+1)
+	brand := u.values()
+	mdBrand := make(map[string]mdText, len(brand))
+	for k, v := range brand {
+		mdBrand[k] = mdText(v)
+	}
+	raw["utility"], md["utility"] = brand, mdBrand
+	for k, v := range filled {
+		raw[k], md[k] = v, mdText(v)
+	}
+	return raw, md, nil
 }
 
 func execute(t *Template, tmpl *texttemplate.Template, data map[string]any) (string, error) {
-	var b bytes.Buffer
+	var b strings.Builder
+	b.Grow(512)
 	if err := tmpl.Execute(&b, data); err != nil {
 		// Checking the template makes this rare: an undeclared field or a
 		// bad call would have been reported when it was loaded.
@@ -91,3 +102,16 @@ func execute(t *Template, tmpl *texttemplate.Template, data map[string]any) (str
 type mdText string
 
 func (s mdText) String() string { return escapeMarkdown(string(s)) }
+
+// renderSMS executes the sms template, then counts and checks the text.
+func (t *Template) renderSMS(data map[string]any, replace bool) (SMS, error) {
+	text, err := execute(t, t.sms, data)
+	if err != nil {
+		return SMS{}, err
+	}
+	sms := NewSMS(strings.TrimSpace(text), replace)
+	if err := sms.Check(t.SMSMaxSegments); err != nil {
+		return SMS{}, fmt.Errorf("%s (%s): sms: %w", t.Name, t.Lang, err)
+	}
+	return sms, nil
+}

@@ -23,4 +23,8 @@ type Rendering struct {
 	Utility Utility
 	Date    time.Time // the notice's date: the flyer's date line and the email's Date header
 	URL     string    // the notice's public web address (QR code, links); optional
+
+	// The email parts, rendered once by Render for every email of the notice.
+	html, text string
+	digest     [32]byte // of subject, text and HTML: the MIME boundary and default Message-ID derive from it
 }

@@ -48,7 +48,8 @@ func (es ValueErrors) Error() string {
 
 // Fill checks values against the template's fields and returns the value of
 // every field for the template's language: the language's own value, else
-// the plain value, else the field's default, else "". It returns a
+// the plain value, else the field's default, else "". A shared date value
+// is written in the template's language (see localizeDate). It returns a
 // ValueErrors listing every missing required field, every value of the wrong
 // type and every key that is not a field.
 func (t *Template) Fill(values Values) (map[string]string, error) {
@@ -56,6 +57,7 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 	out := make(map[string]string, len(t.Fields))
 	for _, f := range t.Fields {
 		v, ok := values[f.Name+"."+t.Lang]
+		shared := !ok
 		if !ok {
 			v, ok = values[f.Name]
 		}
@@ -72,6 +74,8 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 		}
 		if err := checkValue(f, v); err != nil {
 			errs = append(errs, ValueError{Field: f.Name, Label: f.Label, Message: fmt.Sprintf("%q %v", v, err)})
+		} else if shared && f.Type == TypeDate {
+			v = localizeDate(v, t.Lang)
 		}
 		out[f.Name] = v
 	}
@@ -87,7 +91,7 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 		f, ok := t.Field(name)
 		switch {
 		case !ok:
-			errs = append(errs, ValueError{Field: k, Message: fmt.Sprintf("%q is not a field of template %s%s", k, t.Name, suggest(name, t))})
+			errs = append(errs, ValueError{Field: k, Message: fmt.Sprintf("%q is not a field of template %s%s", k, t.Name, suggest(name, t, ""))})
 		case hasLang && !langPattern.MatchString(lang):
 			errs = append(errs, ValueError{Field: k, Label: f.Label, Message: fmt.Sprintf("%q: after the dot comes a language code, as in %s.es", k, name)})
 		case hasLang && lang != t.Lang:
@@ -168,10 +172,10 @@ var (
 	dateLayouts = []string{
 		"2006-01-02", "1/2/2006", "1/2/06",
 		"January 2, 2006", "Jan 2, 2006", "Jan. 2, 2006", "January 2 2006", "2 January 2006",
-		"Monday, January 2, 2006", "Monday January 2, 2006", "Mon, Jan 2, 2006", "Monday, 2 January 2006",
+		"Monday, January 2, 2006", "Monday January 2, 2006", "Mon, Jan 2, 2006", "Monday, 2 January 2006", "Monday 2 January 2006",
 	}
 	// Dates without a year, as notices often write them ("Saturday, November 28").
-	shortDateLayouts = []string{"January 2", "Jan 2", "Monday, January 2", "Mon, Jan 2", "2 January", "Monday, 2 January"}
+	shortDateLayouts = []string{"January 2", "Jan 2", "Monday, January 2", "Mon, Jan 2", "2 January", "Monday, 2 January", "Monday 2 January"}
 	spanishWords     = strings.NewReplacer(
 		"enero", "January", "febrero", "February", "marzo", "March", "abril", "April", "mayo", "May", "junio", "June",
 		"julio", "July", "agosto", "August", "septiembre", "September", "setiembre", "September", "octubre", "October",
@@ -182,25 +186,64 @@ var (
 	weekdayPrefix = regexp.MustCompile(`^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b`)
 )
 
+// calendarDate is a date value as the coordinator wrote it: with or without
+// the weekday and the year.
+type calendarDate struct {
+	time.Time
+	weekday, year bool
+	typedWeekday  time.Weekday // the weekday as written; without a year it cannot be computed
+}
+
 // parseDate reads the date formats a US or Spanish-speaking coordinator
 // writes. A weekday that does not match the date is an error: "Friday,
 // November 28, 2026" is wrong, and customers would be misled.
-func parseDate(v string) (time.Time, error) {
+func parseDate(v string) (calendarDate, error) {
 	s := strings.Join(strings.Fields(v), " ")
 	if es := spanishWords.Replace(strings.ToLower(s)); es != strings.ToLower(s) {
 		s = strings.Join(strings.Fields(es), " ")
 	}
+	wd := weekdayPrefix.FindString(s)
+	var typed time.Weekday
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if wd != "" && strings.HasPrefix(d.String(), wd) {
+			typed = d
+		}
+	}
 	for _, l := range dateLayouts {
 		if d, err := time.Parse(l, s); err == nil {
-			return d, checkWeekday(s, d)
+			return calendarDate{d, wd != "", true, d.Weekday()}, checkWeekday(s, d)
 		}
 	}
 	for _, l := range shortDateLayouts {
 		if d, err := time.Parse(l, s); err == nil {
-			return d, nil // no year: the weekday cannot be checked
+			return calendarDate{d, wd != "", false, typed}, nil // no year: the weekday cannot be checked
 		}
 	}
-	return time.Time{}, errors.New("is not a date (write it like November 28, 2026 or 2026-11-28)")
+	return calendarDate{}, errors.New("is not a date (write it like November 28, 2026 or 2026-11-28)")
+}
+
+var weekdaysES = [...]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}
+
+// localizeDate writes a date value the way a notice in lang writes dates,
+// keeping what the coordinator included (weekday, year): in a Spanish notice
+// "Saturday, November 28, 2026" becomes "sábado, 28 de noviembre de 2026".
+// Languages without month names here keep the value as typed.
+func localizeDate(v, lang string) string {
+	if lang != "es" {
+		return v
+	}
+	d, err := parseDate(v)
+	if err != nil {
+		return v
+	}
+	s := fmt.Sprintf("%d de %s", d.Day(), monthsES[d.Month()-1])
+	if d.year {
+		s += fmt.Sprintf(" de %d", d.Year())
+	}
+	if d.weekday {
+		s = weekdaysES[d.typedWeekday] + ", " + s
+	}
+	return s
 }
 
 func checkWeekday(s string, d time.Time) error {

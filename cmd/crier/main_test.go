@@ -1,0 +1,293 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// crier runs the command in-process and returns its exit status and output.
+func crier(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// needTool finds a real tool the test needs: missing, the test fails under
+// CI and is skipped elsewhere.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed; .ci/run installs it (poppler-utils)", name)
+		}
+		t.Skipf("%s is not installed (apt-get install poppler-utils); skipping", name)
+	}
+	return path
+}
+
+// writeConfig writes a crier.toml and returns its path.
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "crier.toml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const clearwaterConfig = `
+[utility]
+name = "Clearwater County Water Board"
+phone = "(315) 555-0142"
+email = "notices@clearwater.example"
+website = "https://water.clearwater.example"
+address = "120 Main Street, Clearwater, NY 13000"
+timezone = "America/New_York"
+default_language = "en"
+`
+
+// boilArgs are the README's example of a boil water advisory.
+var boilArgs = []string{
+	"render", "boil-water-advisory",
+	"--set", "area=Calle Peña and Rue Émile, Zone 4",
+	"--set", "cause=main-break",
+	"--set", "occurred=Saturday, November 28, 2026",
+	"--set", "occurred_time=6:30 AM",
+	"--set", "expected=Monday, November 30, 2026",
+	"--date", "2026-11-28 18:00",
+}
+
+func TestRenderBoilWaterAdvisory(t *testing.T) {
+	pdftotext := needTool(t, "pdftotext")
+	cfg := writeConfig(t, clearwaterConfig)
+	out := t.TempDir()
+	code, stdout, stderr := crier(t, append([]string{"--config", cfg}, append(boilArgs, "--out", out, "--url", "https://water.clearwater.example/n/42")...)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "sms: ") || !strings.Contains(stdout, " characters, GSM-7, 2 segment(s)") {
+		t.Errorf("stdout lacks the sms line:\n%s", stdout)
+	}
+	values := []string{"Calle Peña and Rue Émile, Zone 4", "Saturday, November 28, 2026", "Monday, November 30, 2026", "(315) 555-0142"}
+
+	text, err := exec.Command(pdftotext, "-layout", filepath.Join(out, "flyer.pdf"), "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	flat := strings.Join(strings.Fields(string(text)), " ")
+	for _, v := range values {
+		if !strings.Contains(flat, v) {
+			t.Errorf("flyer text lacks %q:\n%s", v, text)
+		}
+	}
+
+	eml, err := os.ReadFile(filepath.Join(out, "email.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, html := mailParts(t, eml)
+	for _, v := range values {
+		if !strings.Contains(plain, v) {
+			t.Errorf("email text part lacks %q", v)
+		}
+		if !strings.Contains(html, v) {
+			t.Errorf("email HTML part lacks %q", v)
+		}
+	}
+	page, err := os.ReadFile(filepath.Join(out, "email.html"))
+	if err != nil || !strings.Contains(string(page), "Calle Peña") {
+		t.Errorf("email.html: %v", err)
+	}
+	sms, err := os.ReadFile(filepath.Join(out, "sms.txt"))
+	if err != nil || !strings.Contains(string(sms), "BOIL WATER ADVISORY for Calle Peña and Rue Émile, Zone 4") {
+		t.Errorf("sms.txt = %q, %v", sms, err)
+	}
+}
+
+// mailParts reads an .eml as a mail client does: net/mail, then
+// mime/multipart, returning the decoded text and HTML parts.
+func mailParts(t *testing.T, eml []byte) (text, html string) {
+	t.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(eml))
+	if err != nil {
+		t.Fatalf("net/mail: %v", err)
+	}
+	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(quotedprintable.NewReader(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); ct {
+		case "text/plain":
+			text = string(body)
+		case "text/html":
+			html = string(body)
+		}
+	}
+	if text == "" || html == "" {
+		t.Fatalf("want a text and an HTML part")
+	}
+	return text, html
+}
+
+func TestRenderAllLanguages(t *testing.T) {
+	pdftotext := needTool(t, "pdftotext")
+	out := t.TempDir()
+	code, stdout, stderr := crier(t, append(boilArgs, "--lang", "all", "--out", out)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, f := range []string{"en/flyer.pdf", "en/email.eml", "en/sms.txt", "es/flyer.pdf", "es/email.eml", "es/email.html", "es/sms.txt", "flyer.pdf"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+	if n := strings.Count(stdout, "sms: "); n != 2 {
+		t.Errorf("want an sms line per language, got %d:\n%s", n, stdout)
+	}
+	text, err := exec.Command(pdftotext, filepath.Join(out, "flyer.pdf"), "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, es := strings.Index(string(text), "Boil Water Advisory"), strings.Index(string(text), "Aviso para hervir el agua")
+	if en < 0 || es < 0 || es < en {
+		t.Errorf("the bilingual flyer must have English then Spanish (en at %d, es at %d)", en, es)
+	}
+}
+
+func TestRenderBadValues(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := crier(t, "render", "boil-water-advisory", "--set", "occurred=Friday, November 28, 2026", "--set", "cause=flood", "--set", "aera=Elm", "--out", out)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"Affected area: required",
+		"Cause: \"flood\" is not one of the choices",
+		"Date it happened: \"Friday, November 28, 2026\" is not right: November 28, 2026 is a Saturday",
+		"Expected resolution",
+		`"aera" is not a field of template boil-water-advisory (did you mean area?)`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(out); len(entries) > 0 {
+		t.Errorf("bad values must write no file, found %d", len(entries))
+	}
+}
+
+func TestTemplatesCommands(t *testing.T) {
+	names := []string{"boil-water-advisory", "boil-water-advisory-lifted", "do-not-drink", "planned-service-interruption",
+		"main-break", "low-pressure-advisory", "hydrant-flushing", "water-quality-report", "bill-due-reminder", "water-use-restrictions"}
+
+	code, stdout, stderr := crier(t, "templates", "list")
+	if code != 0 {
+		t.Fatalf("list: exit %d: %s", code, stderr)
+	}
+	for _, n := range names {
+		if !strings.Contains(stdout, n+" ") {
+			t.Errorf("templates list lacks %s", n)
+		}
+	}
+	if !strings.Contains(stdout, "emergency  1     en,es") {
+		t.Errorf("templates list should show category, tier and languages:\n%s", stdout)
+	}
+
+	code, stdout, _ = crier(t, "templates", "show", "boil-water-advisory", "--lang", "es")
+	if code != 0 || !strings.Contains(stdout, "cause (choice, required)") || !strings.Contains(stdout, "options: e-coli") {
+		t.Errorf("templates show: exit %d\n%s", code, stdout)
+	}
+
+	code, stdout, stderr = crier(t, "templates", "check")
+	if code != 0 {
+		t.Fatalf("the built-in library must pass check: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "20 template files, 0 error(s), 0 warning(s)") {
+		t.Errorf("check summary:\n%s", stdout)
+	}
+}
+
+func TestTemplatesCheckReportsFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	bad := "---\ntitle: Test\ncategory: service\nsubject: \"Test {{.area}}\"\nsms: \"Test\"\nfields:\n  - name: area\n    label: Area\n    type: text\n---\nBody {{.street}}\n"
+	if err := os.WriteFile(filepath.Join(dir, "test.md"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ := crier(t, "templates", "check", dir)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if want := filepath.Join(dir, "test.md") + ":11: body: {{.street}} refers to a field that is not declared"; !strings.Contains(stdout, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, stdout)
+	}
+}
+
+func TestConfig(t *testing.T) {
+	tests := []struct {
+		name   string
+		config string
+		want   string
+	}{
+		{"unknown key", "[utility]\nnmae = \"X\"\n", "unknown key utility.nmae"},
+		{"unknown table", "[smtpp]\nhost = \"x\"\n", "unknown key smtpp"},
+		{"bad phone", "[utility]\nphone = \"555\"\n", `[utility] phone: "555" is not a phone number`},
+		{"bad time zone", "[utility]\ntimezone = \"Eastern\"\n", `[utility] timezone: "Eastern" is not a time zone name`},
+		{"bad toml", "[utility\n", "crier.toml:2: expected"},
+		{"missing logo", "[utility]\nlogo = \"nowhere.png\"\n", "[utility] logo:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := writeConfig(t, tt.config)
+			code, _, stderr := crier(t, "--config", cfg, "render", "hydrant-flushing", "--out", t.TempDir())
+			if code == 0 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant %q", code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestCustomTemplatesOverrideBuiltIn(t *testing.T) {
+	dir := t.TempDir()
+	custom := "---\ntitle: Our Own Flushing Notice\ncategory: information\nsubject: \"Flushing\"\nsms: \"Flushing in {{.zone}}\"\nfields:\n  - name: zone\n    label: Zone\n    type: text\n    required: true\n    example: \"4\"\n---\nFlushing in zone {{.zone}}.\n"
+	if err := os.WriteFile(filepath.Join(dir, "hydrant-flushing.md"), []byte(custom), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeConfig(t, "templates_dir = \""+dir+"\"\n")
+	code, stdout, stderr := crier(t, "--config", cfg, "templates", "list")
+	if code != 0 || !strings.Contains(stdout, "Our Own Flushing Notice") || !strings.Contains(stdout, "boil-water-advisory") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"render", "--help"}, {"templates", "check", "--help"}} {
+		code, stdout, _ := crier(t, args...)
+		if code != 0 || !strings.Contains(stdout, "Usage: crier") {
+			t.Errorf("%v: exit %d\n%s", args, code, stdout)
+		}
+	}
+}

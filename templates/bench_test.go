@@ -1,0 +1,66 @@
+package templates
+
+import (
+	"io"
+	"testing"
+)
+
+// benchRendering renders the built-in boil water advisory with its examples.
+func benchRendering(b *testing.B, lang string) (*Template, Values, *Rendering) {
+	b.Helper()
+	lib, ps := Builtin()
+	if len(ps.Errors()) > 0 {
+		b.Fatal(ps)
+	}
+	fam, err := lib.Family("boil-water-advisory")
+	if err != nil {
+		b.Fatal(err)
+	}
+	t := fam.ByLang[lang]
+	values := fam.Examples()
+	r, err := Render(t, values, testUtility, Options{Date: testDate, URL: "https://water.clearwater.example/n/42"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return t, values, r
+}
+
+// BenchmarkRenderSMS is the SMS of a notice: the sms template executed with
+// the filled values, then encoded, counted and checked.
+func BenchmarkRenderSMS(b *testing.B) {
+	t, values, _ := benchRendering(b, "en")
+	raw, _, err := t.data(values, testUtility)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := t.renderSMS(raw, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRenderEmail is one email from a rendered notice: HTML and text
+// parts, headers, MIME encoding, written out.
+func BenchmarkRenderEmail(b *testing.B) {
+	_, _, r := benchRendering(b, "en")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.WriteEmail(io.Discard, EmailHeader{To: "customer@example.com"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRender is the notice-level work done once per notice and
+// language: fill, execute the templates, count the SMS, parse the body.
+func BenchmarkRender(b *testing.B) {
+	t, values, _ := benchRendering(b, "en")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Render(t, values, testUtility, Options{Date: testDate}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

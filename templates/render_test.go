@@ -1,0 +1,232 @@
+package templates
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+)
+
+var testUtility = Utility{
+	Name:    "Clearwater County Water Board",
+	Phone:   "(315) 555-0142",
+	Email:   "notices@clearwater.example",
+	Website: "https://water.clearwater.example",
+	Address: "120 Main Street, Clearwater, NY 13000",
+}
+
+var testDate = time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC)
+
+const outageTemplate = `---
+title: Water Service Interruption
+category: service
+subject: "Water off in {{.area}} on {{.day}}"
+sms: "{{.utility.name}}: water off in {{.area}} on {{.day}}. Info {{.utility.phone}}"
+fields:
+  - name: area
+    label: Affected area
+    type: text
+    required: true
+    example: Elm Street
+  - name: day
+    label: Day
+    type: date
+    required: true
+    example: 2026-12-01
+  - name: cause
+    label: Cause
+    type: choice
+    options: [repair, main-break]
+    default: repair
+---
+# Water off in {{.area}}
+
+Water will be **off** on *{{.day}}* in {{.area}}{{if eq .cause "main-break"}} while crews repair a broken main{{end}}.
+
+1. Fill a pitcher before the work starts.
+2. Run the cold tap after the work.
+
+Details: [our website]({{.utility.website}}). Call {{.utility.phone}}.
+`
+
+func mustTemplate(t testing.TB, file, src string) *Template {
+	t.Helper()
+	tmpl, ps := Parse(file, []byte(src))
+	if tmpl == nil {
+		t.Fatalf("%s: %v", file, ps)
+	}
+	return tmpl
+}
+
+// emailParts parses an .eml as a mail client would and returns the decoded
+// text and HTML parts.
+func emailParts(t *testing.T, eml []byte) (msg *mail.Message, text, html string) {
+	t.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(eml))
+	if err != nil {
+		t.Fatalf("net/mail cannot read the email: %v", err)
+	}
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("Content-Type %q, want multipart/alternative (%v)", msg.Header.Get("Content-Type"), err)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r io.Reader = p // multipart decodes quoted-printable itself
+		if p.Header.Get("Content-Transfer-Encoding") != "" {
+			r = quotedprintable.NewReader(p)
+		}
+		body, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n"))
+		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		switch ct {
+		case "text/plain":
+			text = string(body)
+		case "text/html":
+			html = string(body)
+		default:
+			t.Errorf("unexpected part %s", ct)
+		}
+	}
+	if text == "" || html == "" {
+		t.Fatalf("want a text part and an HTML part; text %d bytes, html %d bytes", len(text), len(html))
+	}
+	return msg, text, html
+}
+
+func TestEmailParts(t *testing.T) {
+	tmpl := mustTemplate(t, "outage.md", outageTemplate)
+	r, err := Render(tmpl, Values{"area": "Calle Ñandú, Peña Street", "day": "December 1, 2026", "cause": "main-break"}, testUtility, Options{Date: testDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var eml bytes.Buffer
+	if err := r.WriteEmail(&eml, EmailHeader{}); err != nil {
+		t.Fatal(err)
+	}
+	msg, text, html := emailParts(t, eml.Bytes())
+
+	dec := new(mime.WordDecoder)
+	subject, _ := dec.DecodeHeader(msg.Header.Get("Subject"))
+	if subject != "Water off in Calle Ñandú, Peña Street on December 1, 2026" {
+		t.Errorf("Subject %q", subject)
+	}
+	from, err := mail.ParseAddress(msg.Header.Get("From"))
+	if err != nil || from.Address != testUtility.Email || from.Name != testUtility.Name {
+		t.Errorf("From %q (%v)", msg.Header.Get("From"), err)
+	}
+	if rt := msg.Header.Get("Reply-To"); !strings.Contains(rt, testUtility.Email) {
+		t.Errorf("Reply-To %q", rt)
+	}
+	if id := msg.Header.Get("Message-Id"); !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, "@clearwater.example>") {
+		t.Errorf("Message-ID %q", id)
+	}
+	if d, err := msg.Header.Date(); err != nil || !d.Equal(testDate) {
+		t.Errorf("Date %v (%v), want the notice date %v", d, err, testDate)
+	}
+	for _, want := range []string{"Calle Ñandú, Peña Street", "December 1, 2026", "while crews repair a broken main", testUtility.Phone} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text part lacks %q:\n%s", want, text)
+		}
+		if !strings.Contains(html, want) {
+			t.Errorf("HTML part lacks %q", want)
+		}
+	}
+	// Markdown became structure in both parts.
+	for _, want := range []string{"Water off in Calle Ñandú, Peña Street\n=====", "1. Fill a pitcher", "our website (https://water.clearwater.example)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text part lacks %q:\n%s", want, text)
+		}
+	}
+	for _, want := range []string{"<ol", "<strong>off</strong>", "<em>December 1, 2026</em>", `href="https://water.clearwater.example"`, "max-width:600px", `href="tel:3155550142"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("HTML part lacks %q", want)
+		}
+	}
+}
+
+func TestValuesAreEscapedInHTMLAndVerbatimInText(t *testing.T) {
+	hostile := `<script>alert(1)</script> & "quotes"`
+	tmpl := mustTemplate(t, "outage.md", outageTemplate)
+	tests := []struct {
+		name   string
+		values Values
+		u      Utility
+	}{
+		{"field value", Values{"area": hostile, "day": "2026-12-01"}, testUtility},
+		{"markdown in a value stays text", Values{"area": "**bold** [link](javascript:alert(1)) # not a heading", "day": "2026-12-01"}, testUtility},
+		{"utility name from the configuration", Values{"area": "Elm Street", "day": "2026-12-01"}, Utility{Name: hostile, Email: "n@clearwater.example"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Render(tmpl, tt.values, tt.u, Options{Date: testDate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var eml bytes.Buffer
+			if err := r.WriteEmail(&eml, EmailHeader{}); err != nil {
+				t.Fatal(err)
+			}
+			_, text, html := emailParts(t, eml.Bytes())
+			raw := tt.values["area"]
+			if tt.u.Name != testUtility.Name {
+				raw = tt.u.Name
+			}
+			if !strings.Contains(text, raw) {
+				t.Errorf("text part lacks the value verbatim %q:\n%s", raw, text)
+			}
+			if strings.Contains(html, "<script>") || strings.Contains(html, `href="javascript:`) || strings.Contains(html, "<strong>bold</strong>") {
+				t.Errorf("HTML part contains the value as markup:\n%s", html)
+			}
+			if raw == hostile && !strings.Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quotes&#34;") && !strings.Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;") {
+				t.Errorf("HTML part lacks the escaped value:\n%s", html)
+			}
+		})
+	}
+}
+
+func TestSameNoticeSameBytes(t *testing.T) {
+	tmpl := mustTemplate(t, "outage.md", outageTemplate)
+	values := Values{"area": "Elm Street", "day": "2026-12-01"}
+	render := func() []byte {
+		r, err := Render(tmpl, values, testUtility, Options{Date: testDate, URL: "https://water.clearwater.example/n/1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := r.WriteEmail(&b, EmailHeader{MessageID: "notice-1@clearwater.example"}); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	a, b := render(), render()
+	if !bytes.Equal(a, b) {
+		t.Errorf("two renderings of the same notice differ:\n%s\n---\n%s", a, b)
+	}
+	if !bytes.Contains(a, []byte("Message-ID: <notice-1@clearwater.example>")) {
+		t.Errorf("the fixed Message-ID is not used")
+	}
+}
+
+func TestRenderChecksSMSLength(t *testing.T) {
+	tmpl := mustTemplate(t, "outage.md", outageTemplate)
+	_, err := Render(tmpl, Values{"area": strings.Repeat("Very Long Street Name, ", 30), "day": "2026-12-01"}, testUtility, Options{Date: testDate})
+	if err == nil || !strings.Contains(err.Error(), "sms") || !strings.Contains(err.Error(), "segment") {
+		t.Errorf("err = %v, want an SMS length error", err)
+	}
+}

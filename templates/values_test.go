@@ -1,0 +1,140 @@
+package templates
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestCheckValue(t *testing.T) {
+	choice := Field{Name: "cause", Type: TypeChoice, Options: []string{"main-break", "e-coli"}}
+	tests := []struct {
+		name  string
+		typ   FieldType
+		value string
+		ok    bool
+	}{
+		{"iso date", TypeDate, "2026-11-28", true},
+		{"us numeric date", TypeDate, "11/28/2026", true},
+		{"long date", TypeDate, "November 28, 2026", true},
+		{"date with weekday", TypeDate, "Saturday, November 28, 2026", true},
+		{"date with wrong weekday", TypeDate, "Friday, November 28, 2026", false},
+		{"date without year", TypeDate, "Saturday, November 28", true},
+		{"spanish date", TypeDate, "sábado, 28 de noviembre de 2026", true},
+		{"not a date", TypeDate, "next Tuesday", false},
+		{"impossible date", TypeDate, "2026-02-30", false},
+		{"12-hour time", TypeTime, "7:00 PM", true},
+		{"time with dots", TypeTime, "7:00 p.m.", true},
+		{"hour only", TypeTime, "7 PM", true},
+		{"24-hour time", TypeTime, "19:00", true},
+		{"bad hour", TypeTime, "25:00", false},
+		{"13 pm", TypeTime, "13 PM", false},
+		{"bare number is not a time", TypeTime, "7", false},
+		{"datetime", TypeDateTime, "November 28, 2026 7:00 PM", true},
+		{"datetime with at", TypeDateTime, "Saturday, November 28, 2026 at 7:00 PM", true},
+		{"iso datetime", TypeDateTime, "2026-11-28T19:00", true},
+		{"datetime without time", TypeDateTime, "November 28, 2026", false},
+		{"us phone", TypePhone, "(315) 555-0142", true},
+		{"e164 phone", TypePhone, "+1 315 555 0142", true},
+		{"short phone", TypePhone, "555-014", false},
+		{"letters phone", TypePhone, "call us", false},
+		{"url", TypeURL, "https://water.example.org/notices/42", true},
+		{"url without scheme", TypeURL, "water.example.org", false},
+		{"javascript url", TypeURL, "javascript:alert(1)", false},
+		{"number", TypeNumber, "1250", true},
+		{"money", TypeNumber, "$1,250.50", true},
+		{"not a number", TypeNumber, "twelve", false},
+		{"choice", TypeChoice, "main-break", true},
+		{"not a choice", TypeChoice, "flood", false},
+		{"text with newline", TypeText, "line one\nline two", false},
+		{"multiline", TypeMultiline, "line one\nline two", true},
+		{"control character", TypeText, "bell\a", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := Field{Name: "f", Type: tt.typ}
+			if tt.typ == TypeChoice {
+				f = choice
+			}
+			err := checkValue(f, tt.value)
+			if (err == nil) != tt.ok {
+				t.Errorf("checkValue(%s, %q) = %v, want ok=%t", tt.typ, tt.value, err, tt.ok)
+			}
+		})
+	}
+}
+
+func TestFillReportsEveryProblemByLabel(t *testing.T) {
+	tmpl := &Template{Name: "outage", Lang: "en", Fields: []Field{
+		{Name: "area", Label: "Affected area", Type: TypeText, Required: true},
+		{Name: "starts", Label: "Start date", Type: TypeDate, Required: true},
+		{Name: "phone", Label: "Call-back number", Type: TypePhone},
+		{Name: "cause", Label: "Cause", Type: TypeChoice, Options: []string{"main-break", "repair"}, Default: "repair"},
+		{Name: "notes", Label: "Notes", Type: TypeText},
+	}}
+	_, err := tmpl.Fill(Values{"starts": "Nov 31, 2026", "phone": "12", "aera": "Elm Street", "notes.es": "una\x00nota"})
+	var ves ValueErrors
+	if !errors.As(err, &ves) {
+		t.Fatalf("err = %v, want ValueErrors", err)
+	}
+	want := []string{
+		"Affected area: required",
+		`Start date: "Nov 31, 2026" is not a date`,
+		`Call-back number: "12" is not a phone number`,
+		`"aera" is not a field of template outage (did you mean area?)`,
+		`Notes (es): "una\x00nota" contains the control character U+0000`,
+	}
+	if len(ves) != len(want) {
+		t.Errorf("got %d problems, want %d:\n%v", len(ves), len(want), err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in:\n%v", w, err)
+		}
+	}
+}
+
+func TestFillLanguageValuesAndDefaults(t *testing.T) {
+	tmpl := &Template{Name: "n", Lang: "es", Fields: []Field{
+		{Name: "site", Label: "Sitio", Type: TypeText},
+		{Name: "cause", Label: "Causa", Type: TypeChoice, Options: []string{"a", "b"}, Default: "b"},
+	}}
+	got, err := tmpl.Fill(Values{"site": "Fire station", "site.es": "Estación de bomberos", "site.fr": "Caserne"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["site"] != "Estación de bomberos" || got["cause"] != "b" {
+		t.Errorf("got %v; want the Spanish value and the default", got)
+	}
+}
+
+func TestSharedDatesAreWrittenInTheNoticeLanguage(t *testing.T) {
+	tests := []struct {
+		name, lang, value, want string
+	}{
+		{"english keeps the value as typed", "en", "Saturday, November 28, 2026", "Saturday, November 28, 2026"},
+		{"english iso stays iso", "en", "2026-11-28", "2026-11-28"},
+		{"spanish with weekday", "es", "Saturday, November 28, 2026", "sábado, 28 de noviembre de 2026"},
+		{"spanish from iso", "es", "2026-11-28", "28 de noviembre de 2026"},
+		{"spanish without year", "es", "Wednesday, April 14", "miércoles, 14 de abril"},
+		{"spanish value stays", "es", "28 de noviembre de 2026", "28 de noviembre de 2026"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl := &Template{Name: "n", Lang: tt.lang, Fields: []Field{{Name: "day", Label: "Day", Type: TypeDate}}}
+			got, err := tmpl.Fill(Values{"day": tt.value})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got["day"] != tt.want {
+				t.Errorf("got %q, want %q", got["day"], tt.want)
+			}
+		})
+	}
+	// A value given for the language is used as typed.
+	tmpl := &Template{Name: "n", Lang: "es", Fields: []Field{{Name: "day", Label: "Día", Type: TypeDate}}}
+	got, _ := tmpl.Fill(Values{"day": "2026-11-28", "day.es": "sábado 28 de noviembre"})
+	if got["day"] != "sábado 28 de noviembre" {
+		t.Errorf("got %q, want the Spanish value as typed", got["day"])
+	}
+}
