@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -213,7 +214,7 @@ func TestTemplatesCommands(t *testing.T) {
 			t.Errorf("templates list lacks %s", n)
 		}
 	}
-	if !strings.Contains(stdout, "emergency  1     en,es") {
+	if !regexp.MustCompile(`(?m)^boil-water-advisory +Boil Water Advisory +emergency +1 +en,es$`).MatchString(stdout) {
 		t.Errorf("templates list should show category, tier and languages:\n%s", stdout)
 	}
 
