@@ -1,0 +1,1231 @@
+package templates
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"image"
+	"image/draw"
+	"image/png"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jung-kurt/gofpdf"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/renderer/html"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/gobolditalic"
+	"golang.org/x/image/font/gofont/goitalic"
+	"golang.org/x/image/font/gofont/goregular"
+)
+
+// Flyer writes the flyer PDF of one or more renderings of the same notice: one
+// language, or several (a bilingual flyer: English then Spanish), each language
+// starting on a new page. The flyer is US Letter, portrait: the utility's logo
+// and name, the headline (white on a red band for an emergency), the date
+// line, the body laid out from its Markdown tree, and a QR code for the
+// notice's web address when it has one. Every page ends with a footer in the
+// language of its rendering: how to contact the utility and "Page X of Y",
+// numbered over the whole document.
+//
+// The PDF depends only on the renderings: the same renderings give the same
+// bytes. Text is printed in the Go fonts, embedded; characters the fonts lack
+// print as boxes. Emoji are dropped, and other characters outside the Basic
+// Multilingual Plane print as U+FFFD (see pdfText), because the PDF library
+// cannot encode them.
+//
+// Flyer returns an error, before writing anything, when the logo is not a
+// usable PNG, the QR code cannot hold the URL, or the PDF cannot be produced;
+// it never panics. It is safe to call from several goroutines at once, also
+// with the same renderings.
+func Flyer(w io.Writer, rs ...*Rendering) (err error) {
+	if len(rs) == 0 {
+		return errors.New("flyer: no rendering to print")
+	}
+	for i, r := range rs {
+		if r == nil {
+			return fmt.Errorf("flyer: rendering %d of %d is nil", i+1, len(rs))
+		}
+	}
+	// gofpdf panics on input it cannot encode (pdfText removes what is known
+	// to); a flyer must never take the program down with it.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("flyer: making the PDF of %q failed (a bug in Crier or its PDF library): %v", rs[0].Title, p)
+		}
+	}()
+
+	f := newFlyerDoc(rs)
+	for _, r := range rs {
+		if err := f.notice(r); err != nil {
+			return err
+		}
+	}
+	if err := f.pdf.Error(); err != nil {
+		return fmt.Errorf("flyer: lay out %q: %w", rs[0].Title, err)
+	}
+	if err := f.pdf.Output(w); err != nil {
+		return fmt.Errorf("flyer: write PDF of %q: %w", rs[0].Title, err)
+	}
+	return nil
+}
+
+// Page geometry and type, in points (1/72 in).
+const (
+	flyerPageWidth    = 612.0 // US Letter
+	flyerPageHeight   = 792.0
+	flyerMargin       = 54.0 // 0.75 in on the top and sides
+	flyerFooterBottom = 40.0 // the footer's last line ends this far above the paper's edge
+	flyerFooterGap    = 14.0 // between the body and the footer rule
+
+	flyerLogoMaxHeight = 57.6 // 0.8 in
+	flyerLogoMaxWidth  = 180.0
+
+	flyerNameSize     = 15.0
+	flyerHeadlineLead = 1.15
+	flyerDateSize     = 12.5
+	flyerBodySize     = 12.0
+	flyerBodyLead     = 1.4
+	flyerHeadingLead  = 1.2
+	flyerFooterSize   = 9.0
+	flyerFooterLead   = 1.35
+
+	flyerParaGap = 9.0 // after a paragraph, a list or a block quote
+	flyerItemGap = 3.0 // between the items of a tight list
+
+	flyerQRSide = 90.0 // 1.25 in: about 2.4 pt a module for a short URL, easy for a phone at arm's length
+	flyerQRPad  = 10.0
+)
+
+// flyerHeadlineSizes are tried in turn; the first that sets the headline in two
+// lines is used, the last in any case.
+var flyerHeadlineSizes = [...]float64{28, 24, 20}
+
+// flyerHeadingSizes are the sizes of Markdown headings # to ###; deeper ones are
+// set bold at body size.
+var flyerHeadingSizes = [...]float64{20, 16, 14}
+
+type pdfColor struct{ r, g, b int }
+
+var (
+	pdfColorText     = pdfColor{0x1a, 0x1a, 0x1a}
+	pdfColorMuted    = pdfColor{0x4a, 0x4a, 0x4a}
+	pdfColorRule     = pdfColor{0xb0, 0xb4, 0xba}
+	pdfColorBlue     = pdfColor{0x0b, 0x3c, 0x6f} // the utility's dark blue: headlines and headings
+	pdfColorRed      = pdfColor{0xb3, 0x26, 0x1e} // emergency band
+	pdfColorLink     = pdfColor{0x06, 0x45, 0xad}
+	pdfColorWhite    = pdfColor{0xff, 0xff, 0xff}
+	pdfColorQRBox    = pdfColor{0xf1, 0xf3, 0xf6}
+	pdfColorQuoteBar = pdfColor{0xc5, 0xcb, 0xd3}
+)
+
+// pdfStyle is a gofpdf style string: "", "B", "I" or "BI".
+type pdfStyle string
+
+const (
+	pdfRegular    pdfStyle = ""
+	pdfBold       pdfStyle = "B"
+	pdfItalic     pdfStyle = "I"
+	pdfBoldItalic pdfStyle = "BI"
+)
+
+const pdfFontFamily = "go"
+
+// pdfFontData returns the TrueType bytes of the Go font of a style.
+func pdfFontData(s pdfStyle) []byte {
+	switch s {
+	case pdfBold:
+		return gobold.TTF
+	case pdfItalic:
+		return goitalic.TTF
+	case pdfBoldItalic:
+		return gobolditalic.TTF
+	}
+	return goregular.TTF
+}
+
+func pdfStyleOf(b, i bool) pdfStyle {
+	switch {
+	case b && i:
+		return pdfBoldItalic
+	case b:
+		return pdfBold
+	case i:
+		return pdfItalic
+	}
+	return pdfRegular
+}
+
+// pdfPagesAlias stands for the page count in the footer until the document is
+// complete. It is unlikely to occur in a notice, where gofpdf would replace it too.
+const pdfPagesAlias = "{crier:nb}"
+
+// flyerDoc is one flyer PDF being built.
+type flyerDoc struct {
+	pdf    *gofpdf.Fpdf
+	loaded map[pdfStyle]bool
+	font   pdfStyle
+	size   float64 // of the selected font; 0 when unknown
+	asc    float64 // ascent and descent of the Go fonts per point of size
+	desc   float64
+
+	r         *Rendering // the rendering being printed: the footer speaks its language
+	emergency bool
+	accent    pdfColor
+	footers   map[*Rendering]*pdfFooter
+
+	left, right, top, bottom float64 // the body's box; bottom is where the footer's space begins
+	limit                    float64 // where the body ends on this page: bottom, or above the QR code
+	y                        float64 // top of the next line
+	gap                      float64 // vertical space owed before the next line (the largest asked for)
+	fresh                    bool    // nothing placed on this page yet
+
+	quotes []*pdfQuoteBar
+	marker *pdfMarker // a list item's marker, waiting for the item's first line
+
+	logos  []pdfLogo
+	qrs    map[string]pdfQR // by URL
+	widths map[int]bool     // pixel widths of the images registered (see qrPNG)
+}
+
+// pdfQR is a registered QR code image: width is side plus white columns.
+type pdfQR struct {
+	name        string
+	side, width int
+}
+
+type pdfLogo struct {
+	data   []byte
+	name   string
+	width  float64
+	height float64
+}
+
+// pdfQuoteBar is the rule beside an open block quote.
+type pdfQuoteBar struct {
+	x  float64
+	y0 float64
+	on bool // content of the quote has been placed on this page since y0
+}
+
+type pdfMarker struct {
+	text  string
+	right float64 // the marker ends here
+	style pdfStyle
+	color pdfColor
+}
+
+// pdfSpan is a run of text in one style.
+type pdfSpan struct {
+	text  string
+	style pdfStyle
+	size  float64
+	color pdfColor
+	link  string // URI when the text is a live link
+	under bool
+	br    bool // a hard line break instead of text
+}
+
+// pdfFrag is a measured piece of a span on a line: part of a word, or a space.
+type pdfFrag struct {
+	sp   *pdfSpan
+	text string
+	w    float64
+}
+
+type pdfLine struct {
+	frags []pdfFrag
+	w     float64
+	size  float64 // the largest font size on the line
+}
+
+func newFlyerDoc(rs []*Rendering) *flyerDoc {
+	pdf := gofpdf.NewCustom(&gofpdf.InitType{
+		OrientationStr: "P",
+		UnitStr:        "pt",
+		SizeStr:        "Letter",
+	})
+	f := &flyerDoc{
+		pdf:     pdf,
+		loaded:  make(map[pdfStyle]bool, 4),
+		footers: make(map[*Rendering]*pdfFooter, len(rs)),
+		qrs:     make(map[string]pdfQR, 1),
+		widths:  make(map[int]bool, 4),
+		left:    flyerMargin,
+		right:   flyerPageWidth - flyerMargin,
+		top:     flyerMargin,
+	}
+	first := rs[0]
+	d := first.Date.UTC()
+	if first.Date.IsZero() {
+		// gofpdf would stamp the current time; a fixed one keeps the bytes stable.
+		d = time.Unix(0, 0).UTC()
+	}
+	pdf.SetCreationDate(d)
+	pdf.SetModificationDate(d)
+	pdf.SetCatalogSort(true)
+	pdf.SetCompression(true)
+	pdf.AliasNbPages(pdfPagesAlias)
+	pdf.SetMargins(flyerMargin, flyerMargin, flyerMargin)
+
+	var titles []string
+	for _, r := range rs {
+		t := strings.TrimSpace(pdfText(r.Title))
+		if t != "" && !slices.Contains(titles, t) {
+			titles = append(titles, t)
+		}
+	}
+	pdf.SetTitle(strings.Join(titles, " / "), true)
+	pdf.SetAuthor(strings.TrimSpace(pdfText(first.Utility.Name)), true)
+	subject := first.Subject
+	if subject == "" {
+		subject = first.Title
+	}
+	pdf.SetSubject(strings.TrimSpace(pdfText(subject)), true)
+	pdf.SetCreator("Crier", false)
+
+	f.setFont(pdfRegular, flyerBodySize)
+	d2 := pdf.GetFontDesc(pdfFontFamily, string(pdfRegular))
+	f.asc = float64(d2.Ascent) / 1000
+	f.desc = -float64(d2.Descent) / 1000
+
+	// Every page must leave the same room for the footer, whatever its
+	// language: the body stops above the tallest footer.
+	var fh float64
+	for _, r := range rs {
+		ft := f.footer(r)
+		f.footers[r] = ft
+		fh = max(fh, ft.height)
+	}
+	f.bottom = flyerPageHeight - flyerFooterBottom - fh - flyerFooterGap
+	pdf.SetAutoPageBreak(true, flyerFooterBottom+fh+flyerFooterGap)
+	pdf.SetFooterFunc(f.drawFooter)
+	return f
+}
+
+// setFont selects a font, adding it to the document on first use. Each
+// document gets its own copy of the font bytes: gofpdf writes into them.
+func (f *flyerDoc) setFont(s pdfStyle, size float64) {
+	if f.font == s && f.size == size {
+		return
+	}
+	if !f.loaded[s] {
+		f.pdf.AddUTF8FontFromBytes(pdfFontFamily, string(s), bytes.Clone(pdfFontData(s)))
+		f.loaded[s] = true
+	}
+	f.pdf.SetFont(pdfFontFamily, string(s), size)
+	f.font, f.size = s, size
+}
+
+func (f *flyerDoc) measure(s pdfStyle, size float64, text string) float64 {
+	f.setFont(s, size)
+	return f.pdf.GetStringWidth(text)
+}
+
+// notice prints one rendering, starting on a new page.
+func (f *flyerDoc) notice(r *Rendering) error {
+	f.newPage() // draws the footer of the previous language's last page first
+	f.r = r
+	f.emergency = r.Template != nil && r.Template.Category == Emergency
+	f.accent = pdfColorBlue
+	if f.emergency {
+		f.accent = pdfColorRed
+	}
+	if err := f.header(r); err != nil {
+		return err
+	}
+	if r.URL != "" {
+		if err := f.qrBlock(r); err != nil {
+			return err
+		}
+	}
+	f.headline(r)
+	doc := r.Doc
+	if doc == nil && len(r.Source) > 0 {
+		doc = parseMarkdown(r.Source)
+	}
+	if doc != nil {
+		f.blocks(doc, r.Source, f.left, f.right-f.left, 0)
+	}
+	if err := f.pdf.Error(); err != nil {
+		return fmt.Errorf("flyer: lay out %q (%s): %w", r.Title, r.Lang, err)
+	}
+	return nil
+}
+
+func (f *flyerDoc) newPage() {
+	for _, q := range f.quotes {
+		f.drawQuoteBar(q)
+	}
+	f.pdf.AddPage()
+	// AddPage restores the font that was selected before the footer ran.
+	f.font, f.size = "", 0
+	f.y, f.gap, f.fresh = f.top, 0, true
+	f.limit = f.bottom
+}
+
+// space asks for at least h points before the next line; spaces asked for
+// in a row collapse to the largest, and none is left at the top of a page.
+func (f *flyerDoc) space(h float64) { f.gap = max(f.gap, h) }
+
+// place reserves h points for the next line or object, on a new page when it
+// would run into the footer, and returns its top.
+func (f *flyerDoc) place(h float64) float64 {
+	if !f.fresh && f.y+f.gap+h > f.limit {
+		f.newPage()
+	}
+	if !f.fresh {
+		f.y += f.gap
+	}
+	f.gap = 0
+	for _, q := range f.quotes {
+		if !q.on {
+			q.on, q.y0 = true, f.y
+		}
+	}
+	top := f.y
+	f.y += h
+	f.fresh = false
+	return top
+}
+
+// fits reports whether h more points fit on the page (or nothing could be
+// gained from a new page).
+func (f *flyerDoc) fits(h float64) bool {
+	return f.fresh || f.y+f.gap+h <= f.limit
+}
+
+// drawQuoteBar draws the bar of an open quote beside what was placed on this
+// page since the quote began or the page did.
+func (f *flyerDoc) drawQuoteBar(q *pdfQuoteBar) {
+	if q.on && f.y > q.y0 {
+		f.pdf.SetFillColor(pdfColorQuoteBar.r, pdfColorQuoteBar.g, pdfColorQuoteBar.b)
+		f.pdf.Rect(q.x, q.y0, 2.5, f.y-q.y0, "F")
+	}
+	q.on = false
+}
+
+// header draws the logo and the utility's name beside it, and a rule under them.
+func (f *flyerDoc) header(r *Rendering) error {
+	top := f.y
+	var lw, lh float64
+	if len(r.Utility.Logo) > 0 {
+		img, err := f.logo(r.Utility.Logo)
+		if err != nil {
+			return err
+		}
+		scale := min(flyerLogoMaxHeight/img.height, flyerLogoMaxWidth/img.width)
+		lw, lh = img.width*scale, img.height*scale
+		f.pdf.ImageOptions(img.name, f.left, top, lw, lh, false, gofpdf.ImageOptions{}, 0, "")
+	}
+	name := strings.TrimSpace(pdfText(r.Utility.Name))
+	if lh == 0 && name == "" {
+		f.fresh = true
+		return nil
+	}
+	x := f.left
+	if lw > 0 {
+		x += lw + 12
+	}
+	var lines []pdfLine
+	var nh float64
+	if name != "" {
+		lines = f.layout([]pdfSpan{{text: name, style: pdfBold, size: flyerNameSize, color: pdfColorText}}, f.right-x)
+		for _, ln := range lines {
+			nh += ln.size * flyerHeadingLead
+		}
+	}
+	h := max(lh, nh)
+	y := top + (h-nh)/2
+	for _, ln := range lines {
+		lh := ln.size * flyerHeadingLead
+		f.drawLine(x, y, lh, ln)
+		y += lh
+	}
+	f.y = top + h + 10
+	f.pdf.SetDrawColor(f.accent.r, f.accent.g, f.accent.b)
+	f.pdf.SetLineWidth(2)
+	f.pdf.Line(f.left, f.y, f.right, f.y)
+	f.y += 18
+	f.fresh = false
+	return nil
+}
+
+// logo registers a utility's logo once per document. gofpdf reads only
+// 8-bit, non-interlaced PNGs, and reads a damaged one without complaint;
+// the logo is checked, and converted when gofpdf cannot read it or its width
+// is taken (see qrPNG).
+func (f *flyerDoc) logo(data []byte) (pdfLogo, error) {
+	for _, l := range f.logos {
+		if bytes.Equal(l.data, data) {
+			return l, nil
+		}
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(data))
+	if err == nil {
+		err = checkPNG(data)
+	}
+	if err != nil {
+		return pdfLogo{}, fmt.Errorf("flyer: the utility logo is not a valid PNG image: %w", err)
+	}
+	if cfg.Width == 0 || cfg.Height == 0 {
+		return pdfLogo{}, errors.New("flyer: the utility logo is empty (0 pixels)")
+	}
+	width := cfg.Width
+	for f.widths[width] {
+		width++
+	}
+	pngData := data
+	// IHDR: bit depth at byte 24, interlace method at byte 28.
+	if data[24] > 8 || data[28] != 0 || width != cfg.Width {
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			return pdfLogo{}, fmt.Errorf("flyer: the utility logo is not a valid PNG image: %w", err)
+		}
+		// 8 bits a channel, with transparent columns on the right to make up the width.
+		dst := image.NewNRGBA(image.Rect(0, 0, width, cfg.Height))
+		draw.Draw(dst, img.Bounds().Sub(img.Bounds().Min), img, img.Bounds().Min, draw.Src)
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, dst); err != nil {
+			return pdfLogo{}, fmt.Errorf("flyer: convert the utility logo: %w", err)
+		}
+		pngData = buf.Bytes()
+	}
+	name := "logo" + strconv.Itoa(len(f.logos))
+	f.pdf.RegisterImageOptionsReader(name, gofpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(pngData))
+	if err := f.pdf.Error(); err != nil {
+		return pdfLogo{}, fmt.Errorf("flyer: the utility logo cannot be used (a PNG of 8 bits a channel is safest): %w", err)
+	}
+	f.widths[width] = true
+	// Sizes in points at 72 pixels an inch; only the proportions matter.
+	l := pdfLogo{data: data, name: name, width: float64(width), height: float64(cfg.Height)}
+	f.logos = append(f.logos, l)
+	return l, nil
+}
+
+// checkPNG walks the chunks of a PNG file and checks their CRCs, so that a
+// truncated or damaged file is refused before gofpdf embeds it as it is.
+func checkPNG(data []byte) error {
+	const signature = "\x89PNG\r\n\x1a\n"
+	if !bytes.HasPrefix(data, []byte(signature)) {
+		return errors.New("no PNG signature")
+	}
+	rest := data[len(signature):]
+	idat := false
+	for {
+		if len(rest) < 12 {
+			return errors.New("the file is truncated")
+		}
+		n := binary.BigEndian.Uint32(rest)
+		if uint64(n) > uint64(len(rest)-12) {
+			return errors.New("the file is truncated")
+		}
+		chunk := rest[4 : 8+n]
+		if crc32.ChecksumIEEE(chunk) != binary.BigEndian.Uint32(rest[8+n:]) {
+			return fmt.Errorf("the %q chunk is damaged (CRC mismatch)", chunk[:4])
+		}
+		switch string(chunk[:4]) {
+		case "IDAT":
+			idat = true
+		case "IEND":
+			if !idat {
+				return errors.New("no image data")
+			}
+			return nil
+		}
+		rest = rest[12+n:]
+	}
+}
+
+// headline draws the title, white on a red band for an emergency, in the
+// accent colour otherwise, and the date line under it.
+func (f *flyerDoc) headline(r *Rendering) {
+	emergency := f.emergency
+	title := strings.TrimSpace(pdfText(r.Title))
+	if title != "" {
+		const bandPadX, bandPadY = 14.0, 12.0
+		width := f.right - f.left
+		x := f.left
+		color := f.accent
+		if emergency {
+			width -= 2 * bandPadX
+			x += bandPadX
+			color = pdfColorWhite
+		}
+		var lines []pdfLine
+		for _, size := range flyerHeadlineSizes {
+			lines = f.layout([]pdfSpan{{text: title, style: pdfBold, size: size, color: color}}, width)
+			if len(lines) <= 2 {
+				break
+			}
+		}
+		// The band is drawn behind each line, so that even an absurdly long
+		// headline breaks across pages cleanly.
+		band := func(top, h float64) {
+			if emergency {
+				f.pdf.SetFillColor(pdfColorRed.r, pdfColorRed.g, pdfColorRed.b)
+				f.pdf.Rect(f.left, top, f.right-f.left, h+0.5, "F") // overlap hides seams between lines
+			}
+		}
+		if emergency {
+			band(f.place(bandPadY), bandPadY)
+		}
+		for _, ln := range lines {
+			h := ln.size * flyerHeadlineLead
+			top := f.place(h)
+			band(top, h)
+			f.drawLine(x, top, h, ln)
+		}
+		if emergency {
+			band(f.place(bandPadY), bandPadY-0.5)
+		}
+		f.space(8)
+	}
+	if !r.Date.IsZero() {
+		f.flow([]pdfSpan{{text: pdfText(r.dateLine()), size: flyerDateSize, color: pdfColorMuted}}, f.left, f.right-f.left, flyerBodyLead)
+	}
+	f.space(18)
+}
+
+// blocks prints the block children of parent in the box from x, w wide.
+// depth counts the lists parent is in.
+func (f *flyerDoc) blocks(parent ast.Node, src []byte, x, w float64, depth int) {
+	for n := parent.FirstChild(); n != nil; n = n.NextSibling() {
+		switch n := n.(type) {
+		case *ast.Paragraph:
+			f.flow(f.inlines(n, src, f.bodyStyle(), nil), x, w, flyerBodyLead)
+			f.space(flyerParaGap)
+		case *ast.TextBlock: // a paragraph in a tight list
+			f.flow(f.inlines(n, src, f.bodyStyle(), nil), x, w, flyerBodyLead)
+			f.space(flyerItemGap)
+		case *ast.Heading:
+			f.heading(n, src, x, w)
+		case *ast.List:
+			f.list(n, src, x, w, depth)
+			if depth > 0 { // a nested list: its item's list sets the spacing
+				f.space(flyerItemGap)
+			} else {
+				f.space(flyerParaGap)
+			}
+		case *ast.Blockquote:
+			f.space(flyerParaGap)
+			q := &pdfQuoteBar{x: x + 2}
+			f.quotes = append(f.quotes, q)
+			f.blocks(n, src, x+16, w-16, depth)
+			f.drawQuoteBar(q)
+			f.quotes = f.quotes[:len(f.quotes)-1]
+			f.space(flyerParaGap)
+		case *ast.ThematicBreak:
+			f.space(10)
+			top := f.place(1)
+			f.pdf.SetDrawColor(pdfColorRule.r, pdfColorRule.g, pdfColorRule.b)
+			f.pdf.SetLineWidth(0.75)
+			f.pdf.Line(x, top+0.5, x+w, top+0.5)
+			f.space(10)
+		case *ast.CodeBlock, *ast.FencedCodeBlock:
+			f.flow(f.rawLines(n, src), x, w, flyerBodyLead)
+			f.space(flyerParaGap)
+		case *ast.HTMLBlock:
+			// Raw HTML is not rendered, as in the HTML email (goldmark's safe
+			// default): a template shows it nowhere.
+		default:
+			// A kind this walker does not know: print its text rather than
+			// drop what someone wrote.
+			switch {
+			case n.FirstChild() != nil && n.FirstChild().Type() == ast.TypeInline:
+				f.flow(f.inlines(n, src, f.bodyStyle(), nil), x, w, flyerBodyLead)
+				f.space(flyerParaGap)
+			case n.HasChildren():
+				f.blocks(n, src, x, w, depth)
+			case n.Type() == ast.TypeBlock && n.Lines().Len() > 0:
+				f.flow(f.rawLines(n, src), x, w, flyerBodyLead)
+				f.space(flyerParaGap)
+			}
+		}
+	}
+}
+
+func (f *flyerDoc) bodyStyle() pdfInline {
+	return pdfInline{size: flyerBodySize, color: pdfColorText}
+}
+
+// rawLines returns the lines of a code block as spans, one per line.
+func (f *flyerDoc) rawLines(n ast.Node, src []byte) []pdfSpan {
+	var spans []pdfSpan
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		text := strings.TrimRight(string(seg.Value(src)), "\r\n")
+		if i > 0 {
+			spans = append(spans, pdfSpan{br: true, size: flyerBodySize})
+		}
+		spans = append(spans, pdfSpan{text: pdfText(text), size: flyerBodySize, color: pdfColorText})
+	}
+	return spans
+}
+
+func (f *flyerDoc) heading(n *ast.Heading, src []byte, x, w float64) {
+	size := flyerBodySize
+	before := 12.0
+	if n.Level <= len(flyerHeadingSizes) {
+		size = flyerHeadingSizes[n.Level-1]
+		before = 16 - 2*float64(n.Level-1)
+	}
+	st := pdfInline{size: size, color: f.accent, bold: 1}
+	lines := f.layout(f.inlines(n, src, st, nil), w)
+	f.space(before)
+	// Keep the heading with the first lines of what follows it.
+	need := flyerBodySize * flyerBodyLead * 2
+	for _, ln := range lines {
+		need += ln.size * flyerHeadingLead
+	}
+	if !f.fits(need) {
+		f.newPage()
+	}
+	f.drawLines(lines, x, flyerHeadingLead)
+	f.space(5)
+}
+
+// list prints a bullet or numbered list; depth is the number of lists it is in.
+func (f *flyerDoc) list(l *ast.List, src []byte, x, w float64, depth int) {
+	ordered := l.IsOrdered()
+	indent := 18.0
+	if ordered {
+		last := l.Start + l.ChildCount() - 1
+		indent = max(indent, f.measure(pdfRegular, flyerBodySize, strconv.Itoa(last)+string(l.Marker))+7)
+	}
+	bullets := [...]string{"•", "◦", "▪"}
+	n := l.Start
+	for item := l.FirstChild(); item != nil; item = item.NextSibling() {
+		m := &pdfMarker{right: x + indent - 6, style: pdfRegular, color: pdfColorText}
+		if ordered {
+			m.text = strconv.Itoa(n) + string(l.Marker)
+		} else {
+			m.text = bullets[min(depth, len(bullets)-1)]
+			m.color = f.accent
+		}
+		f.marker = m
+		f.blocks(item, src, x+indent, w-indent, depth+1)
+		if f.marker != nil { // an empty item still shows its marker
+			h := flyerBodySize * flyerBodyLead
+			top := f.place(h)
+			f.drawMarker(top, h, flyerBodySize)
+		}
+		if l.IsTight {
+			f.space(flyerItemGap)
+		} else {
+			f.space(flyerParaGap)
+		}
+		n++
+	}
+}
+
+func (f *flyerDoc) drawMarker(top, h, size float64) {
+	m := f.marker
+	f.marker = nil
+	f.setFont(m.style, size)
+	f.pdf.SetTextColor(m.color.r, m.color.g, m.color.b)
+	f.pdf.Text(m.right-f.pdf.GetStringWidth(m.text), f.baseline(top, h, size), m.text)
+}
+
+// pdfInline is the style inline nodes inherit from their parents.
+type pdfInline struct {
+	size         float64
+	color        pdfColor
+	bold, italic int // nesting depth of strong and plain emphasis
+	link         string
+}
+
+func (s pdfInline) span(text string) pdfSpan {
+	sp := pdfSpan{text: pdfText(text), style: pdfStyleOf(s.bold > 0, s.italic > 0), size: s.size, color: s.color}
+	if s.link != "" {
+		sp.link, sp.color, sp.under = s.link, pdfColorLink, true
+	}
+	return sp
+}
+
+// inlines appends the spans of the inline children of n to out.
+func (f *flyerDoc) inlines(n ast.Node, src []byte, st pdfInline, out []pdfSpan) []pdfSpan {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Text:
+			if c.IsRaw() {
+				out = append(out, st.span(string(c.Segment.Value(src))))
+			} else {
+				out = append(out, st.span(plainText(c, src)))
+			}
+			switch {
+			case c.HardLineBreak():
+				out = append(out, pdfSpan{br: true, size: st.size})
+			case c.SoftLineBreak():
+				out = append(out, st.span(" "))
+			}
+		case *ast.String:
+			out = append(out, st.span(plainText(c, src)))
+		case *ast.CodeSpan:
+			// Code spans are plain text here; their backslashes are literal.
+			for t := c.FirstChild(); t != nil; t = t.NextSibling() {
+				if t, ok := t.(*ast.Text); ok {
+					out = append(out, st.span(string(t.Segment.Value(src))))
+				} else {
+					out = f.inlines(t, src, st, out)
+				}
+			}
+		case *ast.Emphasis:
+			s := st
+			if c.Level >= 2 {
+				s.bold++
+			} else {
+				s.italic++
+			}
+			out = f.inlines(c, src, s, out)
+		case *ast.Link:
+			s := st
+			s.link = pdfURI(linkURL(c))
+			out = f.inlines(c, src, s, out)
+		case *ast.AutoLink:
+			u := string(c.URL(src))
+			if c.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(strings.ToLower(u), "mailto:") {
+				u = "mailto:" + u
+			}
+			s := st
+			s.link = pdfURI(u)
+			out = append(out, s.span(string(c.Label(src))))
+		case *ast.RawHTML:
+			// Not rendered, as in the HTML email.
+		default: // images (their alt text) and kinds this walker does not know
+			out = f.inlines(c, src, st, out)
+		}
+	}
+	return out
+}
+
+// flow lays out spans in the box from x, w wide, and prints them line by
+// line below what is already on the page, continuing on new pages.
+func (f *flyerDoc) flow(spans []pdfSpan, x, w, lead float64) {
+	f.drawLines(f.layout(spans, w), x, lead)
+}
+
+func (f *flyerDoc) drawLines(lines []pdfLine, x, lead float64) {
+	for _, ln := range lines {
+		h := ln.size * lead
+		top := f.place(h)
+		if f.marker != nil {
+			f.drawMarker(top, h, ln.size)
+		}
+		f.drawLine(x, top, h, ln)
+	}
+}
+
+// baseline returns the baseline of text of a size centred in a line of height h.
+func (f *flyerDoc) baseline(top, h, size float64) float64 {
+	return top + (h-(f.asc+f.desc)*size)/2 + f.asc*size
+}
+
+// drawLine prints a laid-out line with its top at top.
+func (f *flyerDoc) drawLine(x, top, h float64, ln pdfLine) {
+	base := f.baseline(top, h, ln.size)
+	var sb strings.Builder
+	for i := 0; i < len(ln.frags); {
+		sp := ln.frags[i].sp
+		sb.Reset()
+		w := 0.0
+		j := i
+		for ; j < len(ln.frags) && ln.frags[j].sp == sp; j++ {
+			sb.WriteString(ln.frags[j].text)
+			w += ln.frags[j].w
+		}
+		i = j
+		text := sb.String()
+		if strings.TrimSpace(text) != "" {
+			f.setFont(sp.style, sp.size)
+			f.pdf.SetTextColor(sp.color.r, sp.color.g, sp.color.b)
+			f.pdf.Text(x, base, text)
+		}
+		if sp.link != "" {
+			f.pdf.LinkString(x, top, w, h, sp.link)
+		}
+		if sp.under {
+			f.pdf.SetDrawColor(sp.color.r, sp.color.g, sp.color.b)
+			f.pdf.SetLineWidth(max(0.5, sp.size/18))
+			uy := base + sp.size*0.12
+			f.pdf.Line(x, uy, x+w, uy)
+		}
+		x += w
+	}
+}
+
+// layout breaks spans into lines at most width wide: at spaces, at hard
+// breaks, and inside a word only when the word alone is wider than a line
+// (a long URL). Runs of spaces collapse to one, and none begins or ends a line.
+func (f *flyerDoc) layout(spans []pdfSpan, width float64) []pdfLine {
+	var (
+		lines []pdfLine
+		cur   pdfLine
+		word  []pdfFrag
+		wordW float64
+		sp    *pdfFrag // the space before word
+	)
+	add := func(fr pdfFrag) {
+		cur.frags = append(cur.frags, fr)
+		cur.w += fr.w
+		cur.size = max(cur.size, fr.sp.size)
+	}
+	endLine := func() {
+		lines = append(lines, cur)
+		cur = pdfLine{}
+	}
+	flushWord := func() {
+		if len(word) == 0 {
+			return
+		}
+		if len(cur.frags) > 0 {
+			var spW float64
+			if sp != nil {
+				spW = sp.w
+			}
+			if cur.w+spW+wordW <= width {
+				if sp != nil {
+					add(*sp)
+				}
+				for _, fr := range word {
+					add(fr)
+				}
+				word, wordW, sp = word[:0], 0, nil
+				return
+			}
+			endLine()
+		}
+		if wordW <= width {
+			for _, fr := range word {
+				add(fr)
+			}
+		} else {
+			f.splitWord(word, width, &cur, add, endLine)
+		}
+		word, wordW, sp = word[:0], 0, nil
+	}
+	for i := range spans {
+		s := &spans[i]
+		if s.br {
+			flushWord()
+			sp = nil
+			if len(cur.frags) == 0 {
+				cur.size = s.size
+			}
+			endLine()
+			continue
+		}
+		text := s.text
+		for text != "" {
+			j := strings.IndexByte(text, ' ')
+			piece := text
+			if j >= 0 {
+				piece = text[:j]
+			}
+			if piece != "" {
+				fr := pdfFrag{sp: s, text: piece, w: f.measure(s.style, s.size, piece)}
+				word = append(word, fr)
+				wordW += fr.w
+			}
+			if j < 0 {
+				break
+			}
+			flushWord()
+			if sp == nil && len(cur.frags) > 0 {
+				sp = &pdfFrag{sp: s, text: " ", w: f.measure(s.style, s.size, " ")}
+			}
+			text = text[j+1:]
+		}
+	}
+	flushWord()
+	if len(cur.frags) > 0 {
+		endLine()
+	}
+	return lines
+}
+
+// splitWord puts a word wider than a line on as many lines as it needs,
+// breaking between characters.
+func (f *flyerDoc) splitWord(word []pdfFrag, width float64, cur *pdfLine, add func(pdfFrag), endLine func()) {
+	for _, fr := range word {
+		f.setFont(fr.sp.style, fr.sp.size)
+		start := 0
+		w := 0.0
+		for i, c := range fr.text {
+			cw := f.pdf.GetStringWidth(string(c))
+			if cur.w+w+cw > width && (len(cur.frags) > 0 || i > start) {
+				if i > start {
+					add(pdfFrag{sp: fr.sp, text: fr.text[start:i], w: w})
+				}
+				endLine()
+				start, w = i, 0
+			}
+			w += cw
+		}
+		if start < len(fr.text) {
+			add(pdfFrag{sp: fr.sp, text: fr.text[start:], w: w})
+		}
+	}
+}
+
+// qrBlock prints a box in the bottom-right corner of the page, above the
+// footer: a QR code that opens the notice's web address, with the caption and
+// the address as a live link beside it. The body on this page stops above the
+// box. The corner keeps the code on the page that gets posted, whatever the
+// length of the body, and a long body never leaves it alone on a last page.
+func (f *flyerDoc) qrBlock(r *Rendering) error {
+	uri := pdfURI(r.URL)
+	if uri == "" {
+		return nil
+	}
+	code, ok := f.qrs[r.URL]
+	if !ok {
+		data, side, width, err := qrPNG(r.URL, func(w int) bool { return f.widths[w] })
+		if err != nil {
+			return fmt.Errorf("flyer: QR code for %q: %w", r.URL, err)
+		}
+		code = pdfQR{name: "qr" + strconv.Itoa(len(f.qrs)), side: side, width: width}
+		f.pdf.RegisterImageOptionsReader(code.name, gofpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(data))
+		if err := f.pdf.Error(); err != nil {
+			return fmt.Errorf("flyer: QR code for %q: %w", r.URL, err)
+		}
+		f.widths[width] = true
+		f.qrs[r.URL] = code
+	}
+	const gutter = 16.0
+	caption := []pdfSpan{{text: strings.TrimSpace(pdfText(phrase(r.Lang, "scan"))), style: pdfBold, size: 14, color: pdfColorText}}
+	address := []pdfSpan{{text: strings.TrimSpace(pdfText(r.URL)), size: 11, color: pdfColorLink, link: uri, under: true}}
+	textW := max(f.measure(pdfBold, 14, caption[0].text), f.measure(pdfRegular, 11, address[0].text))
+	textW = min(textW+1, f.right-f.left-2*flyerQRPad-flyerQRSide-gutter)
+	capLines, addrLines := f.layout(caption, textW), f.layout(address, textW)
+	var th float64
+	for _, ln := range capLines {
+		th += ln.size * flyerHeadingLead
+	}
+	th += 3
+	for _, ln := range addrLines {
+		th += ln.size * flyerBodyLead
+	}
+	boxW := flyerQRPad + textW + gutter + flyerQRSide + flyerQRPad
+	boxH := max(flyerQRSide, th) + 2*flyerQRPad
+	x := f.right - boxW
+	top := f.bottom - boxH
+	f.limit = top - 16
+
+	f.pdf.SetFillColor(pdfColorQRBox.r, pdfColorQRBox.g, pdfColorQRBox.b)
+	f.pdf.RoundedRect(x, top, boxW, boxH, 6, "1234", "F")
+	imgW := flyerQRSide * float64(code.width) / float64(code.side) // the white columns sit in the padding
+	f.pdf.ImageOptions(code.name, f.right-flyerQRPad-flyerQRSide, top+(boxH-flyerQRSide)/2, imgW, flyerQRSide, false, gofpdf.ImageOptions{}, 0, uri)
+	y := top + (boxH-th)/2
+	for _, ln := range capLines {
+		h := ln.size * flyerHeadingLead
+		f.drawLine(x+flyerQRPad, y, h, ln)
+		y += h
+	}
+	y += 3
+	for _, ln := range addrLines {
+		h := ln.size * flyerBodyLead
+		f.drawLine(x+flyerQRPad, y, h, ln)
+		y += h
+	}
+	return nil
+}
+
+// pdfFooter is a language's contact footer, laid out once.
+type pdfFooter struct {
+	lines  []pdfLine
+	height float64
+	page   string // the "Page %d of %d" format
+}
+
+// footer lays out the contact lines of a rendering: "Questions? Contact"
+// and the utility's name, then its phone, website, email and address,
+// whichever it has, kept whole on a line where they fit.
+func (f *flyerDoc) footer(r *Rendering) *pdfFooter {
+	ft := &pdfFooter{page: phrase(r.Lang, "page")}
+	labelW := f.measure(pdfRegular, flyerFooterSize, f.pageLabel(ft.page, 999, 999))
+	width := f.right - f.left - labelW - 16
+	u := r.Utility
+	clean := func(s string) string { return strings.TrimSpace(pdfText(s)) }
+	item := func(text, link string) []pdfSpan {
+		return []pdfSpan{{text: text, size: flyerFooterSize, color: pdfColorMuted, link: link}}
+	}
+	var items [][]pdfSpan
+	if s := clean(u.Phone); s != "" {
+		items = append(items, []pdfSpan{{text: s, style: pdfBold, size: flyerFooterSize, color: pdfColorText, link: pdfTelURI(u.Phone)}})
+	}
+	if s := clean(u.Website); s != "" {
+		items = append(items, item(s, pdfURI(pdfWebURI(u.Website))))
+	}
+	if s := clean(u.Email); s != "" {
+		items = append(items, item(s, pdfURI("mailto:"+strings.TrimSpace(u.Email))))
+	}
+	if s := clean(u.Address); s != "" {
+		items = append(items, item(s, ""))
+	}
+	if name := clean(u.Name); name != "" || len(items) > 0 {
+		head := strings.TrimSpace(pdfText(phrase(r.Lang, "contact")) + " " + name)
+		ft.lines = append(ft.lines, f.layout([]pdfSpan{{text: head, style: pdfBold, size: flyerFooterSize + 0.5, color: pdfColorText}}, width)...)
+	}
+	sep := pdfSpan{text: "  ·  ", style: pdfBold, size: flyerFooterSize, color: pdfColorMuted}
+	sepW := f.measure(pdfBold, flyerFooterSize, "·") + 2*f.measure(pdfBold, flyerFooterSize, " ")
+	var group []pdfSpan
+	var gw float64
+	flush := func() {
+		if len(group) > 0 {
+			ft.lines = append(ft.lines, f.layout(group, width)...)
+		}
+		group, gw = nil, 0
+	}
+	for _, it := range items {
+		w := f.measure(it[0].style, it[0].size, it[0].text)
+		if len(group) > 0 && gw+sepW+w > width {
+			flush()
+		}
+		if len(group) > 0 {
+			group = append(group, sep)
+			gw += sepW
+		}
+		group = append(group, it...)
+		gw += w
+	}
+	flush()
+	if len(ft.lines) == 0 { // only the page number
+		ft.lines = []pdfLine{{size: flyerFooterSize}}
+	}
+	for _, ln := range ft.lines {
+		ft.height += ln.size * flyerFooterLead
+	}
+	return ft
+}
+
+// drawFooter is the footer function: it prints the current language's
+// footer and the page number at the bottom of the page being finished.
+func (f *flyerDoc) drawFooter() {
+	ft := f.footers[f.r]
+	if ft == nil {
+		return
+	}
+	y := flyerPageHeight - flyerFooterBottom - ft.height
+	f.pdf.SetDrawColor(pdfColorRule.r, pdfColorRule.g, pdfColorRule.b)
+	f.pdf.SetLineWidth(0.5)
+	f.pdf.Line(f.left, y-6, f.right, y-6)
+	for i, ln := range ft.lines {
+		h := ln.size * flyerFooterLead
+		f.drawLine(f.left, y, h, ln)
+		if i == 0 {
+			n := f.pdf.PageNo()
+			// The page count is known only at the end: gofpdf replaces the
+			// alias then. The label is right-aligned as if the count had as
+			// many digits as this page's number (true on the last page).
+			f.setFont(pdfRegular, flyerFooterSize)
+			w := f.pdf.GetStringWidth(f.pageLabel(ft.page, n, n))
+			f.pdf.SetTextColor(pdfColorMuted.r, pdfColorMuted.g, pdfColorMuted.b)
+			f.pdf.Text(f.right-w, f.baseline(y, h, ln.size), f.pageLabelAlias(ft.page, n))
+		}
+		y += h
+	}
+}
+
+func (f *flyerDoc) pageLabel(format string, page, pages int) string {
+	return pdfText(fmt.Sprintf(format, page, pages))
+}
+
+// pageLabelAlias formats "Page %d of %d" with the page-count alias for the
+// second number.
+func (f *flyerDoc) pageLabelAlias(format string, page int) string {
+	const sentinel = 918273645
+	s := fmt.Sprintf(format, page, sentinel)
+	return pdfText(strings.Replace(s, strconv.Itoa(sentinel), pdfPagesAlias, 1))
+}
+
+// pdfText prepares text for gofpdf, which panics on any rune outside the
+// Basic Multilingual Plane:
+//   - emoji (U+1F000–U+1FAFF, with flags, skin tones and the tag characters
+//     U+E0000–U+E007F) are dropped: the Go fonts have no pictographs, and a
+//     missing emoji reads better than a replacement mark on a posted flyer;
+//   - every other rune outside the BMP (rare CJK, mathematical letters)
+//     becomes U+FFFD, so a reader sees something is missing;
+//   - invisible joiners (U+200D), variation selectors (U+FE00–U+FE0F) and the
+//     combining keycap (U+20E3), which the fonts lack and would print as
+//     boxes, are dropped;
+//   - tabs and line breaks become spaces, other control characters are
+//     dropped, and invalid UTF-8 becomes U+FFFD.
+func pdfText(s string) string {
+	clean := true
+	for _, c := range s {
+		if c >= 0x10000 || c < 0x20 || c >= 0x7f && c < 0xa0 || c == 0x200d || c >= 0xfe00 && c <= 0xfe0f || c == 0x20e3 || c == 0xfffd {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	out := make([]rune, 0, len(s))
+	for _, c := range s {
+		switch {
+		case c >= 0x1f000 && c <= 0x1faff, c >= 0xe0000 && c <= 0xe007f:
+		case c == 0x200d, c >= 0xfe00 && c <= 0xfe0f, c == 0x20e3:
+		case c >= 0x10000:
+			out = append(out, 0xfffd)
+		case c == '\t', c == '\n', c == '\r', c == '\v', c == '\f':
+			out = append(out, ' ')
+		case c < 0x20, c >= 0x7f && c < 0xa0:
+		default:
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
+
+// pdfURI returns a link target fit for a PDF annotation, or "" for a link
+// that must not be live: the schemes the HTML email drops (javascript:,
+// vbscript:, file:, data:). A PDF URI is 7-bit ASCII, so other bytes and
+// spaces are percent-encoded.
+func pdfURI(u string) string {
+	u = strings.TrimSpace(u)
+	if u == "" || html.IsDangerousURL([]byte(u)) || strings.HasPrefix(strings.ToLower(u), "data:") {
+		return ""
+	}
+	var b strings.Builder
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if c <= ' ' || c >= 0x7f {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// pdfWebURI makes a website written without a scheme ("water.example.org") a URL.
+func pdfWebURI(s string) string {
+	s = strings.TrimSpace(s)
+	if s != "" && !strings.Contains(s, "://") {
+		return "https://" + s
+	}
+	return s
+}
+
+// pdfTelURI returns a tel: link for a phone number written for people, or "" when
+// it has no digits.
+func pdfTelURI(phone string) string {
+	var b strings.Builder
+	for _, c := range phone {
+		if c >= '0' && c <= '9' || c == '+' && b.Len() == 0 {
+			b.WriteRune(c)
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return "tel:" + b.String()
+}

@@ -1,0 +1,892 @@
+package templates
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/yuin/goldmark/ast"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// flyerOut, when set, keeps the sample flyers of TestFlyerSamples there to
+// look at: go test -run TestFlyerSamples -flyer-out /tmp/flyers
+var flyerOut = flag.String("flyer-out", "", "write sample flyer PDFs to this directory")
+
+var (
+	flyerUtility = Utility{
+		Name:    "Clearwater County Water Board",
+		Phone:   "(315) 555-0142",
+		Website: "https://water.example.org",
+		Email:   "notices@water.example.org",
+		Address: "120 Main Street, Clearwater, NY 13000",
+	}
+	flyerDate = time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)
+)
+
+const flyerURL = "https://water.example.org/n/abc123"
+
+// flyerBoilEN is a realistic boil water notice using every Markdown feature
+// a template uses; the street comes from a field, escaped as Render does.
+var flyerBoilEN = `Customers on **` + escapeMarkdown("Elm Street & 5th Avenue (north side)") + `** must *boil* their tap water before drinking it. This is a precaution: tests have not found bacteria, but the water main break on November 27 let pressure drop, and contamination is possible.
+
+## What should I do?
+
+- **Do not drink the water without boiling it first.** Bring all water to a rolling boil for one minute, and let it cool before using it.
+- Use boiled or bottled water for drinking, making ice, brushing teeth, washing dishes and preparing food.
+- ***Infants, older adults and people with weakened immune systems*** may be at increased risk: ask your doctor for advice.
+
+## What happens next?
+
+We are flushing the mains and testing the water daily. We expect the problem to be resolved by **December 1**; we will tell you when you no longer need to boil your water.
+
+For more information, read [the boil water guidance](https://water.example.org/boil) or call us at (315) 555-0142.
+`
+
+var flyerBoilES = `Los clientes de **` + escapeMarkdown("Elm Street y Quinta Avenida") + `** deben *hervir* el agua del grifo antes de beberla. El Año Nuevo está cerca: ¡no se preocupe!
+
+## ¿Qué debo hacer?
+
+- **No beba el agua sin hervirla primero.** Hierva toda el agua durante un minuto y déjela enfriar.
+- Use agua hervida o embotellada para beber, hacer hielo y cepillarse los dientes.
+
+¿Preguntas? Visite [nuestro sitio](https://water.example.org/es/hervir).
+`
+
+func flyerRendering(lang, title, src string) *Rendering {
+	return &Rendering{
+		Template: &Template{Name: "boil-water", Lang: lang, Title: title, Category: Emergency},
+		Lang:     lang,
+		Title:    title,
+		Subject:  title,
+		Source:   []byte(src),
+		Doc:      parseMarkdown([]byte(src)),
+		Utility:  flyerUtility,
+		Date:     flyerDate,
+		URL:      flyerURL,
+	}
+}
+
+func flyerBoil() *Rendering {
+	return flyerRendering("en", "Boil Water Notice", flyerBoilEN)
+}
+
+func flyerBoilSpanish() *Rendering {
+	r := flyerRendering("es", "Aviso de hervir el agua", flyerBoilES)
+	r.URL = "https://water.example.org/es/n/abc123"
+	return r
+}
+
+// needTool returns the path of a command-line tool a test needs. Without
+// it the test is skipped, except on CI (CI set), where it fails: there a
+// missing tool is a broken machine, not a reason to test less.
+func needTool(t testing.TB, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	msg := fmt.Sprintf("%s not found (install poppler-utils: apt-get install -y poppler-utils)", name)
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+func makeFlyer(t testing.TB, rs ...*Rendering) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Flyer(&buf, rs...); err != nil {
+		t.Fatalf("Flyer: %v", err)
+	}
+	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
+		t.Fatalf("Flyer wrote %d bytes that are not a PDF", buf.Len())
+	}
+	return buf.Bytes()
+}
+
+// flyerFile stores a PDF for the poppler tools, which read files.
+func flyerFile(t testing.TB, pdf []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "flyer.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func popplerRun(t testing.TB, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(needTool(t, name), args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// pdftotext returns the text pdftotext extracts, of page page only when
+// page > 0.
+func pdftotext(t testing.TB, pdf []byte, page int) string {
+	t.Helper()
+	args := []string{"-enc", "UTF-8"}
+	if page > 0 {
+		args = append(args, "-f", strconv.Itoa(page), "-l", strconv.Itoa(page))
+	}
+	return popplerRun(t, "pdftotext", append(args, flyerFile(t, pdf), "-")...)
+}
+
+// pdfinfoPages returns the page count pdfinfo reports, checking the file on the way.
+func pdfinfoPages(t testing.TB, pdf []byte) int {
+	t.Helper()
+	info := popplerRun(t, "pdfinfo", flyerFile(t, pdf))
+	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)$`).FindStringSubmatch(info)
+	if m == nil {
+		t.Fatalf("pdfinfo gives no page count:\n%s", info)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// flyerOneLine folds the line breaks of extracted text, so that a phrase is found
+// wherever the layout wrapped it.
+func flyerOneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func TestFlyerText(t *testing.T) {
+	needTool(t, "pdftotext")
+	injected := `<script>alert(1)</script> & "quotes"`
+	features := flyerRendering("en", "Water Main Break – “Elm Street”", `# Heading one
+
+## Heading two
+
+Año nuevo: the water **está** safe again. ¿Preguntas? ¡Llámenos! It’s “fine” — costs €5.
+
+Value: `+escapeMarkdown(injected)+`
+
+Some **bold words**, some *italic words* and ***both at once***, and `+"`a\\*code span`"+`.
+First line\
+second line after a hard break,
+a soft break.
+
+3. third step
+4. fourth step
+
+- outer item
+  - inner item
+
+> A quoted remark.
+
+Contact <notices@water.example.org> or see [the map](https://water.example.org/map).
+`)
+	info := flyerBoil()
+	info.Template.Category = Information
+	info.Title = "Hydrant Flushing"
+	info.URL = ""
+	info.Utility.Email = ""
+
+	tests := []struct {
+		name string
+		r    *Rendering
+		want []string
+		not  []string
+	}{
+		{
+			name: "boil water notice",
+			r:    flyerBoil(),
+			want: []string{
+				"Clearwater County Water Board",
+				"Boil Water Notice",
+				"Issued November 28, 2026",
+				"Customers on Elm Street & 5th Avenue (north side) must boil their tap water",
+				"What should I do?",
+				"• Do not drink the water without boiling it first.",
+				"Infants, older adults and people with weakened immune systems",
+				"read the boil water guidance or call us at (315) 555-0142.",
+				"Scan for updates",
+				flyerURL,
+				"Questions? Contact Clearwater County Water Board",
+				"(315) 555-0142 · https://water.example.org · notices@water.example.org",
+				"120 Main Street, Clearwater, NY 13000",
+				"Page 1 of 1",
+			},
+		},
+		{
+			name: "every feature",
+			r:    features,
+			want: []string{
+				"Water Main Break – “Elm Street”",
+				"Heading one", "Heading two",
+				"Año nuevo: the water está safe again. ¿Preguntas? ¡Llámenos! It’s “fine” — costs €5.",
+				"Value: " + injected,
+				"Some bold words, some italic words and both at once, and a\\*code span.",
+				"First line\nsecond line after a hard break, a soft break.",
+				"3. third step", "4. fourth step",
+				"• outer item", "◦ inner item",
+				"A quoted remark.",
+				"Contact notices@water.example.org or see the map.",
+			},
+		},
+		{
+			name: "Spanish",
+			r:    flyerBoilSpanish(),
+			want: []string{
+				"Aviso de hervir el agua",
+				"Emitido 28 de noviembre de 2026",
+				"El Año Nuevo está cerca: ¡no se preocupe!",
+				"¿Qué debo hacer?",
+				"Escanee para ver novedades",
+				"¿Preguntas? Comuníquese con Clearwater County Water Board",
+				"Página 1 de 1",
+			},
+		},
+		{
+			name: "information notice without QR code or email",
+			r:    info,
+			want: []string{"Hydrant Flushing", "(315) 555-0142 · https://water.example.org · 120 Main Street"},
+			not:  []string{"Scan for updates", "@"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			text := pdftotext(t, makeFlyer(t, tt.r), 0)
+			for _, w := range tt.want {
+				// Phrases with a line break are checked as laid out;
+				// the others wherever the text wrapped.
+				if strings.Contains(w, "\n") {
+					if !strings.Contains(text, w) {
+						t.Errorf("text lacks %q", w)
+					}
+				} else if !strings.Contains(flyerOneLine(text), w) {
+					t.Errorf("text lacks %q", w)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(text, n) {
+					t.Errorf("text has %q", n)
+				}
+			}
+			if t.Failed() {
+				t.Logf("pdftotext:\n%s", text)
+			}
+		})
+	}
+}
+
+// TestFlyerFonts checks that bold and italic text is set in the bold and
+// italic fonts, all embedded.
+func TestFlyerFonts(t *testing.T) {
+	out := popplerRun(t, "pdffonts", flyerFile(t, makeFlyer(t, flyerBoil())))
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2+4 {
+		t.Fatalf("want 4 fonts (regular, bold, italic, bold italic), pdffonts says:\n%s", out)
+	}
+	for _, l := range lines[2:] {
+		f := strings.Fields(l)
+		// name type encoding emb sub uni object ID
+		if len(f) < 7 || f[len(f)-5] != "yes" || f[len(f)-3] != "yes" {
+			t.Errorf("font not embedded with a Unicode map: %s", l)
+		}
+	}
+}
+
+func TestFlyerLinks(t *testing.T) {
+	pdf := makeFlyer(t, flyerRendering("en", "Links", `Read [the guidance](https://water.example.org/boil), write to <help@water.example.org>, and never follow [this](javascript:alert(1)).`))
+	for _, want := range []string{
+		"/URI (https://water.example.org/boil)",
+		"/URI (mailto:help@water.example.org)",
+		"/URI (" + flyerURL + ")",          // the QR code and the address under it
+		"/URI (tel:3155550142)",            // the phone in the footer
+		"/URI (https://water.example.org)", // the website in the footer
+	} {
+		if !bytes.Contains(pdf, []byte(want)) {
+			t.Errorf("PDF has no link %s", want)
+		}
+	}
+	if bytes.Contains(pdf, []byte("javascript")) {
+		t.Error("a javascript: link is live")
+	}
+	text := pdftotext(t, pdf, 0)
+	if !strings.Contains(flyerOneLine(text), "never follow this.") {
+		t.Errorf("the text of a dropped link is missing:\n%s", text)
+	}
+
+	images := flyerImages(t, pdf)
+	if len(images) != 1 || images[0].color != "gray" || images[0].width < 200 {
+		t.Errorf("want one grayscale QR image of at least 200 pixels, pdfimages lists %+v", images)
+	}
+}
+
+type flyerImage struct {
+	page, width, height int
+	color               string
+}
+
+// flyerImages lists the images of a PDF with pdfimages -list.
+func flyerImages(t testing.TB, pdf []byte) []flyerImage {
+	t.Helper()
+	out := popplerRun(t, "pdfimages", "-list", flyerFile(t, pdf))
+	var images []flyerImage
+	for _, l := range strings.Split(out, "\n")[2:] {
+		f := strings.Fields(l)
+		if len(f) < 6 || f[2] != "image" {
+			continue // soft masks and blank lines
+		}
+		var im flyerImage
+		im.page, _ = strconv.Atoi(f[0])
+		im.width, _ = strconv.Atoi(f[3])
+		im.height, _ = strconv.Atoi(f[4])
+		im.color = f[5]
+		images = append(images, im)
+	}
+	return images
+}
+
+func TestFlyerPages(t *testing.T) {
+	long := &strings.Builder{}
+	for i := 1; i <= 60; i++ {
+		fmt.Fprintf(long, "Paragraph %d of the long notice. The water main on Elm Street is being replaced, and service may be interrupted for a few hours on weekdays.\n\n", i)
+	}
+	tests := []struct {
+		name      string
+		r         *Rendering
+		wantPages func(n int) bool
+	}{
+		{"one-page notice", flyerBoil(), func(n int) bool { return n == 1 }},
+		{"60 paragraphs", flyerRendering("en", "Main Replacement", long.String()), func(n int) bool { return n >= 2 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			pdf := makeFlyer(t, tt.r)
+			n := pdfinfoPages(t, pdf)
+			if !tt.wantPages(n) {
+				t.Fatalf("%d pages", n)
+			}
+			var all strings.Builder
+			for p := 1; p <= n; p++ {
+				text := pdftotext(t, pdf, p)
+				all.WriteString(text)
+				for _, w := range []string{"(315) 555-0142", "Questions? Contact Clearwater County Water Board", fmt.Sprintf("Page %d of %d", p, n)} {
+					if !strings.Contains(text, w) {
+						t.Errorf("page %d lacks the footer's %q", p, w)
+					}
+				}
+			}
+			// Nothing is lost at the page breaks.
+			for i := 1; i <= 60 && n > 1; i++ {
+				if !strings.Contains(all.String(), fmt.Sprintf("Paragraph %d of the long notice.", i)) {
+					t.Errorf("paragraph %d is missing", i)
+				}
+			}
+		})
+	}
+}
+
+func TestFlyerBilingual(t *testing.T) {
+	pdf := makeFlyer(t, flyerBoil(), flyerBoilSpanish())
+	if n := pdfinfoPages(t, pdf); n != 2 {
+		t.Fatalf("%d pages, want 2 (one per language)", n)
+	}
+	en, es := pdftotext(t, pdf, 1), pdftotext(t, pdf, 2)
+	for _, tt := range []struct {
+		page, text string
+		want, not  []string
+	}{
+		{"1", en, []string{"Boil Water Notice", "Questions? Contact", "Page 1 of 2", "Scan for updates"}, []string{"Aviso de hervir el agua", "Comuníquese", "Página"}},
+		{"2", es, []string{"Aviso de hervir el agua", "¿Preguntas? Comuníquese con", "Página 2 de 2", "Escanee para ver novedades", "https://water.example.org/es/n/abc123"}, []string{"Boil Water Notice", "Questions? Contact", "Page 2"}},
+	} {
+		for _, w := range tt.want {
+			if !strings.Contains(flyerOneLine(tt.text), w) {
+				t.Errorf("page %s lacks %q", tt.page, w)
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(tt.text, n) {
+				t.Errorf("page %s has %q", tt.page, n)
+			}
+		}
+	}
+	if t.Failed() {
+		t.Logf("page 1:\n%s\npage 2:\n%s", en, es)
+	}
+}
+
+func TestFlyerDeterministic(t *testing.T) {
+	r := flyerBoil()
+	r.Utility.Logo = flyerTestLogo(t, 240, 80)
+	first := makeFlyer(t, r, flyerBoilSpanish())
+	// Several runs: gofpdf iterates over maps, so a difference may show
+	// only now and then.
+	for i := 2; i <= 5; i++ {
+		if again := makeFlyer(t, r, flyerBoilSpanish()); !bytes.Equal(first, again) {
+			t.Fatalf("run %d differs from the first (%d and %d bytes)", i, len(again), len(first))
+		}
+	}
+	for _, want := range []string{"/CreationDate (D:20261128180000)", "/ModDate (D:20261128180000)"} {
+		if !bytes.Contains(first, []byte(want)) {
+			t.Errorf("PDF lacks %s: dates must come from the notice", want)
+		}
+	}
+
+	// The text of a fixed notice, as pdftotext lays it out, is kept in a
+	// golden file: a change in it is a change a reader would see.
+	text := pdftotext(t, makeFlyer(t, flyerBoil()), 0)
+	golden := filepath.Join("testdata", "flyer", "boil.txt")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -run TestFlyerDeterministic -update to create it)", err)
+	}
+	if text != string(want) {
+		t.Errorf("flyer text differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", golden, text, want)
+	}
+}
+
+func TestFlyerUnusualText(t *testing.T) {
+	needTool(t, "pdftotext")
+	tests := []struct {
+		name  string
+		title string
+		body  string
+		want  []string
+		not   []string
+	}{
+		{
+			name:  "emoji",
+			title: "💧 Boil Water Notice 🚱",
+			body:  "Boil your water 🔥 now 👍🏽. Family: 👨‍👩‍👧 Flag: 🇺🇸 done. Warning ⚠️ here.\n\n- 💧 bullet with emoji\n",
+			want:  []string{"Boil Water Notice", "Boil your water now . Family: Flag: done. Warning ⚠ here.", "• bullet with emoji"},
+			not:   []string{"\uFE0F"},
+		},
+		{
+			name:  "outside the BMP, not emoji",
+			title: "Notice 𝐀",
+			body:  "Math 𝐀𝐁 and rare 𠀀 characters.",
+			want:  []string{"Notice \uFFFD", "Math \uFFFD\uFFFD and rare \uFFFD characters."},
+		},
+		{
+			name:  "Chinese",
+			title: "停水通知",
+			body:  "明天上午九点到下午三点停水。Water off 9–3.",
+			want:  []string{"Water off 9–3."},
+		},
+		{
+			name:  "control characters and invalid UTF-8",
+			title: "Tab\there\x00",
+			body:  "Bell\a and bad \xff byte.",
+			want:  []string{"Tab here", "Bell and bad \uFFFD byte."},
+		},
+		{
+			name:  "a URL longer than a line",
+			title: "Long link",
+			body:  "See https://water.example.org/" + strings.Repeat("very-long-path-segment/", 12) + "end for details.",
+			want:  []string{"See", "end for details."},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := flyerRendering("en", tt.title, tt.body)
+			r.URL = flyerURL + "?" + flyerQuery(tt.title)
+			pdf := makeFlyer(t, r)
+			if n := pdfinfoPages(t, pdf); n != 1 {
+				t.Errorf("%d pages", n)
+			}
+			text := flyerOneLine(pdftotext(t, pdf, 0))
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("text lacks %q", w)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(text, n) {
+					t.Errorf("text has %q", n)
+				}
+			}
+			if t.Failed() {
+				t.Logf("pdftotext: %s", text)
+			}
+		})
+	}
+}
+
+// flyerQuery keeps a title usable in a query for the QR code of TestFlyerUnusualText.
+func flyerQuery(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x80 && r > ' ' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+func TestPDFText(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "Año “nuevo” €5 ¿sí?", "Año “nuevo” €5 ¿sí?"},
+		{"emoji dropped", "Boil 💧 now", "Boil  now"},
+		{"ZWJ sequence dropped whole", "a👨‍👩‍👧b", "ab"},
+		{"flag dropped whole", "🇺🇸US", "US"},
+		{"tag flag dropped whole", "🏴󠁧󠁢󠁳󠁣󠁴󠁿Scotland", "Scotland"},
+		{"variation selector dropped", "⚠️", "⚠"},
+		{"keycap", "1️⃣", "1"},
+		{"skin tone", "👍🏽ok", "ok"},
+		{"other non-BMP replaced", "𝐀𠀀", "\uFFFD\uFFFD"},
+		{"controls", "a\tb\nc\x00d\x7fe\u0085f", "a b cdef"},
+		{"invalid UTF-8", "a\xffb", "a\uFFFDb"},
+		{"replacement char kept", "a\uFFFDb", "a\uFFFDb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := pdfText(tt.in); got != tt.want {
+				t.Errorf("pdfText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			for _, r := range pdfText(tt.in) {
+				if r > 0xffff {
+					t.Errorf("rune %U outside the BMP left in", r)
+				}
+			}
+		})
+	}
+}
+
+func TestPDFURI(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://water.example.org/a b", "https://water.example.org/a%20b"},
+		{"https://water.example.org/año", "https://water.example.org/a%C3%B1o"},
+		{"javascript:alert(1)", ""},
+		{"JavaScript:alert(1)", ""},
+		{"data:image/png;base64,AAAA", ""},
+		{"  mailto:a@b.example ", "mailto:a@b.example"},
+	}
+	for _, tt := range tests {
+		if got := pdfURI(tt.in); got != tt.want {
+			t.Errorf("pdfURI(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// flyerTestLogo returns a PNG of a blue disc on white, w×h pixels.
+func flyerTestLogo(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			c := color.NRGBA{0xff, 0xff, 0xff, 0xff}
+			dx, dy := x-h/2, y-h/2
+			if dx*dx+dy*dy < h*h/5 {
+				c = color.NRGBA{0x0b, 0x3c, 0x6f, 0xff}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestFlyerLogo(t *testing.T) {
+	gray16 := image.NewGray16(image.Rect(0, 0, 60, 30))
+	for i := range gray16.Pix {
+		gray16.Pix[i] = byte(i)
+	}
+	var deep bytes.Buffer
+	if err := png.Encode(&deep, gray16); err != nil {
+		t.Fatal(err)
+	}
+	alpha := image.NewNRGBA(image.Rect(0, 0, 50, 50))
+	alpha.Set(10, 10, color.NRGBA{0xff, 0, 0, 0x80})
+	var transparent bytes.Buffer
+	if err := png.Encode(&transparent, alpha); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		logo    []byte
+		wantW   int // width in pixels of the logo image in the PDF
+		wantErr string
+	}{
+		{name: "PNG", logo: flyerTestLogo(t, 240, 80), wantW: 240},
+		{name: "16-bit PNG", logo: deep.Bytes(), wantW: 60},
+		{name: "PNG with transparency", logo: transparent.Bytes(), wantW: 50},
+		{name: "JPEG bytes", logo: []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), wantErr: "logo"},
+		{name: "truncated PNG", logo: flyerTestLogo(t, 240, 80)[:60], wantErr: "logo"},
+		{name: "text", logo: []byte("not an image"), wantErr: "logo"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := flyerBoil()
+			r.Utility.Logo = tt.logo
+			var buf bytes.Buffer
+			err := Flyer(&buf, r)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one about the %s", err, tt.wantErr)
+				}
+				if buf.Len() != 0 {
+					t.Errorf("%d bytes written despite the error", buf.Len())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, im := range flyerImages(t, buf.Bytes()) {
+				if im.page == 1 && im.width == tt.wantW {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no %d-pixel-wide logo image in the PDF: %+v", tt.wantW, flyerImages(t, buf.Bytes()))
+			}
+		})
+	}
+}
+
+func TestFlyerErrors(t *testing.T) {
+	long := flyerBoil()
+	long.URL = "https://water.example.org/" + strings.Repeat("x", 5000) // more than a QR code holds
+	tests := []struct {
+		name string
+		rs   []*Rendering
+		want string
+	}{
+		{"no rendering", nil, "no rendering"},
+		{"nil rendering", []*Rendering{flyerBoil(), nil}, "rendering 2 of 2 is nil"},
+		{"URL too long for a QR code", []*Rendering{long}, "QR code"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Flyer(&bytes.Buffer{}, tt.rs...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want one with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestFlyerQRPlacement checks that no text overlaps the QR code, that the
+// body stops above it, and that each language has one, on its first page.
+func TestFlyerQRPlacement(t *testing.T) {
+	needTool(t, "pdftotext")
+	long := &strings.Builder{}
+	for i := 1; i <= 60; i++ {
+		fmt.Fprintf(long, "Paragraph %d of the long notice, which runs over several pages.\n\n", i)
+	}
+	tests := []struct {
+		name string
+		rs   []*Rendering
+	}{
+		{"one page", []*Rendering{flyerBoil()}},
+		{"long", []*Rendering{flyerRendering("en", "Main Replacement", long.String())}},
+		{"bilingual", []*Rendering{flyerBoil(), flyerBoilSpanish()}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			pdf := makeFlyer(t, tt.rs...)
+			var pages []int
+			for _, im := range flyerImages(t, pdf) {
+				if im.color == "gray" {
+					pages = append(pages, im.page)
+				}
+			}
+			if len(pages) != len(tt.rs) {
+				t.Fatalf("QR codes on pages %v, want one for each of %d languages", pages, len(tt.rs))
+			}
+			for i, page := range pages {
+				qr := flyerQRRect(t, pdf, tt.rs[i].URL)
+				for _, w := range flyerWords(t, pdf, page) {
+					if w.x1 > qr.x0 && w.x0 < qr.x1 && w.y1 > qr.y0 && w.y0 < qr.y1 {
+						t.Errorf("page %d: %q at %+v overlaps the QR code at %+v", page, w.text, w, qr)
+					}
+					if w.text == "Paragraph" && w.y1 > qr.y0 {
+						t.Errorf("page %d: body text at %+v runs below the top of the QR code at %+v", page, w, qr)
+					}
+				}
+			}
+		})
+	}
+}
+
+type flyerBox struct {
+	x0, y0, x1, y1 float64 // points from the top left of the page
+	text           string
+}
+
+// flyerQRRect finds the QR code image by its link: the square link to uri.
+func flyerQRRect(t testing.TB, pdf []byte, uri string) flyerBox {
+	t.Helper()
+	re := regexp.MustCompile(`/Rect \[([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)\] /Border \[0 0 0\] /A <</S /URI /URI \(` + regexp.QuoteMeta(uri) + `\)>>`)
+	for _, m := range re.FindAllSubmatch(pdf, -1) {
+		var v [4]float64
+		for i := range v {
+			v[i], _ = strconv.ParseFloat(string(m[i+1]), 64)
+		}
+		if w, h := v[2]-v[0], v[1]-v[3]; w > 50 && w-h < 5 && h-w < 5 {
+			return flyerBox{x0: v[0], y0: 792 - v[1], x1: v[2], y1: 792 - v[3]}
+		}
+	}
+	t.Fatalf("no square link to %s: no QR code", uri)
+	return flyerBox{}
+}
+
+// flyerWords returns the words of a page with their boxes (pdftotext -bbox).
+func flyerWords(t testing.TB, pdf []byte, page int) []flyerBox {
+	t.Helper()
+	out := popplerRun(t, "pdftotext", "-bbox", "-f", strconv.Itoa(page), "-l", strconv.Itoa(page), flyerFile(t, pdf), "-")
+	re := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`)
+	var words []flyerBox
+	for _, m := range re.FindAllStringSubmatch(out, -1) {
+		var w flyerBox
+		w.x0, _ = strconv.ParseFloat(m[1], 64)
+		w.y0, _ = strconv.ParseFloat(m[2], 64)
+		w.x1, _ = strconv.ParseFloat(m[3], 64)
+		w.y1, _ = strconv.ParseFloat(m[4], 64)
+		w.text = m[5]
+		words = append(words, w)
+	}
+	if len(words) == 0 {
+		t.Fatalf("pdftotext -bbox finds no words on page %d", page)
+	}
+	return words
+}
+
+// flyerCustomBlock and flyerCustomInline are node kinds the flyer does not
+// know, as an extension would add.
+type flyerCustomBlock struct{ ast.BaseBlock }
+
+var kindFlyerCustomBlock = ast.NewNodeKind("FlyerCustomBlock")
+
+func (n *flyerCustomBlock) Kind() ast.NodeKind            { return kindFlyerCustomBlock }
+func (n *flyerCustomBlock) Dump(source []byte, level int) { ast.DumpHelper(n, source, level, nil, nil) }
+
+type flyerCustomInline struct{ ast.BaseInline }
+
+var kindFlyerCustomInline = ast.NewNodeKind("FlyerCustomInline")
+
+func (n *flyerCustomInline) Kind() ast.NodeKind { return kindFlyerCustomInline }
+func (n *flyerCustomInline) Dump(source []byte, level int) {
+	ast.DumpHelper(n, source, level, nil, nil)
+}
+
+// TestFlyerUnknownNodes checks that text under node kinds the flyer does
+// not know is printed, not dropped.
+func TestFlyerUnknownNodes(t *testing.T) {
+	r := flyerRendering("en", "Extensions", "A paragraph.\n")
+	block := &flyerCustomBlock{}
+	block.AppendChild(block, ast.NewString([]byte("Text in an unknown block.")))
+	r.Doc.AppendChild(r.Doc, block)
+	inline := &flyerCustomInline{}
+	inline.AppendChild(inline, ast.NewString([]byte("text in an unknown inline")))
+	para := r.Doc.FirstChild()
+	para.AppendChild(para, ast.NewString([]byte(" With ")))
+	para.AppendChild(para, inline)
+	text := flyerOneLine(pdftotext(t, makeFlyer(t, r), 0))
+	for _, w := range []string{"A paragraph. With text in an unknown inline", "Text in an unknown block."} {
+		if !strings.Contains(text, w) {
+			t.Errorf("text lacks %q: %s", w, text)
+		}
+	}
+}
+
+// TestFlyerMinimal makes a flyer of a rendering with nothing set: no
+// template, utility, date, body or URL, in a language without phrases.
+func TestFlyerMinimal(t *testing.T) {
+	r := &Rendering{Lang: "fr", Title: "Avis"}
+	pdf := makeFlyer(t, r)
+	if !bytes.Equal(pdf, makeFlyer(t, r)) {
+		t.Error("two runs differ without a date")
+	}
+	if n := pdfinfoPages(t, pdf); n != 1 {
+		t.Errorf("%d pages", n)
+	}
+	text := flyerOneLine(pdftotext(t, pdf, 0))
+	if text != "Avis Page 1 of 1" {
+		t.Errorf("text %q, want the title and the page number in English", text)
+	}
+}
+
+// TestFlyerParallel makes flyers from the same renderings on several
+// goroutines; run with -race. Each must equal the one made alone.
+func TestFlyerParallel(t *testing.T) {
+	r := flyerBoil()
+	r.Utility.Logo = flyerTestLogo(t, 120, 40)
+	es := flyerBoilSpanish()
+	want := makeFlyer(t, r, es)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf bytes.Buffer
+			if err := Flyer(&buf, r, es); err != nil {
+				errs <- err
+				return
+			}
+			if !bytes.Equal(buf.Bytes(), want) {
+				errs <- fmt.Errorf("a flyer made in parallel differs")
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// TestFlyerSamples writes flyers to look at with -flyer-out.
+func TestFlyerSamples(t *testing.T) {
+	if *flyerOut == "" {
+		t.Skip("no -flyer-out directory")
+	}
+	withLogo := flyerBoil()
+	withLogo.Utility.Logo = flyerTestLogo(t, 240, 80)
+	info := flyerRendering("en", "Hydrant Flushing in the North Hill Zone", "Crews will flush hydrants **Monday to Friday, 8 am to 4 pm**.\n\n# What to expect\n\nDiscoloured water for a few hours. Run the cold tap for *five minutes*.\n\n1. Check the water.\n2. Wait.\n   - nested bullet\n   - another one\n3. Run the tap.\n\n> A quote from the manager, who says the work is necessary.\n\n---\n\nThanks.")
+	info.Template.Category = Information
+	long := &strings.Builder{}
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(long, "Paragraph %d of the long notice. The water main on Elm Street is being replaced, and service may be interrupted for a few hours on weekdays.\n\n", i)
+	}
+	features := flyerRendering("en", "Water Main Break – “Elm Street”", "# Heading one\n\n## Heading two\n\nAño nuevo: the water **está** safe again. ¿Preguntas? ¡Llámenos! It’s “fine” — costs €5.\n\nValue: "+escapeMarkdown(`<script>alert(1)</script> & "quotes"`)+"\n\nSome **bold words**, some *italic words* and ***both at once***, and `a\\*code span`.\nFirst line\\\nsecond line after a hard break,\na soft break.\n\n3. third step\n4. fourth step\n\n- outer item\n  - inner item\n    - innermost\n\n> A quoted remark that is long enough to wrap onto a second line of the quote, so the bar shows.\n>\n> Second paragraph of the quote.\n\nContact <notices@water.example.org> or see [the map](https://water.example.org/map).\n\n### Heading three\n\n    code block line\n\nEnd.")
+	samples := map[string][]*Rendering{
+		"features.pdf":  {features},
+		"boil.pdf":      {withLogo},
+		"bilingual.pdf": {withLogo, flyerBoilSpanish()},
+		"info.pdf":      {info},
+		"long.pdf":      {flyerRendering("en", "Main Replacement", long.String())},
+	}
+	for name, rs := range samples {
+		if err := os.WriteFile(filepath.Join(*flyerOut, name), makeFlyer(t, rs...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
