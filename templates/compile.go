@@ -149,6 +149,11 @@ func (w *refWalker) ref(n parse.Node, ident []string) {
 	if name == "utility" {
 		if len(ident) > 1 && !utilityKeys[ident[1]] {
 			w.pl.errorf(w.line(n), "%s: {{.utility.%s}} is not a utility value (use name, phone, email, website or address)", w.part, ident[1])
+		} else if len(ident) > 1 {
+			if w.t.utilityUses == nil {
+				w.t.utilityUses = map[string]bool{}
+			}
+			w.t.utilityUses[ident[1]] = true
 		}
 		return
 	}

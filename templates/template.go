@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"strings"
 	texttemplate "text/template"
 	"time"
 )
@@ -70,6 +71,7 @@ type Template struct {
 	File string
 
 	subjectLine, smsLine, bodyLine int
+	utilityUses                    map[string]bool // the {{.utility.KEY}} the template shows
 	subject, sms, body             *texttemplate.Template
 }
 
@@ -94,6 +96,19 @@ type Utility struct {
 	Address  string
 	Logo     []byte         // PNG, optional
 	Location *time.Location // the utility's time zone; nil means UTC
+}
+
+// MissingBranding lists the utility values the template shows that u
+// leaves empty, such as "phone": the notice would print a blank there.
+func (t *Template) MissingBranding(u Utility) []string {
+	var missing []string
+	vals := u.values()
+	for _, k := range []string{"name", "phone", "email", "website", "address"} {
+		if t.utilityUses[k] && strings.TrimSpace(vals[k]) == "" {
+			missing = append(missing, k)
+		}
+	}
+	return missing
 }
 
 func (u Utility) values() map[string]string {

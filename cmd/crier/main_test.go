@@ -179,6 +179,20 @@ func TestRenderAllLanguages(t *testing.T) {
 	}
 }
 
+func TestRenderWarnsOfMissingBranding(t *testing.T) {
+	code, _, stderr := crier(t, append(boilArgs, "--out", t.TempDir())...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "warning: boil-water-advisory shows the utility's phone, website, address, which the configuration leaves empty") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	cfg := writeConfig(t, clearwaterConfig)
+	if _, _, stderr := crier(t, append([]string{"--config", cfg}, append(boilArgs, "--out", t.TempDir())...)...); strings.Contains(stderr, "warning") {
+		t.Errorf("a full configuration gives no warning:\n%s", stderr)
+	}
+}
+
 func TestRenderBadValues(t *testing.T) {
 	out := t.TempDir()
 	code, _, stderr := crier(t, "render", "boil-water-advisory", "--set", "occurred=Friday, November 28, 2026", "--set", "cause=flood", "--set", "aera=Elm", "--out", out)
