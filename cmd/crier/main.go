@@ -10,6 +10,8 @@ import (
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
 
 	"github.com/alecthomas/kong"
+
+	"github.com/crier-notices/crier/templates"
 )
 
 func main() {
@@ -31,6 +33,23 @@ type env struct {
 }
 
 func (e *env) config() (Config, error) { return loadConfig(e.configPath) }
+
+// library loads the configuration and the template library, and shows the
+// custom templates' warnings on standard error.
+func (e *env) library() (Config, *templates.Library, error) {
+	cfg, err := e.config()
+	if err != nil {
+		return cfg, nil, err
+	}
+	lib, problems, err := cfg.library()
+	if err != nil {
+		return cfg, nil, err
+	}
+	for _, w := range problems.Warnings() {
+		fmt.Fprintln(e.stderr, w)
+	}
+	return cfg, lib, nil
+}
 
 // exitError carries an exit status through kong's Run.
 type exitError struct {

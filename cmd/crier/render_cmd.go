@@ -27,15 +27,11 @@ type renderCmd struct {
 }
 
 func (c renderCmd) Run(e *env) error {
-	cfg, err := e.config()
+	cfg, lib, err := e.library()
 	if err != nil {
 		return err
 	}
 	u, err := cfg.utility()
-	if err != nil {
-		return err
-	}
-	lib, _, err := cfg.library()
 	if err != nil {
 		return err
 	}

@@ -20,11 +20,7 @@ type templatesCmd struct {
 type templatesListCmd struct{}
 
 func (templatesListCmd) Run(e *env) error {
-	cfg, err := e.config()
-	if err != nil {
-		return err
-	}
-	lib, _, err := cfg.library()
+	_, lib, err := e.library()
 	if err != nil {
 		return err
 	}
@@ -48,11 +44,7 @@ type templatesShowCmd struct {
 }
 
 func (c templatesShowCmd) Run(e *env) error {
-	cfg, err := e.config()
-	if err != nil {
-		return err
-	}
-	lib, _, err := cfg.library()
+	_, lib, err := e.library()
 	if err != nil {
 		return err
 	}
