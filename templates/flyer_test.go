@@ -447,22 +447,7 @@ func TestFlyerDeterministic(t *testing.T) {
 	// The text of a fixed notice, as pdftotext lays it out, is kept in a
 	// golden file: a change in it is a change a reader would see.
 	text := pdftotext(t, makeFlyer(t, flyerBoil()), 0)
-	golden := filepath.Join("testdata", "flyer", "boil.txt")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestFlyerDeterministic -update to create it)", err)
-	}
-	if text != string(want) {
-		t.Errorf("flyer text differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", golden, text, want)
-	}
+	golden(t, filepath.Join("testdata", "flyer", "boil.txt"), []byte(text))
 }
 
 func TestFlyerUnusualText(t *testing.T) {

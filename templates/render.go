@@ -27,6 +27,9 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 	if opts.Date.IsZero() {
 		opts.Date = time.Now()
 	}
+	if u.Location != nil {
+		opts.Date = opts.Date.In(u.Location) // the email's Date header in the utility's zone
+	}
 	subject, err := execute(t, t.subject, raw)
 	if err != nil {
 		return nil, err

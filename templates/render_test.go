@@ -7,6 +7,8 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -228,5 +230,54 @@ func TestRenderChecksSMSLength(t *testing.T) {
 	_, err := Render(tmpl, Values{"area": strings.Repeat("Very Long Street Name, ", 30), "day": "2026-12-01"}, testUtility, Options{Date: testDate})
 	if err == nil || !strings.Contains(err.Error(), "sms") || !strings.Contains(err.Error(), "segment") {
 		t.Errorf("err = %v, want an SMS length error", err)
+	}
+}
+
+// TestEmailGolden keeps the whole .eml of a fixed notice under testdata:
+// headers, MIME structure, both parts. Run with -update after an intended
+// change and read the diff.
+func TestEmailGolden(t *testing.T) {
+	tests := []struct {
+		name   string
+		file   string
+		values Values
+		url    string
+	}{
+		{"outage", "testdata/email/outage.eml", Values{"area": "Elm Street & 5th Ave", "day": "Tuesday, December 1, 2026", "cause": "main-break"}, "https://water.clearwater.example/n/7"},
+		{"outage without url", "testdata/email/outage-nourl.eml", Values{"area": "Peña Street", "day": "2026-12-01"}, ""},
+	}
+	tmpl := mustTemplate(t, "outage.md", outageTemplate)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Render(tmpl, tt.values, testUtility, Options{Date: testDate, URL: tt.url})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			if err := r.WriteEmail(&got, EmailHeader{To: "Ana Customer <ana@example.com>", MessageID: "notice-7.en@clearwater.example"}); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.file, got.Bytes())
+		})
+	}
+}
+
+// golden compares got with the file, or rewrites the file with -update.
+func golden(t *testing.T, file string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from what was rendered; if the change is intended, run go test ./templates -update and review the diff\ngot:\n%s", file, got)
 	}
 }
