@@ -57,10 +57,6 @@ func (c renderCmd) Run(e *env) error {
 		return fmt.Errorf("--url %q: write the address in full, starting with https://", c.URL)
 	}
 
-	if missing := fam.Original.MissingBranding(u); len(missing) > 0 {
-		fmt.Fprintf(e.stderr, "warning: %s shows the utility's %s, which the configuration leaves empty; set them in the [utility] table of crier.toml\n",
-			c.Name, strings.Join(missing, ", "))
-	}
 	var renderings []*templates.Rendering
 	for _, lang := range langs {
 		r, err := templates.Render(fam.ByLang[lang], values, u, templates.Options{Date: date, URL: c.URL, SMSReplace: c.SMSReplace})
@@ -74,6 +70,10 @@ func (c renderCmd) Run(e *env) error {
 		renderings = append(renderings, r)
 	}
 
+	if missing := fam.Original.MissingBranding(u); len(missing) > 0 {
+		fmt.Fprintf(e.stderr, "warning: %s shows the utility's %s, which the configuration leaves empty; set them in the [utility] table of crier.toml\n",
+			c.Name, strings.Join(missing, ", "))
+	}
 	for _, r := range renderings {
 		dir := c.Out
 		if len(renderings) > 1 {
