@@ -62,9 +62,10 @@ func (r *Rendering) renderHTML() (string, error) {
 		return "", fmt.Errorf("render %s body as HTML: %w", r.Template.Name, err)
 	}
 	data := struct {
-		Lang, Subject, Preheader, Accent, Title, DateLine, URL, Online, Tel, Footer string
-		Body                                                                        template.HTML
-		Utility                                                                     Utility
+		Lang, Subject, Preheader, Accent, Title, DateLine, URL, Online, Footer string
+		Tel                                                                    template.URL
+		Body                                                                   template.HTML
+		Utility                                                                Utility
 	}{
 		Lang:      r.Lang,
 		Subject:   r.Subject,
@@ -74,7 +75,7 @@ func (r *Rendering) renderHTML() (string, error) {
 		DateLine:  r.dateLine(),
 		URL:       r.URL,
 		Online:    phrase(r.Lang, "online"),
-		Tel:       telURI(r.Utility.Phone),
+		Tel:       template.URL(telURI(r.Utility.Phone)), // digits and + only: html/template would refuse tel:
 		Footer:    fmt.Sprintf(phrase(r.Lang, "footer"), r.Utility.Name),
 		// goldmark escapes every text it writes; values reach it escaped
 		// for Markdown, so they are text, never markup.
@@ -123,17 +124,6 @@ func contentDigest(parts ...string) [32]byte {
 	var d [32]byte
 	sum.Sum(d[:0])
 	return d
-}
-
-// telURI keeps the digits of a phone number (and a leading +) for a tel: link.
-func telURI(phone string) string {
-	var b strings.Builder
-	for i, c := range phone {
-		if (c >= '0' && c <= '9') || (c == '+' && i == 0) {
-			b.WriteRune(c)
-		}
-	}
-	return b.String()
 }
 
 // EmailHeader holds the addresses and identity of an email. Empty From and

@@ -1058,7 +1058,7 @@ func (f *flyerDoc) footer(r *Rendering) *pdfFooter {
 	}
 	var items [][]pdfSpan
 	if s := clean(u.Phone); s != "" {
-		items = append(items, []pdfSpan{{text: s, style: pdfBold, size: flyerFooterSize, color: pdfColorText, link: pdfTelURI(u.Phone)}})
+		items = append(items, []pdfSpan{{text: s, style: pdfBold, size: flyerFooterSize, color: pdfColorText, link: telURI(u.Phone)}})
 	}
 	if s := clean(u.Website); s != "" {
 		items = append(items, item(s, pdfURI(pdfWebURI(u.Website))))
@@ -1215,9 +1215,9 @@ func pdfWebURI(s string) string {
 	return s
 }
 
-// pdfTelURI returns a tel: link for a phone number written for people, or "" when
-// it has no digits.
-func pdfTelURI(phone string) string {
+// telURI returns a tel: link for a phone number written for people, or "" when
+// it has no digits. The flyer and the email link the utility's phone with it.
+func telURI(phone string) string {
 	var b strings.Builder
 	for _, c := range phone {
 		if c >= '0' && c <= '9' || c == '+' && b.Len() == 0 {
