@@ -18,7 +18,7 @@ var phrases = map[string]map[string]string{
 		"language": "English",
 	},
 	"es": {
-		"issued":   "Emitido",
+		"issued":   "Emitido el",
 		"contact":  "¿Preguntas? Comuníquese con",
 		"scan":     "Escanee para ver novedades",
 		"online":   "Lea este aviso en línea",

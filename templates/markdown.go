@@ -21,7 +21,8 @@ func parseMarkdown(source []byte) ast.Node {
 
 // escapeMarkdown makes a field value plain text inside Markdown: every ASCII
 // punctuation character is backslash-escaped (CommonMark allows that for
-// all of them), so a value never becomes emphasis, a list, a link or HTML.
+// all of them) and & is written as &amp;, so a value never becomes
+// emphasis, a list, a link, a character reference or HTML.
 // Line breaks inside a value become hard line breaks, leading spaces on a
 // line are dropped (they would start a code block), and blank lines collapse
 // so a multiline value stays inside the paragraph or list item it is in.
@@ -42,10 +43,18 @@ func escapeMarkdown(s string) string {
 		first = false
 		for i := 0; i < len(line); i++ {
 			c := line[i]
-			if isASCIIPunct(c) {
+			switch {
+			case c == '&':
+				// Not \&: the renderers resolve character references
+				// after removing escapes, so "&amp;" typed in a value
+				// would print as "&".
+				b.WriteString("&amp;")
+			case isASCIIPunct(c):
 				b.WriteByte('\\')
+				b.WriteByte(c)
+			default:
+				b.WriteByte(c)
 			}
-			b.WriteByte(c)
 		}
 	}
 	return b.String()

@@ -2,6 +2,7 @@ package templates
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -77,13 +78,18 @@ func (t *Template) data(values Values, u Utility) (raw, md map[string]any, err e
 	raw = make(map[string]any, len(filled)+1)
 	md = make(map[string]any, len(filled)+1)
 	brand := u.values()
-	mdBrand := make(map[string]mdText, len(brand))
+	mdBrand := make(map[string]any, len(brand))
 	for k, v := range brand {
 		mdBrand[k] = mdText(v)
 	}
+	mdBrand["website"], mdBrand["email"] = mdLink(u.Website), mdLink(u.Email)
 	raw["utility"], md["utility"] = brand, mdBrand
-	for k, v := range filled {
-		raw[k], md[k] = v, mdText(v)
+	for _, f := range t.Fields {
+		v := filled[f.Name]
+		raw[f.Name], md[f.Name] = v, mdText(v)
+		if f.Type == TypeURL {
+			md[f.Name] = mdLink(v)
+		}
 	}
 	return raw, md, nil
 }
@@ -105,6 +111,24 @@ func execute(t *Template, tmpl *texttemplate.Template, data map[string]any) (str
 type mdText string
 
 func (s mdText) String() string { return escapeMarkdown(string(s)) }
+
+// mdLink is a web or email address inserted into the body: it prints as a
+// CommonMark autolink, so every output makes it a live link showing the
+// address as typed. An address an autolink cannot hold prints as text.
+type mdLink string
+
+var (
+	autolinkURL   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\x00-\x20<>\x7f]*$`)
+	autolinkEmail = regexp.MustCompile(`^[a-zA-Z0-9.!#$%&'*+/=?^_{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$`)
+)
+
+func (s mdLink) String() string {
+	v := string(s)
+	if (autolinkURL.MatchString(v) && (strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "http://"))) || autolinkEmail.MatchString(v) {
+		return "<" + v + ">"
+	}
+	return escapeMarkdown(v)
+}
 
 // renderSMS executes the sms template, then counts and checks the text.
 func (t *Template) renderSMS(data map[string]any, replace bool) (SMS, error) {

@@ -171,6 +171,7 @@ func TestValuesAreEscapedInHTMLAndVerbatimInText(t *testing.T) {
 		u      Utility
 	}{
 		{"field value", Values{"area": hostile, "day": "2026-12-01"}, testUtility},
+		{"character references stay as typed", Values{"area": "AT&amp;T &copy; &#60;b&#62; Q&A", "day": "2026-12-01"}, testUtility},
 		{"markdown in a value stays text", Values{"area": "**bold** [link](javascript:alert(1)) # not a heading", "day": "2026-12-01"}, testUtility},
 		{"utility name from the configuration", Values{"area": "Elm Street", "day": "2026-12-01"}, Utility{Name: hostile, Email: "n@clearwater.example"}},
 	}
@@ -194,6 +195,9 @@ func TestValuesAreEscapedInHTMLAndVerbatimInText(t *testing.T) {
 			}
 			if strings.Contains(html, "<script>") || strings.Contains(html, `href="javascript:`) || strings.Contains(html, "<strong>bold</strong>") {
 				t.Errorf("HTML part contains the value as markup:\n%s", html)
+			}
+			if strings.HasPrefix(raw, "AT&amp;T") && !strings.Contains(html, "AT&amp;amp;T &amp;copy; &amp;#60;b&amp;#62; Q&amp;A") {
+				t.Errorf("HTML part lacks the value escaped as typed:\n%s", html)
 			}
 			if raw == hostile && !strings.Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quotes&#34;") && !strings.Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;") {
 				t.Errorf("HTML part lacks the escaped value:\n%s", html)
@@ -279,5 +283,50 @@ func golden(t *testing.T, file string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from what was rendered; if the change is intended, run go test ./templates -update and review the diff\ngot:\n%s", file, got)
+	}
+}
+
+func TestAddressesBecomeLiveLinks(t *testing.T) {
+	src := `---
+title: Water Quality Report
+category: information
+subject: "Report"
+sms: "Report: {{.report_url}}"
+fields:
+  - name: report_url
+    label: Report address
+    type: url
+    required: true
+---
+Read it at {{.report_url}}. Write to {{.utility.email}} or visit {{.utility.website}}.
+`
+	tmpl := mustTemplate(t, "report.md", src)
+	tests := []struct {
+		name     string
+		url      string
+		wantHTML string
+	}{
+		{"plain address", "https://water.clearwater.example/ccr/2026.pdf", `href="https://water.clearwater.example/ccr/2026.pdf">https://water.clearwater.example/ccr/2026.pdf</a>`},
+		{"address with query and ampersand", "https://water.clearwater.example/ccr?year=2026&lang=en", `href="https://water.clearwater.example/ccr?year=2026&amp;lang=en">https://water.clearwater.example/ccr?year=2026&amp;lang=en</a>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Render(tmpl, Values{"report_url": tt.url}, testUtility, Options{Date: testDate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			html, err := r.HTML()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{tt.wantHTML, `href="mailto:notices@clearwater.example">notices@clearwater.example</a>`, `href="https://water.clearwater.example">https://water.clearwater.example</a>`} {
+				if !strings.Contains(html, want) {
+					t.Errorf("HTML lacks the live link %s:\n%s", want, html)
+				}
+			}
+			if text := r.Text(); !strings.Contains(text, "Read it at "+tt.url+". Write to notices@clearwater.example") {
+				t.Errorf("text part: %q", text)
+			}
+		})
 	}
 }

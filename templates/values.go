@@ -48,8 +48,9 @@ func (es ValueErrors) Error() string {
 
 // Fill checks values against the template's fields and returns the value of
 // every field for the template's language: the language's own value, else
-// the plain value, else the field's default, else "". A shared date value
-// is written in the template's language (see localizeDate). It returns a
+// the plain value, else the field's default, else "". A shared date or
+// time value is written in the template's language (see localize). A
+// number loses a leading $. It returns a
 // ValueErrors listing every missing required field, every value of the wrong
 // type and every key that is not a field.
 func (t *Template) Fill(values Values) (map[string]string, error) {
@@ -74,8 +75,8 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 		}
 		if err := checkValue(f, v); err != nil {
 			errs = append(errs, ValueError{Field: f.Name, Label: f.Label, Message: fmt.Sprintf("%q %v", v, err)})
-		} else if shared && f.Type == TypeDate {
-			v = localizeDate(v, t.Lang)
+		} else if shared {
+			v = localize(f.Type, v, t.Lang)
 		}
 		out[f.Name] = v
 	}
@@ -109,10 +110,29 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 }
 
 func normalizeValue(f Field, v string) string {
-	if f.Type == TypeMultiline {
+	switch f.Type {
+	case TypeMultiline:
 		return strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
+	case TypeNumber:
+		// Templates write the currency ("${{.late_fee}}"), so a $ typed
+		// with the amount is dropped rather than printed twice.
+		return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "$"))
 	}
 	return strings.TrimSpace(v)
+}
+
+// localize writes a shared date, time or datetime value in the notice's
+// language; other values are the same in every language.
+func localize(t FieldType, v, lang string) string {
+	switch t {
+	case TypeDate:
+		return localizeDate(v, lang)
+	case TypeTime:
+		return localizeTime(v, lang)
+	case TypeDateTime:
+		return localizeDateTime(v, lang)
+	}
+	return v
 }
 
 func hint(f Field) string {
@@ -156,9 +176,8 @@ func checkValue(f Field, v string) error {
 			return errors.New("is not a web address (write it in full, like https://water.example.org/notices)")
 		}
 	case TypeNumber:
-		s := strings.ReplaceAll(strings.TrimPrefix(v, "$"), ",", "")
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return errors.New("is not a number (write it like 1250 or 45.20)")
+		if !numberPattern.MatchString(strings.TrimPrefix(v, "$")) {
+			return errors.New("is not a number (write it like 1250, 1,250 or 45.20)")
 		}
 	case TypeChoice:
 		if !slices.Contains(f.Options, v) {
@@ -183,7 +202,7 @@ var (
 		"lunes", "Monday", "martes", "Tuesday", "miércoles", "Wednesday", "miercoles", "Wednesday", "jueves", "Thursday",
 		"viernes", "Friday", "sábado", "Saturday", "sabado", "Saturday", "domingo", "Sunday",
 		" de ", " ", " del ", " ")
-	weekdayPrefix = regexp.MustCompile(`^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b`)
+	weekdayPrefix = regexp.MustCompile(`(?i)^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b`)
 )
 
 // calendarDate is a date value as the coordinator wrote it: with or without
@@ -205,7 +224,7 @@ func parseDate(v string) (calendarDate, error) {
 	wd := weekdayPrefix.FindString(s)
 	var typed time.Weekday
 	for d := time.Sunday; d <= time.Saturday; d++ {
-		if wd != "" && strings.HasPrefix(d.String(), wd) {
+		if wd != "" && strings.HasPrefix(strings.ToLower(d.String()), strings.ToLower(wd)) {
 			typed = d
 		}
 	}
@@ -251,11 +270,15 @@ func checkWeekday(s string, d time.Time) error {
 	if m == "" {
 		return nil
 	}
-	if !strings.HasPrefix(d.Weekday().String(), m) {
+	if !strings.HasPrefix(strings.ToLower(d.Weekday().String()), strings.ToLower(m)) {
 		return fmt.Errorf("is not right: %s is a %s", d.Format("January 2, 2006"), d.Weekday())
 	}
 	return nil
 }
+
+// numberPattern is a number as people write one: digits with an optional
+// sign, thousands separators and decimals; no exponents, no "NaN".
+var numberPattern = regexp.MustCompile(`^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$`)
 
 var timePattern = regexp.MustCompile(`^(\d{1,2})(?::(\d{2}))?(am|pm|h|hrs)?$`)
 
@@ -285,6 +308,13 @@ func isTime(v string) bool {
 }
 
 func isDateTime(v string) bool {
+	_, _, ok := splitDateTime(v)
+	return ok
+}
+
+// splitDateTime finds the date and the time in a datetime value: "November
+// 28, 2026 7:00 PM", "Saturday, November 28 at 7 PM", "2026-11-28T19:00".
+func splitDateTime(v string) (date, tm string, ok bool) {
 	s := strings.TrimSpace(v)
 	if len(s) > 10 && s[10] == 'T' {
 		s = s[:10] + " " + s[11:]
@@ -299,9 +329,42 @@ func isDateTime(v string) bool {
 		date = strings.TrimSuffix(date, ",")
 		if isTime(tm) {
 			if _, err := parseDate(date); err == nil {
-				return true
+				return date, tm, true
 			}
 		}
 	}
-	return false
+	return "", "", false
+}
+
+var clock12 = regexp.MustCompile(`(?i)^(\d{1,2}(?::\d{2})?)\s*([ap])\.?\s*m\.?$`)
+
+// localizeTime writes a time value the way a notice in lang writes times:
+// in Spanish "6:30 AM" becomes "6:30 a. m." and "noon" "mediodía".
+func localizeTime(v, lang string) string {
+	if lang != "es" {
+		return v
+	}
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "noon":
+		return "mediodía"
+	case "midnight":
+		return "medianoche"
+	}
+	if m := clock12.FindStringSubmatch(strings.TrimSpace(v)); m != nil {
+		return m[1] + " " + strings.ToLower(m[2]) + ". m."
+	}
+	return v
+}
+
+// localizeDateTime writes a datetime value in lang: the date and the time,
+// each localized, separated by a comma.
+func localizeDateTime(v, lang string) string {
+	if lang != "es" {
+		return v
+	}
+	date, tm, ok := splitDateTime(v)
+	if !ok {
+		return v
+	}
+	return localizeDate(date, lang) + ", " + localizeTime(tm, lang)
 }

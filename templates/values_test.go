@@ -19,6 +19,10 @@ func TestCheckValue(t *testing.T) {
 		{"long date", TypeDate, "November 28, 2026", true},
 		{"date with weekday", TypeDate, "Saturday, November 28, 2026", true},
 		{"date with wrong weekday", TypeDate, "Friday, November 28, 2026", false},
+		{"wrong weekday in capitals", TypeDate, "FRIDAY, NOVEMBER 28, 2026", false},
+		{"wrong weekday in lower case", TypeDate, "friday, november 28, 2026", false},
+		{"right weekday in capitals", TypeDate, "SATURDAY, NOVEMBER 28, 2026", true},
+		{"wrong spanish weekday", TypeDate, "viernes, 28 de noviembre de 2026", false},
 		{"date without year", TypeDate, "Saturday, November 28", true},
 		{"spanish date", TypeDate, "sábado, 28 de noviembre de 2026", true},
 		{"not a date", TypeDate, "next Tuesday", false},
@@ -44,6 +48,10 @@ func TestCheckValue(t *testing.T) {
 		{"number", TypeNumber, "1250", true},
 		{"money", TypeNumber, "$1,250.50", true},
 		{"not a number", TypeNumber, "twelve", false},
+		{"no exponent", TypeNumber, "1e9", false},
+		{"no NaN", TypeNumber, "NaN", false},
+		{"no inf", TypeNumber, "inf", false},
+		{"bad separators", TypeNumber, "1,2,3", false},
 		{"choice", TypeChoice, "main-break", true},
 		{"not a choice", TypeChoice, "flood", false},
 		{"text with newline", TypeText, "line one\nline two", false},
@@ -108,20 +116,30 @@ func TestFillLanguageValuesAndDefaults(t *testing.T) {
 	}
 }
 
-func TestSharedDatesAreWrittenInTheNoticeLanguage(t *testing.T) {
+func TestSharedValuesAreWrittenInTheNoticeLanguage(t *testing.T) {
 	tests := []struct {
-		name, lang, value, want string
+		name, lang string
+		typ        FieldType
+		value      string
+		want       string
 	}{
-		{"english keeps the value as typed", "en", "Saturday, November 28, 2026", "Saturday, November 28, 2026"},
-		{"english iso stays iso", "en", "2026-11-28", "2026-11-28"},
-		{"spanish with weekday", "es", "Saturday, November 28, 2026", "sábado, 28 de noviembre de 2026"},
-		{"spanish from iso", "es", "2026-11-28", "28 de noviembre de 2026"},
-		{"spanish without year", "es", "Wednesday, April 14", "miércoles, 14 de abril"},
-		{"spanish value stays", "es", "28 de noviembre de 2026", "28 de noviembre de 2026"},
+		{"english keeps the value as typed", "en", TypeDate, "Saturday, November 28, 2026", "Saturday, November 28, 2026"},
+		{"english iso stays iso", "en", TypeDate, "2026-11-28", "2026-11-28"},
+		{"spanish with weekday", "es", TypeDate, "Saturday, November 28, 2026", "sábado, 28 de noviembre de 2026"},
+		{"spanish from iso", "es", TypeDate, "2026-11-28", "28 de noviembre de 2026"},
+		{"spanish without year", "es", TypeDate, "Wednesday, April 14", "miércoles, 14 de abril"},
+		{"spanish value stays", "es", TypeDate, "28 de noviembre de 2026", "28 de noviembre de 2026"},
+		{"english time as typed", "en", TypeTime, "6:30 AM", "6:30 AM"},
+		{"spanish morning", "es", TypeTime, "6:30 AM", "6:30 a. m."},
+		{"spanish evening without minutes", "es", TypeTime, "7 pm", "7 p. m."},
+		{"spanish 24-hour stays", "es", TypeTime, "19:00", "19:00"},
+		{"spanish noon", "es", TypeTime, "noon", "mediodía"},
+		{"spanish datetime", "es", TypeDateTime, "Saturday, November 28, 2026 at 7:00 PM", "sábado, 28 de noviembre de 2026, 7:00 p. m."},
+		{"number loses its dollar sign", "en", TypeNumber, "$1,250.50", "1,250.50"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tmpl := &Template{Name: "n", Lang: tt.lang, Fields: []Field{{Name: "day", Label: "Day", Type: TypeDate}}}
+			tmpl := &Template{Name: "n", Lang: tt.lang, Fields: []Field{{Name: "day", Label: "Day", Type: tt.typ}}}
 			got, err := tmpl.Fill(Values{"day": tt.value})
 			if err != nil {
 				t.Fatal(err)
