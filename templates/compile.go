@@ -42,7 +42,7 @@ func compile(pl *problemList, t *Template) {
 			continue
 		}
 		*p.dst = tmpl
-		w := refWalker{pl: pl, t: t, tree: tmpl.Tree, base: p.line, part: p.name, used: p.uses}
+		w := refWalker{pl: pl, t: t, tree: tmpl.Tree, base: p.line, part: p.name, used: p.uses, guards: map[string]int{}}
 		if tmpl.Tree != nil {
 			w.list(tmpl.Tree.Root, true)
 		}
@@ -67,6 +67,13 @@ type refWalker struct {
 	base int
 	part string
 	used map[string]bool
+
+	// printing is set while walking an action that prints ({{.x}}), not
+	// a condition; guards counts the utility values tested by the
+	// enclosing {{if}}s. A utility value printed unguarded is one the
+	// notice shows whatever the configuration says.
+	printing bool
+	guards   map[string]int
 }
 
 func (w *refWalker) line(n parse.Node) int {
@@ -93,10 +100,19 @@ func (w *refWalker) list(l *parse.ListNode, rootDot bool) {
 func (w *refWalker) node(n parse.Node, rootDot bool) {
 	switch n := n.(type) {
 	case *parse.ActionNode:
+		w.printing = len(n.Pipe.Decl) == 0
 		w.pipe(n.Pipe, rootDot)
+		w.printing = false
 	case *parse.IfNode:
 		w.pipe(n.Pipe, rootDot)
+		tested := utilityKeysTested(n.Pipe)
+		for _, k := range tested {
+			w.guards[k]++
+		}
 		w.list(n.List, rootDot)
+		for _, k := range tested {
+			w.guards[k]--
+		}
 		w.list(n.ElseList, rootDot)
 	case *parse.WithNode:
 		w.pipe(n.Pipe, rootDot)
@@ -149,7 +165,7 @@ func (w *refWalker) ref(n parse.Node, ident []string) {
 	if name == "utility" {
 		if len(ident) > 1 && !utilityKeys[ident[1]] {
 			w.pl.errorf(w.line(n), "%s: {{.utility.%s}} is not a utility value (use name, phone, email, website or address)", w.part, ident[1])
-		} else if len(ident) > 1 {
+		} else if len(ident) > 1 && w.printing && w.guards[ident[1]] == 0 {
 			if w.t.utilityUses == nil {
 				w.t.utilityUses = map[string]bool{}
 			}
@@ -167,6 +183,31 @@ func (w *refWalker) ref(n parse.Node, ident []string) {
 	if w.used != nil {
 		w.used[name] = true
 	}
+}
+
+// utilityKeysTested returns the utility values an {{if}} condition tests,
+// as in {{if .utility.website}} or {{if or .utility.phone .x}}.
+func utilityKeysTested(p *parse.PipeNode) []string {
+	var keys []string
+	var walk func(parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.PipeNode:
+			for _, c := range n.Cmds {
+				walk(c)
+			}
+		case *parse.CommandNode:
+			for _, a := range n.Args {
+				walk(a)
+			}
+		case *parse.FieldNode:
+			if len(n.Ident) == 2 && n.Ident[0] == "utility" {
+				keys = append(keys, n.Ident[1])
+			}
+		}
+	}
+	walk(p)
+	return keys
 }
 
 // choiceComparison checks {{if eq .cause "main-break"}}: a value that is not

@@ -161,11 +161,13 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	m := mail.NewMsg(mail.WithBoundary("crier-"+digest[:32]), mail.WithNoDefaultUserAgent())
 	m.SetGenHeader(mail.HeaderXMailer, "Crier")
 	from := h.From
-	if from == "" {
+	if from == "" && r.Utility.Email != "" {
 		from = (&netmail.Address{Name: r.Utility.Name, Address: r.Utility.Email}).String()
 	}
-	if err := m.From(from); err != nil {
-		return nil, fmt.Errorf("email From %q: %w (set [utility] email in crier.toml)", from, err)
+	if from != "" { // a preview without a configured address has no From
+		if err := m.From(from); err != nil {
+			return nil, fmt.Errorf("email From %q: %w", from, err)
+		}
 	}
 	replyTo := h.ReplyTo
 	if replyTo == "" {

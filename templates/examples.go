@@ -32,8 +32,22 @@ func (f *Family) Examples() Values {
 // CheckExamples renders every template of lib in every language with its
 // example values and u's branding, so a template whose SMS is too long or
 // whose examples do not fit its own fields is found before anything is sent.
-// A required field without an example is a warning.
+// Branding values u leaves empty are filled with samples: this checks the
+// templates, not the configuration. A required field without an example is
+// a warning.
 func CheckExamples(lib *Library, u Utility) Problems {
+	sample := Utility{Name: "Clearwater County Water Board", Phone: "(315) 555-0142", Email: "notices@clearwater.example",
+		Website: "https://water.clearwater.example", Address: "120 Main Street, Clearwater, NY 13000"}
+	for _, v := range []struct {
+		dst    *string
+		sample string
+	}{
+		{&u.Name, sample.Name}, {&u.Phone, sample.Phone}, {&u.Email, sample.Email}, {&u.Website, sample.Website}, {&u.Address, sample.Address},
+	} {
+		if *v.dst == "" {
+			*v.dst = v.sample
+		}
+	}
 	var ps Problems
 	date := time.Date(2026, time.January, 1, 12, 0, 0, 0, time.UTC)
 	for _, name := range lib.Names() {

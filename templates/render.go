@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -10,10 +11,30 @@ import (
 
 // Options are the notice-level settings of a rendering.
 type Options struct {
-	Date time.Time // the notice's date; the zero time means now
+	Date time.Time // the notice's date (required): the flyer's date line, the email's Date
 	URL  string    // the notice's public web address, for the QR code and links
 	// SMSReplace, when set, overrides the template's sms_replace.
 	SMSReplace *bool
+}
+
+// ErrMissingContact says that a public notice lacks the utility's contact
+// details that the Public Notification Rule requires of every notice.
+var ErrMissingContact = errors.New("contact details missing")
+
+// missingContact lists the contact details a regulatory (tiered) notice
+// needs and u lacks: the water system's phone number and business address.
+func missingContact(t *Template, u Utility) []string {
+	if t.Tier == 0 {
+		return nil
+	}
+	var missing []string
+	if strings.TrimSpace(u.Phone) == "" {
+		missing = append(missing, "phone")
+	}
+	if strings.TrimSpace(u.Address) == "" {
+		missing = append(missing, "address")
+	}
+	return missing
 }
 
 // Render fills t with values and renders it: subject, SMS (checked against
@@ -26,7 +47,11 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 		return nil, err
 	}
 	if opts.Date.IsZero() {
-		opts.Date = time.Now()
+		return nil, errors.New("render: the notice has no date")
+	}
+	if missing := missingContact(t, u); len(missing) > 0 {
+		return nil, fmt.Errorf("%s is a Tier %d public notice, which must give the utility's %s (40 CFR 141.205(a)): %w",
+			t.Name, t.Tier, strings.Join(missing, " and "), ErrMissingContact)
 	}
 	if u.Location != nil {
 		opts.Date = opts.Date.In(u.Location) // the email's Date header in the utility's zone

@@ -2,6 +2,7 @@ package templates
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -328,5 +329,30 @@ Read it at {{.report_url}}. Write to {{.utility.email}} or visit {{.utility.webs
 				t.Errorf("text part: %q", text)
 			}
 		})
+	}
+}
+
+func TestTieredNoticeNeedsTheUtilitysContact(t *testing.T) {
+	lib := builtinLibrary(t)
+	fam, _ := lib.Family("boil-water-advisory")
+	tests := []struct {
+		name string
+		u    Utility
+		want string
+	}{
+		{"no phone", Utility{Name: "X", Address: "1 Main St"}, "must give the utility's phone"},
+		{"no phone nor address", Utility{Name: "X"}, "must give the utility's phone and address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Render(fam.Original, fam.Examples(), tt.u, Options{Date: testDate})
+			if !errors.Is(err, ErrMissingContact) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want ErrMissingContact saying %q", err, tt.want)
+			}
+		})
+	}
+	hydrants, _ := lib.Family("hydrant-flushing")
+	if _, err := Render(hydrants.Original, hydrants.Examples(), Utility{Name: "X"}, Options{Date: testDate}); err != nil {
+		t.Errorf("a notice without a tier needs no contact details: %v", err)
 	}
 }

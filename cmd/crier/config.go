@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -43,7 +45,6 @@ func defaultConfig() Config {
 	return Config{
 		Utility: UtilityConfig{
 			Name:            "Water Utility",
-			Email:           "notices@example.com",
 			Timezone:        "America/New_York",
 			DefaultLanguage: "en",
 		},
@@ -93,6 +94,23 @@ func loadConfig(path string) (Config, error) {
 	return cfg, nil
 }
 
+// name says where the configuration came from, for messages.
+func (c Config) name() string {
+	if c.file == "" {
+		return "crier.toml (there is none yet: the defaults are in use)"
+	}
+	return c.file
+}
+
+// checkWebAddress says why s is not a full web address, or nil.
+func checkWebAddress(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(s, " \t") {
+		return errors.New("is not a full web address; write it like https://water.example.org/notices")
+	}
+	return nil
+}
+
 var langCode = regexp.MustCompile(`^[a-z]{2,3}$`)
 
 // utility checks the [utility] table and turns it into the templates'
@@ -116,11 +134,15 @@ func (c Config) utility() (templates.Utility, error) {
 			bad("phone", "%q is not a phone number (write it like (315) 555-0142)", u.Phone)
 		}
 	}
-	if u.Email != "" && !strings.Contains(u.Email, "@") {
-		bad("email", "%q is not an email address", u.Email)
+	if u.Email != "" {
+		if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
+			bad("email", "%q is not an email address (write it like notices@water.example.org, without a name)", u.Email)
+		}
 	}
-	if u.Website != "" && !strings.HasPrefix(u.Website, "https://") && !strings.HasPrefix(u.Website, "http://") {
-		bad("website", "%q: write the address in full, starting with https://", u.Website)
+	if u.Website != "" {
+		if err := checkWebAddress(u.Website); err != nil {
+			bad("website", "%q %v", u.Website, err)
+		}
 	}
 	loc, err := time.LoadLocation(u.Timezone)
 	if err != nil || u.Timezone == "" {

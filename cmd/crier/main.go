@@ -60,6 +60,12 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
+// usageError is a bad flag value of command cmd: exit status 2, and a
+// pointer to its --help.
+func usageError(cmd string, err error) error {
+	return &exitError{code: 2, err: fmt.Errorf("%w (see crier %s --help)", err, cmd)}
+}
+
 // run runs crier with args and returns the exit status: 0 on success, 1 when
 // the work found problems (bad values, bad templates), 2 for usage errors.
 func run(args []string, stdout, stderr io.Writer) (code int) {

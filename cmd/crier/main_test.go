@@ -157,7 +157,8 @@ func mailParts(t *testing.T, eml []byte) (text, html string) {
 func TestRenderAllLanguages(t *testing.T) {
 	pdftotext := needTool(t, "pdftotext")
 	out := t.TempDir()
-	code, stdout, stderr := crier(t, append(boilArgs, "--lang", "all", "--out", out)...)
+	cfg := writeConfig(t, clearwaterConfig)
+	code, stdout, stderr := crier(t, append([]string{"--config", cfg}, append(boilArgs, "--lang", "all", "--out", out)...)...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -179,23 +180,93 @@ func TestRenderAllLanguages(t *testing.T) {
 	}
 }
 
+// hydrantArgs fill the hydrant flushing notice, which has no tier.
+var hydrantArgs = []string{
+	"render", "hydrant-flushing",
+	"--set", "area=Zone 3", "--set", "start_date=April 13, 2027", "--set", "end_date=April 23, 2027",
+	"--set", "start_time=8:00 AM", "--set", "end_time=3:30 PM", "--set", "days=weekdays",
+}
+
 func TestRenderWarnsOfMissingBranding(t *testing.T) {
-	code, _, stderr := crier(t, append(boilArgs, "--out", t.TempDir())...)
+	code, _, stderr := crier(t, append(hydrantArgs, "--out", t.TempDir())...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "warning: boil-water-advisory shows the utility's phone, website, address, which the configuration leaves empty") {
+	if !strings.Contains(stderr, "warning: hydrant-flushing shows the utility's phone, which the configuration leaves empty") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 	cfg := writeConfig(t, clearwaterConfig)
-	if _, _, stderr := crier(t, append([]string{"--config", cfg}, append(boilArgs, "--out", t.TempDir())...)...); strings.Contains(stderr, "warning") {
+	if _, _, stderr := crier(t, append([]string{"--config", cfg}, append(hydrantArgs, "--out", t.TempDir())...)...); strings.Contains(stderr, "warning") {
 		t.Errorf("a full configuration gives no warning:\n%s", stderr)
+	}
+}
+
+func TestTier1NoticeNeedsThePhoneAndAddress(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := crier(t, append(boilArgs, "--out", out)...)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stderr, "boil-water-advisory is a Tier 1 public notice, which must give the utility's phone and address") || !strings.Contains(stderr, "[utility] table of crier.toml") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) > 0 {
+		t.Errorf("nothing may be written, found %d files", len(entries))
+	}
+}
+
+func TestRenderUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"set without =", []string{"--set", "area"}, `--set "area": write FIELD=VALUE`},
+		{"unknown language", []string{"--lang", "fr"}, `template hydrant-flushing has no "fr" translation`},
+		{"value for an unknown language", []string{"--set", "area.sp=Zona 3"}, `area.sp: template hydrant-flushing has no "sp" translation`},
+		{"bad date", []string{"--date", "tomorrow"}, `--date "tomorrow": write it as YYYY-MM-DD`},
+		{"bad url", []string{"--url", "https://"}, `--url "https://" is not a full web address`},
+		{"bad message id", []string{"--message-id", "<x@y>"}, `--message-id "<x@y>": write it as left@right`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := crier(t, append(append(hydrantArgs, "--out", t.TempDir()), tt.args...)...)
+			if code != 2 || !strings.Contains(stderr, tt.want) || !strings.Contains(stderr, "see crier render --help") {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 2 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestRenderValuesFileKeepsValuesAsWritten(t *testing.T) {
+	dir := t.TempDir()
+	values := filepath.Join(dir, "values.yaml")
+	body := "area: 0421\nstart_date: 2027-04-13\nend_date: 2027-04-23\nstart_time: 8:00 AM\nend_time: \"3:30 PM\"\ndays: weekdays\n"
+	if err := os.WriteFile(values, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	code, _, stderr := crier(t, "render", "hydrant-flushing", "--values", values, "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	sms, _ := os.ReadFile(filepath.Join(out, "sms.txt"))
+	if !strings.Contains(string(sms), "0421") || !strings.Contains(string(sms), "2027-04-13") {
+		t.Errorf("sms.txt = %q: values must be used as written (0421, 2027-04-13)", sms)
+	}
+
+	if err := os.WriteFile(values, []byte("area: [a, b]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = crier(t, "render", "hydrant-flushing", "--values", values, "--out", out)
+	if code != 2 || !strings.Contains(stderr, "values.yaml:1: area must be a single value") {
+		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
 
 func TestRenderBadValues(t *testing.T) {
 	out := t.TempDir()
-	code, _, stderr := crier(t, "render", "boil-water-advisory", "--set", "occurred=Friday, November 28, 2026", "--set", "cause=flood", "--set", "aera=Elm", "--out", out)
+	code, _, stderr := crier(t, "--config", writeConfig(t, clearwaterConfig), "render", "boil-water-advisory", "--set", "occurred=Friday, November 28, 2026", "--set", "cause=flood", "--set", "aera=Elm", "--out", out)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, stderr)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,7 +23,7 @@ type renderCmd struct {
 	Lang       string   `help:"Language to render: a code such as es, a comma list such as en,es, or all (default: the utility's default language)." placeholder:"LANG"`
 	Out        string   `help:"Folder to write into." default:"." type:"path" placeholder:"DIR"`
 	URL        string   `name:"url" help:"The notice's public web address, for the QR code and the email's link." placeholder:"URL"`
-	Date       string   `help:"The notice's date, as YYYY-MM-DD or YYYY-MM-DD HH:MM in the utility's time zone (default: now)." placeholder:"DATE"`
+	Date       string   `help:"The notice's date, as YYYY-MM-DD or YYYY-MM-DD HH:MM in the utility's time zone (default: today). The same notice on the same date gives the same files." placeholder:"DATE"`
 	SMSReplace *bool    `name:"sms-replace" help:"Replace curly quotes, dashes and the like with GSM-7 look-alikes before counting the SMS (default: the template's sms_replace)."`
 	MessageID  string   `name:"message-id" help:"The email's Message-ID (default: derived from the content)." placeholder:"ID"`
 }
@@ -41,20 +43,23 @@ func (c renderCmd) Run(e *env) error {
 	}
 	langs, err := c.languages(fam, cfg.Utility.DefaultLanguage)
 	if err != nil {
-		return err
+		return usageError("render", err)
 	}
-	values, err := c.values()
+	values, err := c.values(fam)
 	if err != nil {
-		return err
+		return usageError("render", err)
 	}
-	date := time.Now()
-	if c.Date != "" {
-		if date, err = parseNoticeDate(c.Date, u.Location); err != nil {
-			return err
+	date, err := c.noticeDate(u.Location)
+	if err != nil {
+		return usageError("render", err)
+	}
+	if c.URL != "" {
+		if err := checkWebAddress(c.URL); err != nil {
+			return usageError("render", fmt.Errorf("--url %q %w", c.URL, err))
 		}
 	}
-	if c.URL != "" && !strings.HasPrefix(c.URL, "https://") && !strings.HasPrefix(c.URL, "http://") {
-		return fmt.Errorf("--url %q: write the address in full, starting with https://", c.URL)
+	if c.MessageID != "" && !messageID.MatchString(c.MessageID) {
+		return usageError("render", fmt.Errorf("--message-id %q: write it as left@right, for example notice-42@water.example.org, without angle brackets", c.MessageID))
 	}
 
 	var renderings []*templates.Rendering
@@ -64,6 +69,9 @@ func (c renderCmd) Run(e *env) error {
 		if errors.As(err, &ves) {
 			return &exitError{code: 1, err: fmt.Errorf("template %s cannot be filled with these values:\n  %s", c.Name, strings.ReplaceAll(ves.Error(), "\n", "\n  "))}
 		}
+		if errors.Is(err, templates.ErrMissingContact) {
+			return &exitError{code: 1, err: fmt.Errorf("%w; set them in the [utility] table of %s", err, cfg.name())}
+		}
 		if err != nil {
 			return &exitError{code: 1, err: err}
 		}
@@ -71,8 +79,8 @@ func (c renderCmd) Run(e *env) error {
 	}
 
 	if missing := fam.Original.MissingBranding(u); len(missing) > 0 {
-		fmt.Fprintf(e.stderr, "warning: %s shows the utility's %s, which the configuration leaves empty; set them in the [utility] table of crier.toml\n",
-			c.Name, strings.Join(missing, ", "))
+		fmt.Fprintf(e.stderr, "warning: %s shows the utility's %s, which the configuration leaves empty; set them in the [utility] table of %s\n",
+			c.Name, strings.Join(missing, ", "), cfg.name())
 	}
 	for _, r := range renderings {
 		dir := c.Out
@@ -85,6 +93,9 @@ func (c renderCmd) Run(e *env) error {
 		fmt.Fprintf(e.stdout, "%s (%s): wrote %s\n", c.Name, r.Lang, strings.Join([]string{
 			filepath.Join(dir, "flyer.pdf"), filepath.Join(dir, "email.eml"), filepath.Join(dir, "email.html"), filepath.Join(dir, "sms.txt")}, ", "))
 		fmt.Fprintf(e.stdout, "sms: %d characters, %s, %d segment(s)\n", r.SMS.Units, r.SMS.Encoding, r.SMS.Segments)
+		if len(r.SMS.ForcedUCS2) > 0 {
+			fmt.Fprintf(e.stdout, "sms: UCS-2 because of %s (70 characters per segment instead of 160)\n", quoteAll(r.SMS.ForcedUCS2))
+		}
 	}
 	if len(renderings) > 1 {
 		path := filepath.Join(c.Out, "flyer.pdf")
@@ -118,28 +129,28 @@ func (c renderCmd) languages(fam *templates.Family, def string) ([]string, error
 	return langs, nil
 }
 
-// values reads --values and then --set, which wins.
-func (c renderCmd) values() (templates.Values, error) {
+// values reads --values and then --set, which wins. A FIELD.LANG key must
+// name one of the template's languages.
+func (c renderCmd) values(fam *templates.Family) (templates.Values, error) {
 	v := templates.Values{}
 	if c.Values != "" {
 		data, err := os.ReadFile(c.Values)
 		if err != nil {
 			return nil, err
 		}
-		var m map[string]any
+		// Nodes, not Go values: a value is used exactly as written, so
+		// "0421" stays 0421 and "84.20" keeps its zero.
+		var m map[string]yaml.Node
 		if err := yaml.Unmarshal(data, &m); err != nil {
 			return nil, fmt.Errorf("%s: %w (write one FIELD: VALUE per line)", c.Values, err)
 		}
-		for k, x := range m {
-			switch x := x.(type) {
-			case string:
-				v[k] = x
-			case int, int64, float64, bool:
-				v[k] = fmt.Sprint(x)
-			case nil:
+		for k, n := range m {
+			if n.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("%s:%d: %s must be a single value, not a list or a mapping", c.Values, n.Line, k)
+			}
+			v[k] = n.Value
+			if n.Tag == "!!null" {
 				v[k] = ""
-			default:
-				return nil, fmt.Errorf("%s: %s must be a single value, not a list or a mapping", c.Values, k)
 			}
 		}
 	}
@@ -150,19 +161,43 @@ func (c renderCmd) values() (templates.Values, error) {
 		}
 		v[strings.TrimSpace(k)] = val
 	}
+	for k := range v {
+		if _, lang, ok := strings.Cut(k, "."); ok {
+			if _, known := fam.ByLang[lang]; !known {
+				return nil, fmt.Errorf("%s: template %s has no %q translation, so this value would never be used (it has: %s)", k, fam.Name, lang, strings.Join(fam.Languages(), ", "))
+			}
+		}
+	}
 	return v, nil
 }
 
-func parseNoticeDate(s string, loc *time.Location) (time.Time, error) {
+// noticeDate is --date, or the start of today in the utility's zone: the
+// flyer shows the day, and the same notice rendered twice in a day gives
+// the same files.
+func (c renderCmd) noticeDate(loc *time.Location) (time.Time, error) {
+	if c.Date == "" {
+		y, m, d := time.Now().In(loc).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, loc), nil
+	}
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+		if t, err := time.ParseInLocation(layout, c.Date, loc); err == nil {
 			return t, nil
 		}
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+	if t, err := time.Parse(time.RFC3339, c.Date); err == nil {
 		return t, nil
 	}
-	return time.Time{}, fmt.Errorf("--date %q: write it as YYYY-MM-DD or YYYY-MM-DD HH:MM", s)
+	return time.Time{}, fmt.Errorf("--date %q: write it as YYYY-MM-DD or YYYY-MM-DD HH:MM", c.Date)
+}
+
+var messageID = regexp.MustCompile(`^[^<>@\s]+@[^<>@\s]+$`)
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
 }
 
 // writeRendering writes flyer.pdf, email.eml, email.html and sms.txt.
