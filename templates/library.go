@@ -16,7 +16,12 @@ var builtin embed.FS
 // Library is a set of templates by name, each in one or more languages.
 type Library struct {
 	byName map[string]*Family
+	files  int // template files read, usable or not
 }
+
+// Files is the number of template files Load read, including those it
+// could not use because of errors.
+func (l *Library) Files() int { return l.files }
 
 // Family is one template in all its languages. The original is the file
 // without a language suffix; translations must declare the same fields.
@@ -61,6 +66,7 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 			continue
 		}
 		file := path.Join(dir, e.Name())
+		lib.files++
 		data, err := fs.ReadFile(fsys, file)
 		if err != nil {
 			problems = append(problems, Problem{File: file, Message: err.Error()})
@@ -156,7 +162,7 @@ func compareFields(orig, tr *Template) Problems {
 // template in other replaces l's template of the same name in every
 // language (a custom template overrides a built-in one by name).
 func (l *Library) Merge(other *Library) *Library {
-	out := &Library{byName: make(map[string]*Family, len(l.byName)+len(other.byName))}
+	out := &Library{byName: make(map[string]*Family, len(l.byName)+len(other.byName)), files: l.files + other.files}
 	for n, f := range l.byName {
 		out.byName[n] = f
 	}

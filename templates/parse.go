@@ -69,7 +69,9 @@ func parseTemplate(pl *problemList, file string, data []byte) *Template {
 	}
 
 	t := &Template{Name: name, Lang: lang, File: file, Body: body, bodyLine: bodyLine, SMSReplace: true, SMSMaxSegments: 3}
-	parseFrontMatter(pl, t, front)
+	if !parseFrontMatter(pl, t, front) {
+		return t // without the fields, checking references would only mislead
+	}
 	if t.Lang == "" {
 		t.Lang = DefaultLanguage
 	}
@@ -111,26 +113,36 @@ func splitFrontMatter(data []byte) (front []byte, body string, bodyLine int, ok 
 // frontLine turns a line of the front matter into a line of the file.
 func frontLine(l int) int { return l + 1 }
 
-func parseFrontMatter(pl *problemList, t *Template, front []byte) {
+// yamlHint explains the YAML errors a template author meets most: a value
+// with ": " or one starting with {{ needs quotes.
+const yamlHint = ` (put a value that contains ": " or starts with {{ in double quotes, e.g. sms: "{{.utility.name}}: ...")`
+
+// parseFrontMatter reads the front matter into t. It returns false when the
+// YAML itself could not be read.
+func parseFrontMatter(pl *problemList, t *Template, front []byte) bool {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(front, &doc); err != nil {
 		msg := err.Error()
+		hint := ""
+		if strings.Contains(msg, "mapping values are not allowed") || strings.Contains(msg, "did not find expected key") || strings.Contains(msg, "invalid map key") {
+			hint = yamlHint
+		}
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			pl.errorf(frontLine(n), "front matter: %s", m[2])
+			pl.errorf(frontLine(n), "front matter: %s%s", m[2], hint)
 		} else {
-			pl.errorf(2, "front matter: %s", strings.TrimPrefix(msg, "yaml: "))
+			pl.errorf(2, "front matter: %s%s", strings.TrimPrefix(msg, "yaml: "), hint)
 		}
-		return
+		return false
 	}
 	if len(doc.Content) == 0 {
 		pl.errorf(2, "the front matter is empty: it needs at least title, category, subject and sms")
-		return
+		return false
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		pl.errorf(frontLine(root.Line), "the front matter must be a set of key: value lines")
-		return
+		return false
 	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -211,6 +223,7 @@ func parseFrontMatter(pl *problemList, t *Template, front []byte) {
 			pl.errorf(frontLine(root.Line), "the front matter has no %s", key)
 		}
 	}
+	return true
 }
 
 // valueLine is the file line where a scalar's text starts: a block scalar
@@ -255,6 +268,9 @@ func parseFields(pl *problemList, v *yaml.Node) []Field {
 		for i := 0; i+1 < len(item.Content); i += 2 {
 			k, fv := item.Content[i], item.Content[i+1]
 			kl := frontLine(k.Line)
+			if seen[k.Value] {
+				pl.errorf(kl, "%s is set twice in this field", k.Value)
+			}
 			seen[k.Value] = true
 			switch k.Value {
 			case "name":

@@ -74,6 +74,16 @@ func TestParseProblems(t *testing.T) {
 			want:    "flush.md:",
 		},
 		{
+			name:    "unquoted value with a colon",
+			content: strings.Replace(goodTemplate, `sms: "{{.utility.name}}: hydrant flushing in {{.area}} on {{.day}}."`, `sms: Flushing: in {{.area}} on {{.day}}.`, 1),
+			want:    `flush.md:5: front matter: mapping values are not allowed in this context (put a value that contains ": " or starts with {{ in double quotes`,
+		},
+		{
+			name:    "key set twice in a field",
+			content: strings.Replace(goodTemplate, "    type: date\n", "    type: date\n    type: text\n", 1),
+			want:    `flush.md:15: type is set twice in this field`,
+		},
+		{
 			name:    "unknown front matter key",
 			content: strings.Replace(goodTemplate, "category: information", "category: information\ncolour: blue", 1),
 			want:    `flush.md:4: unknown key "colour"`,
@@ -127,6 +137,9 @@ func TestParseProblems(t *testing.T) {
 				file = "flush.md"
 			}
 			tmpl, ps := Parse(file, []byte(tt.content))
+			if strings.HasPrefix(tt.name, "unquoted") && len(ps) != 1 {
+				t.Errorf("a YAML error must be the only problem reported, got:\n%v", ps)
+			}
 			found := false
 			for _, p := range ps {
 				if strings.HasPrefix(p.String(), tt.want) || strings.Contains(p.String(), tt.want) && strings.HasPrefix(tt.want, p.File+":") {

@@ -178,6 +178,9 @@ func (c Config) library() (*templates.Library, templates.Problems, error) {
 	if c.TemplatesDir == "" {
 		return lib, problems, nil
 	}
+	if _, err := os.Stat(c.TemplatesDir); err != nil {
+		return nil, nil, fmt.Errorf("%s: templates_dir %s: %w; create the folder or remove the key", c.name(), c.TemplatesDir, err)
+	}
 	custom, cp := templates.Load(os.DirFS(c.TemplatesDir), ".")
 	for i := range cp {
 		cp[i].File = filepath.Join(c.TemplatesDir, cp[i].File)

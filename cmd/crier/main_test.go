@@ -327,8 +327,20 @@ func TestTemplatesCheckReportsFileAndLine(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
-	if want := filepath.Join(dir, "test.md") + ":11: body: {{.street}} refers to a field that is not declared"; !strings.Contains(stdout, want) {
-		t.Errorf("stdout lacks %q:\n%s", want, stdout)
+	for _, want := range []string{
+		filepath.Join(dir, "test.md") + ":11: body: {{.street}} refers to a field that is not declared",
+		dir + ": 1 template files, 1 error(s), 0 warning(s)",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	// Without a folder, check covers the built-in library and templates_dir.
+	cfg := writeConfig(t, "templates_dir = \""+dir+"\"\n")
+	code, stdout, _ = crier(t, "--config", cfg, "templates", "check")
+	if code != 1 || !strings.Contains(stdout, "built-in library: 20 template files, 0 error(s)") || !strings.Contains(stdout, dir+": 1 template files, 1 error(s)") {
+		t.Errorf("exit %d\n%s", code, stdout)
 	}
 }
 
@@ -344,6 +356,8 @@ func TestConfig(t *testing.T) {
 		{"bad time zone", "[utility]\ntimezone = \"Eastern\"\n", `[utility] timezone: "Eastern" is not a time zone name`},
 		{"bad toml", "[utility\n", "crier.toml:2: expected"},
 		{"missing logo", "[utility]\nlogo = \"nowhere.png\"\n", "[utility] logo:"},
+		{"missing templates_dir", "templates_dir = \"nowhere\"\n", "templates_dir "},
+		{"email with a name", "[utility]\nemail = \"Board <a@b.org>\"\n", "is not an email address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -94,38 +95,50 @@ func (c templatesCheckCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	var lib *templates.Library
-	var problems templates.Problems
-	where := "built-in library"
+	dirs := []string{c.Dir}
 	if c.Dir == "" {
-		lib, problems = templates.Builtin()
-	} else {
-		where = c.Dir
-		if _, err := os.Stat(c.Dir); err != nil {
-			return err
-		}
-		lib, problems = templates.Load(os.DirFS(c.Dir), ".")
-		for i := range problems {
-			problems[i].File = filepath.Join(c.Dir, problems[i].File)
+		dirs = []string{""} // the built-in library
+		if cfg.TemplatesDir != "" {
+			dirs = append(dirs, cfg.TemplatesDir)
 		}
 	}
 	u, err := cfg.utility()
 	if err != nil {
 		return err
 	}
-	problems = append(problems, templates.CheckExamples(lib, u)...)
-	for _, p := range problems {
-		fmt.Fprintln(e.stdout, p)
+	failed := false
+	for _, dir := range dirs {
+		lib, problems, where, err := loadForCheck(dir)
+		if err != nil {
+			return err
+		}
+		problems = append(problems, templates.CheckExamples(lib, u)...)
+		for _, p := range problems {
+			fmt.Fprintln(e.stdout, p)
+		}
+		errs, warns := len(problems.Errors()), len(problems.Warnings())
+		fmt.Fprintf(e.stdout, "%s: %d template files, %d error(s), %d warning(s)\n", where, lib.Files(), errs, warns)
+		failed = failed || errs > 0
 	}
-	n := 0
-	for _, name := range lib.Names() {
-		fam, _ := lib.Family(name)
-		n += len(fam.ByLang)
-	}
-	errs, warns := len(problems.Errors()), len(problems.Warnings())
-	fmt.Fprintf(e.stdout, "%s: %d template files, %d error(s), %d warning(s)\n", where, n, errs, warns)
-	if errs > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%s has %d template error(s)", where, errs)}
+	if failed {
+		return &exitError{code: 1, err: errors.New("templates have errors; fix the lines listed above")}
 	}
 	return nil
+}
+
+// loadForCheck reads the built-in library (dir "") or a folder of custom
+// templates, with the problems' file names as the user knows them.
+func loadForCheck(dir string) (*templates.Library, templates.Problems, string, error) {
+	if dir == "" {
+		lib, problems := templates.Builtin()
+		return lib, problems, "built-in library", nil
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return nil, nil, "", fmt.Errorf("template folder: %w", err)
+	}
+	lib, problems := templates.Load(os.DirFS(dir), ".")
+	for i := range problems {
+		problems[i].File = filepath.Join(dir, problems[i].File)
+	}
+	return lib, problems, dir, nil
 }
