@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
 
 	"github.com/alecthomas/kong"
@@ -75,7 +76,6 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		kong.Name("crier"),
 		kong.Description("Crier publishes a water utility's public notices: flyers, emails and text messages."),
 		kong.Writers(stdout, stderr),
-		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Exit(func(n int) { exited = true; code = n }),
 	)
@@ -88,7 +88,18 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return code
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "crier:", err)
+		help := "crier --help"
+		var pe *kong.ParseError
+		if errors.As(err, &pe) && pe.Context != nil && pe.Context.Command() != "" {
+			var words []string
+			for _, w := range strings.Fields(pe.Context.Command()) {
+				if !strings.HasPrefix(w, "<") {
+					words = append(words, w)
+				}
+			}
+			help = "crier " + strings.Join(words, " ") + " --help"
+		}
+		fmt.Fprintf(stderr, "crier: %v (see %s)\n", err, help)
 		return 2
 	}
 	e := &env{stdout: stdout, stderr: stderr, configPath: c.Config}

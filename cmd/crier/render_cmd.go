@@ -17,7 +17,7 @@ import (
 )
 
 type renderCmd struct {
-	Name       string   `arg:"" help:"Template name (crier templates list)."`
+	Name       string   `arg:"" help:"Template name: crier templates list shows them, crier templates show NAME its fields."`
 	Set        []string `short:"s" sep:"none" help:"A field value, FIELD=VALUE; FIELD.LANG=VALUE for one language only. Repeat for each field." placeholder:"FIELD=VALUE"`
 	Values     string   `help:"A YAML file of field values (FIELD: VALUE); --set wins over it." type:"existingfile" placeholder:"FILE"`
 	Lang       string   `help:"Language to render: a code such as es, a comma list such as en,es, or all (default: the utility's default language)." placeholder:"LANG"`
