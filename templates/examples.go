@@ -33,8 +33,9 @@ func (f *Family) Examples() Values {
 // example values and u's branding, so a template whose SMS is too long or
 // whose examples do not fit its own fields is found before anything is sent.
 // Branding values u leaves empty are filled with samples: this checks the
-// templates, not the configuration. A required field without an example is
-// a warning.
+// templates, not the configuration. A required field without an example,
+// and an SMS that would go over its limit once a value holds a letter
+// outside GSM-7, are warnings.
 func CheckExamples(lib *Library, u Utility) Problems {
 	sample := Utility{Name: "Clearwater County Water Board", Phone: "(315) 555-0142", Email: "notices@clearwater.example",
 		Website: "https://water.clearwater.example", Address: "120 Main Street, Clearwater, NY 13000"}
@@ -59,9 +60,17 @@ func CheckExamples(lib *Library, u Utility) Problems {
 					ps = append(ps, Problem{File: t.File, Line: f.line, Warning: true, Message: fmt.Sprintf("required field %q has no example, so the template cannot be previewed", f.Name)})
 				}
 			}
-			_, err := Render(t, fam.Examples(), u, Options{Date: date})
+			r, err := Render(t, fam.Examples(), u, Options{Date: date})
 			var ves ValueErrors
 			switch {
+			case err == nil && r.SMS.Encoding == GSM7:
+				// One value with a letter outside GSM-7 (a street named
+				// Juárez) makes the whole SMS UCS-2: it must still fit.
+				if accented := NewSMS(r.SMS.Text+"á", false); accented.Segments > t.SMSMaxSegments {
+					ps = append(ps, Problem{File: t.File, Line: t.smsLine, Warning: true, Message: fmt.Sprintf(
+						"sms: with the example values it takes %d segment(s) in GSM-7, but %d in UCS-2, over the limit of %d, as soon as a value has a letter such as á; shorten it to about %d characters",
+						r.SMS.Segments, accented.Segments, t.SMSMaxSegments, 67*t.SMSMaxSegments-15)})
+				}
 			case errors.As(err, &ves):
 				for _, ve := range ves {
 					ps = append(ps, Problem{File: t.File, Message: "with the example values: " + ve.Error()})

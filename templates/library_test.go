@@ -85,63 +85,88 @@ func commonTier1Elements() []tier1Element {
 }
 
 func TestTier1NoticesCarryTheTenElements(t *testing.T) {
-	pressure := tier1Element{"health effects", []string{"Inadequately treated water may contain disease-causing organisms. These organisms include bacteria, viruses, and parasites which can cause symptoms such as nausea, cramps, diarrhea, and associated headaches."},
+	inadequate := tier1Element{"health effects", []string{"Inadequately treated water may contain disease-causing organisms. These organisms include bacteria, viruses, and parasites which can cause symptoms such as nausea, cramps, diarrhea, and associated headaches."},
 		[]string{"El agua que no se ha tratado adecuadamente puede contener organismos que causan enfermedades"}}
-	tests := []struct {
-		template string
-		cause    string
-		elements []tier1Element
-	}{
-		{"boil-water-advisory", "e-coli", []tier1Element{
-			{"what happened", []string{"E. coli bacteria were found in water samples from Oak Hill Road, Lakeview Drive and Cedar Lane"}, []string{"se encontró la bacteria E. coli en muestras de agua de Oak Hill Road, Lakeview Drive y Cedar Lane"}},
-			{"health effects", []string{"E. coli are bacteria whose presence indicates that the water may be contaminated with human or animal wastes. Human pathogens in these wastes can cause short-term effects, such as diarrhea, cramps, nausea, headaches, or other symptoms."},
-				[]string{"cuya presencia indica que el agua puede estar contaminada con desechos humanos o de animales"}},
-			{"what to do", []string{"rolling boil", "let it boil for one minute", "DO NOT DRINK THE WATER WITHOUT BOILING IT FIRST"}, []string{"Hierva el agua", "déjela hervir durante un minuto", "NO BEBA EL AGUA SIN HERVIRLA PRIMERO"}},
-		}},
-		{"boil-water-advisory", "loss-of-pressure", []tier1Element{
-			{"what happened", []string{"Oak Hill Road, Lakeview Drive and Cedar Lane"}, []string{"Oak Hill Road, Lakeview Drive y Cedar Lane"}},
-			pressure,
-			{"what to do", []string{"rolling boil"}, []string{"Hierva el agua"}},
-		}},
-		{"boil-water-advisory", "main-break", []tier1Element{{"what happened", []string{"main"}, []string{"tubería"}}, pressure}},
-		{"boil-water-advisory", "treatment-failure", []tier1Element{{"what happened", []string{"treatment"}, []string{"tratamiento"}}, pressure}},
-		{"do-not-drink", "nitrate", []tier1Element{
-			{"what happened", []string{"showed nitrate above the drinking water standard"}, []string{"mostraron nitrato por encima de la norma"}},
-			{"health effects", []string{"Infants below the age of six months who drink water containing nitrate in excess of the MCL could become seriously ill and, if untreated, may die. Symptoms include shortness of breath and blue baby syndrome."},
-				[]string{"Los bebés menores de seis meses que beban agua con nitrato por encima del MCL podrían enfermarse gravemente y, si no reciben tratamiento, podrían morir. Los síntomas incluyen dificultad para respirar y el síndrome del bebé azul."}},
-			{"what to do", []string{"Do not drink the tap water", "Do not boil the water"}, []string{"No beba el agua de la llave", "No hierva el agua"}},
-		}},
+	boil := tier1Element{"what to do", []string{"rolling boil", "let it boil for one minute", "DO NOT DRINK THE WATER WITHOUT BOILING IT FIRST"}, []string{"Hierva el agua", "déjela hervir durante un minuto", "NO BEBA EL AGUA SIN HERVIRLA PRIMERO"}}
+	doNotDrink := tier1Element{"what to do", []string{"Do not drink the tap water", "Do not boil the water"}, []string{"No beba el agua de la llave", "No hierva el agua"}}
+	// byCause holds, per template and cause option, what happened and its
+	// health effects in the EPA standard language. Every option of the
+	// cause field must be listed, so a new cause cannot go unchecked.
+	byCause := map[string]map[string][]tier1Element{
+		"boil-water-advisory": {
+			"e-coli": {
+				{"what happened", []string{"E. coli bacteria were found in water samples from Oak Hill Road, Lakeview Drive and Cedar Lane"}, []string{"se encontró la bacteria E. coli en muestras de agua de Oak Hill Road, Lakeview Drive y Cedar Lane"}},
+				{"health effects", []string{"E. coli are bacteria whose presence indicates that the water may be contaminated with human or animal wastes. Human pathogens in these wastes can cause short-term effects, such as diarrhea, cramps, nausea, headaches, or other symptoms."},
+					[]string{"cuya presencia indica que el agua puede estar contaminada con desechos humanos o de animales"}},
+				boil,
+			},
+			"loss-of-pressure":  {{"what happened", []string{"lost pressure", "Oak Hill Road, Lakeview Drive and Cedar Lane"}, []string{"presión", "Oak Hill Road, Lakeview Drive y Cedar Lane"}}, inadequate, boil},
+			"main-break":        {{"what happened", []string{"main"}, []string{"tubería"}}, inadequate, boil},
+			"treatment-failure": {{"what happened", []string{"treatment"}, []string{"tratamiento"}}, inadequate, boil},
+		},
+		"do-not-drink": {
+			"nitrate": {
+				{"what happened", []string{"showed nitrate above the drinking water standard"}, []string{"mostraron nitrato por encima de la norma"}},
+				{"health effects", []string{"Infants below the age of six months who drink water containing nitrate in excess of the MCL could become seriously ill and, if untreated, may die. Symptoms include shortness of breath and blue baby syndrome."},
+					[]string{"Los bebés menores de seis meses que beban agua con nitrato por encima del MCL podrían enfermarse gravemente y, si no reciben tratamiento, podrían morir. Los síntomas incluyen dificultad para respirar y el síndrome del bebé azul."}},
+				doNotDrink,
+			},
+			"nitrite": {
+				{"what happened", []string{"showed nitrite above the drinking water standard"}, []string{"mostraron nitrito por encima de la norma"}},
+				{"health effects", []string{"Infants below the age of six months who drink water containing nitrite in excess of the MCL could become seriously ill and, if untreated, may die. Symptoms include shortness of breath and blue baby syndrome."},
+					[]string{"Los bebés menores de seis meses que beban agua con nitrito por encima del MCL podrían enfermarse gravemente"}},
+				doNotDrink,
+			},
+			"chemical-spill": {
+				{"what happened", []string{"a chemical spill (diesel fuel) may have contaminated the water that serves"}, []string{"un derrame de un producto químico"}},
+				{"health effects", []string{"Some chemicals can harm your health if you swallow them."}, []string{"Algunos productos químicos pueden dañar la salud si se tragan."}},
+				doNotDrink,
+			},
+			"unknown-contaminant": {
+				{"what happened", []string{"an unknown substance may have gotten into the water that serves"}, []string{"una sustancia desconocida pudo haber entrado al agua que abastece a"}},
+				{"health effects", []string{"We do not yet know what is in the water or whether it can make people sick."}, []string{"Todavía no sabemos qué hay en el agua ni si puede enfermar a las personas."}},
+				doNotDrink,
+			},
+		},
 	}
 	lib := builtinLibrary(t)
-	for _, tt := range tests {
-		fam, err := lib.Family(tt.template)
+	for name, causes := range byCause {
+		fam, err := lib.Family(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if fam.Original.Tier != 1 {
-			t.Errorf("%s: tier %d, want 1", tt.template, fam.Original.Tier)
+			t.Errorf("%s: tier %d, want 1", name, fam.Original.Tier)
 		}
-		values := fam.Examples()
-		values["cause"] = tt.cause
-		for _, lang := range []string{"en", "es"} {
-			t.Run(tt.template+"/"+tt.cause+"/"+lang, func(t *testing.T) {
-				r, err := Render(fam.ByLang[lang], values, testUtility, Options{Date: testDate})
-				if err != nil {
-					t.Fatal(err)
-				}
-				text := strings.Join(strings.Fields(r.Text()), " ")
-				for _, el := range append(tt.elements, commonTier1Elements()...) {
-					phrases := el.en
-					if lang == "es" {
-						phrases = el.es
+		cause, _ := fam.Original.Field("cause")
+		for _, opt := range cause.Options {
+			if _, ok := causes[opt]; !ok {
+				t.Errorf("%s: cause %q has no expected wording in this test; add it", name, opt)
+			}
+		}
+		for opt, elements := range causes {
+			values := fam.Examples()
+			values["cause"] = opt
+			for _, lang := range []string{"en", "es"} {
+				t.Run(name+"/"+opt+"/"+lang, func(t *testing.T) {
+					r, err := Render(fam.ByLang[lang], values, testUtility, Options{Date: testDate})
+					if err != nil {
+						t.Fatal(err)
 					}
-					for _, p := range phrases {
-						if !strings.Contains(text, p) {
-							t.Errorf("element %q: the notice lacks %q", el.name, p)
+					text := strings.Join(strings.Fields(r.Text()), " ")
+					for _, el := range append(elements, commonTier1Elements()...) {
+						phrases := el.en
+						if lang == "es" {
+							phrases = el.es
+						}
+						for _, p := range phrases {
+							if !strings.Contains(text, p) {
+								t.Errorf("element %q: the notice lacks %q", el.name, p)
+							}
 						}
 					}
-				}
-			})
+				})
+			}
 		}
 	}
 }

@@ -216,3 +216,16 @@ func TestTranslationMustMatchFields(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckExamplesWarnsOfAnSMSThatOnlyFitsInGSM7(t *testing.T) {
+	long := strings.Replace(goodTemplate, `sms: "{{.utility.name}}: hydrant flushing in {{.area}} on {{.day}}."`,
+		`sms: "{{.utility.name}}: hydrant flushing in {{.area}} on {{.day}}. `+strings.Repeat("Run the cold tap until the water is clear. ", 5)+`"`, 1)
+	lib, ps := Load(fstest.MapFS{"flush.md": {Data: []byte(long)}}, ".")
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	got := CheckExamples(lib, testUtility)
+	if len(got) != 1 || !got[0].Warning || !strings.Contains(got[0].String(), "flush.md:5: warning: sms: with the example values it takes 2 segment(s) in GSM-7, but 5 in UCS-2") {
+		t.Errorf("got %v", got)
+	}
+}
