@@ -1,3 +1,5 @@
+// Composing the flyer PDF: pages, header and logo, headline, Markdown blocks, QR block and footer.
+
 package templates
 
 import (
@@ -5,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"image/draw"
 	"image/png"
@@ -32,6 +33,12 @@ import (
 // notice's web address when it has one. Every page ends with a footer in the
 // language of its rendering: how to contact the utility and "Page X of Y",
 // numbered over the whole document.
+//
+// Page breaks do not leave one line of a paragraph or a list alone at the
+// bottom or the top of a page, nor a heading without the two lines under it
+// (unless what must stay together is longer than a page). A language whose
+// last page would hold at most four lines is set in slightly smaller body
+// text, down to 10 pt, when that saves the page.
 //
 // The PDF depends only on the renderings: the same renderings give the same
 // bytes. Text is printed in the Go fonts, embedded; characters the fonts lack
@@ -89,7 +96,7 @@ const (
 	flyerNameSize     = 15.0
 	flyerHeadlineLead = 1.15
 	flyerDateSize     = 12.5
-	flyerBodySize     = 12.0
+	flyerBodySize     = 12.0 // or one of flyerSmallerBodySizes (see fit)
 	flyerBodyLead     = 1.4
 	flyerHeadingLead  = 1.2
 	flyerFooterSize   = 9.0
@@ -105,6 +112,14 @@ const (
 // flyerHeadlineSizes are tried in turn; the first that sets the headline in two
 // lines is used, the last in any case.
 var flyerHeadlineSizes = [...]float64{28, 24, 20}
+
+// flyerSmallerBodySizes are tried in turn for a language whose body would
+// end with at most flyerSpillLines lines on a page of their own; the first
+// that saves that page is used. Only the body text shrinks: headings,
+// headline, spacing and footer stay as they are.
+var flyerSmallerBodySizes = [...]float64{11.5, 11, 10.5, 10}
+
+const flyerSpillLines = 8
 
 // flyerHeadingSizes are the sizes of Markdown headings # to ###; deeper ones are
 // set bold at body size.
@@ -124,16 +139,6 @@ var (
 	pdfColorQuoteBar = pdfColor{0xc5, 0xcb, 0xd3}
 )
 
-// pdfStyle is a gofpdf style string: "", "B", "I" or "BI".
-type pdfStyle string
-
-const (
-	pdfRegular    pdfStyle = ""
-	pdfBold       pdfStyle = "B"
-	pdfItalic     pdfStyle = "I"
-	pdfBoldItalic pdfStyle = "BI"
-)
-
 const pdfFontFamily = "go"
 
 // pdfFontData returns the TrueType bytes of the Go font of a style.
@@ -147,18 +152,6 @@ func pdfFontData(s pdfStyle) []byte {
 		return gobolditalic.TTF
 	}
 	return goregular.TTF
-}
-
-func pdfStyleOf(b, i bool) pdfStyle {
-	switch {
-	case b && i:
-		return pdfBoldItalic
-	case b:
-		return pdfBold
-	case i:
-		return pdfItalic
-	}
-	return pdfRegular
 }
 
 // pdfPagesAlias stands for the page count in the footer until the document is
@@ -181,12 +174,16 @@ type flyerDoc struct {
 
 	left, right, top, bottom float64 // the body's box; bottom is where the footer's space begins
 	limit                    float64 // where the body ends on this page: bottom, or above the QR code
-	y                        float64 // top of the next line
-	gap                      float64 // vertical space owed before the next line (the largest asked for)
-	fresh                    bool    // nothing placed on this page yet
+	y                        float64 // top of the body on this page (below the header on a language's first)
+	fresh                    bool    // nothing printed above y on this page
 
-	quotes []*pdfQuoteBar
-	marker *pdfMarker // a list item's marker, waiting for the item's first line
+	// The body being built (see pdfItem).
+	items    []pdfItem
+	bodySize float64
+	gap      float64 // vertical space owed before the next item (the largest asked for)
+	keepNext int     // lines still to keep with what comes before them (after a heading)
+	quotes   []*pdfQuoteBar
+	marker   *pdfMarker // a list item's marker, waiting for the item's first line
 
 	logos  []pdfLogo
 	qrs    map[string]pdfQR // by URL
@@ -206,11 +203,12 @@ type pdfLogo struct {
 	height float64
 }
 
-// pdfQuoteBar is the rule beside an open block quote.
+// pdfQuoteBar is the rule beside a block quote, drawn on each page from the
+// top of the quote's first item there to the bottom of its last.
 type pdfQuoteBar struct {
-	x  float64
-	y0 float64
-	on bool // content of the quote has been placed on this page since y0
+	x      float64
+	y0, y1 float64
+	on     bool // y0 and y1 are set on this page
 }
 
 type pdfMarker struct {
@@ -218,30 +216,6 @@ type pdfMarker struct {
 	right float64 // the marker ends here
 	style pdfStyle
 	color pdfColor
-}
-
-// pdfSpan is a run of text in one style.
-type pdfSpan struct {
-	text  string
-	style pdfStyle
-	size  float64
-	color pdfColor
-	link  string // URI when the text is a live link
-	under bool
-	br    bool // a hard line break instead of text
-}
-
-// pdfFrag is a measured piece of a span on a line: part of a word, or a space.
-type pdfFrag struct {
-	sp   *pdfSpan
-	text string
-	w    float64
-}
-
-type pdfLine struct {
-	frags []pdfFrag
-	w     float64
-	size  float64 // the largest font size on the line
 }
 
 func newFlyerDoc(rs []*Rendering) *flyerDoc {
@@ -322,13 +296,26 @@ func (f *flyerDoc) setFont(s pdfStyle, size float64) {
 	f.font, f.size = s, size
 }
 
-func (f *flyerDoc) measure(s pdfStyle, size float64, text string) float64 {
-	f.setFont(s, size)
-	return f.pdf.GetStringWidth(text)
-}
-
 // notice prints one rendering, starting on a new page.
 func (f *flyerDoc) notice(r *Rendering) error {
+	first, err := f.start(r)
+	if err != nil {
+		return err
+	}
+	doc := r.Doc
+	if doc == nil && len(r.Source) > 0 {
+		doc = parseMarkdown(r.Source)
+	}
+	f.drawItems(f.fit(r, doc, first))
+	if err := f.pdf.Error(); err != nil {
+		return fmt.Errorf("flyer: lay out %q (%s): %w", r.Title, r.Lang, err)
+	}
+	return nil
+}
+
+// start begins the first page of a rendering: the header, and the QR block
+// when it has a URL. It returns the room left for the body on that page.
+func (f *flyerDoc) start(r *Rendering) (pdfPageBox, error) {
 	f.newPage() // draws the footer of the previous language's last page first
 	f.r = r
 	f.emergency = r.Template != nil && r.Template.Category == Emergency
@@ -337,77 +324,54 @@ func (f *flyerDoc) notice(r *Rendering) error {
 		f.accent = pdfColorRed
 	}
 	if err := f.header(r); err != nil {
-		return err
+		return pdfPageBox{}, err
 	}
 	if r.URL != "" {
 		if err := f.qrBlock(r); err != nil {
-			return err
+			return pdfPageBox{}, err
 		}
 	}
-	f.headline(r)
-	doc := r.Doc
-	if doc == nil && len(r.Source) > 0 {
-		doc = parseMarkdown(r.Source)
+	return pdfPageBox{top: f.y, limit: f.limit, fresh: f.fresh}, nil
+}
+
+// fit builds the headline and body of a rendering and places them on pages,
+// starting in first. When the last page would hold no more than
+// flyerSpillLines lines, the body is built again in the smaller sizes of
+// flyerSmallerBodySizes, and the first that saves a page is kept.
+func (f *flyerDoc) fit(r *Rendering, doc ast.Node, first pdfPageBox) []pdfItem {
+	items := f.body(r, doc, flyerBodySize)
+	pages := f.paginate(items, first)
+	if pages == 1 || spillLines(items) > flyerSpillLines {
+		return items
 	}
+	for _, size := range flyerSmallerBodySizes {
+		smaller := f.body(r, doc, size)
+		if f.paginate(smaller, first) < pages {
+			return smaller
+		}
+	}
+	return items
+}
+
+// body builds the items of a rendering's headline, date line and body
+// (doc, which may be nil), with body text of size bodySize.
+func (f *flyerDoc) body(r *Rendering, doc ast.Node, bodySize float64) []pdfItem {
+	f.items, f.bodySize, f.gap, f.keepNext, f.quotes, f.marker = nil, bodySize, 0, 0, nil, nil
+	f.headline(r)
 	if doc != nil {
 		f.blocks(doc, r.Source, f.left, f.right-f.left, 0)
 	}
-	if err := f.pdf.Error(); err != nil {
-		return fmt.Errorf("flyer: lay out %q (%s): %w", r.Title, r.Lang, err)
-	}
-	return nil
+	items := f.items
+	f.items = nil
+	return items
 }
 
 func (f *flyerDoc) newPage() {
-	for _, q := range f.quotes {
-		f.drawQuoteBar(q)
-	}
 	f.pdf.AddPage()
 	// AddPage restores the font that was selected before the footer ran.
 	f.font, f.size = "", 0
-	f.y, f.gap, f.fresh = f.top, 0, true
+	f.y, f.fresh = f.top, true
 	f.limit = f.bottom
-}
-
-// space asks for at least h points before the next line; spaces asked for
-// in a row collapse to the largest, and none is left at the top of a page.
-func (f *flyerDoc) space(h float64) { f.gap = max(f.gap, h) }
-
-// place reserves h points for the next line or object, on a new page when it
-// would run into the footer, and returns its top.
-func (f *flyerDoc) place(h float64) float64 {
-	if !f.fresh && f.y+f.gap+h > f.limit {
-		f.newPage()
-	}
-	if !f.fresh {
-		f.y += f.gap
-	}
-	f.gap = 0
-	for _, q := range f.quotes {
-		if !q.on {
-			q.on, q.y0 = true, f.y
-		}
-	}
-	top := f.y
-	f.y += h
-	f.fresh = false
-	return top
-}
-
-// fits reports whether h more points fit on the page (or nothing could be
-// gained from a new page).
-func (f *flyerDoc) fits(h float64) bool {
-	return f.fresh || f.y+f.gap+h <= f.limit
-}
-
-// drawQuoteBar draws the bar of an open quote beside what was placed on this
-// page since the quote began or the page did.
-func (f *flyerDoc) drawQuoteBar(q *pdfQuoteBar) {
-	if q.on && f.y > q.y0 {
-		f.pdf.SetFillColor(pdfColorQuoteBar.r, pdfColorQuoteBar.g, pdfColorQuoteBar.b)
-		f.pdf.Rect(q.x, q.y0, 2.5, f.y-q.y0, "F")
-	}
-	q.on = false
 }
 
 // header draws the logo and the utility's name beside it, and a rule under them.
@@ -456,40 +420,31 @@ func (f *flyerDoc) header(r *Rendering) error {
 	return nil
 }
 
-// logo registers a utility's logo once per document. gofpdf reads only
-// 8-bit, non-interlaced PNGs, and reads a damaged one without complaint;
-// the logo is checked, and converted when gofpdf cannot read it or its width
-// is taken (see qrPNG).
+// logo registers a utility's logo once per document. The logo is decoded
+// first, which refuses a damaged or truncated file (image/png checks every
+// chunk's CRC and the compressed data), and redrawn as an 8-bit image when
+// gofpdf would not print it as it is (see gofpdfReadsAsIs) or its width is
+// taken (see qrPNG).
 func (f *flyerDoc) logo(data []byte) (pdfLogo, error) {
 	for _, l := range f.logos {
 		if bytes.Equal(l.data, data) {
 			return l, nil
 		}
 	}
-	cfg, err := png.DecodeConfig(bytes.NewReader(data))
-	if err == nil {
-		err = checkPNG(data)
-	}
+	img, err := png.Decode(bytes.NewReader(data))
 	if err != nil {
 		return pdfLogo{}, fmt.Errorf("flyer: the utility logo is not a valid PNG image: %w", err)
 	}
-	if cfg.Width == 0 || cfg.Height == 0 {
-		return pdfLogo{}, errors.New("flyer: the utility logo is empty (0 pixels)")
-	}
-	width := cfg.Width
+	b := img.Bounds() // never empty: image/png refuses a size of 0
+	width := b.Dx()
 	for f.widths[width] {
 		width++
 	}
 	pngData := data
-	// IHDR: bit depth at byte 24, interlace method at byte 28.
-	if data[24] > 8 || data[28] != 0 || width != cfg.Width {
-		img, err := png.Decode(bytes.NewReader(data))
-		if err != nil {
-			return pdfLogo{}, fmt.Errorf("flyer: the utility logo is not a valid PNG image: %w", err)
-		}
+	if width != b.Dx() || !gofpdfReadsAsIs(data, img) {
 		// 8 bits a channel, with transparent columns on the right to make up the width.
-		dst := image.NewNRGBA(image.Rect(0, 0, width, cfg.Height))
-		draw.Draw(dst, img.Bounds().Sub(img.Bounds().Min), img, img.Bounds().Min, draw.Src)
+		dst := image.NewNRGBA(image.Rect(0, 0, width, b.Dy()))
+		draw.Draw(dst, b.Sub(b.Min), img, b.Min, draw.Src)
 		var buf bytes.Buffer
 		if err := png.Encode(&buf, dst); err != nil {
 			return pdfLogo{}, fmt.Errorf("flyer: convert the utility logo: %w", err)
@@ -503,46 +458,72 @@ func (f *flyerDoc) logo(data []byte) (pdfLogo, error) {
 	}
 	f.widths[width] = true
 	// Sizes in points at 72 pixels an inch; only the proportions matter.
-	l := pdfLogo{data: data, name: name, width: float64(width), height: float64(cfg.Height)}
+	l := pdfLogo{data: data, name: name, width: float64(width), height: float64(b.Dy())}
 	f.logos = append(f.logos, l)
 	return l, nil
 }
 
-// checkPNG walks the chunks of a PNG file and checks their CRCs, so that a
-// truncated or damaged file is refused before gofpdf embeds it as it is.
-func checkPNG(data []byte) error {
-	const signature = "\x89PNG\r\n\x1a\n"
-	if !bytes.HasPrefix(data, []byte(signature)) {
-		return errors.New("no PNG signature")
+// gofpdfReadsAsIs reports whether gofpdf, which embeds a PNG's data as it
+// is, prints data as image/png decoded it (img). Its reader is simpler than
+// Go's decoder, and these files, which Go's decoder accepts, it refuses or
+// prints wrong:
+//   - 16-bit or interlaced images: refused;
+//   - a palette with semi-transparent colours, or several transparent ones:
+//     it keeps only the first fully transparent colour, so the soft edges of
+//     a logo print opaque;
+//   - pixels whose index is past the end of the palette: they print in its
+//     last colour, where Go's decoder (and browsers) make them black;
+//   - an empty chunk before the end: gofpdf stops reading there, and the
+//     logo prints blank, or is refused for want of a palette, without a
+//     word about why;
+//   - a pHYs chunk of another size than 9 bytes, which gofpdf reads as if
+//     it were.
+//
+// Only the chunk lengths and types are looked at here: image/png has
+// checked the structure and the CRCs.
+func gofpdfReadsAsIs(data []byte, img image.Image) bool {
+	// IHDR, which image/png requires first: bit depth at byte 24,
+	// interlace method at byte 28.
+	if data[24] > 8 || data[28] != 0 {
+		return false
 	}
-	rest := data[len(signature):]
-	idat := false
-	for {
-		if len(rest) < 12 {
-			return errors.New("the file is truncated")
-		}
+	paletteLen := 0
+	for rest := data[8:]; len(rest) >= 12; {
 		n := binary.BigEndian.Uint32(rest)
-		if uint64(n) > uint64(len(rest)-12) {
-			return errors.New("the file is truncated")
+		typ := string(rest[4:8])
+		if typ == "IEND" {
+			break
 		}
-		chunk := rest[4 : 8+n]
-		if crc32.ChecksumIEEE(chunk) != binary.BigEndian.Uint32(rest[8+n:]) {
-			return fmt.Errorf("the %q chunk is damaged (CRC mismatch)", chunk[:4])
+		if n == 0 || (typ == "pHYs" && n != 9) || uint64(n) > uint64(len(rest)-12) {
+			return false
 		}
-		switch string(chunk[:4]) {
-		case "IDAT":
-			idat = true
-		case "IEND":
-			if !idat {
-				return errors.New("no image data")
-			}
-			return nil
+		if typ == "PLTE" {
+			paletteLen = int(n / 3)
 		}
 		rest = rest[12+n:]
 	}
+	if p, ok := img.(*image.Paletted); ok {
+		if len(p.Palette) > paletteLen {
+			return false // image/png added black entries for indexes past the palette
+		}
+		transparent := 0
+		for _, c := range p.Palette {
+			switch _, _, _, a := c.RGBA(); a {
+			case 0xffff:
+			case 0:
+				transparent++
+			default:
+				return false
+			}
+		}
+		if transparent > 1 {
+			return false
+		}
+	}
+	return true
 }
 
-// headline draws the title, white on a red band for an emergency, in the
+// headline adds the title, white on a red band for an emergency, in the
 // accent colour otherwise, and the date line under it.
 func (f *flyerDoc) headline(r *Rendering) {
 	emergency := f.emergency
@@ -572,17 +553,23 @@ func (f *flyerDoc) headline(r *Rendering) {
 				f.pdf.Rect(f.left, top, f.right-f.left, h+0.5, "F") // overlap hides seams between lines
 			}
 		}
+		// The headline is kept with the date line; a break comes only
+		// when it is longer than a page.
 		if emergency {
-			band(f.place(bandPadY), bandPadY)
+			f.add(bandPadY, false, func(top float64) { band(top, bandPadY) })
+			f.keep()
 		}
 		for _, ln := range lines {
 			h := ln.size * flyerHeadlineLead
-			top := f.place(h)
-			band(top, h)
-			f.drawLine(x, top, h, ln)
+			f.add(h, true, func(top float64) {
+				band(top, h)
+				f.drawLine(x, top, h, ln)
+			})
+			f.keep()
 		}
 		if emergency {
-			band(f.place(bandPadY), bandPadY-0.5)
+			f.add(bandPadY, false, func(top float64) { band(top, bandPadY-0.5) })
+			f.keep()
 		}
 		f.space(8)
 	}
@@ -592,7 +579,7 @@ func (f *flyerDoc) headline(r *Rendering) {
 	f.space(18)
 }
 
-// blocks prints the block children of parent in the box from x, w wide.
+// blocks adds the block children of parent in the box from x, w wide.
 // depth counts the lists parent is in.
 func (f *flyerDoc) blocks(parent ast.Node, src []byte, x, w float64, depth int) {
 	for n := parent.FirstChild(); n != nil; n = n.NextSibling() {
@@ -614,18 +601,17 @@ func (f *flyerDoc) blocks(parent ast.Node, src []byte, x, w float64, depth int) 
 			}
 		case *ast.Blockquote:
 			f.space(flyerParaGap)
-			q := &pdfQuoteBar{x: x + 2}
-			f.quotes = append(f.quotes, q)
+			f.quotes = append(f.quotes, &pdfQuoteBar{x: x + 2})
 			f.blocks(n, src, x+16, w-16, depth)
-			f.drawQuoteBar(q)
 			f.quotes = f.quotes[:len(f.quotes)-1]
 			f.space(flyerParaGap)
 		case *ast.ThematicBreak:
 			f.space(10)
-			top := f.place(1)
-			f.pdf.SetDrawColor(pdfColorRule.r, pdfColorRule.g, pdfColorRule.b)
-			f.pdf.SetLineWidth(0.75)
-			f.pdf.Line(x, top+0.5, x+w, top+0.5)
+			f.add(1, false, func(top float64) {
+				f.pdf.SetDrawColor(pdfColorRule.r, pdfColorRule.g, pdfColorRule.b)
+				f.pdf.SetLineWidth(0.75)
+				f.pdf.Line(x, top+0.5, x+w, top+0.5)
+			})
 			f.space(10)
 		case *ast.CodeBlock, *ast.FencedCodeBlock:
 			f.flow(f.rawLines(n, src), x, w, flyerBodyLead)
@@ -651,7 +637,7 @@ func (f *flyerDoc) blocks(parent ast.Node, src []byte, x, w float64, depth int) 
 }
 
 func (f *flyerDoc) bodyStyle() pdfInline {
-	return pdfInline{size: flyerBodySize, color: pdfColorText}
+	return pdfInline{size: f.bodySize, color: pdfColorText}
 }
 
 // rawLines returns the lines of a code block as spans, one per line.
@@ -662,15 +648,15 @@ func (f *flyerDoc) rawLines(n ast.Node, src []byte) []pdfSpan {
 		seg := lines.At(i)
 		text := strings.TrimRight(string(seg.Value(src)), "\r\n")
 		if i > 0 {
-			spans = append(spans, pdfSpan{br: true, size: flyerBodySize})
+			spans = append(spans, pdfSpan{br: true, size: f.bodySize})
 		}
-		spans = append(spans, pdfSpan{text: pdfText(text), size: flyerBodySize, color: pdfColorText})
+		spans = append(spans, pdfSpan{text: pdfText(text), size: f.bodySize, color: pdfColorText})
 	}
 	return spans
 }
 
 func (f *flyerDoc) heading(n *ast.Heading, src []byte, x, w float64) {
-	size := flyerBodySize
+	size := f.bodySize
 	before := 12.0
 	if n.Level <= len(flyerHeadingSizes) {
 		size = flyerHeadingSizes[n.Level-1]
@@ -679,28 +665,28 @@ func (f *flyerDoc) heading(n *ast.Heading, src []byte, x, w float64) {
 	st := pdfInline{size: size, color: f.accent, bold: 1}
 	lines := f.layout(f.inlines(n, src, st, nil), w)
 	f.space(before)
-	// Keep the heading with the first lines of what follows it.
-	need := flyerBodySize * flyerBodyLead * 2
-	for _, ln := range lines {
-		need += ln.size * flyerHeadingLead
+	f.lines(lines, x, flyerHeadingLead)
+	// Keep the heading whole and with the first two lines under it: no page
+	// break after it, nor after the first line that follows (which matters
+	// when that line is a paragraph of its own).
+	for i := len(f.items) - len(lines); i < len(f.items); i++ {
+		f.items[i].keep = true
 	}
-	if !f.fits(need) {
-		f.newPage()
-	}
-	f.drawLines(lines, x, flyerHeadingLead)
+	f.keepNext = 1
 	f.space(5)
 }
 
-// list prints a bullet or numbered list; depth is the number of lists it is in.
+// list adds a bullet or numbered list; depth is the number of lists it is in.
 func (f *flyerDoc) list(l *ast.List, src []byte, x, w float64, depth int) {
 	ordered := l.IsOrdered()
 	indent := 18.0
 	if ordered {
 		last := l.Start + l.ChildCount() - 1
-		indent = max(indent, f.measure(pdfRegular, flyerBodySize, strconv.Itoa(last)+string(l.Marker))+7)
+		indent = max(indent, f.measure(pdfRegular, f.bodySize, strconv.Itoa(last)+string(l.Marker))+7)
 	}
 	bullets := [...]string{"•", "◦", "▪"}
 	n := l.Start
+	start := len(f.items)
 	for item := l.FirstChild(); item != nil; item = item.NextSibling() {
 		m := &pdfMarker{right: x + indent - 6, style: pdfRegular, color: pdfColorText}
 		if ordered {
@@ -711,10 +697,10 @@ func (f *flyerDoc) list(l *ast.List, src []byte, x, w float64, depth int) {
 		}
 		f.marker = m
 		f.blocks(item, src, x+indent, w-indent, depth+1)
-		if f.marker != nil { // an empty item still shows its marker
-			h := flyerBodySize * flyerBodyLead
-			top := f.place(h)
-			f.drawMarker(top, h, flyerBodySize)
+		if m := f.marker; m != nil { // an empty item still shows its marker
+			f.marker = nil
+			h, size := f.bodySize*flyerBodyLead, f.bodySize
+			f.add(h, true, func(top float64) { f.drawMarker(m, top, h, size) })
 		}
 		if l.IsTight {
 			f.space(flyerItemGap)
@@ -723,255 +709,14 @@ func (f *flyerDoc) list(l *ast.List, src []byte, x, w float64, depth int) {
 		}
 		n++
 	}
+	// No item is left alone at the bottom or top of a page.
+	f.keepEnds(start)
 }
 
-func (f *flyerDoc) drawMarker(top, h, size float64) {
-	m := f.marker
-	f.marker = nil
+func (f *flyerDoc) drawMarker(m *pdfMarker, top, h, size float64) {
 	f.setFont(m.style, size)
 	f.pdf.SetTextColor(m.color.r, m.color.g, m.color.b)
 	f.pdf.Text(m.right-f.pdf.GetStringWidth(m.text), f.baseline(top, h, size), m.text)
-}
-
-// pdfInline is the style inline nodes inherit from their parents.
-type pdfInline struct {
-	size         float64
-	color        pdfColor
-	bold, italic int // nesting depth of strong and plain emphasis
-	link         string
-}
-
-func (s pdfInline) span(text string) pdfSpan {
-	sp := pdfSpan{text: pdfText(text), style: pdfStyleOf(s.bold > 0, s.italic > 0), size: s.size, color: s.color}
-	if s.link != "" {
-		sp.link, sp.color, sp.under = s.link, pdfColorLink, true
-	}
-	return sp
-}
-
-// inlines appends the spans of the inline children of n to out.
-func (f *flyerDoc) inlines(n ast.Node, src []byte, st pdfInline, out []pdfSpan) []pdfSpan {
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		switch c := c.(type) {
-		case *ast.Text:
-			if c.IsRaw() {
-				out = append(out, st.span(string(c.Segment.Value(src))))
-			} else {
-				out = append(out, st.span(plainText(c, src)))
-			}
-			switch {
-			case c.HardLineBreak():
-				out = append(out, pdfSpan{br: true, size: st.size})
-			case c.SoftLineBreak():
-				out = append(out, st.span(" "))
-			}
-		case *ast.String:
-			out = append(out, st.span(plainText(c, src)))
-		case *ast.CodeSpan:
-			// Code spans are plain text here; their backslashes are literal.
-			for t := c.FirstChild(); t != nil; t = t.NextSibling() {
-				if t, ok := t.(*ast.Text); ok {
-					out = append(out, st.span(string(t.Segment.Value(src))))
-				} else {
-					out = f.inlines(t, src, st, out)
-				}
-			}
-		case *ast.Emphasis:
-			s := st
-			if c.Level >= 2 {
-				s.bold++
-			} else {
-				s.italic++
-			}
-			out = f.inlines(c, src, s, out)
-		case *ast.Link:
-			s := st
-			s.link = pdfURI(linkURL(c))
-			out = f.inlines(c, src, s, out)
-		case *ast.AutoLink:
-			u := string(c.URL(src))
-			if c.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(strings.ToLower(u), "mailto:") {
-				u = "mailto:" + u
-			}
-			s := st
-			s.link = pdfURI(u)
-			out = append(out, s.span(string(c.Label(src))))
-		case *ast.RawHTML:
-			// Not rendered, as in the HTML email.
-		default: // images (their alt text) and kinds this walker does not know
-			out = f.inlines(c, src, st, out)
-		}
-	}
-	return out
-}
-
-// flow lays out spans in the box from x, w wide, and prints them line by
-// line below what is already on the page, continuing on new pages.
-func (f *flyerDoc) flow(spans []pdfSpan, x, w, lead float64) {
-	f.drawLines(f.layout(spans, w), x, lead)
-}
-
-func (f *flyerDoc) drawLines(lines []pdfLine, x, lead float64) {
-	for _, ln := range lines {
-		h := ln.size * lead
-		top := f.place(h)
-		if f.marker != nil {
-			f.drawMarker(top, h, ln.size)
-		}
-		f.drawLine(x, top, h, ln)
-	}
-}
-
-// baseline returns the baseline of text of a size centred in a line of height h.
-func (f *flyerDoc) baseline(top, h, size float64) float64 {
-	return top + (h-(f.asc+f.desc)*size)/2 + f.asc*size
-}
-
-// drawLine prints a laid-out line with its top at top.
-func (f *flyerDoc) drawLine(x, top, h float64, ln pdfLine) {
-	base := f.baseline(top, h, ln.size)
-	var sb strings.Builder
-	for i := 0; i < len(ln.frags); {
-		sp := ln.frags[i].sp
-		sb.Reset()
-		w := 0.0
-		j := i
-		for ; j < len(ln.frags) && ln.frags[j].sp == sp; j++ {
-			sb.WriteString(ln.frags[j].text)
-			w += ln.frags[j].w
-		}
-		i = j
-		text := sb.String()
-		if strings.TrimSpace(text) != "" {
-			f.setFont(sp.style, sp.size)
-			f.pdf.SetTextColor(sp.color.r, sp.color.g, sp.color.b)
-			f.pdf.Text(x, base, text)
-		}
-		if sp.link != "" {
-			f.pdf.LinkString(x, top, w, h, sp.link)
-		}
-		if sp.under {
-			f.pdf.SetDrawColor(sp.color.r, sp.color.g, sp.color.b)
-			f.pdf.SetLineWidth(max(0.5, sp.size/18))
-			uy := base + sp.size*0.12
-			f.pdf.Line(x, uy, x+w, uy)
-		}
-		x += w
-	}
-}
-
-// layout breaks spans into lines at most width wide: at spaces, at hard
-// breaks, and inside a word only when the word alone is wider than a line
-// (a long URL). Runs of spaces collapse to one, and none begins or ends a line.
-func (f *flyerDoc) layout(spans []pdfSpan, width float64) []pdfLine {
-	var (
-		lines []pdfLine
-		cur   pdfLine
-		word  []pdfFrag
-		wordW float64
-		sp    *pdfFrag // the space before word
-	)
-	add := func(fr pdfFrag) {
-		cur.frags = append(cur.frags, fr)
-		cur.w += fr.w
-		cur.size = max(cur.size, fr.sp.size)
-	}
-	endLine := func() {
-		lines = append(lines, cur)
-		cur = pdfLine{}
-	}
-	flushWord := func() {
-		if len(word) == 0 {
-			return
-		}
-		if len(cur.frags) > 0 {
-			var spW float64
-			if sp != nil {
-				spW = sp.w
-			}
-			if cur.w+spW+wordW <= width {
-				if sp != nil {
-					add(*sp)
-				}
-				for _, fr := range word {
-					add(fr)
-				}
-				word, wordW, sp = word[:0], 0, nil
-				return
-			}
-			endLine()
-		}
-		if wordW <= width {
-			for _, fr := range word {
-				add(fr)
-			}
-		} else {
-			f.splitWord(word, width, &cur, add, endLine)
-		}
-		word, wordW, sp = word[:0], 0, nil
-	}
-	for i := range spans {
-		s := &spans[i]
-		if s.br {
-			flushWord()
-			sp = nil
-			if len(cur.frags) == 0 {
-				cur.size = s.size
-			}
-			endLine()
-			continue
-		}
-		text := s.text
-		for text != "" {
-			j := strings.IndexByte(text, ' ')
-			piece := text
-			if j >= 0 {
-				piece = text[:j]
-			}
-			if piece != "" {
-				fr := pdfFrag{sp: s, text: piece, w: f.measure(s.style, s.size, piece)}
-				word = append(word, fr)
-				wordW += fr.w
-			}
-			if j < 0 {
-				break
-			}
-			flushWord()
-			if sp == nil && len(cur.frags) > 0 {
-				sp = &pdfFrag{sp: s, text: " ", w: f.measure(s.style, s.size, " ")}
-			}
-			text = text[j+1:]
-		}
-	}
-	flushWord()
-	if len(cur.frags) > 0 {
-		endLine()
-	}
-	return lines
-}
-
-// splitWord puts a word wider than a line on as many lines as it needs,
-// breaking between characters.
-func (f *flyerDoc) splitWord(word []pdfFrag, width float64, cur *pdfLine, add func(pdfFrag), endLine func()) {
-	for _, fr := range word {
-		f.setFont(fr.sp.style, fr.sp.size)
-		start := 0
-		w := 0.0
-		for i, c := range fr.text {
-			cw := f.pdf.GetStringWidth(string(c))
-			if cur.w+w+cw > width && (len(cur.frags) > 0 || i > start) {
-				if i > start {
-					add(pdfFrag{sp: fr.sp, text: fr.text[start:i], w: w})
-				}
-				endLine()
-				start, w = i, 0
-			}
-			w += cw
-		}
-		if start < len(fr.text) {
-			add(pdfFrag{sp: fr.sp, text: fr.text[start:], w: w})
-		}
-	}
 }
 
 // qrBlock prints a box in the bottom-right corner of the page, above the
@@ -1143,46 +888,6 @@ func (f *flyerDoc) pageLabelAlias(format string, page int) string {
 	const sentinel = 918273645
 	s := fmt.Sprintf(format, page, sentinel)
 	return pdfText(strings.Replace(s, strconv.Itoa(sentinel), pdfPagesAlias, 1))
-}
-
-// pdfText prepares text for gofpdf, which panics on any rune outside the
-// Basic Multilingual Plane:
-//   - emoji (U+1F000–U+1FAFF, with flags, skin tones and the tag characters
-//     U+E0000–U+E007F) are dropped: the Go fonts have no pictographs, and a
-//     missing emoji reads better than a replacement mark on a posted flyer;
-//   - every other rune outside the BMP (rare CJK, mathematical letters)
-//     becomes U+FFFD, so a reader sees something is missing;
-//   - invisible joiners (U+200D), variation selectors (U+FE00–U+FE0F) and the
-//     combining keycap (U+20E3), which the fonts lack and would print as
-//     boxes, are dropped;
-//   - tabs and line breaks become spaces, other control characters are
-//     dropped, and invalid UTF-8 becomes U+FFFD.
-func pdfText(s string) string {
-	clean := true
-	for _, c := range s {
-		if c >= 0x10000 || c < 0x20 || c >= 0x7f && c < 0xa0 || c == 0x200d || c >= 0xfe00 && c <= 0xfe0f || c == 0x20e3 || c == 0xfffd {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	out := make([]rune, 0, len(s))
-	for _, c := range s {
-		switch {
-		case c >= 0x1f000 && c <= 0x1faff, c >= 0xe0000 && c <= 0xe007f:
-		case c == 0x200d, c >= 0xfe00 && c <= 0xfe0f, c == 0x20e3:
-		case c >= 0x10000:
-			out = append(out, 0xfffd)
-		case c == '\t', c == '\n', c == '\r', c == '\v', c == '\f':
-			out = append(out, ' ')
-		case c < 0x20, c >= 0x7f && c < 0xa0:
-		default:
-			out = append(out, c)
-		}
-	}
-	return string(out)
 }
 
 // pdfURI returns a link target fit for a PDF annotation, or "" for a link

@@ -2,15 +2,20 @@ package templates
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"flag"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -246,7 +251,7 @@ Contact <notices@water.example.org> or see [the map](https://water.example.org/m
 			r:    flyerBoilSpanish(),
 			want: []string{
 				"Aviso de hervir el agua",
-				"Emitido 28 de noviembre de 2026",
+				"Emitido el 28 de noviembre de 2026",
 				"El Año Nuevo está cerca: ¡no se preocupe!",
 				"¿Qué debo hacer?",
 				"Escanee para ver novedades",
@@ -332,6 +337,43 @@ func TestFlyerLinks(t *testing.T) {
 	}
 }
 
+// TestFlyerAutolinks checks that CommonMark autolinks, as Render writes
+// url field values and the utility's website and email, are live links
+// showing the address exactly as written.
+func TestFlyerAutolinks(t *testing.T) {
+	needTool(t, "pdftotext")
+	tests := []struct {
+		name     string
+		source   string
+		text     string // as pdftotext shows it
+		uri      string // the link target
+		mailLink bool
+	}{
+		{"web address", "Read the report at <https://water.example.org/report>.", "Read the report at https://water.example.org/report.", "https://water.example.org/report", false},
+		{"email address", "Write to <notices@clearwater.example> with questions.", "Write to notices@clearwater.example with questions.", "mailto:notices@clearwater.example", true},
+		{"query with &", "See <https://water.example.org/map?zone=3&day=mon>.", "See https://water.example.org/map?zone=3&day=mon.", "https://water.example.org/map?zone=3&day=mon", false},
+		{"mailto: written", "Or <mailto:help@clearwater.example>.", "Or mailto:help@clearwater.example.", "mailto:help@clearwater.example", true},
+		{"in a list item", "- Website: <https://water.example.org/report>\n- Email: <notices@clearwater.example>\n", "• Website: https://water.example.org/report • Email: notices@clearwater.example", "mailto:notices@clearwater.example", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := flyerRendering("en", "Autolinks", tt.source)
+			r.URL = ""
+			pdf := makeFlyer(t, r)
+			if !bytes.Contains(pdf, []byte("/URI ("+tt.uri+")")) {
+				t.Errorf("PDF has no link to %s", tt.uri)
+			}
+			if bytes.Contains(pdf, []byte("mailto:mailto:")) {
+				t.Error("mailto: doubled")
+			}
+			if text := flyerOneLine(pdftotext(t, pdf, 0)); !strings.Contains(text, tt.text) {
+				t.Errorf("text lacks %q:\n%s", tt.text, text)
+			}
+		})
+	}
+}
+
 type flyerImage struct {
 	page, width, height int
 	color               string
@@ -393,6 +435,182 @@ func TestFlyerPages(t *testing.T) {
 				if !strings.Contains(all.String(), fmt.Sprintf("Paragraph %d of the long notice.", i)) {
 					t.Errorf("paragraph %d is missing", i)
 				}
+			}
+		})
+	}
+}
+
+// flyerPlanner returns a function that builds the body of a rendering as
+// Flyer does, at body size size, and places it on pages; with natural, every
+// item may end a page (no widow, orphan or keep-with-next rule). It returns
+// the items and the page count. The renderings must share r's utility and
+// URL: the first page is set up once, for r.
+func flyerPlanner(t testing.TB, r *Rendering) func(r *Rendering, size float64, natural bool) ([]pdfItem, int) {
+	t.Helper()
+	f := newFlyerDoc([]*Rendering{r})
+	first, err := f.start(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(r *Rendering, size float64, natural bool) ([]pdfItem, int) {
+		items := f.body(r, r.Doc, size)
+		if natural {
+			for i := range items {
+				items[i].keep = false
+			}
+		}
+		return items, f.paginate(items, first)
+	}
+}
+
+// TestFlyerWidowsOrphans moves a heading, a two-line paragraph under it
+// and a five-line paragraph over a page break, one line at a time. Where the
+// natural layout would leave one line of the long paragraph alone at the
+// bottom of a page (an orphan) or at the top of the next (a widow), or the
+// heading without the two lines under it, the flyer does not.
+func TestFlyerWidowsOrphans(t *testing.T) {
+	needTool(t, "pdftotext")
+	const heading, trailer = "Keep this heading with its text", 8
+	hardLines := func(b *strings.Builder, format string, n int) {
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(b, format, i)
+			if i < n {
+				b.WriteString("\\\n")
+			}
+		}
+		b.WriteString("\n\n")
+	}
+	body := func(filler int) string {
+		var b strings.Builder
+		hardLines(&b, "Filler line %d", filler)
+		b.WriteString("## " + heading + "\n\n")
+		hardLines(&b, "Yankee line %d", 2)
+		hardLines(&b, "Zeta line %d", 5)
+		for i := 1; i <= trailer; i++ {
+			fmt.Fprintf(&b, "Trailer paragraph %d.\n\n", i)
+		}
+		return b.String()
+	}
+	// Find the layouts to test, with no rule applied.
+	cases := map[string]int{} // case name: filler lines
+	plan := flyerPlanner(t, flyerRendering("en", "Widows and orphans", ""))
+	for filler := 1; filler < 80 && len(cases) < 3; filler++ {
+		items, _ := plan(flyerRendering("en", "Widows and orphans", body(filler)), flyerBodySize, true)
+		zeta := items[len(items)-trailer-5 : len(items)-trailer]
+		head, yankee := items[len(items)-trailer-8], items[len(items)-trailer-7]
+		first := 0 // lines of the long paragraph on the page it starts on
+		for _, it := range zeta {
+			if it.page == zeta[0].page {
+				first++
+			}
+		}
+		switch {
+		case first == 1:
+			cases["orphan"] = filler
+		case first == 4:
+			cases["widow"] = filler
+		case head.page != yankee.page:
+			cases["heading alone"] = filler
+		}
+	}
+	if len(cases) != 3 {
+		t.Fatalf("found only the cases %v", cases)
+	}
+	zeta := regexp.MustCompile(`(?m)^Zeta line \d$`)
+	yankee := regexp.MustCompile(`(?m)^Yankee line \d$`)
+	for name, filler := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			pdf := makeFlyer(t, flyerRendering("en", "Widows and orphans", body(filler)))
+			n := pdfinfoPages(t, pdf)
+			total := 0
+			for p := 1; p <= n; p++ {
+				text := pdftotext(t, pdf, p)
+				lines := len(zeta.FindAllString(text, -1))
+				total += lines
+				if lines == 1 {
+					t.Errorf("page %d holds one line of the paragraph alone:\n%s", p, text)
+				}
+				if strings.Contains(text, heading) && len(yankee.FindAllString(text, -1)) != 2 {
+					t.Errorf("page %d has the heading without the two lines under it:\n%s", p, text)
+				}
+			}
+			if total != 5 {
+				t.Errorf("%d lines of the paragraph printed, want 5", total)
+			}
+		})
+	}
+}
+
+// TestFlyerSmallerBody checks that a notice a few lines too long for its
+// last page is set slightly smaller to save that page, and that one with
+// more than flyerSpillLines to carry over keeps its size and its pages.
+func TestFlyerSmallerBody(t *testing.T) {
+	needTool(t, "pdftotext")
+	// n sentences in a paragraph, and a last line of its own when end is set.
+	type notice struct {
+		n   int
+		end bool
+	}
+	body := func(nt notice) string {
+		var b strings.Builder
+		for i := 1; i <= nt.n; i++ {
+			fmt.Fprintf(&b, "Sentence %d of the notice about the main on Elm Street. ", i)
+		}
+		if nt.end {
+			b.WriteString("\n\nThe end of the notice.")
+		}
+		return b.String()
+	}
+	// The notices to test, by spill (lines on the second page at the
+	// normal size): 1, 2 and 3 lines, and more than flyerSpillLines.
+	const many = flyerSpillLines + 1
+	cases := map[int]notice{}
+	plan := flyerPlanner(t, flyerRendering("en", "Smaller body", ""))
+	found := func() bool {
+		for _, spill := range []int{1, 2, 3, many} {
+			if _, ok := cases[spill]; !ok {
+				return false
+			}
+		}
+		return true
+	}
+	for n := 1; n < 300 && !found(); n++ {
+		for _, end := range []bool{false, true} {
+			items, pages := plan(flyerRendering("en", "Smaller body", body(notice{n, end})), flyerBodySize, false)
+			if pages != 2 {
+				continue
+			}
+			spill := min(spillLines(items), many)
+			if _, ok := cases[spill]; !ok && spill != flyerSpillLines {
+				cases[spill] = notice{n, end}
+			}
+		}
+	}
+	for _, spill := range []int{1, 2, 3, many} {
+		nt, ok := cases[spill]
+		if !ok {
+			t.Errorf("no notice spills %d lines onto a second page: %v", spill, cases)
+			continue
+		}
+		t.Run(fmt.Sprintf("spill %d", spill), func(t *testing.T) {
+			t.Parallel()
+			pdf := makeFlyer(t, flyerRendering("en", "Smaller body", body(nt)))
+			want := 1
+			if spill == many {
+				want = 2
+			}
+			if got := pdfinfoPages(t, pdf); got != want {
+				t.Errorf("%d pages, want %d", got, want)
+			}
+			text := flyerOneLine(pdftotext(t, pdf, 0))
+			for _, w := range []string{"Sentence 1 of", fmt.Sprintf("Sentence %d of", nt.n)} {
+				if !strings.Contains(text, w) {
+					t.Errorf("text lacks %q", w)
+				}
+			}
+			if nt.end && !strings.Contains(text, "The end of the notice.") {
+				t.Error("text lacks its last line")
 			}
 		})
 	}
@@ -594,6 +812,55 @@ func flyerTestLogo(t testing.TB, w, h int) []byte {
 	return buf.Bytes()
 }
 
+// pngChunk returns a PNG chunk with its length and CRC.
+func pngChunk(typ string, data []byte) []byte {
+	b := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	b = append(append(b, typ...), data...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b[4:]))
+}
+
+// flyerPalettePNG writes by hand a w×h 8-bit palette PNG of one colour,
+// index idx, with the palette plte (RGB triples), a tRNS chunk when trns is
+// not nil, and the chunks extra between IHDR and PLTE: files Go's encoder
+// does not write.
+func flyerPalettePNG(w, h int, plte, trns []byte, idx byte, extra []byte) []byte {
+	ihdr := binary.BigEndian.AppendUint32(nil, uint32(w))
+	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(h))
+	ihdr = append(ihdr, 8, 3, 0, 0, 0) // 8 bits, palette, deflate, no filter, no interlace
+	var raw bytes.Buffer
+	for range h {
+		raw.WriteByte(0) // filter type None
+		raw.Write(bytes.Repeat([]byte{idx}, w))
+	}
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(raw.Bytes())
+	zw.Close()
+	out := append([]byte("\x89PNG\r\n\x1a\n"), pngChunk("IHDR", ihdr)...)
+	out = append(append(out, extra...), pngChunk("PLTE", plte)...)
+	if trns != nil {
+		out = append(out, pngChunk("tRNS", trns)...)
+	}
+	out = append(out, pngChunk("IDAT", z.Bytes())...)
+	return append(out, pngChunk("IEND", nil)...)
+}
+
+// flyerPixel returns the colour of the pixel at x, y (points from the top
+// left) of page 1, as pdftoppm renders it at 72 dpi.
+func flyerPixel(t testing.TB, pdf []byte, x, y int) color.RGBA {
+	t.Helper()
+	out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "72", "-f", "1", "-l", "1",
+		"-x", strconv.Itoa(x), "-y", strconv.Itoa(y), "-W", "1", "-H", "1", flyerFile(t, pdf)).Output()
+	if err != nil {
+		t.Fatalf("pdftoppm: %v", err)
+	}
+	img, err := png.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatalf("pdftoppm output: %v", err)
+	}
+	return color.RGBAModel.Convert(img.At(0, 0)).(color.RGBA)
+}
+
 func TestFlyerLogo(t *testing.T) {
 	gray16 := image.NewGray16(image.Rect(0, 0, 60, 30))
 	for i := range gray16.Pix {
@@ -609,17 +876,42 @@ func TestFlyerLogo(t *testing.T) {
 	if err := png.Encode(&transparent, alpha); err != nil {
 		t.Fatal(err)
 	}
+	green := image.NewNRGBA(image.Rect(0, 0, 60, 30))
+	draw.Draw(green, green.Bounds(), image.NewUniform(color.NRGBA{0, 0x80, 0, 0xff}), image.Point{}, draw.Src)
+	var greenPNG bytes.Buffer
+	if err := png.Encode(&greenPNG, green); err != nil {
+		t.Fatal(err)
+	}
+	// An empty private chunk after IHDR (8 + 25 bytes): valid, and gofpdf
+	// stops reading at it.
+	emptyChunk := slices.Concat(greenPNG.Bytes()[:33], pngChunk("prVt", nil), greenPNG.Bytes()[33:])
+	// A pHYs chunk (pixel size) of 10 bytes instead of 9: gofpdf reads 9.
+	longPHYs := slices.Concat(greenPNG.Bytes()[:33], pngChunk("pHYs", make([]byte, 10)), greenPNG.Bytes()[33:])
+	damaged := flyerTestLogo(t, 240, 80)
+	damaged[bytes.Index(damaged, []byte("IDAT"))+10] ^= 0xff
+
+	whiteRed := []byte{0xff, 0xff, 0xff, 0xff, 0, 0}
 	tests := []struct {
 		name    string
 		logo    []byte
-		wantW   int // width in pixels of the logo image in the PDF
+		wantW   int         // width in pixels of the logo image in the PDF
+		want    *color.RGBA // the colour of the logo's left part, printed on white
 		wantErr string
 	}{
 		{name: "PNG", logo: flyerTestLogo(t, 240, 80), wantW: 240},
 		{name: "16-bit PNG", logo: deep.Bytes(), wantW: 60},
 		{name: "PNG with transparency", logo: transparent.Bytes(), wantW: 50},
+		{name: "palette", logo: flyerPalettePNG(60, 30, whiteRed, nil, 1, nil), wantW: 60, want: &color.RGBA{0xff, 0, 0, 0xff}},
+		{name: "palette with a semi-transparent colour", logo: flyerPalettePNG(60, 30, whiteRed, []byte{0xff, 0x80}, 1, nil), wantW: 60, want: &color.RGBA{0xff, 0x7f, 0x7f, 0xff}},
+		{name: "palette with one transparent colour", logo: flyerPalettePNG(60, 30, whiteRed, []byte{0xff, 0}, 1, nil), wantW: 60, want: &color.RGBA{0xff, 0xff, 0xff, 0xff}},
+		{name: "palette index past the palette", logo: flyerPalettePNG(60, 30, whiteRed, nil, 5, nil), wantW: 60, want: &color.RGBA{0, 0, 0, 0xff}},
+		{name: "palette after an empty chunk", logo: flyerPalettePNG(60, 30, whiteRed, nil, 1, pngChunk("prVt", nil)), wantW: 60, want: &color.RGBA{0xff, 0, 0, 0xff}},
+		{name: "empty chunk before the image data", logo: emptyChunk, wantW: 60, want: &color.RGBA{0, 0x80, 0, 0xff}},
+		{name: "pHYs chunk of the wrong size", logo: longPHYs, wantW: 60, want: &color.RGBA{0, 0x80, 0, 0xff}},
 		{name: "JPEG bytes", logo: []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), wantErr: "logo"},
 		{name: "truncated PNG", logo: flyerTestLogo(t, 240, 80)[:60], wantErr: "logo"},
+		{name: "truncated after the image data", logo: bytes.TrimSuffix(flyerTestLogo(t, 240, 80), pngChunk("IEND", nil)), wantErr: "logo"},
+		{name: "damaged image data", logo: damaged, wantErr: "logo"},
 		{name: "text", logo: []byte("not an image"), wantErr: "logo"},
 	}
 	for _, tt := range tests {
@@ -649,6 +941,14 @@ func TestFlyerLogo(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("no %d-pixel-wide logo image in the PDF: %+v", tt.wantW, flyerImages(t, buf.Bytes()))
+			}
+			if tt.want != nil {
+				// The logo's top left corner is at the margin, 54 pt.
+				got := flyerPixel(t, buf.Bytes(), 70, 80)
+				near := func(a, b uint8) bool { return max(a, b)-min(a, b) < 4 }
+				if !near(got.R, tt.want.R) || !near(got.G, tt.want.G) || !near(got.B, tt.want.B) {
+					t.Errorf("the logo prints %v, want %v", got, *tt.want)
+				}
 			}
 		})
 	}
@@ -873,5 +1173,62 @@ func TestFlyerSamples(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(*flyerOut, name), makeFlyer(t, rs...), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// flyerAdvisory renders the built-in boil water advisory in lang with its
+// example values, a full utility and a web address for the QR code.
+func flyerAdvisory(t testing.TB, lang string) *Rendering {
+	t.Helper()
+	lib, _ := Builtin()
+	fam, err := lib.Family("boil-water-advisory")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := fam.ByLang[lang]
+	if tmpl == nil {
+		t.Fatalf("no %s boil-water-advisory", lang)
+	}
+	r, err := Render(tmpl, fam.Examples(), flyerUtility, Options{Date: flyerDate, URL: "https://water.clearwater.example/n/42"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestFlyerBuiltinAdvisory prints the built-in boil water advisory with a
+// QR code in each of its languages: every page after the first holds at
+// least two lines of the body, and none ends with a heading.
+func TestFlyerBuiltinAdvisory(t *testing.T) {
+	needTool(t, "pdftotext")
+	for _, lang := range []string{"en", "es"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			r := flyerAdvisory(t, lang)
+			var headings []string
+			for _, l := range strings.Split(string(r.Source), "\n") {
+				if h, ok := strings.CutPrefix(l, "## "); ok {
+					headings = append(headings, h)
+				}
+			}
+			pdf := makeFlyer(t, r)
+			n := pdfinfoPages(t, pdf)
+			t.Logf("%d pages", n)
+			for p := 1; p <= n; p++ {
+				text := pdftotext(t, pdf, p)
+				body, _, ok := strings.Cut(text, phrase(lang, "contact"))
+				if !ok {
+					t.Fatalf("page %d has no footer:\n%s", p, text)
+				}
+				body, _, _ = strings.Cut(body, phrase(lang, "scan")) // the QR block, on page 1
+				lines := strings.Fields(strings.ReplaceAll(strings.TrimSpace(body), " ", "\u00a0"))
+				if p > 1 && len(lines) < 2 {
+					t.Errorf("page %d holds %d lines of the body:\n%s", p, len(lines), text)
+				}
+				if len(lines) > 0 && slices.Contains(headings, strings.ReplaceAll(lines[len(lines)-1], "\u00a0", " ")) {
+					t.Errorf("page %d ends with the heading %q", p, lines[len(lines)-1])
+				}
+			}
+		})
 	}
 }
