@@ -117,12 +117,12 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 func compareFields(orig, tr *Template) Problems {
 	pl := &problemList{file: tr.File}
 	if tr.Category != orig.Category || tr.Tier != orig.Tier {
-		pl.errorf(0, "category/tier %s/%d differ from the original's %s/%d (%s)", tr.Category, tr.Tier, orig.Category, orig.Tier, orig.File)
+		pl.errorf(1, "category/tier %s/%d differ from the original's %s/%d (%s)", tr.Category, tr.Tier, orig.Category, orig.Tier, orig.File)
 	}
 	for _, of := range orig.Fields {
 		tf, ok := tr.Field(of.Name)
 		if !ok {
-			pl.errorf(0, "field %q of the original (%s line %d) is missing", of.Name, orig.File, of.line)
+			pl.errorf(tr.fieldsLine, "field %q of the original (%s line %d) is missing", of.Name, orig.File, of.line)
 			continue
 		}
 		var diffs []string

@@ -213,6 +213,7 @@ func parseFrontMatter(pl *problemList, t *Template, front []byte) bool {
 				t.SMSReplace = b
 			}
 		case "fields":
+			t.fieldsLine = line
 			t.Fields = parseFields(pl, v)
 		default:
 			pl.errorf(line, "unknown key %q (known: name, language, title, description, category, tier, subject, sms, sms_max_segments, sms_replace, fields)", key)

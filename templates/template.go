@@ -71,6 +71,7 @@ type Template struct {
 	File string
 
 	subjectLine, smsLine, bodyLine int
+	fieldsLine                     int             // the line of the fields: key
 	utilityUses                    map[string]bool // the {{.utility.KEY}} the template shows
 	subject, sms, body             *texttemplate.Template
 }
