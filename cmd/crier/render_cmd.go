@@ -96,6 +96,7 @@ func (c renderCmd) Run(e *env) error {
 		if len(r.SMS.ForcedUCS2) > 0 {
 			fmt.Fprintf(e.stdout, "sms: UCS-2 because of %s (70 characters per segment instead of 160)\n", quoteAll(r.SMS.ForcedUCS2))
 		}
+		fmt.Fprintf(e.stdout, "  %s\n", strings.ReplaceAll(r.SMS.Text, "\n", "\n  "))
 	}
 	if len(renderings) > 1 {
 		path := filepath.Join(c.Out, "flyer.pdf")
