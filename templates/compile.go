@@ -31,7 +31,7 @@ func compile(pl *problemList, t *Template) {
 		{"body", t.Body, t.bodyLine, &t.body, used},
 	}
 	for _, p := range parts {
-		tmpl, err := texttemplate.New(p.name).Option("missingkey=error").Parse(p.src)
+		tmpl, err := texttemplate.New(p.name).Option("missingkey=error").Funcs(bodyFuncs).Parse(p.src)
 		if err != nil {
 			line, msg := p.line, err.Error()
 			if m := execErrLine.FindStringSubmatch(msg); m != nil {
@@ -42,6 +42,9 @@ func compile(pl *problemList, t *Template) {
 			continue
 		}
 		*p.dst = tmpl
+		if p.name == "body" {
+			linkStandaloneAddresses(t, tmpl.Tree, tmpl.Tree.Root)
+		}
 		w := refWalker{pl: pl, t: t, tree: tmpl.Tree, base: p.line, part: p.name, used: p.uses, guards: map[string]int{}}
 		if tmpl.Tree != nil {
 			w.list(tmpl.Tree.Root, true)
@@ -55,6 +58,95 @@ func compile(pl *problemList, t *Template) {
 			pl.warnf(f.line, "required field %q is never used in the body", f.Name)
 		}
 	}
+}
+
+// bodyFuncs are the functions compile adds to a body; a template may call
+// them too, harmlessly.
+var bodyFuncs = texttemplate.FuncMap{"autolink": autolink}
+
+// linkStandaloneAddresses turns {{.report_url}}, {{.utility.website}} and
+// {{.utility.email}} into {{autolink ...}} where the address stands alone in
+// the text: after a space or a line start, and before a space, a line end
+// or closing punctuation. There it becomes a live link in every output.
+// Elsewhere (inside [text](...), before "/agenda", after "mailto:") it
+// stays text, so the template's own Markdown decides.
+func linkStandaloneAddresses(t *Template, tree *parse.Tree, l *parse.ListNode) {
+	if l == nil {
+		return
+	}
+	for i, n := range l.Nodes {
+		switch n := n.(type) {
+		case *parse.IfNode:
+			linkStandaloneAddresses(t, tree, n.List)
+			linkStandaloneAddresses(t, tree, n.ElseList)
+		case *parse.WithNode:
+			linkStandaloneAddresses(t, tree, n.List)
+			linkStandaloneAddresses(t, tree, n.ElseList)
+		case *parse.RangeNode:
+			linkStandaloneAddresses(t, tree, n.List)
+			linkStandaloneAddresses(t, tree, n.ElseList)
+		case *parse.ActionNode:
+			if !isAddressRef(t, n) {
+				continue
+			}
+			var before, after []byte
+			if i > 0 {
+				before = []byte("x") // another action: not a boundary
+				if tn, ok := l.Nodes[i-1].(*parse.TextNode); ok {
+					before = tn.Text
+				}
+			}
+			if i+1 < len(l.Nodes) {
+				after = []byte("x")
+				if tn, ok := l.Nodes[i+1].(*parse.TextNode); ok {
+					after = tn.Text
+				}
+			}
+			if standsAlone(before, after) {
+				cmd := n.Pipe.Cmds[0]
+				id := parse.NewIdentifier("autolink").SetTree(tree).SetPos(cmd.Position())
+				cmd.Args = append([]parse.Node{id}, cmd.Args...)
+			}
+		}
+	}
+}
+
+// isAddressRef says whether an action only prints a url field or the
+// utility's website or email.
+func isAddressRef(t *Template, n *parse.ActionNode) bool {
+	if len(n.Pipe.Decl) > 0 || len(n.Pipe.Cmds) != 1 || len(n.Pipe.Cmds[0].Args) != 1 {
+		return false
+	}
+	fn, ok := n.Pipe.Cmds[0].Args[0].(*parse.FieldNode)
+	if !ok {
+		return false
+	}
+	switch {
+	case len(fn.Ident) == 2 && fn.Ident[0] == "utility":
+		return fn.Ident[1] == "website" || fn.Ident[1] == "email"
+	case len(fn.Ident) == 1:
+		f, ok := t.Field(fn.Ident[0])
+		return ok && f.Type == TypeURL
+	}
+	return false
+}
+
+func standsAlone(before, after []byte) bool {
+	if len(before) > 0 {
+		if c := before[len(before)-1]; c != ' ' && c != '\n' && c != '\t' {
+			return false
+		}
+	}
+	if len(after) == 0 {
+		return true
+	}
+	switch after[0] {
+	case ' ', '\n', '\t':
+		return true
+	case '.', ',', ';', ':', '!', '?', ')':
+		return len(after) == 1 || after[1] == ' ' || after[1] == '\n' || after[1] == '\t'
+	}
+	return false
 }
 
 // refWalker walks a template's parse tree for field references. Inside

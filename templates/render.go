@@ -39,8 +39,9 @@ func missingContact(t *Template, u Utility) []string {
 
 // Render fills t with values and renders it: subject, SMS (checked against
 // the template's segment limit) and the body parsed once for every output.
-// Bad values give a ValueErrors listing every problem by field label; an SMS
-// that is too long gives an error that says why.
+// Bad values give a ValueErrors listing every problem by field label. An
+// SMS over the template's limit gives an *SMSError that says why, together
+// with the rendering: its flyer and email can still be used, its SMS not.
 func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, error) {
 	raw, md, err := t.data(values, u)
 	if err != nil {
@@ -68,9 +69,10 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 	if opts.SMSReplace != nil {
 		replace = *opts.SMSReplace
 	}
-	sms, err := t.renderSMS(raw, replace)
-	if err != nil {
-		return nil, err
+	sms, smsErr := t.renderSMS(raw, replace)
+	var tooLong *SMSError
+	if smsErr != nil && !errors.As(smsErr, &tooLong) {
+		return nil, smsErr
 	}
 	source := []byte(body)
 	r := &Rendering{
@@ -90,6 +92,9 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 	}
 	r.text = r.renderEmailText()
 	r.digest = contentDigest(r.Subject, r.text, r.html)
+	if tooLong != nil {
+		return r, tooLong
+	}
 	return r, nil
 }
 
@@ -103,18 +108,13 @@ func (t *Template) data(values Values, u Utility) (raw, md map[string]any, err e
 	raw = make(map[string]any, len(filled)+1)
 	md = make(map[string]any, len(filled)+1)
 	brand := u.values()
-	mdBrand := make(map[string]any, len(brand))
+	mdBrand := make(map[string]mdText, len(brand))
 	for k, v := range brand {
 		mdBrand[k] = mdText(v)
 	}
-	mdBrand["website"], mdBrand["email"] = mdLink(u.Website), mdLink(u.Email)
 	raw["utility"], md["utility"] = brand, mdBrand
-	for _, f := range t.Fields {
-		v := filled[f.Name]
-		raw[f.Name], md[f.Name] = v, mdText(v)
-		if f.Type == TypeURL {
-			md[f.Name] = mdLink(v)
-		}
+	for k, v := range filled {
+		raw[k], md[k] = v, mdText(v)
 	}
 	return raw, md, nil
 }
@@ -137,25 +137,47 @@ type mdText string
 
 func (s mdText) String() string { return escapeMarkdown(string(s)) }
 
-// mdLink is a web or email address inserted into the body: it prints as a
-// CommonMark autolink, so every output makes it a live link showing the
-// address as typed. An address an autolink cannot hold prints as text.
-type mdLink string
-
 var (
-	autolinkURL   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\x00-\x20<>\x7f]*$`)
+	autolinkURL   = regexp.MustCompile(`^https?://[^\x00-\x20<>\x7f]+$`)
 	autolinkEmail = regexp.MustCompile(`^[a-zA-Z0-9.!#$%&'*+/=?^_{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$`)
 )
 
-func (s mdLink) String() string {
-	v := string(s)
-	if (autolinkURL.MatchString(v) && (strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "http://"))) || autolinkEmail.MatchString(v) {
-		return "<" + v + ">"
+// autolink prints a web or email address that stands alone in the body as
+// a CommonMark autolink, so every output makes it a live link showing the
+// address as typed. compile puts it around such references (see
+// linkStandaloneAddresses); an address an autolink cannot hold prints as text.
+func autolink(v any) string {
+	s, ok := v.(mdText)
+	if !ok {
+		return fmt.Sprint(v)
 	}
-	return escapeMarkdown(v)
+	if a := string(s); autolinkURL.MatchString(a) || autolinkEmail.MatchString(a) {
+		return "<" + a + ">"
+	}
+	return s.String()
 }
 
-// renderSMS executes the sms template, then counts and checks the text.
+// SMSError says a notice's SMS is too long for its template's limit; the
+// rendering's other outputs are fine. It names the fields whose values
+// forced UCS-2, since those are what the coordinator can change.
+type SMSError struct {
+	Template, Lang string
+	Fields         []string // labels of the fields whose values hold characters outside GSM-7
+	Err            error
+}
+
+func (e *SMSError) Error() string {
+	msg := fmt.Sprintf("%s (%s): sms: %v", e.Template, e.Lang, e.Err)
+	if len(e.Fields) > 0 {
+		msg += fmt.Sprintf("; those characters come from %s: without them the SMS is GSM-7, which holds more than twice as many characters per segment", strings.Join(e.Fields, ", "))
+	}
+	return msg
+}
+
+func (e *SMSError) Unwrap() error { return e.Err }
+
+// renderSMS executes the sms template, then counts and checks the text. A
+// text over the limit comes back counted, with an *SMSError.
 func (t *Template) renderSMS(data map[string]any, replace bool) (SMS, error) {
 	text, err := execute(t, t.sms, data)
 	if err != nil {
@@ -163,7 +185,17 @@ func (t *Template) renderSMS(data map[string]any, replace bool) (SMS, error) {
 	}
 	sms := NewSMS(strings.TrimSpace(text), replace)
 	if err := sms.Check(t.SMSMaxSegments); err != nil {
-		return SMS{}, fmt.Errorf("%s (%s): sms: %w", t.Name, t.Lang, err)
+		e := &SMSError{Template: t.Name, Lang: t.Lang, Err: err}
+		for _, f := range t.Fields {
+			v, _ := data[f.Name].(string)
+			for _, c := range sms.ForcedUCS2 {
+				if strings.Contains(v, c) {
+					e.Fields = append(e.Fields, fmt.Sprintf("%s (%q)", f.Label, c))
+					break
+				}
+			}
+		}
+		return sms, e
 	}
 	return sms, nil
 }

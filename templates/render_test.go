@@ -300,6 +300,8 @@ fields:
     required: true
 ---
 Read it at {{.report_url}}. Write to {{.utility.email}} or visit {{.utility.website}}.
+
+[The agenda]({{.report_url}}/agenda), [mail us](mailto:{{.utility.email}}), or {{.report_url}}/extra.
 `
 	tmpl := mustTemplate(t, "report.md", src)
 	tests := []struct {
@@ -320,7 +322,11 @@ Read it at {{.report_url}}. Write to {{.utility.email}} or visit {{.utility.webs
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, want := range []string{tt.wantHTML, `href="mailto:notices@clearwater.example">notices@clearwater.example</a>`, `href="https://water.clearwater.example">https://water.clearwater.example</a>`} {
+			// Where the template's own Markdown puts an address, it stays
+			// part of that Markdown: no link in a link, no lost path.
+			agenda := strings.ReplaceAll(tt.url, "&", "&amp;") + "/agenda"
+			for _, want := range []string{tt.wantHTML, `href="mailto:notices@clearwater.example">notices@clearwater.example</a>`, `href="https://water.clearwater.example">https://water.clearwater.example</a>`,
+				`href="` + agenda + `">The agenda</a>`, `href="mailto:notices@clearwater.example">mail us</a>`, "or " + strings.ReplaceAll(tt.url, "&", "&amp;") + "/extra."} {
 				if !strings.Contains(html, want) {
 					t.Errorf("HTML lacks the live link %s:\n%s", want, html)
 				}
@@ -354,5 +360,25 @@ func TestTieredNoticeNeedsTheUtilitysContact(t *testing.T) {
 	hydrants, _ := lib.Family("hydrant-flushing")
 	if _, err := Render(hydrants.Original, hydrants.Examples(), Utility{Name: "X"}, Options{Date: testDate}); err != nil {
 		t.Errorf("a notice without a tier needs no contact details: %v", err)
+	}
+}
+
+func TestSMSTooLongNamesTheFieldAndKeepsTheRendering(t *testing.T) {
+	tmpl := mustTemplate(t, "outage.md", outageTemplate)
+	area := "Calle Juárez entre Avenida Hidalgo y Calle Morelos, Colonia Centro, " + strings.Repeat("Barrio Norte ", 8)
+	r, err := Render(tmpl, Values{"area": area, "day": "2026-12-01"}, testUtility, Options{Date: testDate})
+	var smsErr *SMSError
+	if !errors.As(err, &smsErr) {
+		t.Fatalf("err = %v, want an *SMSError", err)
+	}
+	if !strings.Contains(err.Error(), `those characters come from Affected area ("á")`) {
+		t.Errorf("the error must name the field that forced UCS-2: %v", err)
+	}
+	if r == nil || r.SMS.Encoding != UCS2 {
+		t.Fatalf("the rendering must come back with the error: %+v", r)
+	}
+	var eml bytes.Buffer
+	if err := r.WriteEmail(&eml, EmailHeader{}); err != nil || !strings.Contains(r.Text(), "Calle Juárez") {
+		t.Errorf("the email must still render: %v", err)
 	}
 }

@@ -391,3 +391,24 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderSMSTooLongStillWritesFlyerAndEmail(t *testing.T) {
+	out := t.TempDir()
+	long := "Calle Juárez entre Avenida Hidalgo y Calle Morelos, Colonia Centro, " + strings.Repeat("Barrio Norte ", 6)
+	args := append([]string{"--config", writeConfig(t, clearwaterConfig)}, hydrantArgs...)
+	code, stdout, stderr := crier(t, append(args, "--set", "area="+long, "--out", out)...)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stderr, "no sms.txt was written") || !strings.Contains(stderr, `those characters come from Area or zone ("á")`) {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	for _, f := range []string{"flyer.pdf", "email.eml", "email.html"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("%s must be written: %v\n%s", f, err, stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "sms.txt")); err == nil {
+		t.Errorf("sms.txt must not be written")
+	}
+}

@@ -63,8 +63,16 @@ func (c renderCmd) Run(e *env) error {
 	}
 
 	var renderings []*templates.Rendering
+	var smsErrs []error // an SMS over its limit stops only the SMS
+	smsTooLong := map[*templates.Rendering]bool{}
 	for _, lang := range langs {
 		r, err := templates.Render(fam.ByLang[lang], values, u, templates.Options{Date: date, URL: c.URL, SMSReplace: c.SMSReplace})
+		var smsErr *templates.SMSError
+		if errors.As(err, &smsErr) {
+			smsErrs = append(smsErrs, err)
+			smsTooLong[r] = true
+			err = nil
+		}
 		var ves templates.ValueErrors
 		if errors.As(err, &ves) {
 			return &exitError{code: 1, err: fmt.Errorf("template %s cannot be filled with these values:\n  %s", c.Name, strings.ReplaceAll(ves.Error(), "\n", "\n  "))}
@@ -87,11 +95,11 @@ func (c renderCmd) Run(e *env) error {
 		if len(renderings) > 1 {
 			dir = filepath.Join(c.Out, r.Lang)
 		}
-		if err := writeRendering(dir, r, templates.EmailHeader{MessageID: c.MessageID}); err != nil {
+		written, err := writeRendering(dir, r, templates.EmailHeader{MessageID: c.MessageID}, !smsTooLong[r])
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s (%s): wrote %s\n", c.Name, r.Lang, strings.Join([]string{
-			filepath.Join(dir, "flyer.pdf"), filepath.Join(dir, "email.eml"), filepath.Join(dir, "email.html"), filepath.Join(dir, "sms.txt")}, ", "))
+		fmt.Fprintf(e.stdout, "%s (%s): wrote %s\n", c.Name, r.Lang, strings.Join(written, ", "))
 		fmt.Fprintf(e.stdout, "sms: %d characters, %s, %d segment(s)\n", r.SMS.Units, r.SMS.Encoding, r.SMS.Segments)
 		if len(r.SMS.ForcedUCS2) > 0 {
 			fmt.Fprintf(e.stdout, "sms: UCS-2 because of %s (70 characters per segment instead of 160)\n", quoteAll(r.SMS.ForcedUCS2))
@@ -104,6 +112,9 @@ func (c renderCmd) Run(e *env) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s (%s): wrote %s\n", c.Name, strings.Join(langs, "+"), path)
+	}
+	if len(smsErrs) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("the SMS is too long, so no sms.txt was written:\n  %w", errors.Join(smsErrs...))}
 	}
 	return nil
 }
@@ -201,14 +212,15 @@ func quoteAll(ss []string) string {
 	return strings.Join(q, ", ")
 }
 
-// writeRendering writes flyer.pdf, email.eml, email.html and sms.txt.
-func writeRendering(dir string, r *templates.Rendering, h templates.EmailHeader) error {
+// writeRendering writes flyer.pdf, email.eml, email.html and, withSMS,
+// sms.txt. It returns the paths written.
+func writeRendering(dir string, r *templates.Rendering, h templates.EmailHeader, withSMS bool) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	html, err := r.HTML()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	files := []struct {
 		name  string
@@ -217,14 +229,22 @@ func writeRendering(dir string, r *templates.Rendering, h templates.EmailHeader)
 		{"flyer.pdf", func(b *bytes.Buffer) error { return templates.Flyer(b, r) }},
 		{"email.eml", func(b *bytes.Buffer) error { return r.WriteEmail(b, h) }},
 		{"email.html", func(b *bytes.Buffer) error { _, err := b.WriteString(html); return err }},
-		{"sms.txt", func(b *bytes.Buffer) error { _, err := b.WriteString(r.SMS.Text + "\n"); return err }},
 	}
+	if withSMS {
+		files = append(files, struct {
+			name  string
+			write func(*bytes.Buffer) error
+		}{"sms.txt", func(b *bytes.Buffer) error { _, err := b.WriteString(r.SMS.Text + "\n"); return err }})
+	}
+	var written []string
 	for _, f := range files {
-		if err := writeFile(filepath.Join(dir, f.name), f.write); err != nil {
-			return err
+		path := filepath.Join(dir, f.name)
+		if err := writeFile(path, f.write); err != nil {
+			return written, err
 		}
+		written = append(written, path)
 	}
-	return nil
+	return written, nil
 }
 
 // writeFile renders into memory first, so a failed rendering never leaves a
