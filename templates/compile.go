@@ -161,9 +161,9 @@ type refWalker struct {
 	used map[string]bool
 
 	// printing is set while walking an action that prints ({{.x}}), not
-	// a condition; guards counts the utility values tested by the
-	// enclosing {{if}}s. A utility value printed unguarded is one the
-	// notice shows whatever the configuration says.
+	// a condition; guards counts the utility values the enclosing {{if}}s
+	// prove set. A utility value printed unguarded is one the notice
+	// shows whatever the configuration says.
 	printing bool
 	guards   map[string]int
 }
@@ -197,15 +197,9 @@ func (w *refWalker) node(n parse.Node, rootDot bool) {
 		w.printing = false
 	case *parse.IfNode:
 		w.pipe(n.Pipe, rootDot)
-		tested := utilityKeysTested(n.Pipe)
-		for _, k := range tested {
-			w.guards[k]++
-		}
-		w.list(n.List, rootDot)
-		for _, k := range tested {
-			w.guards[k]--
-		}
-		w.list(n.ElseList, rootDot)
+		whenTrue, whenFalse := utilityKeysTested(n.Pipe)
+		w.guarded(whenTrue, func() { w.list(n.List, rootDot) })
+		w.guarded(whenFalse, func() { w.list(n.ElseList, rootDot) })
 	case *parse.WithNode:
 		w.pipe(n.Pipe, rootDot)
 		w.list(n.List, false)
@@ -277,29 +271,53 @@ func (w *refWalker) ref(n parse.Node, ident []string) {
 	}
 }
 
-// utilityKeysTested returns the utility values an {{if}} condition tests,
-// as in {{if .utility.website}} or {{if or .utility.phone .x}}.
-func utilityKeysTested(p *parse.PipeNode) []string {
-	var keys []string
-	var walk func(parse.Node)
-	walk = func(n parse.Node) {
-		switch n := n.(type) {
-		case *parse.PipeNode:
-			for _, c := range n.Cmds {
-				walk(c)
-			}
-		case *parse.CommandNode:
-			for _, a := range n.Args {
-				walk(a)
-			}
-		case *parse.FieldNode:
-			if len(n.Ident) == 2 && n.Ident[0] == "utility" {
-				keys = append(keys, n.Ident[1])
+// guarded walks with the utility values keys known to be set.
+func (w *refWalker) guarded(keys []string, walk func()) {
+	for _, k := range keys {
+		w.guards[k]++
+	}
+	walk()
+	for _, k := range keys {
+		w.guards[k]--
+	}
+}
+
+// utilityKeysTested returns the utility values an {{if}} condition proves
+// set in its branch ({{if .utility.website}}, {{if and .utility.phone .x}})
+// and in its else branch ({{if not .utility.website}}). An "or" proves
+// nothing about any one of its values.
+func utilityKeysTested(p *parse.PipeNode) (whenTrue, whenFalse []string) {
+	if len(p.Decl) > 0 || len(p.Cmds) != 1 {
+		return nil, nil
+	}
+	utilityKey := func(n parse.Node) (string, bool) {
+		f, ok := n.(*parse.FieldNode)
+		if ok && len(f.Ident) == 2 && f.Ident[0] == "utility" {
+			return f.Ident[1], true
+		}
+		return "", false
+	}
+	args := p.Cmds[0].Args
+	if k, ok := utilityKey(args[0]); ok && len(args) == 1 {
+		return []string{k}, nil
+	}
+	id, ok := args[0].(*parse.IdentifierNode)
+	if !ok {
+		return nil, nil
+	}
+	switch {
+	case id.Ident == "and":
+		for _, a := range args[1:] {
+			if k, ok := utilityKey(a); ok {
+				whenTrue = append(whenTrue, k)
 			}
 		}
+	case id.Ident == "not" && len(args) == 2:
+		if k, ok := utilityKey(args[1]); ok {
+			whenFalse = append(whenFalse, k)
+		}
 	}
-	walk(p)
-	return keys
+	return whenTrue, whenFalse
 }
 
 // choiceComparison checks {{if eq .cause "main-break"}}: a value that is not

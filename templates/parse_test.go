@@ -229,3 +229,28 @@ func TestCheckExamplesWarnsOfAnSMSThatOnlyFitsInGSM7(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+func TestMissingBranding(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want string // the missing values reported for a utility with only a name
+	}{
+		{"printed", "Call {{.utility.phone}}.", "phone"},
+		{"guarded", "{{if .utility.website}}Visit {{.utility.website}}.{{end}}", ""},
+		{"guarded by and", "{{if and .utility.website .utility.phone}}{{.utility.website}} {{.utility.phone}}{{end}}", ""},
+		{"or proves nothing", "{{if or .utility.phone .utility.website}}Info: {{.utility.website}}{{end}}", "website"},
+		{"not guards the else branch", "{{if not .utility.website}}No website.{{else}}{{.utility.website}}{{end}}", ""},
+		{"not leaves its own branch unguarded", "{{if not .utility.email}}{{.utility.email}}{{end}}", "email"},
+		{"a condition is not a use", "{{if .utility.address}}We have an office.{{end}}", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.Replace(goodTemplate, "Call {{.utility.phone}}.", tt.body, 1)
+			tmpl := mustTemplate(t, "flush.md", src)
+			if got := strings.Join(tmpl.MissingBranding(Utility{Name: "X"}), ","); got != tt.want {
+				t.Errorf("MissingBranding = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -27,6 +27,12 @@ func TestCheckValue(t *testing.T) {
 		{"spanish date", TypeDate, "sábado, 28 de noviembre de 2026", true},
 		{"not a date", TypeDate, "next Tuesday", false},
 		{"impossible date", TypeDate, "2026-02-30", false},
+		{"september abbreviated with a dot", TypeDate, "Sept. 3, 2026", true},
+		{"september abbreviated", TypeDate, "Sept 3, 2026", true},
+		{"tues", TypeDate, "Tues, Nov 24, 2026", true},
+		{"thurs", TypeDate, "Thurs, Nov 26, 2026", true},
+		{"wrong thurs", TypeDate, "Thurs, Nov 27, 2026", false},
+		{"12 noon", TypeTime, "12 noon", true},
 		{"12-hour time", TypeTime, "7:00 PM", true},
 		{"time with dots", TypeTime, "7:00 p.m.", true},
 		{"hour only", TypeTime, "7 PM", true},
@@ -87,7 +93,7 @@ func TestFillReportsEveryProblemByLabel(t *testing.T) {
 	}
 	want := []string{
 		"Affected area: required",
-		`Start date: "Nov 31, 2026" is not a date`,
+		`Start date: "Nov 31, 2026" is not a real date: that month has no such day`,
 		`Call-back number: "12" is not a phone number`,
 		`"aera" is not a field of template outage (did you mean area?)`,
 		`Notes (es): "una\x00nota" contains the control character U+0000`,
@@ -154,5 +160,22 @@ func TestSharedValuesAreWrittenInTheNoticeLanguage(t *testing.T) {
 	got, _ := tmpl.Fill(Values{"day": "2026-11-28", "day.es": "sábado 28 de noviembre"})
 	if got["day"] != "sábado 28 de noviembre" {
 		t.Errorf("got %q, want the Spanish value as typed", got["day"])
+	}
+}
+
+func TestImpossibleDayIsExplained(t *testing.T) {
+	for _, v := range []string{"Feb 29, 2027", "2/30/2026", "2026-04-31"} {
+		err := checkValue(Field{Type: TypeDate}, v)
+		if err == nil || !strings.Contains(err.Error(), "that month has no such day") {
+			t.Errorf("%q: %v", v, err)
+		}
+	}
+}
+
+func TestEmptyLanguageValueFallsBackToTheSharedOne(t *testing.T) {
+	tmpl := &Template{Name: "n", Lang: "es", Fields: []Field{{Name: "area", Label: "Zona", Type: TypeText, Required: true}}}
+	got, err := tmpl.Fill(Values{"area": "Zone 4", "area.es": "  "})
+	if err != nil || got["area"] != "Zone 4" {
+		t.Errorf("got %q, %v; want the shared value", got["area"], err)
 	}
 }

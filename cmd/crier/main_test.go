@@ -18,6 +18,7 @@ import (
 // crier runs the command in-process and returns its exit status and output.
 func crier(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	t.Setenv("CRIER_CONFIG", "") // the tests say which configuration they mean
 	var out, errOut bytes.Buffer
 	code = run(args, &out, &errOut)
 	return code, out.String(), errOut.String()
