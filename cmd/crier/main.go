@@ -21,7 +21,7 @@ func main() {
 
 // cli is the command line. Each command is a struct with a Run method.
 type cli struct {
-	Config string `help:"Configuration file (default: crier.toml in the working folder, if present)." env:"CRIER_CONFIG" type:"path" placeholder:"FILE"`
+	Config string `help:"Configuration file (default: crier.toml in the working folder, if present)." env:"CRIER_CONFIG" placeholder:"FILE"`
 
 	Templates templatesCmd `cmd:"" help:"List, show and check notice templates."`
 	Render    renderCmd    `cmd:"" help:"Render a notice: flyer PDF, email and SMS text."`
