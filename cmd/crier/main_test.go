@@ -256,12 +256,19 @@ func TestRenderValuesFileKeepsValuesAsWritten(t *testing.T) {
 		t.Errorf("sms.txt = %q: values must be used as written (0421, 2027-04-13)", sms)
 	}
 
-	if err := os.WriteFile(values, []byte("area: [a, b]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, _, stderr = crier(t, "render", "hydrant-flushing", "--values", values, "--out", out)
-	if code != 2 || !strings.Contains(stderr, "values.yaml:1: area must be a single value") {
-		t.Errorf("exit %d: %s", code, stderr)
+	for _, bad := range []struct{ body, want string }{
+		{"area: [a, b]\n", "values.yaml:1: area must be a single value"},
+		{"area: a\ndays: weekdays\narea: b\n", "values.yaml:3: area is given twice (first on line 1)"},
+		{"x: &z Zone 3\narea: *z\n", "values.yaml:2: area: write the value itself, not a YAML alias"},
+		{"area: a\n---\narea: b\n", "values.yaml:2: a second document"},
+	} {
+		if err := os.WriteFile(values, []byte(bad.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr = crier(t, "render", "hydrant-flushing", "--values", values, "--out", out)
+		if code != 1 || !strings.Contains(stderr, bad.want) {
+			t.Errorf("%q: exit %d, want 1 and %q:\n%s", bad.body, code, bad.want, stderr)
+		}
 	}
 }
 

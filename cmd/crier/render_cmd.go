@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,7 +50,7 @@ func (c renderCmd) Run(e *env) error {
 	}
 	values, err := c.values(fam)
 	if err != nil {
-		return usageError("render", err)
+		return err
 	}
 	date, err := c.noticeDate(u.Location)
 	if err != nil {
@@ -142,45 +145,77 @@ func (c renderCmd) languages(fam *templates.Family, def string) ([]string, error
 }
 
 // values reads --values and then --set, which wins. A FIELD.LANG key must
-// name one of the template's languages.
+// name one of the template's languages. A bad --set is a usage error (exit
+// 2); a bad values file is bad input (exit 1).
 func (c renderCmd) values(fam *templates.Family) (templates.Values, error) {
 	v := templates.Values{}
 	if c.Values != "" {
-		data, err := os.ReadFile(c.Values)
-		if err != nil {
-			return nil, err
-		}
-		// Nodes, not Go values: a value is used exactly as written, so
-		// "0421" stays 0421 and "84.20" keeps its zero.
-		var m map[string]yaml.Node
-		if err := yaml.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("%s: %w (write one FIELD: VALUE per line)", c.Values, err)
-		}
-		for k, n := range m {
-			if n.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("%s:%d: %s must be a single value, not a list or a mapping", c.Values, n.Line, k)
-			}
-			v[k] = n.Value
-			if n.Tag == "!!null" {
-				v[k] = ""
-			}
+		if err := readValuesFile(c.Values, v); err != nil {
+			return nil, &exitError{code: 1, err: err}
 		}
 	}
 	for _, s := range c.Set {
 		k, val, ok := strings.Cut(s, "=")
 		if !ok || strings.TrimSpace(k) == "" {
-			return nil, fmt.Errorf("--set %q: write FIELD=VALUE", s)
+			return nil, usageError("render", fmt.Errorf("--set %q: write FIELD=VALUE", s))
 		}
 		v[strings.TrimSpace(k)] = val
 	}
-	for k := range v {
+	keys := slices.Sorted(maps.Keys(v))
+	for _, k := range keys {
 		if _, lang, ok := strings.Cut(k, "."); ok {
 			if _, known := fam.ByLang[lang]; !known {
-				return nil, fmt.Errorf("%s: template %s has no %q translation, so this value would never be used (it has: %s)", k, fam.Name, lang, strings.Join(fam.Languages(), ", "))
+				return nil, usageError("render", fmt.Errorf("%s: template %s has no %q translation, so this value would never be used (it has: %s)", k, fam.Name, lang, strings.Join(fam.Languages(), ", ")))
 			}
 		}
 	}
 	return v, nil
+}
+
+// readValuesFile reads a YAML file of FIELD: VALUE lines into v. Values
+// are taken as written (nodes, not Go values), so "0421" stays 0421 and
+// "84.20" keeps its zero.
+func readValuesFile(path string, v templates.Values) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil // an empty file
+		}
+		return fmt.Errorf("%s: %w (write one FIELD: VALUE per line)", path, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s:%d: a second document (after ---); put every value in one", path, extra.Line)
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return fmt.Errorf("%s:%d: write one FIELD: VALUE per line", path, root.Line)
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, n := root.Content[i], root.Content[i+1]
+		if first, dup := seen[k.Value]; dup {
+			return fmt.Errorf("%s:%d: %s is given twice (first on line %d)", path, k.Line, k.Value, first)
+		}
+		seen[k.Value] = k.Line
+		switch {
+		case n.Kind == yaml.AliasNode:
+			return fmt.Errorf("%s:%d: %s: write the value itself, not a YAML alias", path, n.Line, k.Value)
+		case n.Kind != yaml.ScalarNode:
+			return fmt.Errorf("%s:%d: %s must be a single value, not a list or a mapping", path, n.Line, k.Value)
+		case n.Tag == "!!null":
+			v[k.Value] = ""
+		default:
+			v[k.Value] = n.Value
+		}
+	}
+	return nil
 }
 
 // noticeDate is --date, or the start of today in the utility's zone: the
