@@ -61,6 +61,7 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 	}
 	var problems Problems
 	translations := map[string][]*Template{}
+	broken := map[string]bool{} // originals that did not parse
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".md") || strings.EqualFold(e.Name(), "README.md") {
 			continue
@@ -75,6 +76,9 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 		t, ps := Parse(file, data)
 		problems = append(problems, ps...)
 		if t == nil {
+			if name, lang, _ := splitFileName(file); lang == "" {
+				broken[name] = true
+			}
 			continue
 		}
 		if _, lang, _ := splitFileName(file); lang != "" {
@@ -86,7 +90,11 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 	for name, ts := range translations {
 		fam := lib.byName[name]
 		for _, t := range ts {
-			if fam == nil {
+			switch {
+			case fam == nil && broken[name]:
+				problems = append(problems, Problem{File: t.File, Message: fmt.Sprintf("not used until its original %s.md is fixed (see its errors)", name)})
+				continue
+			case fam == nil:
 				problems = append(problems, Problem{File: t.File, Message: fmt.Sprintf("translation without an original: there is no %s.md", name)})
 				continue
 			}

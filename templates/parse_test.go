@@ -177,6 +177,14 @@ func TestParseGood(t *testing.T) {
 	}
 }
 
+func TestTranslationOfABrokenOriginal(t *testing.T) {
+	broken := strings.Replace(goodTemplate, "category: information", "category: urgent", 1)
+	_, ps := Load(fstest.MapFS{"flush.md": {Data: []byte(broken)}, "flush.es.md": {Data: []byte(goodTemplate)}}, ".")
+	if !strings.Contains(ps.Error(), "flush.es.md: not used until its original flush.md is fixed") {
+		t.Errorf("problems:\n%v", ps)
+	}
+}
+
 func TestTranslationMustMatchFields(t *testing.T) {
 	es := strings.NewReplacer("title: Hydrant Flushing", "title: Lavado de hidrantes",
 		"label: Area", "label: Zona").Replace(goodTemplate)

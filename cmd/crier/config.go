@@ -73,7 +73,8 @@ func loadConfig(path string) (Config, error) {
 		if errors.As(err, &perr) {
 			return cfg, fmt.Errorf("%s:%d: %s", path, perr.Position.Line, perr.Message)
 		}
-		return cfg, fmt.Errorf("%s: %w", path, err)
+		// Every value crier reads is text: phone = 3155550142 needs quotes.
+		return cfg, fmt.Errorf("%s: %w (put values in double quotes, as in phone = \"(315) 555-0142\")", path, err)
 	}
 	if unknown := md.Undecoded(); len(unknown) > 0 {
 		keys := make([]string, len(unknown))

@@ -365,6 +365,7 @@ func TestConfig(t *testing.T) {
 		{"bad toml", "[utility\n", "crier.toml:2: expected"},
 		{"missing logo", "[utility]\nlogo = \"nowhere.png\"\n", "[utility] logo:"},
 		{"missing templates_dir", "templates_dir = \"nowhere\"\n", "templates_dir "},
+		{"a number where text is wanted", "[utility]\nphone = 3155550142\n", `put values in double quotes, as in phone = "(315) 555-0142"`},
 		{"email with a name", "[utility]\nemail = \"Board <a@b.org>\"\n", "is not an email address"},
 	}
 	for _, tt := range tests {
@@ -375,6 +376,14 @@ func TestConfig(t *testing.T) {
 				t.Errorf("exit %d, stderr:\n%s\nwant %q", code, stderr, tt.want)
 			}
 		})
+	}
+}
+
+func TestDefaultLanguageWithoutTranslation(t *testing.T) {
+	cfg := writeConfig(t, "[utility]\ndefault_language = \"fr\"\n")
+	code, stdout, stderr := crier(t, append([]string{"--config", cfg}, append(hydrantArgs, "--out", t.TempDir())...)...)
+	if code != 0 || !strings.Contains(stderr, "warning: hydrant-flushing has no fr translation (default_language); rendering en") || !strings.Contains(stdout, "hydrant-flushing (en)") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
 	}
 }
 

@@ -48,6 +48,9 @@ func (c renderCmd) Run(e *env) error {
 	if err != nil {
 		return usageError("render", err)
 	}
+	if c.Lang == "" && langs[0] != cfg.Utility.DefaultLanguage {
+		fmt.Fprintf(e.stderr, "warning: %s has no %s translation (default_language); rendering %s\n", c.Name, cfg.Utility.DefaultLanguage, langs[0])
+	}
 	values, err := c.values(fam)
 	if err != nil {
 		return err
@@ -89,6 +92,9 @@ func (c renderCmd) Run(e *env) error {
 		renderings = append(renderings, r)
 	}
 
+	if u.Email == "" {
+		fmt.Fprintf(e.stderr, "warning: the email has no From address; set email in the [utility] table of %s\n", cfg.name())
+	}
 	if missing := fam.Original.MissingBranding(u); len(missing) > 0 {
 		fmt.Fprintf(e.stderr, "warning: %s shows the utility's %s, which the configuration leaves empty; set them in the [utility] table of %s\n",
 			c.Name, strings.Join(missing, ", "), cfg.name())
@@ -129,6 +135,8 @@ func (c renderCmd) languages(fam *templates.Family, def string) ([]string, error
 		if _, ok := fam.ByLang[def]; ok {
 			return []string{def}, nil
 		}
+		// The default language has no translation: the original is
+		// rendered, and the caller warns.
 		return []string{fam.Original.Lang}, nil
 	case "all":
 		return fam.Languages(), nil

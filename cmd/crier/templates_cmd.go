@@ -102,9 +102,11 @@ func (c templatesCheckCmd) Run(e *env) error {
 			dirs = append(dirs, cfg.TemplatesDir)
 		}
 	}
+	// A configuration problem is reported, but the templates are still
+	// checked: that is what was asked.
 	u, err := cfg.utility()
 	if err != nil {
-		return err
+		fmt.Fprintln(e.stderr, "warning:", err)
 	}
 	failed := false
 	for _, dir := range dirs {
