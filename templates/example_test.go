@@ -2,7 +2,7 @@ package templates_test
 
 import (
 	"fmt"
-	"os"
+	"io"
 	"time"
 
 	"github.com/crier-notices/crier/templates"
@@ -37,11 +37,18 @@ func Example() {
 		return
 	}
 	fmt.Println(r.Subject)
-	fmt.Println(r.SMS.Encoding, r.SMS.Segments)
-	if err := r.WriteEmail(os.Stdout, templates.EmailHeader{}); err != nil { // an .eml
+	fmt.Println(r.SMS.Encoding, r.SMS.Segments, "segment(s)")
+	// r.WriteEmail(w, templates.EmailHeader{}) writes the email as an .eml,
+	// templates.Flyer(w, r) the flyer PDF.
+	if err := r.WriteEmail(io.Discard, templates.EmailHeader{}); err != nil {
 		fmt.Println(err)
 	}
-	// templates.Flyer(w, r) writes the flyer PDF.
+	if err := templates.Flyer(io.Discard, r); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// Boil Water Advisory for Zone 4
+	// GSM-7 1 segment(s)
 }
 
 // Filling a template reports every bad or missing value at once, by label.

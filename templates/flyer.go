@@ -37,8 +37,8 @@ import (
 // Page breaks do not leave one line of a paragraph or a list alone at the
 // bottom or the top of a page, nor a heading without the two lines under it
 // (unless what must stay together is longer than a page). A language whose
-// last page would hold at most four lines is set in slightly smaller body
-// text, down to 10 pt, when that saves the page.
+// last page would hold at most flyerSpillLines lines is set in slightly
+// smaller body text, down to 10 pt, when that saves the page.
 //
 // The PDF depends only on the renderings: the same renderings give the same
 // bytes. Text is printed in the Go fonts, embedded; characters the fonts lack

@@ -100,9 +100,9 @@ func TestTier1NoticesCarryTheTenElements(t *testing.T) {
 					[]string{"cuya presencia indica que el agua puede estar contaminada con desechos humanos o de animales"}},
 				boil,
 			},
-			"loss-of-pressure":  {{"what happened", []string{"lost pressure", "Oak Hill Road, Lakeview Drive and Cedar Lane"}, []string{"presión", "Oak Hill Road, Lakeview Drive y Cedar Lane"}}, inadequate, boil},
-			"main-break":        {{"what happened", []string{"main"}, []string{"tubería"}}, inadequate, boil},
-			"treatment-failure": {{"what happened", []string{"treatment"}, []string{"tratamiento"}}, inadequate, boil},
+			"loss-of-pressure":  {{"what happened", []string{"the water system lost pressure in the area of Oak Hill Road, Lakeview Drive and Cedar Lane"}, []string{"el sistema de agua perdió presión en la zona de Oak Hill Road, Lakeview Drive y Cedar Lane"}}, inadequate, boil},
+			"main-break":        {{"what happened", []string{"a water main broke and the water pressure dropped in the area of"}, []string{"se rompió una tubería principal de agua y bajó la presión en la zona de"}}, inadequate, boil},
+			"treatment-failure": {{"what happened", []string{"a problem at our water treatment plant meant that the water sent to"}, []string{"un problema en nuestra planta de tratamiento hizo que el agua enviada a"}}, inadequate, boil},
 		},
 		"do-not-drink": {
 			"nitrate": {

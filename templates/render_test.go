@@ -346,8 +346,9 @@ func TestTieredNoticeNeedsTheUtilitysContact(t *testing.T) {
 		u    Utility
 		want string
 	}{
-		{"no phone", Utility{Name: "X", Address: "1 Main St"}, "must give the utility's phone"},
-		{"no phone nor address", Utility{Name: "X"}, "must give the utility's phone and address"},
+		{"no phone", Utility{Name: "X", Address: "1 Main St"}, "must give the utility's phone (40 CFR"},
+		{"no address", Utility{Name: "X", Phone: "(315) 555-0142"}, "must give the utility's address (40 CFR"},
+		{"no phone nor address", Utility{Name: "X"}, "must give the utility's phone and address (40 CFR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // crier runs the command in-process and returns its exit status and output.
@@ -427,5 +428,33 @@ func TestRenderSMSTooLongStillWritesFlyerAndEmail(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "sms.txt")); err == nil {
 		t.Errorf("sms.txt must not be written")
+	}
+}
+
+// TestRenderTwiceGivesTheSameFiles: without --date the notice is dated
+// today, so rendering it again the same day gives byte-identical files.
+func TestRenderTwiceGivesTheSameFiles(t *testing.T) {
+	pdftotext := needTool(t, "pdftotext")
+	cfg := writeConfig(t, clearwaterConfig)
+	var outs []string
+	for range 2 {
+		out := t.TempDir()
+		if code, _, stderr := crier(t, append([]string{"--config", cfg}, append(hydrantArgs, "--out", out)...)...); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		outs = append(outs, out)
+	}
+	for _, f := range []string{"flyer.pdf", "email.eml", "email.html", "sms.txt"} {
+		a, _ := os.ReadFile(filepath.Join(outs[0], f))
+		b, _ := os.ReadFile(filepath.Join(outs[1], f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two renderings of the same notice", f)
+		}
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	today := time.Now().In(ny).Format("January 2, 2006")
+	text, err := exec.Command(pdftotext, filepath.Join(outs[0], "flyer.pdf"), "-").Output()
+	if err != nil || !strings.Contains(string(text), "Issued "+today) {
+		t.Errorf("the flyer must be dated today (%s): %v\n%s", today, err, text)
 	}
 }
