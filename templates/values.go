@@ -172,8 +172,11 @@ func checkValue(f Field, v string) error {
 			return errors.New("is not a phone number (write it like (315) 555-0142 or +1 315 555 0142)")
 		}
 	case TypeURL:
+		if i := strings.IndexAny(v, " \t<>\"{}|\\^`"); i >= 0 {
+			return fmt.Errorf("contains %q, which a web address cannot hold as it is; write it encoded (a space is %%20)", v[i:i+1])
+		}
 		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(v, " \t") {
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return errors.New("is not a web address (write it in full, like https://water.example.org/notices)")
 		}
 	case TypeNumber:
