@@ -25,17 +25,17 @@ var emailLayout = template.Must(template.New("email").Parse(emailLayoutSource))
 // HTML comes from goldmark with every value escaped, so the only tags in it
 // are the ones Markdown makes.
 var emailStyles = strings.NewReplacer(
-	"<h1>", `<h1 style="margin:24px 0 8px 0;font-size:24px;line-height:30px;color:#1a1a1a;">`,
-	"<h2>", `<h2 style="margin:24px 0 8px 0;font-size:20px;line-height:26px;color:#1a1a1a;">`,
-	"<h3>", `<h3 style="margin:20px 0 8px 0;font-size:17px;line-height:24px;color:#1a1a1a;">`,
-	"<h4>", `<h4 style="margin:16px 0 8px 0;font-size:16px;line-height:22px;color:#1a1a1a;">`,
-	"<p>", `<p style="margin:0 0 16px 0;">`,
-	"<ul>", `<ul style="margin:0 0 16px 0;padding-left:24px;">`,
-	"<ol>", `<ol style="margin:0 0 16px 0;padding-left:24px;">`,
-	"<ol start=", `<ol style="margin:0 0 16px 0;padding-left:24px;" start=`,
-	"<li>", `<li style="margin:0 0 6px 0;">`,
-	"<a href=", `<a style="color:#0b4f8a;text-decoration:underline;" href=`,
-	"<blockquote>", `<blockquote style="margin:0 0 16px 0;padding:8px 16px;border-left:4px solid #dde1e6;color:#444444;">`,
+	"<h1>", `<h1 style="margin:24px 0 8px;font-size:24px;line-height:30px">`,
+	"<h2>", `<h2 style="margin:24px 0 8px;font-size:20px;line-height:26px">`,
+	"<h3>", `<h3 style="margin:20px 0 8px;font-size:17px;line-height:24px">`,
+	"<h4>", `<h4 style="margin:16px 0 8px;font-size:16px">`,
+	"<p>", `<p style="margin:0 0 16px">`,
+	"<ul>", `<ul style="margin:0 0 16px;padding-left:24px">`,
+	"<ol>", `<ol style="margin:0 0 16px;padding-left:24px">`,
+	"<ol start=", `<ol style="margin:0 0 16px;padding-left:24px" start=`,
+	"<li>", `<li style="margin:0 0 6px">`,
+	"<a href=", `<a style="color:#0b4f8a" href=`,
+	"<blockquote>", `<blockquote style="margin:0 0 16px;padding:8px 16px;border-left:4px solid #dde1e6">`,
 )
 
 // accent colours: red for emergencies, the utility blue otherwise.
@@ -115,6 +115,14 @@ func (r *Rendering) renderEmailText() string {
 	return b.String()
 }
 
+// stringWriter writes s, for go-mail's body writers.
+func stringWriter(s string) func(io.Writer) (int64, error) {
+	return func(w io.Writer) (int64, error) {
+		n, err := io.WriteString(w, s)
+		return int64(n), err
+	}
+}
+
 func contentDigest(parts ...string) [32]byte {
 	sum := sha256.New()
 	for _, s := range parts {
@@ -190,8 +198,10 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	m.SetMessageIDWithValue(id)
 	m.SetDateWithValue(r.Date)
 	m.Subject(r.Subject)
-	m.SetBodyString(mail.TypeTextPlain, text)
-	m.AddAlternativeString(mail.TypeTextHTML, html)
+	// Writers, not strings: go-mail copies a string body into a new buffer
+	// each time the message is written.
+	m.SetBodyWriter(mail.TypeTextPlain, stringWriter(text))
+	m.AddAlternativeWriter(mail.TypeTextHTML, stringWriter(html))
 	return m, nil
 }
 
