@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crier-notices/crier/internal/testenv"
+
 	"github.com/yuin/goldmark/ast"
 )
 
@@ -95,21 +97,10 @@ func flyerBoilSpanish() *Rendering {
 	return r
 }
 
-// needTool returns the path of a command-line tool a test needs. Without
-// it the test is skipped, except on CI (CI set), where it fails: there a
-// missing tool is a broken machine, not a reason to test less.
+// needTool finds a poppler tool (pdftotext, pdfinfo, pdfimages, pdffonts).
 func needTool(t testing.TB, name string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	msg := fmt.Sprintf("%s not found (install poppler-utils: apt-get install -y poppler-utils)", name)
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
+	return testenv.Tool(t, name, "poppler-utils")
 }
 
 func makeFlyer(t testing.TB, rs ...*Rendering) []byte {

@@ -3,16 +3,15 @@ package templates
 import (
 	"bytes"
 	"errors"
-	"io"
 	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crier-notices/crier/internal/emltest"
 )
 
 var testUtility = Utility{
@@ -66,50 +65,11 @@ func mustTemplate(t testing.TB, file, src string) *Template {
 	return tmpl
 }
 
-// emailParts parses an .eml as a mail client would and returns the decoded
-// text and HTML parts.
-func emailParts(t *testing.T, eml []byte) (msg *mail.Message, text, html string) {
+// emailParts parses an .eml as a mail client would.
+func emailParts(t *testing.T, eml []byte) (header mail.Header, text, html string) {
 	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(eml))
-	if err != nil {
-		t.Fatalf("net/mail cannot read the email: %v", err)
-	}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/alternative" {
-		t.Fatalf("Content-Type %q, want multipart/alternative (%v)", msg.Header.Get("Content-Type"), err)
-	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		var r io.Reader = p // multipart decodes quoted-printable itself
-		if p.Header.Get("Content-Transfer-Encoding") != "" {
-			r = quotedprintable.NewReader(p)
-		}
-		body, err := io.ReadAll(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body = bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n"))
-		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		switch ct {
-		case "text/plain":
-			text = string(body)
-		case "text/html":
-			html = string(body)
-		default:
-			t.Errorf("unexpected part %s", ct)
-		}
-	}
-	if text == "" || html == "" {
-		t.Fatalf("want a text part and an HTML part; text %d bytes, html %d bytes", len(text), len(html))
-	}
-	return msg, text, html
+	e := emltest.Read(t, eml)
+	return e.Header, e.Text, e.HTML
 }
 
 func TestEmailParts(t *testing.T) {
@@ -122,24 +82,24 @@ func TestEmailParts(t *testing.T) {
 	if err := r.WriteEmail(&eml, EmailHeader{}); err != nil {
 		t.Fatal(err)
 	}
-	msg, text, html := emailParts(t, eml.Bytes())
+	header, text, html := emailParts(t, eml.Bytes())
 
 	dec := new(mime.WordDecoder)
-	subject, _ := dec.DecodeHeader(msg.Header.Get("Subject"))
+	subject, _ := dec.DecodeHeader(header.Get("Subject"))
 	if subject != "Water off in Calle Ñandú, Peña Street on December 1, 2026" {
 		t.Errorf("Subject %q", subject)
 	}
-	from, err := mail.ParseAddress(msg.Header.Get("From"))
+	from, err := mail.ParseAddress(header.Get("From"))
 	if err != nil || from.Address != testUtility.Email || from.Name != testUtility.Name {
-		t.Errorf("From %q (%v)", msg.Header.Get("From"), err)
+		t.Errorf("From %q (%v)", header.Get("From"), err)
 	}
-	if rt := msg.Header.Get("Reply-To"); !strings.Contains(rt, testUtility.Email) {
+	if rt := header.Get("Reply-To"); !strings.Contains(rt, testUtility.Email) {
 		t.Errorf("Reply-To %q", rt)
 	}
-	if id := msg.Header.Get("Message-Id"); !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, "@clearwater.example>") {
+	if id := header.Get("Message-Id"); !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, "@clearwater.example>") {
 		t.Errorf("Message-ID %q", id)
 	}
-	if d, err := msg.Header.Date(); err != nil || !d.Equal(testDate) {
+	if d, err := header.Date(); err != nil || !d.Equal(testDate) {
 		t.Errorf("Date %v (%v), want the notice date %v", d, err, testDate)
 	}
 	for _, want := range []string{"Calle Ñandú, Peña Street", "December 1, 2026", "while crews repair a broken main", testUtility.Phone} {

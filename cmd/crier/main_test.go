@@ -2,11 +2,6 @@ package main
 
 import (
 	"bytes"
-	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crier-notices/crier/internal/emltest"
+	"github.com/crier-notices/crier/internal/testenv"
 )
 
 // crier runs the command in-process and returns its exit status and output.
@@ -25,18 +23,10 @@ func crier(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
-// needTool finds a real tool the test needs: missing, the test fails under
-// CI and is skipped elsewhere.
+// needTool finds a poppler tool such as pdftotext.
 func needTool(t *testing.T, name string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not installed; .ci/run installs it (poppler-utils)", name)
-		}
-		t.Skipf("%s is not installed (apt-get install poppler-utils); skipping", name)
-	}
-	return path
+	return testenv.Tool(t, name, "poppler-utils")
 }
 
 // writeConfig writes a crier.toml and returns its path.
@@ -118,42 +108,11 @@ func TestRenderBoilWaterAdvisory(t *testing.T) {
 	}
 }
 
-// mailParts reads an .eml as a mail client does: net/mail, then
-// mime/multipart, returning the decoded text and HTML parts.
+// mailParts reads an .eml as a mail client does.
 func mailParts(t *testing.T, eml []byte) (text, html string) {
 	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(eml))
-	if err != nil {
-		t.Fatalf("net/mail: %v", err)
-	}
-	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := io.ReadAll(quotedprintable.NewReader(p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); ct {
-		case "text/plain":
-			text = string(body)
-		case "text/html":
-			html = string(body)
-		}
-	}
-	if text == "" || html == "" {
-		t.Fatalf("want a text and an HTML part")
-	}
-	return text, html
+	e := emltest.Read(t, eml)
+	return e.Text, e.HTML
 }
 
 func TestRenderAllLanguages(t *testing.T) {
