@@ -1,0 +1,10 @@
+// Package notices is Crier's domain: contacts and their subscriptions,
+// suppressions, lists and audiences (and, with later work, notices,
+// campaigns and deliveries), the Store that keeps them in SQL, contact
+// import, and reports.
+//
+// The store runs on SQLite (modernc.org/sqlite, pure Go) by default. Its
+// SQL is written so that PostgreSQL can share it except for a few marked
+// differences: placeholders (? here, $n there, see rebind), upserts and
+// time types.
+package notices

@@ -1,0 +1,216 @@
+package notices
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver, pure Go
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store keeps Crier's data in SQL. It is safe for concurrent use.
+type Store struct {
+	db  *sql.DB
+	Now func() time.Time // injected for tests; time.Now by default
+}
+
+// Open opens the store named by dsn and applies the migrations it lacks.
+// dsn is a SQLite file path (the default, crier.db); a postgres:// URL is
+// refused until the PostgreSQL store exists.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	s, err := OpenWithoutMigrating(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenWithoutMigrating opens the store as it is, for `crier db status`.
+func OpenWithoutMigrating(ctx context.Context, dsn string) (*Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return nil, errorf(Invalid, "database %q: PostgreSQL is not supported yet; use a SQLite file path such as crier.db", redactDSN(dsn))
+	}
+	if dsn == "" {
+		dsn = "crier.db"
+	}
+	// WAL lets readers work beside the writer; foreign keys hold the
+	// references; busy_timeout waits for a lock instead of failing at once.
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate") // a transaction takes the write lock when it begins: no upgrade deadlocks
+	db, err := sql.Open("sqlite", "file:"+dsn+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dsn, err)
+	}
+	db.SetMaxOpenConns(1) // SQLite has one writer; one connection keeps it simple and correct
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", dsn, err)
+	}
+	return &Store{db: db, Now: time.Now}, nil
+}
+
+// Close closes the store.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) now() string { return s.Now().UTC().Format(time.RFC3339Nano) }
+
+// redactDSN hides a password in a database URL, for messages.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unreadable URL)"
+	}
+	return u.Redacted()
+}
+
+// Migration is one numbered schema change.
+type Migration struct {
+	Version   int
+	Name      string
+	AppliedAt time.Time // zero when not applied
+}
+
+func loadMigrations() ([]Migration, map[int]string, error) {
+	entries, err := fs.ReadDir(migrations, "migrations")
+	if err != nil {
+		return nil, nil, err
+	}
+	var ms []Migration
+	sqls := map[int]string{}
+	for _, e := range entries {
+		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, nil, fmt.Errorf("migration %s: name it NNNN_what.sql", e.Name())
+		}
+		data, err := fs.ReadFile(migrations, path.Join("migrations", e.Name()))
+		if err != nil {
+			return nil, nil, err
+		}
+		ms = append(ms, Migration{Version: v, Name: name})
+		sqls[v] = string(data)
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
+	return ms, sqls, nil
+}
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL,
+	applied_at TEXT NOT NULL
+)`
+
+// Migrations lists every migration the program knows, with when each was
+// applied to this store.
+func (s *Store) Migrations(ctx context.Context) ([]Migration, error) {
+	ms, _, err := loadMigrations()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.db.ExecContext(ctx, createMigrationsTable); err != nil {
+		return nil, fmt.Errorf("schema_migrations: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT version, applied_at FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	applied := map[int]time.Time{}
+	for rows.Next() {
+		var v int
+		var at string
+		if err := rows.Scan(&v, &at); err != nil {
+			return nil, err
+		}
+		applied[v], _ = time.Parse(time.RFC3339Nano, at)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range ms {
+		ms[i].AppliedAt = applied[ms[i].Version]
+	}
+	for v := range applied {
+		if v > ms[len(ms)-1].Version {
+			return ms, errorf(Conflict, "the database has schema version %d, newer than this crier knows (%d): use a newer crier", v, ms[len(ms)-1].Version)
+		}
+	}
+	return ms, nil
+}
+
+// Migrate applies, in order and each in its own transaction, the
+// migrations the store lacks, and returns those it applied.
+func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
+	ms, err := s.Migrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, sqls, err := loadMigrations()
+	if err != nil {
+		return nil, err
+	}
+	var done []Migration
+	for _, m := range ms {
+		if !m.AppliedAt.IsZero() {
+			continue
+		}
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, sqls[m.Version]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.Version, m.Name, s.now())
+			return err
+		})
+		if err != nil {
+			return done, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+		m.AppliedAt = s.Now().UTC()
+		done = append(done, m)
+	}
+	return done, nil
+}
+
+// inTx runs fn in a transaction, committed when fn returns nil and rolled
+// back otherwise.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, ignoreDone(tx.Rollback()))
+		}
+	}()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func ignoreDone(err error) error {
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
