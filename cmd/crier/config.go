@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image/png"
@@ -17,14 +18,17 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
 )
 
 // Config is crier.toml. Each later capability adds its own table. Every
 // key has a default, so crier runs with no file at all.
 type Config struct {
-	TemplatesDir string        `toml:"templates_dir"`
-	Utility      UtilityConfig `toml:"utility"`
+	TemplatesDir string         `toml:"templates_dir"`
+	Database     string         `toml:"database"` // a SQLite file path (default crier.db)
+	Utility      UtilityConfig  `toml:"utility"`
+	Contacts     ContactsConfig `toml:"contacts"`
 
 	file string // where it was read from, "" for the defaults
 }
@@ -41,8 +45,15 @@ type UtilityConfig struct {
 	DefaultLanguage string `toml:"default_language"`
 }
 
+// ContactsConfig is the [contacts] table.
+type ContactsConfig struct {
+	DefaultRegion string `toml:"default_region"` // for national phone numbers: a two-letter country code
+}
+
 func defaultConfig() Config {
 	return Config{
+		Database: "crier.db",
+		Contacts: ContactsConfig{DefaultRegion: "US"},
 		Utility: UtilityConfig{
 			Name:            "Water Utility",
 			Timezone:        "America/New_York",
@@ -82,17 +93,35 @@ func loadConfig(path string) (Config, error) {
 			keys[i] = k.String()
 		}
 		sort.Strings(keys)
-		return cfg, fmt.Errorf("%s: unknown key %s (known: templates_dir, [utility] name, phone, email, website, address, logo, timezone, default_language)", path, strings.Join(keys, ", "))
+		return cfg, fmt.Errorf("%s: unknown key %s (known: templates_dir, database, [utility] name, phone, email, website, address, logo, timezone, default_language, [contacts] default_region)", path, strings.Join(keys, ", "))
 	}
 	cfg.file = path
 	// Paths in the file are relative to the file, not the working folder.
 	dir := filepath.Dir(path)
-	for _, p := range []*string{&cfg.TemplatesDir, &cfg.Utility.Logo} {
+	for _, p := range []*string{&cfg.TemplatesDir, &cfg.Utility.Logo, &cfg.Database} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}
 	}
 	return cfg, nil
+}
+
+// store opens the database named by the configuration, migrated.
+func (c Config) store(ctx context.Context) (*notices.Store, error) {
+	s, err := notices.Open(ctx, c.Database)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", c.Database, err)
+	}
+	return s, nil
+}
+
+// normalizer cleans contact values with the configured phone region.
+func (c Config) normalizer() (notices.Normalizer, error) {
+	r := strings.ToUpper(c.Contacts.DefaultRegion)
+	if !phonenumbers.GetSupportedRegions()[r] {
+		return notices.Normalizer{}, fmt.Errorf("%s: [contacts] default_region %q: use a two-letter country code such as US", c.name(), c.Contacts.DefaultRegion)
+	}
+	return notices.Normalizer{Region: r}, nil
 }
 
 // name says where the configuration came from, for messages.

@@ -417,3 +417,24 @@ func TestRenderTwiceGivesTheSameFiles(t *testing.T) {
 		t.Errorf("the flyer must be dated today (%s): %v\n%s", today, err, text)
 	}
 }
+
+func TestDBCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "crier.db")
+	cfg := writeConfig(t, "database = \""+db+"\"\n")
+	code, stdout, stderr := crier(t, "--config", cfg, "db", "status")
+	if code != 0 || !regexp.MustCompile(`0001 +contacts +pending`).MatchString(stdout) || !strings.Contains(stdout, "schema version 0, 1 pending") {
+		t.Errorf("status of a new database: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = crier(t, "--config", cfg, "db", "migrate")
+	if code != 0 || !strings.Contains(stdout, "applied 0001_contacts") {
+		t.Errorf("migrate: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = crier(t, "--config", cfg, "db", "migrate")
+	if code != 0 || !strings.Contains(stdout, "is up to date") {
+		t.Errorf("second migrate: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = crier(t, "--config", cfg, "db", "status")
+	if code != 0 || !strings.Contains(stdout, "schema version 1, 0 pending") {
+		t.Errorf("status after migrate: exit %d\n%s", code, stdout)
+	}
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/crier-notices/crier/notices"
+)
+
+type dbCmd struct {
+	Migrate dbMigrateCmd `cmd:"" help:"Apply the schema migrations the database lacks (crier does this on start too)."`
+	Status  dbStatusCmd  `cmd:"" help:"Show the database's schema version and each migration, applied or pending."`
+}
+
+type dbMigrateCmd struct{}
+
+func (dbMigrateCmd) Run(e *env) error {
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, err := notices.OpenWithoutMigrating(ctx, cfg.Database)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", cfg.Database, err)
+	}
+	defer s.Close()
+	done, err := s.Migrate(ctx)
+	for _, m := range done {
+		fmt.Fprintf(e.stdout, "applied %04d_%s\n", m.Version, m.Name)
+	}
+	if err != nil {
+		return err
+	}
+	if len(done) == 0 {
+		fmt.Fprintf(e.stdout, "%s is up to date\n", cfg.Database)
+	}
+	return nil
+}
+
+type dbStatusCmd struct{}
+
+func (dbStatusCmd) Run(e *env) error {
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, err := notices.OpenWithoutMigrating(ctx, cfg.Database)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", cfg.Database, err)
+	}
+	defer s.Close()
+	ms, err := s.Migrations(ctx)
+	if err != nil {
+		return err
+	}
+	version, pending := 0, 0
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tNAME\tAPPLIED")
+	for _, m := range ms {
+		applied := "pending"
+		if !m.AppliedAt.IsZero() {
+			applied = m.AppliedAt.Format("2006-01-02 15:04:05 UTC")
+			version = m.Version
+		} else {
+			pending++
+		}
+		fmt.Fprintf(tw, "%04d\t%s\t%s\n", m.Version, m.Name, applied)
+	}
+	tw.Flush()
+	fmt.Fprintf(e.stdout, "database %s: schema version %d, %d pending\n", cfg.Database, version, pending)
+	return nil
+}
