@@ -25,6 +25,7 @@ type cli struct {
 
 	Templates templatesCmd `cmd:"" help:"List, show and check notice templates."`
 	Render    renderCmd    `cmd:"" help:"Render a notice: flyer PDF, email and SMS text."`
+	Contacts  contactsCmd  `cmd:"" help:"Import, list, show, export and delete customer contacts; suppress and resubscribe addresses."`
 	DB        dbCmd        `cmd:"" name:"db" help:"Migrate the database and show its schema version."`
 }
 

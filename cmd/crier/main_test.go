@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/crier-notices/crier/internal/emltest"
 	"github.com/crier-notices/crier/internal/testenv"
+	"github.com/crier-notices/crier/notices"
 )
 
 // crier runs the command in-process and returns its exit status and output.
@@ -436,5 +438,34 @@ func TestDBCommands(t *testing.T) {
 	code, stdout, _ = crier(t, "--config", cfg, "db", "status")
 	if code != 0 || !strings.Contains(stdout, "schema version 1, 0 pending") {
 		t.Errorf("status after migrate: exit %d\n%s", code, stdout)
+	}
+}
+
+func TestContactsListShowDelete(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "crier.db")
+	cfg := writeConfig(t, "database = \""+db+"\"\n")
+	s, err := notices.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveContact(context.Background(), notices.Contact{Account: "A-1", Name: "Ana Díaz", Mobile: "+13155550142", Zone: "4",
+		Attributes: map[string]string{"meter": "M-77"}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	code, stdout, _ := crier(t, "--config", cfg, "contacts", "list")
+	if code != 0 || !strings.Contains(stdout, "Ana Díaz") || !strings.Contains(stdout, "•••0142") || strings.Contains(stdout, "5550142") || !strings.Contains(stdout, "1 contact(s)") {
+		t.Errorf("list: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = crier(t, "--config", cfg, "contacts", "show", "A-1")
+	if code != 0 || !strings.Contains(stdout, "+13155550142 (sms subscribed)") || !strings.Contains(stdout, "meter:") {
+		t.Errorf("show: exit %d\n%s", code, stdout)
+	}
+	if code, _, _ = crier(t, "--config", cfg, "contacts", "delete", "A-1"); code != 0 {
+		t.Errorf("delete: exit %d", code)
+	}
+	code, _, stderr := crier(t, "--config", cfg, "contacts", "show", "A-1")
+	if code != 1 || !strings.Contains(stderr, `no contact with account "A-1"`) {
+		t.Errorf("show after delete: exit %d %s", code, stderr)
 	}
 }

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/crier-notices/crier/notices"
+)
+
+// contactsCmd is `crier contacts`. Each subcommand lives in its own file.
+type contactsCmd struct {
+	List   contactsListCmd   `cmd:"" help:"List the contacts: account, name, zone, email, mobile, language."`
+	Show   contactsShowCmd   `cmd:"" help:"Show one contact with its subscriptions, tags and custom attributes."`
+	Delete contactsDeleteCmd `cmd:"" help:"Delete a contact (its addresses stay suppressed if they are)."`
+}
+
+// openStore loads the configuration and opens its database.
+func (e *env) openStore() (Config, *notices.Store, error) {
+	cfg, err := e.config()
+	if err != nil {
+		return cfg, nil, err
+	}
+	s, err := cfg.store(context.Background())
+	return cfg, s, err
+}
+
+type contactsListCmd struct{}
+
+func (contactsListCmd) Run(e *env) error {
+	_, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ACCOUNT\tNAME\tZONE\tEMAIL\tMOBILE\tLANGUAGE")
+	n := 0
+	err = s.EachContact(context.Background(), func(c notices.Contact) error {
+		n++
+		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Account, c.Name, c.Zone, c.Email, maskPhone(c.Mobile), c.Language)
+		return err
+	})
+	tw.Flush()
+	fmt.Fprintf(e.stdout, "%d contact(s)\n", n)
+	return err
+}
+
+// maskPhone shows the last four digits of a number: enough to recognise
+// it, not enough to leak it from a screen or a log.
+func maskPhone(p string) string {
+	if len(p) <= 4 {
+		return p
+	}
+	return strings.Repeat("•", 3) + p[len(p)-4:]
+}
+
+type contactsShowCmd struct {
+	Account string `arg:"" help:"The contact's account number."`
+}
+
+func (c contactsShowCmd) Run(e *env) error {
+	_, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ct, err := s.Contact(context.Background(), c.Account)
+	if err != nil {
+		return err
+	}
+	w := e.stdout
+	for _, f := range [][2]string{
+		{"account", ct.Account}, {"name", ct.Name}, {"email", ct.Email + " (" + string(ct.EmailState) + ")"},
+		{"mobile", ct.Mobile + " (sms " + string(ct.SMSState) + ")"}, {"landline", ct.Landline},
+		{"postal address", ct.PostalAddress}, {"service address", ct.ServiceAddress}, {"zone", ct.Zone},
+		{"language", ct.Language}, {"tags", strings.Join(ct.Tags, ", ")},
+	} {
+		fmt.Fprintf(w, "%-16s %s\n", f[0]+":", f[1])
+	}
+	for _, k := range slices.Sorted(maps.Keys(ct.Attributes)) {
+		fmt.Fprintf(w, "%-16s %s\n", k+":", ct.Attributes[k])
+	}
+	return nil
+}
+
+type contactsDeleteCmd struct {
+	Account string `arg:"" help:"The contact's account number."`
+}
+
+func (c contactsDeleteCmd) Run(e *env) error {
+	_, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.DeleteContact(context.Background(), c.Account); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "deleted contact %s\n", c.Account)
+	return nil
+}
