@@ -41,7 +41,10 @@ func TestSaveAndReadContacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	var accounts []string
-	if err := s.EachContact(ctx, func(c Contact) error { accounts = append(accounts, c.Account+":"+strings.Join(c.Tags, ",")); return nil }); err != nil {
+	if err := s.EachContact(ctx, func(c Contact) error {
+		accounts = append(accounts, c.Account+":"+strings.Join(c.Tags, ","))
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(accounts, []string{"1000:", "1001:elm"}) {
@@ -58,4 +61,3 @@ func TestSaveAndReadContacts(t *testing.T) {
 		t.Errorf("delete of a missing contact: %v", err)
 	}
 }
-

@@ -59,4 +59,3 @@ func TestOpenRefusesPostgresForNowWithoutLeakingThePassword(t *testing.T) {
 		t.Errorf("the password leaks: %s", got)
 	}
 }
-
