@@ -13,9 +13,13 @@ import (
 
 // contactsCmd is `crier contacts`. Each subcommand lives in its own file.
 type contactsCmd struct {
-	List   contactsListCmd   `cmd:"" help:"List the contacts: account, name, zone, email, mobile, language."`
-	Show   contactsShowCmd   `cmd:"" help:"Show one contact with its subscriptions, tags and custom attributes."`
-	Delete contactsDeleteCmd `cmd:"" help:"Delete a contact (its addresses stay suppressed if they are)."`
+	Import      contactsImportCmd      `cmd:"" help:"Import contacts from a CSV file (a billing system's export): an upsert by account number, in one transaction."`
+	List        contactsListCmd        `cmd:"" help:"List the contacts: account, name, zone, email, mobile, language."`
+	Show        contactsShowCmd        `cmd:"" help:"Show one contact with its subscriptions, tags and custom attributes."`
+	Delete      contactsDeleteCmd      `cmd:"" help:"Delete a contact (its addresses stay suppressed if they are)."`
+	Export      contactsExportCmd      `cmd:"" help:"Export the contacts as CSV with Crier's field names, ready to import again."`
+	Suppress    contactsSuppressCmd    `cmd:"" help:"Suppress an email address or phone number: no message goes to it, whatever any import says."`
+	Resubscribe contactsResubscribeCmd `cmd:"" help:"Lift an address's suppression and subscribe its contacts again, recording who and why."`
 }
 
 // openStore loads the configuration and opens its database.

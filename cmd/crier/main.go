@@ -27,6 +27,8 @@ type cli struct {
 	Render    renderCmd    `cmd:"" help:"Render a notice: flyer PDF, email and SMS text."`
 	Contacts  contactsCmd  `cmd:"" help:"Import, list, show, export and delete customer contacts; suppress and resubscribe addresses."`
 	DB        dbCmd        `cmd:"" name:"db" help:"Migrate the database and show its schema version."`
+	Lists     listsCmd     `cmd:"" help:"Create, list and delete named lists of contacts; add and remove members."`
+	Audience  audienceCmd  `cmd:"" help:"Count whom an audience (lists and filters) reaches on each channel, and whom it misses and why."`
 }
 
 // env is what every command gets: where to write, and the configuration.

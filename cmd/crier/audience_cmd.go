@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/crier-notices/crier/notices"
+)
+
+// audienceCmd is `crier audience`: how many an audience reaches on each
+// channel, and who it misses and why.
+type audienceCmd struct {
+	List     []string          `help:"Members of this list (repeat for several: a contact on any of them). Default: all contacts." placeholder:"NAME"`
+	Zone     []string          `help:"In this zone (repeat: any of them)." placeholder:"ZONE"`
+	Tag      []string          `help:"Has this tag (repeat: at least one of them)." placeholder:"TAG"`
+	AllTags  []string          `name:"all-tags" help:"Has this tag (repeat: every one of them)." placeholder:"TAG"`
+	Language []string          `help:"Prefers this language (repeat: any of them); the default language includes contacts without a preference." placeholder:"CODE"`
+	Street   []string          `help:"The service address contains this text, ignoring case (repeat: any of them)." placeholder:"TEXT"`
+	Attr     map[string]string `help:"A custom attribute has this value (repeat: all of them)." placeholder:"KEY=VALUE"`
+	Has      []string          `help:"Has an address for this channel: email, sms or print (repeat: all of them)." enum:"email,sms,print" placeholder:"CHANNEL"`
+}
+
+func (c audienceCmd) Run(e *env) error {
+	cfg, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	a := notices.Audience{Lists: c.List, Zones: c.Zone, Tags: c.Tag, AllTags: c.AllTags, Streets: c.Street,
+		Attributes: c.Attr, DefaultLanguage: cfg.Utility.DefaultLanguage}
+	if len(c.Language) > 0 {
+		n, err := cfg.normalizer()
+		if err != nil {
+			return err
+		}
+		for _, l := range c.Language {
+			code, err := n.Language(l)
+			if err != nil || code == "" {
+				return usageError("audience", fmt.Errorf("--language %q: write a language code such as es", l))
+			}
+			a.Languages = append(a.Languages, code)
+		}
+	}
+	for _, h := range c.Has {
+		a.Has = append(a.Has, notices.Channel(h))
+	}
+	r, err := s.Resolve(context.Background(), a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "audience: %s\n%d contact(s)\n\n", a, r.Contacts)
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHANNEL\tREACHED\tNO ADDRESS\tSUPPRESSED\tUNSUBSCRIBED")
+	for _, ch := range r.Channels {
+		if ch.Channel == notices.Print {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t-\t-\n", ch.Channel, ch.Reached, ch.NoAddress)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", ch.Channel, ch.Reached, ch.NoAddress, ch.Suppressed, ch.Unsubscribed)
+	}
+	tw.Flush()
+	fmt.Fprintln(e.stdout, "\nprint reaches the contacts with a postal address and neither an email nor a mobile;\nits NO ADDRESS counts the contacts with none of the three, whom nothing reaches.")
+	return nil
+}

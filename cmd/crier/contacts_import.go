@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/crier-notices/crier/notices"
+)
+
+// contactsImportCmd is `crier contacts import`.
+type contactsImportCmd struct {
+	File     string            `arg:"" help:"The CSV file a billing system exported." type:"existingfile"`
+	List     string            `help:"Add every imported contact to this list (created if missing)." placeholder:"NAME"`
+	Map      map[string]string `help:"Say which field a column holds, overriding the names crier recognises: --map 'Cust Ref=account'. Fields: account, name, email, mobile, landline, postal_address, service_address, zone, tags, language, email_state, sms_state, or ignore." placeholder:"COLUMN=FIELD" mapsep:"none"`
+	Encoding string            `help:"The file's character set: utf-8, latin1 or windows-1252." default:"utf-8" enum:"utf-8,utf8,latin1,iso-8859-1,windows-1252"`
+	DryRun   bool              `help:"Check and count everything, write nothing."`
+	Rejects  string            `help:"Where to write the rejected rows with their reasons (default: FILE with .rejects.csv in place of .csv). Written only when rows are rejected." placeholder:"FILE"`
+}
+
+// Help is shown by crier contacts import --help.
+func (contactsImportCmd) Help() string {
+	return `The import is one transaction: an error or an interruption leaves the contacts as they were.
+A row with any bad value is rejected whole and written to the rejects file with its line and the reason.
+Exit status: 0 when the import ran (the summary counts the rejects), 1 when every row was rejected or it failed.`
+}
+
+// countingReader counts the bytes read, for the progress bar.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// lazyFile creates its file on the first write, so that an import without
+// rejects leaves no empty rejects file.
+type lazyFile struct {
+	path string
+	f    *os.File
+}
+
+func (l *lazyFile) Write(p []byte) (int, error) {
+	if l.f == nil {
+		f, err := os.Create(l.path)
+		if err != nil {
+			return 0, err
+		}
+		l.f = f
+	}
+	return l.f.Write(p)
+}
+
+func (l *lazyFile) Close() error {
+	if l.f == nil {
+		return nil
+	}
+	return l.f.Close()
+}
+
+func (c contactsImportCmd) Run(e *env) error {
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	norm, err := cfg.normalizer()
+	if err != nil {
+		return err
+	}
+	in, err := os.Open(c.File)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	info, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	rejectsPath := c.Rejects
+	if rejectsPath == "" {
+		rejectsPath = strings.TrimSuffix(c.File, ".csv") + ".rejects.csv"
+	}
+	s, err := cfg.store(context.Background())
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	// Ctrl-C cancels: the transaction rolls back and the store is as it was.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	// The rejects file appears with the first rejected row.
+	rejects := &lazyFile{path: rejectsPath}
+	counter := &countingReader{r: in}
+	prog := newProgress(e.stderr, info.Size(), counter)
+	sum, err := s.Import(ctx, counter, notices.ImportOptions{
+		Source:     c.File,
+		Map:        c.Map,
+		Encoding:   c.Encoding,
+		List:       c.List,
+		DryRun:     c.DryRun,
+		Rejects:    rejects,
+		Progress:   prog.update,
+		Normalizer: norm,
+	})
+	prog.done()
+	if cerr := rejects.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("rejects %s: %w", rejectsPath, cerr)
+	}
+	if err != nil {
+		if sum.Read > 0 {
+			return fmt.Errorf("%w\nnothing was imported: the store is as it was", err)
+		}
+		return err
+	}
+	fmt.Fprintln(e.stdout, sum)
+	if sum.Rejected > 0 {
+		fmt.Fprintf(e.stdout, "%d row(s) rejected, each with its line and reason in %s\n", sum.Rejected, rejectsPath)
+	}
+	if sum.Read > 0 && sum.Rejected == sum.Read {
+		return &exitError{code: 1, err: fmt.Errorf("every row of %s was rejected: check the reasons in %s (a wrong --encoding or --map?)", c.File, rejectsPath)}
+	}
+	return nil
+}
+
+// progress shows how far an import is: a bar redrawn in place on a
+// terminal, a plain line every 50,000 rows otherwise.
+type progress struct {
+	w        io.Writer
+	tty      bool
+	size     int64
+	counter  *countingReader
+	last     time.Time
+	drawn    bool
+	lastLine int
+}
+
+func newProgress(w io.Writer, size int64, counter *countingReader) *progress {
+	p := &progress{w: w, size: size, counter: counter}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
+		}
+	}
+	return p
+}
+
+func (p *progress) update(rows int) {
+	if !p.tty {
+		if rows-p.lastLine >= 50000 {
+			p.lastLine = rows
+			fmt.Fprintf(p.w, "%d rows read\n", rows)
+		}
+		return
+	}
+	if rows%1000 != 0 {
+		return
+	}
+	if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond {
+		p.last = now
+		frac := 0.0
+		if p.size > 0 {
+			frac = min(float64(p.counter.n.Load())/float64(p.size), 1)
+		}
+		const width = 30
+		full := int(frac * width)
+		fmt.Fprintf(p.w, "\r[%s%s] %3.0f%% %d rows", strings.Repeat("#", full), strings.Repeat(" ", width-full), frac*100, rows)
+		p.drawn = true
+	}
+}
+
+func (p *progress) done() {
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crier-notices/crier/notices"
+)
+
+// importSetup copies the notices corpus file into a fresh folder with a
+// configuration whose database lives there too.
+func importSetup(t *testing.T, corpus string) (cfg, file, db string) {
+	t.Helper()
+	cfg = writeConfig(t, "database = \"crier.db\"\n")
+	dir := filepath.Dir(cfg)
+	data, err := os.ReadFile(filepath.Join("..", "..", "notices", "testdata", "import", corpus))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file = filepath.Join(dir, corpus)
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, file, filepath.Join(dir, "crier.db")
+}
+
+func countContacts(t *testing.T, db string) int {
+	t.Helper()
+	s, err := notices.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	n := 0
+	if err := s.EachContact(context.Background(), func(notices.Contact) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestContactsImport(t *testing.T) {
+	cfg, file, db := importSetup(t, "customers.csv")
+
+	code, stdout, stderr := crier(t, "--config", cfg, "contacts", "import", file, "--dry-run")
+	if code != 0 || !strings.Contains(stdout, "read 44, added 9, updated 0, unchanged 0, rejected 35, duplicates 2 (dry run: nothing was written)") {
+		t.Fatalf("dry run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := countContacts(t, db); n != 0 {
+		t.Fatalf("a dry run stored %d contacts", n)
+	}
+
+	code, stdout, stderr = crier(t, "--config", cfg, "contacts", "import", file, "--list", "spring")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	rejects := strings.TrimSuffix(file, ".csv") + ".rejects.csv"
+	for _, want := range []string{"read 44, added 9, updated 0, unchanged 0, rejected 35, duplicates 2, added to list spring 9",
+		"35 row(s) rejected, each with its line and reason in " + rejects} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	f, err := os.Open(rejects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	f.Close()
+	if err != nil || len(recs) != 36 {
+		t.Errorf("rejects file: %d rows, %v", len(recs), err)
+	}
+	code, stdout, _ = crier(t, "--config", cfg, "contacts", "show", "1001")
+	if code != 0 || !strings.Contains(stdout, "+13155550142") || !strings.Contains(stdout, "Meter No:") {
+		t.Errorf("show 1001:\n%s", stdout)
+	}
+
+	code, stdout, _ = crier(t, "--config", cfg, "contacts", "import", file)
+	if code != 0 || !strings.Contains(stdout, "read 44, added 0, updated 0, unchanged 9, rejected 35") {
+		t.Errorf("again: exit %d\n%s", code, stdout)
+	}
+}
+
+func TestContactsImportOptions(t *testing.T) {
+	cfg, file, db := importSetup(t, "customers-latin1.csv")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"latin1 read as utf-8 rejects every row", nil, 1, "rejected 3", "every row of " + file + " was rejected"},
+		{"unknown encoding", []string{"--encoding", "ebcdic"}, 2, "", "--encoding"},
+		{"map of a missing column", []string{"--encoding", "latin1", "--map", "Nope=name"}, 1, "", `the file has no column "Nope"`},
+		{"latin1", []string{"--encoding", "latin1", "--map", "Service Address=ignore", "--rejects", filepath.Join(t.TempDir(), "r.csv")}, 0, "read 3, added 3", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := crier(t, append([]string{"--config", cfg, "contacts", "import", file}, tt.args...)...)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
+			}
+		})
+	}
+	s, err := notices.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := s.Contact(context.Background(), "3001")
+	if err != nil || c.Name != "José Peña" || c.ServiceAddress != "" {
+		t.Errorf("3001: %+v %v", c, err)
+	}
+}
+
+// writeBigCSV writes n good rows.
+func writeBigCSV(t *testing.T, path string, n int) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "Account,Name,Email,Mobile,Zone,Tags")
+	for i := range n {
+		fmt.Fprintf(w, "%d,Customer %d,c%d@example.org,315-555-%04d,%d,senior\n", 5000000+i, i, i, i%10000, i%12)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+}
+
+// Acceptance 2: killing the process in the middle of a 200,000-row import
+// leaves the store unchanged; the same import then completes.
+func TestContactsImportSurvivesSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds crier and imports 200,000 rows twice")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "crier")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cfg := writeConfig(t, "database = \"crier.db\"\n")
+	db := filepath.Join(filepath.Dir(cfg), "crier.db")
+	seeds := "account,name\n1,Seed One\n2,Seed Two\n3,Seed Three\n"
+	seedFile := filepath.Join(dir, "seeds.csv")
+	os.WriteFile(seedFile, []byte(seeds), 0o644)
+	if out, err := exec.Command(bin, "--config", cfg, "contacts", "import", seedFile).CombinedOutput(); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	const n = 200_000
+	big := filepath.Join(dir, "big.csv")
+	writeBigCSV(t, big, n)
+
+	cmd := exec.Command(bin, "--config", cfg, "contacts", "import", big)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	progressed := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if strings.HasSuffix(sc.Text(), " rows read") {
+				select {
+				case progressed <- sc.Text():
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case line := <-progressed:
+		t.Logf("killing after %q", line)
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("no progress line within 60 s")
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.Success() {
+		t.Fatalf("the import finished before the kill (%v): make the file bigger", err)
+	}
+	if got := countContacts(t, db); got != 3 {
+		t.Fatalf("after SIGKILL the store has %d contacts, want the 3 seeds", got)
+	}
+
+	out, err := exec.Command(bin, "--config", cfg, "contacts", "import", big).Output()
+	if err != nil {
+		t.Fatalf("second import: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), fmt.Sprintf("read %d, added %d, updated 0, unchanged 0, rejected 0", n, n)) {
+		t.Errorf("second import:\n%s", out)
+	}
+	if got := countContacts(t, db); got != n+3 {
+		t.Errorf("%d contacts, want %d", got, n+3)
+	}
+}
+
+// TestExportImportsUnchanged: an export of the store imports again with
+// nothing changed, phones (neutralised with a quote) and tags included.
+func TestExportImportsUnchanged(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, "database = \""+filepath.Join(dir, "crier.db")+"\"\n")
+	code, stdout, stderr := crier(t, "--config", cfg, "contacts", "import", "../../notices/testdata/import/customers.csv", "--rejects", filepath.Join(dir, "rejects.csv"))
+	if code != 0 {
+		t.Fatalf("import: exit %d\n%s%s", code, stdout, stderr)
+	}
+	exported := filepath.Join(dir, "export.csv")
+	if code, _, stderr := crier(t, "--config", cfg, "contacts", "export", "--out", exported); code != 0 {
+		t.Fatalf("export: exit %d\n%s", code, stderr)
+	}
+	data, _ := os.ReadFile(exported)
+	if !strings.Contains(string(data), "'+1315") {
+		t.Errorf("the export must neutralise phone numbers:\n%s", data)
+	}
+	code, stdout, stderr = crier(t, "--config", cfg, "contacts", "import", exported)
+	if code != 0 {
+		t.Fatalf("re-import: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if !regexp.MustCompile(`added 0, updated 0, unchanged [1-9]\d*, rejected 0`).MatchString(stdout) {
+		t.Errorf("re-importing an export must change nothing:\n%s", stdout)
+	}
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/crier-notices/crier/notices"
+)
+
+// contactsSuppressCmd is `crier contacts suppress`.
+type contactsSuppressCmd struct {
+	Address string `arg:"" help:"The email address or phone number no message may go to."`
+	Reason  string `help:"Why: stop-reply, unsubscribe-link, hard-bounce, provider-invalid or manual." enum:"stop-reply,unsubscribe-link,hard-bounce,provider-invalid,manual" default:"manual"`
+	Note    string `help:"A note kept with the suppression."`
+	By      string `help:"Who is suppressing it (default: $USER)." placeholder:"NAME"`
+}
+
+func (c contactsSuppressCmd) Run(e *env) error {
+	cfg, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	addr, err := cleanAddress(cfg, c.Address)
+	if err != nil {
+		return err
+	}
+	sup, added, err := s.Suppress(context.Background(), addr, notices.SuppressionReason(c.Reason), c.Note, byDefault(c.By))
+	if err != nil {
+		return err
+	}
+	if !added {
+		fmt.Fprintf(e.stdout, "%s was already suppressed (%s, since %s%s); nothing changed\n", sup.Address, sup.Reason, sup.At.Format("2006-01-02"), byWhom(sup.By))
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "suppressed %s (%s): no %s will go to it until `crier contacts resubscribe %s --reason ...`\n",
+		sup.Address, sup.Reason, channelNoun(sup.Channel), sup.Address)
+	return nil
+}
+
+// contactsResubscribeCmd is `crier contacts resubscribe`.
+type contactsResubscribeCmd struct {
+	Address string `arg:"" help:"The email address or phone number to send to again."`
+	Reason  string `help:"Why it may receive messages again (recorded), for example \"customer called on 2026-11-28\"." required:""`
+	By      string `help:"Who is resubscribing it (default: $USER)." placeholder:"NAME"`
+}
+
+func (c contactsResubscribeCmd) Run(e *env) error {
+	cfg, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	addr, err := cleanAddress(cfg, c.Address)
+	if err != nil {
+		return err
+	}
+	by := byDefault(c.By)
+	if by == "" {
+		return usageError("contacts resubscribe", fmt.Errorf("say who is resubscribing %s with --by NAME", addr))
+	}
+	r, err := s.Resubscribe(context.Background(), addr, c.Reason, by)
+	if err != nil {
+		return err
+	}
+	if r.Lifted != nil {
+		fmt.Fprintf(e.stdout, "lifted the suppression of %s (%s, since %s%s)\n", r.Address, r.Lifted.Reason, r.Lifted.At.Format("2006-01-02"), byWhom(r.Lifted.By))
+	} else {
+		fmt.Fprintf(e.stdout, "%s was not suppressed\n", r.Address)
+	}
+	if r.Contacts > 0 {
+		fmt.Fprintf(e.stdout, "subscribed %d contact(s) with this address to %s again\n", r.Contacts, r.Channel)
+	}
+	fmt.Fprintf(e.stdout, "recorded: resubscribed by %s because %q\n", by, strings.TrimSpace(c.Reason))
+	return nil
+}
+
+// cleanAddress reads an email address or a phone number with the
+// configured phone region.
+func cleanAddress(cfg Config, s string) (string, error) {
+	n, err := cfg.normalizer()
+	if err != nil {
+		return "", err
+	}
+	addr, _, err := n.Address(s)
+	return addr, err
+}
+
+// byDefault is name, or the user's login name.
+func byDefault(name string) string {
+	if strings.TrimSpace(name) != "" {
+		return strings.TrimSpace(name)
+	}
+	return os.Getenv("USER")
+}
+
+func byWhom(by string) string {
+	if by == "" {
+		return ""
+	}
+	return ", by " + by
+}
+
+func channelNoun(ch notices.Channel) string {
+	if ch == notices.SMS {
+		return "text message"
+	}
+	return "email"
+}

@@ -1,0 +1,276 @@
+package notices
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Print is the channel of paper: a flyer posted or mailed to a postal
+// address. It needs no consent, so it has no subscription state.
+const Print Channel = "print"
+
+// Audience says who a notice is for: the members of one or more lists (all
+// contacts when Lists is empty), narrowed by filters. Filters of different
+// kinds must all hold; the values of one filter are alternatives, except
+// AllTags and Has, whose values must all hold.
+type Audience struct {
+	Lists     []string // list names; a contact on any of them
+	Zones     []string // any of these zones
+	Tags      []string // at least one of these tags
+	AllTags   []string // every one of these tags
+	Languages []string // any of these language codes
+	// DefaultLanguage is the utility's language: when Languages names it,
+	// contacts without a preferred language match too, since that is the
+	// language they get.
+	DefaultLanguage string
+	Streets         []string          // the service address contains one of these, ignoring case (ASCII letters)
+	Attributes      map[string]string // custom attributes that must all have exactly these values
+	Has             []Channel         // the contact must have an address for each (Email: an email, SMS: a mobile, Print: a postal address)
+}
+
+// ChannelCount is how an audience fares on one channel: how many contacts
+// a message on it will reach, and how many it will not and why. Each
+// contact is counted once, by the first reason that holds, in the order
+// NoAddress, Suppressed, Unsubscribed. For Email and SMS, Reached and the
+// exclusions add up to the audience's contacts. Print reaches the contacts
+// with a postal address but neither an email nor a mobile; its NoAddress
+// counts those with none of the three, who cannot be reached at all.
+type ChannelCount struct {
+	Channel      Channel
+	Reached      int
+	NoAddress    int
+	Suppressed   int // the address is on the suppression list
+	Unsubscribed int // the contact unsubscribed from the channel
+}
+
+// Resolution is the outcome of resolving an audience.
+type Resolution struct {
+	Contacts int            // contacts in the audience
+	Channels []ChannelCount // Email, SMS, Print
+}
+
+// Channel returns the count of channel ch.
+func (r Resolution) Channel(ch Channel) ChannelCount {
+	for _, c := range r.Channels {
+		if c.Channel == ch {
+			return c
+		}
+	}
+	return ChannelCount{Channel: ch}
+}
+
+// Recipient is one contact reached on one channel.
+type Recipient struct {
+	ContactID int64
+	Account   string
+	Name      string
+	Address   string // the email address, the E.164 mobile number, or the postal address
+	Language  string // "" for the utility's default
+}
+
+// The per-channel tests, written once so that the counts and the
+// recipients agree. Suppressions are keyed by lower-cased email (see
+// Normalizer.Address), hence lower(c.email). The suppression check is a
+// primary-key probe per contact with an address.
+const (
+	emailSuppressed = `EXISTS (SELECT 1 FROM suppressions s WHERE s.address = lower(c.email))`
+	smsSuppressed   = `EXISTS (SELECT 1 FROM suppressions s WHERE s.address = c.mobile)`
+	printReached    = `c.postal_address <> '' AND c.email = '' AND c.mobile = ''`
+
+	// Each contact's class on a channel: 0 no address, 1 suppressed,
+	// 2 unsubscribed, 3 reached.
+	emailClass = `CASE WHEN c.email = '' THEN 0 WHEN ` + emailSuppressed + ` THEN 1 WHEN c.email_state <> 'subscribed' THEN 2 ELSE 3 END`
+	smsClass   = `CASE WHEN c.mobile = '' THEN 0 WHEN ` + smsSuppressed + ` THEN 1 WHEN c.sms_state <> 'subscribed' THEN 2 ELSE 3 END`
+	printClass = `CASE WHEN ` + printReached + ` THEN 3 WHEN c.postal_address = '' AND c.email = '' AND c.mobile = '' THEN 0 ELSE 4 END`
+
+	// The classes are computed once per contact in the subquery and
+	// counted outside. SQLite: LIMIT -1 keeps the subquery from being
+	// flattened into the outer query, which would compute each class again
+	// for every count that uses it (2.3 s instead of 0.9 s over a million
+	// contacts). PostgreSQL: drop the LIMIT.
+	resolveQuery = `SELECT count(*),
+	count(*) FILTER (WHERE e = 0), count(*) FILTER (WHERE e = 1), count(*) FILTER (WHERE e = 2),
+	count(*) FILTER (WHERE m = 0), count(*) FILTER (WHERE m = 1), count(*) FILTER (WHERE m = 2),
+	count(*) FILTER (WHERE p = 3), count(*) FILTER (WHERE p = 0)
+FROM (SELECT ` + emailClass + ` AS e, ` + smsClass + ` AS m, ` + printClass + ` AS p FROM contacts c WHERE %s LIMIT -1) classes`
+)
+
+// Resolve counts, in one pass in SQL (no contact is loaded into memory),
+// how many contacts the audience has and how it fares on each channel.
+// Errors: NotFound for a list that does not exist, Invalid for a bad filter.
+func (s *Store) Resolve(ctx context.Context, a Audience) (Resolution, error) {
+	where, args, err := s.audienceWhere(ctx, a)
+	if err != nil {
+		return Resolution{}, err
+	}
+	var r Resolution
+	e := ChannelCount{Channel: Email}
+	m := ChannelCount{Channel: SMS}
+	p := ChannelCount{Channel: Print}
+	err = s.db.QueryRowContext(ctx, fmt.Sprintf(resolveQuery, where), args...).Scan(&r.Contacts,
+		&e.NoAddress, &e.Suppressed, &e.Unsubscribed,
+		&m.NoAddress, &m.Suppressed, &m.Unsubscribed,
+		&p.Reached, &p.NoAddress)
+	if err != nil {
+		return Resolution{}, fmt.Errorf("resolve audience: %w", err)
+	}
+	e.Reached = r.Contacts - e.NoAddress - e.Suppressed - e.Unsubscribed
+	m.Reached = r.Contacts - m.NoAddress - m.Suppressed - m.Unsubscribed
+	r.Channels = []ChannelCount{e, m, p}
+	return r, nil
+}
+
+// EachRecipient calls fn, by contact id, for every contact of the audience
+// that a message on channel ch reaches: it has an address for ch, and for
+// Email and SMS the contact is subscribed and the address is not
+// suppressed. It streams. fn must not use the store: the SQLite store has
+// one connection and the walk holds it (a publisher that writes deliveries
+// collects a batch, or inserts with INSERT ... SELECT). fn's error stops
+// the walk and is returned.
+func (s *Store) EachRecipient(ctx context.Context, a Audience, ch Channel, fn func(Recipient) error) error {
+	var addr, reached string
+	switch ch {
+	case Email:
+		addr, reached = `c.email`, `c.email <> '' AND c.email_state = 'subscribed' AND NOT `+emailSuppressed
+	case SMS:
+		addr, reached = `c.mobile`, `c.mobile <> '' AND c.sms_state = 'subscribed' AND NOT `+smsSuppressed
+	case Print:
+		addr, reached = `c.postal_address`, printReached
+	default:
+		return errorf(Invalid, "%q is not a channel (use email, sms or print)", ch)
+	}
+	where, args, err := s.audienceWhere(ctx, a)
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.account, c.name, `+addr+`, c.language FROM contacts c WHERE `+where+` AND `+reached+` ORDER BY c.id`, args...)
+	if err != nil {
+		return fmt.Errorf("audience recipients: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r Recipient
+		if err := rows.Scan(&r.ContactID, &r.Account, &r.Name, &r.Address, &r.Language); err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// audienceWhere builds the condition on contacts c that selects the
+// audience. Every value is a placeholder argument; the SQL text is made
+// only of constants and of as many "?" as there are values.
+func (s *Store) audienceWhere(ctx context.Context, a Audience) (string, []any, error) {
+	conds := []string{"1 = 1"}
+	var args []any
+	in := func(vals []string) string {
+		for _, v := range vals {
+			args = append(args, v)
+		}
+		return marks(len(vals))
+	}
+	if len(a.Lists) > 0 {
+		for _, name := range a.Lists {
+			l, err := s.List(ctx, name)
+			if err != nil {
+				return "", nil, err
+			}
+			args = append(args, l.ID)
+		}
+		conds = append(conds, `c.id IN (SELECT m.contact_id FROM list_members m WHERE m.list_id IN `+marks(len(a.Lists))+`)`)
+	}
+	if len(a.Zones) > 0 {
+		conds = append(conds, `c.zone IN `+in(a.Zones))
+	}
+	if len(a.Tags) > 0 {
+		// IN (subquery) reads the tag's index once, where a correlated
+		// EXISTS probes per contact: half the time over a million.
+		conds = append(conds, `c.id IN (SELECT t.contact_id FROM contact_tags t WHERE t.tag IN `+in(a.Tags)+`)`)
+	}
+	for _, tag := range a.AllTags {
+		conds = append(conds, `c.id IN (SELECT t.contact_id FROM contact_tags t WHERE t.tag = ?)`)
+		args = append(args, tag)
+	}
+	if len(a.Languages) > 0 {
+		cond := `c.language IN ` + in(a.Languages)
+		if a.DefaultLanguage != "" && slices.Contains(a.Languages, a.DefaultLanguage) {
+			cond = `(` + cond + ` OR c.language = '')`
+		}
+		conds = append(conds, cond)
+	}
+	if len(a.Streets) > 0 {
+		var ors []string
+		for _, st := range a.Streets {
+			if strings.TrimSpace(st) == "" {
+				return "", nil, errorf(Invalid, "a street filter is empty: give part of the service address, such as Elm")
+			}
+			ors = append(ors, `lower(c.service_address) LIKE ? ESCAPE '\'`) // PostgreSQL: ILIKE
+			args = append(args, "%"+likeEscaper.Replace(strings.ToLower(strings.TrimSpace(st)))+"%")
+		}
+		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
+	}
+	for _, k := range slices.Sorted(maps.Keys(a.Attributes)) {
+		if strings.Contains(k, `"`) {
+			// A JSON path cannot quote this name: look it up by key.
+			conds = append(conds, `EXISTS (SELECT 1 FROM json_each(c.attributes) j WHERE j.key = ? AND j.value = ?)`)
+			args = append(args, k, a.Attributes[k])
+			continue
+		}
+		// The path is an argument too. PostgreSQL: c.attributes->>? with the bare key.
+		conds = append(conds, `c.attributes ->> ? = ?`)
+		args = append(args, `$."`+k+`"`, a.Attributes[k])
+	}
+	for _, ch := range a.Has {
+		switch ch {
+		case Email:
+			conds = append(conds, `c.email <> ''`)
+		case SMS:
+			conds = append(conds, `c.mobile <> ''`)
+		case Print:
+			conds = append(conds, `c.postal_address <> ''`)
+		default:
+			return "", nil, errorf(Invalid, "%q is not a channel (use email, sms or print)", ch)
+		}
+	}
+	return strings.Join(conds, " AND "), args, nil
+}
+
+// marks returns n placeholders in parentheses: "(?, ?, ?)".
+func marks(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// String describes the audience in a line, for the CLI and logs.
+func (a Audience) String() string {
+	var parts []string
+	if len(a.Lists) == 0 {
+		parts = append(parts, "all contacts")
+	} else {
+		parts = append(parts, "lists "+strings.Join(quoteAll(a.Lists), " or "))
+	}
+	add := func(what string, vals []string, sep string) {
+		if len(vals) > 0 {
+			parts = append(parts, what+" "+strings.Join(quoteAll(vals), sep))
+		}
+	}
+	add("zone", a.Zones, " or ")
+	add("tag", a.Tags, " or ")
+	add("tags", a.AllTags, " and ")
+	add("language", a.Languages, " or ")
+	add("service address containing", a.Streets, " or ")
+	for _, k := range slices.Sorted(maps.Keys(a.Attributes)) {
+		parts = append(parts, fmt.Sprintf("%s = %q", k, a.Attributes[k]))
+	}
+	for _, ch := range a.Has {
+		parts = append(parts, "with "+string(ch))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,791 @@
+package notices
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// ImportOptions says how to read a contact file and where its contacts go.
+type ImportOptions struct {
+	// Source names the file in messages ("customers.csv").
+	Source string
+	// Map gives the field of a column by the column's header, overriding
+	// the names Crier recognises: {"Cust Ref": "account"}. The field
+	// "ignore" drops a column.
+	Map map[string]string
+	// Encoding is the file's character set: "utf-8" (the default),
+	// "latin1" (also "iso-8859-1") or "windows-1252".
+	Encoding string
+	// List, when set, names a list every imported contact joins; it is
+	// created if missing.
+	List string
+	// DryRun does all the work, then rolls it back: the summary is the
+	// one a real import would give, and the store is unchanged.
+	DryRun bool
+	// Rejects, when set, receives the rejected rows as CSV: the header's
+	// cells, then "line" and "reason". Nothing is written when no row is
+	// rejected. Cells a spreadsheet would run as a formula get a leading
+	// apostrophe.
+	Rejects io.Writer
+	// Progress, when set, is called after every row with the number of
+	// rows read so far. It runs on the importing goroutine.
+	Progress func(rows int)
+	// Normalizer cleans phones, emails and languages.
+	Normalizer Normalizer
+}
+
+// ImportSummary counts what an import did. Read is Added + Updated +
+// Unchanged + Rejected; Duplicates are among the rejected rows.
+type ImportSummary struct {
+	Read       int // rows read, without the header and blank lines
+	Added      int // new contacts
+	Updated    int // contacts that existed and changed
+	Unchanged  int // contacts that existed with the same values: not written
+	Rejected   int // rows refused, each with a reason in the rejects
+	Duplicates int // rejected rows whose account appeared earlier in the file
+	// KeptUnsubscribed counts contacts the file calls subscribed on a
+	// channel where they had unsubscribed: an import never re-subscribes.
+	KeptUnsubscribed int
+	ListAdded        int // contacts that joined the list
+	List             string
+	DryRun           bool
+}
+
+// String is the summary as the CLI prints it.
+func (s ImportSummary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "read %d, added %d, updated %d, unchanged %d, rejected %d, duplicates %d",
+		s.Read, s.Added, s.Updated, s.Unchanged, s.Rejected, s.Duplicates)
+	if s.KeptUnsubscribed > 0 {
+		fmt.Fprintf(&b, ", kept unsubscribed %d", s.KeptUnsubscribed)
+	}
+	if s.List != "" {
+		fmt.Fprintf(&b, ", added to list %s %d", s.List, s.ListAdded)
+	}
+	if s.DryRun {
+		b.WriteString(" (dry run: nothing was written)")
+	}
+	return b.String()
+}
+
+// field is what a column holds.
+type field int
+
+const (
+	fAccount field = iota
+	fName
+	fEmail
+	fMobile
+	fLandline
+	fPostal
+	fService
+	fZone
+	fTags
+	fLanguage
+	fEmailState
+	fSMSState
+	nFields
+	fAttribute // an unknown column: a custom attribute
+	fIgnore    // dropped by --map COLUMN=ignore
+)
+
+// fieldNames are Crier's own names, the export's header.
+var fieldNames = [nFields]string{"account", "name", "email", "mobile", "landline", "postal_address", "service_address",
+	"zone", "tags", "language", "email_state", "sms_state"}
+
+// ImportFields lists the field names a column can be mapped to.
+func ImportFields() []string { return append(fieldNames[:], "ignore") }
+
+// headerAliases are the column names billing exports use, folded by foldHeader.
+var headerAliases = func() map[string]field {
+	m := map[string]field{}
+	add := func(f field, names ...string) {
+		for _, n := range names {
+			m[foldHeader(n)] = f
+		}
+	}
+	add(fAccount, "account", "acct", "acct no", "acct num", "acct number", "account no", "account number", "account num",
+		"account id", "customer id", "customer no", "customer number", "cust id", "cust no", "cust number")
+	add(fName, "name", "customer name", "full name", "customer", "account name")
+	add(fEmail, "email", "e-mail", "email address", "e-mail address", "mail")
+	add(fMobile, "mobile", "cell", "cell phone", "mobile phone", "sms", "mobile number", "cell number", "text")
+	add(fLandline, "phone", "home phone", "landline", "telephone", "phone number", "tel")
+	add(fPostal, "postal_address", "mailing address", "postal address", "billing address", "mail address")
+	add(fService, "service_address", "service address", "premise address", "premise", "location", "service location")
+	add(fZone, "zone", "pressure zone", "district", "route")
+	add(fTags, "tags", "tag")
+	add(fLanguage, "language", "preferred language", "lang")
+	add(fEmailState, "email_state", "email subscription")
+	add(fSMSState, "sms_state", "sms subscription")
+	return m
+}()
+
+// foldHeader reduces a column name to its lower-case letters and digits,
+// so "Acct #", "acct" and "ACCT." match.
+func foldHeader(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// column is one column of the file.
+type column struct {
+	header string // as written, trimmed
+	field  field
+}
+
+// importHeader reads the columns of a header line, applying the overrides.
+func importHeader(header []string, overrides map[string]string) ([]column, error) {
+	cols := make([]column, len(header))
+	used := map[string]bool{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		cols[i].header = h
+		f, ok := headerAliases[foldHeader(h)]
+		if !ok {
+			f = fAttribute
+		}
+		cols[i].field = f
+	}
+	for name, to := range overrides {
+		i := slices.IndexFunc(cols, func(c column) bool { return c.header == name })
+		if i < 0 {
+			i = slices.IndexFunc(cols, func(c column) bool { return foldHeader(c.header) == foldHeader(name) })
+		}
+		if i < 0 {
+			return nil, errorf(Invalid, "--map %s=%s: the file has no column %q (its columns: %s)", name, to, name, strings.Join(headersOf(cols), ", "))
+		}
+		j := slices.Index(ImportFields(), strings.ToLower(strings.TrimSpace(to)))
+		if j < 0 {
+			return nil, errorf(Invalid, "--map %s=%s: %q is not a field (the fields: %s)", name, to, to, strings.Join(ImportFields(), ", "))
+		}
+		if j == int(nFields) {
+			cols[i].field = fIgnore
+		} else {
+			cols[i].field = field(j)
+		}
+		used[cols[i].header] = true
+	}
+	first := map[field]int{}
+	attrs := map[string]int{}
+	for i, c := range cols {
+		switch c.field {
+		case fIgnore:
+		case fAttribute:
+			if c.header == "" {
+				return nil, errorf(Invalid, "column %d has no name: name it in the header, or drop it with --map", i+1)
+			}
+			if j, ok := attrs[c.header]; ok {
+				return nil, errorf(Invalid, "columns %d and %d are both named %q: rename one", j+1, i+1, c.header)
+			}
+			attrs[c.header] = i
+		default:
+			if j, ok := first[c.field]; ok {
+				return nil, errorf(Invalid, "columns %q and %q both hold %s: say which with --map, such as --map %q", cols[j].header, c.header, fieldNames[c.field], c.header+"=ignore")
+			}
+			first[c.field] = i
+		}
+	}
+	if _, ok := first[fAccount]; !ok {
+		return nil, errorf(Invalid, "no column holds the account number (the columns: %s): name it Account, or say which with --map COLUMN=account", strings.Join(headersOf(cols), ", "))
+	}
+	return cols, nil
+}
+
+func headersOf(cols []column) []string {
+	hs := make([]string, len(cols))
+	for i, c := range cols {
+		hs[i] = strconv.Quote(c.header)
+	}
+	return hs
+}
+
+// decodeImport turns the file's bytes into UTF-8 and drops a byte-order mark.
+func decodeImport(r io.Reader, encoding string) (io.Reader, error) {
+	switch strings.ToLower(strings.ReplaceAll(strings.TrimSpace(encoding), "_", "-")) {
+	case "", "utf-8", "utf8":
+		br := bufio.NewReaderSize(r, 64<<10)
+		if bom, err := br.Peek(3); err == nil && string(bom) == "\uFEFF" {
+			br.Discard(3)
+		}
+		return br, nil
+	case "latin1", "latin-1", "iso-8859-1", "iso8859-1":
+		return bufio.NewReaderSize(charmap.ISO8859_1.NewDecoder().Reader(r), 64<<10), nil
+	case "windows-1252", "cp1252":
+		return bufio.NewReaderSize(charmap.Windows1252.NewDecoder().Reader(r), 64<<10), nil
+	}
+	return nil, errorf(Invalid, "encoding %q: use utf-8, latin1 or windows-1252", encoding)
+}
+
+// The import's statements. SQLite and PostgreSQL alike but for placeholders.
+const (
+	importSelect = `SELECT id, name, email, mobile, landline, postal_address, service_address, zone, language,
+	email_state, sms_state, attributes,
+	COALESCE((SELECT group_concat(tag, char(31)) FROM contact_tags t WHERE t.contact_id = contacts.id), '')
+FROM contacts WHERE account = ?` // PostgreSQL: string_agg(tag, chr(31))
+	importInsert = `INSERT INTO contacts (account, name, email, mobile, landline, postal_address, service_address, zone,
+	language, email_state, sms_state, attributes, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` // PostgreSQL: RETURNING id (LastInsertId is SQLite's)
+	importUpdate = `UPDATE contacts SET name = ?, email = ?, mobile = ?, landline = ?, postal_address = ?,
+	service_address = ?, zone = ?, language = ?, email_state = ?, sms_state = ?, attributes = ?, updated_at = ?
+WHERE id = ?`
+	importDeleteTags = `DELETE FROM contact_tags WHERE contact_id = ?`
+	importInsertTag  = `INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	importEvent      = `INSERT INTO subscription_events (contact_id, channel, state, how, at) VALUES (?, ?, ?, 'import', ?)`
+	importMember     = `INSERT INTO list_members (list_id, contact_id) VALUES (?, ?) ON CONFLICT DO NOTHING`
+)
+
+// importRecord is a contact as stored, the unit the import compares.
+type importRecord struct {
+	name, email, mobile, landline, postal, service, zone, language string
+	emailState, smsState                                           string
+	attributes                                                     string // JSON
+	tags                                                           []string
+}
+
+// importer holds one import's state.
+type importer struct {
+	opts    ImportOptions
+	cols    []column
+	idx     [nFields]int // column of each field, -1 when absent
+	hasAttr bool
+	now     string
+	seen    map[string]uint32 // account -> line of its first row
+	fresh   bool              // the store had no contacts: every account is new
+	listID  int64
+	sum     ImportSummary
+
+	sel, ins, upd, delTags, insTag, event, member *sql.Stmt
+
+	problems []string
+	values   [nFields]string
+	tags     []string
+}
+
+// Import reads contacts from a CSV file, the export of a billing system,
+// and adds or updates them by account number, all in one transaction: an
+// error, a cancelled ctx or a killed process leaves the store as it was.
+//
+// A row with any bad value is rejected whole and written to opts.Rejects
+// with its line and a reason naming every bad column; so is a row whose
+// account appeared earlier in the file (the first one is imported). An
+// import never re-subscribes a contact who unsubscribed, and never touches
+// suppressions. The file is streamed: memory stays flat but for a map of
+// the accounts seen.
+//
+// Errors in the header (no account column, two columns for one field, a
+// --map naming a missing column) stop the import before any row and have
+// code Invalid.
+func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (sum ImportSummary, err error) {
+	src := opts.Source
+	if src == "" {
+		src = "the file"
+	}
+	dec, err := decodeImport(r, opts.Encoding)
+	if err != nil {
+		return sum, err
+	}
+	cr := csv.NewReader(dec)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return sum, errorf(Invalid, "%s is empty: it needs a header line naming its columns", src)
+	}
+	if err != nil {
+		return sum, &Error{Code: Invalid, Message: fmt.Sprintf("%s: the header line cannot be read", src), Err: err}
+	}
+	header = slices.Clone(header)
+	for i := range header {
+		header[i] = RestoreCell(header[i])
+	}
+	if len(header) > 0 && strings.HasPrefix(header[0], "ï»¿") {
+		return sum, errorf(Invalid, "%s starts with a UTF-8 byte-order mark: it is UTF-8, not %s; import it without --encoding", src, opts.Encoding)
+	}
+	cols, err := importHeader(header, opts.Map)
+	if err != nil {
+		return sum, fmt.Errorf("%s: %w", src, err)
+	}
+	im := &importer{opts: opts, cols: cols, now: s.now(), seen: map[string]uint32{}}
+	im.sum.List, im.sum.DryRun = strings.TrimSpace(opts.List), opts.DryRun
+	for i := range im.idx {
+		im.idx[i] = -1
+	}
+	for i, c := range cols {
+		if c.field < nFields {
+			im.idx[c.field] = i
+		}
+		im.hasAttr = im.hasAttr || c.field == fAttribute
+	}
+
+	var rej *csv.Writer // created with the first rejected row
+
+	// Statement journals in memory, not in a temporary file per insert,
+	// and a bigger page cache while the indexes grow: both bounded, both
+	// settings of the store's one connection.
+	var cache int
+	if err := s.db.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+		return sum, err
+	}
+	if _, err := s.db.ExecContext(ctx, `PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384`); err != nil {
+		return sum, err
+	}
+	defer s.db.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = `+strconv.Itoa(cache))
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return sum, err
+	}
+	defer func() {
+		if err != nil || opts.DryRun {
+			err = errors.Join(err, ignoreDone(tx.Rollback()))
+		}
+	}()
+	if err := im.prepare(ctx, tx); err != nil {
+		return sum, err
+	}
+	defer im.close()
+
+	var cells []string
+	for {
+		if err := ctx.Err(); err != nil {
+			return im.sum, fmt.Errorf("import %s: %w", src, err)
+		}
+		rec, rerr := cr.Read()
+		if errors.Is(rerr, io.EOF) {
+			break
+		}
+		var line int
+		var perr *csv.ParseError
+		switch {
+		case errors.As(rerr, &perr):
+			line = perr.StartLine
+			cells = cells[:0]
+			im.problems = append(im.problems[:0], fmt.Sprintf("the CSV is malformed from here (%v): a cell with a quote must be wholly quoted, its quotes doubled", perr.Err))
+		case rerr != nil:
+			return im.sum, fmt.Errorf("import %s: %w", src, rerr)
+		default:
+			if blankRow(rec) {
+				continue
+			}
+			line, _ = cr.FieldPos(0)
+			for i := range rec {
+				rec[i] = RestoreCell(rec[i]) // an export's neutralised cells import as they were
+			}
+			cells = rec
+			if err := im.row(ctx, rec, line); err != nil {
+				return im.sum, fmt.Errorf("import %s line %d: %w", src, line, err)
+			}
+		}
+		im.sum.Read++
+		if len(im.problems) > 0 {
+			im.sum.Rejected++
+			if opts.Rejects != nil {
+				if rej == nil {
+					rej = csv.NewWriter(opts.Rejects)
+					if err := rej.Write(append(slices.Clone(header), "line", "reason")); err != nil {
+						return im.sum, fmt.Errorf("rejects: %w", err)
+					}
+				}
+				out := make([]string, 0, len(header)+2)
+				for _, c := range cells {
+					out = append(out, NeutralizeCell(c))
+				}
+				for len(out) < len(header) {
+					out = append(out, "")
+				}
+				out = append(out, strconv.Itoa(line), strings.Join(im.problems, "; "))
+				if err := rej.Write(out); err != nil {
+					return im.sum, fmt.Errorf("rejects: %w", err)
+				}
+			}
+		}
+		if opts.Progress != nil {
+			opts.Progress(im.sum.Read)
+		}
+	}
+	if rej != nil {
+		rej.Flush()
+		if err := rej.Error(); err != nil {
+			return im.sum, fmt.Errorf("rejects: %w", err)
+		}
+	}
+	if opts.DryRun {
+		return im.sum, nil
+	}
+	if err := tx.Commit(); err != nil {
+		return im.sum, fmt.Errorf("import %s: commit: %w", src, err)
+	}
+	return im.sum, nil
+}
+
+func blankRow(rec []string) bool {
+	for _, c := range rec {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func (im *importer) prepare(ctx context.Context, tx *sql.Tx) error {
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = tx.PrepareContext(ctx, q)
+		return st
+	}
+	im.sel, im.ins, im.upd = prep(importSelect), prep(importInsert), prep(importUpdate)
+	im.delTags, im.insTag, im.event, im.member = prep(importDeleteTags), prep(importInsertTag), prep(importEvent), prep(importMember)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	var any bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts)`).Scan(&any); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	im.fresh = !any
+	if name := im.sum.List; name != "" {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lists (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, im.now); err != nil {
+			return fmt.Errorf("list %s: %w", name, err)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM lists WHERE name = ?`, name).Scan(&im.listID); err != nil {
+			return fmt.Errorf("list %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (im *importer) close() {
+	for _, st := range []*sql.Stmt{im.sel, im.ins, im.upd, im.delTags, im.insTag, im.event, im.member} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// row checks one row and, when it is good, writes its contact. Its
+// problems are left in im.problems. The error is the store's.
+func (im *importer) row(ctx context.Context, rec []string, line int) error {
+	im.problems = im.problems[:0]
+	im.values = [nFields]string{}
+	if len(rec) != len(im.cols) {
+		im.problems = append(im.problems, fmt.Sprintf("the row has %d cells, the header %d", len(rec), len(im.cols)))
+		return nil
+	}
+	n := im.opts.Normalizer
+	for i, cell := range rec {
+		c := im.cols[i]
+		if c.field == fIgnore {
+			continue
+		}
+		bad := func(format string, args ...any) {
+			im.problems = append(im.problems, c.header+": "+fmt.Sprintf(format, args...))
+		}
+		if !utf8.ValidString(cell) {
+			bad("is not UTF-8 text: if the file comes from an older system, import it with --encoding latin1 or windows-1252")
+			continue
+		}
+		phone := c.field == fMobile || c.field == fLandline
+		var v string
+		var err error
+		if phone {
+			v, err = importPhone(n, cell)
+		}
+		if cell != "" {
+			switch cell[0] {
+			case '=', '@', '\t', '\r':
+				bad("%q looks like a spreadsheet formula", cell)
+				continue
+			case '+', '-':
+				// A phone number in international format starts with +;
+				// anything else so written could run in a spreadsheet.
+				if !phone || err != nil {
+					bad("%q looks like a spreadsheet formula", cell)
+					continue
+				}
+			}
+		}
+		if c.field >= nFields {
+			continue
+		}
+		if !phone {
+			v = strings.TrimSpace(cell)
+		}
+		switch c.field {
+		case fAccount:
+			if v == "" {
+				bad("missing: every row needs an account number")
+			}
+		case fEmail:
+			v, err = n.Email(v)
+		case fLanguage:
+			v, err = n.Language(v)
+		case fEmailState, fSMSState:
+			switch strings.ToLower(v) {
+			case "":
+			case "subscribed":
+				v = string(Subscribed)
+			case "unsubscribed":
+				v = string(Unsubscribed)
+			default:
+				err = fmt.Errorf("%q is not a subscription state (write subscribed or unsubscribed)", v)
+			}
+		}
+		if err != nil {
+			bad("%s", err.Error())
+		}
+		im.values[c.field] = v
+	}
+	account := im.values[fAccount]
+	if account != "" {
+		if first, ok := im.seen[account]; ok {
+			im.sum.Duplicates++
+			im.problems = append([]string{fmt.Sprintf("account %s appears again (first on line %d)", account, first)}, im.problems...)
+		} else {
+			im.seen[strings.Clone(account)] = uint32(line)
+		}
+	}
+	if len(im.problems) > 0 {
+		return nil
+	}
+	return im.save(ctx, rec)
+}
+
+// save adds or updates the contact of a good row.
+func (im *importer) save(ctx context.Context, rec []string) error {
+	account := im.values[fAccount]
+	var id int64
+	var old importRecord
+	found := false
+	if !im.fresh {
+		var tags string
+		err := im.sel.QueryRowContext(ctx, account).Scan(&id, &old.name, &old.email, &old.mobile, &old.landline, &old.postal,
+			&old.service, &old.zone, &old.language, &old.emailState, &old.smsState, &old.attributes, &tags)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			found = true
+			if tags != "" {
+				old.tags = strings.Split(tags, "\x1f")
+				slices.Sort(old.tags)
+			}
+		}
+	}
+	nw := old
+	if !found {
+		nw = importRecord{emailState: string(Subscribed), smsState: string(Subscribed), attributes: "{}"}
+	}
+	set := func(f field, p *string) {
+		if im.idx[f] >= 0 {
+			*p = im.values[f]
+		}
+	}
+	set(fName, &nw.name)
+	set(fEmail, &nw.email)
+	set(fMobile, &nw.mobile)
+	set(fLandline, &nw.landline)
+	set(fPostal, &nw.postal)
+	set(fService, &nw.service)
+	set(fZone, &nw.zone)
+	set(fLanguage, &nw.language)
+	if i := im.idx[fTags]; i >= 0 {
+		nw.tags = splitTags(rec[i], im.tags[:0])
+		im.tags = nw.tags
+	}
+	if im.hasAttr {
+		attrs := map[string]string{}
+		if found && old.attributes != "" && old.attributes != "{}" {
+			if err := json.Unmarshal([]byte(old.attributes), &attrs); err != nil {
+				return fmt.Errorf("contact %s: attributes: %w", account, err)
+			}
+		}
+		for i, c := range im.cols {
+			if c.field != fAttribute {
+				continue
+			}
+			if v := strings.TrimSpace(rec[i]); v != "" {
+				attrs[c.header] = v
+			} else {
+				delete(attrs, c.header)
+			}
+		}
+		nw.attributes = attributesJSON(attrs)
+	}
+	var events [2]string // the state each channel changes to, "" for none
+	kept := false
+	for k, f := range [2]field{fEmailState, fSMSState} {
+		p := &nw.emailState
+		if k == 1 {
+			p = &nw.smsState
+		}
+		want := ""
+		if im.idx[f] >= 0 {
+			want = im.values[f]
+		}
+		switch {
+		case want == "" || want == *p:
+		case want == string(Unsubscribed):
+			*p, events[k] = want, want
+		default: // subscribed, but they unsubscribed: an import never re-subscribes
+			kept = true
+		}
+	}
+	if kept {
+		im.sum.KeptUnsubscribed++
+	}
+
+	now := im.now
+	tagsChanged := false
+	switch {
+	case !found:
+		res, err := im.ins.ExecContext(ctx, account, nw.name, nw.email, nw.mobile, nw.landline, nw.postal, nw.service, nw.zone,
+			nw.language, nw.emailState, nw.smsState, nw.attributes, now, now)
+		if err == nil {
+			id, err = res.LastInsertId()
+		}
+		if err != nil {
+			return fmt.Errorf("add contact %s: %w", account, err)
+		}
+		im.sum.Added++
+		tagsChanged = len(nw.tags) > 0
+	case nw.name == old.name && nw.email == old.email && nw.mobile == old.mobile && nw.landline == old.landline &&
+		nw.postal == old.postal && nw.service == old.service && nw.zone == old.zone && nw.language == old.language &&
+		nw.emailState == old.emailState && nw.smsState == old.smsState && nw.attributes == old.attributes &&
+		slices.Equal(nw.tags, old.tags):
+		im.sum.Unchanged++
+	default:
+		_, err := im.upd.ExecContext(ctx, nw.name, nw.email, nw.mobile, nw.landline, nw.postal, nw.service, nw.zone,
+			nw.language, nw.emailState, nw.smsState, nw.attributes, now, id)
+		if err != nil {
+			return fmt.Errorf("update contact %s: %w", account, err)
+		}
+		im.sum.Updated++
+		if !slices.Equal(nw.tags, old.tags) {
+			tagsChanged = true
+			if _, err := im.delTags.ExecContext(ctx, id); err != nil {
+				return err
+			}
+		}
+	}
+	if tagsChanged {
+		for _, t := range nw.tags {
+			if _, err := im.insTag.ExecContext(ctx, id, t); err != nil {
+				return fmt.Errorf("contact %s: tag %s: %w", account, t, err)
+			}
+		}
+	}
+	for k, st := range events {
+		if st != "" {
+			if _, err := im.event.ExecContext(ctx, id, string(Channels[k]), st, now); err != nil {
+				return err
+			}
+		}
+	}
+	if im.listID != 0 {
+		res, err := im.member.ExecContext(ctx, im.listID, id)
+		if err != nil {
+			return fmt.Errorf("contact %s: list %s: %w", account, im.sum.List, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			im.sum.ListAdded++
+		}
+	}
+	return nil
+}
+
+// splitTags splits a tags cell on commas and semicolons into a sorted set,
+// appending to buf.
+func splitTags(cell string, buf []string) []string {
+	for t := range strings.FieldsFuncSeq(cell, func(r rune) bool { return r == ',' || r == ';' }) {
+		if t = strings.TrimSpace(t); t != "" {
+			buf = append(buf, t)
+		}
+	}
+	slices.Sort(buf)
+	return slices.Compact(buf)
+}
+
+// importPhone is n.Phone with a shortcut for the common case, a North
+// American number written with digits, spaces, dashes, dots and
+// parentheses: it skips phonenumbers.Parse (its regular expressions cost
+// more than the rest of a row) and asks only IsValidNumber. Whatever the
+// shortcut is unsure of, including every invalid number, goes to n.Phone,
+// so results and messages are n.Phone's.
+func importPhone(n Normalizer, s string) (string, error) {
+	if e164, ok := fastNANP(n.Region, s); ok {
+		return e164, nil
+	}
+	return n.Phone(s)
+}
+
+func fastNANP(region, s string) (string, bool) {
+	if region != "" && region != "US" && region != "CA" {
+		return "", false
+	}
+	s = strings.TrimSpace(s)
+	var d [11]byte
+	k := 0
+	plus := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if k == len(d) {
+				return "", false
+			}
+			d[k] = c
+			k++
+		case c == '+' && i == 0:
+			plus = true
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')':
+		default:
+			return "", false
+		}
+	}
+	var national []byte
+	switch {
+	case k == 11 && d[0] == '1':
+		national = d[1:11]
+	case k == 10 && !plus:
+		national = d[:10]
+	default:
+		return "", false
+	}
+	nat, err := strconv.ParseUint(string(national), 10, 64)
+	if err != nil {
+		return "", false
+	}
+	cc := int32(1)
+	// Valid for the region itself; a number of another NANP country
+	// (GetRegionCodeForNumber tries all 25, slowly) takes the long way.
+	if region == "" {
+		region = "US"
+	}
+	if !phonenumbers.IsValidNumberForRegion(&phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nat}, region) {
+		return "", false
+	}
+	return "+1" + string(national), true
+}
