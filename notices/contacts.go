@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
 )
+
+var e164 = regexp.MustCompile(`^\+[1-9]\d{6,14}$`)
 
 // The contact columns in the order contactColumns scans them.
 const contactColumns = `id, account, name, email, mobile, landline, postal_address, service_address, zone,
@@ -44,11 +47,19 @@ func attributesJSON(a map[string]string) string {
 }
 
 // SaveContact inserts c, or updates the contact with its account number,
-// with its tags. Subscription states not set are left as stored (new
-// contacts are subscribed). It returns the contact's id.
+// with its tags. Values are stored as given: the caller normalises them
+// (Normalizer); a phone number that is not E.164 is refused. Like an
+// import, it never re-subscribes: a channel stored as unsubscribed stays
+// so (only Resubscribe lifts it, with a reason); states not set are left
+// as stored, and new contacts are subscribed. It returns the contact's id.
 func (s *Store) SaveContact(ctx context.Context, c Contact) (int64, error) {
 	if strings.TrimSpace(c.Account) == "" {
 		return 0, errorf(Invalid, "a contact needs an account number")
+	}
+	for _, p := range []string{c.Mobile, c.Landline} {
+		if p != "" && !e164.MatchString(p) {
+			return 0, errorf(Invalid, "contact %s: phone %q is not in E.164 form (+13155550142); normalise it first", c.Account, p)
+		}
 	}
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -59,8 +70,8 @@ func (s *Store) SaveContact(ctx context.Context, c Contact) (int64, error) {
 	return id, err
 }
 
-// upsertContact is shared by SaveContact and the import. The upsert syntax
-// is SQLite's and PostgreSQL's alike.
+// upsertContact is SaveContact's upsert; its syntax is SQLite's and
+// PostgreSQL's alike.
 const upsertContact = `INSERT INTO contacts (account, name, email, mobile, landline, postal_address, service_address, zone,
 	language, email_state, sms_state, attributes, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(NULLIF(?, ''), 'subscribed'), COALESCE(NULLIF(?, ''), 'subscribed'), ?, ?, ?)
@@ -68,8 +79,8 @@ ON CONFLICT (account) DO UPDATE SET
 	name = excluded.name, email = excluded.email, mobile = excluded.mobile, landline = excluded.landline,
 	postal_address = excluded.postal_address, service_address = excluded.service_address, zone = excluded.zone,
 	language = excluded.language,
-	email_state = CASE WHEN ? = '' THEN contacts.email_state ELSE excluded.email_state END,
-	sms_state = CASE WHEN ? = '' THEN contacts.sms_state ELSE excluded.sms_state END,
+	email_state = CASE WHEN ? = '' OR contacts.email_state = 'unsubscribed' THEN contacts.email_state ELSE excluded.email_state END,
+	sms_state = CASE WHEN ? = '' OR contacts.sms_state = 'unsubscribed' THEN contacts.sms_state ELSE excluded.sms_state END,
 	attributes = excluded.attributes, updated_at = excluded.updated_at
 RETURNING id`
 

@@ -37,6 +37,18 @@ func TestSaveAndReadContacts(t *testing.T) {
 		t.Errorf("after update: %+v", got)
 	}
 
+	// Saving a contact as subscribed does not re-subscribe it.
+	c.SMSState = Subscribed
+	if _, err := s.SaveContact(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = s.Contact(ctx, "1001"); got.SMSState != Unsubscribed {
+		t.Errorf("SaveContact re-subscribed the contact: %s", got.SMSState)
+	}
+	if _, err := s.SaveContact(ctx, Contact{Account: "1002", Mobile: "(315) 555-0142"}); ErrorCode(err) != Invalid {
+		t.Errorf("a phone not in E.164 must be refused: %v", err)
+	}
+
 	if _, err := s.SaveContact(ctx, Contact{Account: "1000", Name: "Bo"}); err != nil {
 		t.Fatal(err)
 	}

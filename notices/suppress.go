@@ -82,7 +82,7 @@ func (n Normalizer) Address(s string) (string, Channel, error) {
 		if err != nil {
 			return "", "", &Error{Code: Invalid, Message: "address", Err: err}
 		}
-		return strings.ToLower(e), Email, nil
+		return asciiLower(e), Email, nil
 	}
 	p, err := n.Phone(s)
 	if err != nil {
@@ -316,4 +316,18 @@ func (s *Store) SuppressionHistory(ctx context.Context, address string) ([]Suppr
 		evs = append(evs, e)
 	}
 	return evs, rows.Err()
+}
+
+// asciiLower lower-cases the ASCII letters of an email address and keeps
+// the others, exactly as SQLite's lower() does, so that an address and
+// lower(contacts.email) always compare alike, whatever its letters.
+// (PostgreSQL's lower() folds every letter: use the same rule there.)
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

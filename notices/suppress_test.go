@@ -167,3 +167,21 @@ func TestResubscribeSubscribesTheContacts(t *testing.T) {
 		t.Errorf("subscription event %q %q %v", how, by, err)
 	}
 }
+
+func TestSuppressionOfANonASCIIAddress(t *testing.T) {
+	ctx := context.Background()
+	s := testStore(t)
+	if _, err := s.SaveContact(ctx, Contact{Account: "1", Email: "Ünal.Öz@Example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Suppress(ctx, "Ünal.Öz@example.org", Manual, "", "test"); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := s.EachRecipient(ctx, Audience{}, Email, func(r Recipient) error { got = append(got, r.Address); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 0 {
+		t.Errorf("a suppressed address with non-ASCII letters is still reached: %v", got)
+	}
+}

@@ -11,14 +11,14 @@ import (
 // audienceCmd is `crier audience`: how many an audience reaches on each
 // channel, and who it misses and why.
 type audienceCmd struct {
-	List     []string          `help:"Members of this list (repeat for several: a contact on any of them). Default: all contacts." placeholder:"NAME"`
-	Zone     []string          `help:"In this zone (repeat: any of them)." placeholder:"ZONE"`
-	Tag      []string          `help:"Has this tag (repeat: at least one of them)." placeholder:"TAG"`
-	AllTags  []string          `name:"all-tags" help:"Has this tag (repeat: every one of them)." placeholder:"TAG"`
-	Language []string          `help:"Prefers this language (repeat: any of them); the default language includes contacts without a preference." placeholder:"CODE"`
-	Street   []string          `help:"The service address contains this text, ignoring case (repeat: any of them)." placeholder:"TEXT"`
-	Attr     map[string]string `help:"A custom attribute has this value (repeat: all of them)." placeholder:"KEY=VALUE"`
-	Has      []string          `help:"Has an address for this channel: email, sms or print (repeat: all of them)." enum:"email,sms,print" placeholder:"CHANNEL"`
+	List     []string          `sep:"none" help:"Members of this list (repeat for several: a contact on any of them). Default: all contacts." placeholder:"NAME"`
+	Zone     []string          `sep:"none" help:"In this zone (repeat: any of them)." placeholder:"ZONE"`
+	Tag      []string          `sep:"none" help:"Has this tag (repeat: at least one of them)." placeholder:"TAG"`
+	AllTags  []string          `sep:"none" name:"all-tags" help:"Has this tag (repeat: every one of them)." placeholder:"TAG"`
+	Language []string          `sep:"none" help:"Prefers this language (repeat: any of them); the default language includes contacts without a preference." placeholder:"CODE"`
+	Street   []string          `sep:"none" help:"The service address contains this text, ignoring case (repeat: any of them)." placeholder:"TEXT"`
+	Attr     map[string]string `mapsep:"none" help:"A custom attribute has this value (repeat: all of them)." placeholder:"KEY=VALUE"`
+	Has      []string          `sep:"none" help:"Has an address for this channel: email, sms or print (repeat: all of them)." enum:"email,sms,print" placeholder:"CHANNEL"`
 }
 
 func (c audienceCmd) Run(e *env) error {

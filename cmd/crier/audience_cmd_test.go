@@ -58,6 +58,7 @@ func TestAudienceCommand(t *testing.T) {
 		{"tag", []string{"--tag", "senior"}, []string{"1 contact(s)", "email 0 0 1 0", "sms 1 0 0 0"}},
 		{"language by name", []string{"--language", "Spanish"}, []string{"1 contact(s)"}},
 		{"attribute", []string{"--attr", "meter=M-77"}, []string{"1 contact(s)"}},
+		{"a comma is part of the value", []string{"--street", "Elm Street, Oak"}, []string{"0 contact(s)"}},
 		{"has sms", []string{"--has", "sms"}, []string{"2 contact(s)"}},
 	}
 	for _, tc := range tests {

@@ -99,7 +99,7 @@ func loadConfig(path string) (Config, error) {
 	// Paths in the file are relative to the file, not the working folder.
 	dir := filepath.Dir(path)
 	for _, p := range []*string{&cfg.TemplatesDir, &cfg.Utility.Logo, &cfg.Database} {
-		if *p != "" && !filepath.IsAbs(*p) {
+		if *p != "" && !filepath.IsAbs(*p) && !strings.Contains(*p, "://") {
 			*p = filepath.Join(dir, *p)
 		}
 	}
@@ -110,9 +110,17 @@ func loadConfig(path string) (Config, error) {
 func (c Config) store(ctx context.Context) (*notices.Store, error) {
 	s, err := notices.Open(ctx, c.Database)
 	if err != nil {
-		return nil, fmt.Errorf("database %s: %w", c.Database, err)
+		return nil, fmt.Errorf("database %s: %w", c.databaseName(), err)
 	}
 	return s, nil
+}
+
+// databaseName is the database for messages: a URL without its password.
+func (c Config) databaseName() string {
+	if u, err := url.Parse(c.Database); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return c.Database
 }
 
 // normalizer cleans contact values with the configured phone region.

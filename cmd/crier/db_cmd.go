@@ -23,7 +23,7 @@ func (dbMigrateCmd) Run(e *env) error {
 	ctx := context.Background()
 	s, err := notices.OpenWithoutMigrating(ctx, cfg.Database)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", cfg.Database, err)
+		return fmt.Errorf("database %s: %w", cfg.databaseName(), err)
 	}
 	defer s.Close()
 	done, err := s.Migrate(ctx)
@@ -34,7 +34,7 @@ func (dbMigrateCmd) Run(e *env) error {
 		return err
 	}
 	if len(done) == 0 {
-		fmt.Fprintf(e.stdout, "%s is up to date\n", cfg.Database)
+		fmt.Fprintf(e.stdout, "%s is up to date\n", cfg.databaseName())
 	}
 	return nil
 }
@@ -49,7 +49,7 @@ func (dbStatusCmd) Run(e *env) error {
 	ctx := context.Background()
 	s, err := notices.OpenWithoutMigrating(ctx, cfg.Database)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", cfg.Database, err)
+		return fmt.Errorf("database %s: %w", cfg.databaseName(), err)
 	}
 	defer s.Close()
 	ms, err := s.Migrations(ctx)
@@ -70,6 +70,6 @@ func (dbStatusCmd) Run(e *env) error {
 		fmt.Fprintf(tw, "%04d\t%s\t%s\n", m.Version, m.Name, applied)
 	}
 	tw.Flush()
-	fmt.Fprintf(e.stdout, "database %s: schema version %d, %d pending\n", cfg.Database, version, pending)
+	fmt.Fprintf(e.stdout, "database %s: schema version %d, %d pending\n", cfg.databaseName(), version, pending)
 	return nil
 }
