@@ -4,7 +4,8 @@
 // import, and reports.
 //
 // The store runs on SQLite (modernc.org/sqlite, pure Go) by default. Its
-// SQL is written so that PostgreSQL can share it except for a few marked
-// differences: placeholders (? here, $n there, see rebind), upserts and
-// time types.
+// SQL is written so that PostgreSQL can share it except for a few
+// differences, each marked with a "PostgreSQL:" comment: placeholders (?
+// here, $n there), identity columns, JSON and string aggregation, and time
+// types.
 package notices

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,6 +51,11 @@ func OpenWithoutMigrating(ctx context.Context, dsn string) (*Store, error) {
 	if dsn == "" {
 		dsn = "crier.db"
 	}
+	if dir := filepath.Dir(dsn); dir != "." {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, errorf(Invalid, "database %s: the folder %s does not exist; create it or name another path", dsn, dir)
+		}
+	}
 	// WAL lets readers work beside the writer; foreign keys hold the
 	// references; busy_timeout waits for a lock instead of failing at once.
 	q := url.Values{}
@@ -72,7 +79,11 @@ func OpenWithoutMigrating(ctx context.Context, dsn string) (*Store, error) {
 // Close closes the store.
 func (s *Store) Close() error { return s.db.Close() }
 
-func (s *Store) now() string { return s.Now().UTC().Format(time.RFC3339Nano) }
+// timeLayout stores times as fixed-width UTC text, so that text order is
+// time order (PostgreSQL: timestamptz).
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func (s *Store) now() string { return s.Now().UTC().Format(timeLayout) }
 
 // redactDSN hides a password in a database URL, for messages.
 func redactDSN(dsn string) string {
@@ -174,7 +185,15 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 		if !m.AppliedAt.IsZero() {
 			continue
 		}
+		applied := false
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			// Another process may have applied it since Migrations looked:
+			// the transaction holds the write lock, so look again.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			applied = true
 			if _, err := tx.ExecContext(ctx, sqls[m.Version]); err != nil {
 				return err
 			}
@@ -184,8 +203,10 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 		if err != nil {
 			return done, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 		}
-		m.AppliedAt = s.Now().UTC()
-		done = append(done, m)
+		if applied {
+			m.AppliedAt = s.Now().UTC()
+			done = append(done, m)
+		}
 	}
 	return done, nil
 }

@@ -45,8 +45,13 @@ func (contactsListCmd) Run(e *env) error {
 	n := 0
 	err = s.EachContact(context.Background(), func(c notices.Contact) error {
 		n++
-		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Account, c.Name, c.Zone, c.Email, maskPhone(c.Mobile), c.Language)
-		return err
+		if _, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Account, c.Name, c.Zone, c.Email, maskPhone(c.Mobile), c.Language); err != nil {
+			return err
+		}
+		if n%1000 == 0 {
+			return tw.Flush() // a tabwriter holds its rows until flushed: keep memory flat
+		}
+		return nil
 	})
 	tw.Flush()
 	fmt.Fprintf(e.stdout, "%d contact(s)\n", n)

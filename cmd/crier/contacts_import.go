@@ -89,6 +89,9 @@ func (c contactsImportCmd) Run(e *env) error {
 	if rejectsPath == "" {
 		rejectsPath = strings.TrimSuffix(c.File, ".csv") + ".rejects.csv"
 	}
+	if ri, err := os.Stat(rejectsPath); err == nil && os.SameFile(ri, info) {
+		return usageError("contacts import", fmt.Errorf("--rejects %s is the file being imported: name another file", rejectsPath))
+	}
 	s, err := cfg.store(context.Background())
 	if err != nil {
 		return err
@@ -126,6 +129,12 @@ func (c contactsImportCmd) Run(e *env) error {
 	fmt.Fprintln(e.stdout, sum)
 	if sum.Rejected > 0 {
 		fmt.Fprintf(e.stdout, "%d row(s) rejected, each with its line and reason in %s\n", sum.Rejected, rejectsPath)
+	} else if c.Rejects == "" {
+		// The default rejects file of an earlier import of this file
+		// would now mislead: this import rejected nothing.
+		if err := os.Remove(rejectsPath); err == nil {
+			fmt.Fprintf(e.stdout, "no row rejected: removed the rejects file of an earlier import, %s\n", rejectsPath)
+		}
 	}
 	if sum.Read > 0 && sum.Rejected == sum.Read {
 		return &exitError{code: 1, err: fmt.Errorf("every row of %s was rejected: check the reasons in %s (a wrong --encoding or --map?)", c.File, rejectsPath)}

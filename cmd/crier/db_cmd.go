@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/crier-notices/crier/notices"
@@ -45,6 +48,12 @@ func (dbStatusCmd) Run(e *env) error {
 	cfg, err := e.config()
 	if err != nil {
 		return err
+	}
+	if !strings.Contains(cfg.Database, "://") {
+		if _, err := os.Stat(cfg.Database); errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(e.stdout, "database %s does not exist yet: crier db migrate (or any command that needs it) creates it\n", cfg.Database)
+			return nil
+		}
 	}
 	ctx := context.Background()
 	s, err := notices.OpenWithoutMigrating(ctx, cfg.Database)

@@ -88,7 +88,7 @@ func (c listsAddCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "added %d contact(s) to %s (%d were on it already)\n", n, c.Name, len(c.Accounts)-n)
+	fmt.Fprintf(e.stdout, "added %d contact(s) to %s (the others named were on it already)\n", n, c.Name)
 	return nil
 }
 

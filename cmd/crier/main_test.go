@@ -434,8 +434,11 @@ func TestDBCommands(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "crier.db")
 	cfg := writeConfig(t, "database = \""+db+"\"\n")
 	code, stdout, stderr := crier(t, "--config", cfg, "db", "status")
-	if code != 0 || !regexp.MustCompile(`0001 +contacts +pending`).MatchString(stdout) || !strings.Contains(stdout, "schema version 0, 1 pending") {
-		t.Errorf("status of a new database: exit %d\n%s%s", code, stdout, stderr)
+	if code != 0 || !strings.Contains(stdout, "does not exist yet") {
+		t.Errorf("status without a database: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Errorf("db status must not create the database")
 	}
 	code, stdout, _ = crier(t, "--config", cfg, "db", "migrate")
 	if code != 0 || !strings.Contains(stdout, "applied 0001_contacts") {

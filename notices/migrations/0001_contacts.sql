@@ -1,6 +1,8 @@
 -- Contacts, their subscriptions and custom attributes; tags; lists;
 -- suppressions; the record of subscription changes.
--- Times are UTC text in RFC 3339 (PostgreSQL: timestamptz).
+-- Times are fixed-width UTC text, 2006-01-02T15:04:05.000000000Z (PostgreSQL: timestamptz).
+-- INTEGER PRIMARY KEY numbers rows by itself in SQLite (PostgreSQL: bigint
+-- generated always as identity, and bigint for the columns referring to it).
 
 CREATE TABLE contacts (
 	id              INTEGER PRIMARY KEY, -- PostgreSQL: bigint generated always as identity
