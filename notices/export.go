@@ -2,6 +2,7 @@ package notices
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -60,8 +61,21 @@ func (s *Store) Export(ctx context.Context, w io.Writer, list string) (int, erro
 		}
 		where, args = `contacts.id IN (SELECT contact_id FROM list_members WHERE list_id = ?)`, []any{l.ID}
 	}
+	// Both passes, attribute names then rows, read one snapshot: a
+	// deferred read transaction on a connection of its own (the store's
+	// transactions take the write lock at once; a reader needs none).
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil { // PostgreSQL: BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY
+		return 0, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`) // nothing was written
+
 	// PostgreSQL: SELECT DISTINCT jsonb_object_keys(attributes)
-	keys, err := s.strings(ctx, `SELECT DISTINCT j.key FROM contacts, json_each(contacts.attributes) j WHERE `+where+` ORDER BY j.key`, args...)
+	keys, err := queryStrings(ctx, conn, `SELECT DISTINCT j.key FROM contacts, json_each(contacts.attributes) j WHERE `+where+` ORDER BY j.key`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("export: attribute names: %w", err)
 	}
@@ -74,7 +88,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, list string) (int, erro
 	if err := cw.Write(header); err != nil {
 		return 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+contactColumns+`,
+	rows, err := conn.QueryContext(ctx, `SELECT `+contactColumns+`,
 		COALESCE((SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM contact_tags t WHERE t.contact_id = contacts.id ORDER BY tag)), '')
 		FROM contacts WHERE `+where+` ORDER BY account`, args...) // PostgreSQL: string_agg(tag, chr(31) ORDER BY tag)
 	if err != nil {
@@ -110,8 +124,14 @@ func (s *Store) Export(ctx context.Context, w io.Writer, list string) (int, erro
 }
 
 // strings runs a query of one text column and returns its values.
-func (s *Store) strings(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+// querier is what a query needs: the database, a connection or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryStrings returns the one text column of a query's rows.
+func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
