@@ -57,6 +57,10 @@ func (n Normalizer) Phone(s string) (string, error) {
 	switch {
 	case err != nil || digits < 7:
 		return "", fmt.Errorf("%q is not a phone number (%d digits)", s, digits)
+	case p.GetExtension() != "":
+		// A text cannot reach an extension, and dropping it would
+		// silently change the number.
+		return "", fmt.Errorf("%q has an extension (%s): give the number without it", s, p.GetExtension())
 	case !phonenumbers.IsValidNumber(p):
 		return "", fmt.Errorf("%q is not a valid %s phone number", s, regionName(phonenumbers.GetRegionCodeForNumber(p), region))
 	}
@@ -93,7 +97,11 @@ func (n Normalizer) Language(s string) (string, error) {
 		return "", fmt.Errorf("%q is not a language code (write it like en or es)", s)
 	}
 	base, conf := tag.Base()
-	if conf == language.No {
+	switch base.String() {
+	case "und", "mul", "zxx", "mis": // undetermined, multiple, none, uncoded: not a language to write in
+		conf = language.No
+	}
+	if conf != language.Exact {
 		return "", fmt.Errorf("%q is not a language code (write it like en or es)", s)
 	}
 	return base.String(), nil

@@ -33,6 +33,9 @@ func TestNormalizer(t *testing.T) {
 		{"language name", n.Language, "Spanish", "es", false},
 		{"spanish name", n.Language, "Español", "es", false},
 		{"bad language", n.Language, "xx", "", true},
+		{"undetermined language", n.Language, "und", "", true},
+		{"root is not a language", n.Language, "root", "", true},
+		{"phone with an extension", n.Phone, "315-555-0142 x12", "", true},
 		{"not a language", n.Language, "Martian", "", true},
 	}
 	for _, tt := range tests {
