@@ -200,3 +200,25 @@ func TestContactsExportCommand(t *testing.T) {
 		t.Errorf("unknown list: exit %d %s", code, stderr)
 	}
 }
+
+func TestSuppressionsCommand(t *testing.T) {
+	cfg := contactsStore(t)
+	if code, _, stderr := crier(t, "--config", cfg, "contacts", "suppress", "(315) 555-0142", "--reason", "stop-reply", "--by", "twilio"); code != 0 {
+		t.Fatalf("suppress: %s", stderr)
+	}
+	code, stdout, _ := crier(t, "--config", cfg, "contacts", "show", "A-1")
+	if code != 0 || !strings.Contains(stdout, "+13155550142 (suppressed: stop-reply on ") {
+		t.Errorf("show must say the mobile is suppressed:\n%s", stdout)
+	}
+	code, stdout, _ = crier(t, "--config", cfg, "contacts", "suppressions")
+	if code != 0 || !regexp.MustCompile(`\+13155550142 +sms +stop-reply +twilio`).MatchString(stdout) || !strings.Contains(stdout, "1 suppressed address(es)") {
+		t.Errorf("suppressions:\n%s", stdout)
+	}
+	if code, _, stderr := crier(t, "--config", cfg, "contacts", "resubscribe", "+13155550142", "--reason", "customer called", "--by", "Maria"); code != 0 {
+		t.Fatalf("resubscribe: %s", stderr)
+	}
+	code, stdout, _ = crier(t, "--config", cfg, "contacts", "suppressions", "315-555-0142")
+	if code != 0 || !strings.Contains(stdout, "suppressed") || !regexp.MustCompile(`resubscribed +customer called +by Maria`).MatchString(stdout) {
+		t.Errorf("history:\n%s", stdout)
+	}
+}

@@ -13,13 +13,14 @@ import (
 
 // contactsCmd is `crier contacts`. Each subcommand lives in its own file.
 type contactsCmd struct {
-	Import      contactsImportCmd      `cmd:"" help:"Import contacts from a CSV file (a billing system's export): an upsert by account number, in one transaction."`
-	List        contactsListCmd        `cmd:"" help:"List the contacts: account, name, zone, email, mobile, language."`
-	Show        contactsShowCmd        `cmd:"" help:"Show one contact with its subscriptions, tags and custom attributes."`
-	Delete      contactsDeleteCmd      `cmd:"" help:"Delete a contact (its addresses stay suppressed if they are)."`
-	Export      contactsExportCmd      `cmd:"" help:"Export the contacts as CSV with Crier's field names, ready to import again."`
-	Suppress    contactsSuppressCmd    `cmd:"" help:"Suppress an email address or phone number: no message goes to it, whatever any import says."`
-	Resubscribe contactsResubscribeCmd `cmd:"" help:"Lift an address's suppression and subscribe its contacts again, recording who and why."`
+	Import       contactsImportCmd       `cmd:"" help:"Import contacts from a CSV file (a billing system's export): an upsert by account number, in one transaction."`
+	List         contactsListCmd         `cmd:"" help:"List the contacts: account, name, zone, email, mobile, language."`
+	Show         contactsShowCmd         `cmd:"" help:"Show one contact with its subscriptions, tags and custom attributes."`
+	Delete       contactsDeleteCmd       `cmd:"" help:"Delete a contact (its addresses stay suppressed if they are)."`
+	Export       contactsExportCmd       `cmd:"" help:"Export the contacts as CSV with Crier's field names, ready to import again."`
+	Suppress     contactsSuppressCmd     `cmd:"" help:"Suppress an email address or phone number: no message goes to it, whatever any import says."`
+	Resubscribe  contactsResubscribeCmd  `cmd:"" help:"Lift an address's suppression and subscribe its contacts again, recording who and why."`
+	Suppressions contactsSuppressionsCmd `cmd:"" help:"List the suppressed addresses, or show one address's history."`
 }
 
 // openStore loads the configuration and opens its database.
@@ -82,9 +83,19 @@ func (c contactsShowCmd) Run(e *env) error {
 		return err
 	}
 	w := e.stdout
+	// A suppression of the address wins over the contact's own state.
+	state := func(addr string, st notices.SubscriptionState) string {
+		if addr == "" {
+			return ""
+		}
+		if sup, ok, err := s.Suppressed(context.Background(), addr); err == nil && ok {
+			return fmt.Sprintf(" (suppressed: %s on %s by %s)", sup.Reason, sup.At.Format("2006-01-02"), sup.By)
+		}
+		return " (" + string(st) + ")"
+	}
 	for _, f := range [][2]string{
-		{"account", ct.Account}, {"name", ct.Name}, {"email", ct.Email + " (" + string(ct.EmailState) + ")"},
-		{"mobile", ct.Mobile + " (sms " + string(ct.SMSState) + ")"}, {"landline", ct.Landline},
+		{"account", ct.Account}, {"name", ct.Name}, {"email", ct.Email + state(ct.Email, ct.EmailState)},
+		{"mobile", ct.Mobile + state(ct.Mobile, ct.SMSState)}, {"landline", ct.Landline},
 		{"postal address", ct.PostalAddress}, {"service address", ct.ServiceAddress}, {"zone", ct.Zone},
 		{"language", ct.Language}, {"tags", strings.Join(ct.Tags, ", ")},
 	} {

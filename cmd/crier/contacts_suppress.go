@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/crier-notices/crier/notices"
 )
@@ -108,4 +109,53 @@ func channelNoun(ch notices.Channel) string {
 		return "text message"
 	}
 	return "email"
+}
+
+type contactsSuppressionsCmd struct {
+	Address string `arg:"" optional:"" help:"Show one address's history: each suppression and resubscription, who and why."`
+}
+
+func (c contactsSuppressionsCmd) Run(e *env) error {
+	cfg, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if c.Address != "" {
+		n, err := cfg.normalizer()
+		if err != nil {
+			return err
+		}
+		addr, _, err := n.Address(c.Address)
+		if err != nil {
+			return usageError("contacts suppressions", err)
+		}
+		evs, err := s.SuppressionHistory(ctx, addr)
+		if err != nil {
+			return err
+		}
+		if len(evs) == 0 {
+			fmt.Fprintf(e.stdout, "%s has never been suppressed\n", addr)
+			return nil
+		}
+		for _, ev := range evs {
+			fmt.Fprintf(e.stdout, "%s  %-12s  %s  by %s\n", ev.At.Format("2006-01-02 15:04 UTC"), ev.Action, ev.Reason, ev.By)
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ADDRESS\tCHANNEL\tREASON\tBY\tSINCE")
+	n := 0
+	err = s.EachSuppression(ctx, func(sup notices.Suppression) error {
+		n++
+		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sup.Address, sup.Channel, sup.Reason, sup.By, sup.At.Format("2006-01-02"))
+		if n%1000 == 0 {
+			return tw.Flush()
+		}
+		return err
+	})
+	tw.Flush()
+	fmt.Fprintf(e.stdout, "%d suppressed address(es)\n", n)
+	return err
 }

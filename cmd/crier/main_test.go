@@ -471,7 +471,7 @@ func TestContactsListShowDelete(t *testing.T) {
 		t.Errorf("list: exit %d\n%s", code, stdout)
 	}
 	code, stdout, _ = crier(t, "--config", cfg, "contacts", "show", "A-1")
-	if code != 0 || !strings.Contains(stdout, "+13155550142 (sms subscribed)") || !strings.Contains(stdout, "meter:") {
+	if code != 0 || !strings.Contains(stdout, "+13155550142 (subscribed)") || !strings.Contains(stdout, "meter:") {
 		t.Errorf("show: exit %d\n%s", code, stdout)
 	}
 	if code, _, _ = crier(t, "--config", cfg, "contacts", "delete", "A-1"); code != 0 {
