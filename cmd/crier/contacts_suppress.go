@@ -123,13 +123,9 @@ func (c contactsSuppressionsCmd) Run(e *env) error {
 	defer s.Close()
 	ctx := context.Background()
 	if c.Address != "" {
-		n, err := cfg.normalizer()
+		addr, err := cleanAddress(cfg, c.Address)
 		if err != nil {
 			return err
-		}
-		addr, _, err := n.Address(c.Address)
-		if err != nil {
-			return usageError("contacts suppressions", err)
 		}
 		evs, err := s.SuppressionHistory(ctx, addr)
 		if err != nil {
