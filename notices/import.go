@@ -3,9 +3,7 @@ package notices
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -261,23 +259,18 @@ type importRecord struct {
 	tags                                                           []string
 }
 
-// importer holds one import's state.
+// importer holds the reading side of one import: it checks the rows and
+// sends the good ones to the importWriter.
 type importer struct {
 	opts    ImportOptions
 	cols    []column
 	idx     [nFields]int // column of each field, -1 when absent
 	hasAttr bool
-	now     string
-	seen    map[string]uint32 // account -> line of its first row
-	fresh   bool              // the store had no contacts: every account is new
-	listID  int64
-	sum     ImportSummary
-
-	sel, ins, upd, delTags, insTag, event, member *sql.Stmt
+	seen    *accountSet   // account -> line of its first row
+	sum     ImportSummary // Read, Rejected, Duplicates
 
 	problems []string
 	values   [nFields]string
-	tags     []string
 }
 
 // Import reads contacts from a CSV file, the export of a billing system,
@@ -290,6 +283,10 @@ type importer struct {
 // import never re-subscribes a contact who unsubscribed, and never touches
 // suppressions. The file is streamed: memory stays flat but for a map of
 // the accounts seen.
+//
+// Import reads and checks the rows on the calling goroutine (Progress
+// runs there) while a second goroutine, which Import starts and waits
+// for, writes them.
 //
 // Errors in the header (no account column, two columns for one field, a
 // --map naming a missing column) stop the import before any row and have
@@ -324,8 +321,9 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 	if err != nil {
 		return sum, fmt.Errorf("%s: %w", src, err)
 	}
-	im := &importer{opts: opts, cols: cols, now: s.now(), seen: map[string]uint32{}}
+	im := &importer{opts: opts, cols: cols, seen: newAccountSet()}
 	im.sum.List, im.sum.DryRun = strings.TrimSpace(opts.List), opts.DryRun
+	w := &importWriter{now: s.now(), listName: im.sum.List}
 	for i := range im.idx {
 		im.idx[i] = -1
 	}
@@ -333,19 +331,24 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 		if c.field < nFields {
 			im.idx[c.field] = i
 		}
-		im.hasAttr = im.hasAttr || c.field == fAttribute
+		if c.field == fAttribute {
+			im.hasAttr = true
+			w.attrCols = append(w.attrCols, c.header)
+		}
 	}
+	w.idx, w.hasAttr = im.idx, im.hasAttr
 
 	var rej *csv.Writer // created with the first rejected row
 
 	// Statement journals in memory, not in a temporary file per insert,
-	// and a bigger page cache while the indexes grow: both bounded, both
-	// settings of the store's one connection.
+	// and a bigger page cache (32 MB) while the indexes grow, so that
+	// fewer dirty pages spill to the WAL mid-transaction: both bounded,
+	// both settings of the store's one connection.
 	var cache int
 	if err := s.db.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
 		return sum, err
 	}
-	if _, err := s.db.ExecContext(ctx, `PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384`); err != nil {
+	if _, err := s.db.ExecContext(ctx, `PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768`); err != nil {
 		return sum, err
 	}
 	defer s.db.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = `+strconv.Itoa(cache))
@@ -359,15 +362,30 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 			err = errors.Join(err, ignoreDone(tx.Rollback()))
 		}
 	}()
-	if err := im.prepare(ctx, tx); err != nil {
+	if err := w.prepare(ctx, tx); err != nil {
+		w.close()
 		return sum, err
 	}
-	defer im.close()
+	wctx, cancel := context.WithCancel(ctx)
+	pipe := startImportPipe(wctx, w)
+	// The writer stops before the transaction ends, and its counts join
+	// the reader's whatever happens.
+	defer func() {
+		cancel()
+		if werr := pipe.finish(); werr != nil && err == nil {
+			err = fmt.Errorf("import %s %w", src, werr)
+		}
+		w.close()
+		sum = im.sum
+		sum.Added, sum.Updated, sum.Unchanged = w.sum.Added, w.sum.Updated, w.sum.Unchanged
+		sum.KeptUnsubscribed, sum.ListAdded = w.sum.KeptUnsubscribed, w.sum.ListAdded
+	}()
 
+	batch := pipe.batch()
 	var cells []string
 	for {
 		if err := ctx.Err(); err != nil {
-			return im.sum, fmt.Errorf("import %s: %w", src, err)
+			return sum, fmt.Errorf("import %s: %w", src, err)
 		}
 		rec, rerr := cr.Read()
 		if errors.Is(rerr, io.EOF) {
@@ -381,7 +399,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 			cells = cells[:0]
 			im.problems = append(im.problems[:0], fmt.Sprintf("the CSV is malformed from here (%v): a cell with a quote must be wholly quoted, its quotes doubled", perr.Err))
 		case rerr != nil:
-			return im.sum, fmt.Errorf("import %s: %w", src, rerr)
+			return sum, fmt.Errorf("import %s: %w", src, rerr)
 		default:
 			if blankRow(rec) {
 				continue
@@ -391,8 +409,15 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 				rec[i] = RestoreCell(rec[i]) // an export's neutralised cells import as they were
 			}
 			cells = rec
-			if err := im.row(ctx, rec, line); err != nil {
-				return im.sum, fmt.Errorf("import %s line %d: %w", src, line, err)
+			if im.row(rec, line) {
+				batch.rows = batch.rows[:len(batch.rows)+1] // keeps the slices of a reused row
+				im.fill(&batch.rows[len(batch.rows)-1], rec, line)
+				if len(batch.rows) == importBatchSize {
+					if err := pipe.send(batch); err != nil {
+						return sum, fmt.Errorf("import %s %w", src, err)
+					}
+					batch = pipe.batch()
+				}
 			}
 		}
 		im.sum.Read++
@@ -402,7 +427,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 				if rej == nil {
 					rej = csv.NewWriter(opts.Rejects)
 					if err := rej.Write(append(slices.Clone(header), "line", "reason")); err != nil {
-						return im.sum, fmt.Errorf("rejects: %w", err)
+						return sum, fmt.Errorf("rejects: %w", err)
 					}
 				}
 				out := make([]string, 0, len(header)+2)
@@ -414,7 +439,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 				}
 				out = append(out, strconv.Itoa(line), strings.Join(im.problems, "; "))
 				if err := rej.Write(out); err != nil {
-					return im.sum, fmt.Errorf("rejects: %w", err)
+					return sum, fmt.Errorf("rejects: %w", err)
 				}
 			}
 		}
@@ -422,19 +447,27 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 			opts.Progress(im.sum.Read)
 		}
 	}
+	if len(batch.rows) > 0 {
+		if err := pipe.send(batch); err != nil {
+			return sum, fmt.Errorf("import %s %w", src, err)
+		}
+	}
+	if werr := pipe.finish(); werr != nil {
+		return sum, fmt.Errorf("import %s %w", src, werr)
+	}
 	if rej != nil {
 		rej.Flush()
 		if err := rej.Error(); err != nil {
-			return im.sum, fmt.Errorf("rejects: %w", err)
+			return sum, fmt.Errorf("rejects: %w", err)
 		}
 	}
 	if opts.DryRun {
-		return im.sum, nil
+		return sum, nil
 	}
 	if err := tx.Commit(); err != nil {
-		return im.sum, fmt.Errorf("import %s: commit: %w", src, err)
+		return sum, fmt.Errorf("import %s: commit: %w", src, err)
 	}
-	return im.sum, nil
+	return sum, nil
 }
 
 func blankRow(rec []string) bool {
@@ -446,53 +479,14 @@ func blankRow(rec []string) bool {
 	return true
 }
 
-func (im *importer) prepare(ctx context.Context, tx *sql.Tx) error {
-	var err error
-	prep := func(q string) *sql.Stmt {
-		if err != nil {
-			return nil
-		}
-		var st *sql.Stmt
-		st, err = tx.PrepareContext(ctx, q)
-		return st
-	}
-	im.sel, im.ins, im.upd = prep(importSelect), prep(importInsert), prep(importUpdate)
-	im.delTags, im.insTag, im.event, im.member = prep(importDeleteTags), prep(importInsertTag), prep(importEvent), prep(importMember)
-	if err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	var any bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts)`).Scan(&any); err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	im.fresh = !any
-	if name := im.sum.List; name != "" {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO lists (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, im.now); err != nil {
-			return fmt.Errorf("list %s: %w", name, err)
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM lists WHERE name = ?`, name).Scan(&im.listID); err != nil {
-			return fmt.Errorf("list %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-func (im *importer) close() {
-	for _, st := range []*sql.Stmt{im.sel, im.ins, im.upd, im.delTags, im.insTag, im.event, im.member} {
-		if st != nil {
-			st.Close()
-		}
-	}
-}
-
-// row checks one row and, when it is good, writes its contact. Its
-// problems are left in im.problems. The error is the store's.
-func (im *importer) row(ctx context.Context, rec []string, line int) error {
+// row checks one row and reports whether it is good. Its problems are
+// left in im.problems, its values in im.values.
+func (im *importer) row(rec []string, line int) bool {
 	im.problems = im.problems[:0]
 	im.values = [nFields]string{}
 	if len(rec) != len(im.cols) {
 		im.problems = append(im.problems, fmt.Sprintf("the row has %d cells, the header %d", len(rec), len(im.cols)))
-		return nil
+		return false
 	}
 	n := im.opts.Normalizer
 	for i, cell := range rec {
@@ -560,161 +554,29 @@ func (im *importer) row(ctx context.Context, rec []string, line int) error {
 	}
 	account := im.values[fAccount]
 	if account != "" {
-		if first, ok := im.seen[account]; ok {
+		if first, ok := im.seen.add(account, line); ok {
 			im.sum.Duplicates++
 			im.problems = append([]string{fmt.Sprintf("account %s appears again (first on line %d)", account, first)}, im.problems...)
-		} else {
-			im.seen[strings.Clone(account)] = uint32(line)
 		}
 	}
-	if len(im.problems) > 0 {
-		return nil
-	}
-	return im.save(ctx, rec)
+	return len(im.problems) == 0
 }
 
-// save adds or updates the contact of a good row.
-func (im *importer) save(ctx context.Context, rec []string) error {
-	account := im.values[fAccount]
-	var id int64
-	var old importRecord
-	found := false
-	if !im.fresh {
-		var tags string
-		err := im.sel.QueryRowContext(ctx, account).Scan(&id, &old.name, &old.email, &old.mobile, &old.landline, &old.postal,
-			&old.service, &old.zone, &old.language, &old.emailState, &old.smsState, &old.attributes, &tags)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return err
-		default:
-			found = true
-			if tags != "" {
-				old.tags = strings.Split(tags, "\x1f")
-				slices.Sort(old.tags)
-			}
-		}
-	}
-	nw := old
-	if !found {
-		nw = importRecord{emailState: string(Subscribed), smsState: string(Subscribed), attributes: "{}"}
-	}
-	set := func(f field, p *string) {
-		if im.idx[f] >= 0 {
-			*p = im.values[f]
-		}
-	}
-	set(fName, &nw.name)
-	set(fEmail, &nw.email)
-	set(fMobile, &nw.mobile)
-	set(fLandline, &nw.landline)
-	set(fPostal, &nw.postal)
-	set(fService, &nw.service)
-	set(fZone, &nw.zone)
-	set(fLanguage, &nw.language)
+// fill makes r the good row rec, checked by row, reusing r's slices.
+func (im *importer) fill(r *importRow, rec []string, line int) {
+	r.line, r.values = line, im.values
+	r.tags = r.tags[:0]
 	if i := im.idx[fTags]; i >= 0 {
-		nw.tags = splitTags(rec[i], im.tags[:0])
-		im.tags = nw.tags
+		r.tags = splitTags(rec[i], r.tags)
 	}
+	r.attrs = r.attrs[:0]
 	if im.hasAttr {
-		attrs := map[string]string{}
-		if found && old.attributes != "" && old.attributes != "{}" {
-			if err := json.Unmarshal([]byte(old.attributes), &attrs); err != nil {
-				return fmt.Errorf("contact %s: attributes: %w", account, err)
-			}
-		}
 		for i, c := range im.cols {
-			if c.field != fAttribute {
-				continue
-			}
-			if v := strings.TrimSpace(rec[i]); v != "" {
-				attrs[c.header] = v
-			} else {
-				delete(attrs, c.header)
-			}
-		}
-		nw.attributes = attributesJSON(attrs)
-	}
-	var events [2]string // the state each channel changes to, "" for none
-	kept := false
-	for k, f := range [2]field{fEmailState, fSMSState} {
-		p := &nw.emailState
-		if k == 1 {
-			p = &nw.smsState
-		}
-		want := ""
-		if im.idx[f] >= 0 {
-			want = im.values[f]
-		}
-		switch {
-		case want == "" || want == *p:
-		case want == string(Unsubscribed):
-			*p, events[k] = want, want
-		default: // subscribed, but they unsubscribed: an import never re-subscribes
-			kept = true
-		}
-	}
-	if kept {
-		im.sum.KeptUnsubscribed++
-	}
-
-	now := im.now
-	tagsChanged := false
-	switch {
-	case !found:
-		res, err := im.ins.ExecContext(ctx, account, nw.name, nw.email, nw.mobile, nw.landline, nw.postal, nw.service, nw.zone,
-			nw.language, nw.emailState, nw.smsState, nw.attributes, now, now)
-		if err == nil {
-			id, err = res.LastInsertId()
-		}
-		if err != nil {
-			return fmt.Errorf("add contact %s: %w", account, err)
-		}
-		im.sum.Added++
-		tagsChanged = len(nw.tags) > 0
-	case nw.name == old.name && nw.email == old.email && nw.mobile == old.mobile && nw.landline == old.landline &&
-		nw.postal == old.postal && nw.service == old.service && nw.zone == old.zone && nw.language == old.language &&
-		nw.emailState == old.emailState && nw.smsState == old.smsState && nw.attributes == old.attributes &&
-		slices.Equal(nw.tags, old.tags):
-		im.sum.Unchanged++
-	default:
-		_, err := im.upd.ExecContext(ctx, nw.name, nw.email, nw.mobile, nw.landline, nw.postal, nw.service, nw.zone,
-			nw.language, nw.emailState, nw.smsState, nw.attributes, now, id)
-		if err != nil {
-			return fmt.Errorf("update contact %s: %w", account, err)
-		}
-		im.sum.Updated++
-		if !slices.Equal(nw.tags, old.tags) {
-			tagsChanged = true
-			if _, err := im.delTags.ExecContext(ctx, id); err != nil {
-				return err
+			if c.field == fAttribute {
+				r.attrs = append(r.attrs, strings.TrimSpace(rec[i]))
 			}
 		}
 	}
-	if tagsChanged {
-		for _, t := range nw.tags {
-			if _, err := im.insTag.ExecContext(ctx, id, t); err != nil {
-				return fmt.Errorf("contact %s: tag %s: %w", account, t, err)
-			}
-		}
-	}
-	for k, st := range events {
-		if st != "" {
-			if _, err := im.event.ExecContext(ctx, id, string(Channels[k]), st, now); err != nil {
-				return err
-			}
-		}
-	}
-	if im.listID != 0 {
-		res, err := im.member.ExecContext(ctx, im.listID, id)
-		if err != nil {
-			return fmt.Errorf("contact %s: list %s: %w", account, im.sum.List, err)
-		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			im.sum.ListAdded++
-		}
-	}
-	return nil
 }
 
 // splitTags splits a tags cell on commas and semicolons into a sorted set,
