@@ -23,10 +23,11 @@ type ImportOptions struct {
 	Source string
 	// Map gives the field of a column by the column's header, overriding
 	// the names Crier recognises: {"Cust Ref": "account"}. The field
-	// "ignore" drops a column.
+	// "ignore" drops a column, "attribute" keeps it as a custom attribute.
 	Map map[string]string
 	// Encoding is the file's character set: "utf-8" (the default),
-	// "latin1" (also "iso-8859-1") or "windows-1252".
+	// "latin1" (also "iso-8859-1"; read as windows-1252, its superset) or
+	// "windows-1252".
 	Encoding string
 	// List, when set, names a list every imported contact joins; it is
 	// created if missing.
@@ -105,8 +106,10 @@ const (
 var fieldNames = [nFields]string{"account", "name", "email", "mobile", "landline", "postal_address", "service_address",
 	"zone", "tags", "language", "email_state", "sms_state"}
 
-// ImportFields lists the field names a column can be mapped to.
-func ImportFields() []string { return append(fieldNames[:], "ignore") }
+// ImportFields lists the field names a column can be mapped to: Crier's
+// fields, "ignore" (drop the column) and "attribute" (keep it as a custom
+// attribute even though its name looks like a field's).
+func ImportFields() []string { return append(fieldNames[:], "ignore", "attribute") }
 
 // headerAliases are the column names billing exports use, folded by foldHeader.
 var headerAliases = func() map[string]field {
@@ -175,9 +178,12 @@ func importHeader(header []string, overrides map[string]string) ([]column, error
 		if j < 0 {
 			return nil, errorf(Invalid, "--map %s=%s: %q is not a field (the fields: %s)", name, to, to, strings.Join(ImportFields(), ", "))
 		}
-		if j == int(nFields) {
+		switch j {
+		case int(nFields):
 			cols[i].field = fIgnore
-		} else {
+		case int(nFields) + 1:
+			cols[i].field = fAttribute
+		default:
 			cols[i].field = field(j)
 		}
 		used[cols[i].header] = true
@@ -225,9 +231,10 @@ func decodeImport(r io.Reader, encoding string) (io.Reader, error) {
 			br.Discard(3)
 		}
 		return br, nil
-	case "latin1", "latin-1", "iso-8859-1", "iso8859-1":
-		return bufio.NewReaderSize(charmap.ISO8859_1.NewDecoder().Reader(r), 64<<10), nil
-	case "windows-1252", "cp1252":
+	case "latin1", "latin-1", "iso-8859-1", "iso8859-1", "windows-1252", "cp1252":
+		// Read "latin1" as windows-1252, as browsers do: exports called
+		// Latin-1 hold curly quotes and dashes at 0x80-0x9F, which strict
+		// ISO 8859-1 would turn into invisible control characters.
 		return bufio.NewReaderSize(charmap.Windows1252.NewDecoder().Reader(r), 64<<10), nil
 	}
 	return nil, errorf(Invalid, "encoding %q: use utf-8, latin1 or windows-1252", encoding)
@@ -394,6 +401,10 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 		var line int
 		var perr *csv.ParseError
 		switch {
+		case errors.As(rerr, &perr) && perr.Line > perr.StartLine:
+			// An unclosed quote swallows every line after it into one
+			// cell: going on would silently lose those rows.
+			return sum, errorf(Invalid, "%s line %d: a quoted cell opened there is not closed before line %d: fix the quotes (a quote inside a cell is written twice) and import again; nothing was imported", src, perr.StartLine, perr.Line)
 		case errors.As(rerr, &perr):
 			line = perr.StartLine
 			cells = cells[:0]
@@ -507,19 +518,35 @@ func (im *importer) row(rec []string, line int) bool {
 		if phone {
 			v, err = importPhone(n, cell)
 		}
-		if cell != "" {
-			switch cell[0] {
-			case '=', '@', '\t', '\r':
-				bad("%q looks like a spreadsheet formula", cell)
+		if i := strings.IndexFunc(cell, isControl); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(cell[i:])
+			bad("contains the invisible control character %U: remove it (or is the file windows-1252? import it with --encoding windows-1252)", r)
+			continue
+		}
+		// The value is stored trimmed, so the check is on the trimmed
+		// value, and on each tag of a tags cell.
+		checks := []string{strings.TrimSpace(cell)}
+		if c.field == fTags {
+			checks = splitTags(cell, nil)
+		}
+		// A leading tab or carriage return is how formulas hide (OWASP).
+		formula := cell != "" && (cell[0] == '\t' || cell[0] == '\r')
+		for _, t := range checks {
+			if t == "" {
 				continue
+			}
+			switch t[0] {
+			case '=', '@':
+				formula = true
 			case '+', '-':
 				// A phone number in international format starts with +;
 				// anything else so written could run in a spreadsheet.
-				if !phone || err != nil {
-					bad("%q looks like a spreadsheet formula", cell)
-					continue
-				}
+				formula = formula || !phone || err != nil
 			}
+		}
+		if formula {
+			bad("%q looks like a spreadsheet formula", cell)
+			continue
 		}
 		if c.field >= nFields {
 			continue
@@ -560,6 +587,12 @@ func (im *importer) row(rec []string, line int) bool {
 		}
 	}
 	return len(im.problems) == 0
+}
+
+// isControl reports the control characters a cell may not hold: all but
+// the line breaks a quoted address may contain, and tabs.
+func isControl(r rune) bool {
+	return (r < 0x20 && r != '\n' && r != '\r' && r != '\t') || (r >= 0x7f && r < 0xa0)
 }
 
 // fill makes r the good row rec, checked by row, reusing r's slices.

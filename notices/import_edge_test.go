@@ -1,0 +1,92 @@
+package notices
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"strings"
+	"testing"
+)
+
+// importString imports a CSV text into s and returns the summary and the
+// rejects, as records.
+func importString(t *testing.T, s *Store, in string, opts ImportOptions) (ImportSummary, [][]string, error) {
+	t.Helper()
+	var rej bytes.Buffer
+	opts.Rejects = &rej
+	opts.Normalizer = Normalizer{Region: "US"}
+	sum, err := s.Import(context.Background(), strings.NewReader(in), opts)
+	recs, _ := csv.NewReader(&rej).ReadAll()
+	return sum, recs, err
+}
+
+func TestImportRejectsFormulasHiddenBehindSpaces(t *testing.T) {
+	tests := []struct {
+		name, row, want string
+	}{
+		{"name after spaces", `7,  =HYPERLINK(1),4,a,m`, "Name: "},
+		{"zone after spaces", `7,Ana,"  @SUM(A1)",a,m`, "Zone: "},
+		{"one of the tags", `7,Ana,4,"senior, =cmd|x",m`, "Tags: "},
+		{"attribute", `7,Ana,4,a,-1+2`, "Meter: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := testStore(t)
+			sum, rej, err := importString(t, s, "Account,Name,Zone,Tags,Meter\n"+tt.row+"\n", ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Rejected != 1 || len(rej) != 2 || !strings.Contains(rej[1][len(rej[1])-1], tt.want) || !strings.Contains(rej[1][len(rej[1])-1], "looks like a spreadsheet formula") {
+				t.Errorf("summary %v, rejects %q", sum, rej)
+			}
+		})
+	}
+}
+
+func TestImportStopsAtAnUnclosedQuote(t *testing.T) {
+	s := testStore(t)
+	in := "Account,Name\n1,Ana\n2,\"Bo\n3,Cy\n4,Di\n"
+	_, _, err := importString(t, s, in, ImportOptions{Source: "billing.csv"})
+	if err == nil || ErrorCode(err) != Invalid || !strings.Contains(err.Error(), "billing.csv line 3: a quoted cell opened there is not closed") {
+		t.Fatalf("err = %v", err)
+	}
+	n := 0
+	if err := s.EachContact(context.Background(), func(Contact) error { n++; return nil }); err != nil || n != 0 {
+		t.Errorf("the store must be as it was: %d contacts, %v", n, err)
+	}
+}
+
+func TestImportMapsAColumnToAnAttribute(t *testing.T) {
+	s := testStore(t)
+	sum, _, err := importString(t, s, "Account,Customer ID,Name\n1,C-77,Ana\n", ImportOptions{Map: map[string]string{"Customer ID": "attribute"}})
+	if err != nil || sum.Added != 1 {
+		t.Fatalf("%v %v", sum, err)
+	}
+	c, err := s.Contact(context.Background(), "1")
+	if err != nil || c.Attributes["Customer ID"] != "C-77" {
+		t.Errorf("got %+v, %v", c, err)
+	}
+}
+
+func TestImportLatin1IsReadAsWindows1252(t *testing.T) {
+	s := testStore(t)
+	// "O’Neil" with the right single quote at 0x92 in windows-1252.
+	in := "Account,Name\n1,O\x92Neil\n"
+	if _, _, err := importString(t, s, in, ImportOptions{Encoding: "latin1"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.Contact(context.Background(), "1"); c.Name != "O\u2019Neil" {
+		t.Errorf("name %q, want O’Neil", c.Name)
+	}
+}
+
+func TestImportRejectsControlCharacters(t *testing.T) {
+	s := testStore(t)
+	sum, rej, err := importString(t, s, "Account,Name\n1,O\u0092Neil\n2,Bo\x01\n", ImportOptions{})
+	if err != nil || sum.Rejected != 2 {
+		t.Fatalf("%v %v", sum, err)
+	}
+	if !strings.Contains(rej[1][len(rej[1])-1], "control character U+0092") {
+		t.Errorf("rejects %q", rej)
+	}
+}
