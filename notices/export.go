@@ -11,8 +11,7 @@ import (
 
 // ExportColumns are the fixed columns of an export, in order, named as the
 // import knows Crier's own fields. The custom attributes follow them.
-var ExportColumns = []string{"account", "name", "email", "mobile", "landline", "postal_address", "service_address",
-	"zone", "tags", "language", "email_state", "sms_state"}
+var ExportColumns = fieldNames[:] // the import's own names, in its order
 
 // TagSeparator joins a contact's tags in the tags column of an export.
 const TagSeparator = ";"
