@@ -182,3 +182,36 @@ func (s *Store) DeleteContact(ctx context.Context, account string) error {
 	}
 	return nil
 }
+
+// SubscriptionChange is one recorded change of a contact's subscription on
+// a channel: to what state, how (import, resubscribe: why, …), by whom, when.
+type SubscriptionChange struct {
+	Channel Channel
+	State   SubscriptionState
+	How     string
+	By      string
+	At      time.Time
+}
+
+// SubscriptionChanges returns the recorded changes of the contact's
+// subscriptions, oldest first.
+func (s *Store) SubscriptionChanges(ctx context.Context, account string) ([]SubscriptionChange, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT e.channel, e.state, e.how, e.by_whom, e.at
+		FROM subscription_events e JOIN contacts c ON c.id = e.contact_id
+		WHERE c.account = ? ORDER BY e.id`, account)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SubscriptionChange
+	for rows.Next() {
+		var ch SubscriptionChange
+		var at string
+		if err := rows.Scan(&ch.Channel, &ch.State, &ch.How, &ch.By, &at); err != nil {
+			return nil, err
+		}
+		ch.At, _ = time.Parse(time.RFC3339Nano, at)
+		out = append(out, ch)
+	}
+	return out, rows.Err()
+}

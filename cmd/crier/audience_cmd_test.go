@@ -217,6 +217,15 @@ func TestSuppressionsCommand(t *testing.T) {
 	if code, _, stderr := crier(t, "--config", cfg, "contacts", "resubscribe", "+13155550142", "--reason", "customer called", "--by", "Maria"); code != 0 {
 		t.Fatalf("resubscribe: %s", stderr)
 	}
+	// A-2 had unsubscribed from texts: resubscribing subscribes it again,
+	// and its record says when, how and by whom.
+	if code, _, stderr := crier(t, "--config", cfg, "contacts", "resubscribe", "+13155550143", "--reason", "asked for texts again", "--by", "Maria"); code != 0 {
+		t.Fatalf("resubscribe: %s", stderr)
+	}
+	code, stdout, _ = crier(t, "--config", cfg, "contacts", "show", "A-2")
+	if code != 0 || !regexp.MustCompile(`subscription changes:\n.* sms +subscribed +resubscribe: asked for texts again by Maria`).MatchString(stdout) {
+		t.Errorf("show must list the subscription changes:\n%s", stdout)
+	}
 	code, stdout, _ = crier(t, "--config", cfg, "contacts", "suppressions", "315-555-0142")
 	if code != 0 || !strings.Contains(stdout, "suppressed") || !regexp.MustCompile(`resubscribed +customer called +by Maria`).MatchString(stdout) {
 		t.Errorf("history:\n%s", stdout)

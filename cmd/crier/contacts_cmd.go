@@ -104,6 +104,20 @@ func (c contactsShowCmd) Run(e *env) error {
 	for _, k := range slices.Sorted(maps.Keys(ct.Attributes)) {
 		fmt.Fprintf(w, "%-16s %s\n", k+":", ct.Attributes[k])
 	}
+	changes, err := s.SubscriptionChanges(context.Background(), ct.Account)
+	if err != nil {
+		return err
+	}
+	if len(changes) > 0 {
+		fmt.Fprintln(w, "subscription changes:")
+		for _, ch := range changes {
+			by := ""
+			if ch.By != "" {
+				by = " by " + ch.By
+			}
+			fmt.Fprintf(w, "  %s  %-5s %-12s %s%s\n", ch.At.Format("2006-01-02 15:04 UTC"), ch.Channel, ch.State, ch.How, by)
+		}
+	}
 	return nil
 }
 
