@@ -14,6 +14,10 @@ import (
 
 var e164 = regexp.MustCompile(`^\+[1-9]\d{6,14}$`)
 
+// contactTags is a contact's tags, sorted, joined by U+001F, as one column
+// of a query on contacts (PostgreSQL: string_agg(tag, chr(31) ORDER BY tag)).
+const contactTags = `COALESCE((SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM contact_tags t WHERE t.contact_id = contacts.id ORDER BY tag)), '')`
+
 // The contact columns in the order contactColumns scans them.
 const contactColumns = `id, account, name, email, mobile, landline, postal_address, service_address, zone,
 	language, email_state, sms_state, attributes, created_at, updated_at`
@@ -137,9 +141,7 @@ func (s *Store) tags(ctx context.Context, id int64) ([]string, error) {
 // streaming: a million contacts are never in memory at once. Tags are read
 // in the same ordered pass. fn's error stops the walk and is returned.
 func (s *Store) EachContact(ctx context.Context, fn func(Contact) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+contactColumns+`,
-		COALESCE((SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM contact_tags t WHERE t.contact_id = contacts.id ORDER BY tag)), '')
-		FROM contacts ORDER BY account`) // PostgreSQL: string_agg(tag, chr(31) ORDER BY tag)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+contactColumns+`, `+contactTags+` FROM contacts ORDER BY account`)
 	if err != nil {
 		return err
 	}

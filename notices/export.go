@@ -87,9 +87,8 @@ func (s *Store) Export(ctx context.Context, w io.Writer, list string) (int, erro
 	if err := cw.Write(header); err != nil {
 		return 0, err
 	}
-	rows, err := conn.QueryContext(ctx, `SELECT `+contactColumns+`,
-		COALESCE((SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM contact_tags t WHERE t.contact_id = contacts.id ORDER BY tag)), '')
-		FROM contacts WHERE `+where+` ORDER BY account`, args...) // PostgreSQL: string_agg(tag, chr(31) ORDER BY tag)
+	rows, err := conn.QueryContext(ctx, `SELECT `+contactColumns+`, `+contactTags+`
+		FROM contacts WHERE `+where+` ORDER BY account`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}

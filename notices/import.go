@@ -243,9 +243,8 @@ func decodeImport(r io.Reader, encoding string) (io.Reader, error) {
 // The import's statements. SQLite and PostgreSQL alike but for placeholders.
 const (
 	importSelect = `SELECT id, name, email, mobile, landline, postal_address, service_address, zone, language,
-	email_state, sms_state, attributes,
-	COALESCE((SELECT group_concat(tag, char(31)) FROM contact_tags t WHERE t.contact_id = contacts.id), '')
-FROM contacts WHERE account = ?` // PostgreSQL: string_agg(tag, chr(31))
+	email_state, sms_state, attributes, ` + contactTags + `
+FROM contacts WHERE account = ?`
 	importInsert = `INSERT INTO contacts (account, name, email, mobile, landline, postal_address, service_address, zone,
 	language, email_state, sms_state, attributes, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` // PostgreSQL: RETURNING id (LastInsertId is SQLite's)

@@ -221,9 +221,8 @@ const (
 	importPair       = `(?, ?)`
 	importConflict   = ` ON CONFLICT DO NOTHING`
 	importSelectIn   = `SELECT account, id, name, email, mobile, landline, postal_address, service_address, zone, language,
-	email_state, sms_state, attributes,
-	COALESCE((SELECT group_concat(tag, char(31)) FROM contact_tags t WHERE t.contact_id = contacts.id), '')
-FROM contacts WHERE account IN ` // PostgreSQL: string_agg(tag, chr(31))
+	email_state, sms_state, attributes, ` + contactTags + `
+FROM contacts WHERE account IN `
 )
 
 // stmt returns the statement head + n times row, comma-separated, + tail,
