@@ -465,6 +465,9 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 	if werr := pipe.finish(); werr != nil {
 		return sum, fmt.Errorf("import %s %w", src, werr)
 	}
+	if err := w.rebuildIndexes(ctx); err != nil {
+		return sum, err
+	}
 	if rej != nil {
 		rej.Flush()
 		if err := rej.Error(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -88,5 +89,48 @@ func TestImportRejectsControlCharacters(t *testing.T) {
 	}
 	if !strings.Contains(rej[1][len(rej[1])-1], "control character U+0092") {
 		t.Errorf("rejects %q", rej)
+	}
+}
+
+// indexes lists the secondary indexes of the contacts tables.
+func indexes(t *testing.T, s *Store) string {
+	t.Helper()
+	names, err := queryStrings(context.Background(), s.db, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('contacts', 'contact_tags') AND sql IS NOT NULL ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(names, ",")
+}
+
+// TestFirstImportKeepsTheIndexes: a first import builds the indexes after
+// the rows; they are there after it, and after one that was interrupted.
+func TestFirstImportKeepsTheIndexes(t *testing.T) {
+	s := testStore(t)
+	want := indexes(t, s)
+	if !strings.Contains(want, "contacts_email") || !strings.Contains(want, "contact_tags_tag") {
+		t.Fatalf("indexes of a new store: %s", want)
+	}
+	var in strings.Builder
+	in.WriteString("Account,Email,Tags\n")
+	for i := range 2000 {
+		fmt.Fprintf(&in, "%d,c%d@example.org,t%d\n", i, i, i%3)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := s.Import(ctx, strings.NewReader(in.String()), ImportOptions{Normalizer: Normalizer{Region: "US"}, Progress: func(n int) {
+		if n == 1000 {
+			cancel()
+		}
+	}})
+	if err == nil {
+		t.Fatal("the cancelled import must fail")
+	}
+	if got := indexes(t, s); got != want {
+		t.Errorf("after an interrupted first import: %s, want %s", got, want)
+	}
+	if _, _, err := importString(t, s, in.String(), ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := indexes(t, s); got != want {
+		t.Errorf("after a first import: %s, want %s", got, want)
 	}
 }
