@@ -111,6 +111,12 @@ func TestImportMillion(t *testing.T) {
 		if rate < 50000 {
 			t.Errorf("%s: %.0f rows/s, want 50,000 or more", pass, rate)
 		}
+		// The whole test process, CSV generation included, must stay
+		// under the import's budget.
+		var kb int
+		if _, err := fmt.Sscanf(peakRSS(), "%d kB", &kb); err == nil && kb > 200<<10 {
+			t.Errorf("%s: peak RSS %d MB, want under 200 MB", pass, kb>>10)
+		}
 	}
 }
 
