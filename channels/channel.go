@@ -1,0 +1,101 @@
+package channels
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wneessen/go-mail"
+)
+
+// A Channel delivers one message to one recipient. Send honours ctx and
+// returns an error that says, through IsPermanent and IsBroken, whether a
+// retry can succeed and whether the channel itself is out of order. It is
+// safe for concurrent use.
+type Channel interface {
+	Send(ctx context.Context, m Message) (Receipt, error)
+}
+
+// Message is one rendered message for one recipient. Exactly one of Email
+// and SMS is set.
+type Message struct {
+	ID     string // the delivery's id: names files, ties logs and provider records to the delivery
+	To     string // an email address, or a phone number in E.164
+	ToName string
+
+	Email *mail.Msg // the email, its To header set for this recipient
+	SMS   *SMS
+}
+
+// SMS is a text message's body and how carriers count it.
+type SMS struct {
+	Body     string
+	Encoding string // "GSM-7" or "UCS-2"
+	Segments int
+}
+
+// Receipt is what a channel reports of a message it accepted.
+type Receipt struct {
+	ProviderID string    // the provider's id (Twilio's message SID, the SMTP queue id), or a file name
+	At         time.Time // when the message was accepted
+}
+
+// Error is a failed send, classified for the dispatcher.
+type Error struct {
+	// Permanent: a retry cannot succeed (a bad address, an opted-out
+	// number). Otherwise the failure is transient and worth a retry.
+	Permanent bool
+	// Broken: the channel itself is out of order (authentication refused,
+	// an account suspended), so every other message would fail too.
+	Broken bool
+	// RetryAfter is the wait the provider asked for, if it said.
+	RetryAfter time.Duration
+	// Code is the provider's code ("550", "21211"), Reason its words.
+	Code, Reason string
+	Err          error
+}
+
+func (e *Error) Error() string {
+	kind := "transient"
+	switch {
+	case e.Broken:
+		kind = "channel broken"
+	case e.Permanent:
+		kind = "permanent"
+	}
+	msg := kind + " failure"
+	if e.Code != "" {
+		msg += " " + e.Code
+	}
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	if e.Err != nil && (e.Reason == "" || e.Err.Error() != e.Reason) {
+		msg += fmt.Sprintf(" (%v)", e.Err)
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// IsPermanent reports whether err says a retry of the message cannot succeed.
+func IsPermanent(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Permanent
+}
+
+// IsBroken reports whether err says the channel itself is out of order.
+func IsBroken(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Broken
+}
+
+// RetryAfter returns the wait the provider asked for, or 0.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
