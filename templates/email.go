@@ -141,6 +141,11 @@ type EmailHeader struct {
 	ReplyTo   string
 	To        string // optional: a preview has no recipient
 	MessageID string // without angle brackets; empty: derived from the content, so the same notice gives the same id
+	// Unsubscribe is the recipient's one-click unsubscribe address
+	// (https://…): it becomes the List-Unsubscribe header with
+	// List-Unsubscribe-Post (RFC 8058), which large mailbox providers
+	// require of bulk senders. Empty for a preview.
+	Unsubscribe string
 }
 
 // Email builds the email: multipart/alternative with the plain text part
@@ -160,7 +165,7 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	}
 	sum := sha256.New()
 	sum.Write(content[:])
-	for _, s := range []string{h.From, h.ReplyTo, h.To, h.MessageID} {
+	for _, s := range []string{h.From, h.ReplyTo, h.To, h.MessageID, h.Unsubscribe} {
 		io.WriteString(sum, s)
 		sum.Write([]byte{0})
 	}
@@ -168,6 +173,13 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 
 	m := mail.NewMsg(mail.WithBoundary("crier-"+digest[:32]), mail.WithNoDefaultUserAgent())
 	m.SetGenHeader(mail.HeaderXMailer, "Crier")
+	if h.Unsubscribe != "" {
+		if !strings.HasPrefix(h.Unsubscribe, "https://") || strings.ContainsAny(h.Unsubscribe, " <>\r\n") {
+			return nil, fmt.Errorf("email unsubscribe address %q: give a full https:// address", h.Unsubscribe)
+		}
+		m.SetGenHeader(mail.HeaderListUnsubscribe, "<"+h.Unsubscribe+">")
+		m.SetGenHeader(mail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	}
 	from := h.From
 	if from == "" && r.Utility.Email != "" {
 		from = (&netmail.Address{Name: r.Utility.Name, Address: r.Utility.Email}).String()

@@ -343,3 +343,28 @@ func TestSMSTooLongNamesTheFieldAndKeepsTheRendering(t *testing.T) {
 		t.Errorf("the email must still render: %v", err)
 	}
 }
+
+func TestEmailForOneRecipient(t *testing.T) {
+	tmpl := mustTemplate(t, "outage.md", outageTemplate)
+	r, err := Render(tmpl, Values{"area": "Elm Street", "day": "2026-12-01"}, testUtility, Options{Date: testDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var eml bytes.Buffer
+	if err := r.WriteEmail(&eml, EmailHeader{To: "Ana Díaz <ana@example.org>", Unsubscribe: "https://water.clearwater.example/u/tok3n"}); err != nil {
+		t.Fatal(err)
+	}
+	header, _, _ := emailParts(t, eml.Bytes())
+	if got := header.Get("List-Unsubscribe"); got != "<https://water.clearwater.example/u/tok3n>" {
+		t.Errorf("List-Unsubscribe %q", got)
+	}
+	if got := header.Get("List-Unsubscribe-Post"); got != "List-Unsubscribe=One-Click" {
+		t.Errorf("List-Unsubscribe-Post %q", got)
+	}
+	if to, err := mail.ParseAddress(header.Get("To")); err != nil || to.Name != "Ana Díaz" || to.Address != "ana@example.org" {
+		t.Errorf("To %q: %v", header.Get("To"), err)
+	}
+	if err := r.WriteEmail(&eml, EmailHeader{Unsubscribe: "http://x\r\nBcc: evil@example.org"}); err == nil {
+		t.Errorf("an unsubscribe address that could inject headers must be refused")
+	}
+}
