@@ -1,0 +1,534 @@
+// Package email is the channel that sends email over SMTP with go-mail,
+// through a small pool of connections reused from message to message, and
+// says of each failure whether a retry can help and whether the channel
+// itself is out of order.
+package email
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
+
+	"github.com/crier-notices/crier/channels"
+)
+
+// Config is how to reach the SMTP server.
+type Config struct {
+	Host string
+	Port int // default 587
+	// TLS is the STARTTLS policy: "mandatory" (the default: refuse to send
+	// without it), "opportunistic" (use it when the server offers it) or
+	// "none" (a relay on the same machine or network).
+	TLS string
+	// TLSConfig, if set, verifies the server's certificate (a private CA);
+	// its ServerName defaults to Host.
+	TLSConfig *tls.Config
+	// Username and Password log in when Username is set. The password is
+	// sent only over TLS and never appears in errors or logs; the caller
+	// reads it from CRIER_SMTP_PASSWORD.
+	Username string
+	Password string
+	HELO     string        // the name given in EHLO; default the machine's host name
+	Timeout  time.Duration // for each SMTP command and the connection; default 30s
+	// Connections is the most connections open at once, which is also the
+	// most messages in flight; default 4.
+	Connections int
+}
+
+// Sender sends email through a pool of SMTP connections. A connection that
+// fails is dropped and a new one dialled for the next message. Send is safe
+// for concurrent use; at most Config.Connections sends run at once and the
+// others wait their turn.
+type Sender struct {
+	client *mail.Client
+	user   string
+	slots  chan struct{} // one token per send in flight
+
+	mu     sync.Mutex
+	idle   []*conn
+	closed bool
+
+	// Now gives the time of acceptance in receipts.
+	Now func() time.Time
+}
+
+var _ channels.Channel = (*Sender)(nil)
+
+// conn is one SMTP session of the pool.
+type conn struct {
+	smtp *smtp.Client
+	nc   *cancelConn
+}
+
+// New checks cfg and returns a Sender. It does not connect: the first Send
+// does, so a server down at start-up delays messages instead of failing
+// the program.
+func New(cfg Config) (*Sender, error) {
+	if cfg.Host == "" {
+		return nil, errors.New("smtp: host is not set")
+	}
+	if cfg.Port == 0 {
+		cfg.Port = mail.DefaultPortTLS
+	}
+	if cfg.Port < 0 || cfg.Port > 65535 {
+		return nil, fmt.Errorf("smtp: port %d is out of range", cfg.Port)
+	}
+	if cfg.Connections == 0 {
+		cfg.Connections = 4
+	}
+	if cfg.Connections < 0 {
+		return nil, fmt.Errorf("smtp: connections %d must be at least 1", cfg.Connections)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	var policy mail.TLSPolicy
+	switch cfg.TLS {
+	case "", "mandatory":
+		policy = mail.TLSMandatory
+	case "opportunistic":
+		policy = mail.TLSOpportunistic
+	case "none":
+		policy = mail.NoTLS
+	default:
+		return nil, fmt.Errorf("smtp: tls %q: want mandatory, opportunistic or none", cfg.TLS)
+	}
+	tlsConfig := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
+	if cfg.TLSConfig != nil {
+		tlsConfig = cfg.TLSConfig.Clone()
+		if tlsConfig.ServerName == "" {
+			tlsConfig.ServerName = cfg.Host
+		}
+	}
+	opts := []mail.Option{
+		mail.WithPort(cfg.Port),
+		mail.WithTLSPolicy(policy),
+		mail.WithTLSConfig(tlsConfig),
+		mail.WithTimeout(cfg.Timeout),
+		mail.WithDialContextFunc(dialCancellable),
+		// A session ends each transaction with the reply to DATA; RSET and
+		// NOOP would only add a round trip per message. A stale connection
+		// shows itself at MAIL FROM instead, where Send redials.
+		mail.WithoutRset(),
+		mail.WithoutNoop(),
+	}
+	if cfg.HELO != "" {
+		opts = append(opts, mail.WithHELO(cfg.HELO))
+	}
+	if cfg.Username != "" {
+		// Auto-discovery offers PLAIN and LOGIN only over TLS, so the
+		// password never crosses the network in the clear.
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover),
+			mail.WithUsername(cfg.Username), mail.WithPassword(cfg.Password))
+	}
+	client, err := mail.NewClient(cfg.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("smtp: %w", err)
+	}
+	return &Sender{
+		client: client,
+		user:   cfg.Username,
+		slots:  make(chan struct{}, cfg.Connections),
+		Now:    time.Now,
+	}, nil
+}
+
+// Send sends m.Email, whose recipients are set by the caller, and returns
+// the server's queue id (or the Message-ID when the server gives none) and
+// the time the server accepted it. A failure is a *channels.Error:
+// transient for 4xx replies and network errors, permanent for 5xx replies
+// (with the server's code and words), broken when the server refuses the
+// login, the TLS the configuration asks for or the sender. When ctx ends,
+// Send gives up at once, closing the connection it was using.
+func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
+	if m.Email == nil {
+		return channels.Receipt{}, &channels.Error{Permanent: true, Reason: "the message has no email"}
+	}
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return channels.Receipt{}, cancelled(ctx, nil)
+	}
+	defer func() { <-s.slots }()
+
+	for attempt := 0; ; attempt++ {
+		c, reused, err := s.get(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return channels.Receipt{}, cancelled(ctx, err)
+			}
+			return channels.Receipt{}, s.dialError(err)
+		}
+		healthy, err := s.sendOn(ctx, c, m.Email)
+		if healthy {
+			s.put(c)
+		} else {
+			s.drop(c)
+		}
+		if err == nil {
+			return channels.Receipt{ProviderID: providerID(m.Email), At: s.Now()}, nil
+		}
+		if ctx.Err() != nil {
+			return channels.Receipt{}, cancelled(ctx, err)
+		}
+		// A pooled connection the server has since closed (an idle
+		// timeout, a restart) fails before the message was handed over:
+		// a new connection can send it without risk of a double.
+		if reused && attempt == 0 && stale(err) {
+			continue
+		}
+		return channels.Receipt{}, classify(err)
+	}
+}
+
+// sendOn sends msg over c and reports whether c can carry the next message.
+func (s *Sender) sendOn(ctx context.Context, c *conn, msg *mail.Msg) (healthy bool, err error) {
+	stop := context.AfterFunc(ctx, c.nc.cancel)
+	err = s.client.SendWithSMTPClient(c.smtp, msg)
+	if !stop() {
+		return false, err // ctx ended: the connection's deadline is in the past
+	}
+	if err == nil {
+		return true, nil
+	}
+	var se *mail.SendError
+	if !errors.As(err, &se) {
+		return false, err
+	}
+	code := se.ErrorCode()
+	switch {
+	case code == 421: // the server is closing the session
+		return false, err
+	case code >= 400 && (se.Reason == mail.ErrSMTPMailFrom || se.Reason == mail.ErrSMTPRcptTo):
+		return true, err // go-mail sent RSET: the session is ready again
+	case code >= 400 && (se.Reason == mail.ErrSMTPData || se.Reason == mail.ErrSMTPDataClose):
+		return true, err // the server ended the transaction with its reply
+	case se.Reason == mail.ErrGetSender || se.Reason == mail.ErrGetRcpts || se.Reason == mail.ErrNoUnencoded:
+		return true, err // refused before anything was sent
+	}
+	return false, err
+}
+
+// get takes an idle connection from the pool or dials a new one.
+func (s *Sender) get(ctx context.Context) (c *conn, reused bool, err error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, false, errClosed
+	}
+	if n := len(s.idle); n > 0 {
+		c = s.idle[n-1]
+		s.idle = s.idle[:n-1]
+		s.mu.Unlock()
+		return c, true, nil
+	}
+	s.mu.Unlock()
+	c, err = s.dial(ctx)
+	return c, false, err
+}
+
+var errClosed = errors.New("the email sender is closed")
+
+func (s *Sender) put(c *conn) {
+	s.mu.Lock()
+	if !s.closed {
+		s.idle = append(s.idle, c)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	s.quit(c)
+}
+
+func (s *Sender) drop(c *conn) { c.nc.Close() }
+
+// quit ends c politely, waiting at most a second for the server.
+func (s *Sender) quit(c *conn) {
+	c.nc.SetDeadline(time.Now().Add(time.Second))
+	c.smtp.Quit()
+	c.nc.Close()
+}
+
+// Close closes the idle connections and makes later sends fail; sends in
+// flight finish and close their connections.
+func (s *Sender) Close() error {
+	s.mu.Lock()
+	idle := s.idle
+	s.idle, s.closed = nil, true
+	s.mu.Unlock()
+	for _, c := range idle {
+		s.quit(c)
+	}
+	return nil
+}
+
+// connKey carries a dial's *cancelConn out of go-mail's dialing through the
+// context, so Send can cut the connection when its context ends.
+type connKey struct{}
+
+type connSlot struct {
+	mu        sync.Mutex
+	nc        *cancelConn
+	cancelled bool
+}
+
+func (s *connSlot) set(nc *cancelConn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nc = nc
+	if s.cancelled {
+		nc.cancel()
+	}
+}
+
+func (s *connSlot) cancel() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cancelled = true
+	if s.nc != nil {
+		s.nc.cancel()
+	}
+}
+
+func (s *connSlot) get() *cancelConn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nc
+}
+
+// dial opens a session: connect, EHLO, STARTTLS, AUTH.
+func (s *Sender) dial(ctx context.Context) (*conn, error) {
+	slot := &connSlot{}
+	stop := context.AfterFunc(ctx, slot.cancel)
+	defer stop()
+	sc, err := s.client.DialToSMTPClientWithContext(context.WithValue(ctx, connKey{}, slot))
+	nc := slot.get()
+	if err != nil {
+		if nc != nil {
+			nc.Close() // go-mail leaves it open when the session fails
+		}
+		return nil, err
+	}
+	return &conn{smtp: sc, nc: nc}, nil
+}
+
+func dialCancellable(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	nc := &cancelConn{Conn: c}
+	if slot, ok := ctx.Value(connKey{}).(*connSlot); ok {
+		slot.set(nc)
+	}
+	return nc, nil
+}
+
+// cancelConn is a connection whose blocked reads and writes can be ended
+// from another goroutine and stay ended: go-mail moves the deadline
+// forward before each command, and after cancel every deadline set is in
+// the past.
+type cancelConn struct {
+	net.Conn
+	mu        sync.Mutex
+	cancelled bool
+}
+
+var past = time.Unix(1, 0)
+
+func (c *cancelConn) cancel() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cancelled = true
+	c.Conn.SetDeadline(past)
+}
+
+func (c *cancelConn) deadline(t time.Time) time.Time {
+	if c.cancelled {
+		return past
+	}
+	return t
+}
+
+func (c *cancelConn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.Conn.SetDeadline(c.deadline(t))
+}
+
+func (c *cancelConn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.Conn.SetReadDeadline(c.deadline(t))
+}
+
+func (c *cancelConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.Conn.SetWriteDeadline(c.deadline(t))
+}
+
+// providerID is the server's queue id from its reply to the message
+// ("250 2.0.0 Ok: queued as ID"), or else the Message-ID.
+func providerID(msg *mail.Msg) string {
+	resp := msg.ServerResponse()
+	if _, id, ok := strings.Cut(resp, "queued as "); ok {
+		if f := strings.Fields(id); len(f) > 0 {
+			return strings.Trim(f[0], "<>")
+		}
+	}
+	return strings.Trim(msg.GetMessageID(), "<>")
+}
+
+// stale reports whether err is a pooled connection found dead before the
+// message was handed over: no reply, or 421, to MAIL FROM.
+func stale(err error) bool {
+	var se *mail.SendError
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.ErrorCode()
+	return (se.Reason == mail.ErrConnCheck || se.Reason == mail.ErrSMTPMailFrom) && (code == 0 || code == 421)
+}
+
+// cancelled is the error of a send that ctx ended: transient, wrapping
+// ctx's error.
+func cancelled(ctx context.Context, err error) error {
+	cause := context.Cause(ctx)
+	if err != nil {
+		cause = fmt.Errorf("%w (%w)", cause, err)
+	}
+	return &channels.Error{Reason: "sending was cancelled", Err: cause}
+}
+
+// authRefused are the replies that mean the server will not take mail from
+// us as configured: authentication required (530), too weak (534),
+// credentials invalid (535), encryption required (538).
+func authRefused(code int) bool {
+	return code == 530 || code == 534 || code == 535 || code == 538
+}
+
+// classify turns go-mail's send error into the dispatcher's terms.
+func classify(err error) error {
+	var se *mail.SendError
+	if !errors.As(err, &se) {
+		if errors.Is(err, errClosed) {
+			return &channels.Error{Reason: errClosed.Error(), Err: err}
+		}
+		return &channels.Error{Reason: "the connection to the SMTP server failed", Err: err}
+	}
+	code := se.ErrorCode()
+	text := replyText(se)
+	e := &channels.Error{Err: err}
+	if code != 0 {
+		e.Code, e.Reason = strconv.Itoa(code), text
+	}
+	switch {
+	case code == 0:
+		switch se.Reason {
+		case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
+			e.Permanent = true
+			e.Reason = "the email cannot be sent as built: " + se.Error()
+		default:
+			e.Reason = "the connection to the SMTP server failed while " + se.Reason.String()
+		}
+	case authRefused(code):
+		e.Permanent, e.Broken = true, true
+	case code >= 500 && se.Reason == mail.ErrSMTPMailFrom:
+		// The sender is refused: every other message would be too.
+		e.Permanent, e.Broken = true, true
+	case code >= 500:
+		e.Permanent = true
+	}
+	return e
+}
+
+// replyText is the server's words in a SendError, without go-mail's
+// framing: "550 5.1.0 Mailbox unavailable" becomes "5.1.0 Mailbox
+// unavailable". go-mail v0.8.1 keeps the reply itself unexported, so it is
+// taken from the message, which is "REASON: REPLY[, affected ...]".
+func replyText(se *mail.SendError) string {
+	s := strings.TrimPrefix(se.Error(), se.Reason.String()+": ")
+	if i := strings.Index(s, ", affected "); i >= 0 {
+		s = s[:i]
+	}
+	if code := se.ErrorCode(); code != 0 {
+		s = strings.TrimPrefix(s, strconv.Itoa(code)+" ")
+	}
+	return unquote(s)
+}
+
+// unquote undoes the quoting that net/textproto puts around a reply's
+// words in its error message (Go 1.26: 550 "5.1.0 ...").
+func unquote(s string) string {
+	if u, err := strconv.Unquote(s); err == nil {
+		return u
+	}
+	return s
+}
+
+// dialError classifies a failure to open a session. A network failure or a
+// 4xx reply is transient; the rest (login refused, TLS missing or failing,
+// no login mechanism safe to use, a 5xx greeting) are the configuration or
+// the server being wrong for us, and every message would fail the same
+// way: the channel is broken.
+func (s *Sender) dialError(err error) error {
+	if errors.Is(err, errClosed) {
+		return &channels.Error{Reason: errClosed.Error(), Err: err}
+	}
+	var reply *textproto.Error
+	if errors.As(err, &reply) {
+		e := &channels.Error{Code: strconv.Itoa(reply.Code), Reason: unquote(reply.Msg), Err: err}
+		switch {
+		case authRefused(reply.Code) && s.user != "":
+			e.Broken, e.Permanent = true, true
+			e.Err = fmt.Errorf("the SMTP server refused the login as %q; check [smtp] username and CRIER_SMTP_PASSWORD: %w", s.user, err)
+		case reply.Code >= 500:
+			e.Broken, e.Permanent = true, true
+		}
+		return e
+	}
+	if tlsFailure(err) {
+		return &channels.Error{Broken: true, Permanent: true, Reason: "the TLS handshake with the SMTP server failed; check [smtp] host and tls", Err: err}
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &channels.Error{Reason: "the SMTP server cannot be reached", Err: err}
+	}
+	reason := "the SMTP session cannot be set up; check the [smtp] settings"
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "STARTTLS"):
+		reason = `the SMTP server does not offer STARTTLS, which tls = "mandatory" requires`
+	case strings.Contains(msg, "AUTH"):
+		reason = "the SMTP server offers no login that is safe to use; a login needs TLS"
+	}
+	return &channels.Error{Broken: true, Permanent: true, Reason: reason, Err: err}
+}
+
+// tlsFailure reports whether err is a certificate or handshake failure,
+// which no retry mends.
+func tlsFailure(err error) bool {
+	var (
+		alert      tls.AlertError
+		verify     *tls.CertificateVerificationError
+		header     tls.RecordHeaderError
+		unknownCA  x509.UnknownAuthorityError
+		hostname   x509.HostnameError
+		invalidCrt x509.CertificateInvalidError
+	)
+	return errors.As(err, &alert) || errors.As(err, &verify) || errors.As(err, &header) ||
+		errors.As(err, &unknownCA) || errors.As(err, &hostname) || errors.As(err, &invalidCrt)
+}
