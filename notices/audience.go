@@ -16,19 +16,21 @@ const Print Channel = "print"
 // contacts when Lists is empty), narrowed by filters. Filters of different
 // kinds must all hold; the values of one filter are alternatives, except
 // AllTags and Has, whose values must all hold.
+// Its JSON form (stored with a notice) uses the names below: renaming a
+// field must keep its tag.
 type Audience struct {
-	Lists     []string // list names; a contact on any of them
-	Zones     []string // any of these zones
-	Tags      []string // at least one of these tags
-	AllTags   []string // every one of these tags
-	Languages []string // any of these language codes
+	Lists     []string `json:"lists,omitempty"`     // list names; a contact on any of them
+	Zones     []string `json:"zones,omitempty"`     // any of these zones
+	Tags      []string `json:"tags,omitempty"`      // at least one of these tags
+	AllTags   []string `json:"all_tags,omitempty"`  // every one of these tags
+	Languages []string `json:"languages,omitempty"` // any of these language codes
 	// DefaultLanguage is the utility's language: when Languages names it,
 	// contacts without a preferred language match too, since that is the
 	// language they get.
-	DefaultLanguage string
-	Streets         []string          // the service address contains one of these, ignoring case (ASCII letters)
-	Attributes      map[string]string // custom attributes that must all have exactly these values
-	Has             []Channel         // the contact must have an address for each (Email: an email, SMS: a mobile, Print: a postal address)
+	DefaultLanguage string            `json:"default_language,omitempty"`
+	Streets         []string          `json:"streets,omitempty"`    // the service address contains one of these, ignoring case (ASCII letters)
+	Attributes      map[string]string `json:"attributes,omitempty"` // custom attributes that must all have exactly these values
+	Has             []Channel         `json:"has,omitempty"`        // the contact must have an address for each (Email: an email, SMS: a mobile, Print: a postal address)
 }
 
 // ChannelCount is how an audience fares on one channel: how many contacts
@@ -102,15 +104,21 @@ FROM (SELECT ` + emailClass + ` AS e, ` + smsClass + ` AS m, ` + printClass + ` 
 // how many contacts the audience has and how it fares on each channel.
 // Errors: NotFound for a list that does not exist, Invalid for a bad filter.
 func (s *Store) Resolve(ctx context.Context, a Audience) (Resolution, error) {
-	where, args, err := s.audienceWhere(ctx, a)
+	where, args, err := audienceWhere(ctx, s.db, a)
 	if err != nil {
 		return Resolution{}, err
 	}
+	return resolve(ctx, s.db, where, args)
+}
+
+// resolve runs the counting query over the contacts selected by where (from
+// audienceWhere) through q, the store or a transaction.
+func resolve(ctx context.Context, q queryer, where string, args []any) (Resolution, error) {
 	var r Resolution
 	e := ChannelCount{Channel: Email}
 	m := ChannelCount{Channel: SMS}
 	p := ChannelCount{Channel: Print}
-	err = s.db.QueryRowContext(ctx, fmt.Sprintf(resolveQuery, where), args...).Scan(&r.Contacts,
+	err := q.QueryRowContext(ctx, fmt.Sprintf(resolveQuery, where), args...).Scan(&r.Contacts,
 		&e.NoAddress, &e.Suppressed, &e.Unsubscribed,
 		&m.NoAddress, &m.Suppressed, &m.Unsubscribed,
 		&p.Reached, &p.NoAddress)
@@ -131,18 +139,11 @@ func (s *Store) Resolve(ctx context.Context, a Audience) (Resolution, error) {
 // collects a batch, or inserts with INSERT ... SELECT). fn's error stops
 // the walk and is returned.
 func (s *Store) EachRecipient(ctx context.Context, a Audience, ch Channel, fn func(Recipient) error) error {
-	var addr, reached string
-	switch ch {
-	case Email:
-		addr, reached = `c.email`, `c.email <> '' AND c.email_state = 'subscribed' AND NOT `+emailSuppressed
-	case SMS:
-		addr, reached = `c.mobile`, `c.mobile <> '' AND c.sms_state = 'subscribed' AND NOT `+smsSuppressed
-	case Print:
-		addr, reached = `c.postal_address`, printReached
-	default:
-		return errorf(Invalid, "%q is not a channel (use email, sms or print)", ch)
+	addr, reached, err := channelAddress(ch)
+	if err != nil {
+		return err
 	}
-	where, args, err := s.audienceWhere(ctx, a)
+	where, args, err := audienceWhere(ctx, s.db, a)
 	if err != nil {
 		return err
 	}
@@ -163,10 +164,26 @@ func (s *Store) EachRecipient(ctx context.Context, a Audience, ch Channel, fn fu
 	return rows.Err()
 }
 
+// channelAddress returns, for channel ch, the column of contacts c that
+// holds its address and the condition under which a message on ch reaches
+// the contact (the class 3 of Resolve's counts).
+func channelAddress(ch Channel) (addr, reached string, err error) {
+	switch ch {
+	case Email:
+		return `c.email`, `c.email <> '' AND c.email_state = 'subscribed' AND NOT ` + emailSuppressed, nil
+	case SMS:
+		return `c.mobile`, `c.mobile <> '' AND c.sms_state = 'subscribed' AND NOT ` + smsSuppressed, nil
+	case Print:
+		return `c.postal_address`, printReached, nil
+	}
+	return "", "", errorf(Invalid, "%q is not a channel (use email, sms or print)", ch)
+}
+
 // audienceWhere builds the condition on contacts c that selects the
-// audience. Every value is a placeholder argument; the SQL text is made
-// only of constants and of as many "?" as there are values.
-func (s *Store) audienceWhere(ctx context.Context, a Audience) (string, []any, error) {
+// audience, looking lists up through q (the store or a transaction).
+// Every value is a placeholder argument; the SQL text is made only of
+// constants and of as many "?" as there are values.
+func audienceWhere(ctx context.Context, q queryer, a Audience) (string, []any, error) {
 	conds := []string{"1 = 1"}
 	var args []any
 	in := func(vals []string) string {
@@ -177,7 +194,7 @@ func (s *Store) audienceWhere(ctx context.Context, a Audience) (string, []any, e
 	}
 	if len(a.Lists) > 0 {
 		for _, name := range a.Lists {
-			l, err := s.List(ctx, name)
+			l, err := list(ctx, q, name)
 			if err != nil {
 				return "", nil, err
 			}

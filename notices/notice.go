@@ -1,0 +1,313 @@
+package notices
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Urgency says how a notice goes out. An emergency (a boil water advisory)
+// goes before normal notices.
+type Urgency string
+
+// The urgencies.
+const (
+	Normal    Urgency = "normal"
+	Emergency Urgency = "emergency"
+)
+
+// NoticeStatus is where a notice is in its life: draft, then scheduled
+// (published with a send time to come) or sending, then done; or cancelled.
+type NoticeStatus string
+
+// The notice statuses.
+const (
+	Draft     NoticeStatus = "draft"
+	Scheduled NoticeStatus = "scheduled"
+	Sending   NoticeStatus = "sending"
+	Done      NoticeStatus = "done"
+	Cancelled NoticeStatus = "cancelled"
+)
+
+// DeliveryStatus is where one delivery is: queued until a dispatcher claims
+// it (sending), then sent, delivered (the provider confirmed), failed,
+// suppressed (the address was suppressed after publishing) or cancelled.
+type DeliveryStatus string
+
+// The delivery statuses.
+const (
+	DeliveryQueued     DeliveryStatus = "queued"
+	DeliverySending    DeliveryStatus = "sending"
+	DeliverySent       DeliveryStatus = "sent"
+	DeliveryDelivered  DeliveryStatus = "delivered"
+	DeliveryFailed     DeliveryStatus = "failed"
+	DeliverySuppressed DeliveryStatus = "suppressed"
+	DeliveryCancelled  DeliveryStatus = "cancelled"
+)
+
+// NoticeChannels lists the channels a notice can use, in a fixed order.
+var NoticeChannels = []Channel{Email, SMS, Print}
+
+// Notice is one message to an audience: a template filled with values, in
+// some languages, on some channels, now or at a send time.
+type Notice struct {
+	ID        int64
+	Template  string            // the template family's name
+	Values    map[string]string // field values by field name ("field.lang" for one language); see templates.Values
+	Languages []string          // the languages to send in; empty for every language of the template
+	Audience  Audience
+	Channels  []Channel // Email, SMS, Print
+	Urgency   Urgency
+	SendAt    time.Time // zero: at once
+	Status    NoticeStatus
+
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	PublishedAt time.Time // zero until published
+}
+
+// Delivery is one message of a notice to one address on one channel. Its
+// address, name and language are frozen when the notice is published.
+type Delivery struct {
+	ID            int64
+	NoticeID      int64
+	ContactID     int64 // 0 once the contact is deleted
+	Channel       Channel
+	Address       string // the email address, the E.164 mobile number, or the postal address
+	Name          string
+	Language      string
+	Status        DeliveryStatus
+	Attempts      int
+	NextAttemptAt time.Time
+	ClaimedBy     string
+	LeaseUntil    time.Time // zero when not claimed
+	ProviderID    string
+	Error         string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+var langCode = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$`)
+
+// check validates n for CreateNotice and fills its defaults.
+func (n *Notice) check() error {
+	n.Template = strings.TrimSpace(n.Template)
+	if n.Template == "" {
+		return errorf(Invalid, "a notice needs a template (crier templates list shows them)")
+	}
+	if len(n.Channels) == 0 {
+		return errorf(Invalid, "a notice needs at least one channel: email, sms or print")
+	}
+	seen := map[Channel]bool{}
+	for _, ch := range n.Channels {
+		if !slices.Contains(NoticeChannels, ch) {
+			return errorf(Invalid, "%q is not a channel (use email, sms or print)", ch)
+		}
+		if seen[ch] {
+			return errorf(Invalid, "channel %s is named twice", ch)
+		}
+		seen[ch] = true
+	}
+	switch n.Urgency {
+	case "":
+		n.Urgency = Normal
+	case Normal, Emergency:
+	default:
+		return errorf(Invalid, "%q is not an urgency (use normal or emergency)", n.Urgency)
+	}
+	for _, l := range n.Languages {
+		if !langCode.MatchString(l) {
+			return errorf(Invalid, "%q is not a language code (use one like en or es)", l)
+		}
+	}
+	return nil
+}
+
+func joinChannels(chs []Channel) string {
+	ss := make([]string, len(chs))
+	for i, ch := range chs {
+		ss[i] = string(ch)
+	}
+	return strings.Join(ss, ",")
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+// CreateNotice stores n as a draft and returns its id. The template and
+// values are checked when the notice is published, against the template.
+// Errors: Invalid for a missing template, a bad channel, urgency or
+// language, or a bad audience filter; NotFound for an audience list that
+// does not exist.
+func (s *Store) CreateNotice(ctx context.Context, n Notice) (int64, error) {
+	if err := n.check(); err != nil {
+		return 0, err
+	}
+	if _, _, err := audienceWhere(ctx, s.db, n.Audience); err != nil {
+		return 0, err
+	}
+	values, err := json.Marshal(n.Values)
+	if err != nil {
+		return 0, err
+	}
+	if n.Values == nil {
+		values = []byte("{}")
+	}
+	audience, err := json.Marshal(n.Audience)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now()
+	var id int64
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO notices (template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING id`,
+			n.Template, string(values), strings.Join(n.Languages, ","), string(audience), joinChannels(n.Channels), string(n.Urgency),
+			nullTime(n.SendAt), now, now).Scan(&id)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create notice: %w", err)
+	}
+	return id, nil
+}
+
+const noticeColumns = `id, template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, published_at`
+
+func scanNotice(sc interface{ Scan(...any) error }) (Notice, error) {
+	var n Notice
+	var values, langs, audience, chans, created, updated string
+	var sendAt, published sql.NullString
+	if err := sc.Scan(&n.ID, &n.Template, &values, &langs, &audience, &chans, &n.Urgency, &sendAt, &n.Status, &created, &updated, &published); err != nil {
+		return n, err
+	}
+	if err := json.Unmarshal([]byte(values), &n.Values); err != nil {
+		return n, fmt.Errorf("notice %d: values: %w", n.ID, err)
+	}
+	if err := json.Unmarshal([]byte(audience), &n.Audience); err != nil {
+		return n, fmt.Errorf("notice %d: audience: %w", n.ID, err)
+	}
+	n.Languages = splitList(langs)
+	for _, ch := range splitList(chans) {
+		n.Channels = append(n.Channels, Channel(ch))
+	}
+	n.SendAt, n.PublishedAt = parseTime(sendAt.String), parseTime(published.String)
+	n.CreatedAt, n.UpdatedAt = parseTime(created), parseTime(updated)
+	return n, nil
+}
+
+func notice(ctx context.Context, q queryer, id int64) (Notice, error) {
+	n, err := scanNotice(q.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, errorf(NotFound, "no notice %d (crier notices list shows them)", id)
+	}
+	return n, err
+}
+
+// Notice returns the notice with that id. Errors: NotFound.
+func (s *Store) Notice(ctx context.Context, id int64) (Notice, error) {
+	return notice(ctx, s.db, id)
+}
+
+// Notices returns every notice, newest first.
+func (s *Store) Notices(ctx context.Context) ([]Notice, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+noticeColumns+` FROM notices ORDER BY id DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ns []Notice
+	for rows.Next() {
+		n, err := scanNotice(rows)
+		if err != nil {
+			return nil, err
+		}
+		ns = append(ns, n)
+	}
+	return ns, rows.Err()
+}
+
+// CancelNotice cancels the notice and every one of its deliveries still
+// queued, in one transaction, and returns how many deliveries it
+// cancelled. Deliveries a dispatcher holds at that moment (sending) are
+// left to it. Errors: NotFound; Conflict when the notice is done or
+// already cancelled.
+func (s *Store) CancelNotice(ctx context.Context, id int64) (int, error) {
+	var cancelled int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		n, err := notice(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if n.Status == Done || n.Status == Cancelled {
+			return errorf(Conflict, "notice %d is %s: there is nothing left to cancel", id, n.Status)
+		}
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE notices SET status = 'cancelled', updated_at = ? WHERE id = ?`, now, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE notice_id = ? AND status = 'queued'`, now, id)
+		if err != nil {
+			return err
+		}
+		cancelled, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cancel notice %d: %w", id, err)
+	}
+	return int(cancelled), nil
+}
+
+const deliveryColumns = `id, notice_id, contact_id, channel, address, name, language, status, attempts, next_attempt_at,
+	claimed_by, lease_until, provider_id, error, created_at, updated_at`
+
+func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
+	var d Delivery
+	var contact sql.NullInt64
+	var next, created, updated string
+	var lease sql.NullString
+	err := sc.Scan(&d.ID, &d.NoticeID, &contact, &d.Channel, &d.Address, &d.Name, &d.Language, &d.Status, &d.Attempts, &next,
+		&d.ClaimedBy, &lease, &d.ProviderID, &d.Error, &created, &updated)
+	d.ContactID = contact.Int64
+	d.NextAttemptAt, d.LeaseUntil = parseTime(next), parseTime(lease.String)
+	d.CreatedAt, d.UpdatedAt = parseTime(created), parseTime(updated)
+	return d, err
+}
+
+// EachDelivery calls fn for every delivery of the notice, by id,
+// streaming. fn must not use the store (it holds the store's one
+// connection); its error stops the walk and is returned.
+func (s *Store) EachDelivery(ctx context.Context, noticeID int64, fn func(Delivery) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE notice_id = ? ORDER BY id`, noticeID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

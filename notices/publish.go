@@ -1,0 +1,216 @@
+package notices
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/crier-notices/crier/templates"
+)
+
+// PublishSummary says what publishing a notice did.
+type PublishSummary struct {
+	NoticeID  int64
+	Status    NoticeStatus // Sending, Scheduled (a send time to come), or Done (nobody to send to)
+	Due       time.Time    // when the deliveries become due: now, or the send time
+	Languages []string     // the languages the notice goes out in
+	Fallback  string       // the language of contacts whose own language is not among them
+	Contacts  int          // contacts in the audience
+	Channels  []ChannelSummary
+}
+
+// ChannelSummary is what publishing did on one channel. Its ChannelCount is
+// Resolve's, taken in the publishing transaction; of the Reached contacts,
+// Queued got a delivery and Duplicates share an address with a contact
+// that got one (a notice goes once to an address): Reached = Queued +
+// Duplicates.
+type ChannelSummary struct {
+	ChannelCount
+	Queued     int
+	Duplicates int
+}
+
+// Channel returns the summary of channel ch (zero when the notice does not
+// use it).
+func (p PublishSummary) Channel(ch Channel) ChannelSummary {
+	for _, c := range p.Channels {
+		if c.Channel == ch {
+			return c
+		}
+	}
+	return ChannelSummary{ChannelCount: ChannelCount{Channel: ch}}
+}
+
+// Queued is the number of deliveries written, all channels together.
+func (p PublishSummary) Queued() int {
+	n := 0
+	for _, c := range p.Channels {
+		n += c.Queued
+	}
+	return n
+}
+
+// Publish checks the notice against its template family fam and writes its
+// deliveries, in one transaction, so that a notice is either fully queued
+// or not at all.
+//
+// It writes one delivery per contact of the audience and channel of the
+// notice that Resolve counts as reached (an address, subscribed, the
+// address not suppressed; print: a postal address but neither email nor
+// mobile), with the contact's address, name and language frozen. A
+// contact whose language is not among the notice's gets the fallback:
+// defaultLang when the notice has it, else the template's original
+// language, else the notice's first. Contacts sharing an address get one
+// delivery, the first by contact id's. The rows are made by INSERT ...
+// SELECT over the audience's condition: no contact passes through memory.
+//
+// The notice becomes Sending, its deliveries due now; or Scheduled when its
+// send time is to come, its deliveries due then; or Done when nobody is
+// reached.
+//
+// Errors: NotFound; Conflict when the notice was already published or is
+// not a draft; Invalid when fam is not the notice's template, when the
+// notice asks for a language the template lacks, or when the values do not
+// fill the template in every language of the notice (the Error wraps the
+// templates.ValueErrors); those of Resolve for the audience.
+func (s *Store) Publish(ctx context.Context, id int64, fam *templates.Family, defaultLang string) (PublishSummary, error) {
+	sum := PublishSummary{NoticeID: id}
+	if fam == nil || fam.Original == nil {
+		return sum, errorf(Invalid, "publish notice %d: no template given", id)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		n, err := notice(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !n.PublishedAt.IsZero() || n.Status != Draft && n.Status != Scheduled {
+			return errorf(Conflict, "notice %d is %s: only a draft can be published (create a new notice to send it again)", id, n.Status)
+		}
+		if fam.Name != n.Template {
+			return errorf(Invalid, "notice %d uses template %s, not %s", id, n.Template, fam.Name)
+		}
+		langs, fallback, err := publishLanguages(n, fam, defaultLang)
+		if err != nil {
+			return err
+		}
+		if err := checkValues(n, fam, langs); err != nil {
+			return err
+		}
+		sum.Languages, sum.Fallback = langs, fallback
+
+		where, args, err := audienceWhere(ctx, tx, n.Audience)
+		if err != nil {
+			return err
+		}
+		res, err := resolve(ctx, tx, where, args)
+		if err != nil {
+			return err
+		}
+		sum.Contacts = res.Contacts
+
+		now := s.Now().UTC()
+		sum.Due, sum.Status = now, Sending
+		if n.SendAt.After(now) {
+			sum.Due, sum.Status = n.SendAt.UTC(), Scheduled
+		}
+		for _, ch := range n.Channels {
+			queued, err := insertDeliveries(ctx, tx, id, ch, where, args, langs, fallback, sum.Due, now)
+			if err != nil {
+				return fmt.Errorf("%s deliveries: %w", ch, err)
+			}
+			c := ChannelSummary{ChannelCount: res.Channel(ch), Queued: queued}
+			c.Duplicates = c.Reached - queued
+			sum.Channels = append(sum.Channels, c)
+		}
+		if sum.Queued() == 0 {
+			sum.Status = Done
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE notices SET status = ?, published_at = ?, updated_at = ? WHERE id = ?`,
+			string(sum.Status), now.Format(timeLayout), now.Format(timeLayout), id)
+		return err
+	})
+	if err != nil {
+		return PublishSummary{NoticeID: id}, fmt.Errorf("publish notice %d: %w", id, err)
+	}
+	return sum, nil
+}
+
+// insertDeliveries writes the deliveries of notice id on channel ch for
+// the contacts selected by where, and returns how many it wrote. The
+// conflict clause collapses contacts sharing an address. (SQLite needs the
+// SELECT's WHERE for the ON CONFLICT to parse, which it has.)
+func insertDeliveries(ctx context.Context, tx *sql.Tx, id int64, ch Channel, where string, whereArgs []any,
+	langs []string, fallback string, due, now time.Time) (int, error) {
+	addr, reached, err := channelAddress(ch)
+	if err != nil {
+		return 0, err
+	}
+	args := []any{id, string(ch)}
+	for _, l := range langs {
+		args = append(args, l)
+	}
+	args = append(args, fallback, due.Format(timeLayout), now.Format(timeLayout), now.Format(timeLayout))
+	args = append(args, whereArgs...)
+	q := `INSERT INTO deliveries (notice_id, contact_id, channel, address, name, language, next_attempt_at, created_at, updated_at)
+SELECT ?, c.id, ?, ` + addr + `, c.name, CASE WHEN c.language IN ` + marks(len(langs)) + ` THEN c.language ELSE ? END, ?, ?, ?
+FROM contacts c WHERE ` + where + ` AND ` + reached + ` ORDER BY c.id
+ON CONFLICT (notice_id, channel, address) DO NOTHING`
+	r, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := r.RowsAffected()
+	return int(n), err
+}
+
+// publishLanguages returns the languages notice n goes out in (its own, or
+// every language of the template) and the fallback language.
+func publishLanguages(n Notice, fam *templates.Family, defaultLang string) ([]string, string, error) {
+	langs := n.Languages
+	if len(langs) == 0 {
+		langs = fam.Languages()
+	}
+	for _, l := range langs {
+		if fam.ByLang[l] == nil {
+			return nil, "", errorf(Invalid, "template %s has no %s translation (it has %s): drop the language or add %s.%s.md",
+				fam.Name, l, strings.Join(fam.Languages(), ", "), fam.Name, l)
+		}
+	}
+	switch {
+	case slices.Contains(langs, defaultLang):
+		return langs, defaultLang, nil
+	case slices.Contains(langs, fam.Original.Lang):
+		return langs, fam.Original.Lang, nil
+	}
+	return langs, langs[0], nil
+}
+
+// checkValues fills the template in every language with the notice's
+// values, and returns an Invalid error wrapping every problem found, each
+// field once.
+func checkValues(n Notice, fam *templates.Family, langs []string) error {
+	var all templates.ValueErrors
+	seen := map[string]bool{}
+	for _, l := range langs {
+		_, err := fam.ByLang[l].Fill(templates.Values(n.Values))
+		var ves templates.ValueErrors
+		if errors.As(err, &ves) {
+			for _, ve := range ves {
+				if !seen[ve.Field] {
+					seen[ve.Field] = true
+					all = append(all, ve)
+				}
+			}
+		} else if err != nil {
+			return fmt.Errorf("fill template %s (%s): %w", fam.Name, l, err)
+		}
+	}
+	if len(all) > 0 {
+		return &Error{Code: Invalid, Message: fmt.Sprintf("the values do not fill template %s; fix them and publish again", fam.Name), Err: all}
+	}
+	return nil
+}
