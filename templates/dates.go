@@ -93,7 +93,7 @@ func localizeDate(v, lang string) string {
 	}
 	s := fmt.Sprintf("%d de %s", d.Day(), monthsES[d.Month()-1])
 	if d.year {
-		s += fmt.Sprintf(" de %d", d.Year())
+		s = longDate(d.Time, lang)
 	}
 	if d.weekday {
 		s = weekdaysES[d.typedWeekday] + ", " + s

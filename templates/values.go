@@ -172,13 +172,7 @@ func checkValue(f Field, v string) error {
 			return errors.New("is not a phone number (write it like (315) 555-0142 or +1 315 555 0142)")
 		}
 	case TypeURL:
-		if i := strings.IndexAny(v, " \t<>\"{}|\\^`"); i >= 0 {
-			return fmt.Errorf("contains %q, which a web address cannot hold as it is; write it encoded (a space is %%20)", v[i:i+1])
-		}
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return errors.New("is not a web address (write it in full, like https://water.example.org/notices)")
-		}
+		return CheckWebAddress(v)
 	case TypeNumber:
 		if !numberPattern.MatchString(strings.TrimPrefix(v, "$")) {
 			return errors.New("is not a number (write it like 1250, 1,250 or 45.20)")
@@ -187,6 +181,19 @@ func checkValue(f Field, v string) error {
 		if !slices.Contains(f.Options, v) {
 			return fmt.Errorf("is not one of the choices: %s", strings.Join(f.Options, ", "))
 		}
+	}
+	return nil
+}
+
+// CheckWebAddress says why v is not a full http(s) web address, or nil:
+// the rule for url fields and for any address the configuration gives.
+func CheckWebAddress(v string) error {
+	if i := strings.IndexAny(v, " \t<>\"{}|\\^`"); i >= 0 {
+		return fmt.Errorf("contains %q, which a web address cannot hold as it is; write it encoded (a space is %%20)", v[i:i+1])
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("is not a full web address (write it like https://water.example.org/notices)")
 	}
 	return nil
 }

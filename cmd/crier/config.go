@@ -140,15 +140,6 @@ func (c Config) name() string {
 	return c.file
 }
 
-// checkWebAddress says why s is not a full web address, or nil.
-func checkWebAddress(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(s, " \t") {
-		return errors.New("is not a full web address; write it like https://water.example.org/notices")
-	}
-	return nil
-}
-
 var langCode = regexp.MustCompile(`^[a-z]{2,3}$`)
 
 // utility checks the [utility] table and turns it into the templates'
@@ -168,7 +159,9 @@ func (c Config) utility() (templates.Utility, error) {
 		bad("name", "is empty; give the utility's name as customers know it")
 	}
 	if u.Phone != "" {
-		if n, err := phonenumbers.Parse(u.Phone, "US"); err != nil || !phonenumbers.IsValidNumber(n) {
+		if n, err := c.normalizer(); err != nil {
+			bad("phone", "%v", err)
+		} else if _, err := n.Phone(u.Phone); err != nil {
 			bad("phone", "%q is not a phone number (write it like (315) 555-0142)", u.Phone)
 		}
 	}
@@ -178,7 +171,7 @@ func (c Config) utility() (templates.Utility, error) {
 		}
 	}
 	if u.Website != "" {
-		if err := checkWebAddress(u.Website); err != nil {
+		if err := templates.CheckWebAddress(u.Website); err != nil {
 			bad("website", "%q %v", u.Website, err)
 		}
 	}

@@ -60,7 +60,7 @@ func (c renderCmd) Run(e *env) error {
 		return usageError("render", err)
 	}
 	if c.URL != "" {
-		if err := checkWebAddress(c.URL); err != nil {
+		if err := templates.CheckWebAddress(c.URL); err != nil {
 			return usageError("render", fmt.Errorf("--url %q %w", c.URL, err))
 		}
 	}
