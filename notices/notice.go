@@ -2,7 +2,12 @@ package notices
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,6 +75,24 @@ type Notice struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	PublishedAt time.Time // zero until published
+
+	secret string // signs the recipients' unsubscribe links; never shown
+}
+
+// newSecret returns a notice's secret: 16 random bytes in hex.
+func newSecret() string {
+	b := make([]byte, 16)
+	rand.Read(b) // never fails (crypto/rand)
+	return hex.EncodeToString(b)
+}
+
+// UnsubscribeToken returns the token that proves an unsubscribe link was
+// sent for that delivery of the notice: the first 16 bytes of
+// HMAC-SHA256(secret, delivery id), in unpadded base64url.
+func (n Notice) UnsubscribeToken(deliveryID int64) string {
+	mac := hmac.New(sha256.New, []byte(n.secret))
+	fmt.Fprintf(mac, "unsubscribe:%d", deliveryID)
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
 }
 
 // Delivery is one message of a notice to one address on one channel. Its
@@ -88,9 +111,13 @@ type Delivery struct {
 	ClaimedBy     string
 	LeaseUntil    time.Time // zero when not claimed
 	ProviderID    string
-	Error         string
+	Error         string // the last error, kept after a retry succeeds
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+
+	Priority       int       // 0 for an emergency notice, 1 otherwise: the claim order
+	FirstAttemptAt time.Time // zero until an attempt ended: the start of the retry age
+	SentAt         time.Time // when the provider accepted it
 }
 
 var langCode = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$`)
@@ -177,10 +204,10 @@ func (s *Store) CreateNotice(ctx context.Context, n Notice) (int64, error) {
 	now := s.now()
 	var id int64
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO notices (template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING id`,
+		return tx.QueryRowContext(ctx, `INSERT INTO notices (template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, secret)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,
 			n.Template, string(values), strings.Join(n.Languages, ","), string(audience), joinChannels(n.Channels), string(n.Urgency),
-			nullTime(n.SendAt), now, now).Scan(&id)
+			nullTime(n.SendAt), now, now, newSecret()).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create notice: %w", err)
@@ -188,13 +215,13 @@ func (s *Store) CreateNotice(ctx context.Context, n Notice) (int64, error) {
 	return id, nil
 }
 
-const noticeColumns = `id, template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, published_at`
+const noticeColumns = `id, template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, published_at, secret`
 
 func scanNotice(sc interface{ Scan(...any) error }) (Notice, error) {
 	var n Notice
 	var values, langs, audience, chans, created, updated string
 	var sendAt, published sql.NullString
-	if err := sc.Scan(&n.ID, &n.Template, &values, &langs, &audience, &chans, &n.Urgency, &sendAt, &n.Status, &created, &updated, &published); err != nil {
+	if err := sc.Scan(&n.ID, &n.Template, &values, &langs, &audience, &chans, &n.Urgency, &sendAt, &n.Status, &created, &updated, &published, &n.secret); err != nil {
 		return n, err
 	}
 	if err := json.Unmarshal([]byte(values), &n.Values); err != nil {
@@ -276,38 +303,26 @@ func (s *Store) CancelNotice(ctx context.Context, id int64) (int, error) {
 }
 
 const deliveryColumns = `id, notice_id, contact_id, channel, address, name, language, status, attempts, next_attempt_at,
-	claimed_by, lease_until, provider_id, error, created_at, updated_at`
+	claimed_by, lease_until, provider_id, error, created_at, updated_at, priority, first_attempt_at, sent_at`
 
 func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
 	var d Delivery
 	var contact sql.NullInt64
 	var next, created, updated string
-	var lease sql.NullString
+	var lease, first, sent sql.NullString
 	err := sc.Scan(&d.ID, &d.NoticeID, &contact, &d.Channel, &d.Address, &d.Name, &d.Language, &d.Status, &d.Attempts, &next,
-		&d.ClaimedBy, &lease, &d.ProviderID, &d.Error, &created, &updated)
+		&d.ClaimedBy, &lease, &d.ProviderID, &d.Error, &created, &updated, &d.Priority, &first, &sent)
 	d.ContactID = contact.Int64
+	d.FirstAttemptAt, d.SentAt = parseTime(first.String), parseTime(sent.String)
 	d.NextAttemptAt, d.LeaseUntil = parseTime(next), parseTime(lease.String)
 	d.CreatedAt, d.UpdatedAt = parseTime(created), parseTime(updated)
 	return d, err
 }
 
-// EachDelivery calls fn for every delivery of the notice, by id,
-// streaming. fn must not use the store (it holds the store's one
-// connection); its error stops the walk and is returned.
+// EachDelivery calls fn for every delivery of the notice, by channel
+// (email, sms, print) and id, streaming. fn must not use the store (it
+// holds the store's one connection); its error stops the walk and is
+// returned.
 func (s *Store) EachDelivery(ctx context.Context, noticeID int64, fn func(Delivery) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE notice_id = ? ORDER BY id`, noticeID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(d); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return s.EachDeliveryIn(ctx, noticeID, nil, fn)
 }

@@ -70,7 +70,7 @@ func (p PublishSummary) Queued() int {
 //
 // The notice becomes Sending, its deliveries due now; or Scheduled when its
 // send time is to come, its deliveries due then; or Done when nobody is
-// reached.
+// reached and it does not print (print always writes the flyer).
 //
 // Errors: NotFound; Conflict when the notice was already published or is
 // not a draft; Invalid when fam is not the notice's template, when the
@@ -118,7 +118,7 @@ func (s *Store) Publish(ctx context.Context, id int64, fam *templates.Family, de
 			sum.Due, sum.Status = n.SendAt.UTC(), Scheduled
 		}
 		for _, ch := range n.Channels {
-			queued, err := insertDeliveries(ctx, tx, id, ch, where, args, langs, fallback, sum.Due, now)
+			queued, err := insertDeliveries(ctx, tx, id, ch, where, args, langs, fallback, priority(n.Urgency), sum.Due, now)
 			if err != nil {
 				return fmt.Errorf("%s deliveries: %w", ch, err)
 			}
@@ -126,7 +126,8 @@ func (s *Store) Publish(ctx context.Context, id int64, fam *templates.Family, de
 			c.Duplicates = c.Reached - queued
 			sum.Channels = append(sum.Channels, c)
 		}
-		if sum.Queued() == 0 {
+		// Print writes the flyer for posting even with no letters to mail.
+		if sum.Queued() == 0 && !slices.Contains(n.Channels, Print) {
 			sum.Status = Done
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE notices SET status = ?, published_at = ?, updated_at = ? WHERE id = ?`,
@@ -144,7 +145,7 @@ func (s *Store) Publish(ctx context.Context, id int64, fam *templates.Family, de
 // conflict clause collapses contacts sharing an address. (SQLite needs the
 // SELECT's WHERE for the ON CONFLICT to parse, which it has.)
 func insertDeliveries(ctx context.Context, tx *sql.Tx, id int64, ch Channel, where string, whereArgs []any,
-	langs []string, fallback string, due, now time.Time) (int, error) {
+	langs []string, fallback string, prio int, due, now time.Time) (int, error) {
 	addr, reached, err := channelAddress(ch)
 	if err != nil {
 		return 0, err
@@ -153,10 +154,10 @@ func insertDeliveries(ctx context.Context, tx *sql.Tx, id int64, ch Channel, whe
 	for _, l := range langs {
 		args = append(args, l)
 	}
-	args = append(args, fallback, due.Format(timeLayout), now.Format(timeLayout), now.Format(timeLayout))
+	args = append(args, fallback, prio, due.Format(timeLayout), now.Format(timeLayout), now.Format(timeLayout))
 	args = append(args, whereArgs...)
-	q := `INSERT INTO deliveries (notice_id, contact_id, channel, address, name, language, next_attempt_at, created_at, updated_at)
-SELECT ?, c.id, ?, ` + addr + `, c.name, CASE WHEN c.language IN ` + marks(len(langs)) + ` THEN c.language ELSE ? END, ?, ?, ?
+	q := `INSERT INTO deliveries (notice_id, contact_id, channel, address, name, language, priority, next_attempt_at, created_at, updated_at)
+SELECT ?, c.id, ?, ` + addr + `, c.name, CASE WHEN c.language IN ` + marks(len(langs)) + ` THEN c.language ELSE ? END, ?, ?, ?, ?
 FROM contacts c WHERE ` + where + ` AND ` + reached + ` ORDER BY c.id
 ON CONFLICT (notice_id, channel, address) DO NOTHING`
 	r, err := tx.ExecContext(ctx, q, args...)

@@ -133,8 +133,8 @@ func TestPublishQueuesTheResolvedAudience(t *testing.T) {
 				}
 			}
 			wantStatus := Sending
-			if sum.Queued() == 0 {
-				wantStatus = Done
+			if sum.Queued() == 0 && !slices.Contains(tc.channels, Print) {
+				wantStatus = Done // a notice that prints owes its flyer even to nobody
 			}
 			if tc.name != "a filter that selects nobody" && sum.Queued() == 0 {
 				t.Errorf("the case queues nothing: make it test something")

@@ -1,0 +1,553 @@
+package notices
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// priority is a delivery's place in the claim order: emergencies first.
+func priority(u Urgency) int {
+	if u == Emergency {
+		return 0
+	}
+	return 1
+}
+
+// deliverySuppressed is true for a queued delivery (of the table
+// deliveries) whose address was suppressed, or whose contact unsubscribed
+// from the channel, after the notice was published. Addresses are matched
+// as the suppressions store them (see emailSuppressed).
+const deliverySuppressed = `(deliveries.channel = 'email' AND (EXISTS (SELECT 1 FROM suppressions s WHERE s.address = lower(deliveries.address))
+		OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = deliveries.contact_id AND c.email_state <> 'subscribed')))
+	OR (deliveries.channel = 'sms' AND (EXISTS (SELECT 1 FROM suppressions s WHERE s.address = deliveries.address)
+		OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = deliveries.contact_id AND c.sms_state <> 'subscribed')))`
+
+// SuppressedAfterPublishing is the error recorded on a delivery that was
+// not sent because its address was suppressed after the notice was published.
+const SuppressedAfterPublishing = "not sent: the address was suppressed or unsubscribed after the notice was published"
+
+// Claim takes up to limit due deliveries of channel ch for the dispatcher
+// worker, emergencies first, then by due time: they become Sending, held
+// until now + lease. Deliveries whose lease has run out (their dispatcher
+// died) are due again. A due delivery to an address suppressed since
+// publishing is marked Suppressed instead and not returned. Deliveries of
+// a notice whose channel is paused stay queued. noticeID, when not 0,
+// claims only that notice's deliveries (print works a notice at once).
+func (s *Store) Claim(ctx context.Context, ch Channel, worker string, noticeID int64, limit int, lease time.Duration) ([]Delivery, error) {
+	if worker == "" || limit <= 0 || lease <= 0 {
+		return nil, fmt.Errorf("claim: worker, limit and lease are required")
+	}
+	var out []Delivery
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.Now().UTC()
+		nowText := now.Format(timeLayout)
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'queued', claimed_by = '', lease_until = NULL, updated_at = ?
+			WHERE channel = ? AND status = 'sending' AND lease_until < ?`, nowText, string(ch), nowText); err != nil {
+			return err
+		}
+		notice := ""
+		args := []any{nowText, now.Add(lease).Format(timeLayout), worker, nowText, string(ch), nowText, string(ch)}
+		if noticeID != 0 {
+			notice = ` AND d.notice_id = ?`
+			args = append(args, noticeID)
+		}
+		args = append(args, limit)
+		rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET
+				status = CASE WHEN `+deliverySuppressed+` THEN 'suppressed' ELSE 'sending' END,
+				error = CASE WHEN `+deliverySuppressed+` THEN '`+SuppressedAfterPublishing+`' ELSE error END,
+				lease_until = ?, claimed_by = ?, updated_at = ?
+			WHERE id IN (SELECT d.id FROM deliveries d
+				WHERE d.channel = ? AND d.status = 'queued' AND d.next_attempt_at <= ?
+				AND d.notice_id NOT IN (SELECT p.notice_id FROM notice_channels p WHERE p.channel = ? AND p.paused_at IS NOT NULL)`+notice+`
+				ORDER BY d.priority, d.next_attempt_at, d.id LIMIT ?)
+			RETURNING `+deliveryColumns, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			d, err := scanDelivery(rows)
+			if err != nil {
+				return err
+			}
+			if d.Status == DeliverySending {
+				out = append(out, d)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim %s deliveries: %w", ch, err)
+	}
+	slices.SortFunc(out, func(a, b Delivery) int {
+		if a.Priority != b.Priority {
+			return a.Priority - b.Priority
+		}
+		return int(a.ID - b.ID)
+	})
+	return out, nil
+}
+
+// Outcome is what became of one claimed delivery.
+type Outcome struct {
+	ID int64
+	// Status is Sent, Failed, Suppressed, Cancelled, or Queued: back in
+	// the queue for a retry at NextAttemptAt (or released unattempted).
+	Status        DeliveryStatus
+	Attempted     bool // a send was tried: counts an attempt
+	NextAttemptAt time.Time
+	ProviderID    string
+	Error         string // kept; "" leaves the last error as it was
+	At            time.Time
+}
+
+// Record writes the outcomes of deliveries claimed by a dispatcher, in one
+// transaction. A delivery no longer Sending (its lease ran out and another
+// dispatcher finished it) is left alone. A retry of a delivery whose
+// notice was cancelled meanwhile becomes Cancelled.
+func (s *Store) Record(ctx context.Context, outs []Outcome) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `UPDATE deliveries SET
+				status = CASE WHEN ?1 = 'queued' AND (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE ?1 END,
+				attempts = attempts + ?2,
+				first_attempt_at = CASE WHEN ?2 = 1 THEN COALESCE(first_attempt_at, ?6) ELSE first_attempt_at END,
+				next_attempt_at = COALESCE(?3, next_attempt_at),
+				provider_id = CASE WHEN ?4 = '' THEN provider_id ELSE ?4 END,
+				error = CASE WHEN ?5 = '' THEN error ELSE ?5 END,
+				sent_at = CASE WHEN ?1 = 'sent' THEN ?6 ELSE sent_at END,
+				claimed_by = '', lease_until = NULL, updated_at = ?6
+			WHERE id = ?7 AND status = 'sending'`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, o := range outs {
+			switch o.Status {
+			case DeliverySent, DeliveryFailed, DeliverySuppressed, DeliveryCancelled, DeliveryQueued:
+			default:
+				return fmt.Errorf("delivery %d: %q is not an outcome", o.ID, o.Status)
+			}
+			at := o.At
+			if at.IsZero() {
+				at = s.Now()
+			}
+			attempted := 0
+			if o.Attempted {
+				attempted = 1
+			}
+			if _, err := stmt.ExecContext(ctx, string(o.Status), attempted, nullTime(o.NextAttemptAt), o.ProviderID, o.Error,
+				at.UTC().Format(timeLayout), o.ID); err != nil {
+				return fmt.Errorf("delivery %d: %w", o.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record deliveries: %w", err)
+	}
+	return nil
+}
+
+// ReleaseClaims puts back in the queue, unattempted, every delivery the
+// dispatcher worker still holds: on a clean stop, or for a dispatcher
+// known to be dead. It returns how many it released.
+func (s *Store) ReleaseClaims(ctx context.Context, worker string) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = CASE WHEN (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE 'queued' END,
+			claimed_by = '', lease_until = NULL, updated_at = ? WHERE status = 'sending' AND claimed_by = ?`, s.now(), worker)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("release the deliveries of %s: %w", worker, err)
+	}
+	return int(n), nil
+}
+
+// Claimants returns the dispatchers that hold deliveries now.
+func (s *Store) Claimants(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT claimed_by FROM deliveries WHERE status = 'sending' AND claimed_by <> ''`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var w string
+		if err := rows.Scan(&w); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// StartDue turns scheduled notices whose send time has come into sending
+// notices, and returns their ids. (Their deliveries are due at the same
+// time, so a dispatcher may already be claiming them.)
+func (s *Store) StartDue(ctx context.Context) ([]int64, error) {
+	return s.updateNotices(ctx, `UPDATE notices SET status = 'sending', updated_at = ?1 WHERE status = 'scheduled' AND send_at <= ?1 RETURNING id`)
+}
+
+// FinishDone marks done every sending notice that has no delivery left
+// queued or sending and, when it prints, whose documents are written; it
+// returns their ids.
+func (s *Store) FinishDone(ctx context.Context) ([]int64, error) {
+	return s.updateNotices(ctx, `UPDATE notices SET status = 'done', updated_at = ?1
+		WHERE status = 'sending'
+		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notice_id = notices.id AND d.status IN ('queued', 'sending'))
+		AND (','||channels||',' NOT LIKE '%,print,%' OR EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = notices.id AND p.channel = 'print' AND p.done_at IS NOT NULL))
+		RETURNING id`)
+}
+
+func (s *Store) updateNotices(ctx context.Context, q string) ([]int64, error) {
+	var ids []int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, q, s.now())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	slices.Sort(ids)
+	return ids, err
+}
+
+// PrintDue returns the sending notices that print and whose documents are
+// not written yet.
+func (s *Store) PrintDue(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT n.id FROM notices n WHERE n.status = 'sending' AND ','||n.channels||',' LIKE '%,print,%'
+		AND NOT EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = n.id AND p.channel = 'print' AND (p.done_at IS NOT NULL OR p.paused_at IS NOT NULL))
+		ORDER BY n.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// PrintDone records that the notice's print documents are written.
+func (s *Store) PrintDone(ctx context.Context, noticeID int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO notice_channels (notice_id, channel, done_at) VALUES (?1, 'print', ?2)
+			ON CONFLICT (notice_id, channel) DO UPDATE SET done_at = ?2`, noticeID, s.now())
+		return err
+	})
+}
+
+// Pause is a channel of a notice stopped because the channel is broken.
+type Pause struct {
+	NoticeID int64
+	Channel  Channel
+	At       time.Time
+	Reason   string
+}
+
+// PauseChannel stops the dispatch of notice id on channel ch, saying why,
+// and puts its claimed deliveries back in the queue unattempted. Pausing a
+// paused channel keeps the first reason.
+func (s *Store) PauseChannel(ctx context.Context, id int64, ch Channel, reason string) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notice_channels (notice_id, channel, paused_at, pause_reason) VALUES (?1, ?2, ?3, ?4)
+			ON CONFLICT (notice_id, channel) DO UPDATE SET paused_at = COALESCE(paused_at, ?3),
+			pause_reason = CASE WHEN paused_at IS NULL THEN ?4 ELSE pause_reason END`, id, string(ch), now, reason); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'queued', claimed_by = '', lease_until = NULL, updated_at = ?
+			WHERE notice_id = ? AND channel = ? AND status = 'sending'`, now, id, string(ch))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("pause %s of notice %d: %w", ch, id, err)
+	}
+	return nil
+}
+
+// Pauses returns the paused channels of notice id (0: of every notice).
+func (s *Store) Pauses(ctx context.Context, id int64) ([]Pause, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT notice_id, channel, paused_at, pause_reason FROM notice_channels
+		WHERE paused_at IS NOT NULL AND (?1 = 0 OR notice_id = ?1) ORDER BY notice_id, channel`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Pause
+	for rows.Next() {
+		var p Pause
+		var at string
+		if err := rows.Scan(&p.NoticeID, &p.Channel, &at, &p.Reason); err != nil {
+			return nil, err
+		}
+		p.At = parseTime(at)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Resume lifts the pauses of notice id on the channels given (every
+// channel when none is given) and returns the pauses it lifted. The
+// channel's deliveries are due at once; their attempts are kept.
+// Errors: NotFound; Conflict when nothing is paused.
+func (s *Store) Resume(ctx context.Context, id int64, chs ...Channel) ([]Pause, error) {
+	var lifted []Pause
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := notice(ctx, tx, id); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT channel, paused_at, pause_reason FROM notice_channels WHERE notice_id = ? AND paused_at IS NOT NULL ORDER BY channel`, id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			p := Pause{NoticeID: id}
+			var at string
+			if err := rows.Scan(&p.Channel, &at, &p.Reason); err != nil {
+				rows.Close()
+				return err
+			}
+			p.At = parseTime(at)
+			if len(chs) == 0 || slices.Contains(chs, p.Channel) {
+				lifted = append(lifted, p)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(lifted) == 0 {
+			return errorf(Conflict, "notice %d has no paused channel to resume", id)
+		}
+		now := s.now()
+		for _, p := range lifted {
+			if _, err := tx.ExecContext(ctx, `UPDATE notice_channels SET paused_at = NULL, pause_reason = '' WHERE notice_id = ? AND channel = ?`, id, string(p.Channel)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET next_attempt_at = ?1, updated_at = ?1
+				WHERE notice_id = ?2 AND channel = ?3 AND status = 'queued' AND next_attempt_at > ?1`, now, id, string(p.Channel)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("resume notice %d: %w", id, err)
+	}
+	return lifted, nil
+}
+
+// NoticeStates returns, of the notices given, the ones cancelled and the
+// channels paused, for a dispatcher to stop the sends it has not begun.
+func (s *Store) NoticeStates(ctx context.Context, ids []int64) (cancelled map[int64]bool, paused map[int64][]Channel, err error) {
+	cancelled, paused = map[int64]bool{}, map[int64][]Channel{}
+	if len(ids) == 0 {
+		return cancelled, paused, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM notices WHERE status = 'cancelled' AND id IN `+marks(len(ids)), args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		cancelled[id] = true
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, `SELECT notice_id, channel FROM notice_channels WHERE paused_at IS NOT NULL AND notice_id IN `+marks(len(ids)), args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var ch Channel
+		if err := rows.Scan(&id, &ch); err != nil {
+			return nil, nil, err
+		}
+		paused[id] = append(paused[id], ch)
+	}
+	return cancelled, paused, rows.Err()
+}
+
+// Pending says whether any delivery is queued or sending on a channel that
+// is not paused, and when the next queued one is due (zero if none): a
+// dispatcher draining the queue stops when nothing is pending. Deliveries
+// of scheduled notices whose time has not come do not count.
+func (s *Store) Pending(ctx context.Context) (pending bool, next time.Time, err error) {
+	var n int
+	var nextText sql.NullString
+	err = s.db.QueryRowContext(ctx, `SELECT count(*), min(CASE WHEN d.status = 'queued' THEN d.next_attempt_at END) FROM deliveries d
+		JOIN notices n ON n.id = d.notice_id
+		WHERE d.status IN ('queued', 'sending') AND n.status = 'sending'
+		AND d.notice_id NOT IN (SELECT p.notice_id FROM notice_channels p WHERE p.channel = d.channel AND p.paused_at IS NOT NULL)`).Scan(&n, &nextText)
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	if n == 0 {
+		// A notice that prints and has nothing else left still owes its flyer.
+		ids, err := s.PrintDue(ctx)
+		return len(ids) > 0, time.Time{}, err
+	}
+	return true, parseTime(nextText.String), nil
+}
+
+// ChannelReport counts a notice's deliveries on one channel by status.
+type ChannelReport struct {
+	Channel    Channel
+	Total      int
+	Queued     int
+	Sending    int
+	Sent       int
+	Delivered  int
+	Failed     int
+	Suppressed int
+	Cancelled  int
+	Retried    int // deliveries that took more than one attempt
+	Attempts   int
+	Paused     *Pause // nil unless the channel is paused
+}
+
+// Report is what became of a notice, channel by channel.
+type Report struct {
+	Notice   Notice
+	Channels []ChannelReport
+}
+
+// Channel returns the report of channel ch.
+func (r Report) Channel(ch Channel) ChannelReport {
+	for _, c := range r.Channels {
+		if c.Channel == ch {
+			return c
+		}
+	}
+	return ChannelReport{Channel: ch}
+}
+
+// Report counts the deliveries of notice id by channel and status.
+// Errors: NotFound.
+func (s *Store) Report(ctx context.Context, id int64) (Report, error) {
+	n, err := s.Notice(ctx, id)
+	if err != nil {
+		return Report{}, err
+	}
+	r := Report{Notice: n}
+	for _, ch := range n.Channels {
+		r.Channels = append(r.Channels, ChannelReport{Channel: ch})
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT channel, status, count(*), sum(attempts), sum(attempts > 1) FROM deliveries WHERE notice_id = ? GROUP BY channel, status`, id)
+	if err != nil {
+		return r, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ch Channel
+		var st DeliveryStatus
+		var count, attempts, retried int
+		if err := rows.Scan(&ch, &st, &count, &attempts, &retried); err != nil {
+			return r, err
+		}
+		i := slices.IndexFunc(r.Channels, func(c ChannelReport) bool { return c.Channel == ch })
+		if i < 0 {
+			r.Channels = append(r.Channels, ChannelReport{Channel: ch})
+			i = len(r.Channels) - 1
+		}
+		c := &r.Channels[i]
+		c.Total += count
+		c.Attempts += attempts
+		c.Retried += retried
+		switch st {
+		case DeliveryQueued:
+			c.Queued += count
+		case DeliverySending:
+			c.Sending += count
+		case DeliverySent:
+			c.Sent += count
+		case DeliveryDelivered:
+			c.Delivered += count
+		case DeliveryFailed:
+			c.Failed += count
+		case DeliverySuppressed:
+			c.Suppressed += count
+		case DeliveryCancelled:
+			c.Cancelled += count
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return r, err
+	}
+	pauses, err := s.Pauses(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	for _, p := range pauses {
+		for i := range r.Channels {
+			if r.Channels[i].Channel == p.Channel {
+				r.Channels[i].Paused = &p
+			}
+		}
+	}
+	return r, nil
+}
+
+// EachDeliveryIn calls fn for every delivery of the notice in one of the
+// statuses given (every status when none), by channel and id, streaming.
+// fn must not use the store.
+func (s *Store) EachDeliveryIn(ctx context.Context, noticeID int64, statuses []DeliveryStatus, fn func(Delivery) error) error {
+	args := []any{noticeID}
+	cond := ""
+	if len(statuses) > 0 {
+		for _, st := range statuses {
+			args = append(args, string(st))
+		}
+		cond = ` AND status IN ` + marks(len(statuses))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE notice_id = ?`+cond+`
+		ORDER BY CASE channel WHEN 'email' THEN 0 WHEN 'sms' THEN 1 ELSE 2 END, id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

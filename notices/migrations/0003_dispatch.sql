@@ -1,0 +1,26 @@
+-- Dispatching: emergencies claimed first, each channel of a notice paused
+-- and resumed on its own, the time of the first attempt for the age limit,
+-- the time a message was accepted, and a per-notice secret that signs the
+-- recipients' unsubscribe links.
+
+ALTER TABLE deliveries ADD COLUMN priority INTEGER NOT NULL DEFAULT 1; -- 0 emergency, 1 normal: the claim order
+ALTER TABLE deliveries ADD COLUMN first_attempt_at TEXT; -- NULL until the first attempt ends
+ALTER TABLE deliveries ADD COLUMN sent_at TEXT; -- when the provider accepted it
+
+ALTER TABLE notices ADD COLUMN secret TEXT NOT NULL DEFAULT ''; -- hex; signs unsubscribe links
+
+-- One row per notice and channel once the dispatcher has something to say:
+-- a pause (the channel is broken: the coordinator must look) or, for print,
+-- when the flyer and letters were written.
+CREATE TABLE notice_channels (
+	notice_id    INTEGER NOT NULL REFERENCES notices (id), -- PostgreSQL: bigint
+	channel      TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'print')),
+	paused_at    TEXT, -- NULL: running
+	pause_reason TEXT NOT NULL DEFAULT '',
+	done_at      TEXT, -- print: the documents are written
+	PRIMARY KEY (notice_id, channel)
+);
+
+-- The claim: a channel's due deliveries, emergencies first, oldest first.
+DROP INDEX deliveries_due;
+CREATE INDEX deliveries_due ON deliveries (channel, status, priority, next_attempt_at);
