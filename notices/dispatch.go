@@ -44,12 +44,14 @@ func (s *Store) Claim(ctx context.Context, ch Channel, worker string, noticeID i
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.Now().UTC()
 		nowText := now.Format(timeLayout)
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'queued', claimed_by = '', lease_until = NULL, updated_at = ?
+		// An expired claim of a cancelled notice is cancelled, as ReleaseClaims does.
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = CASE WHEN (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE 'queued' END,
+			claimed_by = '', lease_until = NULL, updated_at = ?
 			WHERE channel = ? AND status = 'sending' AND lease_until < ?`, nowText, string(ch), nowText); err != nil {
 			return err
 		}
 		notice := ""
-		args := []any{nowText, now.Add(lease).Format(timeLayout), worker, nowText, string(ch), nowText, string(ch)}
+		args := []any{now.Add(lease).Format(timeLayout), worker, nowText, string(ch), nowText, string(ch)}
 		if noticeID != 0 {
 			notice = ` AND d.notice_id = ?`
 			args = append(args, noticeID)
@@ -58,7 +60,8 @@ func (s *Store) Claim(ctx context.Context, ch Channel, worker string, noticeID i
 		rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET
 				status = CASE WHEN `+deliverySuppressed+` THEN 'suppressed' ELSE 'sending' END,
 				error = CASE WHEN `+deliverySuppressed+` THEN '`+SuppressedAfterPublishing+`' ELSE error END,
-				lease_until = ?, claimed_by = ?, updated_at = ?
+				lease_until = CASE WHEN `+deliverySuppressed+` THEN NULL ELSE ? END,
+				claimed_by = CASE WHEN `+deliverySuppressed+` THEN '' ELSE ? END, updated_at = ?
 			WHERE id IN (SELECT d.id FROM deliveries d
 				WHERE d.channel = ? AND d.status = 'queued' AND d.next_attempt_at <= ?
 				AND d.notice_id NOT IN (SELECT p.notice_id FROM notice_channels p WHERE p.channel = ? AND p.paused_at IS NOT NULL)`+notice+`
@@ -269,19 +272,15 @@ type Pause struct {
 	Reason   string
 }
 
-// PauseChannel stops the dispatch of notice id on channel ch, saying why,
-// and puts its claimed deliveries back in the queue unattempted. Pausing a
+// PauseChannel stops the dispatch of notice id on channel ch, saying why.
+// Claims stay with their dispatchers, which put back what they have not
+// sent (a send in flight at that moment is recorded as it ends). Pausing a
 // paused channel keeps the first reason.
 func (s *Store) PauseChannel(ctx context.Context, id int64, ch Channel, reason string) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		now := s.now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO notice_channels (notice_id, channel, paused_at, pause_reason) VALUES (?1, ?2, ?3, ?4)
+		_, err := tx.ExecContext(ctx, `INSERT INTO notice_channels (notice_id, channel, paused_at, pause_reason) VALUES (?1, ?2, ?3, ?4)
 			ON CONFLICT (notice_id, channel) DO UPDATE SET paused_at = COALESCE(paused_at, ?3),
-			pause_reason = CASE WHEN paused_at IS NULL THEN ?4 ELSE pause_reason END`, id, string(ch), now, reason); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'queued', claimed_by = '', lease_until = NULL, updated_at = ?
-			WHERE notice_id = ? AND channel = ? AND status = 'sending'`, now, id, string(ch))
+			pause_reason = CASE WHEN paused_at IS NULL THEN ?4 ELSE pause_reason END`, id, string(ch), s.now(), reason)
 		return err
 	})
 	if err != nil {
@@ -313,7 +312,8 @@ func (s *Store) Pauses(ctx context.Context, id int64) ([]Pause, error) {
 
 // Resume lifts the pauses of notice id on the channels given (every
 // channel when none is given) and returns the pauses it lifted. The
-// channel's deliveries are due at once; their attempts are kept.
+// channel's deliveries are due at once (a scheduled notice's at its send
+// time); their attempts are kept.
 // Errors: NotFound; Conflict when nothing is paused.
 func (s *Store) Resume(ctx context.Context, id int64, chs ...Channel) ([]Pause, error) {
 	var lifted []Pause
@@ -349,8 +349,10 @@ func (s *Store) Resume(ctx context.Context, id int64, chs ...Channel) ([]Pause, 
 			if _, err := tx.ExecContext(ctx, `UPDATE notice_channels SET paused_at = NULL, pause_reason = '' WHERE notice_id = ? AND channel = ?`, id, string(p.Channel)); err != nil {
 				return err
 			}
+			// A scheduled notice keeps its send time.
 			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET next_attempt_at = ?1, updated_at = ?1
-				WHERE notice_id = ?2 AND channel = ?3 AND status = 'queued' AND next_attempt_at > ?1`, now, id, string(p.Channel)); err != nil {
+				WHERE notice_id = ?2 AND channel = ?3 AND status = 'queued' AND next_attempt_at > ?1
+				AND (SELECT n.status FROM notices n WHERE n.id = ?2) <> 'scheduled'`, now, id, string(p.Channel)); err != nil {
 				return err
 			}
 		}
