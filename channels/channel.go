@@ -17,15 +17,23 @@ type Channel interface {
 	Send(ctx context.Context, m Message) (Receipt, error)
 }
 
-// Message is one rendered message for one recipient. Exactly one of Email
-// and SMS is set.
+// Message is one rendered message for one recipient. Exactly one of Email,
+// SMS and Document is set.
 type Message struct {
 	ID     string // the delivery's id: names files, ties logs and provider records to the delivery
 	To     string // an email address, or a phone number in E.164
 	ToName string
 
-	Email *mail.Msg // the email, its To header set for this recipient
-	SMS   *SMS
+	Email    *mail.Msg // the email, its To header set for this recipient
+	SMS      *SMS
+	Document *Document // a finished file for the print channel
+}
+
+// Document is a finished file for the print channel, such as "flyer.pdf"
+// or "letters.pdf".
+type Document struct {
+	Name string
+	Data []byte
 }
 
 // SMS is a text message's body and how carriers count it.

@@ -158,9 +158,11 @@ func pdfFontData(s pdfStyle) []byte {
 // complete. It is unlikely to occur in a notice, where gofpdf would replace it too.
 const pdfPagesAlias = "{crier:nb}"
 
-// flyerDoc is one flyer PDF being built.
+// flyerDoc is one PDF being built: a flyer (Flyer), or the letters of a
+// mailing (Letters), which print each notice as the flyer does.
 type flyerDoc struct {
 	pdf    *gofpdf.Fpdf
+	kind   string // starts the errors: "flyer", or "letters: letter 2 of 9"
 	loaded map[pdfStyle]bool
 	font   pdfStyle
 	size   float64 // of the selected font; 0 when unknown
@@ -171,6 +173,12 @@ type flyerDoc struct {
 	emergency bool
 	accent    pdfColor
 	footers   map[*Rendering]*pdfFooter
+
+	// In letters, pages are numbered within each letter: the letter being
+	// printed began on page pageBase and has pageCount pages. Zero in a
+	// flyer, whose pages are numbered over the whole document.
+	pageBase, pageCount int
+	noDateLine          bool // the headline goes without its date line (a letter is dated at its top)
 
 	left, right, top, bottom float64 // the body's box; bottom is where the footer's space begins
 	limit                    float64 // where the body ends on this page: bottom, or above the QR code
@@ -218,7 +226,28 @@ type pdfMarker struct {
 	color pdfColor
 }
 
+// newFlyerDoc begins a flyer of renderings rs.
 func newFlyerDoc(rs []*Rendering) *flyerDoc {
+	f := newPDFDoc("flyer", rs)
+	f.pdf.AliasNbPages(pdfPagesAlias)
+
+	// Every page must leave the same room for the footer, whatever its
+	// language: the body stops above the tallest footer.
+	var fh float64
+	for _, r := range rs {
+		ft := f.footer(r)
+		f.footers[r] = ft
+		fh = max(fh, ft.height)
+	}
+	f.setBottom(fh)
+	return f
+}
+
+// newPDFDoc begins a US Letter PDF that prints renderings rs, for a kind
+// of document ("flyer", "letters"): its metadata come from them, its dates
+// from the first, so that the same renderings give the same bytes. The
+// footer and the bottom of the body are the caller's to set (setBottom).
+func newPDFDoc(kind string, rs []*Rendering) *flyerDoc {
 	pdf := gofpdf.NewCustom(&gofpdf.InitType{
 		OrientationStr: "P",
 		UnitStr:        "pt",
@@ -226,6 +255,7 @@ func newFlyerDoc(rs []*Rendering) *flyerDoc {
 	})
 	f := &flyerDoc{
 		pdf:     pdf,
+		kind:    kind,
 		loaded:  make(map[pdfStyle]bool, 4),
 		footers: make(map[*Rendering]*pdfFooter, len(rs)),
 		qrs:     make(map[string]pdfQR, 1),
@@ -244,7 +274,6 @@ func newFlyerDoc(rs []*Rendering) *flyerDoc {
 	pdf.SetModificationDate(d)
 	pdf.SetCatalogSort(true)
 	pdf.SetCompression(true)
-	pdf.AliasNbPages(pdfPagesAlias)
 	pdf.SetMargins(flyerMargin, flyerMargin, flyerMargin)
 
 	var titles []string
@@ -267,19 +296,14 @@ func newFlyerDoc(rs []*Rendering) *flyerDoc {
 	d2 := pdf.GetFontDesc(pdfFontFamily, string(pdfRegular))
 	f.asc = float64(d2.Ascent) / 1000
 	f.desc = -float64(d2.Descent) / 1000
-
-	// Every page must leave the same room for the footer, whatever its
-	// language: the body stops above the tallest footer.
-	var fh float64
-	for _, r := range rs {
-		ft := f.footer(r)
-		f.footers[r] = ft
-		fh = max(fh, ft.height)
-	}
-	f.bottom = flyerPageHeight - flyerFooterBottom - fh - flyerFooterGap
-	pdf.SetAutoPageBreak(true, flyerFooterBottom+fh+flyerFooterGap)
 	pdf.SetFooterFunc(f.drawFooter)
 	return f
+}
+
+// setBottom ends the body of the pages to come above a footer fh high.
+func (f *flyerDoc) setBottom(fh float64) {
+	f.bottom = flyerPageHeight - flyerFooterBottom - fh - flyerFooterGap
+	f.pdf.SetAutoPageBreak(true, flyerFooterBottom+fh+flyerFooterGap)
 }
 
 // setFont selects a font, adding it to the document on first use. Each
@@ -308,7 +332,7 @@ func (f *flyerDoc) notice(r *Rendering) error {
 	}
 	f.drawItems(f.fit(r, doc, first))
 	if err := f.pdf.Error(); err != nil {
-		return fmt.Errorf("flyer: lay out %q (%s): %w", r.Title, r.Lang, err)
+		return fmt.Errorf("%s: lay out %q (%s): %w", f.kind, r.Title, r.Lang, err)
 	}
 	return nil
 }
@@ -316,13 +340,7 @@ func (f *flyerDoc) notice(r *Rendering) error {
 // start begins the first page of a rendering: the header, and the QR block
 // when it has a URL. It returns the room left for the body on that page.
 func (f *flyerDoc) start(r *Rendering) (pdfPageBox, error) {
-	f.newPage() // draws the footer of the previous language's last page first
-	f.r = r
-	f.emergency = r.Template != nil && r.Template.Category == Emergency
-	f.accent = pdfColorBlue
-	if f.emergency {
-		f.accent = pdfColorRed
-	}
+	f.begin(r)
 	if err := f.header(r); err != nil {
 		return pdfPageBox{}, err
 	}
@@ -332,6 +350,18 @@ func (f *flyerDoc) start(r *Rendering) (pdfPageBox, error) {
 		}
 	}
 	return pdfPageBox{top: f.y, limit: f.limit, fresh: f.fresh}, nil
+}
+
+// begin starts a new page for printing r: its footer, accent colour and
+// emergency band from then on are r's.
+func (f *flyerDoc) begin(r *Rendering) {
+	f.newPage() // draws the footer of the previous rendering's last page first
+	f.r = r
+	f.emergency = r.Template != nil && r.Template.Category == Emergency
+	f.accent = pdfColorBlue
+	if f.emergency {
+		f.accent = pdfColorRed
+	}
 }
 
 // fit builds the headline and body of a rendering and places them on pages,
@@ -433,7 +463,7 @@ func (f *flyerDoc) logo(data []byte) (pdfLogo, error) {
 	}
 	img, err := png.Decode(bytes.NewReader(data))
 	if err != nil {
-		return pdfLogo{}, fmt.Errorf("flyer: the utility logo is not a valid PNG image: %w", err)
+		return pdfLogo{}, fmt.Errorf("%s: the utility logo is not a valid PNG image: %w", f.kind, err)
 	}
 	b := img.Bounds() // never empty: image/png refuses a size of 0
 	width := b.Dx()
@@ -447,14 +477,14 @@ func (f *flyerDoc) logo(data []byte) (pdfLogo, error) {
 		draw.Draw(dst, b.Sub(b.Min), img, b.Min, draw.Src)
 		var buf bytes.Buffer
 		if err := png.Encode(&buf, dst); err != nil {
-			return pdfLogo{}, fmt.Errorf("flyer: convert the utility logo: %w", err)
+			return pdfLogo{}, fmt.Errorf("%s: convert the utility logo: %w", f.kind, err)
 		}
 		pngData = buf.Bytes()
 	}
 	name := "logo" + strconv.Itoa(len(f.logos))
 	f.pdf.RegisterImageOptionsReader(name, gofpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(pngData))
 	if err := f.pdf.Error(); err != nil {
-		return pdfLogo{}, fmt.Errorf("flyer: the utility logo cannot be used (a PNG of 8 bits a channel is safest): %w", err)
+		return pdfLogo{}, fmt.Errorf("%s: the utility logo cannot be used (a PNG of 8 bits a channel is safest): %w", f.kind, err)
 	}
 	f.widths[width] = true
 	// Sizes in points at 72 pixels an inch; only the proportions matter.
@@ -573,7 +603,7 @@ func (f *flyerDoc) headline(r *Rendering) {
 		}
 		f.space(8)
 	}
-	if !r.Date.IsZero() {
+	if !r.Date.IsZero() && !f.noDateLine {
 		f.flow([]pdfSpan{{text: pdfText(r.dateLine()), size: flyerDateSize, color: pdfColorMuted}}, f.left, f.right-f.left, flyerBodyLead)
 	}
 	f.space(18)
@@ -733,12 +763,12 @@ func (f *flyerDoc) qrBlock(r *Rendering) error {
 	if !ok {
 		data, side, width, err := qrPNG(r.URL, func(w int) bool { return f.widths[w] })
 		if err != nil {
-			return fmt.Errorf("flyer: QR code for %q: %w", r.URL, err)
+			return fmt.Errorf("%s: QR code for %q: %w", f.kind, r.URL, err)
 		}
 		code = pdfQR{name: "qr" + strconv.Itoa(len(f.qrs)), side: side, width: width}
 		f.pdf.RegisterImageOptionsReader(code.name, gofpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(data))
 		if err := f.pdf.Error(); err != nil {
-			return fmt.Errorf("flyer: QR code for %q: %w", r.URL, err)
+			return fmt.Errorf("%s: QR code for %q: %w", f.kind, r.URL, err)
 		}
 		f.widths[width] = true
 		f.qrs[r.URL] = code
@@ -864,7 +894,12 @@ func (f *flyerDoc) drawFooter() {
 	for i, ln := range ft.lines {
 		h := ln.size * flyerFooterLead
 		f.drawLine(f.left, y, h, ln)
-		if i == 0 {
+		if i == 0 && f.pageCount > 0 { // a letter: its pages are known
+			label := f.pageLabel(ft.page, f.pdf.PageNo()-f.pageBase+1, f.pageCount)
+			f.setFont(pdfRegular, flyerFooterSize)
+			f.pdf.SetTextColor(pdfColorMuted.r, pdfColorMuted.g, pdfColorMuted.b)
+			f.pdf.Text(f.right-f.pdf.GetStringWidth(label), f.baseline(y, h, ln.size), label)
+		} else if i == 0 {
 			n := f.pdf.PageNo()
 			// The page count is known only at the end: gofpdf replaces the
 			// alias then. The label is right-aligned as if the count had as

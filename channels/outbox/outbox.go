@@ -8,9 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"time"
@@ -74,31 +72,9 @@ func (o *Outbox) Send(ctx context.Context, m channels.Message) (channels.Receipt
 	default:
 		return channels.Receipt{}, &channels.Error{Permanent: true, Reason: "the message has neither an email nor an SMS"}
 	}
-	if err := writeAtomic(path, data.Bytes()); err != nil {
+	// 0600: the files hold customers' addresses and messages.
+	if err := channels.WriteFileAtomic(path, data.Bytes(), 0o600); err != nil {
 		return channels.Receipt{}, &channels.Error{Reason: "the outbox cannot be written", Err: err}
 	}
 	return channels.Receipt{ProviderID: path, At: o.Now()}, nil
-}
-
-// writeAtomic writes a file whole or not at all: a crash never leaves half
-// a message for a person or a mail house to find.
-func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"text/tabwriter"
 
 	"github.com/crier-notices/crier/notices"
@@ -11,6 +12,11 @@ import (
 // audienceCmd is `crier audience`: how many an audience reaches on each
 // channel, and who it misses and why.
 type audienceCmd struct {
+	audienceFlags `embed:""`
+}
+
+// audienceFlags choose an audience: `crier audience` and `crier send`.
+type audienceFlags struct {
 	List     []string          `sep:"none" help:"Members of this list (repeat for several: a contact on any of them). Default: all contacts." placeholder:"NAME"`
 	Zone     []string          `sep:"none" help:"In this zone (repeat: any of them)." placeholder:"ZONE"`
 	Tag      []string          `sep:"none" help:"Has this tag (repeat: at least one of them)." placeholder:"TAG"`
@@ -21,23 +27,20 @@ type audienceCmd struct {
 	Has      []string          `sep:"none" help:"Has an address for this channel: email, sms or print (repeat: all of them)." enum:"email,sms,print" placeholder:"CHANNEL"`
 }
 
-func (c audienceCmd) Run(e *env) error {
-	cfg, s, err := e.openStore()
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+// audience returns the audience the flags choose; cmd names the command
+// for usage errors.
+func (c audienceFlags) audience(cfg Config, cmd string) (notices.Audience, error) {
 	a := notices.Audience{Lists: c.List, Zones: c.Zone, Tags: c.Tag, AllTags: c.AllTags, Streets: c.Street,
 		Attributes: c.Attr, DefaultLanguage: cfg.Utility.DefaultLanguage}
 	if len(c.Language) > 0 {
 		n, err := cfg.normalizer()
 		if err != nil {
-			return err
+			return a, err
 		}
 		for _, l := range c.Language {
 			code, err := n.Language(l)
 			if err != nil || code == "" {
-				return usageError("audience", fmt.Errorf("--language %q: write a language code such as es", l))
+				return a, usageError(cmd, fmt.Errorf("--language %q: write a language code such as es", l))
 			}
 			a.Languages = append(a.Languages, code)
 		}
@@ -45,12 +48,32 @@ func (c audienceCmd) Run(e *env) error {
 	for _, h := range c.Has {
 		a.Has = append(a.Has, notices.Channel(h))
 	}
+	return a, nil
+}
+
+func (c audienceCmd) Run(e *env) error {
+	cfg, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	a, err := c.audience(cfg, "audience")
+	if err != nil {
+		return err
+	}
 	r, err := s.Resolve(context.Background(), a)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "audience: %s\n%d contact(s)\n\n", a, r.Contacts)
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	writeResolution(e.stdout, r)
+	fmt.Fprintln(e.stdout, "\nprint reaches the contacts with a postal address and neither an email nor a mobile;\nits NO ADDRESS counts the contacts with none of the three, whom nothing reaches.")
+	return nil
+}
+
+// writeResolution writes an audience's counts per channel as a table.
+func writeResolution(w io.Writer, r notices.Resolution) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHANNEL\tREACHED\tNO ADDRESS\tSUPPRESSED\tUNSUBSCRIBED")
 	for _, ch := range r.Channels {
 		if ch.Channel == notices.Print {
@@ -60,6 +83,4 @@ func (c audienceCmd) Run(e *env) error {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", ch.Channel, ch.Reached, ch.NoAddress, ch.Suppressed, ch.Unsubscribed)
 	}
 	tw.Flush()
-	fmt.Fprintln(e.stdout, "\nprint reaches the contacts with a postal address and neither an email nor a mobile;\nits NO ADDRESS counts the contacts with none of the three, whom nothing reaches.")
-	return nil
 }

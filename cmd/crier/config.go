@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -25,10 +27,22 @@ import (
 // Config is crier.toml. Each later capability adds its own table. Every
 // key has a default, so crier runs with no file at all.
 type Config struct {
-	TemplatesDir string         `toml:"templates_dir"`
-	Database     string         `toml:"database"` // a SQLite file path (default crier.db)
-	Utility      UtilityConfig  `toml:"utility"`
-	Contacts     ContactsConfig `toml:"contacts"`
+	TemplatesDir string `toml:"templates_dir"`
+	Database     string `toml:"database"` // a SQLite file path (default crier.db)
+	// OutboxDir receives the emails and text messages when no SMTP server
+	// or Twilio account is configured (default outbox); PrintDir the
+	// print channel's PDFs (default print). Both relative to the file.
+	OutboxDir string `toml:"outbox_dir"`
+	PrintDir  string `toml:"print_dir"`
+	// PublicURL is the https:// address Crier answers at, for unsubscribe
+	// links and Twilio's status callback; optional.
+	PublicURL string `toml:"public_url"`
+
+	Utility  UtilityConfig  `toml:"utility"`
+	Contacts ContactsConfig `toml:"contacts"`
+	SMTP     SMTPConfig     `toml:"smtp"`
+	Twilio   TwilioConfig   `toml:"twilio"`
+	Dispatch DispatchConfig `toml:"dispatch"`
 
 	file string // where it was read from, "" for the defaults
 }
@@ -52,12 +66,35 @@ type ContactsConfig struct {
 
 func defaultConfig() Config {
 	return Config{
-		Database: "crier.db",
-		Contacts: ContactsConfig{DefaultRegion: "US"},
+		Database:  "crier.db",
+		OutboxDir: "outbox",
+		PrintDir:  "print",
+		Contacts:  ContactsConfig{DefaultRegion: "US"},
 		Utility: UtilityConfig{
 			Name:            "Water Utility",
 			Timezone:        "America/New_York",
 			DefaultLanguage: "en",
+		},
+		SMTP: SMTPConfig{
+			Port:        587,
+			TLS:         "mandatory",
+			Timeout:     "30s",
+			Connections: 4,
+		},
+		Twilio: TwilioConfig{
+			Timeout:     "15s",
+			Concurrency: 4,
+			Rate:        1, // a US long code's limit
+			Burst:       1,
+		},
+		Dispatch: DispatchConfig{
+			MaxAttempts: 8,
+			MaxAge:      "24h",
+			Lease:       "2m",
+			Backoff:     "5s",
+			MaxBackoff:  "10m",
+			PauseAfter:  25,
+			Poll:        "1s",
 		},
 	}
 }
@@ -82,28 +119,86 @@ func loadConfig(path string) (Config, error) {
 	if err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
+			if k := secretKey(perr.LastKey); k != "" {
+				// The parser quotes what it found, which here is a secret.
+				return cfg, fmt.Errorf("%s:%d: %s", path, perr.Position.Line, secretInFile(k))
+			}
 			return cfg, fmt.Errorf("%s:%d: %s", path, perr.Position.Line, perr.Message)
 		}
-		// Every value crier reads is text: phone = 3155550142 needs quotes.
-		return cfg, fmt.Errorf("%s: %w (put values in double quotes, as in phone = \"(315) 555-0142\")", path, err)
+		return cfg, fmt.Errorf("%s: %w%s", path, err, typeHint(err))
 	}
 	if unknown := md.Undecoded(); len(unknown) > 0 {
 		keys := make([]string, len(unknown))
 		for i, k := range unknown {
 			keys[i] = k.String()
+			if s := secretKey(keys[i]); s != "" {
+				return cfg, fmt.Errorf("%s: %s", path, secretInFile(s))
+			}
 		}
 		sort.Strings(keys)
-		return cfg, fmt.Errorf("%s: unknown key %s (known: templates_dir, database, [utility] name, phone, email, website, address, logo, timezone, default_language, [contacts] default_region)", path, strings.Join(keys, ", "))
+		hint := ""
+		for _, k := range keys {
+			if _, key, ok := strings.Cut(k, "."); ok && slices.Contains(topKeys(), key) {
+				hint = fmt.Sprintf("; %s belongs at the top of the file, before the first [table]", key)
+				break
+			}
+		}
+		return cfg, fmt.Errorf("%s: unknown key %s (known: %s)%s", path, strings.Join(keys, ", "), knownKeys(), hint)
 	}
 	cfg.file = path
 	// Paths in the file are relative to the file, not the working folder.
 	dir := filepath.Dir(path)
-	for _, p := range []*string{&cfg.TemplatesDir, &cfg.Utility.Logo, &cfg.Database} {
+	for _, p := range []*string{&cfg.TemplatesDir, &cfg.Utility.Logo, &cfg.Database, &cfg.OutboxDir, &cfg.PrintDir} {
 		if *p != "" && !filepath.IsAbs(*p) && !strings.Contains(*p, "://") {
 			*p = filepath.Join(dir, *p)
 		}
 	}
 	return cfg, nil
+}
+
+// typeHint says how to write a value of the wrong TOML type: text in
+// double quotes, numbers without.
+func typeHint(err error) string {
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "destination has type string"):
+		return ` (put values in double quotes, as in phone = "(315) 555-0142"; durations too, as in timeout = "30s")`
+	case strings.Contains(msg, "destination has type integer"), strings.Contains(msg, "destination has type float"):
+		return " (write numbers without quotes, as in port = 587 or rate = 0.5)"
+	}
+	return ""
+}
+
+// knownKeys lists the keys crier.toml may hold, read from Config's tags so
+// that the list cannot fall behind: "templates_dir, …, [utility] name, …".
+func knownKeys() string {
+	var tables []string
+	t := reflect.TypeFor[Config]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if name := f.Tag.Get("toml"); name != "" && f.Type.Kind() == reflect.Struct {
+			var keys []string
+			for j := range f.Type.NumField() {
+				if k := f.Type.Field(j).Tag.Get("toml"); k != "" {
+					keys = append(keys, k)
+				}
+			}
+			tables = append(tables, "["+name+"] "+strings.Join(keys, ", "))
+		}
+	}
+	return strings.Join(append(topKeys(), tables...), ", ")
+}
+
+// topKeys lists the keys outside any table.
+func topKeys() []string {
+	var keys []string
+	t := reflect.TypeFor[Config]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if name := f.Tag.Get("toml"); name != "" && f.Type.Kind() != reflect.Struct {
+			keys = append(keys, name)
+		}
+	}
+	return keys
 }
 
 // store opens the database named by the configuration, migrated.

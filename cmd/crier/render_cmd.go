@@ -156,16 +156,22 @@ func (c renderCmd) languages(fam *templates.Family, def string) ([]string, error
 // name one of the template's languages. A bad --set is a usage error (exit
 // 2); a bad values file is bad input (exit 1).
 func (c renderCmd) values(fam *templates.Family) (templates.Values, error) {
+	return fieldValues("render", fam, c.Values, c.Set)
+}
+
+// fieldValues reads a notice's values: the YAML file (if any), then each
+// --set FIELD=VALUE over it. cmd names the command for usage errors.
+func fieldValues(cmd string, fam *templates.Family, file string, sets []string) (templates.Values, error) {
 	v := templates.Values{}
-	if c.Values != "" {
-		if err := readValuesFile(c.Values, v); err != nil {
+	if file != "" {
+		if err := readValuesFile(file, v); err != nil {
 			return nil, &exitError{code: 1, err: err}
 		}
 	}
-	for _, s := range c.Set {
+	for _, s := range sets {
 		k, val, ok := strings.Cut(s, "=")
 		if !ok || strings.TrimSpace(k) == "" {
-			return nil, usageError("render", fmt.Errorf("--set %q: write FIELD=VALUE", s))
+			return nil, usageError(cmd, fmt.Errorf("--set %q: write FIELD=VALUE", s))
 		}
 		v[strings.TrimSpace(k)] = val
 	}
@@ -173,16 +179,13 @@ func (c renderCmd) values(fam *templates.Family) (templates.Values, error) {
 	for _, k := range keys {
 		if _, lang, ok := strings.Cut(k, "."); ok {
 			if _, known := fam.ByLang[lang]; !known {
-				return nil, usageError("render", fmt.Errorf("%s: template %s has no %q translation, so this value would never be used (it has: %s)", k, fam.Name, lang, strings.Join(fam.Languages(), ", ")))
+				return nil, usageError(cmd, fmt.Errorf("%s: template %s has no %q translation, so this value would never be used (it has: %s)", k, fam.Name, lang, strings.Join(fam.Languages(), ", ")))
 			}
 		}
 	}
 	return v, nil
 }
 
-// readValuesFile reads a YAML file of FIELD: VALUE lines into v. Values
-// are taken as written (nodes, not Go values), so "0421" stays 0421 and
-// "84.20" keeps its zero.
 func readValuesFile(path string, v templates.Values) error {
 	f, err := os.Open(path)
 	if err != nil {

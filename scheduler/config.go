@@ -1,0 +1,59 @@
+package scheduler
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/crier-notices/crier/channels"
+	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/templates"
+)
+
+// Channel is how the dispatcher uses one channel.
+type Channel struct {
+	Sender channels.Channel
+	// Concurrency is the most messages in flight at once (default 4): a
+	// crash can repeat at most this many.
+	Concurrency int
+	// Rate is the most messages per second, 0 for no limit; Burst the most
+	// sent at once after a quiet spell (default 1).
+	Rate  float64
+	Burst int
+}
+
+// Config is what the dispatcher needs besides the store. Zero durations
+// and counts take the defaults given.
+type Config struct {
+	// Channels maps each channel a notice may use to its sender. A notice
+	// on a channel missing here waits for it.
+	Channels map[notices.Channel]Channel
+
+	Library *templates.Library // the templates notices name
+	Utility templates.Utility
+	// From and ReplyTo head every email; empty: the utility's name and email.
+	From, ReplyTo string
+	// PublicURL is the web address Crier answers at (https://…), for the
+	// unsubscribe links; empty: emails go without List-Unsubscribe.
+	PublicURL string
+
+	// Worker names this dispatcher in the claims it takes; default
+	// host/pid/random, which lets a dispatcher on the same host see that
+	// the process holding claims is gone.
+	Worker string
+	Lease  time.Duration // how long a claim holds; default 2m
+
+	MaxAttempts int           // attempts before a transient failure is final; default 8
+	MaxAge      time.Duration // after the first attempt, retries stop after this; default 24h
+	Backoff     time.Duration // wait before the first retry, doubling each time, with jitter; default 5s
+	MaxBackoff  time.Duration // the longest wait between retries; default 10m
+	// PauseAfter consecutive permanent failures on a channel pause it for
+	// the notice: a server refusing every recipient is broken, not the
+	// recipients; default 25.
+	PauseAfter int
+	// Poll is how often an idle dispatcher looks for due deliveries;
+	// default 1s. Wake makes it look at once.
+	Poll time.Duration
+
+	Log *slog.Logger // default: discard
+	Now func() time.Time
+}

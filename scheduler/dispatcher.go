@@ -1,0 +1,594 @@
+package scheduler
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/crier-notices/crier/channels"
+	"github.com/crier-notices/crier/channels/sms"
+	"github.com/crier-notices/crier/notices"
+)
+
+// Dispatcher works the delivery queue: it claims due deliveries under a
+// lease, renders each recipient's message, sends it through the channel
+// within the channel's limits, and records the outcome, retrying what is
+// transient. Every outcome is committed before its sender takes the next
+// message, so a crash repeats at most the sends in flight: one per sender.
+type Dispatcher struct {
+	store *notices.Store
+	cfg   Config
+	log   *slog.Logger
+	lanes map[notices.Channel]*lane
+
+	renders *renderCache
+	records chan recordRequest
+	wakeUp  chan struct{}
+
+	mu        sync.Mutex
+	cancelled map[int64]bool
+	paused    map[pauseKey]bool
+	permRuns  map[pauseKey]int // consecutive permanent failures
+}
+
+type pauseKey struct {
+	notice  int64
+	channel notices.Channel
+}
+
+// New returns a dispatcher over the store with the configuration's
+// channels. It starts nothing: Run or Drain does.
+func New(store *notices.Store, cfg Config) (*Dispatcher, error) {
+	if store == nil || cfg.Library == nil {
+		return nil, errors.New("dispatcher: a store and a template library are required")
+	}
+	if len(cfg.Channels) == 0 {
+		return nil, errors.New("dispatcher: no channel to send through")
+	}
+	setDefaults(&cfg)
+	d := &Dispatcher{
+		store:     store,
+		cfg:       cfg,
+		log:       cfg.Log,
+		lanes:     map[notices.Channel]*lane{},
+		records:   make(chan recordRequest, 256),
+		wakeUp:    make(chan struct{}, 1),
+		cancelled: map[int64]bool{},
+		paused:    map[pauseKey]bool{},
+		permRuns:  map[pauseKey]int{},
+	}
+	d.renders = newRenderCache(store, &d.cfg)
+	for name, ch := range cfg.Channels {
+		if ch.Sender == nil {
+			return nil, fmt.Errorf("dispatcher: channel %s has no sender", name)
+		}
+		d.lanes[name] = newLane(name, ch)
+	}
+	return d, nil
+}
+
+func setDefaults(c *Config) {
+	if c.Worker == "" {
+		c.Worker = workerName()
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.Lease, 2*time.Minute)
+	def(&c.MaxAge, 24*time.Hour)
+	def(&c.Backoff, 5*time.Second)
+	def(&c.MaxBackoff, 10*time.Minute)
+	def(&c.Poll, time.Second)
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 8
+	}
+	if c.PauseAfter <= 0 {
+		c.PauseAfter = 25
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// workerName is host/pid/random: unique, and telling a dispatcher on the
+// same host whether the holder of a claim is still running.
+func workerName() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	crand.Read(b)
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// Worker is the name this dispatcher claims under.
+func (d *Dispatcher) Worker() string { return d.cfg.Worker }
+
+// Wake makes an idle dispatcher look for due deliveries at once (a notice
+// was just published) instead of at its next poll.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wakeUp <- struct{}{}:
+	default:
+	}
+}
+
+// Run works the queue until ctx ends, then stops taking messages, lets the
+// sends in flight end, and puts back what it had claimed and not begun.
+func (d *Dispatcher) Run(ctx context.Context) error { return d.run(ctx, false) }
+
+// Drain works the queue until no delivery is queued or sending (retries
+// waiting for their time included), then stops as Run does. Deliveries of
+// paused channels and of notices scheduled later are left for later.
+func (d *Dispatcher) Drain(ctx context.Context) error { return d.run(ctx, true) }
+
+func (d *Dispatcher) run(ctx context.Context, drain bool) error {
+	d.releaseDead(ctx)
+
+	// Sends and records outlive ctx: a message in flight when the stop
+	// comes is finished and recorded, never abandoned half-sent.
+	sendCtx := context.WithoutCancel(ctx)
+	stopping, stop := context.WithCancel(ctx)
+	defer stop()
+
+	var recorderDone sync.WaitGroup
+	recorderDone.Add(1)
+	go func() {
+		defer recorderDone.Done()
+		d.recorder(sendCtx)
+	}()
+
+	var workers sync.WaitGroup
+	for _, l := range d.sortedLanes() {
+		if l.name == notices.Print {
+			continue // print works a notice at a time, from the main loop
+		}
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			d.feed(stopping, l)
+		}()
+		for range l.cfg.Concurrency {
+			workers.Add(1)
+			go func() {
+				defer workers.Done()
+				d.work(stopping, sendCtx, l)
+			}()
+		}
+	}
+
+	err := d.loop(stopping, drain)
+	stop()
+	workers.Wait()
+	close(d.records)
+	recorderDone.Wait()
+	if n, rerr := d.store.ReleaseClaims(sendCtx, d.cfg.Worker); rerr != nil {
+		err = errors.Join(err, rerr)
+	} else if n > 0 {
+		d.log.Info("put back deliveries claimed and not begun", "count", n)
+	}
+	if ctx.Err() != nil && err == nil {
+		return nil // stopped as asked
+	}
+	return err
+}
+
+func (d *Dispatcher) sortedLanes() []*lane {
+	var ls []*lane
+	for _, ch := range notices.NoticeChannels {
+		if l := d.lanes[ch]; l != nil {
+			ls = append(ls, l)
+		}
+	}
+	return ls
+}
+
+// loop is the housekeeping: scheduled notices started, print documents
+// written, cancellations and pauses seen, finished notices closed; in a
+// drain, the end of the work noticed.
+func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
+	tick := time.NewTicker(d.cfg.Poll)
+	defer tick.Stop()
+	for {
+		if err := d.housekeep(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		if drain {
+			pending, _, err := d.store.Pending(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
+			if !pending {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.wakeUp:
+			for _, l := range d.lanes {
+				l.wake()
+			}
+		case <-tick.C:
+		}
+	}
+}
+
+func (d *Dispatcher) housekeep(ctx context.Context) error {
+	started, err := d.store.StartDue(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range started {
+		d.log.Info("scheduled notice due: sending", "notice", id)
+	}
+	if len(started) > 0 {
+		for _, l := range d.lanes {
+			l.wake()
+		}
+	}
+	if l := d.lanes[notices.Print]; l != nil {
+		ids, err := d.store.PrintDue(ctx)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := d.print(ctx, l, id); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				d.log.Error("print documents not written; will try again", "notice", id, "err", err)
+			}
+		}
+	}
+	if err := d.refreshStates(ctx); err != nil {
+		return err
+	}
+	done, err := d.store.FinishDone(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range done {
+		d.log.Info("notice done", "notice", id)
+		d.renders.forget(id)
+	}
+	return nil
+}
+
+// refreshStates learns which notices being sent were cancelled or paused
+// by someone else (crier notices cancel, another dispatcher).
+func (d *Dispatcher) refreshStates(ctx context.Context) error {
+	ids := d.renders.ids()
+	cancelled, paused, err := d.store.NoticeStates(ctx, ids)
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.cancelled = cancelled
+	for k := range d.paused {
+		if !slices.Contains(paused[k.notice], k.channel) {
+			delete(d.paused, k) // resumed
+		}
+	}
+	for id, chs := range paused {
+		for _, ch := range chs {
+			d.paused[pauseKey{id, ch}] = true
+		}
+	}
+	return nil
+}
+
+func (d *Dispatcher) isCancelled(id int64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cancelled[id]
+}
+
+func (d *Dispatcher) isPaused(id int64, ch notices.Channel) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.paused[pauseKey{id, ch}]
+}
+
+// feed claims due deliveries for the lane's senders, keeping its backlog
+// full, and waits for a kick or the poll when nothing is due.
+func (d *Dispatcher) feed(ctx context.Context, l *lane) {
+	defer close(l.queue)
+	want := l.backlog(d.cfg.Lease)
+	for ctx.Err() == nil {
+		room := want - len(l.queue)
+		if room < max(1, want/2) {
+			if sleep(ctx, 2*time.Millisecond) != nil {
+				return
+			}
+			continue
+		}
+		ds, err := d.store.Claim(ctx, l.name, d.cfg.Worker, 0, room, d.cfg.Lease)
+		if err != nil {
+			if ctx.Err() == nil {
+				d.log.Error("claim failed; trying again", "channel", l.name, "err", err)
+				sleep(ctx, d.cfg.Poll)
+			}
+			continue
+		}
+		for _, dl := range ds {
+			select {
+			case l.queue <- dl:
+			case <-ctx.Done():
+				return // ReleaseClaims puts back the rest
+			}
+		}
+		if len(ds) < room {
+			t := time.NewTimer(d.cfg.Poll)
+			select {
+			case <-ctx.Done():
+			case <-l.kick:
+			case <-t.C:
+			}
+			t.Stop()
+		}
+	}
+}
+
+// work sends the lane's claimed deliveries one at a time until the lane
+// stops.
+func (d *Dispatcher) work(stopping, sendCtx context.Context, l *lane) {
+	for {
+		select {
+		case <-stopping.Done():
+			return
+		case dl, ok := <-l.queue:
+			if !ok {
+				return
+			}
+			d.deliver(stopping, sendCtx, l, dl)
+		}
+	}
+}
+
+// deliver sends one delivery and records what became of it.
+func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl notices.Delivery) {
+	out := notices.Outcome{ID: dl.ID}
+	switch {
+	case d.isCancelled(dl.NoticeID):
+		out.Status = notices.DeliveryCancelled
+		l.stats.cancelled.Add(1)
+		d.record(sendCtx, out)
+		return
+	case d.isPaused(dl.NoticeID, l.name):
+		out.Status = notices.DeliveryQueued // put back: the channel waits for the coordinator
+		d.record(sendCtx, out)
+		return
+	}
+	msg, err := d.renders.message(sendCtx, dl)
+	if err != nil {
+		out.Status, out.Attempted, out.Error = notices.DeliveryFailed, true, "not sent: "+err.Error()
+		l.stats.failed.Add(1)
+		d.log.Error("message not rendered", "notice", dl.NoticeID, "delivery", dl.ID, "channel", l.name, "err", err)
+		d.record(sendCtx, out)
+		return
+	}
+	if err := l.admit(stopping, d.cfg.Now); err != nil {
+		out.Status = notices.DeliveryQueued // stopping before it began
+		d.record(sendCtx, out)
+		return
+	}
+	receipt, err := l.cfg.Sender.Send(sendCtx, msg)
+	now := d.cfg.Now()
+	out.Attempted, out.At = true, now
+	switch {
+	case err == nil:
+		out.Status, out.ProviderID = notices.DeliverySent, receipt.ProviderID
+		if !receipt.At.IsZero() {
+			out.At = receipt.At
+		}
+		l.stats.sent.Add(1)
+		d.answered(l, dl.NoticeID)
+	case channels.IsBroken(err):
+		// Not the recipient's fault: put it back without counting the attempt.
+		out.Status, out.Attempted, out.Error, out.NextAttemptAt = notices.DeliveryQueued, false, err.Error(), now
+		d.pause(sendCtx, dl.NoticeID, l.name, err.Error())
+	case channels.IsPermanent(err):
+		out.Status, out.Error = notices.DeliveryFailed, err.Error()
+		if sms.OptedOut(err) {
+			out.Error += "; the number is added to the suppressions"
+			if _, _, serr := d.store.Suppress(sendCtx, dl.Address, notices.StopReply, "Twilio: "+err.Error(), "dispatcher"); serr != nil {
+				d.log.Error("opted-out number not suppressed", "delivery", dl.ID, "err", serr)
+			}
+		}
+		l.stats.failed.Add(1)
+		if recovered := l.answered(); recovered {
+			d.log.Info("channel answering again", "channel", l.name)
+		}
+		d.permanentFailure(sendCtx, l.name, dl.NoticeID, err)
+	default:
+		attempts := dl.Attempts + 1
+		first := dl.FirstAttemptAt
+		if first.IsZero() {
+			first = now
+		}
+		out.Error = err.Error()
+		if attempts >= d.cfg.MaxAttempts || now.Sub(first) >= d.cfg.MaxAge {
+			out.Status = notices.DeliveryFailed
+			out.Error = fmt.Sprintf("gave up after %d attempts over %s: %v", attempts, now.Sub(first).Round(time.Second), err)
+			l.stats.failed.Add(1)
+		} else {
+			out.Status = notices.DeliveryQueued
+			out.NextAttemptAt = now.Add(max(d.backoff(attempts), channels.RetryAfter(err)))
+			l.stats.retried.Add(1)
+		}
+		if hold, tripped := l.failed(channels.RetryAfter(err), now); tripped {
+			d.log.Warn("channel failing: holding its sends and probing", "channel", l.name, "hold", hold.Round(time.Millisecond), "err", err)
+		}
+	}
+	d.record(sendCtx, out)
+}
+
+// backoff is the wait before attempt n+1: Backoff doubling per attempt up
+// to MaxBackoff, with jitter (between half and all of it) so that the
+// retries of a burst do not come back together.
+func (d *Dispatcher) backoff(n int) time.Duration {
+	w := d.cfg.Backoff
+	for i := 1; i < n && w < d.cfg.MaxBackoff; i++ {
+		w *= 2
+	}
+	w = min(w, d.cfg.MaxBackoff)
+	return w/2 + rand.N(w/2+1)
+}
+
+func (d *Dispatcher) answered(l *lane, notice int64) {
+	if l.answered() {
+		d.log.Info("channel answering again", "channel", l.name)
+	}
+	d.mu.Lock()
+	delete(d.permRuns, pauseKey{notice, l.name})
+	d.mu.Unlock()
+}
+
+// permanentFailure counts permanent failures in a row on the notice's
+// channel and pauses it past the threshold: a server that refuses every
+// recipient is broken, whatever its replies say.
+func (d *Dispatcher) permanentFailure(ctx context.Context, ch notices.Channel, notice int64, err error) {
+	k := pauseKey{notice, ch}
+	d.mu.Lock()
+	d.permRuns[k]++
+	run := d.permRuns[k]
+	d.mu.Unlock()
+	if run == d.cfg.PauseAfter {
+		d.pause(ctx, notice, ch, fmt.Sprintf("%d recipients in a row refused; the last: %v", run, err))
+	}
+}
+
+// pause stops the notice's channel and says so; the coordinator resumes
+// it with crier notices resume once the cause is fixed.
+func (d *Dispatcher) pause(ctx context.Context, notice int64, ch notices.Channel, reason string) {
+	k := pauseKey{notice, ch}
+	d.mu.Lock()
+	already := d.paused[k]
+	d.paused[k] = true
+	d.mu.Unlock()
+	if already {
+		return
+	}
+	d.log.Error("channel paused for the notice: fix the cause, then run crier notices resume", "notice", notice, "channel", ch, "reason", reason)
+	if err := d.store.PauseChannel(ctx, notice, ch, reason); err != nil {
+		d.log.Error("pause not recorded", "notice", notice, "channel", ch, "err", err)
+	}
+}
+
+// recordRequest is an outcome waiting for its commit.
+type recordRequest struct {
+	out  notices.Outcome
+	done chan error
+}
+
+// record commits out and returns once it is committed.
+func (d *Dispatcher) record(ctx context.Context, out notices.Outcome) {
+	req := recordRequest{out: out, done: make(chan error, 1)}
+	d.records <- req
+	if err := <-req.done; err != nil {
+		// The claim stands until its lease ends; then the delivery is due again.
+		d.log.Error("outcome not recorded", "delivery", out.ID, "status", out.Status, "err", err)
+	}
+}
+
+// recorder commits outcomes in groups: whatever waits when a commit ends
+// goes in the next, so many senders share one transaction.
+func (d *Dispatcher) recorder(ctx context.Context) {
+	batch := make([]recordRequest, 0, 256)
+	outs := make([]notices.Outcome, 0, 256)
+	for req := range d.records {
+		batch = append(batch[:0], req)
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case r, ok := <-d.records:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		outs = outs[:0]
+		for _, r := range batch {
+			outs = append(outs, r.out)
+		}
+		err := d.store.Record(ctx, outs)
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
+}
+
+// releaseDead puts back the claims of dispatchers on this host whose
+// process is gone, so a restart after a crash resumes at once instead of
+// waiting for their leases to run out.
+func (d *Dispatcher) releaseDead(ctx context.Context) {
+	host, _ := os.Hostname()
+	workers, err := d.store.Claimants(ctx)
+	if err != nil {
+		d.log.Error("claims of dead dispatchers not checked", "err", err)
+		return
+	}
+	for _, w := range workers {
+		parts := strings.Split(w, "/")
+		if len(parts) != 3 || parts[0] != host || w == d.cfg.Worker {
+			continue
+		}
+		pid, err := strconv.Atoi(parts[1])
+		if err != nil || processAlive(pid) {
+			continue
+		}
+		n, err := d.store.ReleaseClaims(ctx, w)
+		if err != nil {
+			d.log.Error("claims of a dead dispatcher not released", "worker", w, "err", err)
+			continue
+		}
+		d.log.Info("put back the deliveries of a dispatcher that died", "worker", w, "count", n)
+	}
+}
+
+// Progress is what a channel has done since the dispatcher started.
+type Progress struct {
+	Channel                                      notices.Channel
+	Sent, Failed, Retried, Suppressed, Cancelled int64
+}
+
+// Progress reports each channel's counts, in the order email, sms, print.
+func (d *Dispatcher) Progress() []Progress {
+	var ps []Progress
+	for _, l := range d.sortedLanes() {
+		ps = append(ps, Progress{
+			Channel:    l.name,
+			Sent:       l.stats.sent.Load(),
+			Failed:     l.stats.failed.Load(),
+			Retried:    l.stats.retried.Load(),
+			Suppressed: l.stats.suppressed.Load(),
+			Cancelled:  l.stats.cancelled.Load(),
+		})
+	}
+	return ps
+}

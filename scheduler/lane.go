@@ -1,0 +1,163 @@
+package scheduler
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/crier-notices/crier/notices"
+)
+
+// lane is one channel's side of the dispatcher: its sender, its rate
+// limit, and a gate that holds every sender of the channel back while the
+// provider asked for a pause (Retry-After) or while the channel keeps
+// failing (a circuit breaker: after a run of transient failures one probe
+// goes at a time, the waits doubling up to maxCool, so that an outage costs
+// each delivery a few attempts instead of all of them).
+type lane struct {
+	name    notices.Channel
+	cfg     Channel
+	limiter *rate.Limiter
+	queue   chan notices.Delivery // claimed, not yet begun
+	kick    chan struct{}         // look for due deliveries now
+
+	mu        sync.Mutex
+	holdUntil time.Time
+	run       int // consecutive transient failures
+	tripped   bool
+	probing   bool
+	cool      time.Duration
+
+	stats laneStats
+}
+
+// The circuit breaker's settings: trip after max(tripAfter, concurrency)
+// transient failures in a row, wait minCool, doubling up to maxCool.
+const (
+	tripAfter = 3
+	minCool   = time.Second
+	maxCool   = 30 * time.Second
+)
+
+type laneStats struct {
+	sent, failed, retried, suppressed, cancelled atomic.Int64
+}
+
+func newLane(name notices.Channel, cfg Channel) *lane {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 4
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = 1
+	}
+	limit := rate.Inf
+	if cfg.Rate > 0 {
+		limit = rate.Limit(cfg.Rate)
+	}
+	return &lane{
+		name:    name,
+		cfg:     cfg,
+		limiter: rate.NewLimiter(limit, cfg.Burst),
+		queue:   make(chan notices.Delivery, 2*cfg.Concurrency),
+		kick:    make(chan struct{}, 1),
+	}
+}
+
+// backlog is how many claimed deliveries the lane keeps ready: enough to
+// keep every sender busy, and no more than a quarter of the lease's worth
+// at the rate limit, so that a claim never outlives its lease.
+func (l *lane) backlog(lease time.Duration) int {
+	n := 2 * l.cfg.Concurrency
+	if l.cfg.Rate > 0 {
+		n = min(n, int(l.cfg.Rate*lease.Seconds()/4))
+	}
+	return max(n, 1)
+}
+
+func (l *lane) wake() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
+}
+
+// admit waits until a message may go: the gate open (or this sender the
+// breaker's one probe) and the rate limit allowing it.
+func (l *lane) admit(ctx context.Context, now func() time.Time) error {
+	for {
+		l.mu.Lock()
+		wait := l.holdUntil.Sub(now())
+		if wait <= 0 && !(l.tripped && l.probing) {
+			if l.tripped {
+				l.probing = true
+			}
+			l.mu.Unlock()
+			break
+		}
+		if wait <= 0 {
+			wait = 20 * time.Millisecond // another sender is probing
+		}
+		l.mu.Unlock()
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+	return l.limiter.Wait(ctx)
+}
+
+// answered records that the provider answered (accepted or refused a
+// recipient): the channel works.
+func (l *lane) answered() (recovered bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	recovered = l.tripped
+	l.run, l.tripped, l.probing, l.cool = 0, false, false, 0
+	return recovered
+}
+
+// failed records a transient failure and returns how long the gate now
+// holds (0 when it does not), and whether the breaker just tripped. A
+// provider that says how long to wait (429 with Retry-After) is answering:
+// the gate holds that long and the breaker does not count it.
+func (l *lane) failed(retryAfter time.Duration, now time.Time) (hold time.Duration, tripped bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.probing = false
+	if retryAfter > 0 {
+		l.holdUntil = later(l.holdUntil, now.Add(retryAfter))
+	} else {
+		l.run++
+		if l.run >= max(tripAfter, l.cfg.Concurrency) {
+			tripped = !l.tripped
+			l.tripped = true
+			l.cool = min(max(2*l.cool, minCool), maxCool)
+			l.holdUntil = later(l.holdUntil, now.Add(l.cool))
+		}
+	}
+	if d := l.holdUntil.Sub(now); d > 0 {
+		hold = d
+	}
+	return hold, tripped
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
