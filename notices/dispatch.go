@@ -553,3 +553,24 @@ func (s *Store) EachDeliveryIn(ctx context.Context, noticeID int64, statuses []D
 	}
 	return rows.Err()
 }
+
+// Outstanding counts, per channel, the deliveries of sending notices not
+// yet final (queued or sending), paused channels included.
+func (s *Store) Outstanding(ctx context.Context) (map[Channel]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT d.channel, count(*) FROM deliveries d JOIN notices n ON n.id = d.notice_id
+		WHERE d.status IN ('queued', 'sending') AND n.status = 'sending' GROUP BY d.channel`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[Channel]int{}
+	for rows.Next() {
+		var ch Channel
+		var n int
+		if err := rows.Scan(&ch, &n); err != nil {
+			return nil, err
+		}
+		out[ch] = n
+	}
+	return out, rows.Err()
+}

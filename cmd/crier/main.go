@@ -29,6 +29,10 @@ type cli struct {
 	DB        dbCmd        `cmd:"" name:"db" help:"Migrate the database and show its schema version."`
 	Lists     listsCmd     `cmd:"" help:"Create, list and delete named lists of contacts; add and remove members."`
 	Audience  audienceCmd  `cmd:"" help:"Count whom an audience (lists and filters) reaches on each channel, and whom it misses and why."`
+	Send      sendCmd      `cmd:"" help:"Send a notice: a template with values, to an audience, on channels, now or at a time (queued here; crier dispatch sends it)."`
+	Dispatch  dispatchCmd  `cmd:"" help:"Send every queued delivery that is due, until none is left, with each channel's progress."`
+	Notices   noticesCmd   `cmd:"" help:"List, show, cancel and resume notices."`
+	Report    reportCmd    `cmd:"" help:"What became of a notice on each channel, with every failure and its reason; --csv for every delivery."`
 }
 
 // env is what every command gets: where to write, and the configuration.

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/scheduler"
+)
+
+// dispatchCmd is `crier dispatch`: send what is queued, until nothing is
+// left, with each channel's progress.
+type dispatchCmd struct {
+	Verbose bool `short:"v" help:"Log each retry and each message's outcome (addresses shortened)."`
+}
+
+func (c dispatchCmd) Run(e *env) error {
+	cfg, lib, err := e.library()
+	if err != nil {
+		return err
+	}
+	u, err := cfg.utility()
+	if err != nil {
+		return err
+	}
+	dc, closeSenders, err := cfg.dispatchConfig(lib, u)
+	if err != nil {
+		return err
+	}
+	defer closeSenders()
+	s, err := cfg.store(context.Background())
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	level := slog.LevelWarn
+	if c.Verbose {
+		level = slog.LevelDebug
+	}
+	dc.Log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	d, err := scheduler.New(s, dc)
+	if err != nil {
+		return err
+	}
+	for _, line := range cfg.channelLines() {
+		fmt.Fprintln(e.stdout, line)
+	}
+
+	// Ctrl-C or SIGTERM: stop taking messages, finish those in flight,
+	// put the rest back for the next run.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	bar := newDispatchProgress(e.stdout, s, d)
+	done := make(chan struct{})
+	go bar.run(ctx, done)
+	err = d.Drain(ctx)
+	close(done)
+	bar.wait()
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(e.stdout, "stopped: what was not sent stays queued for the next crier dispatch")
+		return &exitError{code: 130, err: errors.New("interrupted")}
+	}
+	pauses, err := s.Pauses(context.Background(), 0)
+	if err != nil {
+		return err
+	}
+	if len(pauses) > 0 {
+		var lines []string
+		for _, p := range pauses {
+			lines = append(lines, fmt.Sprintf("notice %d: %s paused: %s\n  fix the cause, then: crier notices resume %d", p.NoticeID, p.Channel, p.Reason, p.NoticeID))
+		}
+		return &exitError{code: 1, err: fmt.Errorf("some channels are paused and their deliveries wait:\n%s", strings.Join(lines, "\n"))}
+	}
+	return nil
+}
+
+// dispatchProgress shows each channel's progress: bars redrawn in place on
+// a terminal, a line every five seconds otherwise, and the totals at the end.
+type dispatchProgress struct {
+	w        io.Writer
+	tty      bool
+	store    *notices.Store
+	d        *scheduler.Dispatcher
+	finished chan struct{}
+	lines    int
+}
+
+func newDispatchProgress(w io.Writer, s *notices.Store, d *scheduler.Dispatcher) *dispatchProgress {
+	p := &dispatchProgress{w: w, store: s, d: d, finished: make(chan struct{})}
+	if f, ok := w.(*os.File); ok {
+		p.tty = isTerminal(f)
+	}
+	return p
+}
+
+func (p *dispatchProgress) run(ctx context.Context, done <-chan struct{}) {
+	defer close(p.finished)
+	every := 5 * time.Second
+	if p.tty {
+		every = 200 * time.Millisecond
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			p.draw(true)
+			return
+		case <-t.C:
+			p.draw(false)
+		}
+	}
+}
+
+func (p *dispatchProgress) wait() { <-p.finished }
+
+func (p *dispatchProgress) draw(final bool) {
+	left, err := p.store.Outstanding(context.Background())
+	if err != nil {
+		return
+	}
+	var lines []string
+	for _, pr := range p.d.Progress() {
+		done := pr.Sent + pr.Failed + pr.Cancelled
+		total := done + int64(left[pr.Channel])
+		if total == 0 && pr.Retried == 0 {
+			continue
+		}
+		line := fmt.Sprintf("%-6s %s %d/%d sent %d failed %d retried %d", pr.Channel, bar(done, total, 24), done, total, pr.Sent, pr.Failed, pr.Retried)
+		lines = append(lines, line)
+	}
+	if p.tty && p.lines > 0 {
+		fmt.Fprintf(p.w, "\033[%dA", p.lines) // back over the previous bars
+	}
+	for _, l := range lines {
+		if p.tty {
+			fmt.Fprint(p.w, "\r\033[K")
+		}
+		fmt.Fprintln(p.w, l)
+	}
+	p.lines = len(lines)
+	if !p.tty {
+		p.lines = 0
+	}
+	if final && len(lines) == 0 {
+		fmt.Fprintln(p.w, "nothing to send")
+	}
+}
+
+func bar(done, total int64, width int) string {
+	frac := 1.0
+	if total > 0 {
+		frac = float64(done) / float64(total)
+	}
+	full := int(frac * float64(width))
+	return "[" + strings.Repeat("#", full) + strings.Repeat(" ", width-full) + "]"
+}

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/crier-notices/crier/notices"
+)
+
+// noticesCmd is `crier notices`: the notices sent and being sent.
+type noticesCmd struct {
+	List   noticesListCmd   `cmd:"" help:"List the notices, newest first, with what became of them."`
+	Show   noticesShowCmd   `cmd:"" help:"Show a notice: its template, values, audience and each channel's progress, pauses included."`
+	Cancel noticesCancelCmd `cmd:"" help:"Cancel a notice: every delivery not yet sent is cancelled."`
+	Resume noticesResumeCmd `cmd:"" help:"Resume a notice's paused channels once their cause is fixed."`
+}
+
+type noticesListCmd struct{}
+
+func (noticesListCmd) Run(e *env) error {
+	cfg, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx := context.Background()
+	ns, err := s.Notices(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ns) == 0 {
+		fmt.Fprintln(e.stdout, "no notices yet (crier send makes one)")
+		return nil
+	}
+	loc := cfg.location()
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tURGENCY\tTEMPLATE\tCREATED\tSEND AT\tPROGRESS")
+	for _, n := range ns {
+		r, err := s.Report(ctx, n.ID)
+		if err != nil {
+			return err
+		}
+		var parts []string
+		for _, c := range r.Channels {
+			p := fmt.Sprintf("%s %d/%d", c.Channel, c.Sent+c.Delivered, c.Total)
+			if c.Failed > 0 {
+				p += fmt.Sprintf(" (%d failed)", c.Failed)
+			}
+			if c.Paused != nil {
+				p += " PAUSED"
+			}
+			parts = append(parts, p)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", n.ID, n.Status, n.Urgency, n.Template, showTime(n.CreatedAt, loc), showTime(n.SendAt, loc), strings.Join(parts, ", "))
+	}
+	return tw.Flush()
+}
+
+type noticesShowCmd struct {
+	ID int64 `arg:"" help:"The notice's number (crier notices list shows them)."`
+}
+
+func (c noticesShowCmd) Run(e *env) error {
+	cfg, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	r, err := s.Report(context.Background(), c.ID)
+	if err != nil {
+		return err
+	}
+	n, loc := r.Notice, cfg.location()
+	fmt.Fprintf(e.stdout, "notice %d: %s\n", n.ID, n.Status)
+	fmt.Fprintf(e.stdout, "template:  %s\n", n.Template)
+	langs := "every language of the template"
+	if len(n.Languages) > 0 {
+		langs = strings.Join(n.Languages, ", ")
+	}
+	fmt.Fprintf(e.stdout, "languages: %s\nurgency:   %s\naudience:  %s\n", langs, n.Urgency, n.Audience)
+	fmt.Fprintf(e.stdout, "created:   %s\n", showTime(n.CreatedAt, loc))
+	if !n.SendAt.IsZero() {
+		fmt.Fprintf(e.stdout, "send at:   %s\n", showTime(n.SendAt, loc))
+	}
+	if !n.PublishedAt.IsZero() {
+		fmt.Fprintf(e.stdout, "published: %s\n", showTime(n.PublishedAt, loc))
+	}
+	if len(n.Values) > 0 {
+		fmt.Fprintln(e.stdout, "values:")
+		for _, k := range sortedKeys(n.Values) {
+			fmt.Fprintf(e.stdout, "  %s: %s\n", k, n.Values[k])
+		}
+	}
+	fmt.Fprintln(e.stdout)
+	writeReport(e.stdout, r)
+	for _, ch := range r.Channels {
+		if ch.Paused != nil {
+			fmt.Fprintf(e.stdout, "\n%s PAUSED since %s: %s\nfix the cause, then run: crier notices resume %d\n", ch.Channel, showTime(ch.Paused.At, loc), ch.Paused.Reason, n.ID)
+		}
+	}
+	return nil
+}
+
+type noticesCancelCmd struct {
+	ID int64 `arg:"" help:"The notice's number."`
+}
+
+func (c noticesCancelCmd) Run(e *env) error {
+	_, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	n, err := s.CancelNotice(context.Background(), c.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "notice %d cancelled: %d deliveries will not be sent (those being sent at this moment finish)\n", c.ID, n)
+	return nil
+}
+
+type noticesResumeCmd struct {
+	ID      int64    `arg:"" help:"The notice's number."`
+	Channel []string `sep:"," help:"Resume only these channels (default: every paused channel)." enum:"email,sms,print" placeholder:"CHANNEL"`
+}
+
+func (c noticesResumeCmd) Run(e *env) error {
+	_, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var chs []notices.Channel
+	for _, ch := range c.Channel {
+		chs = append(chs, notices.Channel(ch))
+	}
+	lifted, err := s.Resume(context.Background(), c.ID, chs...)
+	if err != nil {
+		return err
+	}
+	for _, p := range lifted {
+		fmt.Fprintf(e.stdout, "notice %d: %s resumed (it was paused: %s)\n", c.ID, p.Channel, p.Reason)
+	}
+	fmt.Fprintln(e.stdout, "run crier dispatch to send the rest (crier serve does it by itself)")
+	return nil
+}
+
+// reportCmd is `crier report`: what became of a notice on each channel,
+// and every failure with its reason.
+type reportCmd struct {
+	ID  int64  `arg:"" help:"The notice's number (crier notices list shows them)."`
+	CSV string `name:"csv" help:"Also write every delivery (channel, address, name, language, status, attempts, provider id, error, sent at) to this CSV file." placeholder:"FILE"`
+}
+
+func (c reportCmd) Run(e *env) error {
+	cfg, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx := context.Background()
+	r, err := s.Report(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "notice %d (%s, %s): %s\n\n", r.Notice.ID, r.Notice.Template, r.Notice.Urgency, r.Notice.Status)
+	writeReport(e.stdout, r)
+
+	failed := 0
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	err = s.EachDeliveryIn(ctx, c.ID, []notices.DeliveryStatus{notices.DeliveryFailed}, func(d notices.Delivery) error {
+		if failed == 0 {
+			fmt.Fprintln(e.stdout, "\nfailures:")
+			fmt.Fprintln(tw, "CHANNEL\tADDRESS\tATTEMPTS\tREASON")
+		}
+		failed++
+		_, err := fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", d.Channel, oneLine(d.Address), d.Attempts, d.Error)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	tw.Flush()
+	if c.CSV != "" {
+		if err := writeDeliveriesCSV(ctx, s, c.ID, c.CSV, cfg.location()); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "\nevery delivery written to %s\n", c.CSV)
+	}
+	return nil
+}
+
+// writeReport writes the per-channel counts of a notice.
+func writeReport(w io.Writer, r notices.Report) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHANNEL\tTOTAL\tQUEUED\tSENDING\tSENT\tDELIVERED\tFAILED\tSUPPRESSED\tCANCELLED\tRETRIED")
+	for _, c := range r.Channels {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", c.Channel, c.Total, c.Queued, c.Sending, c.Sent, c.Delivered, c.Failed, c.Suppressed, c.Cancelled, c.Retried)
+	}
+	tw.Flush()
+}
+
+// writeDeliveriesCSV writes every delivery of the notice to path, cells
+// that a spreadsheet would run as formulas neutralised.
+func writeDeliveriesCSV(ctx context.Context, s *notices.Store, id int64, path string, loc *time.Location) (err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	w := csv.NewWriter(f)
+	w.Write([]string{"delivery", "channel", "address", "name", "language", "status", "attempts", "provider_id", "error", "sent_at"})
+	err = s.EachDelivery(ctx, id, func(d notices.Delivery) error {
+		sent := ""
+		if !d.SentAt.IsZero() {
+			sent = d.SentAt.In(loc).Format(time.RFC3339)
+		}
+		return w.Write([]string{strconv.FormatInt(d.ID, 10), string(d.Channel), notices.NeutralizeCell(d.Address), notices.NeutralizeCell(d.Name),
+			d.Language, string(d.Status), strconv.Itoa(d.Attempts), d.ProviderID, notices.NeutralizeCell(d.Error), sent})
+	})
+	if err != nil {
+		return err
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", ", ") }
+
+func showTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
+
+// location is the utility's time zone for showing times; UTC when the
+// configuration names none that loads (crier says so where it matters).
+func (c Config) location() *time.Location {
+	if loc, err := time.LoadLocation(c.Utility.Timezone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+func sortedKeys(m map[string]string) []string {
+	return slices.Sorted(maps.Keys(m))
+}

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/templates"
+)
+
+// sendCmd is `crier send`: a notice from a template, to an audience, on
+// channels, now or at a time; published (queued) once the coordinator
+// confirms. `crier dispatch` or `crier serve` sends what is queued.
+type sendCmd struct {
+	Template string   `arg:"" help:"Template name: crier templates list shows them, crier templates show NAME its fields."`
+	Set      []string `short:"s" sep:"none" help:"A field value, FIELD=VALUE; FIELD.LANG=VALUE for one language only. Repeat for each field." placeholder:"FIELD=VALUE"`
+	Values   string   `help:"A YAML file of field values (FIELD: VALUE); --set wins over it." type:"existingfile" placeholder:"FILE"`
+	audienceFlags
+	Channels string `required:"" help:"The channels, a comma list of email, sms and print (print: a flyer for posting and letters to the customers with only a postal address)." placeholder:"LIST"`
+	Lang     string `help:"The languages to send in, a comma list such as en,es (default: every language of the template). A customer whose language is not among them gets the default language." placeholder:"LIST"`
+	Urgency  string `help:"normal, or emergency: an emergency goes before every normal notice and is never held for quiet hours." enum:"normal,emergency" default:"normal"`
+	At       string `help:"Send at this time, YYYY-MM-DD HH:MM in the utility's time zone (default: at once)." placeholder:"TIME"`
+	Yes      bool   `short:"y" help:"Do not ask for confirmation (needed when standard input is not a terminal)."`
+}
+
+func (c sendCmd) Run(e *env) error {
+	cfg, lib, err := e.library()
+	if err != nil {
+		return err
+	}
+	u, err := cfg.utility()
+	if err != nil {
+		return err
+	}
+	fam, err := lib.Family(c.Template)
+	if err != nil {
+		return err
+	}
+	values, err := fieldValues("send", fam, c.Values, c.Set)
+	if err != nil {
+		return err
+	}
+	chs, err := parseChannels(c.Channels)
+	if err != nil {
+		return usageError("send", err)
+	}
+	langs, err := sendLanguages(c.Lang, fam)
+	if err != nil {
+		return usageError("send", err)
+	}
+	sendAt, err := parseSendTime(c.At, u.Location, time.Now())
+	if err != nil {
+		return usageError("send", err)
+	}
+	aud, err := c.audience(cfg, "send")
+	if err != nil {
+		return err
+	}
+	// The configuration of the channels is checked now, not when the
+	// dispatcher meets it with the audience queued.
+	if _, closeSenders, err := cfg.dispatchConfig(lib, u); err != nil {
+		return err
+	} else {
+		closeSenders()
+	}
+	date := sendAt
+	if date.IsZero() {
+		date = time.Now()
+	}
+	if err := checkRenders(fam, values, u, date, langs, chs); err != nil {
+		return err
+	}
+
+	s, err := cfg.store(context.Background())
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx := context.Background()
+	res, err := s.Resolve(ctx, aud)
+	if err != nil {
+		return err
+	}
+	names := cfg.channelNames()
+	when := "at once"
+	if !sendAt.IsZero() {
+		when = sendAt.In(u.Location).Format("Monday 2 January 2006 15:04 MST")
+	}
+	fmt.Fprintf(e.stdout, "notice:    %s (%s), %s\n", fam.Name, strings.Join(langsOrAll(langs, fam), ", "), c.Urgency)
+	fmt.Fprintf(e.stdout, "audience:  %s, %d contact(s)\n", aud, res.Contacts)
+	fmt.Fprintf(e.stdout, "send:      %s\n", when)
+	total := 0
+	for _, ch := range chs {
+		n := res.Channel(ch).Reached
+		total += n
+		what := "message(s)"
+		if ch == notices.Print {
+			what = "letter(s), and the flyer"
+		}
+		fmt.Fprintf(e.stdout, "%-10s %d %s -> %s\n", string(ch)+":", n, what, names[ch])
+	}
+	if total == 0 && !slices.Contains(chs, notices.Print) {
+		return &exitError{code: 1, err: errors.New("the audience reaches nobody on these channels: nothing to send (crier audience shows whom it misses and why)")}
+	}
+	if !c.Yes {
+		ok, err := confirm(e, fmt.Sprintf("Send this notice to %d recipient(s)? [y/N] ", total))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintln(e.stdout, "not sent")
+			return &exitError{code: 1, err: errors.New("cancelled: nothing was queued")}
+		}
+	}
+
+	id, err := s.CreateNotice(ctx, notices.Notice{Template: fam.Name, Values: values, Languages: langs, Audience: aud,
+		Channels: chs, Urgency: notices.Urgency(c.Urgency), SendAt: sendAt})
+	if err != nil {
+		return err
+	}
+	sum, err := s.Publish(ctx, id, fam, cfg.Utility.DefaultLanguage)
+	if err != nil {
+		return err
+	}
+	var parts []string
+	for _, ch := range sum.Channels {
+		p := fmt.Sprintf("%s %d", ch.Channel, ch.Queued)
+		if ch.Duplicates > 0 {
+			p += fmt.Sprintf(" (%d sharing an address)", ch.Duplicates)
+		}
+		parts = append(parts, p)
+	}
+	fmt.Fprintf(e.stdout, "notice %d %s: %s\n", id, sum.Status, strings.Join(parts, ", "))
+	switch sum.Status {
+	case notices.Scheduled:
+		fmt.Fprintf(e.stdout, "it goes out at %s while crier serve runs (or crier dispatch is run then)\n", when)
+	case notices.Sending:
+		fmt.Fprintln(e.stdout, "run crier dispatch to send it (crier serve sends it by itself)")
+	}
+	return nil
+}
+
+// parseChannels reads a comma list of channels.
+func parseChannels(s string) ([]notices.Channel, error) {
+	var chs []notices.Channel
+	for _, w := range strings.Split(s, ",") {
+		ch := notices.Channel(strings.TrimSpace(w))
+		if !slices.Contains(notices.NoticeChannels, ch) {
+			return nil, fmt.Errorf("--channels %q: %q is not a channel (use email, sms, print)", s, ch)
+		}
+		if slices.Contains(chs, ch) {
+			return nil, fmt.Errorf("--channels %q: %s is named twice", s, ch)
+		}
+		chs = append(chs, ch)
+	}
+	return chs, nil
+}
+
+// sendLanguages reads --lang: nil means every language of the template.
+func sendLanguages(s string, fam *templates.Family) ([]string, error) {
+	if s == "" || s == "all" {
+		return nil, nil
+	}
+	var langs []string
+	for _, l := range strings.Split(s, ",") {
+		l = strings.TrimSpace(l)
+		if fam.ByLang[l] == nil {
+			return nil, fmt.Errorf("--lang %s: template %s has no %q translation (it has: %s)", s, fam.Name, l, strings.Join(fam.Languages(), ", "))
+		}
+		if !slices.Contains(langs, l) {
+			langs = append(langs, l)
+		}
+	}
+	return langs, nil
+}
+
+func langsOrAll(langs []string, fam *templates.Family) []string {
+	if len(langs) == 0 {
+		return fam.Languages()
+	}
+	return langs
+}
+
+// parseSendTime reads --at in the utility's zone; zero for at once. A time
+// already past is refused: sending late by surprise is worse than asking.
+func parseSendTime(s string, loc *time.Location, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			if !t.After(now) {
+				return time.Time{}, fmt.Errorf("--at %q is past (it is %s now); leave --at out to send at once", s, now.In(loc).Format("2006-01-02 15:04"))
+			}
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--at %q: write it as YYYY-MM-DD HH:MM in the utility's time zone (%s)", s, loc)
+}
+
+// checkRenders renders the notice in every language it goes out in, so
+// that a bad value or an SMS over its limit stops the send before anything
+// is queued.
+func checkRenders(fam *templates.Family, values templates.Values, u templates.Utility, date time.Time, langs []string, chs []notices.Channel) error {
+	var problems []string
+	for _, l := range langsOrAll(langs, fam) {
+		_, err := templates.Render(fam.ByLang[l], values, u, templates.Options{Date: date})
+		var smsErr *templates.SMSError
+		var ves templates.ValueErrors
+		switch {
+		case err == nil:
+		case errors.As(err, &smsErr):
+			if slices.Contains(chs, notices.SMS) {
+				problems = append(problems, fmt.Sprintf("%s: %v (shorten the values, or send without sms)", l, err))
+			}
+		case errors.As(err, &ves):
+			return &exitError{code: 1, err: fmt.Errorf("template %s cannot be filled with these values:\n  %s", fam.Name, strings.ReplaceAll(ves.Error(), "\n", "\n  "))}
+		default:
+			problems = append(problems, fmt.Sprintf("%s: %v", l, err))
+		}
+	}
+	if len(problems) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("the notice cannot be sent as it is:\n  %s", strings.Join(problems, "\n  "))}
+	}
+	return nil
+}
+
+// confirm asks question on a terminal and reads yes or no; off a terminal
+// it refuses, since nobody could answer.
+func confirm(e *env, question string) (bool, error) {
+	if !isTerminal(os.Stdin) {
+		return false, usageError("send", errors.New("standard input is not a terminal, so nobody can confirm: add --yes to send without asking"))
+	}
+	fmt.Fprint(e.stdout, question)
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
