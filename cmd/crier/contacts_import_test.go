@@ -150,10 +150,7 @@ func TestContactsImportSurvivesSIGKILL(t *testing.T) {
 		t.Skip("builds crier and imports 200,000 rows twice")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "crier")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildCrier(t)
 	cfg := writeConfig(t, "database = \"crier.db\"\n")
 	db := filepath.Join(filepath.Dir(cfg), "crier.db")
 	seeds := "account,name\n1,Seed One\n2,Seed Two\n3,Seed Three\n"
