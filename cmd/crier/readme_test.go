@@ -3,21 +3,70 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// TestREADMEFirstCommand runs the README's first command as a newcomer
-// would (from the repository root), so the README stays true. Only --out is
-// moved to a temporary folder.
-func TestREADMEFirstCommand(t *testing.T) {
+// TestREADMEFirstCommands runs the README's first commands as a newcomer
+// would: import the sample customers, send them a boil water advisory,
+// dispatch it, report. They run in a copy of the files they name, so that
+// the database, outbox/ and print/ land in a temporary folder.
+func TestREADMEFirstCommands(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := firstShellCommand(t, string(readme))
-	if len(args) < 3 || strings.Join(args[:3], " ") != "go run ./cmd/crier" {
-		t.Fatalf("the README's first command is %q; want go run ./cmd/crier ...", args)
+	dir := t.TempDir()
+	for _, f := range []string{"crier.example.toml", "examples/customers.csv"} {
+		data, err := os.ReadFile(filepath.Join("../..", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	var last string
+	for _, args := range shellCommands(t, string(readme), 0) {
+		if len(args) < 3 || strings.Join(args[:3], " ") != "go run ./cmd/crier" {
+			t.Fatalf("a first command is %q; want go run ./cmd/crier ...", args)
+		}
+		code, stdout, stderr := crier(t, args[3:]...)
+		if code != 0 {
+			t.Fatalf("README command %q: exit %d\n%s%s", args, code, stdout, stderr)
+		}
+		if stderr != "" {
+			t.Errorf("README command %q writes to standard error:\n%s", args, stderr)
+		}
+		last = stdout
+	}
+	for _, f := range []string{"outbox/email", "outbox/sms", "print/notice-1/flyer.pdf", "print/notice-1/letters.pdf"} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("the README commands did not write %s", f)
+		}
+	}
+	if !strings.Contains(last, "): done") {
+		t.Errorf("the report does not say the notice is done:\n%s", last)
+	}
+}
+
+// TestREADMERender runs the README's render command; only --out is moved
+// to a temporary folder.
+func TestREADMERender(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmds := shellCommands(t, string(readme), 1)
+	if len(cmds) != 1 {
+		t.Fatalf("the README's second block has %d commands; want the render command", len(cmds))
+	}
+	args := cmds[0]
+	if len(args) < 4 || strings.Join(args[:3], " ") != "go run ./cmd/crier" || !slices.Contains(args, "render") {
+		t.Fatalf("the README's second command is %q; want go run ./cmd/crier ... render", args)
 	}
 	args = args[3:]
 	out := t.TempDir()
@@ -41,17 +90,31 @@ func TestREADMEFirstCommand(t *testing.T) {
 	}
 }
 
-// firstShellCommand returns the words of the first ```sh block, with line
-// continuations joined and double quotes removed as the shell does.
-func firstShellCommand(t *testing.T, md string) []string {
+// shellCommands returns the commands of the README's ```sh block number
+// n (from 0), each as its words, with line continuations joined and double
+// quotes removed as the shell does.
+func shellCommands(t *testing.T, md string, n int) [][]string {
 	t.Helper()
-	_, rest, ok := strings.Cut(md, "```sh\n")
-	if !ok {
-		t.Fatal("README has no ```sh block")
+	rest := md
+	for i := 0; i <= n; i++ {
+		var ok bool
+		if _, rest, ok = strings.Cut(rest, "```sh\n"); !ok {
+			t.Fatalf("README has no ```sh block %d", n)
+		}
 	}
 	block, _, _ := strings.Cut(rest, "```")
-	line := strings.ReplaceAll(block, "\\\n", " ")
-	line, _, _ = strings.Cut(line, "\n")
+	var cmds [][]string
+	for _, line := range strings.Split(strings.ReplaceAll(block, "\\\n", " "), "\n") {
+		if words := shellWords(line); len(words) > 0 {
+			cmds = append(cmds, words)
+		}
+	}
+	return cmds
+}
+
+// shellWords splits a shell line into words, as the shell does with
+// double quotes.
+func shellWords(line string) []string {
 	var words []string
 	var cur strings.Builder
 	inWord, quoted := false, false
