@@ -179,18 +179,23 @@ func (s *Store) ReleaseClaims(ctx context.Context, worker string) (int, error) {
 
 // Claimants returns the dispatchers that hold deliveries now.
 func (s *Store) Claimants(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT claimed_by FROM deliveries WHERE status = 'sending' AND claimed_by <> ''`)
+	return columnValues[string](ctx, s.db, `SELECT DISTINCT claimed_by FROM deliveries WHERE status = 'sending' AND claimed_by <> ''`)
+}
+
+// columnValues runs a query of one column and returns its values.
+func columnValues[T any](ctx context.Context, q queryer, query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []T
 	for rows.Next() {
-		var w string
-		if err := rows.Scan(&w); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		out = append(out, w)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -215,20 +220,9 @@ func (s *Store) FinishDone(ctx context.Context) ([]int64, error) {
 
 func (s *Store) updateNotices(ctx context.Context, q string) ([]int64, error) {
 	var ids []int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, q, s.now())
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		ids, err = columnValues[int64](ctx, tx, q, s.now())
+		return err
 	})
 	slices.Sort(ids)
 	return ids, err
@@ -237,22 +231,9 @@ func (s *Store) updateNotices(ctx context.Context, q string) ([]int64, error) {
 // PrintDue returns the sending notices that print and whose documents are
 // not written yet.
 func (s *Store) PrintDue(ctx context.Context) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT n.id FROM notices n WHERE n.status = 'sending' AND ','||n.channels||',' LIKE '%,print,%'
+	return columnValues[int64](ctx, s.db, `SELECT n.id FROM notices n WHERE n.status = 'sending' AND ','||n.channels||',' LIKE '%,print,%'
 		AND NOT EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = n.id AND p.channel = 'print' AND (p.done_at IS NOT NULL OR p.paused_at IS NOT NULL))
 		ORDER BY n.id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // PrintDone records that the notice's print documents are written.
@@ -375,20 +356,14 @@ func (s *Store) NoticeStates(ctx context.Context, ids []int64) (cancelled map[in
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM notices WHERE status = 'cancelled' AND id IN `+marks(len(ids)), args...)
+	gone, err := columnValues[int64](ctx, s.db, `SELECT id FROM notices WHERE status = 'cancelled' AND id IN `+marks(len(ids)), args...)
 	if err != nil {
 		return nil, nil, err
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
+	for _, id := range gone {
 		cancelled[id] = true
 	}
-	rows.Close()
-	rows, err = s.db.QueryContext(ctx, `SELECT notice_id, channel FROM notice_channels WHERE paused_at IS NOT NULL AND notice_id IN `+marks(len(ids)), args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT notice_id, channel FROM notice_channels WHERE paused_at IS NOT NULL AND notice_id IN `+marks(len(ids)), args...)
 	if err != nil {
 		return nil, nil, err
 	}
