@@ -101,12 +101,7 @@ func (c noticesShowCmd) Run(e *env) error {
 		}
 	}
 	fmt.Fprintln(e.stdout)
-	writeReport(e.stdout, r)
-	for _, ch := range r.Channels {
-		if ch.Paused != nil {
-			fmt.Fprintf(e.stdout, "\n%s PAUSED since %s: %s\nfix the cause, then run: crier notices resume %d\n", ch.Channel, showTime(ch.Paused.At, loc), ch.Paused.Reason, n.ID)
-		}
-	}
+	writeReport(e.stdout, r, loc)
 	return nil
 }
 
@@ -173,7 +168,7 @@ func (c reportCmd) Run(e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "notice %d (%s, %s): %s\n\n", r.Notice.ID, r.Notice.Template, r.Notice.Urgency, r.Notice.Status)
-	writeReport(e.stdout, r)
+	writeReport(e.stdout, r, cfg.location())
 
 	failed := 0
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -199,14 +194,20 @@ func (c reportCmd) Run(e *env) error {
 	return nil
 }
 
-// writeReport writes the per-channel counts of a notice.
-func writeReport(w io.Writer, r notices.Report) {
+// writeReport writes the per-channel counts of a notice, and its paused
+// channels with why and what to do.
+func writeReport(w io.Writer, r notices.Report, loc *time.Location) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHANNEL\tTOTAL\tQUEUED\tSENDING\tSENT\tDELIVERED\tFAILED\tSUPPRESSED\tCANCELLED\tRETRIED")
 	for _, c := range r.Channels {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", c.Channel, c.Total, c.Queued, c.Sending, c.Sent, c.Delivered, c.Failed, c.Suppressed, c.Cancelled, c.Retried)
 	}
 	tw.Flush()
+	for _, c := range r.Channels {
+		if c.Paused != nil {
+			fmt.Fprintf(w, "\n%s PAUSED since %s: %s\nfix the cause, then run: crier notices resume %d\n", c.Channel, showTime(c.Paused.At, loc), c.Paused.Reason, r.Notice.ID)
+		}
+	}
 }
 
 // writeDeliveriesCSV writes every delivery of the notice to path, cells
