@@ -382,23 +382,50 @@ func (s *Store) NoticeStates(ctx context.Context, ids []int64) (cancelled map[in
 // Pending says whether any delivery is queued or sending on a channel that
 // is not paused, and when the next queued one is due (zero if none): a
 // dispatcher draining the queue stops when nothing is pending. Deliveries
-// of scheduled notices whose time has not come do not count.
-func (s *Store) Pending(ctx context.Context) (pending bool, next time.Time, err error) {
+// of scheduled notices whose time has not come do not count. chs, when
+// given, limits the question to those channels (the ones a dispatcher
+// can send on).
+func (s *Store) Pending(ctx context.Context, chs ...Channel) (pending bool, next time.Time, err error) {
 	var n int
 	var nextText sql.NullString
+	cond, args := "", []any{}
+	if len(chs) > 0 {
+		cond = ` AND d.channel IN ` + marks(len(chs))
+		for _, ch := range chs {
+			args = append(args, string(ch))
+		}
+	}
 	err = s.db.QueryRowContext(ctx, `SELECT count(*), min(CASE WHEN d.status = 'queued' THEN d.next_attempt_at END) FROM deliveries d
 		JOIN notices n ON n.id = d.notice_id
-		WHERE d.status IN ('queued', 'sending') AND n.status = 'sending'
-		AND d.notice_id NOT IN (SELECT p.notice_id FROM notice_channels p WHERE p.channel = d.channel AND p.paused_at IS NOT NULL)`).Scan(&n, &nextText)
+		WHERE d.status IN ('queued', 'sending') AND n.status = 'sending'`+cond+`
+		AND d.notice_id NOT IN (SELECT p.notice_id FROM notice_channels p WHERE p.channel = d.channel AND p.paused_at IS NOT NULL)`, args...).Scan(&n, &nextText)
 	if err != nil {
 		return false, time.Time{}, err
 	}
-	if n == 0 {
+	if n == 0 && (len(chs) == 0 || slices.Contains(chs, Print)) {
 		// A notice that prints and has nothing else left still owes its flyer.
 		ids, err := s.PrintDue(ctx)
 		return len(ids) > 0, time.Time{}, err
 	}
-	return true, parseTime(nextText.String), nil
+	return n > 0, parseTime(nextText.String), nil
+}
+
+// RenewClaims extends the lease of every delivery the dispatcher worker
+// holds to now + lease, so that deliveries waiting in a live dispatcher
+// (a long outage, a slow rate) are never taken for a dead one's. It
+// returns how many it renewed.
+func (s *Store) RenewClaims(ctx context.Context, worker string, lease time.Duration) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET lease_until = ? WHERE status = 'sending' AND claimed_by = ?`,
+			s.Now().Add(lease).UTC().Format(timeLayout), worker)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
 }
 
 // ChannelReport counts a notice's deliveries on one channel by status.

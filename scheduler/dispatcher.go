@@ -36,6 +36,8 @@ type Dispatcher struct {
 	records chan recordRequest
 	wakeUp  chan struct{}
 
+	renewed time.Time // when the leases were last renewed
+
 	mu        sync.Mutex
 	cancelled map[int64]bool
 	paused    map[pauseKey]bool
@@ -187,6 +189,15 @@ func (d *Dispatcher) run(ctx context.Context, drain bool) error {
 	return err
 }
 
+// channels are the channels this dispatcher sends on.
+func (d *Dispatcher) channels() []notices.Channel {
+	var chs []notices.Channel
+	for _, l := range d.sortedLanes() {
+		chs = append(chs, l.name)
+	}
+	return chs
+}
+
 func (d *Dispatcher) sortedLanes() []*lane {
 	var ls []*lane
 	for _, ch := range notices.NoticeChannels {
@@ -211,7 +222,7 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 			return err
 		}
 		if drain {
-			pending, _, err := d.store.Pending(ctx)
+			pending, _, err := d.store.Pending(ctx, d.channels()...)
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil
@@ -235,6 +246,12 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 }
 
 func (d *Dispatcher) housekeep(ctx context.Context) error {
+	if now := d.cfg.Now(); now.Sub(d.renewed) >= d.cfg.Lease/4 {
+		if _, err := d.store.RenewClaims(ctx, d.cfg.Worker, d.cfg.Lease); err != nil {
+			return err
+		}
+		d.renewed = now
+	}
 	started, err := d.store.StartDue(ctx)
 	if err != nil {
 		return err
@@ -319,8 +336,10 @@ func (d *Dispatcher) feed(ctx context.Context, l *lane) {
 	for ctx.Err() == nil {
 		room := want - len(l.queue)
 		if room < max(1, want/2) {
-			if sleep(ctx, 2*time.Millisecond) != nil {
+			select { // until a sender takes one
+			case <-ctx.Done():
 				return
+			case <-l.taken:
 			}
 			continue
 		}
@@ -361,6 +380,10 @@ func (d *Dispatcher) work(stopping, sendCtx context.Context, l *lane) {
 		case dl, ok := <-l.queue:
 			if !ok {
 				return
+			}
+			select {
+			case l.taken <- struct{}{}:
+			default:
 			}
 			d.deliver(stopping, sendCtx, l, dl)
 		}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/channels/email"
 	"github.com/crier-notices/crier/internal/testenv"
 	"github.com/crier-notices/crier/notices"
@@ -207,5 +209,43 @@ func TestAuthRefusedPausesTheChannel(t *testing.T) {
 	}
 	if got := len(mp.Messages(t)); got != n-1 {
 		t.Errorf("Mailpit holds %d messages; want %d", got, n-1)
+	}
+}
+
+// slowSender takes delay to accept each message, and counts them by
+// recipient: a provider slower than the dispatcher's lease.
+type slowSender struct {
+	delay time.Duration
+	mu    sync.Mutex
+	got   map[string]int
+}
+
+func (s *slowSender) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
+	time.Sleep(s.delay)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.got[m.To]++
+	return channels.Receipt{ProviderID: "slow-" + m.ID, At: time.Now()}, nil
+}
+
+// TestLeaseRenewedWhileSending: sends that take longer than the lease do
+// not let the dispatcher take its own deliveries for a dead one's and send
+// them twice; the lease is renewed while they wait and while they go.
+func TestLeaseRenewedWhileSending(t *testing.T) {
+	s, lib := newStore(t), library(t)
+	const n = 12
+	importContacts(t, s, "all", n, gen)
+	id := publish(t, s, lib, "hydrant-flushing", "all", notices.Normal, notices.SMS)
+	slow := &slowSender{delay: 700 * time.Millisecond, got: map[string]int{}}
+	d := newDispatcher(t, s, lib, map[notices.Channel]scheduler.Channel{notices.SMS: {Sender: slow, Concurrency: 3}},
+		func(c *scheduler.Config) { c.Lease = 400 * time.Millisecond })
+	drain(t, d, time.Minute)
+	for i := 1; i <= n; i++ {
+		if got := slow.got[gen(i).mobile]; got != 1 {
+			t.Errorf("%s got %d messages; want 1", gen(i).mobile, got)
+		}
+	}
+	if r := report(t, s, id).Channel(notices.SMS); r.Sent != n || r.Attempts != n {
+		t.Errorf("report %+v; want %d sent in %d attempts", r, n, n)
 	}
 }

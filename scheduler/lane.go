@@ -23,6 +23,7 @@ type lane struct {
 	limiter *rate.Limiter
 	queue   chan notices.Delivery // claimed, not yet begun
 	kick    chan struct{}         // look for due deliveries now
+	taken   chan struct{}         // a sender took a delivery: room to claim more
 
 	mu        sync.Mutex
 	holdUntil time.Time
@@ -63,6 +64,7 @@ func newLane(name notices.Channel, cfg Channel) *lane {
 		limiter: rate.NewLimiter(limit, cfg.Burst),
 		queue:   make(chan notices.Delivery, 2*cfg.Concurrency),
 		kick:    make(chan struct{}, 1),
+		taken:   make(chan struct{}, 1),
 	}
 }
 
