@@ -512,7 +512,7 @@ func (s *Sender) dialError(err error) error {
 	switch msg := err.Error(); {
 	case strings.Contains(msg, "STARTTLS"):
 		reason = `the SMTP server does not offer STARTTLS, which tls = "mandatory" requires`
-	case strings.Contains(msg, "AUTH"):
+	case strings.Contains(strings.ToUpper(msg), "AUTH"): // go-mail writes "SMTP Auth autodiscover …"
 		reason = "the SMTP server offers no login that is safe to use; a login needs TLS"
 	}
 	return &channels.Error{Broken: true, Permanent: true, Reason: reason, Err: err}

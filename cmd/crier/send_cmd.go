@@ -24,7 +24,7 @@ type sendCmd struct {
 	Values   string   `help:"A YAML file of field values (FIELD: VALUE); --set wins over it." type:"existingfile" placeholder:"FILE"`
 	audienceFlags
 	Channels string `required:"" help:"The channels, a comma list of email, sms and print (print: a flyer for posting and letters to the customers with only a postal address)." placeholder:"LIST"`
-	Lang     string `help:"The languages to send in, a comma list such as en,es (default: every language of the template). A customer whose language is not among them gets the default language." placeholder:"LIST"`
+	Lang     string `help:"The languages to send in, a comma list such as en,es (default: every language of the template). A customer whose language is not among them gets the default language if it is one of them, else the template's own language, else the first." placeholder:"LIST"`
 	Urgency  string `help:"normal, or emergency: an emergency goes before every normal notice and is never held for quiet hours." enum:"normal,emergency" default:"normal"`
 	At       string `help:"Send at this time, YYYY-MM-DD HH:MM in the utility's time zone (default: at once)." placeholder:"TIME"`
 	Yes      bool   `short:"y" help:"Do not ask for confirmation (needed when standard input is not a terminal)."`
@@ -105,6 +105,9 @@ func (c sendCmd) Run(e *env) error {
 			what = "letter(s), and the flyer"
 		}
 		fmt.Fprintf(e.stdout, "%-10s %d %s -> %s\n", string(ch)+":", n, what, names[ch])
+	}
+	if res.Contacts == 0 {
+		return &exitError{code: 1, err: errors.New("the audience has no contacts: check the list and filters (crier audience counts them)")}
 	}
 	if total == 0 && !slices.Contains(chs, notices.Print) {
 		return &exitError{code: 1, err: errors.New("the audience reaches nobody on these channels: nothing to send (crier audience shows whom it misses and why)")}
@@ -250,7 +253,14 @@ func confirm(e *env, question string) (bool, error) {
 	return false, nil
 }
 
+// isTerminal reports whether f is a terminal: a character device other
+// than the null device, which services and cron jobs are given as their
+// input and from which nobody can answer.
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(fi, null)
 }
