@@ -405,6 +405,16 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 		return
 	}
 	msg, err := d.renders.message(sendCtx, dl)
+	var ne *noticeError
+	if errors.As(err, &ne) {
+		// The notice itself cannot be rendered (its template is gone, the
+		// store cannot be read): no recipient's fault, so wait for the
+		// coordinator instead of failing everyone.
+		out.Status, out.Error = notices.DeliveryQueued, err.Error()
+		d.pause(sendCtx, dl.NoticeID, l.name, err.Error())
+		d.record(sendCtx, out)
+		return
+	}
 	if err != nil {
 		out.Status, out.Attempted, out.Error = notices.DeliveryFailed, true, "not sent: "+err.Error()
 		l.stats.failed.Add(1)

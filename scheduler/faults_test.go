@@ -3,6 +3,8 @@ package scheduler_test
 import (
 	"context"
 	"crypto/tls"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -10,9 +12,11 @@ import (
 
 	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/channels/email"
+	printch "github.com/crier-notices/crier/channels/print"
 	"github.com/crier-notices/crier/internal/testenv"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
+	"github.com/crier-notices/crier/templates"
 )
 
 // waitSent waits until the notice has at least n sent deliveries.
@@ -247,5 +251,44 @@ func TestLeaseRenewedWhileSending(t *testing.T) {
 	}
 	if r := report(t, s, id).Channel(notices.SMS); r.Sent != n || r.Attempts != n {
 		t.Errorf("report %+v; want %d sent in %d attempts", r, n, n)
+	}
+}
+
+// TestTemplateGonePausesTheNotice: a notice whose template the dispatcher
+// cannot find (a custom template deleted after publishing) pauses its
+// channels with the reason instead of failing every recipient; every
+// delivery stays queued for when the template is back.
+func TestTemplateGonePausesTheNotice(t *testing.T) {
+	s, lib := newStore(t), library(t)
+	importContacts(t, s, "all", 20, gen)
+	id := publish(t, s, lib, "hydrant-flushing", "all", notices.Normal, notices.SMS, notices.Print)
+
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "other.md"), []byte("---\ntitle: Other\ncategory: information\nsubject: Other\nsms: Other\n---\n# Other\n\nText.\n"), 0o644)
+	other, probs := templates.Load(os.DirFS(dir), ".")
+	if len(probs.Errors()) > 0 {
+		t.Fatalf("the other library: %v", probs)
+	}
+	f := newTwilioFake(t)
+	d := newDispatcher(t, s, other, map[notices.Channel]scheduler.Channel{
+		notices.SMS:   {Sender: twilioSender(t, f.srv.URL)},
+		notices.Print: {Sender: printch.New(t.TempDir())},
+	})
+	drain(t, d, time.Minute)
+	r := report(t, s, id)
+	for _, ch := range []notices.Channel{notices.SMS, notices.Print} {
+		c := r.Channel(ch)
+		if c.Paused == nil || !strings.Contains(c.Paused.Reason, "hydrant-flushing") {
+			t.Errorf("%s: %+v; want paused, naming the template", ch, c)
+		}
+		if c.Queued != c.Total || c.Failed != 0 {
+			t.Errorf("%s: %+v; want every delivery still queued", ch, c)
+		}
+	}
+	if f.requests != 0 {
+		t.Errorf("%d texts went out", f.requests)
+	}
+	if r.Notice.Status != notices.Sending {
+		t.Errorf("notice is %s; want still sending", r.Notice.Status)
 	}
 }

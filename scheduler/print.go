@@ -20,6 +20,7 @@ import (
 func (d *Dispatcher) print(ctx context.Context, l *lane, id int64) error {
 	nr, err := d.renders.get(ctx, id)
 	if err != nil {
+		d.pause(ctx, id, notices.Print, "the notice cannot be rendered: "+err.Error())
 		return err
 	}
 	var rs []*templates.Rendering
@@ -27,7 +28,9 @@ func (d *Dispatcher) print(ctx context.Context, l *lane, id int64) error {
 	for _, lang := range nr.langs {
 		r, err := d.renders.rendering(nr, lang)
 		if r == nil {
-			return fmt.Errorf("notice %d (%s): %w", id, lang, err)
+			err = fmt.Errorf("notice %d (%s): %w", id, lang, err)
+			d.pause(ctx, id, notices.Print, "the notice cannot be rendered: "+err.Error())
+			return err
 		}
 		rs = append(rs, r)
 		byLang[lang] = r

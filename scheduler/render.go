@@ -131,20 +131,27 @@ func noticeDate(n notices.Notice) time.Time {
 	return n.CreatedAt
 }
 
+// noticeError is a failure to render a notice at all, as opposed to one
+// recipient's message.
+type noticeError struct{ err error }
+
+func (e *noticeError) Error() string { return "the notice cannot be rendered: " + e.err.Error() }
+func (e *noticeError) Unwrap() error { return e.err }
+
 // message builds delivery dl's message: the notice's rendering in the
 // recipient's language, addressed to the recipient.
 func (c *renderCache) message(ctx context.Context, dl notices.Delivery) (channels.Message, error) {
 	m := channels.Message{ID: fmt.Sprintf("%d-%d", dl.NoticeID, dl.ID), To: dl.Address, ToName: dl.Name}
 	nr, err := c.get(ctx, dl.NoticeID)
 	if err != nil {
-		return m, err
+		return m, &noticeError{err}
 	}
 	r, err := c.rendering(nr, dl.Language)
+	if r == nil {
+		return m, &noticeError{err} // no language of it renders: the notice is at fault
+	}
 	switch dl.Channel {
 	case notices.Email:
-		if r == nil {
-			return m, err
-		}
 		h := templates.EmailHeader{
 			From:      c.cfg.From,
 			ReplyTo:   c.cfg.ReplyTo,
