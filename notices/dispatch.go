@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -16,18 +17,38 @@ func priority(u Urgency) int {
 	return 1
 }
 
-// deliverySuppressed is true for a queued delivery (of the table
-// deliveries) whose address was suppressed, or whose contact unsubscribed
-// from the channel, after the notice was published. Addresses are matched
-// as the suppressions store them (see emailSuppressed).
-const deliverySuppressed = `(deliveries.channel = 'email' AND (EXISTS (SELECT 1 FROM suppressions s WHERE s.address = lower(deliveries.address))
-		OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = deliveries.contact_id AND c.email_state <> 'subscribed')))
-	OR (deliveries.channel = 'sms' AND (EXISTS (SELECT 1 FROM suppressions s WHERE s.address = deliveries.address)
-		OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = deliveries.contact_id AND c.sms_state <> 'subscribed')))`
+// deliverySuppressed is true for a queued delivery d whose address was
+// suppressed, or whose contact unsubscribed from the channel, after the
+// notice was published. Addresses are matched as the suppressions store
+// them (see emailSuppressed).
+const deliverySuppressed = `CASE d.channel
+	WHEN 'email' THEN EXISTS (SELECT 1 FROM suppressions s WHERE s.address = lower(d.address))
+		OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = d.contact_id AND c.email_state <> 'subscribed')
+	WHEN 'sms' THEN EXISTS (SELECT 1 FROM suppressions s WHERE s.address = d.address)
+		OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = d.contact_id AND c.sms_state <> 'subscribed')
+	ELSE 0 END`
 
 // SuppressedAfterPublishing is the error recorded on a delivery that was
 // not sent because its address was suppressed after the notice was published.
 const SuppressedAfterPublishing = "not sent: the address was suppressed or unsubscribed after the notice was published"
+
+// The claim's statements, prepared once: the dispatcher runs them for
+// every batch. Id lists travel as one JSON array (PostgreSQL: = ANY($1)
+// with an array).
+const (
+	claimExpired = `UPDATE deliveries SET status = CASE WHEN (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE 'queued' END,
+		claimed_by = '', lease_until = NULL, updated_at = ?1
+		WHERE channel = ?2 AND status = 'sending' AND lease_until < ?1`
+	claimDue = `SELECT d.id, ` + deliverySuppressed + ` FROM deliveries d
+		WHERE d.channel = ?1 AND d.status = 'queued' AND d.next_attempt_at <= ?2
+		AND d.notice_id NOT IN (SELECT p.notice_id FROM notice_channels p WHERE p.channel = ?1 AND p.paused_at IS NOT NULL)
+		AND (?3 = 0 OR d.notice_id = ?3)
+		ORDER BY d.priority, d.next_attempt_at, d.id LIMIT ?4`
+	claimTake = `UPDATE deliveries SET status = 'sending', lease_until = ?1, claimed_by = ?2, updated_at = ?3
+		WHERE id IN (SELECT value FROM json_each(?4)) RETURNING ` + deliveryColumns
+	claimSuppress = `UPDATE deliveries SET status = 'suppressed', error = '` + SuppressedAfterPublishing + `', updated_at = ?1
+		WHERE id IN (SELECT value FROM json_each(?2))`
+)
 
 // Claim takes up to limit due deliveries of channel ch for the dispatcher
 // worker, emergencies first, then by due time: they become Sending, held
@@ -40,33 +61,49 @@ func (s *Store) Claim(ctx context.Context, ch Channel, worker string, noticeID i
 	if worker == "" || limit <= 0 || lease <= 0 {
 		return nil, fmt.Errorf("claim: worker, limit and lease are required")
 	}
+	stmts, err := s.prepared(ctx, claimExpired, claimDue, claimTake, claimSuppress)
+	if err != nil {
+		return nil, fmt.Errorf("claim %s deliveries: %w", ch, err)
+	}
 	var out []Delivery
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.Now().UTC()
 		nowText := now.Format(timeLayout)
 		// An expired claim of a cancelled notice is cancelled, as ReleaseClaims does.
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = CASE WHEN (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE 'queued' END,
-			claimed_by = '', lease_until = NULL, updated_at = ?
-			WHERE channel = ? AND status = 'sending' AND lease_until < ?`, nowText, string(ch), nowText); err != nil {
+		if _, err := tx.StmtContext(ctx, stmts[0]).ExecContext(ctx, nowText, string(ch)); err != nil {
 			return err
 		}
-		notice := ""
-		args := []any{now.Add(lease).Format(timeLayout), worker, nowText, string(ch), nowText, string(ch)}
-		if noticeID != 0 {
-			notice = ` AND d.notice_id = ?`
-			args = append(args, noticeID)
+		rows, err := tx.StmtContext(ctx, stmts[1]).QueryContext(ctx, string(ch), nowText, noticeID, limit)
+		if err != nil {
+			return err
 		}
-		args = append(args, limit)
-		rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET
-				status = CASE WHEN `+deliverySuppressed+` THEN 'suppressed' ELSE 'sending' END,
-				error = CASE WHEN `+deliverySuppressed+` THEN '`+SuppressedAfterPublishing+`' ELSE error END,
-				lease_until = CASE WHEN `+deliverySuppressed+` THEN NULL ELSE ? END,
-				claimed_by = CASE WHEN `+deliverySuppressed+` THEN '' ELSE ? END, updated_at = ?
-			WHERE id IN (SELECT d.id FROM deliveries d
-				WHERE d.channel = ? AND d.status = 'queued' AND d.next_attempt_at <= ?
-				AND d.notice_id NOT IN (SELECT p.notice_id FROM notice_channels p WHERE p.channel = ? AND p.paused_at IS NOT NULL)`+notice+`
-				ORDER BY d.priority, d.next_attempt_at, d.id LIMIT ?)
-			RETURNING `+deliveryColumns, args...)
+		var take, suppress []int64
+		for rows.Next() {
+			var id int64
+			var supp bool
+			if err := rows.Scan(&id, &supp); err != nil {
+				rows.Close()
+				return err
+			}
+			if supp {
+				suppress = append(suppress, id)
+			} else {
+				take = append(take, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(suppress) > 0 {
+			if _, err := tx.StmtContext(ctx, stmts[3]).ExecContext(ctx, nowText, idsJSON(suppress)); err != nil {
+				return err
+			}
+		}
+		if len(take) == 0 {
+			return nil
+		}
+		rows, err = tx.StmtContext(ctx, stmts[2]).QueryContext(ctx, now.Add(lease).Format(timeLayout), worker, nowText, idsJSON(take))
 		if err != nil {
 			return err
 		}
@@ -76,9 +113,7 @@ func (s *Store) Claim(ctx context.Context, ch Channel, worker string, noticeID i
 			if err != nil {
 				return err
 			}
-			if d.Status == DeliverySending {
-				out = append(out, d)
-			}
+			out = append(out, d)
 		}
 		return rows.Err()
 	})
@@ -92,6 +127,19 @@ func (s *Store) Claim(ctx context.Context, ch Channel, worker string, noticeID i
 		return int(a.ID - b.ID)
 	})
 	return out, nil
+}
+
+// idsJSON is ids as a JSON array, for json_each.
+func idsJSON(ids []int64) string {
+	b := make([]byte, 0, 8*len(ids)+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // Outcome is what became of one claimed delivery.
@@ -111,12 +159,8 @@ type Outcome struct {
 // transaction. A delivery no longer Sending (its lease ran out and another
 // dispatcher finished it) is left alone. A retry of a delivery whose
 // notice was cancelled meanwhile becomes Cancelled.
-func (s *Store) Record(ctx context.Context, outs []Outcome) error {
-	if len(outs) == 0 {
-		return nil
-	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `UPDATE deliveries SET
+// recordOutcome writes one outcome; prepared once.
+const recordOutcome = `UPDATE deliveries SET
 				status = CASE WHEN ?1 = 'queued' AND (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE ?1 END,
 				attempts = attempts + ?2,
 				first_attempt_at = CASE WHEN ?2 = 1 THEN COALESCE(first_attempt_at, ?6) ELSE first_attempt_at END,
@@ -125,10 +169,18 @@ func (s *Store) Record(ctx context.Context, outs []Outcome) error {
 				error = CASE WHEN ?5 = '' THEN error ELSE ?5 END,
 				sent_at = CASE WHEN ?1 = 'sent' THEN ?6 ELSE sent_at END,
 				claimed_by = '', lease_until = NULL, updated_at = ?6
-			WHERE id = ?7 AND status = 'sending'`)
-		if err != nil {
-			return err
-		}
+			WHERE id = ?7 AND status = 'sending'`
+
+func (s *Store) Record(ctx context.Context, outs []Outcome) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	prepared, err := s.prepared(ctx, recordOutcome)
+	if err != nil {
+		return fmt.Errorf("record deliveries: %w", err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt := tx.StmtContext(ctx, prepared[0])
 		defer stmt.Close()
 		for _, o := range outs {
 			switch o.Status {
@@ -380,14 +432,12 @@ func (s *Store) NoticeStates(ctx context.Context, ids []int64) (cancelled map[in
 }
 
 // Pending says whether any delivery is queued or sending on a channel that
-// is not paused, and when the next queued one is due (zero if none): a
-// dispatcher draining the queue stops when nothing is pending. Deliveries
-// of scheduled notices whose time has not come do not count. chs, when
-// given, limits the question to those channels (the ones a dispatcher
-// can send on).
-func (s *Store) Pending(ctx context.Context, chs ...Channel) (pending bool, next time.Time, err error) {
-	var n int
-	var nextText sql.NullString
+// is not paused: a dispatcher draining the queue stops when nothing is
+// pending. Deliveries of scheduled notices whose time has not come do not
+// count. chs, when given, limits the question to those channels (the ones
+// a dispatcher can send on). It stops at the first such delivery, so it
+// costs little however long the queue.
+func (s *Store) Pending(ctx context.Context, chs ...Channel) (bool, error) {
 	cond, args := "", []any{}
 	if len(chs) > 0 {
 		cond = ` AND d.channel IN ` + marks(len(chs))
@@ -395,19 +445,19 @@ func (s *Store) Pending(ctx context.Context, chs ...Channel) (pending bool, next
 			args = append(args, string(ch))
 		}
 	}
-	err = s.db.QueryRowContext(ctx, `SELECT count(*), min(CASE WHEN d.status = 'queued' THEN d.next_attempt_at END) FROM deliveries d
-		JOIN notices n ON n.id = d.notice_id
-		WHERE d.status IN ('queued', 'sending') AND n.status = 'sending'`+cond+`
-		AND d.notice_id NOT IN (SELECT p.notice_id FROM notice_channels p WHERE p.channel = d.channel AND p.paused_at IS NOT NULL)`, args...).Scan(&n, &nextText)
+	var pending bool
+	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM notices n JOIN deliveries d ON d.notice_id = n.id
+		WHERE n.status = 'sending' AND d.status IN ('queued', 'sending')`+cond+`
+		AND NOT EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = n.id AND p.channel = d.channel AND p.paused_at IS NOT NULL))`, args...).Scan(&pending)
 	if err != nil {
-		return false, time.Time{}, err
+		return false, err
 	}
-	if n == 0 && (len(chs) == 0 || slices.Contains(chs, Print)) {
+	if !pending && (len(chs) == 0 || slices.Contains(chs, Print)) {
 		// A notice that prints and has nothing else left still owes its flyer.
 		ids, err := s.PrintDue(ctx)
-		return len(ids) > 0, time.Time{}, err
+		return len(ids) > 0, err
 	}
-	return n > 0, parseTime(nextText.String), nil
+	return pending, nil
 }
 
 // RenewClaims extends the lease of every delivery the dispatcher worker

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver, pure Go
@@ -26,6 +27,33 @@ var migrations embed.FS
 type Store struct {
 	db  *sql.DB
 	Now func() time.Time // injected for tests; time.Now by default
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // the dispatcher's statements, prepared once
+}
+
+// prepared returns the statements for the queries, preparing each the
+// first time. It must not be called inside a transaction: the store has
+// one connection, which the transaction holds.
+func (s *Store) prepared(ctx context.Context, queries ...string) ([]*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	out := make([]*sql.Stmt, len(queries))
+	for i, q := range queries {
+		st := s.stmts[q]
+		if st == nil {
+			var err error
+			if st, err = s.db.PrepareContext(ctx, q); err != nil {
+				return nil, err
+			}
+			s.stmts[q] = st
+		}
+		out[i] = st
+	}
+	return out, nil
 }
 
 // Open opens the store named by dsn and applies the migrations it lacks.
@@ -77,7 +105,15 @@ func OpenWithoutMigrating(ctx context.Context, dsn string) (*Store, error) {
 }
 
 // Close closes the store.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 // timeLayout stores times as fixed-width UTC text, so that text order is
 // time order (PostgreSQL: timestamptz).

@@ -10,10 +10,12 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/crier-notices/crier/channels"
@@ -36,7 +38,8 @@ type Dispatcher struct {
 	records chan recordRequest
 	wakeUp  chan struct{}
 
-	renewed time.Time // when the leases were last renewed
+	renewed  time.Time    // when the leases were last renewed
+	inFlight atomic.Int64 // sends begun whose outcome is not committed
 
 	mu        sync.Mutex
 	cancelled map[int64]bool
@@ -75,7 +78,7 @@ func New(store *notices.Store, cfg Config) (*Dispatcher, error) {
 		if ch.Sender == nil {
 			return nil, fmt.Errorf("dispatcher: channel %s has no sender", name)
 		}
-		d.lanes[name] = newLane(name, ch)
+		d.lanes[name] = newLane(name, ch, cfg.Lease)
 	}
 	return d, nil
 }
@@ -222,7 +225,7 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 			return err
 		}
 		if drain {
-			pending, _, err := d.store.Pending(ctx, d.channels()...)
+			pending, err := d.store.Pending(ctx, d.channels()...)
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil
@@ -427,6 +430,8 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 		d.record(sendCtx, out)
 		return
 	}
+	d.inFlight.Add(1)
+	defer d.inFlight.Add(-1) // after the record below
 	receipt, err := l.cfg.Sender.Send(sendCtx, msg)
 	now := d.cfg.Now()
 	out.Attempted, out.At = true, now
@@ -547,12 +552,15 @@ func (d *Dispatcher) record(ctx context.Context, out notices.Outcome) {
 }
 
 // recorder commits outcomes in groups: whatever waits when a commit ends
-// goes in the next, so many senders share one transaction.
+// goes in the next. When other senders are in the middle of a send, it
+// yields once before committing, so that an outcome about to arrive joins
+// the group: one commit of many costs about what one of one does.
 func (d *Dispatcher) recorder(ctx context.Context) {
 	batch := make([]recordRequest, 0, 256)
 	outs := make([]notices.Outcome, 0, 256)
 	for req := range d.records {
 		batch = append(batch[:0], req)
+		yielded := false
 	more:
 		for len(batch) < cap(batch) {
 			select {
@@ -561,9 +569,14 @@ func (d *Dispatcher) recorder(ctx context.Context) {
 					break more
 				}
 				batch = append(batch, r)
+				continue
 			default:
-				break more
 			}
+			if yielded || int64(len(batch)) >= d.inFlight.Load() {
+				break
+			}
+			yielded = true
+			runtime.Gosched()
 		}
 		outs = outs[:0]
 		for _, r := range batch {

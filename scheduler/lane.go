@@ -47,7 +47,7 @@ type laneStats struct {
 	sent, failed, retried, suppressed, cancelled atomic.Int64
 }
 
-func newLane(name notices.Channel, cfg Channel) *lane {
+func newLane(name notices.Channel, cfg Channel, lease time.Duration) *lane {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 4
 	}
@@ -58,21 +58,24 @@ func newLane(name notices.Channel, cfg Channel) *lane {
 	if cfg.Rate > 0 {
 		limit = rate.Limit(cfg.Rate)
 	}
-	return &lane{
+	l := &lane{
 		name:    name,
 		cfg:     cfg,
 		limiter: rate.NewLimiter(limit, cfg.Burst),
-		queue:   make(chan notices.Delivery, 2*cfg.Concurrency),
 		kick:    make(chan struct{}, 1),
 		taken:   make(chan struct{}, 1),
 	}
+	l.queue = make(chan notices.Delivery, l.backlog(lease))
+	return l
 }
 
 // backlog is how many claimed deliveries the lane keeps ready: enough to
-// keep every sender busy, and no more than a quarter of the lease's worth
-// at the rate limit, so that a claim never outlives its lease.
+// keep every sender busy and to claim in large batches (a claim is a
+// transaction), and no more than a quarter of the lease's worth at the
+// rate limit. Those not begun at a crash are not sent twice: the restart
+// puts them back.
 func (l *lane) backlog(lease time.Duration) int {
-	n := 2 * l.cfg.Concurrency
+	n := max(2*l.cfg.Concurrency, 256)
 	if l.cfg.Rate > 0 {
 		n = min(n, int(l.cfg.Rate*lease.Seconds()/4))
 	}

@@ -45,7 +45,10 @@ type Config struct {
 	// Twilio's API (https://api.twilio.com), for example
 	// "http://127.0.0.1:4010" for a Prism mock server. Empty means Twilio.
 	BaseURL string
-	// Transport carries the requests; default http.DefaultTransport.
+	// Transport carries the requests; default a transport of the
+	// Sender's own that keeps up to 64 connections to Twilio open for
+	// reuse (http.DefaultTransport keeps 2, so most requests of a busy
+	// send would dial anew).
 	Transport http.RoundTripper
 }
 
@@ -58,6 +61,7 @@ type Sender struct {
 	timeout        time.Duration
 	base           *url.URL // nil: Twilio itself
 	transport      http.RoundTripper
+	own            *http.Transport // the transport New made, closed by Close
 	edge, region   string
 
 	// Now gives the time of acceptance in receipts and the reference for a
@@ -66,6 +70,14 @@ type Sender struct {
 }
 
 var _ channels.Channel = (*Sender)(nil)
+
+// Close closes the connections the Sender keeps open for reuse.
+func (s *Sender) Close() error {
+	if s.own != nil {
+		s.own.CloseIdleConnections()
+	}
+	return nil
+}
 
 var (
 	accountSIDPattern = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
@@ -119,7 +131,9 @@ func New(cfg Config) (*Sender, error) {
 		Now:    time.Now,
 	}
 	if s.transport == nil {
-		s.transport = http.DefaultTransport
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConns, t.MaxIdleConnsPerHost = 64, 64
+		s.transport, s.own = t, t
 	}
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)

@@ -178,6 +178,7 @@ func (c Config) dispatchConfig(lib *templates.Library, u templates.Utility) (sch
 			closeAll()
 			return scheduler.Config{}, nil, fmt.Errorf("%s: [twilio] %s", k.where, strings.TrimPrefix(err.Error(), "twilio: "))
 		}
+		closers = append(closers, s.Close)
 		out.Channels[notices.SMS] = scheduler.Channel{Sender: s, Concurrency: c.Twilio.Concurrency, Rate: c.Twilio.Rate, Burst: c.Twilio.Burst}
 	} else {
 		from := smsCfg.From
