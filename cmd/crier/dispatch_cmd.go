@@ -94,6 +94,10 @@ type dispatchProgress struct {
 	d        *scheduler.Dispatcher
 	finished chan struct{}
 	lines    int
+
+	counted     time.Time                 // when left was counted
+	left        map[notices.Channel]int   // deliveries not final then
+	doneAtCount map[notices.Channel]int64 // the dispatcher's tallies then
 }
 
 func newDispatchProgress(w io.Writer, s *notices.Store, d *scheduler.Dispatcher) *dispatchProgress {
@@ -126,14 +130,25 @@ func (p *dispatchProgress) run(ctx context.Context, done <-chan struct{}) {
 func (p *dispatchProgress) wait() { <-p.finished }
 
 func (p *dispatchProgress) draw(final bool) {
-	left, err := p.store.Outstanding(context.Background())
-	if err != nil {
-		return
+	// What is left is counted every few seconds (a count over the queue
+	// costs the store's one connection); between counts the bars move by
+	// the dispatcher's own tallies.
+	progress := p.d.Progress()
+	if final || time.Since(p.counted) >= 5*time.Second {
+		left, err := p.store.Outstanding(context.Background())
+		if err != nil {
+			return
+		}
+		p.left, p.counted = left, time.Now()
+		p.doneAtCount = map[notices.Channel]int64{}
+		for _, pr := range progress {
+			p.doneAtCount[pr.Channel] = pr.Sent + pr.Failed + pr.Cancelled
+		}
 	}
 	var lines []string
-	for _, pr := range p.d.Progress() {
+	for _, pr := range progress {
 		done := pr.Sent + pr.Failed + pr.Cancelled
-		total := done + int64(left[pr.Channel])
+		total := p.doneAtCount[pr.Channel] + int64(p.left[pr.Channel])
 		if total == 0 && pr.Retried == 0 {
 			continue
 		}
