@@ -38,7 +38,7 @@ const SuppressedAfterPublishing = "not sent: the address was suppressed or unsub
 const (
 	claimExpired = `UPDATE deliveries SET status = CASE WHEN (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE 'queued' END,
 		claimed_by = '', lease_until = NULL, updated_at = ?1
-		WHERE channel = ?2 AND status = 'sending' AND lease_until < ?1`
+		WHERE channel = ?2 AND status = 'sending' AND lease_until < ?1 AND claimed_by <> ?3`
 	claimDue = `SELECT d.id, ` + deliverySuppressed + ` FROM deliveries d
 		WHERE d.channel = ?1 AND d.status = 'queued' AND d.next_attempt_at <= ?2
 		AND d.notice_id NOT IN (SELECT p.notice_id FROM notice_channels p WHERE p.channel = ?1 AND p.paused_at IS NOT NULL)
@@ -70,7 +70,9 @@ func (s *Store) Claim(ctx context.Context, ch Channel, worker string, noticeID i
 		now := s.Now().UTC()
 		nowText := now.Format(timeLayout)
 		// An expired claim of a cancelled notice is cancelled, as ReleaseClaims does.
-		if _, err := tx.StmtContext(ctx, stmts[0]).ExecContext(ctx, nowText, string(ch)); err != nil {
+		// Never its own: a live dispatcher renews its leases, and what it
+		// holds may be in its hands this moment.
+		if _, err := tx.StmtContext(ctx, stmts[0]).ExecContext(ctx, nowText, string(ch), worker); err != nil {
 			return err
 		}
 		rows, err := tx.StmtContext(ctx, stmts[1]).QueryContext(ctx, string(ch), nowText, noticeID, limit)
@@ -129,6 +131,16 @@ func (s *Store) Claim(ctx context.Context, ch Channel, worker string, noticeID i
 	return out, nil
 }
 
+// Unreachable says whether delivery id, queued or claimed, may no longer
+// be sent: its address was suppressed, or its contact unsubscribed from
+// the channel, since the notice was published. A dispatcher asks before
+// sending what it has held for a while.
+func (s *Store) Unreachable(ctx context.Context, id int64) (bool, error) {
+	var gone bool
+	err := s.db.QueryRowContext(ctx, `SELECT `+deliverySuppressed+` FROM deliveries d WHERE d.id = ?`, id).Scan(&gone)
+	return gone, err
+}
+
 // idsJSON is ids as a JSON array, for json_each.
 func idsJSON(ids []int64) string {
 	b := make([]byte, 0, 8*len(ids)+2)
@@ -155,10 +167,6 @@ type Outcome struct {
 	At            time.Time
 }
 
-// Record writes the outcomes of deliveries claimed by a dispatcher, in one
-// transaction. A delivery no longer Sending (its lease ran out and another
-// dispatcher finished it) is left alone. A retry of a delivery whose
-// notice was cancelled meanwhile becomes Cancelled.
 // recordOutcome writes one outcome; prepared once.
 const recordOutcome = `UPDATE deliveries SET
 				status = CASE WHEN ?1 = 'queued' AND (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE ?1 END,
@@ -169,9 +177,14 @@ const recordOutcome = `UPDATE deliveries SET
 				error = CASE WHEN ?5 = '' THEN error ELSE ?5 END,
 				sent_at = CASE WHEN ?1 = 'sent' THEN ?6 ELSE sent_at END,
 				claimed_by = '', lease_until = NULL, updated_at = ?6
-			WHERE id = ?7 AND status = 'sending'`
+			WHERE id = ?7 AND status = 'sending' AND claimed_by = ?8`
 
-func (s *Store) Record(ctx context.Context, outs []Outcome) error {
+// Record writes the outcomes of deliveries the dispatcher worker claimed,
+// in one transaction. A delivery no longer Sending or no longer held by
+// worker (its lease ran out and another dispatcher took it) is left alone:
+// a late outcome never overwrites another's claim. A retry of a delivery
+// whose notice was cancelled meanwhile becomes Cancelled.
+func (s *Store) Record(ctx context.Context, worker string, outs []Outcome) error {
 	if len(outs) == 0 {
 		return nil
 	}
@@ -197,7 +210,7 @@ func (s *Store) Record(ctx context.Context, outs []Outcome) error {
 				attempted = 1
 			}
 			if _, err := stmt.ExecContext(ctx, string(o.Status), attempted, nullTime(o.NextAttemptAt), o.ProviderID, o.Error,
-				at.UTC().Format(timeLayout), o.ID); err != nil {
+				at.UTC().Format(timeLayout), o.ID, worker); err != nil {
 				return fmt.Errorf("delivery %d: %w", o.ID, err)
 			}
 		}
@@ -322,10 +335,13 @@ func (s *Store) PauseChannel(ctx context.Context, id int64, ch Channel, reason s
 	return nil
 }
 
-// Pauses returns the paused channels of notice id (0: of every notice).
+// Pauses returns the paused channels of notice id (0: of every notice),
+// of notices still to send: a pause of a notice done or cancelled asks
+// nothing of anyone.
 func (s *Store) Pauses(ctx context.Context, id int64) ([]Pause, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT notice_id, channel, paused_at, pause_reason FROM notice_channels
-		WHERE paused_at IS NOT NULL AND (?1 = 0 OR notice_id = ?1) ORDER BY notice_id, channel`, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT p.notice_id, p.channel, p.paused_at, p.pause_reason FROM notice_channels p
+		JOIN notices n ON n.id = p.notice_id AND n.status IN ('sending', 'scheduled')
+		WHERE p.paused_at IS NOT NULL AND (?1 = 0 OR p.notice_id = ?1) ORDER BY p.notice_id, p.channel`, id)
 	if err != nil {
 		return nil, err
 	}

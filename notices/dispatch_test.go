@@ -108,10 +108,13 @@ func claim(t testing.TB, s *Store, ch Channel, worker string, noticeID int64, li
 	return ds
 }
 
+// record records the outcomes as the dispatcher holding each delivery.
 func record(t testing.TB, s *Store, outs ...Outcome) {
 	t.Helper()
-	if err := s.Record(context.Background(), outs); err != nil {
-		t.Fatal(err)
+	for _, o := range outs {
+		if err := s.Record(context.Background(), deliveryByID(t, s, o.ID).ClaimedBy, []Outcome{o}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -541,7 +544,7 @@ func TestRecordOutcomes(t *testing.T) {
 	if after := deliveryByID(t, s, claimed[0].ID); after != before {
 		t.Errorf("an outcome for a sent delivery changed it:\n %+v\n %+v", before, after)
 	}
-	if err := s.Record(context.Background(), nil); err != nil {
+	if err := s.Record(context.Background(), "w", nil); err != nil {
 		t.Errorf("recording nothing: %v", err)
 	}
 }
@@ -555,7 +558,7 @@ func TestRecordBadStatusWritesNothing(t *testing.T) {
 	claimed := claim(t, s, SMS, "w", 0, 100)
 	for _, bad := range []DeliveryStatus{DeliverySending, DeliveryDelivered, "lost", ""} {
 		t.Run(string(bad), func(t *testing.T) {
-			err := s.Record(context.Background(), []Outcome{
+			err := s.Record(context.Background(), "w", []Outcome{
 				{ID: claimed[0].ID, Status: DeliverySent, Attempted: true, ProviderID: "SM1"},
 				{ID: claimed[1].ID, Status: bad, Attempted: true},
 			})
@@ -603,7 +606,7 @@ func TestCancelWhileSending(t *testing.T) {
 	// w2, holding the last one, dies: when its lease runs out,
 	// the delivery must not go out to another dispatcher.
 	advance(lease + time.Second)
-	if got := claim(t, s, Email, "w2", 0, 100); len(got) != 0 {
+	if got := claim(t, s, Email, "w3", 0, 100); len(got) != 0 {
 		t.Errorf("after the lease claimed %v of a cancelled notice", ids(got))
 	}
 	if d := deliveryByID(t, s, held[3].ID); d.Status != DeliveryCancelled {
@@ -937,5 +940,59 @@ func TestUnsubscribeToken(t *testing.T) {
 		if again.UnsubscribeToken(tc.delivery) != tok {
 			t.Errorf("%s: the token changes when the notice is read again", tc.name)
 		}
+	}
+}
+
+// TestClaimsBelongToTheirDispatcher: a dispatcher never takes back its own
+// expired claims (what it holds may be in its hands), a late outcome from
+// a dispatcher whose claim another took over changes nothing, a pause of
+// a cancelled notice is gone, and Unreachable sees a suppression made
+// after the claim.
+func TestClaimsBelongToTheirDispatcher(t *testing.T) {
+	ctx := context.Background()
+	s := testStore(t)
+	advance := clock(s)
+	cs := addContacts(t, s, "c", 3)
+	id := publishNotice(t, s, Notice{Channels: []Channel{Email}})
+	held := claim(t, s, Email, "w1", 0, 100)
+	advance(lease + time.Second)
+	if got := claim(t, s, Email, "w1", 0, 100); len(got) != 0 {
+		t.Fatalf("w1 took back its own claims %v", ids(got))
+	}
+	taken := claim(t, s, Email, "w2", 0, 100)
+	if len(taken) != len(held) {
+		t.Fatalf("w2 took %d of %d expired claims", len(taken), len(held))
+	}
+	if err := s.Record(ctx, "w1", []Outcome{{ID: held[0].ID, Status: DeliveryFailed, Attempted: true, Error: "late"}}); err != nil {
+		t.Fatal(err)
+	}
+	if d := deliveryByID(t, s, held[0].ID); d.Status != DeliverySending || d.ClaimedBy != "w2" || d.Error != "" {
+		t.Errorf("a late outcome of w1 changed w2's claim: %+v", d)
+	}
+
+	if gone, err := s.Unreachable(ctx, held[1].ID); err != nil || gone {
+		t.Errorf("Unreachable before the suppression: %v, %v", gone, err)
+	}
+	if _, _, err := s.Suppress(ctx, cs[1].Email, StopReply, "", "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range held {
+		gone, err := s.Unreachable(ctx, d.ID)
+		if want := d.Address == cs[1].Email; err != nil || gone != want {
+			t.Errorf("Unreachable(%s) = %v, %v; want %v", d.Address, gone, err, want)
+		}
+	}
+
+	if err := s.PauseChannel(ctx, id, Email, "535"); err != nil {
+		t.Fatal(err)
+	}
+	if ps, _ := s.Pauses(ctx, 0); len(ps) != 1 {
+		t.Fatalf("pauses %v; want the one", ps)
+	}
+	if _, err := s.CancelNotice(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if ps, err := s.Pauses(ctx, 0); err != nil || len(ps) != 0 {
+		t.Errorf("pauses of a cancelled notice: %v, %v; want none", ps, err)
 	}
 }

@@ -289,6 +289,10 @@ func (s *Store) CancelNotice(ctx context.Context, id int64) (int, error) {
 		if _, err := tx.ExecContext(ctx, `UPDATE notices SET status = 'cancelled', updated_at = ? WHERE id = ?`, now, id); err != nil {
 			return err
 		}
+		// A paused channel of a cancelled notice waits for nothing.
+		if _, err := tx.ExecContext(ctx, `UPDATE notice_channels SET paused_at = NULL, pause_reason = '' WHERE notice_id = ?`, id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE notice_id = ? AND status = 'queued'`, now, id)
 		if err != nil {
 			return err

@@ -50,6 +50,10 @@ type Config struct {
 	// the notice: a server refusing every recipient is broken, not the
 	// recipients; default 25.
 	PauseAfter int
+	// OutagePause: a channel failing (unreachable, timing out) this long
+	// pauses the notices it is sending, so that the coordinator hears of
+	// it and a long outage fails nobody; default 15m.
+	OutagePause time.Duration
 	// Poll is how often an idle dispatcher looks for due deliveries;
 	// default 1s. Wake makes it look at once.
 	Poll time.Duration

@@ -38,13 +38,20 @@ type Dispatcher struct {
 	records chan recordRequest
 	wakeUp  chan struct{}
 
-	renewed  time.Time    // when the leases were last renewed
-	inFlight atomic.Int64 // sends begun whose outcome is not committed
+	renewed    time.Time         // when the leases were last renewed
+	printRetry map[int64]retryAt // print jobs that failed: when to try again
+	inFlight   atomic.Int64      // sends begun whose outcome is not committed
 
 	mu        sync.Mutex
 	cancelled map[int64]bool
 	paused    map[pauseKey]bool
 	permRuns  map[pauseKey]int // consecutive permanent failures
+}
+
+// retryAt is when to try a failed job again, and the wait that led there.
+type retryAt struct {
+	at   time.Time
+	wait time.Duration
 }
 
 type pauseKey struct {
@@ -73,6 +80,7 @@ func New(store *notices.Store, cfg Config) (*Dispatcher, error) {
 		paused:    map[pauseKey]bool{},
 		permRuns:  map[pauseKey]int{},
 	}
+	d.printRetry = map[int64]retryAt{}
 	d.renders = newRenderCache(store, &d.cfg)
 	for name, ch := range cfg.Channels {
 		if ch.Sender == nil {
@@ -97,6 +105,7 @@ func setDefaults(c *Config) {
 	def(&c.Backoff, 5*time.Second)
 	def(&c.MaxBackoff, 10*time.Minute)
 	def(&c.Poll, time.Second)
+	def(&c.OutagePause, 15*time.Minute)
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 8
 	}
@@ -222,7 +231,8 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return err
+			// A locked or busy store: the next round tries again.
+			d.log.Error("housekeeping failed; trying again", "err", err)
 		}
 		if drain {
 			pending, err := d.store.Pending(ctx, d.channels()...)
@@ -272,13 +282,23 @@ func (d *Dispatcher) housekeep(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		now := d.cfg.Now()
 		for _, id := range ids {
+			retry := d.printRetry[id]
+			if now.Before(retry.at) {
+				continue
+			}
 			if err := d.print(ctx, l, id); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
-				d.log.Error("print documents not written; will try again", "notice", id, "err", err)
+				retry.wait = min(max(2*retry.wait, d.cfg.Backoff), d.cfg.MaxBackoff)
+				retry.at = now.Add(retry.wait)
+				d.printRetry[id] = retry
+				d.log.Error("print documents not written; will try again", "notice", id, "in", retry.wait, "err", err)
+				continue
 			}
+			delete(d.printRetry, id)
 		}
 	}
 	if err := d.refreshStates(ctx); err != nil {
@@ -396,37 +416,43 @@ func (d *Dispatcher) work(stopping, sendCtx context.Context, l *lane) {
 // deliver sends one delivery and records what became of it.
 func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl notices.Delivery) {
 	out := notices.Outcome{ID: dl.ID}
-	switch {
-	case d.isCancelled(dl.NoticeID):
-		out.Status = notices.DeliveryCancelled
-		l.stats.cancelled.Add(1)
-		d.record(sendCtx, out)
-		return
-	case d.isPaused(dl.NoticeID, l.name):
-		out.Status = notices.DeliveryQueued // put back: the channel waits for the coordinator
+	if d.stopped(l, dl, &out) {
 		d.record(sendCtx, out)
 		return
 	}
 	msg, err := d.renders.message(sendCtx, dl)
 	var ne *noticeError
-	if errors.As(err, &ne) {
-		// The notice itself cannot be rendered (its template is gone, the
-		// store cannot be read): no recipient's fault, so wait for the
+	switch {
+	case errors.As(err, &ne):
+		// The notice itself cannot be rendered (its template is gone, its
+		// SMS no longer fits): no recipient's fault, so wait for the
 		// coordinator instead of failing everyone.
 		out.Status, out.Error = notices.DeliveryQueued, err.Error()
 		d.pause(sendCtx, dl.NoticeID, l.name, err.Error())
 		d.record(sendCtx, out)
 		return
-	}
-	if err != nil {
+	case errors.Is(err, errStore):
+		// The store could not be read: try again later, unattempted.
+		out.Status, out.NextAttemptAt = notices.DeliveryQueued, d.cfg.Now().Add(d.cfg.Backoff)
+		d.log.Error("notice not loaded; will try again", "notice", dl.NoticeID, "err", err)
+		d.record(sendCtx, out)
+		return
+	case err != nil:
 		out.Status, out.Attempted, out.Error = notices.DeliveryFailed, true, "not sent: "+err.Error()
 		l.stats.failed.Add(1)
 		d.log.Error("message not rendered", "notice", dl.NoticeID, "delivery", dl.ID, "channel", l.name, "err", err)
 		d.record(sendCtx, out)
 		return
 	}
-	if err := l.admit(stopping, d.cfg.Now); err != nil {
+	probe, err := l.admit(stopping, d.cfg.Now)
+	if err != nil {
 		out.Status = notices.DeliveryQueued // stopping before it began
+		d.record(sendCtx, out)
+		return
+	}
+	// The wait may have been long (a rate limit, a hold): look again.
+	if d.stopped(l, dl, &out) || d.suppressedMeanwhile(sendCtx, dl, &out) {
+		l.released(probe)
 		d.record(sendCtx, out)
 		return
 	}
@@ -446,41 +472,108 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 	case channels.IsBroken(err):
 		// Not the recipient's fault: put it back without counting the attempt.
 		out.Status, out.Attempted, out.Error, out.NextAttemptAt = notices.DeliveryQueued, false, err.Error(), now
+		d.answered(l, dl.NoticeID) // the server answered; the pause below stops the notice
 		d.pause(sendCtx, dl.NoticeID, l.name, err.Error())
 	case channels.IsPermanent(err):
 		out.Status, out.Error = notices.DeliveryFailed, err.Error()
 		if sms.OptedOut(err) {
-			out.Error += "; the number is added to the suppressions"
 			if _, _, serr := d.store.Suppress(sendCtx, dl.Address, notices.StopReply, "Twilio: "+err.Error(), "dispatcher"); serr != nil {
 				d.log.Error("opted-out number not suppressed", "delivery", dl.ID, "err", serr)
+			} else {
+				out.Error += "; the number is added to the suppressions"
 			}
 		}
 		l.stats.failed.Add(1)
-		if recovered := l.answered(); recovered {
+		if l.answered() {
 			d.log.Info("channel answering again", "channel", l.name)
 		}
 		d.permanentFailure(sendCtx, l.name, dl.NoticeID, err)
 	default:
-		attempts := dl.Attempts + 1
-		first := dl.FirstAttemptAt
-		if first.IsZero() {
-			first = now
-		}
+		retryAfter := min(channels.RetryAfter(err), d.cfg.MaxBackoff)
 		out.Error = err.Error()
-		if attempts >= d.cfg.MaxAttempts || now.Sub(first) >= d.cfg.MaxAge {
-			out.Status = notices.DeliveryFailed
-			out.Error = fmt.Sprintf("gave up after %d attempts over %s: %v", attempts, now.Sub(first).Round(time.Second), err)
-			l.stats.failed.Add(1)
+		if probe {
+			// A probe of a failing channel: the channel's fault, not the
+			// recipient's, so no attempt is counted.
+			out.Status, out.Attempted, out.NextAttemptAt = notices.DeliveryQueued, false, now
 		} else {
-			out.Status = notices.DeliveryQueued
-			out.NextAttemptAt = now.Add(max(d.backoff(attempts), channels.RetryAfter(err)))
-			l.stats.retried.Add(1)
+			attempts := dl.Attempts + 1
+			first := dl.FirstAttemptAt
+			if first.IsZero() {
+				first = now
+			}
+			if attempts >= d.cfg.MaxAttempts || now.Sub(first) >= d.cfg.MaxAge {
+				out.Status = notices.DeliveryFailed
+				out.Error = fmt.Sprintf("gave up after %d attempts over %s: %v", attempts, now.Sub(first).Round(time.Second), err)
+				l.stats.failed.Add(1)
+			} else {
+				out.Status = notices.DeliveryQueued
+				out.NextAttemptAt = now.Add(max(d.backoff(attempts), retryAfter))
+				l.stats.retried.Add(1)
+			}
 		}
-		if hold, tripped := l.failed(channels.RetryAfter(err), now); tripped {
+		hold, tripped, since := l.failed(retryAfter, now)
+		if tripped {
 			d.log.Warn("channel failing: holding its sends and probing", "channel", l.name, "hold", hold.Round(time.Millisecond), "err", err)
 		}
+		if !since.IsZero() && now.Sub(since) >= d.cfg.OutagePause {
+			d.pause(sendCtx, dl.NoticeID, l.name, fmt.Sprintf("failing since %s: %v", since.Format(time.RFC3339), err))
+		}
 	}
+	d.log.Debug("outcome", "notice", dl.NoticeID, "delivery", dl.ID, "channel", l.name, "to", shortAddress(dl.Address),
+		"status", out.Status, "attempted", out.Attempted, "error", out.Error)
 	d.record(sendCtx, out)
+}
+
+// stopped sets out when the delivery must not go now: its notice was
+// cancelled, or its channel paused for the notice.
+func (d *Dispatcher) stopped(l *lane, dl notices.Delivery, out *notices.Outcome) bool {
+	switch {
+	case d.isCancelled(dl.NoticeID):
+		out.Status = notices.DeliveryCancelled
+		l.stats.cancelled.Add(1)
+		return true
+	case d.isPaused(dl.NoticeID, l.name):
+		out.Status = notices.DeliveryQueued // put back: the channel waits for the coordinator
+		return true
+	}
+	return false
+}
+
+// heldTooLong is how long a claimed delivery may wait before its address
+// is checked against the suppressions again: at full speed a delivery
+// goes within this, so the check costs nothing then.
+const heldTooLong = 5 * time.Second
+
+// suppressedMeanwhile sets out when a delivery held for a while was
+// suppressed (a STOP reply, an unsubscribe) since it was claimed.
+func (d *Dispatcher) suppressedMeanwhile(ctx context.Context, dl notices.Delivery, out *notices.Outcome) bool {
+	if d.cfg.Now().Sub(dl.UpdatedAt) < heldTooLong {
+		return false
+	}
+	gone, err := d.store.Unreachable(ctx, dl.ID)
+	if err != nil {
+		d.log.Error("suppressions not checked again; sending as claimed", "delivery", dl.ID, "err", err)
+		return false
+	}
+	if gone {
+		out.Status, out.Error = notices.DeliverySuppressed, notices.SuppressedAfterPublishing
+	}
+	return gone
+}
+
+// shortAddress shows enough of an address to tell deliveries apart in a
+// log, never a whole phone number or mailbox.
+func shortAddress(a string) string {
+	if user, domain, ok := strings.Cut(a, "@"); ok {
+		if len(user) > 2 {
+			user = user[:2]
+		}
+		return user + "…@" + domain
+	}
+	if len(a) > 4 {
+		return "…" + a[len(a)-4:]
+	}
+	return a
 }
 
 // backoff is the wait before attempt n+1: Backoff doubling per attempt up
@@ -513,7 +606,10 @@ func (d *Dispatcher) permanentFailure(ctx context.Context, ch notices.Channel, n
 	d.permRuns[k]++
 	run := d.permRuns[k]
 	d.mu.Unlock()
-	if run == d.cfg.PauseAfter {
+	if run >= d.cfg.PauseAfter {
+		d.mu.Lock()
+		delete(d.permRuns, k) // counted afresh after a resume
+		d.mu.Unlock()
 		d.pause(ctx, notice, ch, fmt.Sprintf("%d recipients in a row refused; the last: %v", run, err))
 	}
 }
@@ -541,13 +637,22 @@ type recordRequest struct {
 	done chan error
 }
 
-// record commits out and returns once it is committed.
+// record commits out and returns once it is committed. Until it is, the
+// sender takes no other message: an outcome that cannot be written (a
+// full disk, a locked database) stops the sending instead of letting
+// unrecorded sends pile up to be repeated.
 func (d *Dispatcher) record(ctx context.Context, out notices.Outcome) {
-	req := recordRequest{out: out, done: make(chan error, 1)}
-	d.records <- req
-	if err := <-req.done; err != nil {
-		// The claim stands until its lease ends; then the delivery is due again.
-		d.log.Error("outcome not recorded", "delivery", out.ID, "status", out.Status, "err", err)
+	wait := 100 * time.Millisecond
+	for {
+		req := recordRequest{out: out, done: make(chan error, 1)}
+		d.records <- req
+		err := <-req.done
+		if err == nil {
+			return
+		}
+		d.log.Error("outcome not recorded; trying again", "delivery", out.ID, "status", out.Status, "in", wait, "err", err)
+		time.Sleep(wait)
+		wait = min(2*wait, 5*time.Second)
 	}
 }
 
@@ -582,7 +687,7 @@ func (d *Dispatcher) recorder(ctx context.Context) {
 		for _, r := range batch {
 			outs = append(outs, r.out)
 		}
-		err := d.store.Record(ctx, outs)
+		err := d.store.Record(ctx, d.cfg.Worker, outs)
 		for _, r := range batch {
 			r.done <- err
 		}
@@ -619,8 +724,8 @@ func (d *Dispatcher) releaseDead(ctx context.Context) {
 
 // Progress is what a channel has done since the dispatcher started.
 type Progress struct {
-	Channel                                      notices.Channel
-	Sent, Failed, Retried, Suppressed, Cancelled int64
+	Channel                          notices.Channel
+	Sent, Failed, Retried, Cancelled int64
 }
 
 // Progress reports each channel's counts, in the order email, sms, print.
@@ -628,12 +733,11 @@ func (d *Dispatcher) Progress() []Progress {
 	var ps []Progress
 	for _, l := range d.sortedLanes() {
 		ps = append(ps, Progress{
-			Channel:    l.name,
-			Sent:       l.stats.sent.Load(),
-			Failed:     l.stats.failed.Load(),
-			Retried:    l.stats.retried.Load(),
-			Suppressed: l.stats.suppressed.Load(),
-			Cancelled:  l.stats.cancelled.Load(),
+			Channel:   l.name,
+			Sent:      l.stats.sent.Load(),
+			Failed:    l.stats.failed.Load(),
+			Retried:   l.stats.retried.Load(),
+			Cancelled: l.stats.cancelled.Load(),
 		})
 	}
 	return ps

@@ -29,6 +29,7 @@ type lane struct {
 	holdUntil time.Time
 	run       int // consecutive transient failures
 	tripped   bool
+	since     time.Time // when the breaker tripped
 	probing   bool
 	cool      time.Duration
 
@@ -44,7 +45,7 @@ const (
 )
 
 type laneStats struct {
-	sent, failed, retried, suppressed, cancelled atomic.Int64
+	sent, failed, retried, cancelled atomic.Int64
 }
 
 func newLane(name notices.Channel, cfg Channel, lease time.Duration) *lane {
@@ -90,14 +91,15 @@ func (l *lane) wake() {
 }
 
 // admit waits until a message may go: the gate open (or this sender the
-// breaker's one probe) and the rate limit allowing it.
-func (l *lane) admit(ctx context.Context, now func() time.Time) error {
+// breaker's one probe) and the rate limit allowing it. probe says this
+// send tests a failing channel.
+func (l *lane) admit(ctx context.Context, now func() time.Time) (probe bool, err error) {
 	for {
 		l.mu.Lock()
 		wait := l.holdUntil.Sub(now())
 		if wait <= 0 && !(l.tripped && l.probing) {
 			if l.tripped {
-				l.probing = true
+				l.probing, probe = true, true
 			}
 			l.mu.Unlock()
 			break
@@ -107,27 +109,41 @@ func (l *lane) admit(ctx context.Context, now func() time.Time) error {
 		}
 		l.mu.Unlock()
 		if err := sleep(ctx, wait); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return l.limiter.Wait(ctx)
+	if err := l.limiter.Wait(ctx); err != nil {
+		l.released(probe)
+		return false, err
+	}
+	return probe, nil
+}
+
+// released gives back the probe of a sender that did not send after all.
+func (l *lane) released(probe bool) {
+	if probe {
+		l.mu.Lock()
+		l.probing = false
+		l.mu.Unlock()
+	}
 }
 
 // answered records that the provider answered (accepted or refused a
-// recipient): the channel works.
+// recipient, or refused the channel): it is reachable.
 func (l *lane) answered() (recovered bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	recovered = l.tripped
-	l.run, l.tripped, l.probing, l.cool = 0, false, false, 0
+	l.run, l.tripped, l.probing, l.cool, l.since = 0, false, false, 0, time.Time{}
 	return recovered
 }
 
 // failed records a transient failure and returns how long the gate now
-// holds (0 when it does not), and whether the breaker just tripped. A
-// provider that says how long to wait (429 with Retry-After) is answering:
-// the gate holds that long and the breaker does not count it.
-func (l *lane) failed(retryAfter time.Duration, now time.Time) (hold time.Duration, tripped bool) {
+// holds (0 when it does not), whether the breaker just tripped, and since
+// when it has been tripped (zero when it is not). A provider that says how
+// long to wait (429 with Retry-After) is answering: the gate holds that
+// long and the breaker does not count it.
+func (l *lane) failed(retryAfter time.Duration, now time.Time) (hold time.Duration, tripped bool, since time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.probing = false
@@ -136,7 +152,9 @@ func (l *lane) failed(retryAfter time.Duration, now time.Time) (hold time.Durati
 	} else {
 		l.run++
 		if l.run >= max(tripAfter, l.cfg.Concurrency) {
-			tripped = !l.tripped
+			if !l.tripped {
+				tripped, l.since = true, now
+			}
 			l.tripped = true
 			l.cool = min(max(2*l.cool, minCool), maxCool)
 			l.holdUntil = later(l.holdUntil, now.Add(l.cool))
@@ -145,7 +163,7 @@ func (l *lane) failed(retryAfter time.Duration, now time.Time) (hold time.Durati
 	if d := l.holdUntil.Sub(now); d > 0 {
 		hold = d
 	}
-	return hold, tripped
+	return hold, tripped, l.since
 }
 
 func later(a, b time.Time) time.Time {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -19,8 +20,12 @@ import (
 // whole or not at all, so a retry after a crash rewrites them.
 func (d *Dispatcher) print(ctx context.Context, l *lane, id int64) error {
 	nr, err := d.renders.get(ctx, id)
+	var ne *noticeError
+	if errors.As(err, &ne) {
+		d.pause(ctx, id, notices.Print, err.Error())
+		return err
+	}
 	if err != nil {
-		d.pause(ctx, id, notices.Print, "the notice cannot be rendered: "+err.Error())
 		return err
 	}
 	var rs []*templates.Rendering
@@ -80,7 +85,7 @@ func (d *Dispatcher) print(ctx context.Context, l *lane, id int64) error {
 		outs[i] = notices.Outcome{ID: dl.ID, Status: notices.DeliverySent, Attempted: true, At: now,
 			ProviderID: fmt.Sprintf("notice-%d/letters.pdf page %d", id, pages[i])}
 	}
-	if err := d.store.Record(ctx, outs); err != nil {
+	if err := d.store.Record(ctx, d.cfg.Worker, outs); err != nil {
 		return err
 	}
 	l.stats.sent.Add(int64(len(dels)))
@@ -98,7 +103,7 @@ func (d *Dispatcher) putBack(ctx context.Context, dels []notices.Delivery, err e
 	for i, dl := range dels {
 		outs[i] = notices.Outcome{ID: dl.ID, Status: notices.DeliveryQueued, Error: err.Error()}
 	}
-	if rerr := d.store.Record(ctx, outs); rerr != nil {
+	if rerr := d.store.Record(ctx, d.cfg.Worker, outs); rerr != nil {
 		return fmt.Errorf("%w (and the letters were not put back: %v)", err, rerr)
 	}
 	return err

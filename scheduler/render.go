@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -75,11 +76,12 @@ func (c *renderCache) get(ctx context.Context, id int64) (*noticeRender, error) 
 	nr.once.Do(func() {
 		nr.notice, nr.err = c.store.Notice(ctx, id)
 		if nr.err != nil {
+			nr.err = fmt.Errorf("notice %d: %w: %w", id, errStore, nr.err)
 			return
 		}
 		nr.family, nr.err = c.cfg.Library.Family(nr.notice.Template)
 		if nr.err != nil {
-			nr.err = fmt.Errorf("notice %d: %w", id, nr.err)
+			nr.err = &noticeError{fmt.Errorf("notice %d: %w", id, nr.err)}
 			return
 		}
 		nr.langs = nr.notice.Languages
@@ -131,6 +133,9 @@ func noticeDate(n notices.Notice) time.Time {
 	return n.CreatedAt
 }
 
+// errStore marks a failure to read the store: worth trying again.
+var errStore = errors.New("store")
+
 // noticeError is a failure to render a notice at all, as opposed to one
 // recipient's message.
 type noticeError struct{ err error }
@@ -144,11 +149,11 @@ func (c *renderCache) message(ctx context.Context, dl notices.Delivery) (channel
 	m := channels.Message{ID: fmt.Sprintf("%d-%d", dl.NoticeID, dl.ID), To: dl.Address, ToName: dl.Name}
 	nr, err := c.get(ctx, dl.NoticeID)
 	if err != nil {
-		return m, &noticeError{err}
+		return m, err
 	}
 	r, err := c.rendering(nr, dl.Language)
 	if r == nil {
-		return m, &noticeError{err} // no language of it renders: the notice is at fault
+		return m, &noticeError{err} // the notice does not render in this language
 	}
 	switch dl.Channel {
 	case notices.Email:
@@ -165,7 +170,9 @@ func (c *renderCache) message(ctx context.Context, dl notices.Delivery) (channel
 		return m, err
 	case notices.SMS:
 		if err != nil {
-			return m, err
+			// Too long since the template or the utility changed: every
+			// recipient's text would fail alike.
+			return m, &noticeError{err}
 		}
 		m.SMS = &channels.SMS{Body: r.SMS.Text, Encoding: string(r.SMS.Encoding), Segments: r.SMS.Segments}
 		return m, nil

@@ -24,6 +24,9 @@ CREATE TABLE notice_channels (
 	PRIMARY KEY (notice_id, channel)
 );
 
+-- A dispatcher's own claims: renewed, released, and those of the dead found.
+CREATE INDEX deliveries_claimed ON deliveries (claimed_by) WHERE status = 'sending';
+
 -- The claim: a channel's due deliveries, emergencies first, oldest first.
 DROP INDEX deliveries_due;
 CREATE INDEX deliveries_due ON deliveries (channel, status, priority, next_attempt_at);
