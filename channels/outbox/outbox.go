@@ -45,8 +45,10 @@ type smsFile struct {
 var safeID = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
 // Send writes m's file. Errors writing are transient (a full disk can be
-// freed); a message without content or with an id unfit for a file name
-// is permanent.
+// freed), except a folder that cannot be written for good (permission
+// denied, a read-only file system), which breaks the channel until someone
+// fixes it (see channels.UnwritableFolder); a message without content or
+// with an id unfit for a file name is permanent.
 func (o *Outbox) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return channels.Receipt{}, err
@@ -74,6 +76,9 @@ func (o *Outbox) Send(ctx context.Context, m channels.Message) (channels.Receipt
 	}
 	// 0600: the files hold customers' addresses and messages.
 	if err := channels.WriteFileAtomic(path, data.Bytes(), 0o600); err != nil {
+		if e := channels.UnwritableFolder(filepath.Dir(path), err); e != nil {
+			return channels.Receipt{}, e
+		}
 		return channels.Receipt{}, &channels.Error{Reason: "the outbox cannot be written", Err: err}
 	}
 	return channels.Receipt{ProviderID: path, At: o.Now()}, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -91,7 +92,7 @@ func TestOutboxErrors(t *testing.T) {
 			}
 		})
 	}
-	// A folder that cannot be written is transient: a person can fix it.
+	// A file in the way of the folder is transient: a person can move it.
 	blocked := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(blocked, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -99,6 +100,26 @@ func TestOutboxErrors(t *testing.T) {
 	_, err := New(blocked, "").Send(context.Background(), channels.Message{ID: "y", SMS: &channels.SMS{Body: "b"}})
 	if err == nil || channels.IsPermanent(err) || channels.IsBroken(err) {
 		t.Errorf("err = %v, want a transient error", err)
+	}
+}
+
+// TestOutboxUnwritableFolder: an outbox its user may not write in breaks
+// the channel, with the folder named, instead of failing each message
+// after its retries.
+func TestOutboxUnwritableFolder(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes in any folder whatever its permissions: run the tests as another user to check a refused outbox")
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o700) })
+	_, err := New(dir, "").Send(context.Background(), channels.Message{ID: "y", SMS: &channels.SMS{Body: "b"}})
+	var e *channels.Error
+	want := "the folder " + dir + " cannot be written: permission denied; fix its permissions"
+	if !errors.As(err, &e) || !e.Broken || !e.Permanent || e.Reason != want {
+		t.Errorf("err = %v; want a broken channel: %s", err, want)
 	}
 }
 

@@ -42,8 +42,10 @@ const filePerm = 0o640
 // Errors are *channels.Error. A message without a document, or whose ID or
 // document name cannot name a file (empty, "." or "..", a path separator,
 // a leading dot, a control character or a character Windows forbids), is
-// permanent; a failure to write, such as a full disk or a folder without
-// permission, is transient, as is a ctx already done (which it wraps).
+// permanent; a folder that cannot be written for good (permission denied,
+// a read-only file system) breaks the channel (Broken and Permanent, see
+// channels.UnwritableFolder); another failure to write, such as a full
+// disk, is transient, as is a ctx already done (which it wraps).
 // Send is safe for concurrent use.
 func (p *Printer) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
 	if err := ctx.Err(); err != nil {
@@ -61,6 +63,9 @@ func (p *Printer) Send(ctx context.Context, m channels.Message) (channels.Receip
 	}
 	file := filepath.Join(p.Dir, m.ID, doc.Name)
 	if err := channels.WriteFileAtomic(file, doc.Data, filePerm); err != nil {
+		if e := channels.UnwritableFolder(filepath.Dir(file), err); e != nil {
+			return channels.Receipt{}, e
+		}
 		return channels.Receipt{}, &channels.Error{Reason: "the print folder cannot be written", Err: err}
 	}
 	now := time.Now

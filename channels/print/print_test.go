@@ -210,6 +210,27 @@ func TestPrinterTransient(t *testing.T) {
 	}
 }
 
+// TestPrinterUnwritableFolder: a print folder its user may not write in
+// breaks the channel, with the folder named, instead of failing each
+// document after its retries.
+func TestPrinterUnwritableFolder(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes in any folder whatever its permissions: run the tests as another user to check a refused print folder")
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o700) })
+	m := channels.Message{ID: "notice-1", Document: &channels.Document{Name: "flyer.pdf", Data: []byte("x")}}
+	_, err := New(dir).Send(context.Background(), m)
+	var e *channels.Error
+	want := "the folder " + dir + " cannot be written: permission denied; fix its permissions"
+	if !errors.As(err, &e) || !e.Broken || !e.Permanent || e.Reason != want {
+		t.Errorf("err = %v; want a broken channel: %s", err, want)
+	}
+}
+
 // The dispatcher hands the print channel a notice's finished documents; the
 // mail house picks them up from the print folder.
 func ExamplePrinter_Send() {

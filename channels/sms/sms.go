@@ -149,7 +149,8 @@ func New(cfg Config) (*Sender, error) {
 // receipt's ProviderID.
 //
 // A failure is a *channels.Error: transient for 429 and 5xx replies (with
-// the wait the Retry-After header asks for), network errors and timeouts;
+// the wait the Retry-After header asks for, at most an hour), a sender with
+// too many messages queued (21611), network errors and timeouts;
 // permanent, with Twilio's code and message, for a number that is invalid,
 // unreachable by SMS, in a region not enabled or opted out (see OptedOut);
 // broken (and permanent) when the credentials are refused, the account is
@@ -277,6 +278,7 @@ var codes = map[int]kind{
 	// Rate limits.
 	20429: transient, // too many requests
 	14107: transient, // SMS send rate limit exceeded
+	21611: transient, // the 'From' number has too many messages queued: later, it will have room
 }
 
 // classify turns twilio-go's error and the exchange the transport saw into
@@ -351,8 +353,14 @@ func (e *restError) Error() string {
 
 func (e *restError) Unwrap() error { return e.TwilioRestError }
 
+// maxRetryAfter caps the wait a Retry-After asks for: a longer one is a
+// provider's mistake (or a number too big for a time.Duration), and an
+// hour is long enough for any rate limit to pass.
+const maxRetryAfter = time.Hour
+
 // parseRetryAfter reads a Retry-After header: a number of seconds or an
-// HTTP date, which counts from now. A date in the past means no wait.
+// HTTP date, which counts from now. A date in the past means no wait; a
+// wait longer than maxRetryAfter is cut to it.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -362,13 +370,17 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if n < 0 {
 			return 0, false
 		}
+		// Compared in seconds: n * time.Second may overflow.
+		if n >= int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true
+		}
 		return time.Duration(n) * time.Second, true
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {
 		return 0, false
 	}
-	return max(t.Sub(now), 0), true
+	return min(max(t.Sub(now), 0), maxRetryAfter), true
 }
 
 // cancelled is the error of a send that ctx ended: transient, wrapping

@@ -149,6 +149,23 @@ func TestSendFaults(t *testing.T) {
 			kind: transient, code: "429", retryAfter: 7 * time.Second,
 		},
 		{
+			// Too big for a time.Duration in nanoseconds.
+			name: "429 with a huge Retry-After", status: 429, header: http.Header{"Retry-After": {"99999999999"}},
+			body: twilioError(429, 20429, "Too Many Requests"),
+			kind: transient, code: "20429", retryAfter: time.Hour,
+		},
+		{
+			name: "429 with Retry-After a date next year", status: 429,
+			header: http.Header{"Retry-After": {now.AddDate(1, 0, 0).Format(http.TimeFormat)}},
+			body:   twilioError(429, 20429, "Too Many Requests"),
+			kind:   transient, code: "20429", retryAfter: time.Hour,
+		},
+		{
+			name: "21611 From has too many messages queued", status: 400,
+			body: twilioError(400, 21611, "This 'From' number has exceeded the maximum number of queued messages"),
+			kind: transient, code: "21611", reason: "exceeded the maximum number of queued messages",
+		},
+		{
 			name: "500 with an HTML page", status: 500, header: http.Header{"Content-Type": {"text/html"}},
 			body: "<html>Internal Server Error</html>", kind: transient, code: "500",
 		},

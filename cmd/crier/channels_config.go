@@ -220,7 +220,13 @@ func (c Config) channelNames() map[notices.Channel]string {
 			name = "Twilio messaging service " + t.MessagingServiceSID
 		}
 		if t.APIURL != "" {
-			name += " through " + t.APIURL
+			// A proxy's address may hold a password; an address that
+			// is not one (twilioConfig refuses it) is not shown at all.
+			through := "the [twilio] api_url, which is not an address"
+			if u, err := url.Parse(t.APIURL); err == nil && u.Host != "" {
+				through = u.Redacted()
+			}
+			name += " through " + through
 		}
 		if t.Rate > 0 {
 			name += fmt.Sprintf(", at most %g a second", t.Rate)

@@ -246,6 +246,12 @@ rate = 12.5
 			names: map[notices.Channel]string{notices.SMS: "Twilio from CLEARWATER through http://127.0.0.1:4010"},
 		},
 		{
+			name:   "twilio through a proxy with a password",
+			config: "[twilio]\naccount_sid = \"" + testSID + "\"\nfrom = \"CLEARWATER\"\nrate = 0\napi_url = \"https://crier:" + testSecret + "@proxy.clearwater.example\"\n",
+			env:    map[string]string{envTwilioToken: "token"},
+			names:  map[notices.Channel]string{notices.SMS: "Twilio from CLEARWATER through https://crier:xxxxx@proxy.clearwater.example"},
+		},
+		{
 			name:   "outbox sms from the twilio from",
 			config: "[twilio]\nfrom = \"+13155550100\"\n",
 			check: func(t *testing.T, sc scheduler.Config) {
@@ -671,6 +677,18 @@ func TestExampleConfigEveryKey(t *testing.T) {
 	for ch, name := range cfg.channelNames() {
 		if w, ok := want[ch]; ok && name != w {
 			t.Errorf("%s: %q; want %q", ch, name, w)
+		}
+	}
+}
+
+// TestChannelNamesHideAnAPIURLNotChecked: crier send shows the channels
+// even when the configuration fails its checks, so an api_url that is not
+// an address is not shown, lest it hold a password.
+func TestChannelNamesHideAnAPIURLNotChecked(t *testing.T) {
+	for _, apiURL := range []string{"crier:" + testSecret + "@proxy.clearwater.example", "https://crier:" + testSecret + "@proxy\x7f"} {
+		cfg := Config{Twilio: TwilioConfig{AccountSID: testSID, From: "CLEARWATER", APIURL: apiURL}}
+		if name := cfg.channelNames()[notices.SMS]; strings.Contains(name, testSecret) || !strings.Contains(name, "api_url") {
+			t.Errorf("api_url %q: sms: %q; want it named, not shown", apiURL, name)
 		}
 	}
 }

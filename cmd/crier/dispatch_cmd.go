@@ -19,7 +19,7 @@ import (
 // dispatchCmd is `crier dispatch`: send what is queued, until nothing is
 // left, with each channel's progress.
 type dispatchCmd struct {
-	Verbose bool `short:"v" help:"Log each retry and each message's outcome (addresses shortened)."`
+	Verbose bool `short:"v" help:"Log at debug level: each retry and outcome (addresses shortened)."`
 }
 
 func (c dispatchCmd) Run(e *env) error {
@@ -148,7 +148,9 @@ func (p *dispatchProgress) draw(final bool) {
 	var lines []string
 	for _, pr := range progress {
 		done := pr.Sent + pr.Failed + pr.Cancelled
-		total := p.doneAtCount[pr.Channel] + int64(p.left[pr.Channel])
+		// Deliveries queued or come due since the count can make done
+		// outrun total until the next count.
+		total := max(p.doneAtCount[pr.Channel]+int64(p.left[pr.Channel]), done)
 		if total == 0 && pr.Retried == 0 {
 			continue
 		}
@@ -173,10 +175,12 @@ func (p *dispatchProgress) draw(final bool) {
 	}
 }
 
+// bar draws done out of total as width characters between brackets: full
+// when there is nothing to do, and never past full or below empty.
 func bar(done, total int64, width int) string {
 	frac := 1.0
 	if total > 0 {
-		frac = float64(done) / float64(total)
+		frac = min(max(float64(done)/float64(total), 0), 1)
 	}
 	full := int(frac * float64(width))
 	return "[" + strings.Repeat("#", full) + strings.Repeat(" ", width-full) + "]"

@@ -119,7 +119,9 @@ func (c noticesCancelCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "notice %d cancelled: %d deliveries will not be sent (those being sent at this moment finish)\n", c.ID, n)
+	// n counts the queued deliveries only: those a dispatcher holds are
+	// cancelled when it hands them back, unless already being sent.
+	fmt.Fprintf(e.stdout, "notice %d cancelled: %d queued deliveries cancelled; any a dispatcher holds now end cancelled, except those being sent at this moment\n", c.ID, n)
 	return nil
 }
 

@@ -25,7 +25,7 @@ type sendCmd struct {
 	audienceFlags
 	Channels string `required:"" help:"The channels, a comma list of email, sms and print (print: a flyer for posting and letters to the customers with only a postal address)." placeholder:"LIST"`
 	Lang     string `help:"The languages to send in, a comma list such as en,es (default: every language of the template). A customer whose language is not among them gets the default language if it is one of them, else the template's own language, else the first." placeholder:"LIST"`
-	Urgency  string `help:"normal, or emergency: an emergency goes before every normal notice and is never held for quiet hours." enum:"normal,emergency" default:"normal"`
+	Urgency  string `help:"normal, or emergency: an emergency goes before every normal notice." enum:"normal,emergency" default:"normal"`
 	At       string `help:"Send at this time, YYYY-MM-DD HH:MM in the utility's time zone (default: at once)." placeholder:"TIME"`
 	Yes      bool   `short:"y" help:"Do not ask for confirmation (needed when standard input is not a terminal)."`
 }
@@ -64,9 +64,11 @@ func (c sendCmd) Run(e *env) error {
 		return err
 	}
 	// The configuration of the channels is checked now, not when the
-	// dispatcher meets it with the audience queued.
+	// dispatcher meets it with the audience queued; but only warned of,
+	// since the secrets belong to the dispatcher's environment and the
+	// coordinator's shell need not hold them to compose a notice.
 	if _, closeSenders, err := cfg.dispatchConfig(lib, u); err != nil {
-		return err
+		fmt.Fprintf(e.stderr, "warning: crier dispatch cannot send yet: %s\n", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	} else {
 		closeSenders()
 	}
@@ -113,7 +115,7 @@ func (c sendCmd) Run(e *env) error {
 		return &exitError{code: 1, err: errors.New("the audience reaches nobody on these channels: nothing to send (crier audience shows whom it misses and why)")}
 	}
 	if !c.Yes {
-		ok, err := confirm(e, fmt.Sprintf("Send this notice to %d recipient(s)? [y/N] ", total))
+		ok, err := confirm(e, fmt.Sprintf("Send these %d message(s)? [y/N] ", total))
 		if err != nil {
 			return err
 		}

@@ -610,8 +610,8 @@ func TestNoticesCancelResumeShow(t *testing.T) {
 	}
 
 	out := mustCrier(t, "--config", cfg, "notices", "cancel", "1")
-	if !strings.Contains(out, fmt.Sprintf("notice 1 cancelled: %d deliveries will not be sent", total)) {
-		t.Errorf("cancel:\n%s", out)
+	if want := fmt.Sprintf("notice 1 cancelled: %d queued deliveries cancelled; any a dispatcher holds now end cancelled, except those being sent at this moment\n", total); out != want {
+		t.Errorf("cancel says:\n%swant:\n%s", out, want)
 	}
 	out = mustCrier(t, "--config", cfg, "report", "1")
 	if !strings.HasPrefix(out, "notice 1 (boil-water-advisory, normal): cancelled\n") {
@@ -846,5 +846,43 @@ func TestSendOneLanguage(t *testing.T) {
 		if err := json.Unmarshal(data, &m); err != nil || m.Body != rs["es"].SMS.Text {
 			t.Errorf("%s to %s: %q (%v), want the Spanish text", f, m.To, m.Body, err)
 		}
+	}
+}
+
+// TestSendWithoutTheDispatchersSecrets: the coordinator's shell lacks
+// CRIER_TWILIO_AUTH_TOKEN, which only the dispatcher needs. crier send
+// warns and queues the notice; crier dispatch refuses until it is set.
+func TestSendWithoutTheDispatchersSecrets(t *testing.T) {
+	nonTerminalStdin(t)
+	cfg := exampleSetup(t)
+	body, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	twilio := strings.NewReplacer(
+		`# account_sid = "AC`, `account_sid = "AC`,
+		`# from = "+13155550142"`, `from = "+13155550142"`,
+	).Replace(string(body))
+	if twilio == string(body) {
+		t.Fatal("crier.example.toml has no commented [twilio] account_sid and from to turn on")
+	}
+	if err := os.WriteFile(cfg, []byte(twilio), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clearSecrets(t)
+
+	code, stdout, stderr := crier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "sms", "--yes")...)...)
+	if code != 0 {
+		t.Fatalf("send: exit %d, want 0\n%s%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "warning: crier dispatch cannot send yet: ") || !strings.Contains(stderr, envTwilioToken) {
+		t.Errorf("send does not warn that the dispatcher needs %s:\n%s", envTwilioToken, stderr)
+	}
+	if !strings.Contains(stdout, "notice 1 sending: sms ") {
+		t.Errorf("send did not queue the notice:\n%s", stdout)
+	}
+	code, stdout, stderr = crier(t, "--config", cfg, "dispatch")
+	if code == 0 || !strings.Contains(stderr, envTwilioToken) {
+		t.Errorf("dispatch without the token: exit %d, want a failure naming %s\n%s%s", code, envTwilioToken, stdout, stderr)
 	}
 }
