@@ -243,7 +243,9 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 				return err
 			}
 			if !pending {
-				return nil
+				// The last outcomes may have come in after this round's
+				// housekeeping: close their notices now.
+				return d.finishDone(ctx)
 			}
 		}
 		select {
@@ -304,6 +306,11 @@ func (d *Dispatcher) housekeep(ctx context.Context) error {
 	if err := d.refreshStates(ctx); err != nil {
 		return err
 	}
+	return d.finishDone(ctx)
+}
+
+// finishDone marks done the notices with nothing left to send.
+func (d *Dispatcher) finishDone(ctx context.Context) error {
 	done, err := d.store.FinishDone(ctx)
 	if err != nil {
 		return err
