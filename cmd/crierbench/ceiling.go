@@ -9,7 +9,6 @@ import (
 
 	"github.com/wneessen/go-mail"
 
-	"github.com/crier-notices/crier/internal/sinks"
 	"github.com/crier-notices/crier/templates"
 )
 
@@ -17,7 +16,7 @@ import (
 // plain go-mail sending one pre-built message (the notice's email) n
 // times over conns connections to the same discard sink, with no store,
 // no rendering and no personalisation.
-func emailCeiling(ctx context.Context, tmpl string, n, conns int, w io.Writer) error {
+func emailCeiling(ctx context.Context, tmpl string, n, conns int, sinkName string, w io.Writer) error {
 	lib, _ := templates.Builtin()
 	fam, err := lib.Family(tmpl)
 	if err != nil {
@@ -35,7 +34,7 @@ func emailCeiling(ctx context.Context, tmpl string, n, conns int, w io.Writer) e
 			return err
 		}
 	}
-	sink, err := sinks.StartSMTP("127.0.0.1:0")
+	sink, err := startSMTPSink(sinkName)
 	if err != nil {
 		return err
 	}
@@ -73,7 +72,7 @@ func emailCeiling(ctx context.Context, tmpl string, n, conns int, w io.Writer) e
 		return fmt.Errorf("ceiling: %w", err)
 	}
 	took := sink.LastAccepted().Sub(start)
-	fmt.Fprintf(w, "ceiling: plain go-mail, one pre-built message, %d connections, same sink: %d emails in %.2f s (%.0f msg/s)\n",
-		conns, sink.Accepted(), took.Seconds(), float64(sink.Accepted())/took.Seconds())
+	fmt.Fprintf(w, "ceiling: plain go-mail, one pre-built message, %d connections, the same %s sink: %d emails in %.2f s (%.0f msg/s)\n",
+		conns, sinkName, sink.Accepted(), took.Seconds(), float64(sink.Accepted())/took.Seconds())
 	return nil
 }

@@ -1,0 +1,179 @@
+package sinks
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Discard is the leanest SMTP server that speaks enough of the protocol
+// for a client to deliver: EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, each
+// answered 250 (DATA 354, then 250 when the message ends). It reads a
+// message a line at a time rather than a byte at a time as go-smtp does,
+// so on a small machine shared with the sender it takes little of the
+// CPU the benchmark measures. No TLS, no AUTH, no checks: for benchmarks
+// only. Start one with StartDiscard.
+type Discard struct {
+	ln     net.Listener
+	counts counters
+	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+	once  sync.Once
+}
+
+// StartDiscard listens on addr ("127.0.0.1:0" for a free port) and serves
+// until Close.
+func StartDiscard(addr string) (*Discard, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	d := &Discard{ln: ln, conns: map[net.Conn]bool{}}
+	d.wg.Add(1)
+	go d.serve()
+	return d, nil
+}
+
+func (d *Discard) serve() {
+	defer d.wg.Done()
+	for {
+		c, err := d.ln.Accept()
+		if err != nil {
+			return
+		}
+		d.mu.Lock()
+		d.conns[c] = true
+		d.mu.Unlock()
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			d.handle(c)
+			d.mu.Lock()
+			delete(d.conns, c)
+			d.mu.Unlock()
+			c.Close()
+		}()
+	}
+}
+
+var (
+	crlf    = []byte("\r\n")
+	dotLine = []byte(".\r\n")
+)
+
+func (d *Discard) handle(c net.Conn) {
+	r := bufio.NewReaderSize(c, 64<<10)
+	w := bufio.NewWriter(c)
+	reply := func(s string) bool {
+		w.WriteString(s)
+		w.Write(crlf)
+		return w.Flush() == nil
+	}
+	if !reply("220 discard ESMTP") {
+		return
+	}
+	var rcpts int64
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil {
+			return
+		}
+		verb := bytes.ToUpper(bytes.TrimSpace(line))
+		if i := bytes.IndexAny(verb, " :"); i >= 0 {
+			verb = verb[:i]
+		}
+		var ok bool
+		switch string(verb) {
+		case "EHLO":
+			ok = reply("250-discard\r\n250-PIPELINING\r\n250 8BITMIME")
+		case "HELO", "MAIL", "RSET", "NOOP":
+			if string(verb) == "RSET" || string(verb) == "MAIL" {
+				rcpts = 0
+			}
+			ok = reply("250 OK")
+		case "RCPT":
+			rcpts++
+			ok = reply("250 OK")
+		case "DATA":
+			if !reply("354 end with <CRLF>.<CRLF>") {
+				return
+			}
+			if err := skipMessage(r); err != nil {
+				return
+			}
+			d.counts.add(rcpts)
+			rcpts = 0
+			ok = reply("250 OK queued")
+		case "QUIT":
+			reply("221 bye")
+			return
+		default:
+			ok = reply("502 not implemented")
+		}
+		if !ok {
+			return
+		}
+	}
+}
+
+// skipMessage reads a message's lines up to the lone dot that ends it.
+func skipMessage(r *bufio.Reader) error {
+	midLine := false // the previous read ended inside a line
+	for {
+		line, err := r.ReadSlice('\n')
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			midLine = true // a line longer than the buffer: read on
+			continue
+		case err != nil:
+			return err
+		}
+		if !midLine && bytes.Equal(line, dotLine) {
+			return nil
+		}
+		midLine = false
+	}
+}
+
+// Host returns the address the server listens on, without the port.
+func (d *Discard) Host() string {
+	h, _, _ := net.SplitHostPort(d.ln.Addr().String())
+	return h
+}
+
+// Port returns the port the server listens on.
+func (d *Discard) Port() int {
+	_, p, _ := net.SplitHostPort(d.ln.Addr().String())
+	n, _ := strconv.Atoi(p)
+	return n
+}
+
+// Accepted returns how many messages the server has accepted.
+func (d *Discard) Accepted() int64 { return d.counts.accepted.Load() }
+
+// FirstAccepted returns when the first message was accepted, or the zero
+// time.
+func (d *Discard) FirstAccepted() time.Time { return d.counts.first() }
+
+// LastAccepted returns when the latest message was accepted.
+func (d *Discard) LastAccepted() time.Time { return d.counts.last() }
+
+// Close stops listening, closes every connection and waits for them.
+func (d *Discard) Close() error {
+	d.once.Do(func() {
+		d.ln.Close()
+		d.mu.Lock()
+		for c := range d.conns {
+			c.Close()
+		}
+		d.mu.Unlock()
+	})
+	d.wg.Wait()
+	return nil
+}
