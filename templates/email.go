@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"mime/multipart"
+	"mime/quotedprintable"
 	netmail "net/mail"
+	"net/textproto"
 	"strings"
 
 	"github.com/wneessen/go-mail"
@@ -115,14 +118,6 @@ func (r *Rendering) renderEmailText() string {
 	return b.String()
 }
 
-// stringWriter writes s, for go-mail's body writers.
-func stringWriter(s string) func(io.Writer) (int64, error) {
-	return func(w io.Writer) (int64, error) {
-		n, err := io.WriteString(w, s)
-		return int64(n), err
-	}
-}
-
 func contentDigest(parts ...string) [32]byte {
 	sum := sha256.New()
 	for _, s := range parts {
@@ -158,10 +153,14 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 		return nil, err
 	}
 	text := r.emailText()
-	// The content digest is per notice; only the headers are hashed per email.
-	content := r.digest
-	if content == ([32]byte{}) {
+	// The content is encoded once per notice (Render); only the headers
+	// are made, and hashed for a default Message-ID, per email.
+	content, body := r.digest, r.alternative
+	if body == nil {
 		content = contentDigest(r.Subject, text, html)
+		if body, err = alternativeBody(content, text, html); err != nil {
+			return nil, err
+		}
 	}
 	sum := sha256.New()
 	sum.Write(content[:])
@@ -171,7 +170,7 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	}
 	digest := hex.EncodeToString(sum.Sum(nil))
 
-	m := mail.NewMsg(mail.WithBoundary("crier-"+digest[:32]), mail.WithNoDefaultUserAgent())
+	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
 	m.SetGenHeader(mail.HeaderXMailer, "Crier")
 	if h.Unsubscribe != "" {
 		if !strings.HasPrefix(h.Unsubscribe, "https://") || strings.ContainsAny(h.Unsubscribe, " <>\r\n") {
@@ -210,11 +209,56 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	m.SetMessageIDWithValue(id)
 	m.SetDateWithValue(r.Date)
 	m.Subject(r.Subject)
-	// Writers, not strings: go-mail copies a string body into a new buffer
-	// each time the message is written.
-	m.SetBodyWriter(mail.TypeTextPlain, stringWriter(text))
-	m.AddAlternativeWriter(mail.TypeTextHTML, stringWriter(html))
+	// The body is already MIME: go-mail writes it as it is, under a
+	// multipart/alternative header ("8bit" is what a multipart entity's
+	// transfer encoding must say; its parts are 7-bit quoted-printable).
+	m.SetBodyWriter(mail.ContentType(`multipart/alternative; boundary="`+boundaryOf(content)+`"`), bytesWriter(body),
+		mail.WithPartEncoding(mail.NoEncoding))
 	return m, nil
+}
+
+// boundaryOf is the MIME boundary of a notice's email: from its content,
+// so the same notice gives the same bytes, and never found inside it.
+func boundaryOf(content [32]byte) string {
+	return "crier-" + hex.EncodeToString(content[:16])
+}
+
+// alternativeBody encodes the email's body once: multipart/alternative,
+// the plain text then the HTML part, each quoted-printable in UTF-8.
+func alternativeBody(content [32]byte, text, html string) ([]byte, error) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	if err := w.SetBoundary(boundaryOf(content)); err != nil {
+		return nil, err
+	}
+	for _, p := range []struct{ kind, s string }{{"text/plain", text}, {"text/html", html}} {
+		pw, err := w.CreatePart(textproto.MIMEHeader{
+			"Content-Transfer-Encoding": {"quoted-printable"},
+			"Content-Type":              {p.kind + "; charset=UTF-8"},
+		})
+		if err != nil {
+			return nil, err
+		}
+		qp := quotedprintable.NewWriter(pw)
+		if _, err := io.WriteString(qp, p.s); err != nil {
+			return nil, err
+		}
+		if err := qp.Close(); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// bytesWriter writes b, for go-mail's body writers.
+func bytesWriter(b []byte) func(io.Writer) (int64, error) {
+	return func(w io.Writer) (int64, error) {
+		n, err := w.Write(b)
+		return int64(n), err
+	}
 }
 
 // WriteEmail writes the email as a standard .eml file.

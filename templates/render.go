@@ -92,6 +92,9 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 	}
 	r.text = r.renderEmailText()
 	r.digest = contentDigest(r.Subject, r.text, r.html)
+	if r.alternative, err = alternativeBody(r.digest, r.text, r.html); err != nil {
+		return nil, err
+	}
 	if tooLong != nil {
 		return r, tooLong
 	}

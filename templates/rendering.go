@@ -27,4 +27,8 @@ type Rendering struct {
 	// The email parts, rendered once by Render for every email of the notice.
 	html, text string
 	digest     [32]byte // of subject, text and HTML: the MIME boundary and default Message-ID derive from it
+	// alternative is the email's body, multipart/alternative with both
+	// parts quoted-printable, encoded once: each recipient's email is its
+	// own headers and these bytes.
+	alternative []byte
 }
