@@ -184,10 +184,23 @@ func nullTime(t time.Time) any {
 // language, or a bad audience filter; NotFound for an audience list that
 // does not exist.
 func (s *Store) CreateNotice(ctx context.Context, n Notice) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		id, err = s.createNotice(ctx, tx, n)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create notice: %w", err)
+	}
+	return id, nil
+}
+
+// createNotice is CreateNotice inside the transaction tx.
+func (s *Store) createNotice(ctx context.Context, tx *sql.Tx, n Notice) (int64, error) {
 	if err := n.check(); err != nil {
 		return 0, err
 	}
-	if _, _, err := audienceWhere(ctx, s.db, n.Audience); err != nil {
+	if _, _, err := audienceWhere(ctx, tx, n.Audience); err != nil {
 		return 0, err
 	}
 	values, err := json.Marshal(n.Values)
@@ -203,16 +216,11 @@ func (s *Store) CreateNotice(ctx context.Context, n Notice) (int64, error) {
 	}
 	now := s.now()
 	var id int64
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO notices (template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, secret)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,
-			n.Template, string(values), strings.Join(n.Languages, ","), string(audience), joinChannels(n.Channels), string(n.Urgency),
-			nullTime(n.SendAt), now, now, newSecret()).Scan(&id)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("create notice: %w", err)
-	}
-	return id, nil
+	err = tx.QueryRowContext(ctx, `INSERT INTO notices (template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, secret)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,
+		n.Template, string(values), strings.Join(n.Languages, ","), string(audience), joinChannels(n.Channels), string(n.Urgency),
+		nullTime(n.SendAt), now, now, newSecret()).Scan(&id)
+	return id, err
 }
 
 const noticeColumns = `id, template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, published_at, secret`

@@ -82,56 +82,8 @@ func (s *Store) Publish(ctx context.Context, id int64, fam *templates.Family, de
 	if fam == nil || fam.Original == nil {
 		return sum, errorf(Invalid, "publish notice %d: no template given", id)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		n, err := notice(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !n.PublishedAt.IsZero() || n.Status != Draft && n.Status != Scheduled {
-			return errorf(Conflict, "notice %d is %s: only a draft can be published (create a new notice to send it again)", id, n.Status)
-		}
-		if fam.Name != n.Template {
-			return errorf(Invalid, "notice %d uses template %s, not %s", id, n.Template, fam.Name)
-		}
-		langs, fallback, err := publishLanguages(n, fam, defaultLang)
-		if err != nil {
-			return err
-		}
-		if err := checkValues(n, fam, langs); err != nil {
-			return err
-		}
-		sum.Languages, sum.Fallback = langs, fallback
-
-		where, args, err := audienceWhere(ctx, tx, n.Audience)
-		if err != nil {
-			return err
-		}
-		res, err := resolve(ctx, tx, where, args)
-		if err != nil {
-			return err
-		}
-		sum.Contacts = res.Contacts
-
-		now := s.Now().UTC()
-		sum.Due, sum.Status = now, Sending
-		if n.SendAt.After(now) {
-			sum.Due, sum.Status = n.SendAt.UTC(), Scheduled
-		}
-		for _, ch := range n.Channels {
-			queued, err := insertDeliveries(ctx, tx, id, ch, where, args, langs, fallback, priority(n.Urgency), sum.Due, now)
-			if err != nil {
-				return fmt.Errorf("%s deliveries: %w", ch, err)
-			}
-			c := ChannelSummary{ChannelCount: res.Channel(ch), Queued: queued}
-			c.Duplicates = c.Reached - queued
-			sum.Channels = append(sum.Channels, c)
-		}
-		// Print writes the flyer for posting even with no letters to mail.
-		if sum.Queued() == 0 && !slices.Contains(n.Channels, Print) {
-			sum.Status = Done
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE notices SET status = ?, published_at = ?, updated_at = ? WHERE id = ?`,
-			string(sum.Status), now.Format(timeLayout), now.Format(timeLayout), id)
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		sum, err = s.publish(ctx, tx, id, fam, defaultLang)
 		return err
 	})
 	if err != nil {
@@ -214,4 +166,62 @@ func checkValues(n Notice, fam *templates.Family, langs []string) error {
 		return &Error{Code: Invalid, Message: fmt.Sprintf("the values do not fill template %s; fix them and publish again", fam.Name), Err: all}
 	}
 	return nil
+}
+
+// publish is Publish inside the transaction tx.
+func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam *templates.Family, defaultLang string) (PublishSummary, error) {
+	sum := PublishSummary{NoticeID: id}
+	err := func() error {
+		n, err := notice(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !n.PublishedAt.IsZero() || n.Status != Draft && n.Status != Scheduled {
+			return errorf(Conflict, "notice %d is %s: only a draft can be published (create a new notice to send it again)", id, n.Status)
+		}
+		if fam.Name != n.Template {
+			return errorf(Invalid, "notice %d uses template %s, not %s", id, n.Template, fam.Name)
+		}
+		langs, fallback, err := publishLanguages(n, fam, defaultLang)
+		if err != nil {
+			return err
+		}
+		if err := checkValues(n, fam, langs); err != nil {
+			return err
+		}
+		sum.Languages, sum.Fallback = langs, fallback
+
+		where, args, err := audienceWhere(ctx, tx, n.Audience)
+		if err != nil {
+			return err
+		}
+		res, err := resolve(ctx, tx, where, args)
+		if err != nil {
+			return err
+		}
+		sum.Contacts = res.Contacts
+
+		now := s.Now().UTC()
+		sum.Due, sum.Status = now, Sending
+		if n.SendAt.After(now) {
+			sum.Due, sum.Status = n.SendAt.UTC(), Scheduled
+		}
+		for _, ch := range n.Channels {
+			queued, err := insertDeliveries(ctx, tx, id, ch, where, args, langs, fallback, priority(n.Urgency), sum.Due, now)
+			if err != nil {
+				return fmt.Errorf("%s deliveries: %w", ch, err)
+			}
+			c := ChannelSummary{ChannelCount: res.Channel(ch), Queued: queued}
+			c.Duplicates = c.Reached - queued
+			sum.Channels = append(sum.Channels, c)
+		}
+		// Print writes the flyer for posting even with no letters to mail.
+		if sum.Queued() == 0 && !slices.Contains(n.Channels, Print) {
+			sum.Status = Done
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE notices SET status = ?, published_at = ?, updated_at = ? WHERE id = ?`,
+			string(sum.Status), now.Format(timeLayout), now.Format(timeLayout), id)
+		return err
+	}()
+	return sum, err
 }
