@@ -1,0 +1,258 @@
+package notices
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/crier-notices/crier/templates"
+)
+
+// Campaign is a notice that recurs on a schedule: every firing creates a
+// notice from the same template, values, audience and channels, and
+// publishes it.
+type Campaign struct {
+	ID       int64
+	Name     string
+	Notice   Notice // Template, Values, Languages, Audience, Channels, Urgency; the rest unused
+	Schedule string // a cron spec (see scheduler.ParseSchedule)
+	Timezone string // an IANA name the spec is read in
+	StartsAt time.Time
+	EndsAt   time.Time
+	Enabled  bool
+	// CheckedUntil: every firing up to this instant has been handled,
+	// published or recorded as missed.
+	CheckedUntil time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// RunStatus is what became of a campaign's firing.
+type RunStatus string
+
+// The run statuses.
+const (
+	RunPublished RunStatus = "published"
+	RunMissed    RunStatus = "missed" // the process was down past the grace window
+)
+
+// Run is one firing of a campaign.
+type Run struct {
+	CampaignID  int64
+	ScheduledAt time.Time
+	Status      RunStatus
+	NoticeID    int64 // 0 when missed
+	Note        string
+	CreatedAt   time.Time
+}
+
+// CreateCampaign stores c, enabled, with its firings counted from now (or
+// from its start, if later). The schedule is the caller's to check.
+// Errors: Invalid for a bad notice or a missing name, schedule or zone;
+// Conflict when the name is taken.
+func (s *Store) CreateCampaign(ctx context.Context, c Campaign) (int64, error) {
+	c.Name = strings.TrimSpace(c.Name)
+	if c.Name == "" || c.Schedule == "" || c.Timezone == "" {
+		return 0, errorf(Invalid, "a campaign needs a name, a schedule and a time zone")
+	}
+	if err := c.Notice.check(); err != nil {
+		return 0, err
+	}
+	values, err := json.Marshal(c.Notice.Values)
+	if err != nil {
+		return 0, err
+	}
+	if c.Notice.Values == nil {
+		values = []byte("{}")
+	}
+	audience, err := json.Marshal(c.Notice.Audience)
+	if err != nil {
+		return 0, err
+	}
+	now := s.Now().UTC()
+	var id int64
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, _, err := audienceWhere(ctx, tx, c.Notice.Audience); err != nil {
+			return err
+		}
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM campaigns WHERE name = ?`, c.Name).Scan(&taken); err != nil {
+			return err
+		}
+		if taken > 0 {
+			return errorf(Conflict, "a campaign named %q exists (crier campaigns list shows them)", c.Name)
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO campaigns (name, template, field_values, languages, audience, channels, urgency,
+			schedule, timezone, starts_at, ends_at, enabled, checked_until, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id`,
+			c.Name, c.Notice.Template, string(values), strings.Join(c.Notice.Languages, ","), string(audience),
+			joinChannels(c.Notice.Channels), string(c.Notice.Urgency), c.Schedule, c.Timezone,
+			nullTime(c.StartsAt), nullTime(c.EndsAt), now.Format(timeLayout), now.Format(timeLayout), now.Format(timeLayout)).Scan(&id)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create campaign %s: %w", c.Name, err)
+	}
+	return id, nil
+}
+
+const campaignColumns = `id, name, template, field_values, languages, audience, channels, urgency, schedule, timezone,
+	starts_at, ends_at, enabled, checked_until, created_at, updated_at`
+
+func scanCampaign(sc interface{ Scan(...any) error }) (Campaign, error) {
+	var c Campaign
+	var values, langs, audience, chans, checked, created, updated string
+	var starts, ends sql.NullString
+	if err := sc.Scan(&c.ID, &c.Name, &c.Notice.Template, &values, &langs, &audience, &chans, &c.Notice.Urgency, &c.Schedule,
+		&c.Timezone, &starts, &ends, &c.Enabled, &checked, &created, &updated); err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(values), &c.Notice.Values); err != nil {
+		return c, fmt.Errorf("campaign %s: values: %w", c.Name, err)
+	}
+	if err := json.Unmarshal([]byte(audience), &c.Notice.Audience); err != nil {
+		return c, fmt.Errorf("campaign %s: audience: %w", c.Name, err)
+	}
+	c.Notice.Languages = splitList(langs)
+	for _, ch := range splitList(chans) {
+		c.Notice.Channels = append(c.Notice.Channels, Channel(ch))
+	}
+	c.StartsAt, c.EndsAt = parseTime(starts.String), parseTime(ends.String)
+	c.CheckedUntil, c.CreatedAt, c.UpdatedAt = parseTime(checked), parseTime(created), parseTime(updated)
+	return c, nil
+}
+
+// Campaign returns the campaign named name. Errors: NotFound.
+func (s *Store) Campaign(ctx context.Context, name string) (Campaign, error) {
+	c, err := scanCampaign(s.db.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, errorf(NotFound, "no campaign named %q (crier campaigns list shows them)", name)
+	}
+	return c, err
+}
+
+// Campaigns returns every campaign by name.
+func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+campaignColumns+` FROM campaigns ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cs []Campaign
+	for rows.Next() {
+		c, err := scanCampaign(rows)
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}
+
+// PublishRun publishes the firing of campaign c at scheduledAt, exactly
+// once: in one transaction it records the run, creates the notice (when
+// its template declares a field "fired_at", the firing time in the
+// campaign's zone as YYYY-MM-DD HH:MM, so it can say "as of …") and
+// publishes it. A firing already recorded, published or
+// missed, is left alone: published is false. fam is the campaign's template.
+func (s *Store) PublishRun(ctx context.Context, c Campaign, scheduledAt time.Time, fam *templates.Family, defaultLang string) (sum PublishSummary, published bool, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		runID, err := insertRun(ctx, tx, c.ID, scheduledAt, RunPublished, "", s.now())
+		if err != nil || runID == 0 {
+			return err
+		}
+		n := c.Notice
+		n.Values = map[string]string{}
+		for k, v := range c.Notice.Values {
+			n.Values[k] = v
+		}
+		if declares(fam, "fired_at") && n.Values["fired_at"] == "" {
+			loc, err := time.LoadLocation(c.Timezone)
+			if err != nil {
+				return errorf(Invalid, "campaign %s: time zone %q: %v", c.Name, c.Timezone, err)
+			}
+			n.Values["fired_at"] = scheduledAt.In(loc).Format("2006-01-02 15:04")
+		}
+		n.SendAt = time.Time{}
+		id, err := s.createNotice(ctx, tx, n)
+		if err != nil {
+			return err
+		}
+		if sum, err = s.publish(ctx, tx, id, fam, defaultLang); err != nil {
+			return err
+		}
+		published = true
+		_, err = tx.ExecContext(ctx, `UPDATE campaign_runs SET notice_id = ? WHERE id = ?`, id, runID)
+		return err
+	})
+	if err != nil {
+		return sum, false, fmt.Errorf("campaign %s, firing of %s: %w", c.Name, scheduledAt.UTC().Format(time.RFC3339), err)
+	}
+	return sum, published, nil
+}
+
+// declares reports whether the template family has a field named name.
+func declares(fam *templates.Family, name string) bool {
+	for _, f := range fam.Original.Fields {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// MissRun records that campaign c's firing at scheduledAt was missed (the
+// process was down past the grace window), saying why; a firing already
+// recorded is left alone.
+func (s *Store) MissRun(ctx context.Context, c Campaign, scheduledAt time.Time, note string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := insertRun(ctx, tx, c.ID, scheduledAt, RunMissed, note, s.now())
+		return err
+	})
+}
+
+// insertRun records a run and returns its id, or 0 when the firing was
+// recorded before.
+func insertRun(ctx context.Context, tx *sql.Tx, campaign int64, at time.Time, st RunStatus, note, now string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO campaign_runs (campaign_id, scheduled_at, status, note, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (campaign_id, scheduled_at) DO NOTHING RETURNING id`, campaign, at.UTC().Format(timeLayout), string(st), note, now).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+// CheckedUntil records that every firing of campaign id up to t has been
+// handled. It never moves back: a clock set back does not replay firings.
+func (s *Store) CheckedUntil(ctx context.Context, id int64, t time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE campaigns SET checked_until = ?1, updated_at = ?2 WHERE id = ?3 AND checked_until < ?1`,
+			t.UTC().Format(timeLayout), s.now(), id)
+		return err
+	})
+}
+
+// Runs returns campaign id's runs, newest first.
+func (s *Store) Runs(ctx context.Context, id int64) ([]Run, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT campaign_id, scheduled_at, status, COALESCE(notice_id, 0), note, created_at
+		FROM campaign_runs WHERE campaign_id = ? ORDER BY scheduled_at DESC`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var rs []Run
+	for rows.Next() {
+		var r Run
+		var at, created string
+		if err := rows.Scan(&r.CampaignID, &at, &r.Status, &r.NoticeID, &r.Note, &created); err != nil {
+			return nil, err
+		}
+		r.ScheduledAt, r.CreatedAt = parseTime(at), parseTime(created)
+		rs = append(rs, r)
+	}
+	return rs, rows.Err()
+}
