@@ -1,0 +1,142 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/templates"
+)
+
+// firings is what is due of a campaign at a moment: the firings to
+// publish, those missed, and how far that accounts for.
+type firings struct {
+	publish []time.Time
+	missed  []missedFiring
+	until   time.Time // every firing up to here is in publish or missed
+}
+
+type missedFiring struct {
+	at   time.Time
+	note string
+}
+
+// plan decides what is due of campaign c at now: every firing after the
+// last one handled (c.CheckedUntil) and up to now, within the campaign's
+// start and end. A firing no older than grace is published; an older one
+// was missed while Crier was down and is recorded, never sent late by
+// surprise. Of several firings within grace only the newest is published:
+// the others are missed, superseded by it, so an outage does not make
+// customers receive the same routine notice several times. A clock set
+// back (now before CheckedUntil) plans nothing.
+func plan(c notices.Campaign, s *Schedule, now time.Time, grace time.Duration) firings {
+	f := firings{until: c.CheckedUntil}
+	if !now.After(c.CheckedUntil) {
+		return f
+	}
+	from := c.CheckedUntil
+	if !c.StartsAt.IsZero() && c.StartsAt.After(from) {
+		from = c.StartsAt.Add(-time.Nanosecond) // a firing at the start itself counts
+	}
+	var inGrace []time.Time
+	for t := s.Next(from); !t.IsZero() && !t.After(now); t = s.Next(t) {
+		if !c.EndsAt.IsZero() && t.After(c.EndsAt) {
+			break
+		}
+		if now.Sub(t) > grace {
+			f.missed = append(f.missed, missedFiring{t, fmt.Sprintf("Crier was not running at %s; found %s later, past the %s grace window",
+				t.In(s.Location).Format("2006-01-02 15:04 MST"), now.Sub(t).Round(time.Minute), grace)})
+			continue
+		}
+		inGrace = append(inGrace, t)
+	}
+	if n := len(inGrace); n > 0 {
+		newest := inGrace[n-1]
+		for _, t := range inGrace[:n-1] {
+			f.missed = append(f.missed, missedFiring{t, fmt.Sprintf("superseded by the firing at %s", newest.In(s.Location).Format("2006-01-02 15:04 MST"))})
+		}
+		f.publish = []time.Time{newest}
+	}
+	f.until = now
+	return f
+}
+
+// Campaigner fires the enabled campaigns: each due firing becomes a
+// published notice, exactly once, or is recorded missed.
+type Campaigner struct {
+	Store   *notices.Store
+	Library *templates.Library
+	// DefaultLanguage is the utility's, for publishing.
+	DefaultLanguage string
+	// Grace is how late a firing may still be published (the process was
+	// down at its time); default 1h.
+	Grace time.Duration
+	Log   *slog.Logger
+}
+
+// Tick handles every campaign's firings due at now and returns the notices
+// it published, for the dispatcher to send at once. A campaign whose
+// schedule, zone or template is broken is skipped with a log line; the
+// others go on.
+func (cp *Campaigner) Tick(ctx context.Context, now time.Time) ([]int64, error) {
+	grace := cp.Grace
+	if grace <= 0 {
+		grace = time.Hour
+	}
+	log := cp.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cs, err := cp.Store.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var published []int64
+	for _, c := range cs {
+		if !c.Enabled {
+			continue
+		}
+		loc, err := time.LoadLocation(c.Timezone)
+		if err != nil {
+			log.Error("campaign skipped: its time zone does not load", "campaign", c.Name, "timezone", c.Timezone, "err", err)
+			continue
+		}
+		s, err := ParseSchedule(c.Schedule, loc)
+		if err != nil {
+			log.Error("campaign skipped", "campaign", c.Name, "err", err)
+			continue
+		}
+		fam, err := cp.Library.Family(c.Notice.Template)
+		if err != nil {
+			log.Error("campaign skipped: its template is missing", "campaign", c.Name, "err", err)
+			continue
+		}
+		f := plan(c, s, now, grace)
+		for _, m := range f.missed {
+			if err := cp.Store.MissRun(ctx, c, m.at, m.note); err != nil {
+				return published, err
+			}
+			log.Warn("campaign firing missed", "campaign", c.Name, "at", m.at, "why", m.note)
+		}
+		for _, at := range f.publish {
+			sum, ok, err := cp.Store.PublishRun(ctx, c, at, fam, cp.DefaultLanguage)
+			if err != nil {
+				// The firing stays unhandled: the next tick tries again
+				// while it is within the grace window.
+				log.Error("campaign firing not published", "campaign", c.Name, "at", at, "err", err)
+				f.until = at.Add(-time.Nanosecond)
+				continue
+			}
+			if ok {
+				published = append(published, sum.NoticeID)
+				log.Info("campaign fired", "campaign", c.Name, "at", at, "notice", sum.NoticeID, "queued", sum.Queued())
+			}
+		}
+		if err := cp.Store.CheckedUntil(ctx, c.ID, f.until); err != nil {
+			return published, err
+		}
+	}
+	return published, nil
+}
