@@ -44,8 +44,8 @@ type Dispatcher struct {
 
 	mu        sync.Mutex
 	cancelled map[int64]bool
-	paused    map[pauseKey]bool
-	permRuns  map[pauseKey]int // consecutive permanent failures
+	paused    map[pauseKey]time.Time // when the store had the pause; zero while it is being written
+	permRuns  map[pauseKey]int       // consecutive permanent failures
 }
 
 // retryAt is when to try a failed job again, and the wait that led there.
@@ -77,7 +77,7 @@ func New(store *notices.Store, cfg Config) (*Dispatcher, error) {
 		records:   make(chan recordRequest, 256),
 		wakeUp:    make(chan struct{}, 1),
 		cancelled: map[int64]bool{},
-		paused:    map[pauseKey]bool{},
+		paused:    map[pauseKey]time.Time{},
 		permRuns:  map[pauseKey]int{},
 	}
 	d.printRetry = map[int64]retryAt{}
@@ -326,6 +326,7 @@ func (d *Dispatcher) finishDone(ctx context.Context) error {
 // by someone else (crier notices cancel, another dispatcher).
 func (d *Dispatcher) refreshStates(ctx context.Context) error {
 	ids := d.renders.ids()
+	asked := time.Now()
 	cancelled, paused, err := d.store.NoticeStates(ctx, ids)
 	if err != nil {
 		return err
@@ -333,14 +334,18 @@ func (d *Dispatcher) refreshStates(ctx context.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.cancelled = cancelled
-	for k := range d.paused {
-		if !slices.Contains(paused[k.notice], k.channel) {
+	for k, stored := range d.paused {
+		// Only a pause the store had before this question can have been
+		// lifted: one paused since (or still being written) stays.
+		if !stored.IsZero() && stored.Before(asked) && !slices.Contains(paused[k.notice], k.channel) {
 			delete(d.paused, k) // resumed
 		}
 	}
 	for id, chs := range paused {
 		for _, ch := range chs {
-			d.paused[pauseKey{id, ch}] = true
+			if _, ok := d.paused[pauseKey{id, ch}]; !ok {
+				d.paused[pauseKey{id, ch}] = asked
+			}
 		}
 	}
 	return nil
@@ -355,7 +360,8 @@ func (d *Dispatcher) isCancelled(id int64) bool {
 func (d *Dispatcher) isPaused(id int64, ch notices.Channel) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.paused[pauseKey{id, ch}]
+	_, ok := d.paused[pauseKey{id, ch}]
+	return ok
 }
 
 // feed claims due deliveries for the lane's senders, keeping its backlog
@@ -626,8 +632,10 @@ func (d *Dispatcher) permanentFailure(ctx context.Context, ch notices.Channel, n
 func (d *Dispatcher) pause(ctx context.Context, notice int64, ch notices.Channel, reason string) {
 	k := pauseKey{notice, ch}
 	d.mu.Lock()
-	already := d.paused[k]
-	d.paused[k] = true
+	_, already := d.paused[k]
+	if !already {
+		d.paused[k] = time.Time{} // paused now; the store's record follows
+	}
 	d.mu.Unlock()
 	if already {
 		return
@@ -636,6 +644,11 @@ func (d *Dispatcher) pause(ctx context.Context, notice int64, ch notices.Channel
 	if err := d.store.PauseChannel(ctx, notice, ch, reason); err != nil {
 		d.log.Error("pause not recorded", "notice", notice, "channel", ch, "err", err)
 	}
+	d.mu.Lock()
+	if _, ok := d.paused[k]; ok {
+		d.paused[k] = time.Now()
+	}
+	d.mu.Unlock()
 }
 
 // recordRequest is an outcome waiting for its commit.
