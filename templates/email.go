@@ -154,7 +154,7 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	}
 	text := r.emailText()
 	// The content is encoded once per notice (Render); only the headers
-	// are made, and hashed for a default Message-ID, per email.
+	// are made per email.
 	content, body := r.digest, r.alternative
 	if body == nil {
 		content = contentDigest(r.Subject, text, html)
@@ -162,14 +162,6 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 			return nil, err
 		}
 	}
-	sum := sha256.New()
-	sum.Write(content[:])
-	for _, s := range []string{h.From, h.ReplyTo, h.To, h.MessageID, h.Unsubscribe} {
-		io.WriteString(sum, s)
-		sum.Write([]byte{0})
-	}
-	digest := hex.EncodeToString(sum.Sum(nil))
-
 	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
 	m.SetGenHeader(mail.HeaderXMailer, "Crier")
 	if h.Unsubscribe != "" {
@@ -204,7 +196,15 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	}
 	id := h.MessageID
 	if id == "" {
-		id = digest[:24] + "@" + domainOf(m)
+		// Derived from the content and the headers: the same notice to the
+		// same recipient gets the same id. (Senders give their own.)
+		sum := sha256.New()
+		sum.Write(content[:])
+		for _, s := range []string{h.From, h.ReplyTo, h.To, h.Unsubscribe} {
+			io.WriteString(sum, s)
+			sum.Write([]byte{0})
+		}
+		id = hex.EncodeToString(sum.Sum(nil))[:24] + "@" + domainOf(m)
 	}
 	m.SetMessageIDWithValue(id)
 	m.SetDateWithValue(r.Date)

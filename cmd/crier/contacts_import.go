@@ -157,9 +157,7 @@ type progress struct {
 func newProgress(w io.Writer, size int64, counter *countingReader) *progress {
 	p := &progress{w: w, size: size, counter: counter}
 	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			p.tty = true
-		}
+		p.tty = isTerminal(f)
 	}
 	return p
 }
@@ -177,13 +175,8 @@ func (p *progress) update(rows int) {
 	}
 	if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond {
 		p.last = now
-		frac := 0.0
-		if p.size > 0 {
-			frac = min(float64(p.counter.n.Load())/float64(p.size), 1)
-		}
-		const width = 30
-		full := int(frac * width)
-		fmt.Fprintf(p.w, "\r[%s%s] %3.0f%% %d rows", strings.Repeat("#", full), strings.Repeat(" ", width-full), frac*100, rows)
+		read, size := p.counter.n.Load(), max(p.size, 1)
+		fmt.Fprintf(p.w, "\r%s %3.0f%% %d rows", bar(read, size, 30), min(float64(read)/float64(size), 1)*100, rows)
 		p.drawn = true
 	}
 }
