@@ -256,3 +256,107 @@ func (s *Store) Runs(ctx context.Context, id int64) ([]Run, error) {
 	}
 	return rs, rows.Err()
 }
+
+// UpdateCampaign stores c's new template, values, audience, channels,
+// languages, urgency, schedule, zone and dates under its id (the name may
+// change too). A new schedule or zone counts firings from now: the old
+// schedule's past is not replayed under the new one. Errors: NotFound,
+// Invalid, Conflict as for CreateCampaign.
+func (s *Store) UpdateCampaign(ctx context.Context, c Campaign) error {
+	c.Name = strings.TrimSpace(c.Name)
+	if c.Name == "" || c.Schedule == "" || c.Timezone == "" {
+		return errorf(Invalid, "a campaign needs a name, a schedule and a time zone")
+	}
+	if err := c.Notice.check(); err != nil {
+		return err
+	}
+	values, err := json.Marshal(c.Notice.Values)
+	if err != nil {
+		return err
+	}
+	if c.Notice.Values == nil {
+		values = []byte("{}")
+	}
+	audience, err := json.Marshal(c.Notice.Audience)
+	if err != nil {
+		return err
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, _, err := audienceWhere(ctx, tx, c.Notice.Audience); err != nil {
+			return err
+		}
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM campaigns WHERE name = ? AND id <> ?`, c.Name, c.ID).Scan(&taken); err != nil {
+			return err
+		}
+		if taken > 0 {
+			return errorf(Conflict, "a campaign named %q exists (crier campaigns list shows them)", c.Name)
+		}
+		now := s.now()
+		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET name = ?, template = ?, field_values = ?, languages = ?, audience = ?,
+			channels = ?, urgency = ?, starts_at = ?, ends_at = ?, updated_at = ?,
+			checked_until = CASE WHEN schedule <> ? OR timezone <> ? THEN max(checked_until, ?) ELSE checked_until END,
+			schedule = ?, timezone = ?
+			WHERE id = ?`,
+			c.Name, c.Notice.Template, string(values), strings.Join(c.Notice.Languages, ","), string(audience),
+			joinChannels(c.Notice.Channels), string(c.Notice.Urgency), nullTime(c.StartsAt), nullTime(c.EndsAt), now,
+			c.Schedule, c.Timezone, now, c.Schedule, c.Timezone, c.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errorf(NotFound, "no campaign %d", c.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update campaign %s: %w", c.Name, err)
+	}
+	return nil
+}
+
+// SetCampaignEnabled pauses (enabled false) or resumes the campaign named
+// name. A paused campaign does not fire; on resume its firings count from
+// now, so those it skipped while paused are not sent late. It reports
+// whether anything changed. Errors: NotFound.
+func (s *Store) SetCampaignEnabled(ctx context.Context, name string, enabled bool) (changed bool, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET enabled = ?1, updated_at = ?2,
+			checked_until = CASE WHEN ?1 THEN max(checked_until, ?2) ELSE checked_until END
+			WHERE name = ?3 AND enabled <> ?1`, enabled, now, name)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil || n > 0 {
+			changed = n > 0
+			return err
+		}
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM campaigns WHERE name = ?`, name).Scan(&exists); err != nil {
+			return err
+		}
+		if exists == 0 {
+			return errorf(NotFound, "no campaign named %q (crier campaigns list shows them)", name)
+		}
+		return nil
+	})
+	return changed, err
+}
+
+// DeleteCampaign deletes the campaign named name and its record of runs.
+// The notices its firings published stay, with their reports. Errors:
+// NotFound.
+func (s *Store) DeleteCampaign(ctx context.Context, name string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM campaigns WHERE name = ?`, name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errorf(NotFound, "no campaign named %q (crier campaigns list shows them)", name)
+		}
+		return nil
+	})
+}

@@ -42,7 +42,7 @@ const (
 	claimDue = `SELECT d.id, ` + deliverySuppressed + ` FROM deliveries d
 		WHERE d.channel = ?1 AND d.status = 'queued' AND d.next_attempt_at <= ?2
 		AND d.notice_id NOT IN (SELECT p.notice_id FROM notice_channels p WHERE p.channel = ?1 AND p.paused_at IS NOT NULL)
-		AND (?3 = 0 OR d.notice_id = ?3)
+		AND (?3 = 0 OR d.notice_id = ?3) AND d.priority <= ?5
 		ORDER BY d.priority, d.next_attempt_at, d.id LIMIT ?4`
 	claimTake = `UPDATE deliveries SET status = 'sending', lease_until = ?1, claimed_by = ?2, updated_at = ?3
 		WHERE id IN (SELECT value FROM json_each(?4)) RETURNING ` + deliveryColumns
@@ -50,14 +50,28 @@ const (
 		WHERE id IN (SELECT value FROM json_each(?2))`
 )
 
-// Claim takes up to limit due deliveries of channel ch for the dispatcher
-// worker, emergencies first, then by due time: they become Sending, held
-// until now + lease. Deliveries whose lease has run out (their dispatcher
-// died) are due again. A due delivery to an address suppressed since
-// publishing is marked Suppressed instead and not returned. Deliveries of
-// a notice whose channel is paused stay queued. noticeID, when not 0,
-// claims only that notice's deliveries (print works a notice at once).
-func (s *Store) Claim(ctx context.Context, ch Channel, worker string, noticeID int64, limit int, lease time.Duration) ([]Delivery, error) {
+// ClaimScope narrows a claim: to one notice's deliveries (print works a
+// notice at once), or to emergencies (SMS during quiet hours).
+type ClaimScope struct {
+	Notice        int64 // 0: every notice
+	EmergencyOnly bool
+}
+
+// maxPriority is the highest priority the scope claims.
+func (c ClaimScope) maxPriority() int {
+	if c.EmergencyOnly {
+		return priority(Emergency)
+	}
+	return priority(Normal)
+}
+
+// Claim takes up to limit due deliveries of channel ch within scope for
+// the dispatcher worker, emergencies first, then by due time: they become
+// Sending, held until now + lease. Deliveries whose lease has run out
+// (their dispatcher died) are due again. A due delivery to an address
+// suppressed since publishing is marked Suppressed instead and not
+// returned. Deliveries of a notice whose channel is paused stay queued.
+func (s *Store) Claim(ctx context.Context, ch Channel, worker string, scope ClaimScope, limit int, lease time.Duration) ([]Delivery, error) {
 	if worker == "" || limit <= 0 || lease <= 0 {
 		return nil, fmt.Errorf("claim: worker, limit and lease are required")
 	}
@@ -75,7 +89,7 @@ func (s *Store) Claim(ctx context.Context, ch Channel, worker string, noticeID i
 		if _, err := tx.StmtContext(ctx, stmts[0]).ExecContext(ctx, nowText, string(ch), worker); err != nil {
 			return err
 		}
-		rows, err := tx.StmtContext(ctx, stmts[1]).QueryContext(ctx, string(ch), nowText, noticeID, limit)
+		rows, err := tx.StmtContext(ctx, stmts[1]).QueryContext(ctx, string(ch), nowText, scope.Notice, limit, scope.maxPriority())
 		if err != nil {
 			return err
 		}
@@ -454,11 +468,24 @@ func (s *Store) NoticeStates(ctx context.Context, ids []int64) (cancelled map[in
 // a dispatcher can send on). It stops at the first such delivery, so it
 // costs little however long the queue.
 func (s *Store) Pending(ctx context.Context, chs ...Channel) (bool, error) {
+	return s.PendingExcept(ctx, nil, chs...)
+}
+
+// PendingExcept is Pending leaving out queued deliveries within held:
+// during quiet hours, the text messages of normal notices (held[SMS] =
+// ClaimScope{EmergencyOnly: true}) wait for the morning, not for a drain.
+func (s *Store) PendingExcept(ctx context.Context, held map[Channel]ClaimScope, chs ...Channel) (bool, error) {
 	cond, args := "", []any{}
 	if len(chs) > 0 {
 		cond = ` AND d.channel IN ` + marks(len(chs))
 		for _, ch := range chs {
 			args = append(args, string(ch))
+		}
+	}
+	for _, ch := range NoticeChannels {
+		if sc, ok := held[ch]; ok {
+			cond += ` AND NOT (d.channel = ? AND d.status = 'queued' AND d.priority > ?)`
+			args = append(args, string(ch), sc.maxPriority())
 		}
 	}
 	var pending bool
@@ -474,6 +501,35 @@ func (s *Store) Pending(ctx context.Context, chs ...Channel) (bool, error) {
 		return len(ids) > 0, err
 	}
 	return pending, nil
+}
+
+// NextDue returns when the next queued delivery of channel ch within
+// scope falls due (it may be past), leaving out notices whose channel is
+// paused; ok is false when none is queued. An idle dispatcher sleeps until
+// then instead of polling. Each priority is its own walk down the due
+// index, so it costs little however long the queue.
+func (s *Store) NextDue(ctx context.Context, ch Channel, scope ClaimScope) (due time.Time, ok bool, err error) {
+	var at sql.NullString
+	err = s.db.QueryRowContext(ctx, `SELECT min(at) FROM (
+		SELECT (SELECT d.next_attempt_at FROM deliveries d WHERE d.channel = ?1 AND d.status = 'queued' AND d.priority = p.priority
+			AND d.notice_id NOT IN (SELECT c.notice_id FROM notice_channels c WHERE c.channel = ?1 AND c.paused_at IS NOT NULL)
+			ORDER BY d.next_attempt_at LIMIT 1) AS at
+		FROM (SELECT 0 AS priority UNION ALL SELECT 1) p WHERE p.priority <= ?2)`, string(ch), scope.maxPriority()).Scan(&at)
+	if err != nil || !at.Valid {
+		return time.Time{}, false, err
+	}
+	return parseTime(at.String), true, nil
+}
+
+// NextScheduled returns the send time of the scheduled notice due next
+// (ok false when none is scheduled).
+func (s *Store) NextScheduled(ctx context.Context) (at time.Time, ok bool, err error) {
+	var t sql.NullString
+	err = s.db.QueryRowContext(ctx, `SELECT min(send_at) FROM notices WHERE status = 'scheduled'`).Scan(&t)
+	if err != nil || !t.Valid {
+		return time.Time{}, false, err
+	}
+	return parseTime(t.String), true, nil
 }
 
 // RenewClaims extends the lease of every delivery the dispatcher worker

@@ -101,7 +101,7 @@ func ids(ds []Delivery) []int64 {
 
 func claim(t testing.TB, s *Store, ch Channel, worker string, noticeID int64, limit int) []Delivery {
 	t.Helper()
-	ds, err := s.Claim(context.Background(), ch, worker, noticeID, limit, lease)
+	ds, err := s.Claim(context.Background(), ch, worker, ClaimScope{Notice: noticeID}, limit, lease)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestClaimLimitAndNoticeFilter(t *testing.T) {
 		limit  int
 		lease  time.Duration
 	}{{"", 1, lease}, {"w", 0, lease}, {"w", 1, 0}} {
-		if _, err := s.Claim(context.Background(), SMS, bad.worker, 0, bad.limit, bad.lease); err == nil {
+		if _, err := s.Claim(context.Background(), SMS, bad.worker, ClaimScope{}, bad.limit, bad.lease); err == nil {
 			t.Errorf("Claim(worker %q, limit %d, lease %v) succeeded; want an error", bad.worker, bad.limit, bad.lease)
 		}
 	}
@@ -237,7 +237,7 @@ func TestClaimConcurrently(t *testing.T) {
 		worker := fmt.Sprintf("w%d", w)
 		wg.Go(func() {
 			for {
-				ds, err := s.Claim(context.Background(), Email, worker, 0, 3, lease)
+				ds, err := s.Claim(context.Background(), Email, worker, ClaimScope{}, 3, lease)
 				if err != nil {
 					t.Error(err)
 					return

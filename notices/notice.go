@@ -338,3 +338,33 @@ func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
 func (s *Store) EachDelivery(ctx context.Context, noticeID int64, fn func(Delivery) error) error {
 	return s.EachDeliveryIn(ctx, noticeID, nil, fn)
 }
+
+// RescheduleNotice moves a scheduled notice, not yet begun, to send at
+// at, which must be in the future. Errors: NotFound; Conflict when the
+// notice is not scheduled (it is sending, done or cancelled); Invalid
+// for a time past.
+func (s *Store) RescheduleNotice(ctx context.Context, id int64, at time.Time) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		n, err := notice(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		if n.Status != Scheduled || !n.SendAt.After(now) {
+			return errorf(Conflict, "notice %d is %s: only a notice still waiting for its send time can be rescheduled", id, n.Status)
+		}
+		if !at.After(now) {
+			return errorf(Invalid, "the new time %s is past; crier notices cancel %d and send again to send at once", at.Format(time.RFC3339), id)
+		}
+		when, stamp := at.UTC().Format(timeLayout), s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE notices SET send_at = ?, updated_at = ? WHERE id = ?`, when, stamp, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE notice_id = ? AND status = 'queued'`, when, stamp, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reschedule notice %d: %w", id, err)
+	}
+	return nil
+}

@@ -54,9 +54,20 @@ type Config struct {
 	// pauses the notices it is sending, so that the coordinator hears of
 	// it and a long outage fails nobody; default 15m.
 	OutagePause time.Duration
-	// Poll is how often an idle dispatcher looks for due deliveries;
-	// default 1s. Wake makes it look at once.
+	// Poll is how often an idle dispatcher looks for due deliveries it
+	// was not told of; default 1s. It needs no poll for what it knows:
+	// Wake makes it look at once, and it sleeps until the next retry or
+	// scheduled notice falls due. While it holds deliveries it looks for
+	// cancellations and pauses at least every second.
 	Poll time.Duration
+
+	// QuietHours hold the text messages of normal notices; emergencies
+	// and emails go at once. Zero: none.
+	QuietHours QuietHours
+	// StopTimeout is how long a stop lets the sends in flight finish;
+	// those still going then are abandoned and put back, to go again
+	// (they may have gone: a repeat, as after a crash). 0: no limit.
+	StopTimeout time.Duration
 
 	Log *slog.Logger // default: discard
 	Now func() time.Time

@@ -41,6 +41,10 @@ type Dispatcher struct {
 	renewed    time.Time         // when the leases were last renewed
 	printRetry map[int64]retryAt // print jobs that failed: when to try again
 	inFlight   atomic.Int64      // sends begun whose outcome is not committed
+	holding    atomic.Int64      // deliveries claimed whose outcome is not committed
+	// sending is the context of the sends: cancelled when a stop has
+	// waited StopTimeout for them.
+	sending context.Context
 
 	mu        sync.Mutex
 	cancelled map[int64]bool
@@ -154,8 +158,12 @@ func (d *Dispatcher) run(ctx context.Context, drain bool) error {
 	d.releaseDead(ctx)
 
 	// Sends and records outlive ctx: a message in flight when the stop
-	// comes is finished and recorded, never abandoned half-sent.
+	// comes is finished and recorded (within StopTimeout), never
+	// abandoned half-sent.
 	sendCtx := context.WithoutCancel(ctx)
+	sending, abandon := context.WithCancel(sendCtx)
+	defer abandon()
+	d.sending = sending
 	stopping, stop := context.WithCancel(ctx)
 	defer stop()
 
@@ -187,6 +195,15 @@ func (d *Dispatcher) run(ctx context.Context, drain bool) error {
 
 	err := d.loop(stopping, drain)
 	stop()
+	if d.cfg.StopTimeout > 0 {
+		t := time.AfterFunc(d.cfg.StopTimeout, func() {
+			if n := d.inFlight.Load(); n > 0 {
+				d.log.Warn("stop timeout: abandoning the sends in flight; they go again on the next start", "count", n, "timeout", d.cfg.StopTimeout)
+			}
+			abandon()
+		})
+		defer t.Stop()
+	}
 	workers.Wait()
 	close(d.records)
 	recorderDone.Wait()
@@ -224,8 +241,6 @@ func (d *Dispatcher) sortedLanes() []*lane {
 // written, cancellations and pauses seen, finished notices closed; in a
 // drain, the end of the work noticed.
 func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
-	tick := time.NewTicker(d.cfg.Poll)
-	defer tick.Stop()
 	for {
 		if err := d.housekeep(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -235,7 +250,13 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 			d.log.Error("housekeeping failed; trying again", "err", err)
 		}
 		if drain {
-			pending, err := d.store.Pending(ctx, d.channels()...)
+			held := map[notices.Channel]notices.ClaimScope{}
+			if l := d.lanes[notices.SMS]; l != nil {
+				if sc := d.scope(l); sc.EmergencyOnly {
+					held[notices.SMS] = sc // quiet hours: a drain leaves them for the morning
+				}
+			}
+			pending, err := d.store.PendingExcept(ctx, held, d.channels()...)
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil
@@ -248,16 +269,44 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 				return d.finishDone(ctx)
 			}
 		}
+		t := time.NewTimer(d.nextLook(ctx))
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return nil
 		case <-d.wakeUp:
 			for _, l := range d.lanes {
 				l.wake()
 			}
-		case <-tick.C:
+		case <-t.C:
 		}
+		t.Stop()
 	}
+}
+
+// minWait keeps a wait for something already due from spinning.
+const minWait = 10 * time.Millisecond
+
+// nextLook is how long the housekeeping may wait: a poll when idle, but no
+// later than the next scheduled notice or print retry, and at most a
+// second while deliveries are held (cancellations, pauses and lease
+// renewals are seen within it).
+func (d *Dispatcher) nextLook(ctx context.Context) time.Duration {
+	wait := d.cfg.Poll
+	if d.holding.Load() > 0 {
+		wait = min(wait, time.Second, d.cfg.Lease/4)
+	}
+	now := d.cfg.Now()
+	until := func(t time.Time) {
+		wait = min(wait, max(t.Sub(now), minWait))
+	}
+	if at, ok, err := d.store.NextScheduled(ctx); err == nil && ok {
+		until(at)
+	}
+	for _, r := range d.printRetry {
+		until(r.at)
+	}
+	return wait
 }
 
 func (d *Dispatcher) housekeep(ctx context.Context) error {
@@ -379,7 +428,8 @@ func (d *Dispatcher) feed(ctx context.Context, l *lane) {
 			}
 			continue
 		}
-		ds, err := d.store.Claim(ctx, l.name, d.cfg.Worker, 0, room, d.cfg.Lease)
+		scope := d.scope(l)
+		ds, err := d.store.Claim(ctx, l.name, d.cfg.Worker, scope, room, d.cfg.Lease)
 		if err != nil {
 			if ctx.Err() == nil {
 				d.log.Error("claim failed; trying again", "channel", l.name, "err", err)
@@ -387,6 +437,7 @@ func (d *Dispatcher) feed(ctx context.Context, l *lane) {
 			}
 			continue
 		}
+		d.holding.Add(int64(len(ds)))
 		for _, dl := range ds {
 			select {
 			case l.queue <- dl:
@@ -395,14 +446,37 @@ func (d *Dispatcher) feed(ctx context.Context, l *lane) {
 			}
 		}
 		if len(ds) < room {
-			t := time.NewTimer(d.cfg.Poll)
-			select {
-			case <-ctx.Done():
-			case <-l.kick:
-			case <-t.C:
-			}
-			t.Stop()
+			d.idle(ctx, l, scope)
 		}
+	}
+}
+
+// scope is what the lane may claim now: during quiet hours, only the
+// text messages of emergencies.
+func (d *Dispatcher) scope(l *lane) notices.ClaimScope {
+	return notices.ClaimScope{EmergencyOnly: l.name == notices.SMS && !d.cfg.QuietHours.Until(d.cfg.Now()).IsZero()}
+}
+
+// idle waits, once the lane has claimed everything due, for a kick (a
+// notice published, Wake), the next delivery's due time, or the end of
+// quiet hours, whichever comes first; at the longest, the poll.
+func (d *Dispatcher) idle(ctx context.Context, l *lane, scope notices.ClaimScope) {
+	wait, now := d.cfg.Poll, d.cfg.Now()
+	due, ok, err := d.store.NextDue(ctx, l.name, scope)
+	if err == nil && ok {
+		wait = min(wait, max(due.Sub(now), minWait))
+	}
+	if scope.EmergencyOnly {
+		if end := d.cfg.QuietHours.Until(now); !end.IsZero() {
+			wait = min(wait, max(end.Sub(now), minWait))
+		}
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-l.kick:
+	case <-t.C:
 	}
 }
 
@@ -428,8 +502,9 @@ func (d *Dispatcher) work(stopping, sendCtx context.Context, l *lane) {
 
 // deliver sends one delivery and records what became of it.
 func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl notices.Delivery) {
+	defer d.holding.Add(-1) // after the record
 	out := notices.Outcome{ID: dl.ID}
-	if d.stopped(l, dl, &out) {
+	if d.stopped(l, dl, &out) || d.quiet(l, dl, &out) {
 		d.record(sendCtx, out)
 		return
 	}
@@ -464,17 +539,22 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 		return
 	}
 	// The wait may have been long (a rate limit, a hold): look again.
-	if d.stopped(l, dl, &out) || d.suppressedMeanwhile(sendCtx, dl, &out) {
+	if d.stopped(l, dl, &out) || d.quiet(l, dl, &out) || d.suppressedMeanwhile(sendCtx, dl, &out) {
 		l.released(probe)
 		d.record(sendCtx, out)
 		return
 	}
 	d.inFlight.Add(1)
 	defer d.inFlight.Add(-1) // after the record below
-	receipt, err := l.cfg.Sender.Send(sendCtx, msg)
+	receipt, err := l.cfg.Sender.Send(d.sending, msg)
 	now := d.cfg.Now()
 	out.Attempted, out.At = true, now
 	switch {
+	case err != nil && d.sending.Err() != nil:
+		// Abandoned at the stop timeout: the recipient may have it or
+		// not; it goes again on the next start, unattempted.
+		out.Status, out.Attempted, out.NextAttemptAt = notices.DeliveryQueued, false, now
+		out.Error = "abandoned in flight when crier stopped (it may have gone): " + err.Error()
 	case err == nil:
 		out.Status, out.ProviderID = notices.DeliverySent, receipt.ProviderID
 		if !receipt.At.IsZero() {
@@ -550,6 +630,20 @@ func (d *Dispatcher) stopped(l *lane, dl notices.Delivery, out *notices.Outcome)
 		return true
 	}
 	return false
+}
+
+// quiet sets out when the delivery is a normal notice's text message
+// and it is quiet hours: put back, unattempted, until they end.
+func (d *Dispatcher) quiet(l *lane, dl notices.Delivery, out *notices.Outcome) bool {
+	if l.name != notices.SMS || dl.Priority == 0 {
+		return false
+	}
+	end := d.cfg.QuietHours.Until(d.cfg.Now())
+	if end.IsZero() {
+		return false
+	}
+	out.Status, out.NextAttemptAt = notices.DeliveryQueued, end
+	return true
 }
 
 // heldTooLong is how long a claimed delivery may wait before its address

@@ -46,7 +46,7 @@ func (d *Dispatcher) print(ctx context.Context, l *lane, id int64) error {
 	}
 	docs := []*channels.Document{{Name: "flyer.pdf", Data: flyer.Bytes()}}
 
-	dels, err := d.store.Claim(ctx, notices.Print, d.cfg.Worker, id, 1_000_000_000, d.cfg.Lease)
+	dels, err := d.store.Claim(ctx, notices.Print, d.cfg.Worker, notices.ClaimScope{Notice: id}, 1_000_000_000, d.cfg.Lease)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,8 @@ type Config struct {
 	SMTP     SMTPConfig     `toml:"smtp"`
 	Twilio   TwilioConfig   `toml:"twilio"`
 	Dispatch DispatchConfig `toml:"dispatch"`
+	Schedule ScheduleConfig `toml:"schedule"`
+	Serve    ServeConfig    `toml:"serve"`
 
 	file string // where it was read from, "" for the defaults
 }
@@ -57,6 +59,30 @@ type UtilityConfig struct {
 	Logo            string `toml:"logo"` // path to a PNG, relative to the config file
 	Timezone        string `toml:"timezone"`
 	DefaultLanguage string `toml:"default_language"`
+}
+
+// ScheduleConfig is the [schedule] table: campaigns and quiet hours.
+type ScheduleConfig struct {
+	// Timezone is a new campaign's zone when crier campaigns add is given
+	// none; default: [utility] timezone.
+	Timezone string `toml:"timezone"`
+	// Grace is how late a campaign's firing may still be sent when crier
+	// serve was down at its time; older ones are recorded as missed.
+	Grace string `toml:"grace"`
+	// QuietHours holds the text messages of normal notices, as
+	// "21:00-08:00" in the utility's zone, or "off"; emergencies go at once.
+	QuietHours string `toml:"quiet_hours"`
+}
+
+// ServeConfig is the [serve] table: crier serve.
+type ServeConfig struct {
+	// AdminAddress is where /healthz, /readyz and /wake answer, host:port
+	// (port 0 picks a free one); "off" for none. Keep it on loopback or a
+	// private network: it has no login.
+	AdminAddress string `toml:"admin_address"`
+	// StopTimeout is how long a stop (SIGINT, SIGTERM) lets the sends in
+	// flight finish before abandoning them.
+	StopTimeout string `toml:"stop_timeout"`
 }
 
 // ContactsConfig is the [contacts] table.
@@ -95,6 +121,14 @@ func defaultConfig() Config {
 			MaxBackoff:  "10m",
 			PauseAfter:  25,
 			Poll:        "1s",
+		},
+		Schedule: ScheduleConfig{
+			Grace:      "1h",
+			QuietHours: "21:00-08:00",
+		},
+		Serve: ServeConfig{
+			AdminAddress: "127.0.0.1:8086",
+			StopTimeout:  "30s",
 		},
 	}
 }
