@@ -104,6 +104,9 @@ func OpenWithoutMigrating(ctx context.Context, dsn string) (*Store, error) {
 	return &Store{db: db, Now: time.Now}, nil
 }
 
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
 // Close closes the store.
 func (s *Store) Close() error {
 	s.stmtMu.Lock()

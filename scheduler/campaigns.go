@@ -140,3 +140,49 @@ func (cp *Campaigner) Tick(ctx context.Context, now time.Time) ([]int64, error) 
 	}
 	return published, nil
 }
+
+// Next returns the earliest firing after now of the enabled campaigns, or
+// the zero time when none will fire. A campaign that cannot be read is
+// left out (Tick logs it).
+func (cp *Campaigner) Next(ctx context.Context, now time.Time) (time.Time, error) {
+	cs, err := cp.Store.Campaigns(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var next time.Time
+	for _, c := range cs {
+		if !c.Enabled {
+			continue
+		}
+		loc, err := time.LoadLocation(c.Timezone)
+		if err != nil {
+			continue
+		}
+		s, err := ParseSchedule(c.Schedule, loc)
+		if err != nil {
+			continue
+		}
+		if t := NextFiring(c, s, now); !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	return next, nil
+}
+
+// NextFiring returns campaign c's first firing after now (and after the
+// firings it has handled), within its start and end; zero when there is
+// none.
+func NextFiring(c notices.Campaign, s *Schedule, now time.Time) time.Time {
+	from := now
+	if c.CheckedUntil.After(from) {
+		from = c.CheckedUntil
+	}
+	if !c.StartsAt.IsZero() && c.StartsAt.After(from) {
+		from = c.StartsAt.Add(-time.Nanosecond)
+	}
+	t := s.Next(from)
+	if t.IsZero() || !c.EndsAt.IsZero() && t.After(c.EndsAt) {
+		return time.Time{}
+	}
+	return t
+}

@@ -502,7 +502,13 @@ func (d *Dispatcher) work(stopping, sendCtx context.Context, l *lane) {
 
 // deliver sends one delivery and records what became of it.
 func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl notices.Delivery) {
-	defer d.holding.Add(-1) // after the record
+	defer func() {
+		// After the record. The last outcome in hand wakes the
+		// housekeeping, which may see the work ended (a drain) or due.
+		if d.holding.Add(-1) == 0 {
+			d.Wake()
+		}
+	}()
 	out := notices.Outcome{ID: dl.ID}
 	if d.stopped(l, dl, &out) || d.quiet(l, dl, &out) {
 		d.record(sendCtx, out)

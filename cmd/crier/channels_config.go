@@ -117,7 +117,12 @@ func (c Config) dispatchConfig(lib *templates.Library, u templates.Utility) (sch
 		k.bad("dispatch", "max_backoff", "%q is shorter than backoff %q; make it at least as long", d.MaxBackoff, d.Backoff)
 	}
 	out.PauseAfter = k.atLeast("dispatch", "pause_after", d.PauseAfter, 1)
-	out.Poll = k.duration("dispatch", "poll", d.Poll, "1s")
+	out.Poll = k.duration("dispatch", "poll", d.Poll, "1m")
+	if q, err := scheduler.ParseQuietHours(c.Schedule.QuietHours, u.Location); err != nil {
+		k.bad("schedule", "quiet_hours", "%s", strings.TrimPrefix(err.Error(), "quiet hours "))
+	} else {
+		out.QuietHours = q
+	}
 
 	out.From, out.ReplyTo = c.emailHeaders(k, u)
 	smtpCfg := c.smtpConfig(k)

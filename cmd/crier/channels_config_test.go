@@ -96,7 +96,8 @@ func TestChannelConfigDefaults(t *testing.T) {
 		t.Errorf("PublicURL %q, ReplyTo %q; want neither", sc.PublicURL, sc.ReplyTo)
 	}
 	if sc.MaxAttempts != 8 || sc.MaxAge != 24*time.Hour || sc.Lease != 2*time.Minute || sc.Backoff != 5*time.Second ||
-		sc.MaxBackoff != 10*time.Minute || sc.PauseAfter != 25 || sc.Poll != time.Second {
+		sc.MaxBackoff != 10*time.Minute || sc.PauseAfter != 25 || sc.Poll != time.Minute ||
+		sc.QuietHours.String() != "21:00-08:00 America/New_York" {
 		t.Errorf("dispatch settings %+v; want the defaults", sc)
 	}
 

@@ -120,7 +120,7 @@ func defaultConfig() Config {
 			Backoff:     "5s",
 			MaxBackoff:  "10m",
 			PauseAfter:  25,
-			Poll:        "1s",
+			Poll:        "1m",
 		},
 		Schedule: ScheduleConfig{
 			Grace:      "1h",

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/scheduler"
+)
+
+// serveCmd is `crier serve`: the long-running process that fires the
+// campaigns at their times, sends scheduled notices when they fall due,
+// and dispatches whatever is published, woken at once by the commands
+// that publish.
+type serveCmd struct {
+	LogFormat string `help:"text, or json: one JSON object a line, for a log collector." enum:"text,json" default:"text"`
+	Verbose   bool   `short:"v" help:"Log at debug level: each outcome (addresses shortened)."`
+}
+
+func (c serveCmd) Run(e *env) error {
+	cfg, lib, err := e.library()
+	if err != nil {
+		return err
+	}
+	u, err := cfg.utility()
+	if err != nil {
+		return err
+	}
+	sc, err := cfg.serveConfig()
+	if err != nil {
+		return err
+	}
+	dc, closeSenders, err := cfg.dispatchConfig(lib, u)
+	if err != nil {
+		return err
+	}
+	defer closeSenders()
+
+	level := slog.LevelInfo
+	if c.Verbose {
+		level = slog.LevelDebug
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var handler slog.Handler = slog.NewTextHandler(e.stderr, opts)
+	if c.LogFormat == "json" {
+		handler = slog.NewJSONHandler(e.stderr, opts)
+	}
+	log := slog.New(handler)
+	dc.Log = log
+	dc.StopTimeout = sc.stopTimeout
+
+	// SIGINT or SIGTERM: stop taking messages, let those in flight finish
+	// within the stop timeout, put the rest back, exit 0. A second signal
+	// kills at once (the next start puts back what was held).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+
+	s, err := cfg.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	d, err := scheduler.New(s, dc)
+	if err != nil {
+		return err
+	}
+	svc := &scheduler.Service{
+		Dispatcher: d,
+		Campaigner: &scheduler.Campaigner{Store: s, Library: lib, DefaultLanguage: cfg.Utility.DefaultLanguage, Grace: sc.grace, Log: log},
+		Log:        log,
+	}
+
+	var admin string
+	if sc.adminAddress != "" {
+		ln, err := net.Listen("tcp", sc.adminAddress)
+		if err != nil {
+			return fmt.Errorf("%s: [serve] admin_address %q: %w (another crier serve running? set a free port, or off)", cfg.name(), sc.adminAddress, err)
+		}
+		admin = "http://" + ln.Addr().String()
+		srv := &http.Server{Handler: adminHandler(svc, s), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
+		go srv.Serve(ln)
+		defer srv.Close()
+		// Announced in the store, so that crier send and the other
+		// commands on this database can wake it.
+		if err := s.RegisterServer(ctx, d.Worker(), admin); err != nil {
+			return err
+		}
+		defer s.UnregisterServer(context.WithoutCancel(ctx), d.Worker())
+	}
+
+	log.Info("crier serve started", "database", cfg.databaseName(), "admin", admin, "worker", d.Worker(),
+		"quiet_hours", dc.QuietHours.String(), "poll", dc.Poll, "grace", sc.grace, "stop_timeout", sc.stopTimeout)
+	for _, line := range cfg.channelLines() {
+		log.Info("channel", "sends", line)
+	}
+	err = svc.Run(ctx)
+	if err != nil {
+		log.Error("crier serve stopped", "err", err)
+		return err
+	}
+	log.Info("crier serve stopped")
+	return nil
+}
+
+// adminHandler answers on the admin address: /healthz (the process is
+// up), /readyz (it is working and its database answers) and POST /wake
+// (look at the queue and the campaigns now).
+func adminHandler(svc *scheduler.Service, s *notices.Store) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if !svc.Ready() {
+			http.Error(w, "not ready: starting or stopping", http.StatusServiceUnavailable)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.Ping(ctx); err != nil {
+			http.Error(w, "not ready: the database does not answer", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	mux.HandleFunc("POST /wake", func(w http.ResponseWriter, r *http.Request) {
+		svc.Wake()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	return mux
+}
+
+// serveSettings are [serve] and [schedule] checked.
+type serveSettings struct {
+	adminAddress string // "" for none
+	stopTimeout  time.Duration
+	grace        time.Duration
+}
+
+func (c Config) serveConfig() (serveSettings, error) {
+	k := &checker{where: c.file}
+	if k.where == "" {
+		k.where = "default configuration"
+	}
+	var out serveSettings
+	switch a := strings.TrimSpace(c.Serve.AdminAddress); a {
+	case "off", "":
+	default:
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			k.bad("serve", "admin_address", "%q: write host:port, as in 127.0.0.1:8086, or off", a)
+		}
+		out.adminAddress = a
+	}
+	out.stopTimeout = k.duration("serve", "stop_timeout", c.Serve.StopTimeout, "30s")
+	out.grace = k.duration("schedule", "grace", c.Schedule.Grace, "1h")
+	if c.Schedule.Timezone != "" {
+		if _, err := time.LoadLocation(c.Schedule.Timezone); err != nil {
+			k.bad("schedule", "timezone", "%q is not a time zone; use an IANA name such as America/Chicago", c.Schedule.Timezone)
+		}
+	}
+	if err := k.err(); err != nil {
+		return out, err
+	}
+	return out, nil
+}

@@ -1,0 +1,99 @@
+package scheduler
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Service is crier serve's work: it fires the campaigns at their times and
+// runs the dispatcher, waking it the moment a firing publishes a notice.
+type Service struct {
+	Dispatcher *Dispatcher
+	Campaigner *Campaigner
+	Log        *slog.Logger
+	Now        func() time.Time // default time.Now
+
+	wakeUp chan struct{}
+	once   sync.Once
+	ready  atomic.Bool
+}
+
+// replan is the longest the campaign loop sleeps: a wall clock set forward
+// or back (the firing times are wall-clock instants, the timers are not)
+// is noticed within it.
+const replan = time.Minute
+
+func (s *Service) init() {
+	s.once.Do(func() {
+		s.wakeUp = make(chan struct{}, 1)
+		if s.Now == nil {
+			s.Now = time.Now
+		}
+		if s.Log == nil {
+			s.Log = slog.New(slog.DiscardHandler)
+		}
+	})
+}
+
+// Wake makes the service look at once at the queue and the campaigns:
+// another process published, rescheduled or resumed something.
+func (s *Service) Wake() {
+	s.init()
+	s.Dispatcher.Wake()
+	select {
+	case s.wakeUp <- struct{}{}:
+	default:
+	}
+}
+
+// Ready reports whether the service is running: the campaigns checked
+// once and the dispatcher started, and no stop begun.
+func (s *Service) Ready() bool { return s.ready.Load() }
+
+// Run works until ctx ends, then stops the dispatcher gracefully (see
+// Dispatcher.Run) and returns.
+func (s *Service) Run(ctx context.Context) error {
+	s.init()
+	dispatched := make(chan error, 1)
+	go func() { dispatched <- s.Dispatcher.Run(ctx) }()
+	first := true
+	for {
+		now := s.Now()
+		published, err := s.Campaigner.Tick(ctx, now)
+		if err != nil && ctx.Err() == nil {
+			s.Log.Error("campaigns not checked; trying again", "err", err)
+		}
+		if len(published) > 0 {
+			s.Dispatcher.Wake()
+		}
+		if first {
+			first = false
+			s.ready.Store(true)
+		}
+		wait := replan
+		if next, err := s.Campaigner.Next(ctx, now); err != nil {
+			if ctx.Err() == nil {
+				s.Log.Error("next campaign firing not found", "err", err)
+			}
+		} else if !next.IsZero() {
+			wait = min(wait, max(next.Sub(now), minWait))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			s.ready.Store(false)
+			return <-dispatched
+		case err := <-dispatched:
+			t.Stop()
+			s.ready.Store(false)
+			return err
+		case <-s.wakeUp:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
