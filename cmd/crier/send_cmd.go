@@ -143,11 +143,14 @@ func (c sendCmd) Run(e *env) error {
 		parts = append(parts, p)
 	}
 	fmt.Fprintf(e.stdout, "notice %d %s: %s\n", id, sum.Status, strings.Join(parts, ", "))
+	// A running crier serve is told at once: it sends the notice now, or
+	// sets its alarm for the send time.
+	woken := wakeServers(ctx, s)
 	switch sum.Status {
 	case notices.Scheduled:
 		fmt.Fprintf(e.stdout, "it goes out at %s while crier serve runs (or crier dispatch is run then)\n", when)
 	case notices.Sending:
-		fmt.Fprintln(e.stdout, "run crier dispatch to send it (crier serve sends it by itself)")
+		sayWoken(e.stdout, woken, "run crier dispatch to send it (or start crier serve, which sends what is published)")
 	}
 	return nil
 }

@@ -1,0 +1,425 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/crier-notices/crier/internal/testenv"
+	"github.com/crier-notices/crier/notices"
+)
+
+// serveProcess is a running `crier serve` of the built binary, logging
+// JSON.
+type serveProcess struct {
+	cmd    *exec.Cmd
+	admin  string // http://host:port
+	exited chan error
+
+	mu   sync.Mutex
+	logs []map[string]any
+	raw  bytes.Buffer
+}
+
+// startServe starts `crier serve --log-format json` and waits until its
+// /readyz answers.
+func startServe(t *testing.T, bin, cfg string) *serveProcess {
+	t.Helper()
+	p := &serveProcess{exited: make(chan error, 1)}
+	p.cmd = exec.Command(bin, "--config", cfg, "serve", "--log-format", "json")
+	stderr, err := p.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Bytes()
+			var entry map[string]any
+			p.mu.Lock()
+			p.raw.Write(line)
+			p.raw.WriteByte('\n')
+			if err := json.Unmarshal(line, &entry); err != nil {
+				entry = map[string]any{"unparsed": string(line)}
+			}
+			p.logs = append(p.logs, entry)
+			p.mu.Unlock()
+			if entry["msg"] == "crier serve started" {
+				started <- fmt.Sprint(entry["admin"])
+			}
+		}
+		p.exited <- p.cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Kill()
+		}
+	})
+	select {
+	case p.admin = <-started:
+	case err := <-p.exited:
+		t.Fatalf("crier serve exited at start: %v\n%s", err, p.log())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("crier serve did not start within 30 s:\n%s", p.log())
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for p.get(t, "/readyz") != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz never answered 200:\n%s", p.log())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return p
+}
+
+func (p *serveProcess) get(t *testing.T, path string) int {
+	resp, err := http.Get(p.admin + path)
+	if err != nil {
+		return 0
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func (p *serveProcess) log() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.raw.String()
+}
+
+// stop sends sig and returns how long the process took to exit and its
+// exit error.
+func (p *serveProcess) stop(t *testing.T, sig os.Signal, limit time.Duration) (time.Duration, error) {
+	t.Helper()
+	began := time.Now()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.exited:
+		return time.Since(began), err
+	case <-time.After(limit):
+		p.cmd.Process.Kill()
+		t.Fatalf("crier serve still running %s after %v:\n%s", limit, sig, p.log())
+	}
+	return 0, nil
+}
+
+// importCustomers writes n customers with email addresses and imports
+// them into the list everyone.
+func importCustomers(t *testing.T, bin, cfg string, n int) {
+	t.Helper()
+	var csv bytes.Buffer
+	csv.WriteString("account,name,email\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&csv, "%d,Customer %d,customer%04d@example.org\n", i, i, i)
+	}
+	file := filepath.Join(filepath.Dir(cfg), "customers.csv")
+	if err := os.WriteFile(file, csv.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runBin(t, bin, cfg, "contacts", "import", file, "--list", "everyone")
+}
+
+// runBin runs the built crier and fails the test unless it exits 0.
+func runBin(t *testing.T, bin, cfg string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(bin, append([]string{"--config", cfg}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("crier %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// waitFor polls cond (a store or Mailpit reading, not a clock) until it
+// holds, failing after limit.
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool, logs func() string) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v\n%s", what, limit, logs())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// emailsPerAddress counts the messages Mailpit holds per recipient.
+func emailsPerAddress(t *testing.T, mp *testenv.MailpitServer) map[string]int {
+	got := map[string]int{}
+	for _, m := range mp.Messages(t) {
+		got[m.To[0].Address]++
+	}
+	return got
+}
+
+// sendArgsEmail is `send boil-water-advisory` to the list everyone by
+// email, normal urgency, with the README's values.
+func sendArgsEmail(extra ...string) []string {
+	return append(append([]string{"send", "boil-water-advisory", "--list", "everyone", "--channels", "email", "--yes"}, readmeValues...), extra...)
+}
+
+func serveConfig(t *testing.T, mp *testenv.MailpitServer, extra string) string {
+	host, port := mp.SMTPAddr()
+	return writeConfig(t, fmt.Sprintf(`database = "crier.db"
+%s
+[smtp]
+host = "%s"
+port = %d
+tls = "none"
+connections = 4
+%s
+[serve]
+admin_address = "127.0.0.1:0"
+stop_timeout = "10s"
+`, clearwaterConfig, host, port, extra))
+}
+
+// Acceptance 5: with crier serve running and its fallback poll at one
+// hour, a notice sent by crier send from another process reaches Mailpit
+// at once: the server was woken, not polled. Its health endpoints answer
+// and its log is JSON.
+func TestServeWokenByAnotherProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds crier and runs crier serve")
+	}
+	mp := testenv.Mailpit(t)
+	bin := buildCrier(t)
+	cfg := serveConfig(t, mp, "[dispatch]\npoll = \"1h\"\n")
+	const n = 20
+	importCustomers(t, bin, cfg, n)
+
+	srv := startServe(t, bin, cfg)
+	if code := srv.get(t, "/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz answered %d; want 200", code)
+	}
+	// The server has done its first look; from now on only a wake (or the
+	// hour's poll) makes it claim.
+	sendOut := runBin(t, bin, cfg, sendArgsEmail()...)
+	if !strings.Contains(sendOut, "crier serve ("+srv.admin+") has it now") {
+		t.Errorf("crier send does not say the server took the notice:\n%s", sendOut)
+	}
+	waitFor(t, 30*time.Second, fmt.Sprintf("%d emails in Mailpit", n), func() bool { return len(mp.Messages(t)) >= n }, srv.log)
+
+	took, err := srv.stop(t, syscall.SIGTERM, 20*time.Second)
+	if err != nil {
+		t.Errorf("crier serve exited with %v after SIGTERM; want 0\n%s", err, srv.log())
+	}
+	t.Logf("stopped in %v", took)
+	got := emailsPerAddress(t, mp)
+	for i := 1; i <= n; i++ {
+		if addr := fmt.Sprintf("customer%04d@example.org", i); got[addr] != 1 {
+			t.Errorf("%s received %d messages; want 1", addr, got[addr])
+		}
+	}
+	srv.mu.Lock()
+	for _, entry := range srv.logs {
+		if _, bad := entry["unparsed"]; bad {
+			t.Errorf("a log line is not JSON: %s", entry["unparsed"])
+		}
+	}
+	srv.mu.Unlock()
+	store := openStore(t, cfg)
+	if servers, err := store.Servers(context.Background()); err != nil || len(servers) != 0 {
+		t.Errorf("after the stop the store lists servers %v (%v); want none", servers, err)
+	}
+	r, err := store.Report(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Channel(notices.Email).Sent != n || r.Notice.Status != notices.Done {
+		t.Errorf("notice %s, email %+v; want done with %d sent", r.Notice.Status, r.Channel(notices.Email), n)
+	}
+}
+
+func openStore(t *testing.T, cfg string) *notices.Store {
+	t.Helper()
+	s, err := notices.Open(context.Background(), filepath.Join(filepath.Dir(cfg), "crier.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Acceptance 6: SIGTERM during a 5,000-message send: crier serve exits 0
+// within its stop timeout, leaves no delivery claimed, and the next start
+// finishes the send with no message sent twice.
+func TestServeSIGTERMDuringSend(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds crier and sends 5,000 emails")
+	}
+	mp := testenv.Mailpit(t)
+	bin := buildCrier(t)
+	// 400 a second: the send takes about 12 s, long enough to stop it in
+	// the middle.
+	cfg := serveConfig(t, mp, "rate = 400\n")
+	const n = 5000
+	importCustomers(t, bin, cfg, n)
+	runBin(t, bin, cfg, sendArgsEmail()...)
+	store := openStore(t, cfg)
+	sent := func() int {
+		r, err := store.Report(context.Background(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Channel(notices.Email).Sent
+	}
+
+	srv := startServe(t, bin, cfg)
+	waitFor(t, time.Minute, "1,000 sent", func() bool { return sent() >= 1000 }, srv.log)
+	took, err := srv.stop(t, syscall.SIGTERM, 30*time.Second)
+	if err != nil {
+		t.Errorf("crier serve exited with %v after SIGTERM; want 0\n%s", err, srv.log())
+	}
+	if took > 10*time.Second {
+		t.Errorf("crier serve took %v to stop; the stop timeout is 10 s", took)
+	}
+	atStop := sent()
+	t.Logf("stopped in %v with %d of %d sent", took, atStop, n)
+	if atStop >= n {
+		t.Fatal("every delivery was sent before the stop: send more")
+	}
+	var claimed int
+	err = store.EachDeliveryIn(context.Background(), 1, []notices.DeliveryStatus{notices.DeliverySending}, func(notices.Delivery) error {
+		claimed++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claimed != 0 {
+		t.Errorf("%d deliveries left claimed by the stopped server; want none", claimed)
+	}
+
+	again := startServe(t, bin, cfg)
+	waitFor(t, 2*time.Minute, "every delivery sent after the restart", func() bool { return sent() == n }, again.log)
+	if _, err := again.stop(t, syscall.SIGINT, 30*time.Second); err != nil {
+		t.Errorf("second crier serve exited with %v; want 0", err)
+	}
+	got := emailsPerAddress(t, mp)
+	for i := 1; i <= n; i++ {
+		if addr := fmt.Sprintf("customer%04d@example.org", i); got[addr] != 1 {
+			t.Errorf("%s received %d messages; want exactly 1 (a graceful stop repeats nothing)", addr, got[addr])
+		}
+	}
+}
+
+// Acceptance 2: crier serve killed just after a campaign's firing created
+// its notice, before the dispatch finished: after the restart the run
+// exists once and every delivery is sent once, up to the sends in flight
+// at the kill.
+func TestServeRestartAfterFiring(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds crier and sends 2,000 emails")
+	}
+	mp := testenv.Mailpit(t)
+	bin := buildCrier(t)
+	const connections = 4
+	cfg := serveConfig(t, mp, "rate = 300\n")
+	const n = 2000
+	importCustomers(t, bin, cfg, n)
+
+	// A campaign created five minutes ago, firing every minute until now:
+	// the start finds its last firing within the grace window and
+	// publishes it at once; no later firing comes.
+	store := openStore(t, cfg)
+	created := time.Now().Add(-5 * time.Minute)
+	store.Now = func() time.Time { return created }
+	values := map[string]string{}
+	for i := 0; i+1 < len(readmeValues); i += 2 {
+		k, v, _ := strings.Cut(readmeValues[i+1], "=")
+		values[k] = v
+	}
+	_, err := store.CreateCampaign(context.Background(), notices.Campaign{
+		Name:     "flushing",
+		Notice:   notices.Notice{Template: "boil-water-advisory", Values: values, Audience: notices.Audience{Lists: []string{"everyone"}}, Channels: []notices.Channel{notices.Email}},
+		Schedule: "* * * * *", Timezone: "America/New_York", EndsAt: time.Now().Add(-time.Second),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Now = time.Now
+	sent := func() int {
+		r, err := store.Report(context.Background(), 1)
+		if err != nil {
+			return 0 // not published yet
+		}
+		return r.Channel(notices.Email).Sent
+	}
+
+	srv := startServe(t, bin, cfg)
+	waitFor(t, time.Minute, "the firing's notice sending", func() bool { return sent() >= 100 }, srv.log)
+	if err := srv.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-srv.exited
+	atKill := sent()
+	t.Logf("killed with %d of %d sent", atKill, n)
+	if atKill >= n {
+		t.Fatal("every delivery was sent before the kill: send more")
+	}
+
+	again := startServe(t, bin, cfg)
+	waitFor(t, 2*time.Minute, "every delivery sent after the restart", func() bool { return sent() == n }, again.log)
+	if _, err := again.stop(t, syscall.SIGTERM, 30*time.Second); err != nil {
+		t.Errorf("crier serve exited with %v; want 0", err)
+	}
+
+	c, err := store.Campaign(context.Background(), "flushing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := store.Runs(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	published := 0
+	for _, r := range runs {
+		if r.Status == notices.RunPublished {
+			published++
+		}
+	}
+	if published != 1 {
+		t.Errorf("runs %+v: %d published; want exactly 1", runs, published)
+	}
+	ns, err := store.Notices(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ns) != 1 {
+		t.Errorf("%d notices; want the one firing's", len(ns))
+	}
+	got := emailsPerAddress(t, mp)
+	repeats := 0
+	for i := 1; i <= n; i++ {
+		addr := fmt.Sprintf("customer%04d@example.org", i)
+		switch c := got[addr]; {
+		case c == 0:
+			t.Errorf("%s never received the notice", addr)
+		case c > 1:
+			repeats += c - 1
+		}
+	}
+	t.Logf("%d repeats", repeats)
+	if repeats > connections {
+		t.Errorf("%d messages sent twice; at most the %d in flight at the kill may be", repeats, connections)
+	}
+}
