@@ -146,7 +146,8 @@ func (d *Dispatcher) Wake() {
 }
 
 // Run works the queue until ctx ends, then stops taking messages, lets the
-// sends in flight end, and puts back what it had claimed and not begun.
+// sends in flight end, and puts back what it had claimed and not begun. A
+// dispatcher runs once: Run or Drain, not both, not twice.
 func (d *Dispatcher) Run(ctx context.Context) error { return d.run(ctx, false) }
 
 // Drain works the queue until no delivery is queued or sending (retries

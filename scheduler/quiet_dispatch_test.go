@@ -1,0 +1,150 @@
+package scheduler_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crier-notices/crier/channels"
+	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/scheduler"
+)
+
+// fakeClock is the time the store and the dispatcher read: the test moves
+// it, nothing sleeps.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// clockedSender records the fake time each message was sent at, by
+// message id (the delivery).
+type clockedSender struct {
+	clock *fakeClock
+	mu    sync.Mutex
+	at    map[string]time.Time
+}
+
+func (s *clockedSender) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.at == nil {
+		s.at = map[string]time.Time{}
+	}
+	s.at[m.ID] = s.clock.Now()
+	return channels.Receipt{ProviderID: "x"}, nil
+}
+
+func (s *clockedSender) sentAt(id string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.at[id]
+	return t, ok
+}
+
+// Acceptance 4 of the scheduler issue: quiet hours 21:00-08:00. A normal
+// notice scheduled at 22:00 goes by email at 22:00 and by text message at
+// 08:00; an emergency scheduled at 22:00 goes by text message at 22:00.
+func TestQuietHoursHoldNormalTextMessages(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(s string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, ny)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	clock := &fakeClock{t: at("2027-06-10 18:00")}
+	s, lib := newStore(t), library(t)
+	s.Now = clock.Now
+	importContacts(t, s, "all", 3, gen)
+	schedule := func(template string, u notices.Urgency, chs ...notices.Channel) int64 {
+		fam, err := lib.Family(template)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := s.CreateNotice(context.Background(), notices.Notice{Template: template, Values: fam.Examples(),
+			Audience: notices.Audience{Lists: []string{"all"}}, Channels: chs, Urgency: u, SendAt: at("2027-06-10 22:00")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum, err := s.Publish(context.Background(), id, fam, "en"); err != nil || sum.Status != notices.Scheduled {
+			t.Fatalf("publish: %v, %v; want scheduled", sum.Status, err)
+		}
+		return id
+	}
+	normal := schedule("hydrant-flushing", notices.Normal, notices.Email, notices.SMS)
+	emergency := schedule("main-break", notices.Emergency, notices.SMS)
+
+	quiet, err := scheduler.ParseQuietHours("21:00-08:00", ny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	email, text := &clockedSender{clock: clock}, &clockedSender{clock: clock}
+	// A dispatcher runs once: each step drains with a new one, as each
+	// crier dispatch does.
+	dispatcher := func() *scheduler.Dispatcher {
+		return newDispatcher(t, s, lib, map[notices.Channel]scheduler.Channel{notices.Email: {Sender: email}, notices.SMS: {Sender: text}},
+			func(c *scheduler.Config) { c.Now, c.QuietHours = clock.Now, quiet })
+	}
+
+	sentAt := func(snd *clockedSender, id int64, ch notices.Channel) []time.Time {
+		var ts []time.Time
+		for _, dl := range deliveries(t, s, id, ch) {
+			if tm, ok := snd.sentAt(fmt.Sprintf("%d-%d", dl.NoticeID, dl.ID)); ok {
+				ts = append(ts, tm)
+			}
+		}
+		return ts
+	}
+	want := func(step string, got []time.Time, n int, when time.Time) {
+		t.Helper()
+		if len(got) != n {
+			t.Errorf("%s: %d sent; want %d", step, len(got), n)
+		}
+		for _, g := range got {
+			if !g.Equal(when) {
+				t.Errorf("%s: sent at %s; want %s", step, g.In(ny).Format("15:04"), when.In(ny).Format("15:04"))
+			}
+		}
+	}
+
+	clock.Set(at("2027-06-10 22:00"))
+	drain(t, dispatcher(), 30*time.Second) // a drain leaves the held messages for the morning
+	want("22:00, emergency text", sentAt(text, emergency, notices.SMS), 3, at("2027-06-10 22:00"))
+	want("22:00, normal email", sentAt(email, normal, notices.Email), 3, at("2027-06-10 22:00"))
+	want("22:00, normal text", sentAt(text, normal, notices.SMS), 0, time.Time{})
+
+	clock.Set(at("2027-06-11 07:59"))
+	drain(t, dispatcher(), 30*time.Second)
+	want("07:59, normal text", sentAt(text, normal, notices.SMS), 0, time.Time{})
+	for _, dl := range deliveries(t, s, normal, notices.SMS) {
+		if dl.Status != notices.DeliveryQueued || dl.Attempts != 0 {
+			t.Errorf("held text message %s: %s after %d attempts; want queued, unattempted", dl.Address, dl.Status, dl.Attempts)
+		}
+	}
+
+	clock.Set(at("2027-06-11 08:00"))
+	drain(t, dispatcher(), 30*time.Second)
+	want("08:00, normal text", sentAt(text, normal, notices.SMS), 3, at("2027-06-11 08:00"))
+	if r := report(t, s, normal); r.Notice.Status != notices.Done {
+		t.Errorf("normal notice %s; want done", r.Notice.Status)
+	}
+}
