@@ -26,6 +26,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"net/mail"
 	"os"
 	"os/exec"
@@ -315,8 +317,11 @@ type result struct {
 	Import      time.Duration   `json:"import"`  // generating and importing the contacts: not counted
 	Publish     time.Duration   `json:"publish"` // Publish alone
 	Send        time.Duration   `json:"send"`    // from just before Publish to the sink's last acceptance
-	CPU         time.Duration   `json:"cpu"`     // user+system, Publish to the end of the drain
-	PeakKB      int64           `json:"peak_kb"` // the process's peak RSS
+	// FirstAccepted is from the end of Publish (the notice committed and
+	// the dispatcher woken) to the sink's first acceptance.
+	FirstAccepted time.Duration `json:"first_accepted"`
+	CPU           time.Duration `json:"cpu"`     // user+system, Publish to the end of the drain
+	PeakKB        int64         `json:"peak_kb"` // the process's peak RSS
 	// SendPeakKB is the peak RSS from the end of the import on, when the
 	// system lets the peak be reset; 0 otherwise.
 	SendPeakKB int64  `json:"send_peak_kb"`
@@ -411,20 +416,35 @@ func benchChannel(ctx context.Context, o options, ch notices.Channel, log io.Wri
 	if err != nil {
 		return res, err
 	}
+	// The dispatcher runs as crier serve's does: started before the
+	// notice exists, idle, its poll an hour, so that only the wake that
+	// crier send gives over the admin address (POST /wake) starts the send.
 	d, err := scheduler.New(store, scheduler.Config{
 		Channels:  map[notices.Channel]scheduler.Channel{ch: {Sender: sender, Concurrency: res.Concurrency}},
 		Library:   lib,
 		Utility:   u,
 		PublicURL: publicURL,
+		Poll:      time.Hour,
 	})
 	if err != nil {
 		return res, err
 	}
+	wakeURL, stopWake, err := startWakeServer(d)
+	if err != nil {
+		return res, err
+	}
+	defer stopWake()
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	ran := make(chan error, 1)
+	go func() { ran <- d.Run(runCtx) }()
 
 	multi := len(o.channels) > 1
 	fmt.Fprintf(log, "%s: imported in %.2fs; publishing and sending with %d in flight\n", ch, res.Import.Seconds(), res.Concurrency)
 	// Give back what the import freed, so that the send's peak is its own.
 	debug.FreeOSMemory()
+	// Let the dispatcher finish its first look and settle into its wait.
+	time.Sleep(200 * time.Millisecond)
 	importPeak, resetPeak := resetPeakRSS()
 	cpu0 := cpuTime()
 	stopProfile, err := startCPUProfile(profilePath(o.cpuprofile, ch, multi))
@@ -433,26 +453,41 @@ func benchChannel(ctx context.Context, o options, ch notices.Channel, log io.Wri
 	}
 	t0 := time.Now()
 	pub, err := store.Publish(ctx, id, fam, "en")
-	res.Publish = time.Since(t0)
+	published := time.Now()
+	res.Publish = published.Sub(t0)
 	if err != nil {
 		stopProfile()
 		return res, fmt.Errorf("publish: %w", err)
 	}
+	if err := postWake(ctx, wakeURL); err != nil {
+		stopProfile()
+		return res, err
+	}
 	res.Queued = pub.Channel(ch).Queued
 	dctx, cancel := context.WithTimeout(ctx, o.timeout)
-	err = d.Drain(dctx)
+	err = waitSent(dctx, store, ch, ran)
 	timedOut := dctx.Err() != nil
 	cancel()
+	stopRun()
+	if rerr := <-ran; err == nil {
+		err = rerr
+	}
 	stopProfile()
 	res.CPU = cpuTime() - cpu0
 	if err != nil {
-		return res, fmt.Errorf("drain: %w", err)
+		return res, fmt.Errorf("dispatch: %w", err)
 	}
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
 	if timedOut {
 		return res, fmt.Errorf("the send did not finish within -timeout %v", o.timeout)
+	}
+	if _, err := store.FinishDone(ctx); err != nil {
+		return res, err
+	}
+	if first := snk.FirstAccepted(); !first.IsZero() {
+		res.FirstAccepted = first.Sub(published)
 	}
 
 	// Closing the sink waits for its connections, so its counters are final.
@@ -488,6 +523,7 @@ func benchChannel(ctx context.Context, o options, ch notices.Channel, log io.Wri
 // sink is what the benchmark reads of a loopback server.
 type sink interface {
 	Accepted() int64
+	FirstAccepted() time.Time
 	LastAccepted() time.Time
 	Close() error
 }
@@ -734,7 +770,7 @@ func peakRSS() int64 {
 // printTable writes one row per channel and what the columns mean.
 func printTable(w io.Writer, o options, rs []result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "channel\tN\tin flight\timport s\tpublish s\tsend s\tmsg/s\tpeak MiB\tsend peak MiB\tCPU s\t")
+	fmt.Fprintln(tw, "channel\tN\tin flight\timport s\tpublish s\tfirst ms\tsend s\tmsg/s\tpeak MiB\tsend peak MiB\tCPU s\t")
 	for _, r := range rs {
 		rate := 0.0
 		if r.Send > 0 {
@@ -744,8 +780,8 @@ func printTable(w io.Writer, o options, rs []result) {
 		if r.SendPeakKB > 0 {
 			sendPeak = mib(r.SendPeakKB)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.2f\t%.2f\t%.0f\t%s\t%s\t%.2f\t\n",
-			r.Channel, r.N, r.Concurrency, r.Import.Seconds(), r.Publish.Seconds(), r.Send.Seconds(), rate,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.2f\t%.1f\t%.2f\t%.0f\t%s\t%s\t%.2f\t\n",
+			r.Channel, r.N, r.Concurrency, r.Import.Seconds(), r.Publish.Seconds(), float64(r.FirstAccepted.Microseconds())/1000, r.Send.Seconds(), rate,
 			mib(r.PeakKB), sendPeak, r.CPU.Seconds())
 	}
 	tw.Flush()
@@ -753,6 +789,7 @@ func printTable(w io.Writer, o options, rs []result) {
 	for _, r := range rs {
 		fmt.Fprintf(w, "one %s message: %s\n", r.Channel, r.Message)
 	}
+	fmt.Fprintln(w, "first ms: from the notice published (committed, and the idle dispatcher woken over HTTP as crier send wakes crier serve) to the first message the sink accepted")
 	fmt.Fprintln(w, "send s: from just before Publish to the last message the sink accepted (publishing included); msg/s: N / send s")
 	fmt.Fprintln(w, "import s: generating and importing the contacts, not counted in send s")
 	if o.sameProcess {
@@ -760,7 +797,7 @@ func printTable(w io.Writer, o options, rs []result) {
 	} else {
 		fmt.Fprintln(w, "peak MiB: the peak RSS of the channel's own process; send peak: since its import ended")
 	}
-	fmt.Fprintln(w, "CPU s: user+system, from Publish to the end of the drain")
+	fmt.Fprintln(w, "CPU s: user+system, from Publish to the end of the send")
 	fmt.Fprintln(w, "the sinks run in the same process as Crier: peak memory and CPU include theirs")
 	for _, r := range rs {
 		if r.Dir != "" {
@@ -770,3 +807,61 @@ func printTable(w io.Writer, o options, rs []result) {
 }
 
 func mib(kb int64) string { return strconv.FormatFloat(float64(kb)/1024, 'f', 1, 64) }
+
+// startWakeServer answers POST /wake on a loopback port as crier serve's
+// admin address does, waking d; it returns the URL to post to.
+func startWakeServer(d *scheduler.Dispatcher) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /wake", func(w http.ResponseWriter, r *http.Request) {
+		d.Wake()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String() + "/wake", func() { srv.Close() }, nil
+}
+
+// postWake wakes the dispatcher as crier send does.
+func postWake(ctx context.Context, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("wake: %w", err)
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// waitSent waits until nothing is left queued or sending on channel ch,
+// or the dispatcher stops.
+func waitSent(ctx context.Context, store *notices.Store, ch notices.Channel, ran chan error) error {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-ran:
+			ran <- err // for the caller's wait
+			if err == nil {
+				err = errors.New("the dispatcher stopped before the send ended")
+			}
+			return err
+		case <-t.C:
+		}
+		pending, err := store.Pending(ctx, ch)
+		if err != nil && ctx.Err() == nil {
+			return err
+		}
+		if !pending {
+			return nil
+		}
+	}
+}

@@ -102,10 +102,13 @@ func TestBothChannels(t *testing.T) {
 		if r["N"] != "300" || r["in flight"] != tc.inFlight {
 			t.Errorf("%s row: N %s, in flight %s; want 300 and %s", tc.channel, r["N"], r["in flight"], tc.inFlight)
 		}
-		for _, col := range []string{"send s", "msg/s", "peak MiB", "CPU s"} {
+		for _, col := range []string{"first ms", "send s", "msg/s", "peak MiB", "CPU s"} {
 			if v := r.number(t, col); v <= 0 {
 				t.Errorf("%s row: %s is %v; want more than 0", tc.channel, col, v)
 			}
+		}
+		if first, send := r.number(t, "first ms"), r.number(t, "send s"); first > 1000*send {
+			t.Errorf("%s row: first ms %v is later than the last message, send s %v", tc.channel, first, send)
 		}
 		if send, publish := r.number(t, "send s"), r.number(t, "publish s"); send < publish {
 			t.Errorf("%s row: send s %v is less than publish s %v, which it includes", tc.channel, send, publish)
