@@ -1,0 +1,42 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDispatchDuringQuietHours: with quiet hours around the present
+// moment, crier dispatch sends a normal notice's emails, leaves its text
+// messages queued and says until when; an emergency's text messages go.
+func TestDispatchDuringQuietHours(t *testing.T) {
+	cfg := exampleSetup(t)
+	ny := mustLoad(t, "America/New_York") // crier.example.toml's zone
+	now := time.Now().In(ny)
+	span := now.Add(-time.Hour).Format("15:04") + "-" + now.Add(time.Hour).Format("15:04")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.Replace(data, []byte(`quiet_hours = "off"`), []byte(`quiet_hours = "`+span+`"`), 1)
+	if err := os.WriteFile(cfg, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	mustCrier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "email,sms", "--yes")...)...)
+	out := mustCrier(t, "--config", cfg, "dispatch")
+	until := now.Add(time.Hour).Format("15:04")
+	if !strings.Contains(out, "quiet hours: 14 text message(s) of normal notices wait until "+until) {
+		t.Errorf("dispatch does not say the text messages wait until %s:\n%s", until, out)
+	}
+	counts := reportCounts(t, mustCrier(t, "--config", cfg, "report", "1"))
+	wantCounts(t, counts, "email", map[string]int{"TOTAL": 14, "SENT": 14})
+	wantCounts(t, counts, "sms", map[string]int{"TOTAL": 14, "QUEUED": 14})
+
+	mustCrier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "sms", "--urgency", "emergency", "--yes")...)...)
+	mustCrier(t, "--config", cfg, "dispatch")
+	wantCounts(t, reportCounts(t, mustCrier(t, "--config", cfg, "report", "2")), "sms", map[string]int{"TOTAL": 14, "SENT": 14})
+	wantCounts(t, reportCounts(t, mustCrier(t, "--config", cfg, "report", "1")), "sms", map[string]int{"TOTAL": 14, "QUEUED": 14})
+}
