@@ -63,10 +63,6 @@ func (c serveCmd) Run(e *env) error {
 	// kills at once (the next start puts back what was held).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop()
-	}()
 
 	s, err := cfg.store(ctx)
 	if err != nil {
@@ -106,6 +102,11 @@ func (c serveCmd) Run(e *env) error {
 	for _, line := range cfg.channelLines() {
 		log.Info("channel", "sends", line)
 	}
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal kills
+		log.Info("stopping: no new claims; the sends in flight finish, the rest is put back", "stop_timeout", sc.stopTimeout)
+	}()
 	err = svc.Run(ctx)
 	if err != nil {
 		log.Error("crier serve stopped", "err", err)
