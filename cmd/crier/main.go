@@ -31,7 +31,8 @@ type cli struct {
 	Audience  audienceCmd  `cmd:"" help:"Count whom an audience (lists and filters) reaches on each channel, and whom it misses and why."`
 	Send      sendCmd      `cmd:"" help:"Send a notice: a template with values, to an audience, on channels, now or at a time (queued here; crier dispatch sends it)."`
 	Dispatch  dispatchCmd  `cmd:"" help:"Send every queued delivery that is due, until none is left, with each channel's progress."`
-	Notices   noticesCmd   `cmd:"" help:"List, show, cancel and resume notices."`
+	Notices   noticesCmd   `cmd:"" help:"List, show, cancel, resume and reschedule notices; the schedule of what goes out."`
+	Campaigns campaignsCmd `cmd:"" help:"Add, edit, list, show, pause, resume and delete campaigns: notices sent on a schedule by crier serve."`
 	Serve     serveCmd     `cmd:"" help:"Run the scheduler and the dispatcher: campaigns fired on time, scheduled notices sent when due, what is published sent at once. Stops gracefully on SIGINT or SIGTERM."`
 	Report    reportCmd    `cmd:"" help:"What became of a notice on each channel, with every failure and its reason; --csv for every delivery."`
 }

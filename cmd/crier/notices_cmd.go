@@ -18,10 +18,12 @@ import (
 
 // noticesCmd is `crier notices`: the notices sent and being sent.
 type noticesCmd struct {
-	List   noticesListCmd   `cmd:"" help:"List the notices, newest first, with what became of them."`
-	Show   noticesShowCmd   `cmd:"" help:"Show a notice: its template, values, audience and each channel's progress, pauses included."`
-	Cancel noticesCancelCmd `cmd:"" help:"Cancel a notice: every delivery not yet sent is cancelled."`
-	Resume noticesResumeCmd `cmd:"" help:"Resume a notice's paused channels once their cause is fixed."`
+	List       noticesListCmd       `cmd:"" help:"List the notices, newest first, with what became of them."`
+	Show       noticesShowCmd       `cmd:"" help:"Show a notice: its template, values, audience and each channel's progress, pauses included."`
+	Cancel     noticesCancelCmd     `cmd:"" help:"Cancel a notice: every delivery not yet sent is cancelled."`
+	Resume     noticesResumeCmd     `cmd:"" help:"Resume a notice's paused channels once their cause is fixed."`
+	Reschedule noticesRescheduleCmd `cmd:"" help:"Move a scheduled notice (crier send --at) to another send time."`
+	Schedule   noticesScheduleCmd   `cmd:"" help:"What goes out in the next days: the scheduled notices and the campaigns' firings, in time order."`
 }
 
 type noticesListCmd struct{}
@@ -122,6 +124,9 @@ func (c noticesCancelCmd) Run(e *env) error {
 	// n counts the queued deliveries only: those a dispatcher holds are
 	// cancelled when it hands them back, unless already being sent.
 	fmt.Fprintf(e.stdout, "notice %d cancelled: %d queued deliveries cancelled; any a dispatcher holds now end cancelled, except those being sent at this moment\n", c.ID, n)
+	// A running crier serve may be sleeping until this notice's send time:
+	// woken, it plans its sleep again without it.
+	wakeServers(context.Background(), s)
 	return nil
 }
 
@@ -148,6 +153,155 @@ func (c noticesResumeCmd) Run(e *env) error {
 		fmt.Fprintf(e.stdout, "notice %d: %s resumed (it was paused: %s)\n", c.ID, p.Channel, p.Reason)
 	}
 	fmt.Fprintln(e.stdout, "run crier dispatch to send the rest (crier serve does it by itself)")
+	return nil
+}
+
+type noticesRescheduleCmd struct {
+	ID int64  `arg:"" help:"The notice's number (crier notices list shows them)."`
+	At string `required:"" help:"The new send time, YYYY-MM-DD HH:MM in the utility's time zone." placeholder:"TIME"`
+}
+
+func (c noticesRescheduleCmd) Run(e *env) error {
+	const cmd = "notices reschedule"
+	cfg, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	loc, err := cfg.utilityLocation()
+	if err != nil {
+		return err
+	}
+	// parseSendTime's own refusal of a past time advises leaving --at
+	// out, which here would not do: the past is checked below.
+	at, err := parseSendTime(c.At, loc, time.Time{})
+	if err != nil {
+		return usageError(cmd, err)
+	}
+	if now := time.Now(); !at.After(now) {
+		return usageError(cmd, fmt.Errorf("--at %q is past (it is %s now): give a time to come", c.At, now.In(loc).Format("2006-01-02 15:04")))
+	}
+	ctx := context.Background()
+	before, err := s.Notice(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.RescheduleNotice(ctx, c.ID, at); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "notice %d now goes out at %s (it was %s)\n", c.ID, showTime(at, loc), showTime(before.SendAt, loc))
+	sayWoken(e.stdout, wakeServers(ctx, s), "it goes out then while crier serve runs (or crier dispatch is run then)")
+	return nil
+}
+
+// utilityLocation is the utility's time zone, refused when it does not
+// load: the times read in it would be wrong (location falls back to UTC
+// only for showing times).
+func (c Config) utilityLocation() (*time.Location, error) {
+	loc, err := time.LoadLocation(c.Utility.Timezone)
+	if err != nil || c.Utility.Timezone == "" {
+		return nil, fmt.Errorf("%s: [utility] timezone %q is not a time zone name (use an IANA name such as America/New_York)", c.name(), c.Utility.Timezone)
+	}
+	return loc, nil
+}
+
+type noticesScheduleCmd struct {
+	Days int `default:"14" help:"How many days ahead to look." placeholder:"N"`
+}
+
+// agendaEntry is one thing that goes out: a scheduled notice or a
+// campaign's firing.
+type agendaEntry struct {
+	at       time.Time
+	what     string
+	template string
+	channels []notices.Channel
+	audience notices.Audience
+}
+
+// firingsPerCampaign bounds the firings the agenda lists of one
+// campaign, so that an @every 5m campaign does not bury the rest.
+const firingsPerCampaign = 50
+
+func (c noticesScheduleCmd) Run(e *env) error {
+	if c.Days < 1 {
+		return usageError("notices schedule", fmt.Errorf("--days %d: give 1 or more", c.Days))
+	}
+	cfg, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx := context.Background()
+	loc := cfg.location()
+	now := time.Now()
+	until := now.AddDate(0, 0, c.Days)
+
+	var agenda []agendaEntry
+	ns, err := s.Notices(ctx)
+	if err != nil {
+		return err
+	}
+	later := 0
+	for _, n := range ns {
+		if n.Status != notices.Scheduled {
+			continue
+		}
+		if n.SendAt.After(until) {
+			later++
+			continue
+		}
+		agenda = append(agenda, agendaEntry{n.SendAt, fmt.Sprintf("notice %d", n.ID), n.Template, n.Channels, n.Audience})
+	}
+	cs, err := s.Campaigns(ctx)
+	if err != nil {
+		return err
+	}
+	var paused, capped []string
+	for _, camp := range cs {
+		if !camp.Enabled {
+			paused = append(paused, camp.Name)
+			continue
+		}
+		sched, _, err := loadSchedule(camp)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "warning:", err)
+			continue
+		}
+		ts := upcoming(camp, sched, now, until, firingsPerCampaign)
+		if len(ts) == firingsPerCampaign {
+			capped = append(capped, camp.Name)
+		}
+		for _, t := range ts {
+			agenda = append(agenda, agendaEntry{t, "campaign " + camp.Name, camp.Notice.Template, camp.Notice.Channels, camp.Notice.Audience})
+		}
+	}
+	slices.SortStableFunc(agenda, func(a, b agendaEntry) int { return a.at.Compare(b.at) })
+
+	if len(agenda) == 0 {
+		fmt.Fprintf(e.stdout, "nothing goes out in the next %d days (to %s)\n", c.Days, showTime(until, loc))
+	} else {
+		fmt.Fprintf(e.stdout, "what goes out in the next %d days (to %s):\n", c.Days, showTime(until, loc))
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "TIME\tWHAT\tTEMPLATE\tCHANNELS\tAUDIENCE")
+		for _, a := range agenda {
+			when := showTime(a.at, loc)
+			if !a.at.After(now) {
+				when += " (due)" // a scheduled notice no dispatcher has begun
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", when, a.what, a.template, joinChannelNames(a.channels), a.audience)
+		}
+		tw.Flush()
+	}
+	for _, name := range capped {
+		fmt.Fprintf(e.stdout, "campaign %s: only its first %d firings listed (crier campaigns next %s -n N shows more)\n", name, firingsPerCampaign, name)
+	}
+	if later > 0 {
+		fmt.Fprintf(e.stdout, "%d scheduled notice(s) later than that (crier notices list shows them)\n", later)
+	}
+	if len(paused) > 0 {
+		fmt.Fprintf(e.stdout, "paused campaigns, not listed: %s (crier campaigns resume NAME)\n", strings.Join(paused, ", "))
+	}
 	return nil
 }
 

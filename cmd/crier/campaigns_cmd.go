@@ -1,0 +1,769 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/scheduler"
+	"github.com/crier-notices/crier/templates"
+)
+
+// campaignsCmd is `crier campaigns`: notices that recur on a schedule
+// (hydrant flushing each spring, a bill reminder on the 1st). crier serve
+// fires them; these commands set them up and show what they did.
+type campaignsCmd struct {
+	Add    campaignsAddCmd    `cmd:"" help:"Add a campaign: a notice (template, values, audience, channels) sent on a schedule. Everything is checked before it is stored."`
+	Edit   campaignsEditCmd   `cmd:"" help:"Change a campaign: only the flags given change (an audience flag replaces the whole audience), and it is checked again as add checks it."`
+	List   campaignsListCmd   `cmd:"" help:"List the campaigns with their schedule, next firing and last run."`
+	Show   campaignsShowCmd   `cmd:"" help:"Show a campaign: every setting, its next firings, and its runs (published or missed, with why)."`
+	Next   campaignsNextCmd   `cmd:"" help:"Show a campaign's next firing times, in its time zone and in UTC."`
+	Pause  campaignsPauseCmd  `cmd:"" help:"Pause a campaign: it does not fire until resumed."`
+	Resume campaignsResumeCmd `cmd:"" help:"Resume a paused campaign; its firings count from now (those skipped while paused are not sent late)."`
+	Delete campaignsDeleteCmd `cmd:"" help:"Delete a campaign and its record of runs; the notices it published stay."`
+}
+
+// How many next firings add and edit, and show, print.
+const (
+	firingsAfterAdd = 3
+	firingsInShow   = 5
+)
+
+type campaignsAddCmd struct {
+	Name     string `arg:"" help:"The campaign's name, such as spring-flushing."`
+	Template string `required:"" help:"Template name: crier templates list shows them, crier templates show NAME its fields." placeholder:"NAME"`
+	Schedule string `required:"" help:"When it fires: a cron spec in quotes, minute hour day-of-month month day-of-week, such as '0 9 1 * *' (9:00 on the 1st of each month); or @daily, @weekly, @monthly, @every 90m." placeholder:"SPEC"`
+	Timezone string `help:"The time zone the schedule is read in, an IANA name such as America/Chicago (default: [schedule] timezone, else [utility] timezone)." placeholder:"ZONE"`
+	Starts   string `help:"No firing before this time, YYYY-MM-DD HH:MM in the campaign's time zone." placeholder:"TIME"`
+	Ends     string `help:"No firing after this time, YYYY-MM-DD HH:MM in the campaign's time zone." placeholder:"TIME"`
+	audienceFlags
+	Channels string   `required:"" help:"The channels, a comma list of email, sms and print." placeholder:"LIST"`
+	Lang     string   `help:"The languages to send in, a comma list such as en,es (default: every language of the template)." placeholder:"LIST"`
+	Urgency  string   `help:"normal, or emergency: an emergency goes before every normal notice." enum:"normal,emergency" default:"normal"`
+	Set      []string `short:"s" sep:"none" help:"A field value, FIELD=VALUE; FIELD.LANG=VALUE for one language only. Repeat for each field." placeholder:"FIELD=VALUE"`
+	Values   string   `help:"A YAML file of field values (FIELD: VALUE); --set wins over it." type:"existingfile" placeholder:"FILE"`
+}
+
+func (c campaignsAddCmd) Run(e *env) error {
+	const cmd = "campaigns add"
+	cfg, lib, err := e.library()
+	if err != nil {
+		return err
+	}
+	u, err := cfg.utility()
+	if err != nil {
+		return err
+	}
+	fam, err := lib.Family(c.Template)
+	if err != nil {
+		return err
+	}
+	values, err := fieldValues(cmd, fam, c.Values, c.Set)
+	if err != nil {
+		return err
+	}
+	chs, err := parseChannels(c.Channels)
+	if err != nil {
+		return usageError(cmd, err)
+	}
+	langs, err := sendLanguages(c.Lang, fam)
+	if err != nil {
+		return usageError(cmd, err)
+	}
+	zone, loc, err := campaignZone(cfg, c.Timezone, cmd)
+	if err != nil {
+		return err
+	}
+	starts, err := parseCampaignTime("--starts", c.Starts, loc, cmd)
+	if err != nil {
+		return err
+	}
+	ends, err := parseCampaignTime("--ends", c.Ends, loc, cmd)
+	if err != nil {
+		return err
+	}
+	aud, err := c.audience(cfg, cmd)
+	if err != nil {
+		return err
+	}
+	camp := notices.Campaign{Name: c.Name, Schedule: c.Schedule, Timezone: zone, StartsAt: starts, EndsAt: ends, Enabled: true,
+		Notice: notices.Notice{Template: fam.Name, Values: values, Languages: langs, Audience: aud, Channels: chs, Urgency: notices.Urgency(c.Urgency)}}
+
+	ctx := context.Background()
+	s, err := cfg.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	sched, reach, err := checkCampaign(ctx, s, fam, u, camp, loc, time.Now(), cmd)
+	if err != nil {
+		return err
+	}
+	if _, err := s.CreateCampaign(ctx, camp); err != nil {
+		return err
+	}
+	// Read it back: its firings count from the moment the store gave it.
+	if camp, err = s.Campaign(ctx, strings.TrimSpace(c.Name)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "campaign %s added\n", camp.Name)
+	writeCampaignSummary(e.stdout, cfg, fam, camp, sched, reach)
+	sayWoken(e.stdout, wakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
+	return nil
+}
+
+type campaignsEditCmd struct {
+	Name     string  `arg:"" help:"The campaign's name (crier campaigns list shows them)."`
+	Rename   string  `help:"A new name for the campaign." placeholder:"NAME"`
+	Template *string `help:"Another template (values it does not know must go: --unset them, or give them all anew with --values)." placeholder:"NAME"`
+	Schedule *string `help:"When it fires: a cron spec in quotes, minute hour day-of-month month day-of-week, such as '0 9 1 * *' (9:00 on the 1st of each month); or @daily, @weekly, @monthly, @every 90m. A new schedule counts its firings from now." placeholder:"SPEC"`
+	Timezone *string `help:"The time zone the schedule is read in, an IANA name such as America/Chicago." placeholder:"ZONE"`
+	Starts   *string `help:"No firing before this time, YYYY-MM-DD HH:MM in the campaign's time zone; none removes it." placeholder:"TIME"`
+	Ends     *string `help:"No firing after this time, YYYY-MM-DD HH:MM in the campaign's time zone; none removes it." placeholder:"TIME"`
+	audienceFlags
+	AllContacts bool     `name:"all-contacts" help:"Send to all contacts (replaces the audience; the audience flags narrow it)."`
+	Channels    *string  `help:"The channels, a comma list of email, sms and print." placeholder:"LIST"`
+	Lang        *string  `help:"The languages to send in, a comma list such as en,es; all for every language of the template." placeholder:"LIST"`
+	Urgency     *string  `help:"normal or emergency." placeholder:"URGENCY"`
+	Set         []string `short:"s" sep:"none" help:"Change one field's value, FIELD=VALUE (FIELD.LANG=VALUE for one language); the others stay." placeholder:"FIELD=VALUE"`
+	Unset       []string `sep:"none" help:"Remove a field's value (the template's default applies, if it has one)." placeholder:"FIELD"`
+	Values      string   `help:"A YAML file of field values that replaces them all; --set wins over it." type:"existingfile" placeholder:"FILE"`
+}
+
+// audienceGiven reports whether any flag that chooses an audience was given.
+func (c campaignsEditCmd) audienceGiven() bool {
+	a := c.audienceFlags
+	return c.AllContacts || len(a.List)+len(a.Zone)+len(a.Tag)+len(a.AllTags)+len(a.Language)+len(a.Street)+len(a.Attr)+len(a.Has) > 0
+}
+
+func (c campaignsEditCmd) nothingGiven() bool {
+	return c.Rename == "" && c.Template == nil && c.Schedule == nil && c.Timezone == nil && c.Starts == nil && c.Ends == nil &&
+		!c.audienceGiven() && c.Channels == nil && c.Lang == nil && c.Urgency == nil && len(c.Set) == 0 && len(c.Unset) == 0 && c.Values == ""
+}
+
+func (c campaignsEditCmd) Run(e *env) error {
+	const cmd = "campaigns edit"
+	if c.nothingGiven() {
+		return usageError(cmd, errors.New("nothing to change: give the flags of what changes, such as --schedule or --set FIELD=VALUE"))
+	}
+	cfg, lib, err := e.library()
+	if err != nil {
+		return err
+	}
+	u, err := cfg.utility()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, err := cfg.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	camp, err := s.Campaign(ctx, c.Name)
+	if err != nil {
+		return err
+	}
+	n := &camp.Notice
+
+	if c.Template != nil {
+		n.Template = *c.Template
+	}
+	fam, err := lib.Family(n.Template)
+	if err != nil {
+		return err
+	}
+	n.Template = fam.Name
+	values := templates.Values{}
+	if c.Values == "" { // --values replaces them all; --set alone changes some
+		maps.Copy(values, n.Values)
+	}
+	given, err := fieldValues(cmd, fam, c.Values, c.Set)
+	if err != nil {
+		return err
+	}
+	maps.Copy(values, given)
+	for _, f := range c.Unset {
+		if _, ok := values[f]; !ok {
+			return usageError(cmd, fmt.Errorf("--unset %s: the campaign has no value for %s (crier campaigns show %s lists its values)", f, f, camp.Name))
+		}
+		delete(values, f)
+	}
+	if c.Template != nil && c.Values == "" {
+		// The old template's values, kept, would each be refused as "not
+		// a field": say at once what to do with them.
+		var unknown []string
+		for _, k := range sortedKeys(values) {
+			if field, _, _ := strings.Cut(k, "."); !declaresField(fam, field) {
+				unknown = append(unknown, k)
+			}
+		}
+		if len(unknown) > 0 {
+			return usageError(cmd, fmt.Errorf("--template %s: it has no field %s of the campaign's values: --unset them, or give every value anew with --values FILE",
+				fam.Name, strings.Join(unknown, ", ")))
+		}
+	}
+	n.Values = values
+
+	if c.Channels != nil {
+		if n.Channels, err = parseChannels(*c.Channels); err != nil {
+			return usageError(cmd, err)
+		}
+	}
+	// The languages are checked even when not given: a new template may
+	// lack one of them.
+	langs := strings.Join(n.Languages, ",")
+	if c.Lang != nil {
+		langs = *c.Lang
+	}
+	if n.Languages, err = sendLanguages(langs, fam); err != nil {
+		return usageError(cmd, err)
+	}
+	if c.Urgency != nil {
+		switch urgency := notices.Urgency(*c.Urgency); urgency {
+		case notices.Normal, notices.Emergency:
+			n.Urgency = urgency
+		default:
+			return usageError(cmd, fmt.Errorf("--urgency %q: use normal or emergency", *c.Urgency))
+		}
+	}
+	if c.audienceGiven() {
+		if n.Audience, err = c.audience(cfg, cmd); err != nil {
+			return err
+		}
+	}
+	if c.Schedule != nil {
+		camp.Schedule = *c.Schedule
+	}
+	zoneFlag := ""
+	if c.Timezone != nil {
+		if zoneFlag = *c.Timezone; zoneFlag == "" {
+			return usageError(cmd, errors.New("--timezone is empty: give an IANA name such as America/New_York"))
+		}
+	}
+	var loc *time.Location
+	if zoneFlag != "" {
+		if camp.Timezone, loc, err = campaignZone(cfg, zoneFlag, cmd); err != nil {
+			return err
+		}
+	} else if loc, err = time.LoadLocation(camp.Timezone); err != nil {
+		return usageError(cmd, fmt.Errorf("the campaign's time zone %q does not load on this machine: give --timezone", camp.Timezone))
+	}
+	for _, d := range []struct {
+		flag  string
+		given *string
+		t     *time.Time
+	}{{"--starts", c.Starts, &camp.StartsAt}, {"--ends", c.Ends, &camp.EndsAt}} {
+		if d.given == nil {
+			continue
+		}
+		if v := strings.TrimSpace(*d.given); v == "" || v == "none" {
+			*d.t = time.Time{}
+			continue
+		}
+		if *d.t, err = parseCampaignTime(d.flag, *d.given, loc, cmd); err != nil {
+			return err
+		}
+	}
+	if c.Rename != "" {
+		camp.Name = c.Rename
+	}
+
+	sched, reach, err := checkCampaign(ctx, s, fam, u, camp, loc, time.Now(), cmd)
+	if err != nil {
+		return err
+	}
+	if err := s.UpdateCampaign(ctx, camp); err != nil {
+		return err
+	}
+	if camp, err = s.Campaign(ctx, strings.TrimSpace(camp.Name)); err != nil {
+		return err
+	}
+	if camp.Name != c.Name {
+		fmt.Fprintf(e.stdout, "campaign %s changed, and renamed %s\n", c.Name, camp.Name)
+	} else {
+		fmt.Fprintf(e.stdout, "campaign %s changed\n", camp.Name)
+	}
+	writeCampaignSummary(e.stdout, cfg, fam, camp, sched, reach)
+	if !camp.Enabled {
+		fmt.Fprintf(e.stdout, "it is paused: crier campaigns resume %s to let it fire\n", camp.Name)
+		return nil
+	}
+	sayWoken(e.stdout, wakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
+	return nil
+}
+
+// campaignZone loads the time zone a campaign's schedule is read in: the
+// one given, else [schedule] timezone, else [utility] timezone. An empty
+// name or Local is refused: time.LoadLocation reads them as UTC and this
+// machine's zone, neither of which a coordinator means.
+func campaignZone(cfg Config, given, cmd string) (string, *time.Location, error) {
+	name, where := given, "--timezone"
+	switch {
+	case name != "":
+	case cfg.Schedule.Timezone != "":
+		name, where = cfg.Schedule.Timezone, cfg.name()+": [schedule] timezone"
+	default:
+		name, where = cfg.Utility.Timezone, cfg.name()+": [utility] timezone"
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "" || name == "Local" {
+		err := fmt.Errorf("%s %q is not a time zone name (use an IANA name such as America/New_York)", where, name)
+		if where == "--timezone" {
+			return "", nil, usageError(cmd, err)
+		}
+		return "", nil, err
+	}
+	return name, loc, nil
+}
+
+// parseCampaignTime reads --starts or --ends in the campaign's zone; zero
+// when not given.
+func parseCampaignTime(flag, s string, loc *time.Location, cmd string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, usageError(cmd, fmt.Errorf("%s %q: write it as YYYY-MM-DD HH:MM in the campaign's time zone (%s)", flag, s, loc))
+}
+
+// checkCampaign checks campaign c as add and edit store it, so that what
+// crier serve meets at a firing has been seen to work: the schedule fires
+// (within the start and end), the values fill the template in every
+// language at the next firing, and the audience reaches someone on the
+// channels now. It returns the schedule and whom the audience reaches.
+func checkCampaign(ctx context.Context, s *notices.Store, fam *templates.Family, u templates.Utility, c notices.Campaign,
+	loc *time.Location, now time.Time, cmd string) (*scheduler.Schedule, notices.Resolution, error) {
+	var reach notices.Resolution
+	if strings.TrimSpace(c.Name) == "" {
+		return nil, reach, usageError(cmd, errors.New("the campaign's name is empty"))
+	}
+	sched, err := scheduler.ParseSchedule(c.Schedule, loc)
+	if err != nil {
+		return nil, reach, usageError(cmd, fmt.Errorf("--schedule: %w", err))
+	}
+	if !c.StartsAt.IsZero() && !c.EndsAt.IsZero() && !c.EndsAt.After(c.StartsAt) {
+		return nil, reach, usageError(cmd, fmt.Errorf("--ends %s is not after --starts %s", showTime(c.EndsAt, loc), showTime(c.StartsAt, loc)))
+	}
+	if !c.EndsAt.IsZero() && !c.EndsAt.After(now) {
+		return nil, reach, usageError(cmd, fmt.Errorf("--ends %s is past (it is %s now): the campaign would never fire", showTime(c.EndsAt, loc), showTime(now, loc)))
+	}
+	next := upcoming(c, sched, now, time.Time{}, 1)
+	if len(next) == 0 {
+		from := now
+		if c.StartsAt.After(from) {
+			from = c.StartsAt
+		}
+		return nil, reach, usageError(cmd, fmt.Errorf("--schedule '%s' has no firing from %s to --ends %s: nothing would ever be sent",
+			sched.Spec, showTime(from, loc), showTime(c.EndsAt, loc)))
+	}
+	// The scheduler gives fired_at at each firing: check with the value the
+	// next firing will give, unless the coordinator set one.
+	values := maps.Clone(templates.Values(c.Notice.Values))
+	if values == nil {
+		values = templates.Values{}
+	}
+	if declaresField(fam, "fired_at") && values["fired_at"] == "" {
+		values["fired_at"] = next[0].In(loc).Format("2006-01-02 15:04")
+	}
+	if err := checkRenders(fam, values, u, next[0], c.Notice.Languages, c.Notice.Channels); err != nil {
+		return nil, reach, err
+	}
+	if reach, err = s.Resolve(ctx, c.Notice.Audience); err != nil {
+		return nil, reach, err
+	}
+	if reach.Contacts == 0 {
+		return nil, reach, &exitError{code: 1, err: fmt.Errorf("the audience (%s) has no contacts: check the list and filters (crier audience counts them)", c.Notice.Audience)}
+	}
+	total := 0
+	for _, ch := range c.Notice.Channels {
+		total += reach.Channel(ch).Reached
+	}
+	if total == 0 && !slices.Contains(c.Notice.Channels, notices.Print) {
+		return nil, reach, &exitError{code: 1, err: errors.New("the audience reaches nobody on these channels: every firing would send nothing (crier audience shows whom it misses and why)")}
+	}
+	return sched, reach, nil
+}
+
+// declaresField reports whether the template family has a field named name.
+func declaresField(fam *templates.Family, name string) bool {
+	return slices.ContainsFunc(fam.Original.Fields, func(f templates.Field) bool { return f.Name == name })
+}
+
+// firingsFrom is the instant after which campaign c's next firing is
+// looked for: now, or later when the scheduler has handled firings past
+// now (a clock set back) or the campaign starts later. A firing at the
+// start itself counts, as the scheduler counts it.
+func firingsFrom(c notices.Campaign, now time.Time) time.Time {
+	from := now
+	if c.CheckedUntil.After(from) {
+		from = c.CheckedUntil
+	}
+	if !c.StartsAt.IsZero() && c.StartsAt.After(from) {
+		from = c.StartsAt.Add(-time.Nanosecond)
+	}
+	return from
+}
+
+// upcoming returns campaign c's firings after now (see firingsFrom), none
+// after its end nor after until (zero: no bound), at most limit of them.
+// One of until and limit must bound the list.
+func upcoming(c notices.Campaign, sched *scheduler.Schedule, now, until time.Time, limit int) []time.Time {
+	var ts []time.Time
+	for t := sched.Next(firingsFrom(c, now)); !t.IsZero(); t = sched.Next(t) {
+		if (!c.EndsAt.IsZero() && t.After(c.EndsAt)) || (!until.IsZero() && t.After(until)) {
+			break
+		}
+		ts = append(ts, t)
+		if len(ts) == limit {
+			break
+		}
+	}
+	return ts
+}
+
+// firingTime shows a firing in the campaign's zone and in UTC:
+// "2027-03-01 09:00 EST  (2027-03-01 14:00 UTC)".
+func firingTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02 15:04 MST") + "  (" + t.UTC().Format("2006-01-02 15:04") + " UTC)"
+}
+
+// loadSchedule reads a stored campaign's zone and schedule.
+func loadSchedule(c notices.Campaign) (*scheduler.Schedule, *time.Location, error) {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return nil, nil, fmt.Errorf("campaign %s: time zone %q does not load: %w (crier campaigns edit %s --timezone ZONE)", c.Name, c.Timezone, err, c.Name)
+	}
+	sched, err := scheduler.ParseSchedule(c.Schedule, loc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("campaign %s: %w (crier campaigns edit %s --schedule SPEC)", c.Name, err, c.Name)
+	}
+	return sched, loc, nil
+}
+
+// writeCampaignSummary writes what add and edit stored: the notice, the
+// schedule, whom it reaches now and its next firings.
+func writeCampaignSummary(w io.Writer, cfg Config, fam *templates.Family, c notices.Campaign, sched *scheduler.Schedule, reach notices.Resolution) {
+	n := c.Notice
+	loc := sched.Location
+	fmt.Fprintf(w, "notice:    %s (%s), %s\n", fam.Name, strings.Join(langsOrAll(n.Languages, fam), ", "), n.Urgency)
+	fmt.Fprintf(w, "schedule:  %s in %s\n", c.Schedule, c.Timezone)
+	if !c.StartsAt.IsZero() {
+		fmt.Fprintf(w, "starts:    %s\n", showTime(c.StartsAt, loc))
+	}
+	if !c.EndsAt.IsZero() {
+		fmt.Fprintf(w, "ends:      %s\n", showTime(c.EndsAt, loc))
+	}
+	fmt.Fprintf(w, "audience:  %s, %d contact(s) now (counted again at each firing)\n", n.Audience, reach.Contacts)
+	names := cfg.channelNames()
+	for _, ch := range n.Channels {
+		what := "message(s)"
+		if ch == notices.Print {
+			what = "letter(s), and the flyer"
+		}
+		fmt.Fprintf(w, "%-10s %d %s a firing -> %s\n", string(ch)+":", reach.Channel(ch).Reached, what, names[ch])
+	}
+	next := upcoming(c, sched, time.Now(), time.Time{}, firingsAfterAdd)
+	fmt.Fprintln(w, "next firings:")
+	for _, t := range next {
+		fmt.Fprintf(w, "  %s\n", firingTime(t, loc))
+	}
+	if len(next) < firingsAfterAdd && !c.EndsAt.IsZero() {
+		fmt.Fprintf(w, "  (none after: it ends %s)\n", showTime(c.EndsAt, loc))
+	}
+}
+
+type campaignsListCmd struct{}
+
+func (campaignsListCmd) Run(e *env) error {
+	_, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx := context.Background()
+	cs, err := s.Campaigns(ctx)
+	if err != nil {
+		return err
+	}
+	if len(cs) == 0 {
+		fmt.Fprintln(e.stdout, "no campaigns yet (crier campaigns add makes one)")
+		return nil
+	}
+	now := time.Now()
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSCHEDULE\tZONE\tCHANNELS\tSTATE\tNEXT FIRING\tLAST RUN")
+	for _, c := range cs {
+		state, next, loc := "enabled", "-", time.UTC
+		sched, l, err := loadSchedule(c)
+		if err == nil {
+			loc = l
+		}
+		switch {
+		case !c.Enabled:
+			state = "paused"
+		case err != nil:
+			next = "cannot fire (crier campaigns show " + c.Name + ")"
+		default:
+			if ts := upcoming(c, sched, now, time.Time{}, 1); len(ts) > 0 {
+				next = showTime(ts[0], loc)
+			} else {
+				next = "none (ended)"
+			}
+		}
+		last := "-"
+		runs, err := s.Runs(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if len(runs) > 0 {
+			last = showTime(runs[0].ScheduledAt, loc) + " " + string(runs[0].Status)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Schedule, c.Timezone, joinChannelNames(c.Notice.Channels), state, next, last)
+	}
+	return tw.Flush()
+}
+
+func joinChannelNames(chs []notices.Channel) string {
+	ss := make([]string, len(chs))
+	for i, ch := range chs {
+		ss[i] = string(ch)
+	}
+	return strings.Join(ss, ",")
+}
+
+type campaignsShowCmd struct {
+	Name string `arg:"" help:"The campaign's name (crier campaigns list shows them)."`
+	Runs int    `default:"20" help:"Show this many of the newest runs; 0 for all." placeholder:"N"`
+}
+
+func (c campaignsShowCmd) Run(e *env) error {
+	_, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx := context.Background()
+	camp, err := s.Campaign(ctx, c.Name)
+	if err != nil {
+		return err
+	}
+	runs, err := s.Runs(ctx, camp.ID)
+	if err != nil {
+		return err
+	}
+	sched, loc, schedErr := loadSchedule(camp)
+	if schedErr != nil {
+		loc = time.UTC
+	}
+	n, w := camp.Notice, e.stdout
+	state := "enabled"
+	if !camp.Enabled {
+		state = fmt.Sprintf("paused (crier campaigns resume %s lets it fire)", camp.Name)
+	}
+	fmt.Fprintf(w, "campaign %s: %s\n", camp.Name, state)
+	fmt.Fprintf(w, "template:  %s\n", n.Template)
+	langs := "every language of the template"
+	if len(n.Languages) > 0 {
+		langs = strings.Join(n.Languages, ", ")
+	}
+	fmt.Fprintf(w, "languages: %s\nurgency:   %s\naudience:  %s\nchannels:  %s\n", langs, n.Urgency, n.Audience, joinChannelNames(n.Channels))
+	fmt.Fprintf(w, "schedule:  %s\nzone:      %s\n", camp.Schedule, camp.Timezone)
+	fmt.Fprintf(w, "starts:    %s\nends:      %s\n", showTime(camp.StartsAt, loc), showTime(camp.EndsAt, loc))
+	fmt.Fprintf(w, "created:   %s\nchanged:   %s\n", showTime(camp.CreatedAt, loc), showTime(camp.UpdatedAt, loc))
+	if len(n.Values) > 0 {
+		fmt.Fprintln(w, "values:")
+		for _, k := range sortedKeys(n.Values) {
+			fmt.Fprintf(w, "  %s: %s\n", k, n.Values[k])
+		}
+	}
+
+	fmt.Fprintln(w)
+	if schedErr != nil {
+		fmt.Fprintf(w, "it cannot fire: %v\n", schedErr)
+	} else {
+		next := upcoming(camp, sched, time.Now(), time.Time{}, firingsInShow)
+		switch {
+		case len(next) == 0:
+			fmt.Fprintf(w, "no firing to come: it ended %s\n", showTime(camp.EndsAt, loc))
+		case !camp.Enabled:
+			fmt.Fprintln(w, "next firings, if resumed before them:")
+		default:
+			fmt.Fprintln(w, "next firings:")
+		}
+		for _, t := range next {
+			fmt.Fprintf(w, "  %s\n", firingTime(t, loc))
+		}
+	}
+
+	fmt.Fprintln(w)
+	if len(runs) == 0 {
+		fmt.Fprintln(w, "no runs yet")
+		return nil
+	}
+	published := 0
+	for _, r := range runs {
+		if r.Status == notices.RunPublished {
+			published++
+		}
+	}
+	fmt.Fprintf(w, "runs, newest first: %d published, %d missed\n", published, len(runs)-published)
+	shown := runs
+	if c.Runs > 0 && len(runs) > c.Runs {
+		shown = runs[:c.Runs]
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCHEDULED\tSTATUS\tNOTICE OR WHY")
+	for _, r := range shown {
+		what := r.Note
+		if r.Status == notices.RunPublished {
+			what = fmt.Sprintf("notice %d", r.NoticeID)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", showTime(r.ScheduledAt, loc), r.Status, what)
+	}
+	tw.Flush()
+	if len(shown) < len(runs) {
+		fmt.Fprintf(w, "(%d older runs not shown: --runs 0 shows all)\n", len(runs)-len(shown))
+	}
+	return nil
+}
+
+type campaignsNextCmd struct {
+	Name   string `arg:"" help:"The campaign's name (crier campaigns list shows them)."`
+	Number int    `short:"n" default:"5" help:"How many firings to show." placeholder:"N"`
+}
+
+func (c campaignsNextCmd) Run(e *env) error {
+	if c.Number < 1 {
+		return usageError("campaigns next", fmt.Errorf("-n %d: give 1 or more", c.Number))
+	}
+	_, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	camp, err := s.Campaign(context.Background(), c.Name)
+	if err != nil {
+		return err
+	}
+	sched, loc, err := loadSchedule(camp)
+	if err != nil {
+		return err
+	}
+	if !camp.Enabled {
+		fmt.Fprintf(e.stdout, "campaign %s is paused: it fires at these times only if resumed before them (crier campaigns resume %s)\n", camp.Name, camp.Name)
+	}
+	next := upcoming(camp, sched, time.Now(), time.Time{}, c.Number)
+	for _, t := range next {
+		fmt.Fprintln(e.stdout, firingTime(t, loc))
+	}
+	if len(next) < c.Number && !camp.EndsAt.IsZero() {
+		fmt.Fprintf(e.stdout, "no firing after %s: the campaign ends then\n", showTime(camp.EndsAt, loc))
+	}
+	return nil
+}
+
+type campaignsPauseCmd struct {
+	Name string `arg:"" help:"The campaign's name."`
+}
+
+func (c campaignsPauseCmd) Run(e *env) error {
+	_, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	changed, err := s.SetCampaignEnabled(context.Background(), c.Name, false)
+	if err != nil {
+		return err
+	}
+	if !changed {
+		fmt.Fprintf(e.stdout, "campaign %s was paused already\n", c.Name)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "campaign %s paused: it does not fire until crier campaigns resume %s\n", c.Name, c.Name)
+	return nil
+}
+
+type campaignsResumeCmd struct {
+	Name string `arg:"" help:"The campaign's name."`
+}
+
+func (c campaignsResumeCmd) Run(e *env) error {
+	_, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx := context.Background()
+	changed, err := s.SetCampaignEnabled(ctx, c.Name, true)
+	if err != nil {
+		return err
+	}
+	if !changed {
+		fmt.Fprintf(e.stdout, "campaign %s was not paused\n", c.Name)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "campaign %s resumed: its firings count from now; those it skipped while paused are not sent late\n", c.Name)
+	camp, err := s.Campaign(ctx, c.Name)
+	if err != nil {
+		return err
+	}
+	if sched, loc, err := loadSchedule(camp); err != nil {
+		fmt.Fprintln(e.stderr, "warning:", err)
+	} else if next := upcoming(camp, sched, time.Now(), time.Time{}, 1); len(next) > 0 {
+		fmt.Fprintf(e.stdout, "next firing: %s\n", firingTime(next[0], loc))
+	}
+	sayWoken(e.stdout, wakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
+	return nil
+}
+
+type campaignsDeleteCmd struct {
+	Name string `arg:"" help:"The campaign's name."`
+	Yes  bool   `short:"y" help:"Do not ask for confirmation (needed when standard input is not a terminal)."`
+}
+
+func (c campaignsDeleteCmd) Run(e *env) error {
+	_, s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx := context.Background()
+	camp, err := s.Campaign(ctx, c.Name)
+	if err != nil {
+		return err
+	}
+	if !c.Yes {
+		// confirm's own refusal off a terminal speaks of sending.
+		if !isTerminal(os.Stdin) {
+			return usageError("campaigns delete", errors.New("standard input is not a terminal, so nobody can confirm: add --yes to delete without asking"))
+		}
+		ok, err := confirm(e, fmt.Sprintf("Delete campaign %s (%s in %s) and its record of runs? [y/N] ", camp.Name, camp.Schedule, camp.Timezone))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintln(e.stdout, "not deleted")
+			return &exitError{code: 1, err: errors.New("cancelled: the campaign stays")}
+		}
+	}
+	if err := s.DeleteCampaign(ctx, camp.Name); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "campaign %s deleted; the notices it published stay (crier notices list shows them)\n", camp.Name)
+	return nil
+}
