@@ -122,13 +122,16 @@ func TestSMSRateLimit(t *testing.T) {
 			if took < 9500*time.Millisecond {
 				t.Errorf("200 messages at 20 per second took %v; want at least 9.5 s", took)
 			}
-			// No window of one second holds more than the limit (and one for the burst).
+			// No window of one second holds more than the limit, one for the
+			// burst, and one for arrival jitter: the times are taken where the
+			// requests arrive, and on a loaded machine (go test runs packages
+			// side by side) one request can arrive late, just before the next.
 			for i := range f.times {
 				j := i
 				for j < len(f.times) && f.times[j].Sub(f.times[i]) < time.Second {
 					j++
 				}
-				if j-i > 21 {
+				if j-i > 22 {
 					t.Fatalf("%d messages within one second from %v; the limit is 20", j-i, f.times[i].Sub(first))
 				}
 			}
