@@ -50,8 +50,8 @@ type Run struct {
 	CreatedAt   time.Time
 }
 
-// CreateCampaign stores c, enabled, with its firings counted from now (or
-// from its start, if later). The schedule is the caller's to check.
+// CreateCampaign stores c, enabled, with its firings counted from now
+// (the scheduler keeps to its start and end). The schedule is the caller's to check.
 // Errors: Invalid for a bad notice or a missing name, schedule or zone;
 // Conflict when the name is taken.
 func (s *Store) CreateCampaign(ctx context.Context, c Campaign) (int64, error) {
@@ -169,7 +169,7 @@ func (s *Store) PublishRun(ctx context.Context, c Campaign, scheduledAt time.Tim
 		for k, v := range c.Notice.Values {
 			n.Values[k] = v
 		}
-		if declares(fam, "fired_at") && n.Values["fired_at"] == "" {
+		if fam.Declares("fired_at") && n.Values["fired_at"] == "" {
 			loc, err := time.LoadLocation(c.Timezone)
 			if err != nil {
 				return errorf(Invalid, "campaign %s: time zone %q: %v", c.Name, c.Timezone, err)
@@ -192,16 +192,6 @@ func (s *Store) PublishRun(ctx context.Context, c Campaign, scheduledAt time.Tim
 		return sum, false, fmt.Errorf("campaign %s, firing of %s: %w", c.Name, scheduledAt.UTC().Format(time.RFC3339), err)
 	}
 	return sum, published, nil
-}
-
-// declares reports whether the template family has a field named name.
-func declares(fam *templates.Family, name string) bool {
-	for _, f := range fam.Original.Fields {
-		if f.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // MissRun records that campaign c's firing at scheduledAt was missed (the

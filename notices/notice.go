@@ -350,8 +350,11 @@ func (s *Store) RescheduleNotice(ctx context.Context, id int64, at time.Time) er
 			return err
 		}
 		now := s.Now()
-		if n.Status != Scheduled || !n.SendAt.After(now) {
+		switch {
+		case n.Status != Scheduled:
 			return errorf(Conflict, "notice %d is %s: only a notice still waiting for its send time can be rescheduled", id, n.Status)
+		case !n.SendAt.After(now):
+			return errorf(Conflict, "notice %d's send time %s has come: it is going out (crier notices cancel %d stops it)", id, n.SendAt.Format(time.RFC3339), id)
 		}
 		if !at.After(now) {
 			return errorf(Invalid, "the new time %s is past; crier notices cancel %d and send again to send at once", at.Format(time.RFC3339), id)

@@ -162,17 +162,19 @@ func (cp *Campaigner) Next(ctx context.Context, now time.Time) (time.Time, error
 		if err != nil {
 			continue
 		}
-		if t := NextFiring(c, s, now); !t.IsZero() && (next.IsZero() || t.Before(next)) {
-			next = t
+		if ts := Upcoming(c, s, now, time.Time{}, 1); len(ts) > 0 && (next.IsZero() || ts[0].Before(next)) {
+			next = ts[0]
 		}
 	}
 	return next, nil
 }
 
-// NextFiring returns campaign c's first firing after now (and after the
-// firings it has handled), within its start and end; zero when there is
-// none.
-func NextFiring(c notices.Campaign, s *Schedule, now time.Time) time.Time {
+// Upcoming returns campaign c's firings after now (and after the firings
+// it has handled: a clock set back does not list them again), within its
+// start and end, none after until (zero: no bound), at most limit (0: no
+// limit); until or limit must bound the list. A firing at the start
+// itself counts, as plan counts it.
+func Upcoming(c notices.Campaign, s *Schedule, now, until time.Time, limit int) []time.Time {
 	from := now
 	if c.CheckedUntil.After(from) {
 		from = c.CheckedUntil
@@ -180,9 +182,15 @@ func NextFiring(c notices.Campaign, s *Schedule, now time.Time) time.Time {
 	if !c.StartsAt.IsZero() && c.StartsAt.After(from) {
 		from = c.StartsAt.Add(-time.Nanosecond)
 	}
-	t := s.Next(from)
-	if t.IsZero() || !c.EndsAt.IsZero() && t.After(c.EndsAt) {
-		return time.Time{}
+	var ts []time.Time
+	for t := s.Next(from); !t.IsZero(); t = s.Next(t) {
+		if !c.EndsAt.IsZero() && t.After(c.EndsAt) || !until.IsZero() && t.After(until) {
+			break
+		}
+		ts = append(ts, t)
+		if len(ts) == limit {
+			break
+		}
 	}
-	return t
+	return ts
 }

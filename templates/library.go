@@ -32,6 +32,11 @@ type Family struct {
 }
 
 // Languages lists the family's languages, the original's first.
+// Declares reports whether the family has a field named name.
+func (f *Family) Declares(name string) bool {
+	return slices.ContainsFunc(f.Original.Fields, func(fd Field) bool { return fd.Name == name })
+}
+
 func (f *Family) Languages() []string {
 	langs := []string{f.Original.Lang}
 	var rest []string

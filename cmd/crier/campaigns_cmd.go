@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -202,7 +201,7 @@ func (c campaignsEditCmd) Run(e *env) error {
 		// a field": say at once what to do with them.
 		var unknown []string
 		for _, k := range sortedKeys(values) {
-			if field, _, _ := strings.Cut(k, "."); !declaresField(fam, field) {
+			if field, _, _ := strings.Cut(k, "."); !fam.Declares(field) {
 				unknown = append(unknown, k)
 			}
 		}
@@ -361,7 +360,7 @@ func checkCampaign(ctx context.Context, s *notices.Store, fam *templates.Family,
 	if !c.EndsAt.IsZero() && !c.EndsAt.After(now) {
 		return nil, reach, usageError(cmd, fmt.Errorf("--ends %s is past (it is %s now): the campaign would never fire", showTime(c.EndsAt, loc), showTime(now, loc)))
 	}
-	next := upcoming(c, sched, now, time.Time{}, 1)
+	next := scheduler.Upcoming(c, sched, now, time.Time{}, 1)
 	if len(next) == 0 {
 		from := now
 		if c.StartsAt.After(from) {
@@ -376,7 +375,7 @@ func checkCampaign(ctx context.Context, s *notices.Store, fam *templates.Family,
 	if values == nil {
 		values = templates.Values{}
 	}
-	if declaresField(fam, "fired_at") && values["fired_at"] == "" {
+	if fam.Declares("fired_at") && values["fired_at"] == "" {
 		values["fired_at"] = next[0].In(loc).Format("2006-01-02 15:04")
 	}
 	if err := checkRenders(fam, values, u, next[0], c.Notice.Languages, c.Notice.Channels); err != nil {
@@ -396,43 +395,6 @@ func checkCampaign(ctx context.Context, s *notices.Store, fam *templates.Family,
 		return nil, reach, &exitError{code: 1, err: errors.New("the audience reaches nobody on these channels: every firing would send nothing (crier audience shows whom it misses and why)")}
 	}
 	return sched, reach, nil
-}
-
-// declaresField reports whether the template family has a field named name.
-func declaresField(fam *templates.Family, name string) bool {
-	return slices.ContainsFunc(fam.Original.Fields, func(f templates.Field) bool { return f.Name == name })
-}
-
-// firingsFrom is the instant after which campaign c's next firing is
-// looked for: now, or later when the scheduler has handled firings past
-// now (a clock set back) or the campaign starts later. A firing at the
-// start itself counts, as the scheduler counts it.
-func firingsFrom(c notices.Campaign, now time.Time) time.Time {
-	from := now
-	if c.CheckedUntil.After(from) {
-		from = c.CheckedUntil
-	}
-	if !c.StartsAt.IsZero() && c.StartsAt.After(from) {
-		from = c.StartsAt.Add(-time.Nanosecond)
-	}
-	return from
-}
-
-// upcoming returns campaign c's firings after now (see firingsFrom), none
-// after its end nor after until (zero: no bound), at most limit of them.
-// One of until and limit must bound the list.
-func upcoming(c notices.Campaign, sched *scheduler.Schedule, now, until time.Time, limit int) []time.Time {
-	var ts []time.Time
-	for t := sched.Next(firingsFrom(c, now)); !t.IsZero(); t = sched.Next(t) {
-		if (!c.EndsAt.IsZero() && t.After(c.EndsAt)) || (!until.IsZero() && t.After(until)) {
-			break
-		}
-		ts = append(ts, t)
-		if len(ts) == limit {
-			break
-		}
-	}
-	return ts
 }
 
 // firingTime shows a firing in the campaign's zone and in UTC:
@@ -476,7 +438,7 @@ func writeCampaignSummary(w io.Writer, cfg Config, fam *templates.Family, c noti
 		}
 		fmt.Fprintf(w, "%-10s %d %s a firing -> %s\n", string(ch)+":", reach.Channel(ch).Reached, what, names[ch])
 	}
-	next := upcoming(c, sched, time.Now(), time.Time{}, firingsAfterAdd)
+	next := scheduler.Upcoming(c, sched, time.Now(), time.Time{}, firingsAfterAdd)
 	fmt.Fprintln(w, "next firings:")
 	for _, t := range next {
 		fmt.Fprintf(w, "  %s\n", firingTime(t, loc))
@@ -518,7 +480,7 @@ func (campaignsListCmd) Run(e *env) error {
 		case err != nil:
 			next = "cannot fire (crier campaigns show " + c.Name + ")"
 		default:
-			if ts := upcoming(c, sched, now, time.Time{}, 1); len(ts) > 0 {
+			if ts := scheduler.Upcoming(c, sched, now, time.Time{}, 1); len(ts) > 0 {
 				next = showTime(ts[0], loc)
 			} else {
 				next = "none (ended)"
@@ -595,7 +557,7 @@ func (c campaignsShowCmd) Run(e *env) error {
 	if schedErr != nil {
 		fmt.Fprintf(w, "it cannot fire: %v\n", schedErr)
 	} else {
-		next := upcoming(camp, sched, time.Now(), time.Time{}, firingsInShow)
+		next := scheduler.Upcoming(camp, sched, time.Now(), time.Time{}, firingsInShow)
 		switch {
 		case len(next) == 0:
 			fmt.Fprintf(w, "no firing to come: it ended %s\n", showTime(camp.EndsAt, loc))
@@ -666,7 +628,7 @@ func (c campaignsNextCmd) Run(e *env) error {
 	if !camp.Enabled {
 		fmt.Fprintf(e.stdout, "campaign %s is paused: it fires at these times only if resumed before them (crier campaigns resume %s)\n", camp.Name, camp.Name)
 	}
-	next := upcoming(camp, sched, time.Now(), time.Time{}, c.Number)
+	next := scheduler.Upcoming(camp, sched, time.Now(), time.Time{}, c.Number)
 	for _, t := range next {
 		fmt.Fprintln(e.stdout, firingTime(t, loc))
 	}
@@ -724,7 +686,7 @@ func (c campaignsResumeCmd) Run(e *env) error {
 	}
 	if sched, loc, err := loadSchedule(camp); err != nil {
 		fmt.Fprintln(e.stderr, "warning:", err)
-	} else if next := upcoming(camp, sched, time.Now(), time.Time{}, 1); len(next) > 0 {
+	} else if next := scheduler.Upcoming(camp, sched, time.Now(), time.Time{}, 1); len(next) > 0 {
 		fmt.Fprintf(e.stdout, "next firing: %s\n", firingTime(next[0], loc))
 	}
 	sayWoken(e.stdout, wakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
@@ -748,11 +710,7 @@ func (c campaignsDeleteCmd) Run(e *env) error {
 		return err
 	}
 	if !c.Yes {
-		// confirm's own refusal off a terminal speaks of sending.
-		if !isTerminal(os.Stdin) {
-			return usageError("campaigns delete", errors.New("standard input is not a terminal, so nobody can confirm: add --yes to delete without asking"))
-		}
-		ok, err := confirm(e, fmt.Sprintf("Delete campaign %s (%s in %s) and its record of runs? [y/N] ", camp.Name, camp.Schedule, camp.Timezone))
+		ok, err := confirm(e, "campaigns delete", "delete", fmt.Sprintf("Delete campaign %s (%s in %s) and its record of runs? [y/N] ", camp.Name, camp.Schedule, camp.Timezone))
 		if err != nil {
 			return err
 		}

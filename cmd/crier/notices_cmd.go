@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/scheduler"
 )
 
 // noticesCmd is `crier notices`: the notices sent and being sent.
@@ -268,7 +269,7 @@ func (c noticesScheduleCmd) Run(e *env) error {
 			fmt.Fprintln(e.stderr, "warning:", err)
 			continue
 		}
-		ts := upcoming(camp, sched, now, until, firingsPerCampaign)
+		ts := scheduler.Upcoming(camp, sched, now, until, firingsPerCampaign)
 		if len(ts) == firingsPerCampaign {
 			capped = append(capped, camp.Name)
 		}

@@ -115,7 +115,7 @@ func (c sendCmd) Run(e *env) error {
 		return &exitError{code: 1, err: errors.New("the audience reaches nobody on these channels: nothing to send (crier audience shows whom it misses and why)")}
 	}
 	if !c.Yes {
-		ok, err := confirm(e, fmt.Sprintf("Send these %d message(s)? [y/N] ", total))
+		ok, err := confirm(e, "send", "send", fmt.Sprintf("Send these %d message(s)? [y/N] ", total))
 		if err != nil {
 			return err
 		}
@@ -241,10 +241,11 @@ func checkRenders(fam *templates.Family, values templates.Values, u templates.Ut
 }
 
 // confirm asks question on a terminal and reads yes or no; off a terminal
-// it refuses, since nobody could answer.
-func confirm(e *env, question string) (bool, error) {
+// it refuses, since nobody could answer. cmd names the command and verb
+// what it does ("send", "delete"), for the refusal.
+func confirm(e *env, cmd, verb, question string) (bool, error) {
 	if !isTerminal(os.Stdin) {
-		return false, usageError("send", errors.New("standard input is not a terminal, so nobody can confirm: add --yes to send without asking"))
+		return false, usageError(cmd, fmt.Errorf("standard input is not a terminal, so nobody can confirm: add --yes to %s without asking", verb))
 	}
 	fmt.Fprint(e.stdout, question)
 	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
