@@ -153,7 +153,7 @@ func (c noticesResumeCmd) Run(e *env) error {
 	for _, p := range lifted {
 		fmt.Fprintf(e.stdout, "notice %d: %s resumed (it was paused: %s)\n", c.ID, p.Channel, p.Reason)
 	}
-	fmt.Fprintln(e.stdout, "run crier dispatch to send the rest (crier serve does it by itself)")
+	sayWoken(e.stdout, wakeServers(context.Background(), s), "run crier dispatch to send the rest (or start crier serve)")
 	return nil
 }
 
