@@ -350,3 +350,19 @@ func (s *Store) DeleteCampaign(ctx context.Context, name string) error {
 		return nil
 	})
 }
+
+// NoticeRun says which campaign firing published notice id: the
+// campaign's name and zone and the firing's time; ok is false for a
+// notice a person sent (or whose campaign was deleted).
+func (s *Store) NoticeRun(ctx context.Context, id int64) (campaign, timezone string, at time.Time, ok bool, err error) {
+	var when string
+	err = s.db.QueryRowContext(ctx, `SELECT c.name, c.timezone, r.scheduled_at FROM campaign_runs r JOIN campaigns c ON c.id = r.campaign_id
+		WHERE r.notice_id = ?`, id).Scan(&campaign, &timezone, &when)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", time.Time{}, false, nil
+	}
+	if err != nil {
+		return "", "", time.Time{}, false, err
+	}
+	return campaign, timezone, parseTime(when), true, nil
+}

@@ -91,6 +91,17 @@ func (c noticesShowCmd) Run(e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "languages: %s\nurgency:   %s\naudience:  %s\n", langs, n.Urgency, n.Audience)
 	fmt.Fprintf(e.stdout, "created:   %s\n", showTime(n.CreatedAt, loc))
+	name, zone, at, fromCampaign, err := s.NoticeRun(context.Background(), n.ID)
+	if err != nil {
+		return err
+	}
+	if fromCampaign {
+		campLoc := loc
+		if l, err := time.LoadLocation(zone); err == nil {
+			campLoc = l
+		}
+		fmt.Fprintf(e.stdout, "campaign:  %s, the firing of %s\n", name, showTime(at, campLoc))
+	}
 	if !n.SendAt.IsZero() {
 		fmt.Fprintf(e.stdout, "send at:   %s\n", showTime(n.SendAt, loc))
 	}

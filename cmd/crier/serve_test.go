@@ -378,5 +378,9 @@ func TestServeRestartAfterFiring(t *testing.T) {
 	if len(ns) != 1 {
 		t.Errorf("%d notices; want the one firing's", len(ns))
 	}
+	ny, _ := time.LoadLocation("America/New_York")
+	if show := runBin(t, bin, cfg, "notices", "show", "1"); !strings.Contains(show, "campaign:  flushing, the firing of "+runs[0].ScheduledAt.In(ny).Format("2006-01-02 15:04 MST")) {
+		t.Errorf("notices show does not name the campaign firing of %v:\n%s", runs[0].ScheduledAt, show)
+	}
 	checkEveryoneOnce(t, mp, n, connections)
 }
