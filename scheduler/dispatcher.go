@@ -439,6 +439,7 @@ func (d *Dispatcher) feed(ctx context.Context, l *lane) {
 			continue
 		}
 		d.holding.Add(int64(len(ds)))
+		l.announce(d.log, ds)
 		for _, dl := range ds {
 			select {
 			case l.queue <- dl:
@@ -470,6 +471,10 @@ func (d *Dispatcher) idle(ctx context.Context, l *lane, scope notices.ClaimScope
 	if scope.EmergencyOnly {
 		if end := d.cfg.QuietHours.Until(now); !end.IsZero() {
 			wait = min(wait, max(end.Sub(now), minWait))
+			if l.quietLogged != end {
+				l.quietLogged = end
+				d.log.Info("quiet hours: text messages of normal notices wait; emergencies go", "until", end.In(d.cfg.QuietHours.Location).Format("2006-01-02 15:04 MST"))
+			}
 		}
 	}
 	t := time.NewTimer(wait)

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,11 @@ type lane struct {
 	cool      time.Duration
 
 	stats laneStats
+
+	// Owned by the lane's feeder: the notices it has started sending, to
+	// log each once, and the quiet hours it has logged.
+	started     map[int64]bool
+	quietLogged time.Time
 }
 
 // The circuit breaker's settings: trip after max(tripAfter, concurrency)
@@ -81,6 +87,20 @@ func (l *lane) backlog(lease time.Duration) int {
 		n = min(n, int(l.cfg.Rate*lease.Seconds()/4))
 	}
 	return max(n, 1)
+}
+
+// announce logs each notice the lane claims for the first time: the
+// coordinator reading the log sees when a notice began going out.
+func (l *lane) announce(log *slog.Logger, ds []notices.Delivery) {
+	if l.started == nil {
+		l.started = map[int64]bool{}
+	}
+	for _, dl := range ds {
+		if !l.started[dl.NoticeID] {
+			l.started[dl.NoticeID] = true
+			log.Info("sending notice", "notice", dl.NoticeID, "channel", l.name)
+		}
+	}
 }
 
 func (l *lane) wake() {

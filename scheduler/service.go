@@ -86,6 +86,7 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			t.Stop()
 			s.ready.Store(false)
+			s.Log.Info("stopping: no new claims; the sends in flight finish, the rest is put back")
 			return <-dispatched
 		case err := <-dispatched:
 			t.Stop()

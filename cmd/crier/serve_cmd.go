@@ -102,11 +102,7 @@ func (c serveCmd) Run(e *env) error {
 	for _, line := range cfg.channelLines() {
 		log.Info("channel", "sends", line)
 	}
-	go func() {
-		<-ctx.Done()
-		stop() // a second signal kills
-		log.Info("stopping: no new claims; the sends in flight finish, the rest is put back", "stop_timeout", sc.stopTimeout)
-	}()
+	context.AfterFunc(ctx, stop) // a second signal kills
 	err = svc.Run(ctx)
 	if err != nil {
 		log.Error("crier serve stopped", "err", err)
