@@ -63,6 +63,29 @@ func plan(c notices.Campaign, s *Schedule, now time.Time, grace time.Duration) f
 	return f
 }
 
+// CampaignSchedule reads campaign c's schedule in its zone, its @every
+// firings anchored at its start, or else at its creation.
+func CampaignSchedule(c notices.Campaign) (*Schedule, error) {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("campaign %s: time zone %q does not load: %w (crier campaigns edit %s --timezone ZONE)", c.Name, c.Timezone, err, c.Name)
+	}
+	s, err := ParseSchedule(c.Schedule, loc)
+	if err != nil {
+		return nil, fmt.Errorf("campaign %s: %w (crier campaigns edit %s --schedule SPEC)", c.Name, err, c.Name)
+	}
+	return s.Anchored(Anchor(c)), nil
+}
+
+// Anchor is where campaign c's @every firings count from: its start, or
+// else its creation.
+func Anchor(c notices.Campaign) time.Time {
+	if !c.StartsAt.IsZero() {
+		return c.StartsAt
+	}
+	return c.CreatedAt
+}
+
 // Campaigner fires the enabled campaigns: each due firing becomes a
 // published notice, exactly once, or is recorded missed.
 type Campaigner struct {
@@ -98,12 +121,7 @@ func (cp *Campaigner) Tick(ctx context.Context, now time.Time) ([]int64, error) 
 		if !c.Enabled {
 			continue
 		}
-		loc, err := time.LoadLocation(c.Timezone)
-		if err != nil {
-			log.Error("campaign skipped: its time zone does not load", "campaign", c.Name, "timezone", c.Timezone, "err", err)
-			continue
-		}
-		s, err := ParseSchedule(c.Schedule, loc)
+		s, err := CampaignSchedule(c)
 		if err != nil {
 			log.Error("campaign skipped", "campaign", c.Name, "err", err)
 			continue
@@ -154,11 +172,7 @@ func (cp *Campaigner) Next(ctx context.Context, now time.Time) (time.Time, error
 		if !c.Enabled {
 			continue
 		}
-		loc, err := time.LoadLocation(c.Timezone)
-		if err != nil {
-			continue
-		}
-		s, err := ParseSchedule(c.Schedule, loc)
+		s, err := CampaignSchedule(c)
 		if err != nil {
 			continue
 		}

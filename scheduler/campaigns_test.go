@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,16 +32,31 @@ func campaignAt(t *testing.T, s *notices.Store, spec, zone string, created time.
 	return c
 }
 
+// everyMinute is a tick a minute from from to to (UTC), each publishing
+// the firing at its minute, if any.
+func everyMinute(from, to string, firings ...string) []tick {
+	var ts []tick
+	for at := utc(from); !at.After(utc(to)); at = at.Add(time.Minute) {
+		tk := tick{at: at.Format("2006-01-02 15:04")}
+		if slices.Contains(firings, tk.at) {
+			tk.published = []string{tk.at}
+		}
+		ts = append(ts, tk)
+	}
+	return ts
+}
+
+type tick struct {
+	at        string   // UTC
+	published []string // scheduled times (UTC) of the runs published by this tick
+}
+
 // TestCampaignFirings runs the campaigner with an injected clock: firings
 // on time are published once, a restart or a clock set back publishes
 // nothing again, a firing missed while Crier was down is recorded and
 // never sent late, one within the grace window is sent, and of several
 // within it only the newest.
 func TestCampaignFirings(t *testing.T) {
-	type tick struct {
-		at        string   // UTC
-		published []string // scheduled times (UTC) of the runs published by this tick
-	}
 	tests := []struct {
 		name    string
 		spec    string
@@ -68,6 +84,13 @@ func TestCampaignFirings(t *testing.T) {
 			spec: "0 9,12 * * *", zone: "UTC", created: "2027-05-10 08:00",
 			ticks:  []tick{{"2027-05-10 12:30", []string{"2027-05-10 12:00"}}, {"2027-05-10 12:31", nil}},
 			missed: []string{"2027-05-10 09:00"},
+		},
+		{
+			// Asked every minute, as crier serve asks: an @every firing counts
+			// from the campaign's creation, not from the last question.
+			name: "@every 90m asked every minute fires every 90 minutes from its creation",
+			spec: "@every 90m", zone: "UTC", created: "2027-05-10 12:00",
+			ticks: everyMinute("2027-05-10 12:01", "2027-05-10 17:00", "2027-05-10 13:30", "2027-05-10 15:00", "2027-05-10 16:30"),
 		},
 		{
 			name: "several within the grace window: only the newest is sent",
@@ -129,5 +152,45 @@ func TestCampaignFirings(t *testing.T) {
 				t.Errorf("missed runs %v; want %v", missed, tt.missed)
 			}
 		})
+	}
+}
+
+// TestPausedCampaignSkipsItsFirings: a firing that falls while the
+// campaign is paused is not sent when it is resumed, even within the
+// grace window; the next one is.
+func TestPausedCampaignSkipsItsFirings(t *testing.T) {
+	ctx := context.Background()
+	s, lib := newStore(t), library(t)
+	importContacts(t, s, "all", 3, gen)
+	c := campaignAt(t, s, "0 * * * *", "UTC", utc("2027-05-10 12:00"))
+	cp := &scheduler.Campaigner{Store: s, Library: lib, DefaultLanguage: "en", Grace: time.Hour}
+	at := func(when string) []int64 {
+		t.Helper()
+		now := utc(when)
+		s.Now = func() time.Time { return now }
+		ids, err := cp.Tick(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	if ids := at("2027-05-10 12:30"); len(ids) != 0 {
+		t.Fatalf("published %v before the first firing", ids)
+	}
+	if _, err := s.SetCampaignEnabled(ctx, c.Name, false); err != nil {
+		t.Fatal(err)
+	}
+	if ids := at("2027-05-10 13:00"); len(ids) != 0 {
+		t.Errorf("a paused campaign published %v at 13:00", ids)
+	}
+	s.Now = func() time.Time { return utc("2027-05-10 13:10") }
+	if _, err := s.SetCampaignEnabled(ctx, c.Name, true); err != nil {
+		t.Fatal(err)
+	}
+	if ids := at("2027-05-10 13:11"); len(ids) != 0 {
+		t.Errorf("resumed at 13:10, the campaign published %v: the 13:00 firing, skipped while paused", ids)
+	}
+	if ids := at("2027-05-10 14:00"); len(ids) != 1 {
+		t.Errorf("at 14:00 the resumed campaign published %v; want its 14:00 firing", ids)
 	}
 }

@@ -20,12 +20,14 @@ import (
 //   - a time that occurs twice (01:30 when clocks fall back from 02:00 to
 //     01:00) fires at its first occurrence only.
 //
-// @every specs count real time, not the wall clock.
+// @every specs count real time, not the wall clock, from an anchor (see
+// Anchored).
 type Schedule struct {
 	Spec     string
 	Location *time.Location
 	sched    cron.Schedule
-	every    bool
+	every    time.Duration // an @every spec's delay; 0 for a wall-clock spec
+	anchor   time.Time
 }
 
 // The fields a spec has: minute, hour, day of month, month, day of week;
@@ -48,8 +50,8 @@ func ParseSchedule(spec string, loc *time.Location) (*Schedule, error) {
 		return nil, fmt.Errorf("spec '%s': %v (five fields: minute hour day-of-month month day-of-week, or @daily, @weekly, @monthly, @every 90m)", spec, err)
 	}
 	s := &Schedule{Spec: spec, Location: loc, sched: sched}
-	if _, ok := sched.(cron.ConstantDelaySchedule); ok {
-		s.every = true
+	if d, ok := sched.(cron.ConstantDelaySchedule); ok {
+		s.every = d.Delay
 	}
 	// robfig/cron looks five years ahead: a spec with nothing there
 	// (February 31st) never fires.
@@ -62,8 +64,16 @@ func ParseSchedule(spec string, loc *time.Location) (*Schedule, error) {
 // Next returns the first firing strictly after the instant after, or the
 // zero time if there is none.
 func (s *Schedule) Next(after time.Time) time.Time {
-	if s.every {
-		return s.sched.Next(after)
+	if s.every > 0 {
+		if s.anchor.IsZero() {
+			return s.sched.Next(after)
+		}
+		// anchor + k·delay, the first strictly after after (k ≥ 0).
+		if after.Before(s.anchor) {
+			return s.anchor
+		}
+		k := after.Sub(s.anchor)/s.every + 1
+		return s.anchor.Add(k * s.every)
 	}
 	// Walk the wall-clock times the spec names, in a zone without daylight
 	// saving (UTC standing for the local wall clock), and map each to the
@@ -79,6 +89,20 @@ func (s *Schedule) Next(after time.Time) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// Anchored returns the schedule with its @every firings fixed at anchor,
+// anchor + delay, anchor + 2·delay …, whatever moment the firings are
+// asked for from. (Unanchored, each firing is a delay after the moment
+// asked, which a scheduler asking every minute would never reach.) A
+// wall-clock schedule is returned as it is.
+func (s *Schedule) Anchored(anchor time.Time) *Schedule {
+	if s.every == 0 {
+		return s
+	}
+	a := *s
+	a.anchor = anchor
+	return &a
 }
 
 // NextN returns the next n firings after the instant after.

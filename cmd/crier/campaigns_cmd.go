@@ -354,6 +354,10 @@ func checkCampaign(ctx context.Context, s *notices.Store, fam *templates.Family,
 	if err != nil {
 		return nil, reach, usageError(cmd, fmt.Errorf("--schedule: %w", err))
 	}
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = now // being added: the store dates it now
+	}
+	sched = sched.Anchored(scheduler.Anchor(c))
 	if !c.StartsAt.IsZero() && !c.EndsAt.IsZero() && !c.EndsAt.After(c.StartsAt) {
 		return nil, reach, usageError(cmd, fmt.Errorf("--ends %s is not after --starts %s", showTime(c.EndsAt, loc), showTime(c.StartsAt, loc)))
 	}
@@ -405,15 +409,11 @@ func firingTime(t time.Time, loc *time.Location) string {
 
 // loadSchedule reads a stored campaign's zone and schedule.
 func loadSchedule(c notices.Campaign) (*scheduler.Schedule, *time.Location, error) {
-	loc, err := time.LoadLocation(c.Timezone)
+	sched, err := scheduler.CampaignSchedule(c)
 	if err != nil {
-		return nil, nil, fmt.Errorf("campaign %s: time zone %q does not load: %w (crier campaigns edit %s --timezone ZONE)", c.Name, c.Timezone, err, c.Name)
+		return nil, nil, err
 	}
-	sched, err := scheduler.ParseSchedule(c.Schedule, loc)
-	if err != nil {
-		return nil, nil, fmt.Errorf("campaign %s: %w (crier campaigns edit %s --schedule SPEC)", c.Name, err, c.Name)
-	}
-	return sched, loc, nil
+	return sched, sched.Location, nil
 }
 
 // writeCampaignSummary writes what add and edit stored: the notice, the
