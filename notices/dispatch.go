@@ -503,18 +503,23 @@ func (s *Store) PendingExcept(ctx context.Context, held map[Channel]ClaimScope, 
 	return pending, nil
 }
 
-// NextDue returns when the next queued delivery of channel ch within
-// scope falls due (it may be past), leaving out notices whose channel is
-// paused; ok is false when none is queued. An idle dispatcher sleeps until
-// then instead of polling. Each priority is its own walk down the due
-// index, so it costs little however long the queue.
-func (s *Store) NextDue(ctx context.Context, ch Channel, scope ClaimScope) (due time.Time, ok bool, err error) {
+// NextDue returns when the next delivery of channel ch within scope
+// falls due for worker (it may be past): the next queued one, leaving out
+// notices whose channel is paused, or the first claim of another
+// dispatcher whose lease runs out (a dead one's, which Claim takes then);
+// ok is false when there is none. An idle dispatcher sleeps until then
+// instead of polling. Each priority is its own walk down the due index,
+// so it costs little however long the queue.
+func (s *Store) NextDue(ctx context.Context, ch Channel, worker string, scope ClaimScope) (due time.Time, ok bool, err error) {
 	var at sql.NullString
 	err = s.db.QueryRowContext(ctx, `SELECT min(at) FROM (
 		SELECT (SELECT d.next_attempt_at FROM deliveries d WHERE d.channel = ?1 AND d.status = 'queued' AND d.priority = p.priority
 			AND d.notice_id NOT IN (SELECT c.notice_id FROM notice_channels c WHERE c.channel = ?1 AND c.paused_at IS NOT NULL)
 			ORDER BY d.next_attempt_at LIMIT 1) AS at
-		FROM (SELECT 0 AS priority UNION ALL SELECT 1) p WHERE p.priority <= ?2)`, string(ch), scope.maxPriority()).Scan(&at)
+		FROM (SELECT 0 AS priority UNION ALL SELECT 1) p WHERE p.priority <= ?2
+		UNION ALL
+		SELECT min(d.lease_until) FROM deliveries d WHERE d.status = 'sending' AND d.channel = ?1 AND d.claimed_by <> ?3)`,
+		string(ch), scope.maxPriority(), worker).Scan(&at)
 	if err != nil || !at.Valid {
 		return time.Time{}, false, err
 	}
@@ -697,4 +702,16 @@ func (s *Store) Outstanding(ctx context.Context) (map[Channel]int, error) {
 		out[ch] = n
 	}
 	return out, rows.Err()
+}
+
+// QuietHeld counts the text messages of normal notices queued to go now
+// or later while their notice sends and their channel is not paused: what
+// quiet hours hold back (paused ones wait for a resume instead).
+func (s *Store) QuietHeld(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM deliveries d JOIN notices n ON n.id = d.notice_id
+		WHERE d.channel = 'sms' AND d.status = 'queued' AND d.priority = ? AND n.status = 'sending'
+		AND NOT EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = n.id AND p.channel = 'sms' AND p.paused_at IS NOT NULL)`,
+		priority(Normal)).Scan(&n)
+	return n, err
 }

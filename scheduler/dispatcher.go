@@ -433,8 +433,11 @@ func (d *Dispatcher) feed(ctx context.Context, l *lane) {
 		ds, err := d.store.Claim(ctx, l.name, d.cfg.Worker, scope, room, d.cfg.Lease)
 		if err != nil {
 			if ctx.Err() == nil {
-				d.log.Error("claim failed; trying again", "channel", l.name, "err", err)
-				sleep(ctx, d.cfg.Poll)
+				// A busy store (another process importing): try again soon,
+				// or at once when woken (an emergency published meanwhile).
+				wait := min(d.cfg.Poll, d.cfg.Backoff)
+				d.log.Error("claim failed; trying again", "channel", l.name, "in", wait, "err", err)
+				l.waitKick(ctx, wait)
 			}
 			continue
 		}
@@ -464,8 +467,11 @@ func (d *Dispatcher) scope(l *lane) notices.ClaimScope {
 // quiet hours, whichever comes first; at the longest, the poll.
 func (d *Dispatcher) idle(ctx context.Context, l *lane, scope notices.ClaimScope) {
 	wait, now := d.cfg.Poll, d.cfg.Now()
-	due, ok, err := d.store.NextDue(ctx, l.name, scope)
-	if err == nil && ok {
+	due, ok, err := d.store.NextDue(ctx, l.name, d.cfg.Worker, scope)
+	switch {
+	case err != nil:
+		wait = min(wait, d.cfg.Backoff) // the store did not say: look again soon
+	case ok:
 		wait = min(wait, max(due.Sub(now), minWait))
 	}
 	if scope.EmergencyOnly {
@@ -477,13 +483,7 @@ func (d *Dispatcher) idle(ctx context.Context, l *lane, scope notices.ClaimScope
 			}
 		}
 	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-l.kick:
-	case <-t.C:
-	}
+	l.waitKick(ctx, wait)
 }
 
 // work sends the lane's claimed deliveries one at a time until the lane
@@ -627,6 +627,11 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 	d.log.Debug("outcome", "notice", dl.NoticeID, "delivery", dl.ID, "channel", l.name, "to", shortAddress(dl.Address),
 		"status", out.Status, "attempted", out.Attempted, "error", out.Error)
 	d.record(sendCtx, out)
+	if out.Status == notices.DeliveryQueued {
+		// A retry (or a put-back) with its own due time: the feeder, which
+		// may be asleep until a later one, looks again.
+		l.wake()
+	}
 }
 
 // stopped sets out when the delivery must not go now: its notice was
@@ -824,19 +829,13 @@ func (d *Dispatcher) recorder(ctx context.Context) {
 // process is gone, so a restart after a crash resumes at once instead of
 // waiting for their leases to run out.
 func (d *Dispatcher) releaseDead(ctx context.Context) {
-	host, _ := os.Hostname()
 	workers, err := d.store.Claimants(ctx)
 	if err != nil {
 		d.log.Error("claims of dead dispatchers not checked", "err", err)
 		return
 	}
 	for _, w := range workers {
-		parts := strings.Split(w, "/")
-		if len(parts) != 3 || parts[0] != host || w == d.cfg.Worker {
-			continue
-		}
-		pid, err := strconv.Atoi(parts[1])
-		if err != nil || processAlive(pid) {
+		if w == d.cfg.Worker || !Gone(w) {
 			continue
 		}
 		n, err := d.store.ReleaseClaims(ctx, w)
@@ -846,6 +845,19 @@ func (d *Dispatcher) releaseDead(ctx context.Context) {
 		}
 		d.log.Info("put back the deliveries of a dispatcher that died", "worker", w, "count", n)
 	}
+}
+
+// Gone reports whether the dispatcher named worker (host/pid/random) ran
+// on this host in a process that has ended. A worker of another host, or
+// named otherwise, is never taken for gone.
+func Gone(worker string) bool {
+	host, _ := os.Hostname()
+	parts := strings.Split(worker, "/")
+	if len(parts) != 3 || parts[0] != host {
+		return false
+	}
+	pid, err := strconv.Atoi(parts[1])
+	return err == nil && !processAlive(pid)
 }
 
 // Progress is what a channel has done since the dispatcher started.

@@ -103,6 +103,17 @@ func (l *lane) announce(log *slog.Logger, ds []notices.Delivery) {
 	}
 }
 
+// waitKick waits d, or until the lane is kicked or ctx ends.
+func (l *lane) waitKick(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-l.kick:
+	case <-t.C:
+	}
+}
+
 func (l *lane) wake() {
 	select {
 	case l.kick <- struct{}{}:

@@ -68,7 +68,18 @@ func (q QuietHours) Until(t time.Time) time.Time {
 	now := clock(local.Hour()*60 + local.Minute())
 	endOn := func(days int) time.Time {
 		y, m, d := local.Date()
-		return time.Date(y, m, d+days, int(q.End)/60, int(q.End)%60, 0, 0, q.Location)
+		end := time.Date(y, m, d+days, int(q.End)/60, int(q.End)%60, 0, 0, q.Location)
+		if want, got := time.Date(y, m, d+days, int(q.End)/60, int(q.End)%60, 0, 0, time.UTC), wallClock(end); !got.Equal(want) {
+			// The end's clock time was skipped (clocks sprang forward over
+			// it), and time.Date put it to one side of the jump: the quiet
+			// ends at the jump itself.
+			start, stop := end.ZoneBounds()
+			if got.Before(want) {
+				return stop
+			}
+			return start
+		}
+		return end
 	}
 	switch {
 	case q.Start < q.End && now >= q.Start && now < q.End:

@@ -25,6 +25,10 @@ func TestQuietHoursUntil(t *testing.T) {
 		}
 		return tm
 	}
+	early, err := ParseQuietHours("21:00-02:30", ny)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		q    QuietHours
 		now  string
@@ -43,6 +47,9 @@ func TestQuietHoursUntil(t *testing.T) {
 		{day, "2027-06-10 01:00", "2027-06-10 06:30"},
 		{day, "2027-06-10 06:30", ""},
 		{QuietHours{}, "2027-06-10 23:00", ""},
+		// An end in the skipped hour: the quiet ends as the clocks jump
+		// from 02:00 to 03:00 (03:00 EDT).
+		{early, "2027-03-13 23:00", "2027-03-14 03:00"},
 	} {
 		got := c.q.Until(at(c.now))
 		var want time.Time

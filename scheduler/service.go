@@ -74,6 +74,7 @@ func (s *Service) Run(ctx context.Context) error {
 			s.ready.Store(true)
 		}
 		wait := replan
+		now = s.Now() // the tick may have taken a while (a large audience published)
 		if next, err := s.Campaigner.Next(ctx, now); err != nil {
 			if ctx.Err() == nil {
 				s.Log.Error("next campaign firing not found", "err", err)

@@ -72,9 +72,9 @@ func (c dispatchCmd) Run(e *env) error {
 		return &exitError{code: 130, err: errors.New("interrupted")}
 	}
 	if end := dc.QuietHours.Until(time.Now()); !end.IsZero() {
-		if left, err := s.Outstanding(context.Background()); err == nil && left[notices.SMS] > 0 {
+		if held, err := s.QuietHeld(context.Background()); err == nil && held > 0 {
 			fmt.Fprintf(e.stdout, "quiet hours: %d text message(s) of normal notices wait until %s (crier serve sends them then, or run crier dispatch again)\n",
-				left[notices.SMS], end.In(cfg.location()).Format("15:04 Monday"))
+				held, end.In(cfg.location()).Format("15:04 Monday"))
 		}
 	}
 	pauses, err := s.Pauses(context.Background(), 0)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crier-notices/crier/notices"
 )
 
 func TestNoticesReschedule(t *testing.T) {
@@ -32,6 +34,17 @@ func TestNoticesReschedule(t *testing.T) {
 	due, ok, err := s.NextScheduled(context.Background())
 	if err != nil || !ok || !due.Equal(later) {
 		t.Errorf("next scheduled: %v, %v, %v; want %v", due, ok, err, later)
+	}
+	moved := 0
+	err = s.EachDelivery(context.Background(), 1, func(d notices.Delivery) error {
+		if !d.NextAttemptAt.Equal(later) {
+			t.Errorf("delivery to %s due %v; want %v, the new time", d.Address, d.NextAttemptAt, later)
+		}
+		moved++
+		return nil
+	})
+	if err != nil || moved != 28 {
+		t.Errorf("%d deliveries of notice 1 looked at (%v); want its 28", moved, err)
 	}
 
 	past := time.Now().Add(-time.Hour).In(ny).Format(layout)

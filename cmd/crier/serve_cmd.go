@@ -90,7 +90,15 @@ func (c serveCmd) Run(e *env) error {
 		go srv.Serve(ln)
 		defer srv.Close()
 		// Announced in the store, so that crier send and the other
-		// commands on this database can wake it.
+		// commands on this database can wake it; servers of this host
+		// that died without saying so are struck off first.
+		if servers, err := s.Servers(ctx); err == nil {
+			for _, sv := range servers {
+				if scheduler.Gone(sv.Worker) {
+					s.UnregisterServer(ctx, sv.Worker)
+				}
+			}
+		}
 		if err := s.RegisterServer(ctx, d.Worker(), admin); err != nil {
 			return err
 		}
@@ -135,6 +143,11 @@ func adminHandler(svc *scheduler.Service, s *notices.Store) http.Handler {
 	})
 	mux.HandleFunc("POST /wake", func(w http.ResponseWriter, r *http.Request) {
 		svc.Wake()
+		if !svc.Ready() {
+			// Stopping (or not started): it must not be said to have it.
+			http.Error(w, "not ready: starting or stopping", http.StatusServiceUnavailable)
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	})
 	return mux
