@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
 )
 
@@ -145,7 +146,7 @@ func (c sendCmd) Run(e *env) error {
 	fmt.Fprintf(e.stdout, "notice %d %s: %s\n", id, sum.Status, strings.Join(parts, ", "))
 	// A running crier serve is told at once: it sends the notice now, or
 	// sets its alarm for the send time.
-	woken := wakeServers(ctx, s)
+	woken := scheduler.WakeServers(ctx, s)
 	switch sum.Status {
 	case notices.Scheduled:
 		fmt.Fprintf(e.stdout, "it goes out at %s while crier serve runs (or crier dispatch is run then)\n", when)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
 )
 
@@ -86,7 +84,7 @@ func (c serveCmd) Run(e *env) error {
 			return fmt.Errorf("%s: [serve] admin_address %q: %w (another crier serve running? set a free port, or off)", cfg.name(), sc.adminAddress, err)
 		}
 		admin = "http://" + ln.Addr().String()
-		srv := &http.Server{Handler: adminHandler(svc, s), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
+		srv := &http.Server{Handler: svc.AdminHandler(s), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
 		go srv.Serve(ln)
 		defer srv.Close()
 		// Announced in the store, so that crier send and the other
@@ -118,39 +116,6 @@ func (c serveCmd) Run(e *env) error {
 	}
 	log.Info("crier serve stopped")
 	return nil
-}
-
-// adminHandler answers on the admin address: /healthz (the process is
-// up), /readyz (it is working and its database answers) and POST /wake
-// (look at the queue and the campaigns now).
-func adminHandler(svc *scheduler.Service, s *notices.Store) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "ok\n")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if !svc.Ready() {
-			http.Error(w, "not ready: starting or stopping", http.StatusServiceUnavailable)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := s.Ping(ctx); err != nil {
-			http.Error(w, "not ready: the database does not answer", http.StatusServiceUnavailable)
-			return
-		}
-		io.WriteString(w, "ready\n")
-	})
-	mux.HandleFunc("POST /wake", func(w http.ResponseWriter, r *http.Request) {
-		svc.Wake()
-		if !svc.Ready() {
-			// Stopping (or not started): it must not be said to have it.
-			http.Error(w, "not ready: starting or stopping", http.StatusServiceUnavailable)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
-	return mux
 }
 
 // serveSettings are [serve] and [schedule] checked.

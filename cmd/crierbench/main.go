@@ -417,8 +417,9 @@ func benchChannel(ctx context.Context, o options, ch notices.Channel, log io.Wri
 		return res, err
 	}
 	// The dispatcher runs as crier serve's does: started before the
-	// notice exists, idle, its poll an hour, so that only the wake that
-	// crier send gives over the admin address (POST /wake) starts the send.
+	// notice exists, idle, its poll an hour, announced in the store with
+	// its admin address, so that only the wake crier send gives there
+	// (scheduler.WakeServers, POST /wake) starts the send.
 	d, err := scheduler.New(store, scheduler.Config{
 		Channels:  map[notices.Channel]scheduler.Channel{ch: {Sender: sender, Concurrency: res.Concurrency}},
 		Library:   lib,
@@ -429,15 +430,16 @@ func benchChannel(ctx context.Context, o options, ch notices.Channel, log io.Wri
 	if err != nil {
 		return res, err
 	}
-	wakeURL, stopWake, err := startWakeServer(d)
+	svc := &scheduler.Service{Dispatcher: d, Campaigner: &scheduler.Campaigner{Store: store, Library: lib, DefaultLanguage: "en"}}
+	stopAdmin, err := startAdmin(ctx, store, svc, d.Worker())
 	if err != nil {
 		return res, err
 	}
-	defer stopWake()
+	defer stopAdmin()
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	ran := make(chan error, 1)
-	go func() { ran <- d.Run(runCtx) }()
+	go func() { ran <- svc.Run(runCtx) }()
 
 	multi := len(o.channels) > 1
 	fmt.Fprintf(log, "%s: imported in %.2fs; publishing and sending with %d in flight\n", ch, res.Import.Seconds(), res.Concurrency)
@@ -459,9 +461,9 @@ func benchChannel(ctx context.Context, o options, ch notices.Channel, log io.Wri
 		stopProfile()
 		return res, fmt.Errorf("publish: %w", err)
 	}
-	if err := postWake(ctx, wakeURL); err != nil {
+	if woken := scheduler.WakeServers(ctx, store); len(woken) != 1 {
 		stopProfile()
-		return res, err
+		return res, fmt.Errorf("the wake reached %d servers; want the benchmark's one", len(woken))
 	}
 	res.Queued = pub.Channel(ch).Queued
 	dctx, cancel := context.WithTimeout(ctx, o.timeout)
@@ -808,35 +810,20 @@ func printTable(w io.Writer, o options, rs []result) {
 
 func mib(kb int64) string { return strconv.FormatFloat(float64(kb)/1024, 'f', 1, 64) }
 
-// startWakeServer answers POST /wake on a loopback port as crier serve's
-// admin address does, waking d; it returns the URL to post to.
-func startWakeServer(d *scheduler.Dispatcher) (string, func(), error) {
+// startAdmin serves svc's admin address on a loopback port and announces
+// it in the store, as crier serve does.
+func startAdmin(ctx context.Context, store *notices.Store, svc *scheduler.Service, worker string) (stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /wake", func(w http.ResponseWriter, r *http.Request) {
-		d.Wake()
-		w.WriteHeader(http.StatusNoContent)
-	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: svc.AdminHandler(store), ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
-	return "http://" + ln.Addr().String() + "/wake", func() { srv.Close() }, nil
-}
-
-// postWake wakes the dispatcher as crier send does.
-func postWake(ctx context.Context, url string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
-	if err != nil {
-		return err
+	if err := store.RegisterServer(ctx, worker, "http://"+ln.Addr().String()); err != nil {
+		srv.Close()
+		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("wake: %w", err)
-	}
-	resp.Body.Close()
-	return nil
+	return func() { srv.Close() }, nil
 }
 
 // waitSent waits until nothing is left queued or sending on channel ch,
