@@ -327,16 +327,11 @@ func campaignZone(cfg Config, given, cmd string) (string, *time.Location, error)
 // parseCampaignTime reads --starts or --ends in the campaign's zone; zero
 // when not given.
 func parseCampaignTime(flag, s string, loc *time.Location, cmd string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
+	t, err := parseLocalTime(flag, s, loc, "the campaign's time zone", true)
+	if err != nil {
+		return t, usageError(cmd, err)
 	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, usageError(cmd, fmt.Errorf("%s %q: write it as YYYY-MM-DD HH:MM in the campaign's time zone (%s)", flag, s, loc))
+	return t, nil
 }
 
 // checkCampaign checks campaign c as add and edit store it, so that what

@@ -184,14 +184,9 @@ func (c noticesRescheduleCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	// parseSendTime's own refusal of a past time advises leaving --at
-	// out, which here would not do: the past is checked below.
-	at, err := parseSendTime(c.At, loc, time.Time{})
+	at, err := parseSendTime(c.At, loc, time.Now(), "give a time to come")
 	if err != nil {
 		return usageError(cmd, err)
-	}
-	if now := time.Now(); !at.After(now) {
-		return usageError(cmd, fmt.Errorf("--at %q is past (it is %s now): give a time to come", c.At, now.In(loc).Format("2006-01-02 15:04")))
 	}
 	ctx := context.Background()
 	before, err := s.Notice(ctx, c.ID)

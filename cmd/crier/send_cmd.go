@@ -56,7 +56,7 @@ func (c sendCmd) Run(e *env) error {
 	if err != nil {
 		return usageError("send", err)
 	}
-	sendAt, err := parseSendTime(c.At, u.Location, time.Now())
+	sendAt, err := parseSendTime(c.At, u.Location, time.Now(), "leave --at out to send at once")
 	if err != nil {
 		return usageError("send", err)
 	}
@@ -197,21 +197,38 @@ func langsOrAll(langs []string, fam *templates.Family) []string {
 	return langs
 }
 
-// parseSendTime reads --at in the utility's zone; zero for at once. A time
-// already past is refused: sending late by surprise is worse than asking.
-func parseSendTime(s string, loc *time.Location, now time.Time) (time.Time, error) {
+// parseLocalTime reads a flag's time, YYYY-MM-DD HH:MM (or a bare date,
+// when dates is set: its midnight) in the zone loc, where zone names it
+// for the message; zero when not given.
+func parseLocalTime(flag, s string, loc *time.Location, zone string, dates bool) (time.Time, error) {
+	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, nil
 	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04"} {
+	layouts := []string{"2006-01-02 15:04", "2006-01-02T15:04"}
+	if dates {
+		layouts = append(layouts, "2006-01-02")
+	}
+	for _, layout := range layouts {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			if !t.After(now) {
-				return time.Time{}, fmt.Errorf("--at %q is past (it is %s now); leave --at out to send at once", s, now.In(loc).Format("2006-01-02 15:04"))
-			}
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("--at %q: write it as YYYY-MM-DD HH:MM in the utility's time zone (%s)", s, loc)
+	return time.Time{}, fmt.Errorf("%s %q: write it as YYYY-MM-DD HH:MM in %s (%s)", flag, s, zone, loc)
+}
+
+// parseSendTime reads --at in the utility's zone; zero for at once. A time
+// already past is refused, and what to do then is advice: sending late
+// by surprise is worse than asking.
+func parseSendTime(s string, loc *time.Location, now time.Time, advice string) (time.Time, error) {
+	t, err := parseLocalTime("--at", s, loc, "the utility's time zone", false)
+	if err != nil || t.IsZero() {
+		return t, err
+	}
+	if !t.After(now) {
+		return time.Time{}, fmt.Errorf("--at %q is past (it is %s now); %s", s, now.In(loc).Format("2006-01-02 15:04"), advice)
+	}
+	return t, nil
 }
 
 // checkRenders renders the notice in every language it goes out in, so
