@@ -86,6 +86,17 @@ func TestCampaignFirings(t *testing.T) {
 			missed: []string{"2027-05-10 09:00"},
 		},
 		{
+			// Asked every minute through the night, as crier serve asks.
+			name: "02:00 in New York on the spring-forward day fires once, at 03:00 EDT (07:00 UTC)",
+			spec: "0 2 * * *", zone: "America/New_York", created: "2027-03-13 12:00",
+			ticks: everyMinute("2027-03-14 04:00", "2027-03-14 09:00", "2027-03-14 07:00"),
+		},
+		{
+			name: "02:00 in New York on the fall-back day fires once, at 02:00 EST (07:00 UTC)",
+			spec: "0 2 * * *", zone: "America/New_York", created: "2027-11-06 12:00",
+			ticks: everyMinute("2027-11-07 04:00", "2027-11-07 09:00", "2027-11-07 07:00"),
+		},
+		{
 			// Asked every minute, as crier serve asks: an @every firing counts
 			// from the campaign's creation, not from the last question.
 			name: "@every 90m asked every minute fires every 90 minutes from its creation",

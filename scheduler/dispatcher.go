@@ -466,24 +466,36 @@ func (d *Dispatcher) scope(l *lane) notices.ClaimScope {
 // notice published, Wake), the next delivery's due time, or the end of
 // quiet hours, whichever comes first; at the longest, the poll.
 func (d *Dispatcher) idle(ctx context.Context, l *lane, scope notices.ClaimScope) {
-	wait, now := d.cfg.Poll, d.cfg.Now()
+	now := d.cfg.Now()
 	due, ok, err := d.store.NextDue(ctx, l.name, d.cfg.Worker, scope)
+	poll := d.cfg.Poll
 	switch {
 	case err != nil:
-		wait = min(wait, d.cfg.Backoff) // the store did not say: look again soon
-	case ok:
-		wait = min(wait, max(due.Sub(now), minWait))
+		poll = min(poll, d.cfg.Backoff) // the store did not say: look again soon
+	case !ok:
+		due = time.Time{}
 	}
+	var quietEnd time.Time
 	if scope.EmergencyOnly {
-		if end := d.cfg.QuietHours.Until(now); !end.IsZero() {
-			wait = min(wait, max(end.Sub(now), minWait))
-			if l.quietLogged != end {
-				l.quietLogged = end
-				d.log.Info("quiet hours: text messages of normal notices wait; emergencies go", "until", end.In(d.cfg.QuietHours.Location).Format("2006-01-02 15:04 MST"))
-			}
+		if quietEnd = d.cfg.QuietHours.Until(now); !quietEnd.IsZero() && l.quietLogged != quietEnd {
+			l.quietLogged = quietEnd
+			d.log.Info("quiet hours: text messages of normal notices wait; emergencies go", "until", quietEnd.In(d.cfg.QuietHours.Location).Format("2006-01-02 15:04 MST"))
 		}
 	}
-	l.waitKick(ctx, wait)
+	l.waitKick(ctx, idleWait(now, poll, due, quietEnd))
+}
+
+// idleWait is how long an idle lane sleeps at now: until the next
+// delivery falls due or quiet hours end (zero times: none), at most poll,
+// and never so little that it spins.
+func idleWait(now time.Time, poll time.Duration, due, quietEnd time.Time) time.Duration {
+	wait := poll
+	for _, t := range []time.Time{due, quietEnd} {
+		if !t.IsZero() {
+			wait = min(wait, max(t.Sub(now), minWait))
+		}
+	}
+	return wait
 }
 
 // work sends the lane's claimed deliveries one at a time until the lane

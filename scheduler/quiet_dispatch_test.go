@@ -148,3 +148,54 @@ func TestQuietHoursHoldNormalTextMessages(t *testing.T) {
 		t.Errorf("normal notice %s; want done", r.Notice.Status)
 	}
 }
+
+// clockSetter is a text sender that moves the clock to at as it sends its
+// first message: quiet hours begin while the lane holds the rest.
+type clockSetter struct {
+	clockedSender
+	at   time.Time
+	once sync.Once
+}
+
+func (c *clockSetter) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
+	r, err := c.clockedSender.Send(ctx, m)
+	c.once.Do(func() { c.clock.Set(c.at) })
+	return r, err
+}
+
+// TestQuietHoursBeginWhileHeld: text messages a lane claimed at 20:59 and
+// had not sent by 21:00 are put back, unattempted, until 08:00.
+func TestQuietHoursBeginWhileHeld(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &fakeClock{t: time.Date(2027, 6, 10, 20, 59, 59, 0, ny)}
+	s, lib := newStore(t), library(t)
+	s.Now = clock.Now
+	importContacts(t, s, "all", 4, gen)
+	id := publish(t, s, lib, "hydrant-flushing", "all", notices.Normal, notices.SMS)
+	quiet, err := scheduler.ParseQuietHours("21:00-08:00", ny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := &clockSetter{clockedSender: clockedSender{clock: clock}, at: time.Date(2027, 6, 10, 21, 0, 0, 0, ny)}
+	d := newDispatcher(t, s, lib, map[notices.Channel]scheduler.Channel{notices.SMS: {Sender: text, Concurrency: 1}},
+		func(c *scheduler.Config) { c.Now, c.QuietHours = clock.Now, quiet })
+	drain(t, d, 30*time.Second)
+	morning := time.Date(2027, 6, 11, 8, 0, 0, 0, ny)
+	sent, held := 0, 0
+	for _, dl := range deliveries(t, s, id, notices.SMS) {
+		switch {
+		case dl.Status == notices.DeliverySent:
+			sent++
+		case dl.Status == notices.DeliveryQueued && dl.Attempts == 0 && dl.NextAttemptAt.Equal(morning):
+			held++
+		default:
+			t.Errorf("delivery %s: %s, %d attempts, due %v; want sent before 21:00 or held until 08:00", dl.Address, dl.Status, dl.Attempts, dl.NextAttemptAt)
+		}
+	}
+	if sent != 1 || held != 3 {
+		t.Errorf("%d sent, %d held until 08:00; want the 1 sent at 20:59 and 3 held", sent, held)
+	}
+}
