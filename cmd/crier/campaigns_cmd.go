@@ -114,7 +114,7 @@ func (c campaignsAddCmd) Run(e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "campaign %s added\n", camp.Name)
-	writeCampaignSummary(e.stdout, cfg, fam, camp, sched, reach)
+	writeCampaignSummary(e.stdout, cfg, u, fam, camp, sched, reach)
 	sayWoken(e.stdout, scheduler.WakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
 	return nil
 }
@@ -291,7 +291,7 @@ func (c campaignsEditCmd) Run(e *env) error {
 	} else {
 		fmt.Fprintf(e.stdout, "campaign %s changed\n", camp.Name)
 	}
-	writeCampaignSummary(e.stdout, cfg, fam, camp, sched, reach)
+	writeCampaignSummary(e.stdout, cfg, u, fam, camp, sched, reach)
 	if !camp.Enabled {
 		fmt.Fprintf(e.stdout, "it is paused: crier campaigns resume %s to let it fire\n", camp.Name)
 		return nil
@@ -413,7 +413,7 @@ func loadSchedule(c notices.Campaign) (*scheduler.Schedule, *time.Location, erro
 
 // writeCampaignSummary writes what add and edit stored: the notice, the
 // schedule, whom it reaches now and its next firings.
-func writeCampaignSummary(w io.Writer, cfg Config, fam *templates.Family, c notices.Campaign, sched *scheduler.Schedule, reach notices.Resolution) {
+func writeCampaignSummary(w io.Writer, cfg Config, u templates.Utility, fam *templates.Family, c notices.Campaign, sched *scheduler.Schedule, reach notices.Resolution) {
 	n := c.Notice
 	loc := sched.Location
 	fmt.Fprintf(w, "notice:    %s (%s), %s\n", fam.Name, strings.Join(langsOrAll(n.Languages, fam), ", "), n.Urgency)
@@ -440,6 +440,11 @@ func writeCampaignSummary(w io.Writer, cfg Config, fam *templates.Family, c noti
 	}
 	if len(next) < firingsAfterAdd && !c.EndsAt.IsZero() {
 		fmt.Fprintf(w, "  (none after: it ends %s)\n", showTime(c.EndsAt, loc))
+	}
+	if len(next) > 0 {
+		if note := cfg.quietNote(u, next[0], n.Channels, n.Urgency); note != "" {
+			fmt.Fprintf(w, "at the next firing, %s\n", note)
+		}
 	}
 }
 

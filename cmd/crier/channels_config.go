@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,7 +119,7 @@ func (c Config) dispatchConfig(lib *templates.Library, u templates.Utility) (sch
 	}
 	out.PauseAfter = k.atLeast("dispatch", "pause_after", d.PauseAfter, 1)
 	out.Poll = k.duration("dispatch", "poll", d.Poll, "1m")
-	if q, err := scheduler.ParseQuietHours(c.Schedule.QuietHours, u.Location); err != nil {
+	if q, err := c.quietHours(u); err != nil {
 		k.bad("schedule", "quiet_hours", "%s", strings.TrimPrefix(err.Error(), "quiet hours "))
 	} else {
 		out.QuietHours = q
@@ -533,4 +534,25 @@ func (k *checker) err() error {
 		return nil
 	}
 	return errors.New(strings.Join(k.errs, "\n"))
+}
+
+// quietHours reads [schedule] quiet_hours in the utility's zone.
+func (c Config) quietHours(u templates.Utility) (scheduler.QuietHours, error) {
+	return scheduler.ParseQuietHours(c.Schedule.QuietHours, u.Location)
+}
+
+// quietNote says, when a normal notice's text messages going at t would
+// be held by quiet hours, until when; "" otherwise (and for a bad
+// quiet_hours, which the dispatcher reports).
+func (c Config) quietNote(u templates.Utility, t time.Time, chs []notices.Channel, urgency notices.Urgency) string {
+	q, err := c.quietHours(u)
+	if err != nil || urgency == notices.Emergency || !slices.Contains(chs, notices.SMS) {
+		return ""
+	}
+	end := q.Until(t)
+	if end.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("quiet hours (%s): the text messages wait until %s; the emails do not (an emergency would not wait)",
+		strings.TrimSuffix(q.String(), " "+q.Location.String()), end.In(q.Location).Format("Monday 15:04"))
 }

@@ -25,9 +25,12 @@ func TestDispatchDuringQuietHours(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	mustCrier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "email,sms", "--yes")...)...)
-	out := mustCrier(t, "--config", cfg, "dispatch")
 	until := now.Add(time.Hour).Format("15:04")
+	sent := mustCrier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "email,sms", "--yes")...)...)
+	if want := "quiet hours (" + span + "): the text messages wait until " + now.Add(time.Hour).Format("Monday 15:04"); !strings.Contains(sent, want) {
+		t.Errorf("send does not warn %q:\n%s", want, sent)
+	}
+	out := mustCrier(t, "--config", cfg, "dispatch")
 	if !strings.Contains(out, "quiet hours: 14 text message(s) of normal notices wait until "+until) {
 		t.Errorf("dispatch does not say the text messages wait until %s:\n%s", until, out)
 	}
@@ -35,7 +38,9 @@ func TestDispatchDuringQuietHours(t *testing.T) {
 	wantCounts(t, counts, "email", map[string]int{"TOTAL": 14, "SENT": 14})
 	wantCounts(t, counts, "sms", map[string]int{"TOTAL": 14, "QUEUED": 14})
 
-	mustCrier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "sms", "--urgency", "emergency", "--yes")...)...)
+	if sent := mustCrier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "sms", "--urgency", "emergency", "--yes")...)...); strings.Contains(sent, "quiet hours") {
+		t.Errorf("an emergency is warned of quiet hours, which do not hold it:\n%s", sent)
+	}
 	mustCrier(t, "--config", cfg, "dispatch")
 	wantCounts(t, reportCounts(t, mustCrier(t, "--config", cfg, "report", "2")), "sms", map[string]int{"TOTAL": 14, "SENT": 14})
 	wantCounts(t, reportCounts(t, mustCrier(t, "--config", cfg, "report", "1")), "sms", map[string]int{"TOTAL": 14, "QUEUED": 14})

@@ -109,6 +109,9 @@ func (c sendCmd) Run(e *env) error {
 		}
 		fmt.Fprintf(e.stdout, "%-10s %d %s -> %s\n", string(ch)+":", n, what, names[ch])
 	}
+	if note := cfg.quietNote(u, date, chs, notices.Urgency(c.Urgency)); note != "" {
+		fmt.Fprintln(e.stdout, note)
+	}
 	if res.Contacts == 0 {
 		return &exitError{code: 1, err: errors.New("the audience has no contacts: check the list and filters (crier audience counts them)")}
 	}
