@@ -279,11 +279,20 @@ func columnValues[T any](ctx context.Context, q queryer, query string, args ...a
 	return out, rows.Err()
 }
 
-// StartDue turns scheduled notices whose send time has come into sending
-// notices, and returns their ids. (Their deliveries are due at the same
-// time, so a dispatcher may already be claiming them.)
+// StartDue turns scheduled notices published with their deliveries (by
+// Crier before scheduled notices were published at their time) whose
+// send time has come into sending notices, and returns their ids.
 func (s *Store) StartDue(ctx context.Context) ([]int64, error) {
-	return s.updateNotices(ctx, `UPDATE notices SET status = 'sending', updated_at = ?1 WHERE status = 'scheduled' AND send_at <= ?1 RETURNING id`)
+	return s.updateNotices(ctx, `UPDATE notices SET status = 'sending', updated_at = ?1
+		WHERE status = 'scheduled' AND published_at IS NOT NULL AND send_at <= ?1 RETURNING id`)
+}
+
+// DueScheduled returns the scheduled notices whose send time has come, to
+// be published now (Publish), leaving out those with a paused channel: a
+// notice that could not be published waits for the coordinator.
+func (s *Store) DueScheduled(ctx context.Context) ([]int64, error) {
+	return columnValues[int64](ctx, s.db, `SELECT n.id FROM notices n WHERE n.status = 'scheduled' AND n.published_at IS NULL AND n.send_at <= ?
+		AND NOT EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = n.id AND p.paused_at IS NOT NULL) ORDER BY n.send_at, n.id`, s.now())
 }
 
 // FinishDone marks done every sending notice that has no delivery left
@@ -526,11 +535,12 @@ func (s *Store) NextDue(ctx context.Context, ch Channel, worker string, scope Cl
 	return parseTime(at.String), true, nil
 }
 
-// NextScheduled returns the send time of the scheduled notice due next
-// (ok false when none is scheduled).
+// NextScheduled returns the send time of the scheduled notice due next,
+// leaving out those paused (ok false when none is scheduled).
 func (s *Store) NextScheduled(ctx context.Context) (at time.Time, ok bool, err error) {
 	var t sql.NullString
-	err = s.db.QueryRowContext(ctx, `SELECT min(send_at) FROM notices WHERE status = 'scheduled'`).Scan(&t)
+	err = s.db.QueryRowContext(ctx, `SELECT min(n.send_at) FROM notices n WHERE n.status = 'scheduled'
+		AND NOT EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = n.id AND p.paused_at IS NOT NULL)`).Scan(&t)
 	if err != nil || !t.Valid {
 		return time.Time{}, false, err
 	}

@@ -69,6 +69,37 @@ func publishNotice(t testing.TB, s *Store, n Notice) int64 {
 	return id
 }
 
+// scheduleNotice creates n (a send time to come) with the hydrant template
+// and publishes it: scheduled, without deliveries until its time.
+func scheduleNotice(t testing.TB, s *Store, n Notice) int64 {
+	t.Helper()
+	ctx := context.Background()
+	fam, values := hydrant(t)
+	n.Template, n.Values = fam.Name, values
+	id, err := s.CreateNotice(ctx, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := s.Publish(ctx, id, fam, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Status != Scheduled || sum.Queued() != 0 {
+		t.Fatalf("notice %d: %s with %d queued; want scheduled with none yet", id, sum.Status, sum.Queued())
+	}
+	return id
+}
+
+// publishDue publishes the notice whose send time has come, as a
+// dispatcher does.
+func publishDue(t testing.TB, s *Store, id int64) {
+	t.Helper()
+	fam, _ := hydrant(t)
+	if _, err := s.Publish(context.Background(), id, fam, "en"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // deliveryByID reads one delivery as it is stored.
 func deliveryByID(t testing.TB, s *Store, id int64) Delivery {
 	t.Helper()
@@ -135,7 +166,7 @@ func TestClaimOrderDueAndLease(t *testing.T) {
 	normal := publishNotice(t, s, Notice{Channels: []Channel{Email, SMS}})
 	advance(time.Minute)
 	emergency := publishNotice(t, s, Notice{Channels: []Channel{Email}, Urgency: Emergency})
-	later := publishNotice(t, s, Notice{Channels: []Channel{Email}, SendAt: t0.Add(time.Hour)})
+	later := scheduleNotice(t, s, Notice{Channels: []Channel{Email}, SendAt: t0.Add(time.Hour)})
 	t1 := s.Now()
 	normalIDs, emergencyIDs := ids(deliveriesOn(t, s, normal, Email)), ids(deliveriesOn(t, s, emergency, Email))
 
@@ -181,10 +212,12 @@ func TestClaimOrderDueAndLease(t *testing.T) {
 		}
 	}
 
-	// The scheduled notice's deliveries come due at its send time.
+	// The scheduled notice is published at its send time, its deliveries
+	// due at once.
 	advance(t0.Add(time.Hour).Sub(s.Now()))
+	publishDue(t, s, later)
 	got = claim(t, s, Email, "w4", later, 100)
-	if want := ids(deliveriesOn(t, s, later, Email)); !slices.Equal(ids(got), want) {
+	if want := ids(deliveriesOn(t, s, later, Email)); len(want) == 0 || !slices.Equal(ids(got), want) {
 		t.Errorf("at the send time: %v; want %v", ids(got), want)
 	}
 }
@@ -438,7 +471,7 @@ func TestResumeKeepsTheSendTime(t *testing.T) {
 	advance := clock(s)
 	addContacts(t, s, "c", 2)
 	sendAt := s.Now().Add(12 * time.Hour)
-	id := publishNotice(t, s, Notice{Channels: []Channel{SMS}, SendAt: sendAt})
+	id := scheduleNotice(t, s, Notice{Channels: []Channel{SMS}, SendAt: sendAt})
 	if err := s.PauseChannel(ctx, id, SMS, "Twilio account suspended"); err != nil {
 		t.Fatal(err)
 	}
@@ -446,17 +479,26 @@ func TestResumeKeepsTheSendTime(t *testing.T) {
 	if _, err := s.Resume(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if got := claim(t, s, SMS, "w", 0, 100); len(got) != 0 {
-		t.Errorf("resuming at %v claimed %v of a notice scheduled for %v", s.Now(), ids(got), sendAt)
+	if got, err := s.DueScheduled(ctx); err != nil || len(got) != 0 {
+		t.Errorf("resuming at %v made %v due, of a notice scheduled for %v", s.Now(), got, sendAt)
 	}
-	for _, d := range deliveries(t, s, id) {
-		if !d.NextAttemptAt.Equal(sendAt) {
-			t.Errorf("delivery %d due %v; want the send time %v", d.ID, d.NextAttemptAt, sendAt)
-		}
+	if at, ok, err := s.NextScheduled(ctx); err != nil || !ok || !at.Equal(sendAt) {
+		t.Errorf("next scheduled %v, %v, %v; want the send time %v", at, ok, err, sendAt)
 	}
 	advance(sendAt.Sub(s.Now()))
-	if got := claim(t, s, SMS, "w", 0, 100); len(got) != 2 {
-		t.Errorf("at the send time claimed %v; want both", ids(got))
+	if got, err := s.DueScheduled(ctx); err != nil || !slices.Equal(got, []int64{id}) {
+		t.Errorf("at the send time due: %v, %v; want %d", got, err, id)
+	}
+	// Paused at its send time (it could not be published): it waits for
+	// the coordinator, neither due nor next.
+	if err := s.PauseChannel(ctx, id, SMS, "not published"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.DueScheduled(ctx); err != nil || len(got) != 0 {
+		t.Errorf("paused at the send time, due: %v, %v; want none", got, err)
+	}
+	if _, ok, err := s.NextScheduled(ctx); err != nil || ok {
+		t.Errorf("paused at the send time, next scheduled: %v, %v; want none", ok, err)
 	}
 }
 
@@ -670,12 +712,12 @@ func TestNoticeStartAndFinish(t *testing.T) {
 	if _, err := s.SaveContact(ctx, Contact{Account: "paper", Name: "Hal", PostalAddress: "1 Oak Street, Clearwater"}); err != nil {
 		t.Fatal(err)
 	}
-	scheduled := publishNotice(t, s, Notice{Channels: []Channel{Email}, SendAt: s.Now().Add(time.Hour)})
+	scheduled := scheduleNotice(t, s, Notice{Channels: []Channel{Email}, SendAt: s.Now().Add(time.Hour)})
 	email := publishNotice(t, s, Notice{Channels: []Channel{Email}})
 	printed := publishNotice(t, s, Notice{Channels: []Channel{SMS, Print}})
 
-	if got, err := s.StartDue(ctx); err != nil || len(got) != 0 {
-		t.Errorf("StartDue before the send time: %v, %v; want none", got, err)
+	if got, err := s.DueScheduled(ctx); err != nil || len(got) != 0 {
+		t.Errorf("DueScheduled before the send time: %v, %v; want none", got, err)
 	}
 	if got, err := s.PrintDue(ctx); err != nil || !slices.Equal(got, []int64{printed}) {
 		t.Errorf("PrintDue: %v, %v; want %d", got, err, printed)
@@ -727,16 +769,21 @@ func TestNoticeStartAndFinish(t *testing.T) {
 		t.Errorf("FinishDone: %v, %v; want %d", got, err, printed)
 	}
 
-	// The scheduled notice starts at its time, once.
+	// The scheduled notice is due at its time, and published once; a
+	// scheduled notice is never started without its deliveries.
 	advance(time.Hour)
-	if got, err := s.StartDue(ctx); err != nil || !slices.Equal(got, []int64{scheduled}) {
-		t.Errorf("StartDue at the send time: %v, %v; want %d", got, err, scheduled)
+	if got, err := s.StartDue(ctx); err != nil || len(got) != 0 {
+		t.Errorf("StartDue of a notice not yet published: %v, %v; want none", got, err)
 	}
+	if got, err := s.DueScheduled(ctx); err != nil || !slices.Equal(got, []int64{scheduled}) {
+		t.Errorf("DueScheduled at the send time: %v, %v; want %d", got, err, scheduled)
+	}
+	publishDue(t, s, scheduled)
 	if st := noticeStatus(t, s, scheduled); st != Sending {
 		t.Errorf("the scheduled notice is %s; want sending", st)
 	}
-	if got, err := s.StartDue(ctx); err != nil || len(got) != 0 {
-		t.Errorf("StartDue again: %v, %v; want none", got, err)
+	if got, err := s.DueScheduled(ctx); err != nil || len(got) != 0 {
+		t.Errorf("DueScheduled again: %v, %v; want none", got, err)
 	}
 	if got, err := s.FinishDone(ctx); err != nil || len(got) != 0 {
 		t.Errorf("FinishDone with the started notice queued: %v, %v; want none", got, err)
@@ -758,7 +805,7 @@ func TestPending(t *testing.T) {
 	}{
 		{"an empty store", func(t *testing.T) {}, false},
 		{"a notice scheduled for tomorrow", func(t *testing.T) {
-			publishNotice(t, s, Notice{Channels: []Channel{Email}, SendAt: start.Add(24 * time.Hour)})
+			scheduleNotice(t, s, Notice{Channels: []Channel{Email}, SendAt: start.Add(24 * time.Hour)})
 		}, false},
 		{"a notice sending now", func(t *testing.T) {
 			id = publishNotice(t, s, Notice{Channels: []Channel{SMS}})

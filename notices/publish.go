@@ -68,9 +68,16 @@ func (p PublishSummary) Queued() int {
 // delivery, the first by contact id's. The rows are made by INSERT ...
 // SELECT over the audience's condition: no contact passes through memory.
 //
-// The notice becomes Sending, its deliveries due now; or Scheduled when its
-// send time is to come, its deliveries due then; or Done when nobody is
-// reached and it does not print (print always writes the flyer).
+// The notice becomes Sending, its deliveries due now; or Done when nobody
+// is reached and it does not print (print always writes the flyer).
+//
+// A notice whose send time is to come is checked (values, languages,
+// audience) and counted, and becomes Scheduled without deliveries: it is
+// published for real when its time comes (a dispatcher calls Publish
+// again, DueScheduled), so that the audience, the addresses and the
+// languages are those of that moment (a customer added or an address
+// changed meanwhile counts). Its summary's channels count whom it reaches
+// now; none is Queued.
 //
 // Errors: NotFound; Conflict when the notice was already published or is
 // not a draft; Invalid when fam is not the notice's template, when the
@@ -205,6 +212,11 @@ func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam *template
 		sum.Due, sum.Status = now, Sending
 		if n.SendAt.After(now) {
 			sum.Due, sum.Status = n.SendAt.UTC(), Scheduled
+			for _, ch := range n.Channels {
+				sum.Channels = append(sum.Channels, ChannelSummary{ChannelCount: res.Channel(ch)})
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE notices SET status = 'scheduled', updated_at = ? WHERE id = ?`, now.Format(timeLayout), id)
+			return err
 		}
 		for _, ch := range n.Channels {
 			queued, err := insertDeliveries(ctx, tx, id, ch, where, args, langs, fallback, priority(n.Urgency), sum.Due, now)

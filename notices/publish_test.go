@@ -462,6 +462,26 @@ func TestPublishSendTime(t *testing.T) {
 			if sum.Status != tc.status || nt.Status != tc.status || !sum.Due.Equal(due) || !nt.SendAt.Equal(sendAt) {
 				t.Errorf("status %s (stored %s), due %v, send at %v; want %s, due %v", sum.Status, nt.Status, sum.Due, nt.SendAt, tc.status, due)
 			}
+			if tc.status == Scheduled {
+				// Checked and counted now; published at its time, with the
+				// audience of that moment: a customer added meanwhile counts.
+				if len(deliveries(t, s, id)) != 0 || !nt.PublishedAt.IsZero() || sum.Channel(Email).Reached == 0 || sum.Queued() != 0 {
+					t.Fatalf("scheduled: %d deliveries, published %v, email reaches %d, queued %d; want none, not yet, some, 0",
+						len(deliveries(t, s, id)), nt.PublishedAt, sum.Channel(Email).Reached, sum.Queued())
+				}
+				if _, err := s.SaveContact(ctx, Contact{Account: "new", Name: "New Neighbour", Email: "new@example.org"}); err != nil {
+					t.Fatal(err)
+				}
+				s.Now = func() time.Time { return sendAt }
+				if sum, err = s.Publish(ctx, id, fam, "en"); err != nil {
+					t.Fatal(err)
+				}
+				due = sendAt
+				newcomer := slices.ContainsFunc(deliveries(t, s, id), func(d Delivery) bool { return d.Address == "new@example.org" })
+				if sum.Status != Sending || !newcomer {
+					t.Errorf("at the send time: %s, the customer added meanwhile queued: %v; want sending, true", sum.Status, newcomer)
+				}
+			}
 			ds := deliveries(t, s, id)
 			if len(ds) == 0 {
 				t.Fatal("no deliveries")

@@ -30,6 +30,9 @@ type Config struct {
 
 	Library *templates.Library // the templates notices name
 	Utility templates.Utility
+	// DefaultLanguage is the utility's, for publishing scheduled notices
+	// when their time comes (see notices.Store.Publish).
+	DefaultLanguage string
 	// From and ReplyTo head every email; empty: the utility's name and email.
 	From, ReplyTo string
 	// PublicURL is the web address Crier answers at (https://…), for the

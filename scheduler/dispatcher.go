@@ -317,6 +317,9 @@ func (d *Dispatcher) housekeep(ctx context.Context) error {
 		}
 		d.renewed = now
 	}
+	if err := d.publishDue(ctx); err != nil {
+		return err
+	}
 	started, err := d.store.StartDue(ctx)
 	if err != nil {
 		return err
@@ -357,6 +360,51 @@ func (d *Dispatcher) housekeep(ctx context.Context) error {
 		return err
 	}
 	return d.finishDone(ctx)
+}
+
+// publishDue publishes the scheduled notices whose time has come: their
+// audience, addresses and languages are read now. One that cannot be
+// published (its template gone, its values no longer filling it, its
+// list deleted) pauses with the reason, for the coordinator to fix and
+// resume or cancel; a store error is retried at the next round.
+func (d *Dispatcher) publishDue(ctx context.Context) error {
+	ids, err := d.store.DueScheduled(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		n, err := d.store.Notice(ctx, id)
+		if err != nil {
+			return err
+		}
+		fam, err := d.cfg.Library.Family(n.Template)
+		var sum notices.PublishSummary
+		if err == nil {
+			sum, err = d.store.Publish(ctx, id, fam, d.cfg.DefaultLanguage)
+		}
+		switch {
+		case err == nil:
+			d.log.Info("scheduled notice due: published", "notice", id, "queued", sum.Queued())
+			for _, l := range d.lanes {
+				l.wake()
+			}
+		case fam != nil && notices.ErrorCode(err) == notices.Internal:
+			return err
+		case notices.ErrorCode(err) == notices.Conflict:
+			// Published meanwhile by another dispatcher, or cancelled.
+		default:
+			// Paused in the store: DueScheduled and NextScheduled leave it
+			// out until the coordinator resumes it.
+			reason := "not published at its send time: " + err.Error()
+			d.log.Error("scheduled notice paused: fix the cause, then run crier notices resume", "notice", id, "reason", reason)
+			for _, ch := range n.Channels {
+				if err := d.store.PauseChannel(ctx, id, ch, reason); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // finishDone marks done the notices with nothing left to send.

@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -197,5 +198,65 @@ func TestQuietHoursBeginWhileHeld(t *testing.T) {
 	}
 	if sent != 1 || held != 3 {
 		t.Errorf("%d sent, %d held until 08:00; want the 1 sent at 20:59 and 3 held", sent, held)
+	}
+}
+
+// TestScheduledNoticePublishedAtItsTime: a notice scheduled at 10:00 for
+// 11:00 goes to the audience of 11:00 (a customer added at 10:30 gets it);
+// one whose list was deleted meanwhile pauses with the reason instead of
+// failing silently, and goes once resumed with a list again.
+func TestScheduledNoticePublishedAtItsTime(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{t: time.Date(2027, 6, 10, 10, 0, 0, 0, time.UTC)}
+	s, lib := newStore(t), library(t)
+	s.Now = clock.Now
+	importContacts(t, s, "all", 3, gen)
+	importContacts(t, s, "doomed", 2, func(i int) customer { return gen(100 + i) })
+	fam, err := lib.Family("hydrant-flushing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schedule := func(list string) int64 {
+		id, err := s.CreateNotice(ctx, notices.Notice{Template: fam.Name, Values: fam.Examples(), Audience: notices.Audience{Lists: []string{list}},
+			Channels: []notices.Channel{notices.Email}, SendAt: time.Date(2027, 6, 10, 11, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Publish(ctx, id, fam, "en"); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	toAll, toDoomed := schedule("all"), schedule("doomed")
+
+	clock.Set(time.Date(2027, 6, 10, 10, 30, 0, 0, time.UTC))
+	importContacts(t, s, "all", 1, func(i int) customer { return gen(50 + i) }) // a customer added to the list
+	if _, err := s.DeleteList(ctx, "doomed"); err != nil {
+		t.Fatal(err)
+	}
+
+	clock.Set(time.Date(2027, 6, 10, 11, 0, 0, 0, time.UTC))
+	email := &clockedSender{clock: clock}
+	dispatcher := func() *scheduler.Dispatcher {
+		return newDispatcher(t, s, lib, map[notices.Channel]scheduler.Channel{notices.Email: {Sender: email}},
+			func(c *scheduler.Config) { c.Now = clock.Now })
+	}
+	drain(t, dispatcher(), 30*time.Second)
+	if r := report(t, s, toAll).Channel(notices.Email); r.Sent != 4 {
+		t.Errorf("the notice to the list: %+v; want the 4 customers of 11:00 sent", r)
+	}
+	r := report(t, s, toDoomed)
+	if r.Notice.Status != notices.Scheduled || r.Channel(notices.Email).Paused == nil ||
+		!strings.Contains(r.Channel(notices.Email).Paused.Reason, "not published at its send time") {
+		t.Fatalf("the notice to the deleted list: %s, pause %+v; want scheduled and paused with the reason", r.Notice.Status, r.Channel(notices.Email).Paused)
+	}
+
+	importContacts(t, s, "doomed", 2, func(i int) customer { return gen(200 + i) }) // the list made again
+	if _, err := s.Resume(ctx, toDoomed); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, dispatcher(), 30*time.Second)
+	if r := report(t, s, toDoomed); r.Channel(notices.Email).Sent != 2 || r.Notice.Status != notices.Done {
+		t.Errorf("after the list is back and the notice resumed: %s, %+v; want done with 2 sent", r.Notice.Status, r.Channel(notices.Email))
 	}
 }

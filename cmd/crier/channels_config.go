@@ -104,7 +104,7 @@ func (c Config) dispatchConfig(lib *templates.Library, u templates.Utility) (sch
 	if k.where == "" {
 		k.where = "default configuration"
 	}
-	out := scheduler.Config{Library: lib, Utility: u, Channels: map[notices.Channel]scheduler.Channel{}}
+	out := scheduler.Config{Library: lib, Utility: u, DefaultLanguage: c.Utility.DefaultLanguage, Channels: map[notices.Channel]scheduler.Channel{}}
 
 	out.PublicURL = c.publicURL(k)
 

@@ -360,6 +360,10 @@ func (c reportCmd) Run(e *env) error {
 // writeReport writes the per-channel counts of a notice, and its paused
 // channels with why and what to do.
 func writeReport(w io.Writer, r notices.Report, loc *time.Location) {
+	if r.Notice.Status == notices.Scheduled && r.Notice.PublishedAt.IsZero() {
+		fmt.Fprintf(w, "not published yet: its deliveries are written at its send time, %s, to the audience as it is then (crier audience counts it now)\n\n",
+			showTime(r.Notice.SendAt, loc))
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHANNEL\tTOTAL\tQUEUED\tSENDING\tSENT\tDELIVERED\tFAILED\tSUPPRESSED\tCANCELLED\tRETRIED")
 	for _, c := range r.Channels {

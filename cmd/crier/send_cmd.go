@@ -140,7 +140,11 @@ func (c sendCmd) Run(e *env) error {
 	}
 	var parts []string
 	for _, ch := range sum.Channels {
-		p := fmt.Sprintf("%s %d", ch.Channel, ch.Queued)
+		n := ch.Queued
+		if sum.Status == notices.Scheduled {
+			n = ch.Reached // published when it goes: counted now
+		}
+		p := fmt.Sprintf("%s %d", ch.Channel, n)
 		if ch.Duplicates > 0 {
 			p += fmt.Sprintf(" (%d sharing an address)", ch.Duplicates)
 		}
@@ -152,7 +156,7 @@ func (c sendCmd) Run(e *env) error {
 	woken := scheduler.WakeServers(ctx, s)
 	switch sum.Status {
 	case notices.Scheduled:
-		fmt.Fprintf(e.stdout, "it goes out at %s while crier serve runs (or crier dispatch is run then)\n", when)
+		fmt.Fprintf(e.stdout, "it goes out at %s while crier serve runs (or crier dispatch is run then), to the audience as it is then\n", when)
 	case notices.Sending:
 		sayWoken(e.stdout, woken, "run crier dispatch to send it (or start crier serve, which sends what is published)")
 	}
