@@ -471,9 +471,9 @@ func (s *Store) NoticeStates(ctx context.Context, ids []int64) (cancelled map[in
 }
 
 // Pending says whether any delivery is queued or sending on a channel that
-// is not paused: a dispatcher draining the queue stops when nothing is
-// pending. Deliveries of scheduled notices whose time has not come do not
-// count. chs, when given, limits the question to those channels (the ones
+// is not paused, or a scheduled notice's time has come (it is to be
+// published): a dispatcher draining the queue stops when nothing is
+// pending. Scheduled notices whose time has not come do not count. chs, when given, limits the question to those channels (the ones
 // a dispatcher can send on). It stops at the first such delivery, so it
 // costs little however long the queue.
 func (s *Store) Pending(ctx context.Context, chs ...Channel) (bool, error) {
@@ -503,6 +503,13 @@ func (s *Store) PendingExcept(ctx context.Context, held map[Channel]ClaimScope, 
 		AND NOT EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = n.id AND p.channel = d.channel AND p.paused_at IS NOT NULL))`, args...).Scan(&pending)
 	if err != nil {
 		return false, err
+	}
+	if !pending {
+		// A scheduled notice whose time has come is still to be published.
+		due, err := s.DueScheduled(ctx)
+		if err != nil || len(due) > 0 {
+			return len(due) > 0, err
+		}
 	}
 	if !pending && (len(chs) == 0 || slices.Contains(chs, Print)) {
 		// A notice that prints and has nothing else left still owes its flyer.

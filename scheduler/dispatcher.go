@@ -243,12 +243,15 @@ func (d *Dispatcher) sortedLanes() []*lane {
 // drain, the end of the work noticed.
 func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 	for {
+		var settle time.Duration
 		if err := d.housekeep(ctx); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			// A locked or busy store: the next round tries again.
-			d.log.Error("housekeeping failed; trying again", "err", err)
+			// A locked or busy store: the next round tries again, not at
+			// once (something due would have it spin).
+			settle = min(time.Second, d.cfg.Poll)
+			d.log.Error("housekeeping failed; trying again", "in", settle, "err", err)
 		}
 		if drain {
 			held := map[notices.Channel]notices.ClaimScope{}
@@ -270,7 +273,7 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 				return d.finishDone(ctx)
 			}
 		}
-		t := time.NewTimer(d.nextLook(ctx))
+		t := time.NewTimer(max(d.nextLook(ctx), settle))
 		select {
 		case <-ctx.Done():
 			t.Stop()
