@@ -287,12 +287,44 @@ func (s *Store) StartDue(ctx context.Context) ([]int64, error) {
 		WHERE status = 'scheduled' AND published_at IS NOT NULL AND send_at <= ?1 RETURNING id`)
 }
 
-// DueScheduled returns the scheduled notices whose send time has come, to
-// be published now (Publish), leaving out those with a paused channel: a
-// notice that could not be published waits for the coordinator.
+// unpublishedWaits is true for a scheduled notice n not yet published
+// whose every channel is paused: it could not be published at its time
+// and waits for the coordinator. (Once any channel is resumed it is
+// published; the channels still paused hold their deliveries.)
+const unpublishedWaits = `(n.published_at IS NULL AND (SELECT count(*) FROM notice_channels p WHERE p.notice_id = n.id AND p.paused_at IS NOT NULL)
+	>= length(n.channels) - length(replace(n.channels, ',', '')) + 1)`
+
+// DueScheduled returns the scheduled notices not yet published whose send
+// time has come, to be published now (Publish), leaving out those waiting
+// for the coordinator (every channel paused).
 func (s *Store) DueScheduled(ctx context.Context) ([]int64, error) {
 	return columnValues[int64](ctx, s.db, `SELECT n.id FROM notices n WHERE n.status = 'scheduled' AND n.published_at IS NULL AND n.send_at <= ?
-		AND NOT EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = n.id AND p.paused_at IS NOT NULL) ORDER BY n.send_at, n.id`, s.now())
+		AND NOT `+unpublishedWaits+` ORDER BY n.send_at, n.id`, s.now())
+}
+
+// PauseUnpublished pauses every channel of scheduled notice id, not yet
+// published, saying why it could not be published; it does nothing when
+// the notice was published or cancelled meanwhile (by another
+// dispatcher), and reports whether it paused.
+func (s *Store) PauseUnpublished(ctx context.Context, id int64, reason string) (paused bool, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		n, err := notice(ctx, tx, id)
+		if err != nil || n.Status != Scheduled || !n.PublishedAt.IsZero() {
+			return err
+		}
+		for _, ch := range n.Channels {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO notice_channels (notice_id, channel, paused_at, pause_reason) VALUES (?1, ?2, ?3, ?4)
+				ON CONFLICT (notice_id, channel) DO UPDATE SET paused_at = ?3, pause_reason = ?4`, id, string(ch), s.now(), reason); err != nil {
+				return err
+			}
+		}
+		paused = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("pause notice %d: %w", id, err)
+	}
+	return paused, nil
 }
 
 // FinishDone marks done every sending notice that has no delivery left
@@ -543,11 +575,10 @@ func (s *Store) NextDue(ctx context.Context, ch Channel, worker string, scope Cl
 }
 
 // NextScheduled returns the send time of the scheduled notice due next,
-// leaving out those paused (ok false when none is scheduled).
+// leaving out those waiting for the coordinator (ok false when none).
 func (s *Store) NextScheduled(ctx context.Context) (at time.Time, ok bool, err error) {
 	var t sql.NullString
-	err = s.db.QueryRowContext(ctx, `SELECT min(n.send_at) FROM notices n WHERE n.status = 'scheduled'
-		AND NOT EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = n.id AND p.paused_at IS NOT NULL)`).Scan(&t)
+	err = s.db.QueryRowContext(ctx, `SELECT min(n.send_at) FROM notices n WHERE n.status = 'scheduled' AND NOT `+unpublishedWaits).Scan(&t)
 	if err != nil || !t.Valid {
 		return time.Time{}, false, err
 	}

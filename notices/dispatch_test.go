@@ -796,7 +796,7 @@ func TestPending(t *testing.T) {
 	advance := clock(s)
 	addContacts(t, s, "c", 2)
 	start := s.Now()
-	var id int64
+	var id, later int64
 	var held []Delivery
 	steps := []struct {
 		name    string
@@ -805,7 +805,7 @@ func TestPending(t *testing.T) {
 	}{
 		{"an empty store", func(t *testing.T) {}, false},
 		{"a notice scheduled for tomorrow", func(t *testing.T) {
-			scheduleNotice(t, s, Notice{Channels: []Channel{Email}, SendAt: start.Add(24 * time.Hour)})
+			later = scheduleNotice(t, s, Notice{Channels: []Channel{Email}, SendAt: start.Add(24 * time.Hour)})
 		}, false},
 		{"a notice sending now", func(t *testing.T) {
 			id = publishNotice(t, s, Notice{Channels: []Channel{SMS}})
@@ -832,6 +832,14 @@ func TestPending(t *testing.T) {
 			advance(10 * time.Minute)
 			for _, d := range claim(t, s, SMS, "w", 0, 100) {
 				record(t, s, Outcome{ID: d.ID, Status: DeliverySent, Attempted: true})
+			}
+		}, false},
+		{"tomorrow: the scheduled notice is due, to be published", func(t *testing.T) {
+			advance(24 * time.Hour)
+		}, true},
+		{"it could not be published: it waits for the coordinator", func(t *testing.T) {
+			if paused, err := s.PauseUnpublished(ctx, later, "its list was deleted"); err != nil || !paused {
+				t.Fatalf("PauseUnpublished: %v, %v", paused, err)
 			}
 		}, false},
 	}
@@ -1041,5 +1049,83 @@ func TestClaimsBelongToTheirDispatcher(t *testing.T) {
 	}
 	if ps, err := s.Pauses(ctx, 0); err != nil || len(ps) != 0 {
 		t.Errorf("pauses of a cancelled notice: %v, %v; want none", ps, err)
+	}
+}
+
+// TestUnpublishedScheduledNotice: a notice scheduled the new way waits,
+// unpublished, for its time; paused on every channel it waits for the
+// coordinator; resumed on one channel it is due again (the other keeps its
+// pause); it can be moved to a new time even after its old one passed; a
+// pause never lands on a notice published meanwhile.
+func TestUnpublishedScheduledNotice(t *testing.T) {
+	ctx := context.Background()
+	s := testStore(t)
+	advance := clock(s)
+	addContacts(t, s, "c", 2)
+	id := scheduleNotice(t, s, Notice{Channels: []Channel{Email, SMS}, SendAt: s.Now().Add(time.Hour)})
+	advance(time.Hour)
+	if got, _ := s.DueScheduled(ctx); !slices.Equal(got, []int64{id}) {
+		t.Fatalf("due at its time: %v; want %d", got, id)
+	}
+	if paused, err := s.PauseUnpublished(ctx, id, "not published at its send time: no list"); err != nil || !paused {
+		t.Fatalf("PauseUnpublished: %v, %v", paused, err)
+	}
+	if got, _ := s.DueScheduled(ctx); len(got) != 0 {
+		t.Errorf("paused on every channel, due: %v; want none", got)
+	}
+	if _, ok, _ := s.NextScheduled(ctx); ok {
+		t.Error("paused on every channel, it is still the next scheduled")
+	}
+	// Moved to tomorrow, though its time has passed: it is not published.
+	if err := s.RescheduleNotice(ctx, id, s.Now().Add(24*time.Hour)); err != nil {
+		t.Errorf("reschedule of a notice that could not be published: %v", err)
+	}
+	if _, err := s.Resume(ctx, id, Email); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.DueScheduled(ctx); len(got) != 0 {
+		t.Errorf("resumed before its new time, due: %v; want none", got)
+	}
+	advance(24 * time.Hour)
+	if got, _ := s.DueScheduled(ctx); !slices.Equal(got, []int64{id}) {
+		t.Errorf("email resumed, at the new time: %v; want %d due", got, id)
+	}
+	publishDue(t, s, id)
+	if got := claim(t, s, SMS, "w", id, 100); len(got) != 0 {
+		t.Errorf("claimed %d text messages of a notice whose sms is still paused", len(got))
+	}
+	if got := claim(t, s, Email, "w", id, 100); len(got) != 2 {
+		t.Errorf("claimed %d emails; want 2", len(got))
+	}
+	if paused, err := s.PauseUnpublished(ctx, id, "late"); err != nil || paused {
+		t.Errorf("PauseUnpublished of a published notice: %v, %v; want nothing done", paused, err)
+	}
+}
+
+// TestOldStyleScheduledNotice: a notice scheduled by an earlier crier, its
+// deliveries written at once and due at its send time, still starts then,
+// and is never published again.
+func TestOldStyleScheduledNotice(t *testing.T) {
+	ctx := context.Background()
+	s := testStore(t)
+	advance := clock(s)
+	addContacts(t, s, "c", 2)
+	id := publishNotice(t, s, Notice{Channels: []Channel{Email}})
+	sendAt := s.Now().Add(time.Hour)
+	if _, err := s.db.ExecContext(ctx, `UPDATE notices SET status = 'scheduled', send_at = ? WHERE id = ?`, sendAt.UTC().Format(timeLayout), id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE deliveries SET next_attempt_at = ? WHERE notice_id = ?`, sendAt.UTC().Format(timeLayout), id); err != nil {
+		t.Fatal(err)
+	}
+	advance(time.Hour)
+	if got, _ := s.DueScheduled(ctx); len(got) != 0 {
+		t.Errorf("an old-style notice is due to be published: %v", got)
+	}
+	if got, err := s.StartDue(ctx); err != nil || !slices.Equal(got, []int64{id}) {
+		t.Errorf("StartDue: %v, %v; want %d", got, err, id)
+	}
+	if got := claim(t, s, Email, "w", id, 100); len(got) != 2 {
+		t.Errorf("claimed %d; want its 2 deliveries", len(got))
 	}
 }

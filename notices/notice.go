@@ -353,9 +353,11 @@ func (s *Store) RescheduleNotice(ctx context.Context, id int64, at time.Time) er
 		switch {
 		case n.Status != Scheduled:
 			return errorf(Conflict, "notice %d is %s: only a notice still waiting for its send time can be rescheduled", id, n.Status)
-		case !n.SendAt.After(now):
+		case !n.SendAt.After(now) && !n.PublishedAt.IsZero():
 			return errorf(Conflict, "notice %d's send time %s has come: it is going out (crier notices cancel %d stops it)", id, n.SendAt.Format(time.RFC3339), id)
 		}
+		// A notice not yet published may be moved even past its time: one
+		// paused because it could not be published then waits for a new one.
 		if !at.After(now) {
 			return errorf(Invalid, "the new time %s is past; crier notices cancel %d and send again to send at once", at.Format(time.RFC3339), id)
 		}

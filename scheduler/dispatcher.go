@@ -21,6 +21,7 @@ import (
 	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/channels/sms"
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/templates"
 )
 
 // Dispatcher works the delivery queue: it claims due deliveries under a
@@ -38,10 +39,11 @@ type Dispatcher struct {
 	records chan recordRequest
 	wakeUp  chan struct{}
 
-	renewed    time.Time         // when the leases were last renewed
-	printRetry map[int64]retryAt // print jobs that failed: when to try again
-	inFlight   atomic.Int64      // sends begun whose outcome is not committed
-	holding    atomic.Int64      // deliveries claimed whose outcome is not committed
+	renewed      time.Time         // when the leases were last renewed
+	printRetry   map[int64]retryAt // print jobs that failed: when to try again
+	publishRetry map[int64]retryAt // scheduled notices whose publishing failed
+	inFlight     atomic.Int64      // sends begun whose outcome is not committed
+	holding      atomic.Int64      // deliveries claimed whose outcome is not committed
 	// sending is the context of the sends: cancelled when a stop has
 	// waited StopTimeout for them.
 	sending context.Context
@@ -52,10 +54,12 @@ type Dispatcher struct {
 	permRuns  map[pauseKey]int       // consecutive permanent failures
 }
 
-// retryAt is when to try a failed job again, and the wait that led there.
+// retryAt is when to try a failed job again, the wait that led there,
+// and how many times it failed.
 type retryAt struct {
 	at   time.Time
 	wait time.Duration
+	n    int
 }
 
 type pauseKey struct {
@@ -84,7 +88,7 @@ func New(store *notices.Store, cfg Config) (*Dispatcher, error) {
 		paused:    map[pauseKey]time.Time{},
 		permRuns:  map[pauseKey]int{},
 	}
-	d.printRetry = map[int64]retryAt{}
+	d.printRetry, d.publishRetry = map[int64]retryAt{}, map[int64]retryAt{}
 	d.renders = newRenderCache(store, &d.cfg)
 	for name, ch := range cfg.Channels {
 		if ch.Sender == nil {
@@ -304,10 +308,15 @@ func (d *Dispatcher) nextLook(ctx context.Context) time.Duration {
 	until := func(t time.Time) {
 		wait = min(wait, max(t.Sub(now), minWait))
 	}
-	if at, ok, err := d.store.NextScheduled(ctx); err == nil && ok {
+	// One already due was handled by this round's housekeeping: published,
+	// paused, or waiting for its retry (below).
+	if at, ok, err := d.store.NextScheduled(ctx); err == nil && ok && at.After(now) {
 		until(at)
 	}
 	for _, r := range d.printRetry {
+		until(r.at)
+	}
+	for _, r := range d.publishRetry {
 		until(r.at)
 	}
 	return wait
@@ -369,46 +378,67 @@ func (d *Dispatcher) housekeep(ctx context.Context) error {
 // audience, addresses and languages are read now. One that cannot be
 // published (its template gone, its values no longer filling it, its
 // list deleted) pauses with the reason, for the coordinator to fix and
-// resume or cancel; a store error is retried at the next round.
+// resume, reschedule or cancel. A store error is retried with backoff,
+// the other notices and the rest of the housekeeping going on meanwhile;
+// after publishAttempts it pauses too.
 func (d *Dispatcher) publishDue(ctx context.Context) error {
 	ids, err := d.store.DueScheduled(ctx)
 	if err != nil {
 		return err
 	}
+	now := d.cfg.Now()
 	for _, id := range ids {
+		retry := d.publishRetry[id]
+		if now.Before(retry.at) {
+			continue
+		}
 		n, err := d.store.Notice(ctx, id)
-		if err != nil {
-			return err
-		}
-		fam, err := d.cfg.Library.Family(n.Template)
 		var sum notices.PublishSummary
+		var fam *templates.Family
 		if err == nil {
-			sum, err = d.store.Publish(ctx, id, fam, d.cfg.DefaultLanguage)
+			if fam, err = d.cfg.Library.Family(n.Template); err == nil {
+				sum, err = d.store.Publish(ctx, id, fam, d.cfg.DefaultLanguage)
+			}
 		}
-		switch {
+		switch code := notices.ErrorCode(err); {
 		case err == nil:
+			delete(d.publishRetry, id)
+			if sum.Status == notices.Scheduled {
+				continue // moved later meanwhile
+			}
 			d.log.Info("scheduled notice due: published", "notice", id, "queued", sum.Queued())
 			for _, l := range d.lanes {
 				l.wake()
 			}
-		case fam != nil && notices.ErrorCode(err) == notices.Internal:
-			return err
-		case notices.ErrorCode(err) == notices.Conflict:
-			// Published meanwhile by another dispatcher, or cancelled.
+		case code == notices.Conflict:
+			delete(d.publishRetry, id) // published meanwhile by another dispatcher, or cancelled
+		case code == notices.Internal && fam != nil && retry.n+1 < publishAttempts:
+			if ctx.Err() != nil {
+				return nil
+			}
+			retry.n++
+			retry.wait = min(max(2*retry.wait, d.cfg.Backoff), d.cfg.MaxBackoff)
+			retry.at = now.Add(retry.wait)
+			d.publishRetry[id] = retry
+			d.log.Error("scheduled notice not published; will try again", "notice", id, "in", retry.wait, "err", err)
 		default:
-			// Paused in the store: DueScheduled and NextScheduled leave it
-			// out until the coordinator resumes it.
+			delete(d.publishRetry, id)
 			reason := "not published at its send time: " + err.Error()
-			d.log.Error("scheduled notice paused: fix the cause, then run crier notices resume", "notice", id, "reason", reason)
-			for _, ch := range n.Channels {
-				if err := d.store.PauseChannel(ctx, id, ch, reason); err != nil {
-					return err
-				}
+			paused, perr := d.store.PauseUnpublished(ctx, id, reason)
+			if perr != nil {
+				return perr
+			}
+			if paused {
+				d.log.Error("scheduled notice paused: fix the cause, then run crier notices resume (or reschedule, or cancel)", "notice", id, "reason", reason)
 			}
 		}
 	}
 	return nil
 }
+
+// publishAttempts is how many times a store error may stop a scheduled
+// notice's publishing before it pauses for the coordinator.
+const publishAttempts = 5
 
 // finishDone marks done the notices with nothing left to send.
 func (d *Dispatcher) finishDone(ctx context.Context) error {

@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"text/tabwriter"
+
+	"github.com/crier-notices/crier/notices"
 )
 
 // listsCmd is `crier lists`: named static lists of contacts.
@@ -56,7 +60,8 @@ func (listsListCmd) Run(e *env) error {
 }
 
 type listsDeleteCmd struct {
-	Name string `arg:"" help:"The list's name."`
+	Name  string `arg:"" help:"The list's name."`
+	Force bool   `help:"Delete it even though scheduled notices or campaigns send to it (they pause, or miss their firings, until it is made again)."`
 }
 
 func (c listsDeleteCmd) Run(e *env) error {
@@ -65,7 +70,14 @@ func (c listsDeleteCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	l, err := s.DeleteList(context.Background(), c.Name)
+	ctx := context.Background()
+	if users, err := listUsers(ctx, s, c.Name); err != nil {
+		return err
+	} else if len(users) > 0 && !c.Force {
+		return &exitError{code: 1, err: fmt.Errorf("list %s is the audience of %s, still to send: cancel or edit them first, or add --force (they would pause, or miss their firings, until the list is made again)",
+			c.Name, strings.Join(users, " and "))}
+	}
+	l, err := s.DeleteList(ctx, c.Name)
 	if err != nil {
 		return err
 	}
@@ -109,4 +121,29 @@ func (c listsRemoveCmd) Run(e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "removed %d contact(s) from %s\n", n, c.Name)
 	return nil
+}
+
+// listUsers names the scheduled notices not yet published and the enabled
+// campaigns whose audience names list: they read it when they go.
+func listUsers(ctx context.Context, s *notices.Store, list string) ([]string, error) {
+	var users []string
+	ns, err := s.Notices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ns {
+		if n.Status == notices.Scheduled && n.PublishedAt.IsZero() && slices.Contains(n.Audience.Lists, list) {
+			users = append(users, fmt.Sprintf("notice %d", n.ID))
+		}
+	}
+	cs, err := s.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if c.Enabled && slices.Contains(c.Notice.Audience.Lists, list) {
+			users = append(users, "campaign "+c.Name)
+		}
+	}
+	return users, nil
 }

@@ -258,7 +258,11 @@ func (c noticesScheduleCmd) Run(e *env) error {
 			later++
 			continue
 		}
-		agenda = append(agenda, agendaEntry{n.SendAt, fmt.Sprintf("notice %d", n.ID), n.Template, n.Channels, n.Audience})
+		what := fmt.Sprintf("notice %d", n.ID)
+		if pauses, err := s.Pauses(ctx, n.ID); err == nil && len(pauses) > 0 {
+			what += " (paused: crier notices show " + strconv.FormatInt(n.ID, 10) + ")"
+		}
+		agenda = append(agenda, agendaEntry{n.SendAt, what, n.Template, n.Channels, n.Audience})
 	}
 	cs, err := s.Campaigns(ctx)
 	if err != nil {
@@ -360,9 +364,14 @@ func (c reportCmd) Run(e *env) error {
 // writeReport writes the per-channel counts of a notice, and its paused
 // channels with why and what to do.
 func writeReport(w io.Writer, r notices.Report, loc *time.Location) {
-	if r.Notice.Status == notices.Scheduled && r.Notice.PublishedAt.IsZero() {
-		fmt.Fprintf(w, "not published yet: its deliveries are written at its send time, %s, to the audience as it is then (crier audience counts it now)\n\n",
-			showTime(r.Notice.SendAt, loc))
+	if n := r.Notice; n.Status == notices.Scheduled && n.PublishedAt.IsZero() {
+		if n.SendAt.After(time.Now()) {
+			fmt.Fprintf(w, "not published yet: its deliveries are written at its send time, %s, to the audience as it is then (crier audience counts it now)\n\n",
+				showTime(n.SendAt, loc))
+		} else {
+			fmt.Fprintf(w, "not published yet: its send time %s has passed; it is published once a paused channel is resumed (crier notices resume %d), or at a new time (crier notices reschedule %d)\n\n",
+				showTime(n.SendAt, loc), n.ID, n.ID)
+		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHANNEL\tTOTAL\tQUEUED\tSENDING\tSENT\tDELIVERED\tFAILED\tSUPPRESSED\tCANCELLED\tRETRIED")

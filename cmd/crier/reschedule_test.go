@@ -146,3 +146,20 @@ func deliveriesOf(t *testing.T, s *notices.Store, id int64) []notices.Delivery {
 	}
 	return ds
 }
+
+// TestListsDeleteRefusesAListStillToSend: a list that a scheduled notice
+// (published when it goes) names is not deleted without --force.
+func TestListsDeleteRefusesAListStillToSend(t *testing.T) {
+	nonTerminalStdin(t)
+	cfg := exampleSetup(t)
+	ny := mustLoad(t, "America/New_York")
+	at := time.Now().Add(48 * time.Hour).In(ny).Format("2006-01-02 15:04")
+	mustCrier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "email", "--at", at, "--yes")...)...)
+	code, _, stderr := crier(t, "--config", cfg, "lists", "delete", "customers")
+	if code != 1 || !strings.Contains(stderr, "list customers is the audience of notice 1, still to send") || !strings.Contains(stderr, "--force") {
+		t.Errorf("lists delete of a list still to send: exit %d\n%s", code, stderr)
+	}
+	if out := mustCrier(t, "--config", cfg, "lists", "delete", "customers", "--force"); !strings.Contains(out, "deleted list customers") {
+		t.Errorf("lists delete --force:\n%s", out)
+	}
+}

@@ -156,7 +156,7 @@ func (c sendCmd) Run(e *env) error {
 	woken := scheduler.WakeServers(ctx, s)
 	switch sum.Status {
 	case notices.Scheduled:
-		fmt.Fprintf(e.stdout, "it goes out at %s while crier serve runs (or crier dispatch is run then), to the audience as it is then\n", when)
+		fmt.Fprintf(e.stdout, "it goes out at %s while crier serve runs (or crier dispatch is run then), to the audience as it is then (the counts above are of now)\n", when)
 	case notices.Sending:
 		sayWoken(e.stdout, woken, "run crier dispatch to send it (or start crier serve, which sends what is published)")
 	}
