@@ -48,9 +48,9 @@ func addContacts(t testing.TB, s *Store, prefix string, n int) []Contact {
 	return cs
 }
 
-// publishNotice creates notice n (on the hydrant-flushing template with
-// its example values, when n names none) and publishes it.
-func publishNotice(t testing.TB, s *Store, n Notice) int64 {
+// createAndPublish creates notice n on the hydrant-flushing template with
+// its example values and publishes it.
+func createAndPublish(t testing.TB, s *Store, n Notice) (int64, PublishSummary) {
 	t.Helper()
 	ctx := context.Background()
 	fam, values := hydrant(t)
@@ -63,27 +63,24 @@ func publishNotice(t testing.TB, s *Store, n Notice) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return id, sum
+}
+
+// publishNotice creates and publishes notice n, to be sent now.
+func publishNotice(t testing.TB, s *Store, n Notice) int64 {
+	t.Helper()
+	id, sum := createAndPublish(t, s, n)
 	if sum.Queued() == 0 {
 		t.Fatalf("notice %d queued nothing: the test needs deliveries", id)
 	}
 	return id
 }
 
-// scheduleNotice creates n (a send time to come) with the hydrant template
-// and publishes it: scheduled, without deliveries until its time.
+// scheduleNotice creates and publishes n (a send time to come): scheduled,
+// without deliveries until its time.
 func scheduleNotice(t testing.TB, s *Store, n Notice) int64 {
 	t.Helper()
-	ctx := context.Background()
-	fam, values := hydrant(t)
-	n.Template, n.Values = fam.Name, values
-	id, err := s.CreateNotice(ctx, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := s.Publish(ctx, id, fam, "en")
-	if err != nil {
-		t.Fatal(err)
-	}
+	id, sum := createAndPublish(t, s, n)
 	if sum.Status != Scheduled || sum.Queued() != 0 {
 		t.Fatalf("notice %d: %s with %d queued; want scheduled with none yet", id, sum.Status, sum.Queued())
 	}
