@@ -12,9 +12,12 @@ import (
 	"mime/quotedprintable"
 	netmail "net/mail"
 	"net/textproto"
+	"net/url"
 	"strings"
 
 	"github.com/wneessen/go-mail"
+
+	"github.com/crier-notices/crier/internal/loopback"
 )
 
 //go:embed email.html.tmpl
@@ -137,10 +140,24 @@ type EmailHeader struct {
 	To        string // optional: a preview has no recipient
 	MessageID string // without angle brackets; empty: derived from the content, so the same notice gives the same id
 	// Unsubscribe is the recipient's one-click unsubscribe address
-	// (https://…): it becomes the List-Unsubscribe header with
+	// (https://…, or http:// on this machine; see CheckUnsubscribeAddress):
+	// it becomes the List-Unsubscribe header with
 	// List-Unsubscribe-Post (RFC 8058), which large mailbox providers
 	// require of bulk senders. Empty for a preview.
 	Unsubscribe string
+}
+
+// CheckUnsubscribeAddress checks a one-click unsubscribe address, or the
+// public_url it is made from: a full https:// address (RFC 8058 requires
+// it, and the link carries the recipient's token), or plain http:// to
+// this machine only (127.0.0.0/8, ::1, localhost), so that the whole loop
+// can be tried on one machine. Its error starts with the address quoted.
+func CheckUnsubscribeAddress(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || strings.ContainsAny(s, " <>\r\n") || u.Host == "" || !loopback.Secure(u) {
+		return fmt.Errorf("%q: give a full https:// address (plain http:// only to this machine: 127.0.0.1, ::1 or localhost)", s)
+	}
+	return nil
 }
 
 // Email builds the email: multipart/alternative with the plain text part
@@ -165,8 +182,8 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
 	m.SetGenHeader(mail.HeaderXMailer, "Crier")
 	if h.Unsubscribe != "" {
-		if !strings.HasPrefix(h.Unsubscribe, "https://") || strings.ContainsAny(h.Unsubscribe, " <>\r\n") {
-			return nil, fmt.Errorf("email unsubscribe address %q: give a full https:// address", h.Unsubscribe)
+		if err := CheckUnsubscribeAddress(h.Unsubscribe); err != nil {
+			return nil, fmt.Errorf("email unsubscribe address %w", err)
 		}
 		m.SetGenHeader(mail.HeaderListUnsubscribe, "<"+h.Unsubscribe+">")
 		m.SetGenHeader(mail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")

@@ -21,6 +21,7 @@ import (
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"github.com/crier-notices/crier/channels"
+	"github.com/crier-notices/crier/internal/loopback"
 )
 
 // Config is how to reach Twilio and whom the messages come from.
@@ -136,13 +137,32 @@ func New(cfg Config) (*Sender, error) {
 		s.transport, s.own = t, t
 	}
 	if cfg.BaseURL != "" {
-		u, err := url.Parse(cfg.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" {
-			return nil, fmt.Errorf("twilio: base URL %q is not a scheme and host such as http://127.0.0.1:4010", cfg.BaseURL)
+		if err := CheckBaseURL(cfg.BaseURL); err != nil {
+			return nil, fmt.Errorf("twilio: base URL %w", err)
 		}
-		s.base = u
+		s.base, _ = url.Parse(cfg.BaseURL)
 	}
 	return s, nil
+}
+
+// CheckBaseURL checks an address to send Twilio's API requests to instead
+// of https://api.twilio.com: a scheme and a host, and https:// unless the
+// host is this machine (a mock server in tests), because every request
+// carries the auth token in Basic auth. Its error starts with the address
+// quoted (a password in it hidden) and says what to write instead.
+func CheckBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		// Not shown: what cannot be parsed cannot be redacted either.
+		return errors.New("is not a web address; give a scheme and host only, such as https://twilio-proxy.example.org or http://127.0.0.1:4010")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+		return fmt.Errorf("%q is not a scheme and host only, such as https://twilio-proxy.example.org or http://127.0.0.1:4010", u.Redacted())
+	}
+	if !loopback.Secure(u) {
+		return fmt.Errorf("%q is plain http:// to another machine, which would send the auth token across the network readable by anyone on the way; use https://, or http:// only to this machine (127.0.0.1, ::1, localhost)", u.Redacted())
+	}
+	return nil
 }
 
 // Send sends m.SMS.Body to m.To and returns the message's SID as the

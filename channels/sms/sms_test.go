@@ -377,6 +377,10 @@ func TestNew(t *testing.T) {
 		{"bad service SID", func(c *sms.Config) { c.MessagingServiceSID = "MGxyz" }, "messaging service SID"},
 		{"relative status callback", func(c *sms.Config) { c.StatusCallback = "/twilio/status" }, "status callback"},
 		{"base URL with a path", func(c *sms.Config) { c.BaseURL = "http://127.0.0.1:4010/api" }, "base URL"},
+		{"base URL plain http to another machine", func(c *sms.Config) { c.BaseURL = "http://twilio-proxy.example.org" }, "use https://"},
+		{"base URL plain http to a private address", func(c *sms.Config) { c.BaseURL = "http://10.1.2.3:4010" }, "use https://"},
+		{"base URL https to another machine", func(c *sms.Config) { c.BaseURL = "https://twilio-proxy.example.org" }, ""},
+		{"base URL plain http to localhost", func(c *sms.Config) { c.BaseURL = "http://localhost:4010" }, ""},
 		{"negative timeout", func(c *sms.Config) { c.Timeout = -time.Second }, "timeout"},
 	}
 	for _, tt := range tests {

@@ -20,6 +20,7 @@ import (
 	"github.com/crier-notices/crier/channels/outbox"
 	printch "github.com/crier-notices/crier/channels/print"
 	"github.com/crier-notices/crier/channels/sms"
+	"github.com/crier-notices/crier/internal/loopback"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
@@ -100,34 +101,8 @@ const outboxConcurrency = 4
 // error lists every problem, each naming its key or variable, and never
 // holds a secret.
 func (c Config) dispatchConfig(lib *templates.Library, u templates.Utility) (scheduler.Config, func() error, error) {
-	k := &checker{where: c.file}
-	if k.where == "" {
-		k.where = "default configuration"
-	}
-	out := scheduler.Config{Library: lib, Utility: u, DefaultLanguage: c.Utility.DefaultLanguage, Channels: map[notices.Channel]scheduler.Channel{}}
-
-	out.PublicURL = c.publicURL(k)
-
-	d := c.Dispatch
-	out.MaxAttempts = k.atLeast("dispatch", "max_attempts", d.MaxAttempts, 1)
-	out.MaxAge = k.duration("dispatch", "max_age", d.MaxAge, "24h")
-	out.Lease = k.duration("dispatch", "lease", d.Lease, "2m")
-	out.Backoff = k.duration("dispatch", "backoff", d.Backoff, "5s")
-	out.MaxBackoff = k.duration("dispatch", "max_backoff", d.MaxBackoff, "10m")
-	if out.Backoff > 0 && out.MaxBackoff > 0 && out.MaxBackoff < out.Backoff {
-		k.bad("dispatch", "max_backoff", "%q is shorter than backoff %q; make it at least as long", d.MaxBackoff, d.Backoff)
-	}
-	out.PauseAfter = k.atLeast("dispatch", "pause_after", d.PauseAfter, 1)
-	out.Poll = k.duration("dispatch", "poll", d.Poll, "1m")
-	if q, err := c.quietHours(u); err != nil {
-		k.bad("schedule", "quiet_hours", "%s", strings.TrimPrefix(err.Error(), "quiet hours "))
-	} else {
-		out.QuietHours = q
-	}
-
-	out.From, out.ReplyTo = c.emailHeaders(k, u)
-	smtpCfg := c.smtpConfig(k)
-	smsCfg := c.twilioConfig(k, out.PublicURL)
+	k := c.newChecker()
+	out, smtpCfg, smsCfg := c.settings(k, lib, u)
 
 	// The secrets, after the file's checks so that one run lists both.
 	password, passwordErr := readSecret(envSMTPPassword)
@@ -195,6 +170,53 @@ func (c Config) dispatchConfig(lib *templates.Library, u templates.Utility) (sch
 	}
 	out.Channels[notices.Print] = scheduler.Channel{Sender: printch.New(c.PrintDir), Concurrency: outboxConcurrency}
 	return out, closeAll, nil
+}
+
+// newChecker collects the problems of this configuration's file.
+func (c Config) newChecker() *checker {
+	k := &checker{where: c.file}
+	if k.where == "" {
+		k.where = "default configuration"
+	}
+	return k
+}
+
+// settings checks everything of the file that messages and the dispatcher
+// need, without the secrets (which belong to the dispatcher's environment),
+// into k; it returns the dispatcher's configuration without its channels,
+// and the channels' configurations without their secrets.
+func (c Config) settings(k *checker, lib *templates.Library, u templates.Utility) (scheduler.Config, email.Config, sms.Config) {
+	out := scheduler.Config{Library: lib, Utility: u, DefaultLanguage: c.Utility.DefaultLanguage, Channels: map[notices.Channel]scheduler.Channel{}}
+	out.PublicURL = c.publicURL(k)
+
+	d := c.Dispatch
+	out.MaxAttempts = k.atLeast("dispatch", "max_attempts", d.MaxAttempts, 1)
+	out.MaxAge = k.duration("dispatch", "max_age", d.MaxAge, "24h")
+	out.Lease = k.duration("dispatch", "lease", d.Lease, "2m")
+	out.Backoff = k.duration("dispatch", "backoff", d.Backoff, "5s")
+	out.MaxBackoff = k.duration("dispatch", "max_backoff", d.MaxBackoff, "10m")
+	if out.Backoff > 0 && out.MaxBackoff > 0 && out.MaxBackoff < out.Backoff {
+		k.bad("dispatch", "max_backoff", "%q is shorter than backoff %q; make it at least as long", d.MaxBackoff, d.Backoff)
+	}
+	out.PauseAfter = k.atLeast("dispatch", "pause_after", d.PauseAfter, 1)
+	out.Poll = k.duration("dispatch", "poll", d.Poll, "1m")
+	if q, err := c.quietHours(u); err != nil {
+		k.bad("schedule", "quiet_hours", "%s", strings.TrimPrefix(err.Error(), "quiet hours "))
+	} else {
+		out.QuietHours = q
+	}
+
+	out.From, out.ReplyTo = c.emailHeaders(k, u)
+	return out, c.smtpConfig(k), c.twilioConfig(k, out.PublicURL)
+}
+
+// messageConfig is the dispatcher's configuration as far as making
+// messages goes, checked, without senders and secrets: what `crier send`
+// renders a sample of each message with before it publishes.
+func (c Config) messageConfig(lib *templates.Library, u templates.Utility) (scheduler.Config, error) {
+	k := c.newChecker()
+	out, _, _ := c.settings(k, lib, u)
+	return out, k.err()
 }
 
 // channelNames says in one line per channel where its messages go, for
@@ -281,6 +303,12 @@ func (c Config) publicURL(k *checker) string {
 		k.bad("", "public_url", "%q: give the address Crier answers at without ? or #, such as https://notices.water.example.org", c.PublicURL)
 		return ""
 	}
+	// Every email's unsubscribe link starts with it: the link's rule is
+	// the address's rule, found here rather than at each email.
+	if err := templates.CheckUnsubscribeAddress(c.PublicURL); err != nil {
+		k.bad("", "public_url", "%v; it starts every email's one-click unsubscribe link", err)
+		return ""
+	}
 	return strings.TrimRight(c.PublicURL, "/")
 }
 
@@ -329,6 +357,11 @@ func (c Config) smtpConfig(k *checker) email.Config {
 	default:
 		k.bad("smtp", "tls", "%q: use mandatory (refuse to send without STARTTLS), opportunistic (STARTTLS when offered) or none", s.TLS)
 	}
+	if s.TLS == "none" && s.Username != "" && s.Host != "" && !loopback.Host(s.Host) {
+		// The password would cross the network readable by anyone on the
+		// way (and go-mail would refuse to log in at the first email).
+		k.bad("smtp", "tls", `"none" with a username would send the password to %s unencrypted; use mandatory (or opportunistic), or tls = "none" only to a server on this machine (127.0.0.1, ::1, localhost)`, s.Host)
+	}
 	if strings.ContainsFunc(s.HELO, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
 		k.bad("smtp", "helo", "%q: give one host name, such as crier.water.example.org", s.HELO)
 	}
@@ -374,9 +407,8 @@ func (c Config) twilioConfig(k *checker, publicURL string) sms.Config {
 		k.bad("twilio", "from", "is not set and neither is messaging_service_sid; give the Twilio number messages come from, such as from = \"+13155550142\"")
 	}
 	if t.APIURL != "" {
-		u, err := url.Parse(t.APIURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
-			k.bad("twilio", "api_url", "%q: give a scheme and host only, such as http://127.0.0.1:4010", t.APIURL)
+		if err := sms.CheckBaseURL(t.APIURL); err != nil {
+			k.bad("twilio", "api_url", "%v", err)
 		}
 	}
 	timeout := k.duration("twilio", "timeout", t.Timeout, "15s")

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -443,6 +446,10 @@ func TestChannelConfigErrors(t *testing.T) {
 		{"twilio without a sender", "[twilio]\naccount_sid = \"" + testSID + "\"\n", token, []string{"[twilio] from", "messaging_service_sid"}, false},
 		{"twilio api_url", "[twilio]\napi_url = \"ftp://127.0.0.1\"\n", nil, []string{"[twilio] api_url"}, false},
 		{"twilio api_url with a path", "[twilio]\napi_url = \"http://127.0.0.1:4010/2010-04-01\"\n", nil, []string{"[twilio] api_url"}, false},
+		{"twilio api_url plain http to another machine", "[twilio]\napi_url = \"http://twilio-proxy.clearwater.example\"\n", nil, []string{"[twilio] api_url", "auth token", "use https://"}, false},
+		{"twilio api_url plain http with a password", "[twilio]\napi_url = \"http://crier:" + testSecret + "@10.0.0.7:8080\"\n", nil, []string{"[twilio] api_url", "use https://"}, false},
+		{"public_url plain http to another machine", "public_url = \"http://notices.clearwater.example\"\n", nil, []string{"public_url", "https://", "unsubscribe"}, false},
+		{"smtp tls none with a login to another machine", "[smtp]\nhost = \"smtp.clearwater.example\"\ntls = \"none\"\nusername = \"crier\"\n", map[string]string{envSMTPPassword: testSecret}, []string{"[smtp] tls", "unencrypted", "mandatory"}, false},
 		{"twilio timeout", "[twilio]\ntimeout = \"soon\"\n", nil, []string{"[twilio] timeout", `"15s"`}, false},
 		{"twilio concurrency", "[twilio]\nconcurrency = -2\n", nil, []string{"[twilio] concurrency"}, false},
 		{"twilio rate", "[twilio]\nrate = -0.5\n", nil, []string{"[twilio] rate"}, false},
@@ -489,15 +496,56 @@ func TestChannelConfigErrors(t *testing.T) {
 	}
 }
 
-// TestChannelConfigAllErrors: one run lists every problem.
-func TestChannelConfigAllErrors(t *testing.T) {
-	_, _, _, err := channelConfig(t, "[smtp]\nport = 0\ntls = \"always\"\n[dispatch]\npoll = \"often\"\n", map[string]string{envTwilioToken: testSecret})
-	if err == nil {
-		t.Fatal("no error")
+// TestPlainOnLoopback: plain http:// (and SMTP without TLS with a login)
+// is accepted to this machine, where a newcomer tries the whole loop and
+// the tests run.
+func TestPlainOnLoopback(t *testing.T) {
+	tests := []struct {
+		name, config string
+		env          map[string]string
+	}{
+		{"public_url", "public_url = \"http://127.0.0.1:9999\"\n", nil},
+		{"public_url on localhost", "public_url = \"http://localhost:9999\"\n", nil},
+		{"twilio api_url", "[twilio]\naccount_sid = \"" + testSID + "\"\nfrom = \"CLEARWATER\"\napi_url = \"http://[::1]:4010\"\n", map[string]string{envTwilioToken: testSecret}},
+		{"smtp tls none with a login", "[smtp]\nhost = \"127.0.0.1\"\ntls = \"none\"\nusername = \"crier\"\n", map[string]string{envSMTPPassword: testSecret}},
 	}
-	for _, w := range []string{"[smtp] port", "[smtp] tls", "[dispatch] poll", "CRIER_TWILIO_AUTH_TOKEN is set"} {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error:\n%v\nwant it to say %q", err, w)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, closeFn, err := channelConfig(t, tt.config, tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			closeFn()
+		})
+	}
+}
+
+// TestChannelConfigAllErrors: one run lists every problem: reading the
+// file lists the file's, and the dispatcher's check adds the secrets'.
+func TestChannelConfigAllErrors(t *testing.T) {
+	clearSecrets(t)
+	t.Setenv(envTwilioToken, testSecret)
+	cfg, readErr := loadConfig(writeConfig(t, "[smtp]\nport = 0\ntls = \"always\"\n[dispatch]\npoll = \"often\"\n"+clearwaterConfig))
+	u, err := cfg.utility()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, dispatchErr := cfg.dispatchConfig(nil, u)
+	for _, tt := range []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"read", readErr, []string{"[smtp] port", "[smtp] tls", "[dispatch] poll"}},
+		{"dispatch", dispatchErr, []string{"[smtp] port", "[smtp] tls", "[dispatch] poll", "CRIER_TWILIO_AUTH_TOKEN is set"}},
+	} {
+		if tt.err == nil {
+			t.Fatalf("%s: no error", tt.name)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(tt.err.Error(), w) {
+				t.Errorf("%s error:\n%v\nwant it to say %q", tt.name, tt.err, w)
+			}
 		}
 	}
 }
@@ -657,6 +705,7 @@ func TestExampleConfigEveryKey(t *testing.T) {
 	if err := os.WriteFile(path, commented.ReplaceAll(data, []byte("$1")), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	writePNG(t, filepath.Join(filepath.Dir(path), "logo.png")) // the logo the example names
 	cfg, err := loadConfig(path)
 	if err != nil {
 		t.Fatal(err)
@@ -691,5 +740,17 @@ func TestChannelNamesHideAnAPIURLNotChecked(t *testing.T) {
 		if name := cfg.channelNames()[notices.SMS]; strings.Contains(name, testSecret) || !strings.Contains(name, "api_url") {
 			t.Errorf("api_url %q: sms: %q; want it named, not shown", apiURL, name)
 		}
+	}
+}
+
+// writePNG writes a small PNG image to path.
+func writePNG(t *testing.T, path string) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -187,7 +187,22 @@ func loadConfig(path string) (Config, error) {
 			*p = filepath.Join(dir, *p)
 		}
 	}
-	return cfg, nil
+	return cfg, cfg.check()
+}
+
+// check runs every check of the file that messages need (the utility and
+// its logo, public_url, the senders, the channel tables, [dispatch]), so
+// that a mistake stops the command that read it, not the dispatcher with
+// a notice queued. Only the secrets wait for the dispatcher: the
+// coordinator's shell need not hold them.
+func (c Config) check() error {
+	u, uerr := c.utility()
+	if u.Location == nil {
+		u.Location = time.UTC // said by uerr; the other checks go on
+	}
+	k := c.newChecker()
+	c.settings(k, nil, u)
+	return errors.Join(uerr, k.err())
 }
 
 // typeHint says how to write a value of the wrong TOML type: text in

@@ -329,6 +329,10 @@ func TestConfig(t *testing.T) {
 		{"missing templates_dir", "templates_dir = \"nowhere\"\n", "templates_dir "},
 		{"a number where text is wanted", "[utility]\nphone = 3155550142\n", `put values in double quotes, as in phone = "(315) 555-0142"`},
 		{"email with a name", "[utility]\nemail = \"Board <a@b.org>\"\n", "is not an email address"},
+		{"twilio api_url plain http to another machine", "[twilio]\napi_url = \"http://10.0.0.7:4010\"\n", `[twilio] api_url: "http://10.0.0.7:4010" is plain http:// to another machine`},
+		{"public_url plain http to another machine", "public_url = \"http://notices.example.org\"\n", `public_url: "http://notices.example.org": give a full https:// address`},
+		{"smtp from not an address", "[smtp]\nfrom = \"Clearwater Water\"\n", `[smtp] from: "Clearwater Water" is not an email address`},
+		{"twilio from not a number", "[twilio]\nfrom = \"+1 555\"\n", `[twilio] from: "+1 555" is not a phone number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
