@@ -397,6 +397,9 @@ func (d *Dispatcher) publishDue(ctx context.Context) error {
 		var fam *templates.Family
 		if err == nil {
 			if fam, err = d.cfg.Library.Family(n.Template); err == nil {
+				err = d.checkNotice(n)
+			}
+			if err == nil {
 				sum, err = d.store.Publish(ctx, id, fam, d.cfg.DefaultLanguage)
 			}
 		}
@@ -432,6 +435,16 @@ func (d *Dispatcher) publishDue(ctx context.Context) error {
 				d.log.Error("scheduled notice paused: fix the cause, then run crier notices resume (or reschedule, or cancel)", "notice", id, "reason", reason)
 			}
 		}
+	}
+	return nil
+}
+
+// checkNotice makes a scheduled notice's messages for a sample recipient
+// before it is published, as crier send does: a fault that would stop
+// every recipient's message pauses the notice unpublished instead.
+func (d *Dispatcher) checkNotice(n notices.Notice) error {
+	if err := CheckNotice(d.cfg, n); err != nil {
+		return &notices.Error{Code: notices.Invalid, Message: "its messages cannot be made", Err: err}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/mail"
 	"slices"
 	"strconv"
@@ -74,30 +75,12 @@ func (c *renderCache) get(ctx context.Context, id int64) (*noticeRender, error) 
 	}
 	c.mu.Unlock()
 	nr.once.Do(func() {
-		nr.notice, nr.err = c.store.Notice(ctx, id)
-		if nr.err != nil {
-			nr.err = fmt.Errorf("notice %d: %w: %w", id, errStore, nr.err)
+		n, err := c.store.Notice(ctx, id)
+		if err != nil {
+			nr.err = fmt.Errorf("notice %d: %w: %w", id, errStore, err)
 			return
 		}
-		nr.family, nr.err = c.cfg.Library.Family(nr.notice.Template)
-		if nr.err != nil {
-			nr.err = &noticeError{fmt.Errorf("notice %d: %w", id, nr.err)}
-			return
-		}
-		nr.langs = nr.notice.Languages
-		if len(nr.langs) == 0 {
-			nr.langs = nr.family.Languages()
-		}
-		nr.domain = "crier.invalid"
-		from := c.cfg.From
-		if from == "" {
-			from = c.cfg.Utility.Email
-		}
-		if a, err := mail.ParseAddress(from); err == nil {
-			if _, dom, ok := strings.Cut(a.Address, "@"); ok {
-				nr.domain = dom
-			}
-		}
+		nr.err = nr.load(c.cfg, n)
 	})
 	if nr.err != nil {
 		c.forget(id) // a template fixed meanwhile is found next time
@@ -106,8 +89,38 @@ func (c *renderCache) get(ctx context.Context, id int64) (*noticeRender, error) 
 	return nr, nil
 }
 
+// load fills nr for notice n: its template family, its languages and the
+// domain of its Message-IDs. A template gone is a noticeError.
+func (nr *noticeRender) load(cfg *Config, n notices.Notice) error {
+	nr.notice = n
+	var err error
+	nr.family, err = cfg.Library.Family(n.Template)
+	if err != nil {
+		return &noticeError{fmt.Errorf("notice %d: %w", n.ID, err)}
+	}
+	nr.langs = n.Languages
+	if len(nr.langs) == 0 {
+		nr.langs = nr.family.Languages()
+	}
+	nr.domain = "crier.invalid"
+	from := cfg.From
+	if from == "" {
+		from = cfg.Utility.Email
+	}
+	if a, err := mail.ParseAddress(from); err == nil {
+		if _, dom, ok := strings.Cut(a.Address, "@"); ok {
+			nr.domain = dom
+		}
+	}
+	return nil
+}
+
 // rendering returns the notice's rendering in lang, made once.
 func (c *renderCache) rendering(nr *noticeRender, lang string) (*templates.Rendering, error) {
+	return nr.rendering(c.cfg, lang)
+}
+
+func (nr *noticeRender) rendering(cfg *Config, lang string) (*templates.Rendering, error) {
 	nr.mu.Lock()
 	defer nr.mu.Unlock()
 	if r, ok := nr.byLang[lang]; ok {
@@ -117,7 +130,7 @@ func (c *renderCache) rendering(nr *noticeRender, lang string) (*templates.Rende
 	if t == nil {
 		t = nr.family.Original
 	}
-	r, err := templates.Render(t, templates.Values(nr.notice.Values), c.cfg.Utility, templates.Options{Date: noticeDate(nr.notice)})
+	r, err := templates.Render(t, templates.Values(nr.notice.Values), cfg.Utility, templates.Options{Date: noticeDate(nr.notice)})
 	nr.byLang[lang] = rendered{r, err}
 	return r, err
 }
@@ -146,27 +159,33 @@ func (e *noticeError) Unwrap() error { return e.err }
 // message builds delivery dl's message: the notice's rendering in the
 // recipient's language, addressed to the recipient.
 func (c *renderCache) message(ctx context.Context, dl notices.Delivery) (channels.Message, error) {
-	m := channels.Message{ID: fmt.Sprintf("%d-%d", dl.NoticeID, dl.ID), To: dl.Address, ToName: dl.Name}
 	nr, err := c.get(ctx, dl.NoticeID)
 	if err != nil {
-		return m, err
+		return channels.Message{ID: fmt.Sprintf("%d-%d", dl.NoticeID, dl.ID), To: dl.Address, ToName: dl.Name}, err
 	}
-	r, err := c.rendering(nr, dl.Language)
+	return nr.message(c.cfg, dl)
+}
+
+// message builds dl's message. Its error is a noticeError when the fault
+// is the same for every recipient (the configuration, the notice's
+// rendering), else the recipient's own (their address, their name).
+func (nr *noticeRender) message(cfg *Config, dl notices.Delivery) (channels.Message, error) {
+	m := channels.Message{ID: fmt.Sprintf("%d-%d", dl.NoticeID, dl.ID), To: dl.Address, ToName: dl.Name}
+	r, err := nr.rendering(cfg, dl.Language)
 	if r == nil {
 		return m, &noticeError{err} // the notice does not render in this language
 	}
 	switch dl.Channel {
 	case notices.Email:
-		h := templates.EmailHeader{
-			From:      c.cfg.From,
-			ReplyTo:   c.cfg.ReplyTo,
-			To:        (&mail.Address{Name: dl.Name, Address: dl.Address}).String(),
-			MessageID: fmt.Sprintf("crier-%d-%d@%s", dl.NoticeID, dl.ID, nr.domain),
+		m.Email, err = r.Email(nr.emailHeader(cfg, dl))
+		if err != nil {
+			// Whose fault: the same email to a sample recipient tells.
+			sample := dl
+			sample.Address, sample.Name = sampleEmail, sampleName
+			if _, serr := r.Email(nr.emailHeader(cfg, sample)); serr != nil {
+				return m, &noticeError{err}
+			}
 		}
-		if c.cfg.PublicURL != "" {
-			h.Unsubscribe = strings.TrimSuffix(c.cfg.PublicURL, "/") + "/unsubscribe/" + strconv.FormatInt(dl.ID, 10) + "/" + nr.notice.UnsubscribeToken(dl.ID)
-		}
-		m.Email, err = r.Email(h)
 		return m, err
 	case notices.SMS:
 		if err != nil {
@@ -178,4 +197,103 @@ func (c *renderCache) message(ctx context.Context, dl notices.Delivery) (channel
 		return m, nil
 	}
 	return m, fmt.Errorf("channel %s has no per-recipient message", dl.Channel)
+}
+
+// emailHeader is dl's email header: the configured sender, the recipient,
+// a Message-ID of the notice's domain and the unsubscribe link.
+func (nr *noticeRender) emailHeader(cfg *Config, dl notices.Delivery) templates.EmailHeader {
+	h := templates.EmailHeader{
+		From:      cfg.From,
+		ReplyTo:   cfg.ReplyTo,
+		To:        (&mail.Address{Name: dl.Name, Address: dl.Address}).String(),
+		MessageID: fmt.Sprintf("crier-%d-%d@%s", dl.NoticeID, dl.ID, nr.domain),
+	}
+	if cfg.PublicURL != "" {
+		h.Unsubscribe = strings.TrimSuffix(cfg.PublicURL, "/") + "/unsubscribe/" + strconv.FormatInt(dl.ID, 10) + "/" + nr.notice.UnsubscribeToken(dl.ID)
+	}
+	return h
+}
+
+// The sample recipient of CheckNotice, and of the test that tells a
+// recipient's fault from everyone's.
+const (
+	sampleName   = "Sample Customer"
+	sampleEmail  = "sample.customer@example.org"
+	sampleMobile = "+13155550100"
+	samplePostal = "1 Sample Street, Springfield, NY 13000"
+)
+
+// CheckNotice makes notice n's messages for a sample recipient, one per
+// channel and language, exactly as the dispatcher will with cfg, so that
+// whatever the dispatcher would refuse for every recipient (the
+// configuration, the values, a text over its length) is refused before
+// the notice is published. The error lists each channel and language
+// that fails, with the reason.
+func CheckNotice(cfg Config, n notices.Notice) error {
+	if n.CreatedAt.IsZero() && n.PublishedAt.IsZero() {
+		now := time.Now
+		if cfg.Now != nil {
+			now = cfg.Now
+		}
+		n.CreatedAt = now() // the date the notice will carry
+	}
+	nr := &noticeRender{byLang: map[string]rendered{}}
+	if err := nr.load(&cfg, n); err != nil {
+		return err
+	}
+	var problems []string
+	for _, ch := range n.Channels {
+		if ch == notices.Print {
+			if err := nr.checkPrint(&cfg); err != nil {
+				problems = append(problems, fmt.Sprintf("print: %v", err))
+			}
+			continue
+		}
+		for _, lang := range nr.langs {
+			if err := nr.check(&cfg, ch, lang); err != nil {
+				problems = append(problems, fmt.Sprintf("%s (%s): %v", ch, lang, err))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+// check makes the notice's message on channel ch in lang for the sample
+// recipient.
+func (nr *noticeRender) check(cfg *Config, ch notices.Channel, lang string) error {
+	dl := notices.Delivery{ID: 1, NoticeID: nr.notice.ID, Channel: ch, Name: sampleName, Address: sampleEmail, Language: lang}
+	if ch == notices.SMS {
+		dl.Address = sampleMobile
+	}
+	_, err := nr.message(cfg, dl)
+	var ne *noticeError
+	if errors.As(err, &ne) {
+		return ne.err // "the notice cannot be rendered" says too little here
+	}
+	return err
+}
+
+// checkPrint makes the print channel's documents as the dispatcher does:
+// the flyer in every language, and a sample letter in each.
+func (nr *noticeRender) checkPrint(cfg *Config) error {
+	var rs []*templates.Rendering
+	var letters []templates.Letter
+	for _, lang := range nr.langs {
+		r, err := nr.rendering(cfg, lang)
+		if r == nil {
+			return fmt.Errorf("%s: %w", lang, err)
+		}
+		rs = append(rs, r)
+		letters = append(letters, templates.Letter{Rendering: r, Name: sampleName, Address: samplePostal})
+	}
+	if err := templates.Flyer(io.Discard, rs...); err != nil {
+		return fmt.Errorf("flyer: %w", err)
+	}
+	if _, err := templates.Letters(io.Discard, letters); err != nil {
+		return fmt.Errorf("letters: %w", err)
+	}
+	return nil
 }

@@ -102,7 +102,11 @@ func (c campaignsAddCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	sched, reach, err := checkCampaign(ctx, s, fam, u, camp, loc, time.Now(), cmd)
+	mc, err := cfg.messageConfig(lib, u)
+	if err != nil {
+		return err
+	}
+	sched, reach, err := checkCampaign(ctx, s, mc, fam, camp, loc, time.Now(), cmd)
 	if err != nil {
 		return err
 	}
@@ -276,7 +280,11 @@ func (c campaignsEditCmd) Run(e *env) error {
 		camp.Name = c.Rename
 	}
 
-	sched, reach, err := checkCampaign(ctx, s, fam, u, camp, loc, time.Now(), cmd)
+	mc, err := cfg.messageConfig(lib, u)
+	if err != nil {
+		return err
+	}
+	sched, reach, err := checkCampaign(ctx, s, mc, fam, camp, loc, time.Now(), cmd)
 	if err != nil {
 		return err
 	}
@@ -337,10 +345,12 @@ func parseCampaignTime(flag, s string, loc *time.Location, cmd string) (time.Tim
 // checkCampaign checks campaign c as add and edit store it, so that what
 // crier serve meets at a firing has been seen to work: the schedule fires
 // (within the start and end), the values fill the template in every
-// language at the next firing, and the audience reaches someone on the
-// channels now. It returns the schedule and whom the audience reaches.
-func checkCampaign(ctx context.Context, s *notices.Store, fam *templates.Family, u templates.Utility, c notices.Campaign,
+// language at the next firing, every message renders as the dispatcher
+// will make it with mc, and the audience reaches someone on the channels
+// now. It returns the schedule and whom the audience reaches.
+func checkCampaign(ctx context.Context, s *notices.Store, mc scheduler.Config, fam *templates.Family, c notices.Campaign,
 	loc *time.Location, now time.Time, cmd string) (*scheduler.Schedule, notices.Resolution, error) {
+	u := mc.Utility
 	var reach notices.Resolution
 	if strings.TrimSpace(c.Name) == "" {
 		return nil, reach, usageError(cmd, errors.New("the campaign's name is empty"))
@@ -379,6 +389,11 @@ func checkCampaign(ctx context.Context, s *notices.Store, fam *templates.Family,
 	}
 	if err := checkRenders(fam, values, u, next[0], c.Notice.Languages, c.Notice.Channels); err != nil {
 		return nil, reach, err
+	}
+	n := c.Notice
+	n.Values, n.CreatedAt = values, next[0]
+	if err := scheduler.CheckNotice(mc, n); err != nil {
+		return nil, reach, &exitError{code: 1, err: fmt.Errorf("the campaign's notice cannot be sent as it is:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))}
 	}
 	if reach, err = s.Resolve(ctx, c.Notice.Audience); err != nil {
 		return nil, reach, err

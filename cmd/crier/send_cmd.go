@@ -80,6 +80,11 @@ func (c sendCmd) Run(e *env) error {
 	if err := checkRenders(fam, values, u, date, langs, chs); err != nil {
 		return err
 	}
+	n := notices.Notice{Template: fam.Name, Values: values, Languages: langs, Audience: aud,
+		Channels: chs, Urgency: notices.Urgency(c.Urgency), SendAt: sendAt}
+	if err := checkMessages(cfg, lib, u, n); err != nil {
+		return err
+	}
 
 	s, err := cfg.store(context.Background())
 	if err != nil {
@@ -129,8 +134,7 @@ func (c sendCmd) Run(e *env) error {
 		}
 	}
 
-	id, err := s.CreateNotice(ctx, notices.Notice{Template: fam.Name, Values: values, Languages: langs, Audience: aud,
-		Channels: chs, Urgency: notices.Urgency(c.Urgency), SendAt: sendAt})
+	id, err := s.CreateNotice(ctx, n)
 	if err != nil {
 		return err
 	}
@@ -261,6 +265,21 @@ func checkRenders(fam *templates.Family, values templates.Values, u templates.Ut
 	}
 	if len(problems) > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("the notice cannot be sent as it is:\n  %s", strings.Join(problems, "\n  "))}
+	}
+	return nil
+}
+
+// checkMessages makes notice n's messages for a sample recipient, one per
+// channel and language, as the dispatcher will with this configuration:
+// what it would refuse for every recipient stops the command before
+// anything is queued.
+func checkMessages(cfg Config, lib *templates.Library, u templates.Utility, n notices.Notice) error {
+	mc, err := cfg.messageConfig(lib, u)
+	if err == nil {
+		err = scheduler.CheckNotice(mc, n)
+	}
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("the notice cannot be sent as it is; nothing was queued:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))}
 	}
 	return nil
 }
