@@ -120,6 +120,7 @@ func (c *renderCache) rendering(nr *noticeRender, lang string) (*templates.Rende
 	return nr.rendering(c.cfg, lang)
 }
 
+// rendering returns the notice's rendering in lang with cfg, made once.
 func (nr *noticeRender) rendering(cfg *Config, lang string) (*templates.Rendering, error) {
 	nr.mu.Lock()
 	defer nr.mu.Unlock()
