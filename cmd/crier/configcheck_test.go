@@ -33,7 +33,7 @@ func putFile(t *testing.T, path, body string) {
 
 // TestSendRefusesWhatDispatchWouldRefuse: a configuration whose mistake
 // would stop every message is refused by crier send and crier campaigns
-// add, naming the key, before anything is queued or stored.
+// add and edit, naming the key, before anything is queued or stored.
 func TestSendRefusesWhatDispatchWouldRefuse(t *testing.T) {
 	nonTerminalStdin(t)
 	tests := []struct {
@@ -64,6 +64,10 @@ func TestSendRefusesWhatDispatchWouldRefuse(t *testing.T) {
 			}
 			if out := mustCrier(t, "--config", cfg, "campaigns", "list"); strings.Contains(out, "flushing") {
 				t.Errorf("a campaign was created:\n%s", out)
+			}
+			code, stdout, stderr = crier(t, "--config", bad, "campaigns", "edit", "flushing", "--set", "area=Zone 5")
+			if code == 0 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("campaigns edit: exit %d; want a refusal saying %q\n%s%s", code, tt.want, stdout, stderr)
 			}
 		})
 	}
