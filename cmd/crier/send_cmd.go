@@ -64,10 +64,10 @@ func (c sendCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	// The configuration of the channels is checked now, not when the
-	// dispatcher meets it with the audience queued; but only warned of,
-	// since the secrets belong to the dispatcher's environment and the
-	// coordinator's shell need not hold them to compose a notice.
+	// The file was checked when it was read, and the messages are made
+	// for a sample recipient below; the secrets are only warned of, since
+	// they belong to the dispatcher's environment and the coordinator's
+	// shell need not hold them to compose a notice.
 	if _, closeSenders, err := cfg.dispatchConfig(lib, u); err != nil {
 		fmt.Fprintf(e.stderr, "warning: crier dispatch cannot send yet: %s\n", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	} else {
