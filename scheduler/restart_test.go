@@ -1,9 +1,12 @@
 package scheduler_test
 
 import (
+	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/internal/testenv"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
@@ -15,31 +18,35 @@ import (
 // sessions, so the sends in flight get 451 and their sessions are left
 // out of step (503 to the next MAIL FROM). The notice must go on by
 // itself: no pause, every delivery sent, every customer's message in
-// Mailpit, repeats at most the sends in flight.
+// Mailpit, repeats at most the sends in flight. Under the race detector it
+// sends 2,000; .ci/run runs the 20,000 without it.
 func TestMailpitCleanRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sends 20,000 emails")
 	}
-	const n, conns = 20000, 4
+	n, conns := 20000, 4
+	if raceEnabled {
+		n = 2000
+	}
 	mp := testenv.Mailpit(t, "--max", "30000")
 	s, lib := newStore(t), library(t)
 	importContacts(t, s, "all", n, gen)
 	id := publish(t, s, lib, "main-break", "all", notices.Normal, notices.Email)
-	d := newDispatcher(t, s, lib, map[notices.Channel]scheduler.Channel{notices.Email: {Sender: mailpitSender(t, mp, conns), Concurrency: conns}})
+	sender := &countingSender{Channel: mailpitSender(t, mp, conns)}
+	d := newDispatcher(t, s, lib, map[notices.Channel]scheduler.Channel{notices.Email: {Sender: sender, Concurrency: conns}})
 	start := time.Now()
 	wait := startDrain(t, d, 10*time.Minute)
 
-	// Polled gently: a report counts every delivery.
-	for report(t, s, id).Channel(notices.Email).Sent < n/10 {
+	// Counted at the sender: a report would read every delivery.
+	for sender.sent.Load() < int64(n/10) {
 		if time.Since(start) > 5*time.Minute {
 			t.Fatalf("%d emails not sent within 5 minutes", n/10)
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
-	t.Logf("%d sent in %v", n/10, time.Since(start).Round(time.Millisecond))
+	t.Logf("%d sent in %v", sender.sent.Load(), time.Since(start).Round(time.Millisecond))
 	mp.Terminate()
-	mid := report(t, s, id).Channel(notices.Email)
-	t.Logf("Mailpit stopped with SIGTERM at %d sent", mid.Sent)
+	t.Logf("Mailpit stopped with SIGTERM at %d sent", sender.sent.Load())
 	mp.Start(t)
 	wait()
 	t.Logf("drained in %v", time.Since(start).Round(time.Millisecond))
@@ -73,4 +80,18 @@ func TestMailpitCleanRestart(t *testing.T) {
 	if repeats > conns {
 		t.Errorf("%d repeats; at most the %d in flight when Mailpit stopped may repeat", repeats, conns)
 	}
+}
+
+// countingSender counts the messages its channel accepted.
+type countingSender struct {
+	channels.Channel
+	sent atomic.Int64
+}
+
+func (c *countingSender) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
+	r, err := c.Channel.Send(ctx, m)
+	if err == nil {
+		c.sent.Add(1)
+	}
+	return r, err
 }
