@@ -109,16 +109,33 @@ func setAddress(m *mail.Msg, h mail.AddrHeader, value string) error {
 // mail clients would show decoded.
 var errEncodedWordName = errors.New(`the name holds "=?", which mail clients would show as other text; take it out of [utility] name or [smtp] from`)
 
-// setFrom sets the From header. go-mail writes it from the address
-// itself, so the name is written as net/mail does: encoded words when it
-// is not ASCII, quoted otherwise. A quoted name holding "=?" is refused.
-func setFrom(m *mail.Msg, value string) error {
+// CheckFrom checks that value ("Name <address>" or an address) can head an
+// email as its From, shown as typed. go-mail writes the From header from
+// the address itself, so the name is written as net/mail does: encoded
+// words when it is not ASCII, quoted otherwise; a quoted name holding "=?"
+// is refused, as mail clients would decode it. The configuration can call
+// it when it is read; Email does.
+func CheckFrom(value string) error {
+	_, err := parseFrom(value)
+	return err
+}
+
+func parseFrom(value string) (*netmail.Address, error) {
 	a, err := netmail.ParseAddress(value)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if strings.Contains(a.Name, "=?") && !strings.ContainsFunc(a.Name, mimeEncodes) {
-		return errEncodedWordName
+		return nil, errEncodedWordName
+	}
+	return a, nil
+}
+
+// setFrom sets the From header after CheckFrom's checks.
+func setFrom(m *mail.Msg, value string) error {
+	a, err := parseFrom(value)
+	if err != nil {
+		return err
 	}
 	m.SetAddrHeaderFromMailAddress(mail.HeaderFrom, a)
 	return nil

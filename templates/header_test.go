@@ -154,6 +154,9 @@ func TestFromNameLikeEncodedWord(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			from := (&netmail.Address{Name: tt.from, Address: "notices@clearwater.example"}).String()
+			if err := CheckFrom(from); (err != nil) != tt.refused {
+				t.Errorf("CheckFrom(%s): %v; want refused %v", from, err, tt.refused)
+			}
 			var b bytes.Buffer
 			err := r.WriteEmail(&b, EmailHeader{From: from, To: "ana@example.com"})
 			if tt.refused {
