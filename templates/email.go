@@ -193,7 +193,7 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 		from = (&netmail.Address{Name: r.Utility.Name, Address: r.Utility.Email}).String()
 	}
 	if from != "" { // a preview without a configured address has no From
-		if err := m.From(from); err != nil {
+		if err := setFrom(m, from); err != nil {
 			return nil, fmt.Errorf("email From %q: %w", from, err)
 		}
 	}
@@ -202,12 +202,12 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 		replyTo = r.Utility.Email
 	}
 	if replyTo != "" {
-		if err := m.ReplyTo(replyTo); err != nil {
+		if err := setAddress(m, mail.HeaderReplyTo, replyTo); err != nil {
 			return nil, fmt.Errorf("email Reply-To %q: %w", replyTo, err)
 		}
 	}
 	if h.To != "" {
-		if err := m.To(h.To); err != nil {
+		if err := setAddress(m, mail.HeaderTo, h.To); err != nil {
 			return nil, fmt.Errorf("email To %q: %w", h.To, err)
 		}
 	}
@@ -225,7 +225,7 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	}
 	m.SetMessageIDWithValue(id)
 	m.SetDateWithValue(r.Date)
-	m.Subject(r.Subject)
+	m.Subject(headerText(r.Subject))
 	// The body is already MIME: go-mail writes it as it is, under a
 	// multipart/alternative header ("8bit" is what a multipart entity's
 	// transfer encoding must say; its parts are 7-bit quoted-printable).

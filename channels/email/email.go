@@ -150,7 +150,10 @@ func New(cfg Config) (*Sender, error) {
 // the time the server accepted it. A failure is a *channels.Error:
 // transient for 4xx replies and network errors, permanent for 5xx replies
 // (with the server's code and words), broken when the server refuses the
-// login, the TLS the configuration asks for or the sender. When ctx ends,
+// login, the TLS the configuration asks for or the sender. A pooled
+// session found closed or out of step (503) before the message was handed
+// over is replaced and the message sent on a new one; a session that got
+// a 4xx, a 503 or an I/O error is closed, never reused. When ctx ends,
 // Send gives up at once, closing the connection it was using.
 func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
 	if m.Email == nil {
@@ -164,7 +167,9 @@ func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt
 	defer func() { <-s.slots }()
 
 	for attempt := 0; ; attempt++ {
-		c, reused, err := s.get(ctx)
+		// A retry dials: the pool may hold more sessions that died with
+		// the first (a server restart ends them all).
+		c, reused, err := s.get(ctx, attempt == 0)
 		if err != nil {
 			if ctx.Err() != nil {
 				return channels.Receipt{}, cancelled(ctx, err)
@@ -184,9 +189,10 @@ func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt
 			return channels.Receipt{}, cancelled(ctx, err)
 		}
 		// A pooled connection the server has since closed (an idle
-		// timeout, a restart) fails before the message was handed over:
-		// a new connection can send it without risk of a double.
-		if reused && attempt == 0 && stale(err) {
+		// timeout, a restart) or lost track of fails before the message
+		// was handed over: a new connection can send it without risk of a
+		// double.
+		if reused && stale(err) {
 			continue
 		}
 		return channels.Receipt{}, classify(err)
@@ -207,28 +213,37 @@ func (s *Sender) sendOn(ctx context.Context, c *conn, msg *mail.Msg) (healthy bo
 	if !errors.As(err, &se) {
 		return false, err
 	}
-	code := se.ErrorCode()
-	switch {
-	case code == 421: // the server is closing the session
-		return false, err
-	case code >= 400 && (se.Reason == mail.ErrSMTPMailFrom || se.Reason == mail.ErrSMTPRcptTo):
-		return true, err // go-mail sent RSET: the session is ready again
-	case code >= 400 && (se.Reason == mail.ErrSMTPData || se.Reason == mail.ErrSMTPDataClose):
-		return true, err // the server ended the transaction with its reply
-	case se.Reason == mail.ErrGetSender || se.Reason == mail.ErrGetRcpts || se.Reason == mail.ErrNoUnencoded:
-		return true, err // refused before anything was sent
-	}
-	return false, err
+	return keepSession(se), err
 }
 
-// get takes an idle connection from the pool or dials a new one.
-func (s *Sender) get(ctx context.Context) (c *conn, reused bool, err error) {
+// keepSession reports whether the session that gave se can carry the next
+// message. Only a plain refusal keeps it: a 5xx to MAIL FROM or RCPT TO
+// (go-mail then sent RSET) or to the end of the data (which ends the
+// transaction), and a message refused before anything was sent. A 4xx
+// says the server is in trouble, and a server in trouble may not have
+// ended the transaction (Mailpit stopping answers 451 to the data and
+// then 503 to the next MAIL FROM); a 503 says the session is out of step;
+// an I/O error leaves it anywhere. Those sessions are closed.
+func keepSession(se *mail.SendError) bool {
+	code := se.ErrorCode()
+	switch se.Reason {
+	case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
+		return true
+	case mail.ErrSMTPMailFrom, mail.ErrSMTPRcptTo, mail.ErrSMTPDataClose:
+		return code >= 500 && code != 503
+	}
+	return false
+}
+
+// get takes an idle connection from the pool, if pooled, or dials a new
+// one.
+func (s *Sender) get(ctx context.Context, pooled bool) (c *conn, reused bool, err error) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		return nil, false, errClosed
 	}
-	if n := len(s.idle); n > 0 {
+	if n := len(s.idle); n > 0 && pooled {
 		c = s.idle[n-1]
 		s.idle = s.idle[:n-1]
 		s.mu.Unlock()
@@ -393,15 +408,23 @@ func providerID(msg *mail.Msg) string {
 	return strings.Trim(msg.GetMessageID(), "<>")
 }
 
-// stale reports whether err is a pooled connection found dead before the
-// message was handed over: no reply, or 421, to MAIL FROM.
+// stale reports whether err is a pooled connection found dead or out of
+// step before the message was handed over: no reply, or 421, to MAIL
+// FROM, or 503 (bad sequence) to a command before the data.
 func stale(err error) bool {
 	var se *mail.SendError
 	if !errors.As(err, &se) {
 		return false
 	}
-	code := se.ErrorCode()
-	return (se.Reason == mail.ErrConnCheck || se.Reason == mail.ErrSMTPMailFrom) && (code == 0 || code == 421)
+	switch code := se.ErrorCode(); se.Reason {
+	case mail.ErrConnCheck:
+		return code == 0 || code == 421
+	case mail.ErrSMTPMailFrom:
+		return code == 0 || code == 421 || code == 503
+	case mail.ErrSMTPRcptTo, mail.ErrSMTPData:
+		return code == 503
+	}
+	return false
 }
 
 // cancelled is the error of a send that ctx ended: transient, wrapping

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -215,6 +216,27 @@ func (s *MailpitServer) Stop() {
 	// process has exited.
 	s.cmd.Process.Kill()
 	<-s.exited
+	s.cmd, s.exited = nil, nil
+}
+
+// Terminate stops Mailpit with SIGTERM, as a service manager does: it
+// closes its database while its SMTP sessions are still open (they answer
+// 451 to the end of the data, then 503 to the next MAIL FROM), then exits.
+// Messages stay in its database for Start. Terminating a stopped server
+// does nothing.
+func (s *MailpitServer) Terminate() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(30 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.exited
+	}
 	s.cmd, s.exited = nil, nil
 }
 
