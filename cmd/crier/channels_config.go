@@ -327,6 +327,18 @@ func (c Config) emailHeaders(k *checker, u templates.Utility) (from, replyTo str
 	} else if c.SMTP.Host != "" {
 		k.bad("smtp", "from", "is not set and neither is [utility] email; set one of them, for example from = %q", example)
 	}
+	if from != "" {
+		// A name mail clients would show as other text: refused now, not
+		// found at dispatch by every email.
+		if err := templates.CheckFrom(from); err != nil {
+			table, key := "smtp", "from"
+			if strings.TrimSpace(c.SMTP.From) == "" {
+				table, key = "utility", "name"
+			}
+			k.bad(table, key, "%v", err)
+			from = ""
+		}
+	}
 	replyTo = strings.TrimSpace(c.SMTP.ReplyTo)
 	if replyTo != "" {
 		if _, err := mail.ParseAddress(replyTo); err != nil {

@@ -332,6 +332,8 @@ func TestConfig(t *testing.T) {
 		{"twilio api_url plain http to another machine", "[twilio]\napi_url = \"http://10.0.0.7:4010\"\n", `[twilio] api_url: "http://10.0.0.7:4010" is plain http:// to another machine`},
 		{"public_url plain http to another machine", "public_url = \"http://notices.example.org\"\n", `public_url: "http://notices.example.org": give a full https:// address`},
 		{"smtp from not an address", "[smtp]\nfrom = \"Clearwater Water\"\n", `[smtp] from: "Clearwater Water" is not an email address`},
+		{"smtp from name like an encoded word", "[smtp]\nfrom = '\"=?utf-8?q?Bank?= x\" <notices@clearwater.example>'\n", `[smtp] from: the name holds "=?"`},
+		{"utility name like an encoded word", "[utility]\nname = \"=?utf-8?q?Bank?=\"\nemail = \"notices@clearwater.example\"\n", `[utility] name: the name holds "=?"`},
 		{"twilio from not a number", "[twilio]\nfrom = \"+1 555\"\n", `[twilio] from: "+1 555" is not a phone number`},
 	}
 	for _, tt := range tests {
