@@ -3,6 +3,7 @@ package templates
 import (
 	"embed"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -73,7 +74,7 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 		}
 		file := path.Join(dir, e.Name())
 		lib.files++
-		data, err := fs.ReadFile(fsys, file)
+		data, err := readTemplateFile(fsys, file)
 		if err != nil {
 			problems = append(problems, Problem{File: file, Message: err.Error()})
 			continue
@@ -121,6 +122,17 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 		return problems[i].Line < problems[j].Line
 	})
 	return lib, problems
+}
+
+// readTemplateFile reads a file, or only one byte more than
+// MaxTemplateFile of it, for Parse to refuse.
+func readTemplateFile(fsys fs.FS, file string) ([]byte, error) {
+	f, err := fsys.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxTemplateFile+1))
 }
 
 // compareFields reports how a translation's fields differ from the

@@ -60,6 +60,10 @@ func parseTemplate(pl *problemList, file string, data []byte) *Template {
 		pl.errorf(0, "language %q in the file name: use a two- or three-letter code such as es", lang)
 	}
 
+	if len(data) > MaxTemplateFile {
+		pl.errorf(0, "the file is larger than %s, the most a template may be; a notice is a page or two", bytesText(MaxTemplateFile))
+		return nil
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	front, body, bodyLine, ok := splitFrontMatter(data)

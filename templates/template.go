@@ -74,6 +74,7 @@ type Template struct {
 	fieldsLine                     int             // the line of the fields: key
 	utilityUses                    map[string]bool // the {{.utility.KEY}} the template shows
 	subject, sms, body             *texttemplate.Template
+	textFuncs                      map[string]bool // the parts that call print, printf … (see runLimits.funcs)
 }
 
 // Field returns the field with the given name, or false.
