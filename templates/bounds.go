@@ -252,9 +252,11 @@ func count(n int) string {
 
 // shorten cuts s to about n characters, with … where it was cut.
 func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
 	}
-	return string(r[:n]) + "…"
+	return s
 }

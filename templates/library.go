@@ -137,7 +137,7 @@ func readTemplateFile(fsys fs.FS, file string) ([]byte, error) {
 
 // compareFields reports how a translation's fields differ from the
 // original's. Values are shared between languages, so the names, types,
-// required flags, options and defaults must agree; labels, help and examples
+// required flags, options, max_length and defaults must agree; labels, help and examples
 // are translated.
 func compareFields(orig, tr *Template) Problems {
 	pl := &problemList{file: tr.File}
@@ -159,6 +159,9 @@ func compareFields(orig, tr *Template) Problems {
 		}
 		if !slices.Equal(tf.Options, of.Options) {
 			diffs = append(diffs, fmt.Sprintf("options [%s], original [%s]", strings.Join(tf.Options, ", "), strings.Join(of.Options, ", ")))
+		}
+		if tf.MaxLength != of.MaxLength {
+			diffs = append(diffs, fmt.Sprintf("max_length %d, original %d", tf.MaxLength, of.MaxLength))
 		}
 		if tf.Default != of.Default {
 			diffs = append(diffs, fmt.Sprintf("default %q, original %q", tf.Default, of.Default))

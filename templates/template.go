@@ -43,7 +43,40 @@ type Field struct {
 	Example  string
 	Help     string
 	Options  []string // for TypeChoice
-	line     int      // line of the field in the template file
+	// MaxLength is the most characters a value may have, from the
+	// template's max_length; 0 means the type's default (see Limit).
+	MaxLength int
+	line      int // line of the field in the template file
+}
+
+// DefaultMaxLength is the most characters a value of each type may have
+// unless the field's max_length says otherwise: a line of text, a few
+// paragraphs, an address as browsers take it; dates, times, numbers and
+// phone numbers are short by their form.
+var DefaultMaxLength = map[FieldType]int{
+	TypeText:      300,
+	TypeMultiline: 4000,
+	TypeURL:       2000,
+	TypeDate:      60,
+	TypeDateTime:  80,
+	TypeTime:      20,
+	TypePhone:     40,
+	TypeNumber:    40,
+	TypeChoice:    200,
+}
+
+// MaxLengthCeiling is the largest max_length a template may set.
+const MaxLengthCeiling = 10000
+
+// Limit is the most characters a value of f may have.
+func (f Field) Limit() int {
+	if f.MaxLength > 0 {
+		return f.MaxLength
+	}
+	if n, ok := DefaultMaxLength[f.Type]; ok {
+		return n
+	}
+	return DefaultMaxLength[TypeText]
 }
 
 // Template is one notice template in one language, parsed and checked.

@@ -73,6 +73,9 @@ func (c templatesShowCmd) Run(e *env) error {
 		if len(f.Options) > 0 {
 			fmt.Fprintf(w, "      options: %s\n", strings.Join(f.Options, ", "))
 		}
+		if f.Type == templates.TypeText || f.Type == templates.TypeMultiline || f.Type == templates.TypeURL {
+			fmt.Fprintf(w, "      at most %d characters\n", f.Limit())
+		}
 		if f.Default != "" {
 			fmt.Fprintf(w, "      default: %s\n", f.Default)
 		}

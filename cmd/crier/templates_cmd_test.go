@@ -32,3 +32,16 @@ func TestTemplatesCheckRefusesEndlessTemplates(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderRefusesAHugeValuesFile: a --values file is read only up to
+// 1 MB, with an error naming it.
+func TestRenderRefusesAHugeValuesFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "values.yaml")
+	if err := os.WriteFile(path, []byte("area: "+strings.Repeat("Oak Hill Road ", 150_000)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := crier(t, "render", "boil-water-advisory", "--values", path, "--out", t.TempDir())
+	if want := path + " is 2050 KB; a values file is at most 1024 KB"; code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, want 1 and %q:\n%s", code, want, stderr)
+	}
+}
