@@ -109,6 +109,14 @@ func TestHostileTemplatesAreRefused(t *testing.T) {
 			want: "subject: its text comes to more than 2 KB"},
 		{name: "a long SMS", sms: "{{range 4000}}xyz{{end}}", body: "Hi {{.area}}",
 			want: "sms: its text comes to more than 8 KB"},
+		{name: "lists nested deep", body: strings.Repeat("- ", 20000) + "x {{.area}}",
+			want: "body: lists and quotes inside one another go more than 16 deep"},
+		{name: "quotes nested deep", body: strings.Repeat(">", 20000) + " x {{.area}}",
+			want: "body: lists and quotes inside one another go more than 16 deep"},
+		{name: "numbered lists nested deep", body: "{{range 4000}}1. {{end}}x {{.area}}",
+			want: "body: lists and quotes inside one another go more than 16 deep"},
+		{name: "lists nested over lines", body: nestedList(17),
+			want: "body: lists and quotes inside one another go more than 16 deep"},
 		{name: "a file too large", body: strings.Repeat("Boil all water before use.\n", 3000),
 			want: "the file is larger than 64 KB", refusedStatic: true},
 	}
@@ -188,4 +196,22 @@ func TestBuiltInTemplatesRunWellWithinTheLimits(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestListsNestedSixteenDeepRender: the nesting limit leaves room for any
+// real notice.
+func TestListsNestedSixteenDeepRender(t *testing.T) {
+	tmpl := mustTemplate(t, "nested.md", hostileFile("S", "S", nestedList(16)))
+	if _, err := Render(tmpl, Values{"area": "Elm Street"}, testUtility, Options{Date: testDate}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// nestedList is a list n deep, one level a line.
+func nestedList(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(strings.Repeat("  ", i) + "- item {{.area}}\n")
+	}
+	return b.String()
 }

@@ -74,6 +74,9 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 		return nil, smsErr
 	}
 	source := []byte(body)
+	if linesNest(source) {
+		return nil, errNesting(t)
+	}
 	r := &Rendering{
 		Template: t,
 		Lang:     t.Lang,
@@ -85,6 +88,9 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 		Utility:  u,
 		Date:     opts.Date,
 		URL:      opts.URL,
+	}
+	if nesting(r.Doc, maxNesting+1) > maxNesting {
+		return nil, errNesting(t)
 	}
 	if r.html, err = r.renderHTML(); err != nil {
 		return nil, err
@@ -98,6 +104,10 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 		return r, tooLong
 	}
 	return r, nil
+}
+
+func errNesting(t *Template) error {
+	return &LimitError{File: t.File, Part: "body", Msg: fmt.Sprintf("lists and quotes inside one another go more than %d deep, the most a notice may; nest less", maxNesting)}
 }
 
 // data fills t with values and returns what its templates execute on: raw
