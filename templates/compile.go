@@ -375,6 +375,9 @@ func (w *refWalker) choiceComparison(c *parse.CommandNode, rootDot bool) {
 
 // suggest proposes a declared field whose name is close to a misspelt one.
 func suggest(name string, t *Template, prefix string) string {
+	if len(name) > 64 {
+		return "" // no field name is that long, and the distance costs its length
+	}
 	best, bestD := "", 3
 	for _, f := range t.Fields {
 		if d := editDistance(name, f.Name); d < bestD {

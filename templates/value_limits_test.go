@@ -2,6 +2,7 @@ package templates
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -69,6 +70,8 @@ func TestFieldValueLimits(t *testing.T) {
 			want: `Affected area (es): "dddd`},
 		{name: "a huge unknown key", values: Values{"area": "x", strings.Repeat("k", 1_000_000): "v"},
 			want: `"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…" is not a field of template limits`},
+		{name: "many unknown keys", values: manyKeys(100_000),
+			want: "and 99,990 more keys that are not fields of template limits"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +89,7 @@ func TestFieldValueLimits(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %q\nwant it to contain %q", err, tt.want)
 			}
-			if len(err.Error()) > 400 {
+			if len(err.Error()) > 1500 {
 				t.Errorf("the error is %d bytes long", len(err.Error()))
 			}
 		})
@@ -133,4 +136,13 @@ func TestTranslationMaxLengthMustMatch(t *testing.T) {
 	if want := "max_length 8000, original 6000"; !strings.Contains(ps.Error(), want) {
 		t.Errorf("problems:\n%v\nwant %q", ps, want)
 	}
+}
+
+// manyKeys is a filling with area and n keys that are not fields.
+func manyKeys(n int) Values {
+	v := Values{"area": "x"}
+	for i := range n {
+		v["key"+strconv.Itoa(i)] = "v"
+	}
+	return v
 }

@@ -90,14 +90,19 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	unknown := 0
 	for _, k := range keys {
 		name, lang, hasLang := strings.Cut(k, ".")
 		f, ok := t.Field(name)
 		switch {
 		case !ok:
-			errs = append(errs, ValueError{Field: k, Message: fmt.Sprintf("%s is not a field of template %s%s", quoteValue(k), t.Name, suggest(name, t, ""))})
+			// A values file of a hundred thousand wrong keys gives ten
+			// lines, not a hundred thousand.
+			if unknown++; unknown <= maxUnknownKeys {
+				errs = append(errs, ValueError{Field: k, Message: fmt.Sprintf("%s is not a field of template %s%s", quoteValue(k), t.Name, suggest(name, t, ""))})
+			}
 		case hasLang && !langPattern.MatchString(lang):
-			errs = append(errs, ValueError{Field: k, Label: f.Label, Message: fmt.Sprintf("%q: after the dot comes a language code, as in %s.es", k, name)})
+			errs = append(errs, ValueError{Field: k, Label: f.Label, Message: fmt.Sprintf("%s: after the dot comes a language code, as in %s.es", quoteValue(k), name)})
 		case hasLang && lang != t.Lang:
 			if v := normalizeValue(f, values[k]); v != "" {
 				if err := checkValue(f, v); err != nil {
@@ -105,6 +110,9 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 				}
 			}
 		}
+	}
+	if unknown > maxUnknownKeys {
+		errs = append(errs, ValueError{Message: fmt.Sprintf("and %s more keys that are not fields of template %s", count(unknown-maxUnknownKeys), t.Name)})
 	}
 	if len(errs) > 0 {
 		return out, errs
@@ -144,6 +152,9 @@ func hint(f Field) string {
 	}
 	return ""
 }
+
+// maxUnknownKeys is how many keys that are not fields Fill names.
+const maxUnknownKeys = 10
 
 // quoteValue quotes a value for an error message, cut after 60
 // characters: a value of megabytes must not make an error of megabytes.
