@@ -214,3 +214,28 @@ func nestedList(n int) string {
 	}
 	return b.String()
 }
+
+// TestBoundedConstructsStillWork: what the check can bound is allowed.
+func TestBoundedConstructsStillWork(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"range over a number", "{{range 3}}Boil. {{end}}{{.area}}", "Boil. Boil. Boil. Elm Street"},
+		{"range over the utility", "{{range $k, $v := .utility}}{{if eq $k \"phone\"}}{{$v}}{{end}}{{end}} {{.area}}", `\(315\) 555\-0142 Elm Street`},
+		{"printf with a small width", `{{printf "%-12s|" .area}}`, `Elm Street  |`},
+		{"print and html", `{{print .area "!"}} {{html "a<b"}}`, `Elm Street! a&lt;b`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl := mustTemplate(t, "ok.md", hostileFile("S {{printf \"%s\" .area}}", "S", tt.body))
+			r, err := Render(tmpl, Values{"area": "Elm Street"}, testUtility, Options{Date: testDate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimSpace(string(r.Source)); got != tt.want {
+				t.Errorf("body %q, want %q", got, tt.want)
+			}
+			if r.Subject != "S Elm Street" {
+				t.Errorf("subject %q", r.Subject)
+			}
+		})
+	}
+}
