@@ -2,6 +2,7 @@ package templates
 
 import (
 	"errors"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -145,4 +146,26 @@ func manyKeys(n int) Values {
 		v["key"+strconv.Itoa(i)] = "v"
 	}
 	return v
+}
+
+// TestREADMETemplateExample parses the template the README shows, with
+// its max_length.
+func TestREADMETemplateExample(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(readme), "## Templates")
+	_, rest, ok := strings.Cut(rest, "```markdown\n")
+	src, _, _ := strings.Cut(rest, "```\n")
+	if !ok {
+		t.Fatal("the README's Templates section has no ```markdown block")
+	}
+	tmpl, ps := Parse("hydrant-flushing.md", []byte(src))
+	if tmpl == nil || len(ps) > 0 {
+		t.Fatalf("the README's template:\n%v", ps)
+	}
+	if f, _ := tmpl.Field("area"); f.Limit() != 500 {
+		t.Errorf("area takes %d characters, the README says max_length: 500", f.Limit())
+	}
 }
