@@ -348,6 +348,11 @@ func parseFields(pl *problemList, v *yaml.Node) []Field {
 		if f.Type == TypeChoice && len(f.Options) == 0 {
 			pl.errorf(line, "choice field %q has no options", f.Name)
 		}
+		for _, o := range f.Options {
+			if n := len([]rune(o)); f.Type == TypeChoice && n > f.Limit() {
+				pl.errorf(line, "choice field %q: the option %s is %d characters long; an option is at most %d", f.Name, quoteValue(o), n, f.Limit())
+			}
+		}
 		if f.Type != TypeChoice && len(f.Options) > 0 {
 			pl.errorf(line, "field %q has options but its type is %s, not choice", f.Name, f.Type)
 		}

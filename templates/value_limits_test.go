@@ -111,6 +111,7 @@ func TestMaxLengthIsChecked(t *testing.T) {
 		{"not a number", field("text", "    max_length: long\n"), `t.md:10: max_length "long"`},
 		{"on a date", field("date", "    max_length: 100\n"), `t.md:10: field "f": max_length is for text, multiline and url fields; a date value is short by its form`},
 		{"example too long for it", field("text", "    max_length: 5\n    example: Elm Street\n"), `t.md:7: field "f": the example "Elm Street" is not valid: is 10 characters long; field "f" takes at most 5 (its max_length in the template)`},
+		{"choice option too long", field("choice", "    options: [short, "+strings.Repeat("o", 201)+"]\n"), `t.md:7: choice field "f": the option "oooooo`},
 		{"default too long for the type", field("text", "    default: "+strings.Repeat("e", 301)+"\n"), `field "f" takes at most 300`},
 	}
 	for _, tt := range tests {
