@@ -49,20 +49,28 @@ type Field struct {
 	line      int // line of the field in the template file
 }
 
-// DefaultMaxLength is the most characters a value of each type may have
+// DefaultMaxLength is the most characters a value of type t may have
 // unless the field's max_length says otherwise: a line of text, a few
 // paragraphs, an address as browsers take it; dates, times, numbers and
 // phone numbers are short by their form.
-var DefaultMaxLength = map[FieldType]int{
-	TypeText:      300,
-	TypeMultiline: 4000,
-	TypeURL:       2000,
-	TypeDate:      60,
-	TypeDateTime:  80,
-	TypeTime:      20,
-	TypePhone:     40,
-	TypeNumber:    40,
-	TypeChoice:    200,
+func DefaultMaxLength(t FieldType) int {
+	switch t {
+	case TypeMultiline:
+		return 4000
+	case TypeURL:
+		return 2000
+	case TypeDate:
+		return 60
+	case TypeDateTime:
+		return 80
+	case TypeTime:
+		return 20
+	case TypePhone, TypeNumber:
+		return 40
+	case TypeChoice:
+		return 200
+	}
+	return 300 // text
 }
 
 // MaxLengthCeiling is the largest max_length a template may set.
@@ -73,10 +81,7 @@ func (f Field) Limit() int {
 	if f.MaxLength > 0 {
 		return f.MaxLength
 	}
-	if n, ok := DefaultMaxLength[f.Type]; ok {
-		return n
-	}
-	return DefaultMaxLength[TypeText]
+	return DefaultMaxLength(f.Type)
 }
 
 // Template is one notice template in one language, parsed and checked.
