@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -48,6 +49,12 @@ func compile(pl *problemList, t *Template) {
 		w := refWalker{pl: pl, t: t, tree: tmpl.Tree, base: p.line, part: p.name, used: p.uses, guards: map[string]int{}}
 		if tmpl.Tree != nil {
 			w.list(tmpl.Tree.Root, true)
+			if checkBounds(pl, p.name, p.line, tmpl) {
+				if t.textFuncs == nil {
+					t.textFuncs = map[string]bool{}
+				}
+				t.textFuncs[p.name] = true
+			}
 		}
 	}
 	if t.body == nil {
@@ -60,9 +67,20 @@ func compile(pl *problemList, t *Template) {
 	}
 }
 
-// bodyFuncs are the functions compile adds to a body; a template may call
-// them too, harmlessly.
-var bodyFuncs = texttemplate.FuncMap{"autolink": autolink}
+// bodyFuncs are the functions compile adds to a body (a template may call
+// them too, harmlessly), and stand-ins for the built-in functions that
+// build text: a run that calls them gets budgeted ones (see execute), so a
+// stand-in runs only if checkBounds missed a call, and then fails rather
+// than build text without bound.
+var bodyFuncs = func() texttemplate.FuncMap {
+	fm := texttemplate.FuncMap{"autolink": autolink}
+	for name := range textFuncNames {
+		fm[name] = func(...any) (string, error) {
+			return "", fmt.Errorf("%s ran without a budget (a bug in Crier's template check)", name)
+		}
+	}
+	return fm
+}()
 
 // linkStandaloneAddresses turns {{.report_url}}, {{.utility.website}} and
 // {{.utility.email}} into {{autolink ...}} where the address stands alone in
@@ -211,7 +229,7 @@ func (w *refWalker) node(n parse.Node, rootDot bool) {
 	case *parse.ListNode:
 		w.list(n, rootDot)
 	case *parse.TemplateNode:
-		w.pl.errorf(w.line(n), "%s: {{template}} is not supported in notice templates", w.part)
+		w.pl.errorf(w.line(n), "%s: {{template}} and {{block}} are not supported in notice templates (a template that calls itself never ends); write the text where it is shown", w.part)
 	}
 }
 
@@ -357,6 +375,9 @@ func (w *refWalker) choiceComparison(c *parse.CommandNode, rootDot bool) {
 
 // suggest proposes a declared field whose name is close to a misspelt one.
 func suggest(name string, t *Template, prefix string) string {
+	if len(name) > 64 {
+		return "" // no field name is that long, and the distance costs its length
+	}
 	best, bestD := "", 3
 	for _, f := range t.Fields {
 		if d := editDistance(name, f.Name); d < bestD {

@@ -62,6 +62,7 @@ func CheckExamples(lib *Library, u Utility) Problems {
 			}
 			r, err := Render(t, fam.Examples(), u, Options{Date: date})
 			var ves ValueErrors
+			var le *LimitError
 			switch {
 			case err == nil && r.SMS.Encoding == GSM7:
 				// One value with a letter outside GSM-7 (a street named
@@ -71,6 +72,8 @@ func CheckExamples(lib *Library, u Utility) Problems {
 						"sms: with the example values it takes %d segment(s) in GSM-7, but %d in UCS-2, over the limit of %d, as soon as a value has a letter such as á; shorten it to about %d characters",
 						r.SMS.Segments, accented.Segments, t.SMSMaxSegments, 67*t.SMSMaxSegments-15)})
 				}
+			case errors.As(err, &le):
+				ps = append(ps, Problem{File: t.File, Line: le.Line, Message: "with the example values: " + le.Part + ": " + le.Msg})
 			case errors.As(err, &ves):
 				for _, ve := range ves {
 					ps = append(ps, Problem{File: t.File, Message: "with the example values: " + ve.Error()})

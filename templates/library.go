@@ -3,6 +3,7 @@ package templates
 import (
 	"embed"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -73,7 +74,7 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 		}
 		file := path.Join(dir, e.Name())
 		lib.files++
-		data, err := fs.ReadFile(fsys, file)
+		data, err := readTemplateFile(fsys, file)
 		if err != nil {
 			problems = append(problems, Problem{File: file, Message: err.Error()})
 			continue
@@ -123,9 +124,20 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 	return lib, problems
 }
 
+// readTemplateFile reads a file, or only one byte more than
+// MaxTemplateFile of it, for Parse to refuse.
+func readTemplateFile(fsys fs.FS, file string) ([]byte, error) {
+	f, err := fsys.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxTemplateFile+1))
+}
+
 // compareFields reports how a translation's fields differ from the
 // original's. Values are shared between languages, so the names, types,
-// required flags, options and defaults must agree; labels, help and examples
+// required flags, options, max_length and defaults must agree; labels, help and examples
 // are translated.
 func compareFields(orig, tr *Template) Problems {
 	pl := &problemList{file: tr.File}
@@ -147,6 +159,9 @@ func compareFields(orig, tr *Template) Problems {
 		}
 		if !slices.Equal(tf.Options, of.Options) {
 			diffs = append(diffs, fmt.Sprintf("options [%s], original [%s]", strings.Join(tf.Options, ", "), strings.Join(of.Options, ", ")))
+		}
+		if tf.MaxLength != of.MaxLength {
+			diffs = append(diffs, fmt.Sprintf("max_length %d, original %d", tf.MaxLength, of.MaxLength))
 		}
 		if tf.Default != of.Default {
 			diffs = append(diffs, fmt.Sprintf("default %q, original %q", tf.Default, of.Default))

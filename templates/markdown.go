@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -83,4 +84,72 @@ func plainText(n ast.Node, source []byte) string {
 // linkURL returns a link's destination with escapes removed.
 func linkURL(l *ast.Link) string {
 	return string(util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(l.Destination))))
+}
+
+// maxNesting is how deep lists and block quotes may sit inside one another
+// in a body. Each level costs the renderers a pass over what it holds, so a
+// body of 60 KB of "- - - …" would take minutes; a notice nests two or three.
+const maxNesting = 16
+
+// linesNest says whether a line of source opens more than maxNesting lists
+// and quotes ("- - - …", "> > …", "1. 1. …"). Checked before parsing:
+// the Markdown parser itself takes time growing with the square of such a
+// line's length (6 s for a line of 60 KB).
+func linesNest(source []byte) bool {
+	for len(source) > 0 {
+		line := source
+		if i := bytes.IndexByte(source, '\n'); i >= 0 {
+			line, source = source[:i], source[i+1:]
+		} else {
+			source = nil
+		}
+		if markers(line) > maxNesting {
+			return true
+		}
+	}
+	return false
+}
+
+// markers counts the list and quote markers a line opens with, stopping
+// past maxNesting.
+func markers(line []byte) int {
+	n := 0
+	for n <= maxNesting {
+		line = bytes.TrimLeft(line, " \t")
+		switch {
+		case len(line) > 0 && line[0] == '>':
+			line = line[1:]
+		case len(line) > 1 && bytes.IndexByte([]byte("-*+"), line[0]) >= 0 && (line[1] == ' ' || line[1] == '\t'):
+			line = line[2:]
+		default:
+			d := 0
+			for d < len(line) && d < 9 && line[d] >= '0' && line[d] <= '9' {
+				d++
+			}
+			if d == 0 || d+1 >= len(line) || (line[d] != '.' && line[d] != ')') || (line[d+1] != ' ' && line[d+1] != '\t') {
+				return n
+			}
+			line = line[d+2:]
+		}
+		n++
+	}
+	return n
+}
+
+// nesting returns how deep lists and block quotes nest under n, looking no
+// deeper than limit.
+func nesting(n ast.Node, limit int) int {
+	deepest := 0
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		d := 0
+		switch c.Kind() {
+		case ast.KindList, ast.KindBlockquote:
+			d = 1
+		}
+		if d < limit {
+			d += nesting(c, limit-d)
+		}
+		deepest = max(deepest, d)
+	}
+	return deepest
 }

@@ -60,6 +60,10 @@ func parseTemplate(pl *problemList, file string, data []byte) *Template {
 		pl.errorf(0, "language %q in the file name: use a two- or three-letter code such as es", lang)
 	}
 
+	if len(data) > MaxTemplateFile {
+		pl.errorf(0, "the file is larger than %s, the most a template may be; a notice is a page or two", bytesText(MaxTemplateFile))
+		return nil
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	front, body, bodyLine, ok := splitFrontMatter(data)
@@ -265,6 +269,7 @@ func parseFields(pl *problemList, v *yaml.Node) []Field {
 			continue
 		}
 		f := Field{line: line}
+		maxLine := 0 // of max_length
 		seen := map[string]bool{}
 		for i := 0; i+1 < len(item.Content); i += 2 {
 			k, fv := item.Content[i], item.Content[i+1]
@@ -298,6 +303,15 @@ func parseFields(pl *problemList, v *yaml.Node) []Field {
 				f.Example, _ = scalar(pl, "example", fv)
 			case "help":
 				f.Help, _ = scalar(pl, "help", fv)
+			case "max_length":
+				if s, ok := scalar(pl, "max_length", fv); ok {
+					n, err := strconv.Atoi(s)
+					if err != nil || n < 1 || n > MaxLengthCeiling {
+						pl.errorf(kl, "max_length %q: use a whole number of characters from 1 to %s", s, count(MaxLengthCeiling))
+					}
+					f.MaxLength = n
+					maxLine = kl
+				}
 			case "options":
 				if fv.Kind != yaml.SequenceNode {
 					pl.errorf(kl, "options must be a list")
@@ -309,7 +323,7 @@ func parseFields(pl *problemList, v *yaml.Node) []Field {
 					}
 				}
 			default:
-				pl.errorf(kl, "unknown field key %q (known: name, label, type, required, default, example, help, options)", k.Value)
+				pl.errorf(kl, "unknown field key %q (known: name, label, type, required, default, example, help, options, max_length)", k.Value)
 			}
 		}
 		switch {
@@ -334,8 +348,20 @@ func parseFields(pl *problemList, v *yaml.Node) []Field {
 		if f.Type == TypeChoice && len(f.Options) == 0 {
 			pl.errorf(line, "choice field %q has no options", f.Name)
 		}
+		for _, o := range f.Options {
+			if n := len([]rune(o)); f.Type == TypeChoice && n > f.Limit() {
+				pl.errorf(line, "choice field %q: the option %s is %d characters long; an option is at most %d", f.Name, quoteValue(o), n, f.Limit())
+			}
+		}
 		if f.Type != TypeChoice && len(f.Options) > 0 {
 			pl.errorf(line, "field %q has options but its type is %s, not choice", f.Name, f.Type)
+		}
+		if maxLine > 0 && f.Type != TypeText && f.Type != TypeMultiline && f.Type != TypeURL {
+			pl.errorf(maxLine, "field %q: max_length is for text, multiline and url fields; a %s value is short by its form", f.Name, f.Type)
+			f.MaxLength = 0
+		}
+		if f.MaxLength < 0 || f.MaxLength > MaxLengthCeiling {
+			f.MaxLength = 0 // reported above
 		}
 		if fieldTypes[f.Type] {
 			for _, v := range []struct{ key, val string }{{"default", f.Default}, {"example", f.Example}} {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	texttemplate "text/template"
 	"time"
 )
 
@@ -57,11 +56,11 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 	if u.Location != nil {
 		opts.Date = opts.Date.In(u.Location) // the email's Date header in the utility's zone
 	}
-	subject, err := execute(t, t.subject, raw)
+	subject, err := execute(t, "subject", t.subject, raw)
 	if err != nil {
 		return nil, err
 	}
-	body, err := execute(t, t.body, md)
+	body, err := execute(t, "body", t.body, md)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +74,9 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 		return nil, smsErr
 	}
 	source := []byte(body)
+	if linesNest(source) {
+		return nil, errNesting(t)
+	}
 	r := &Rendering{
 		Template: t,
 		Lang:     t.Lang,
@@ -86,6 +88,9 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 		Utility:  u,
 		Date:     opts.Date,
 		URL:      opts.URL,
+	}
+	if nesting(r.Doc, maxNesting+1) > maxNesting {
+		return nil, errNesting(t)
 	}
 	if r.html, err = r.renderHTML(); err != nil {
 		return nil, err
@@ -99,6 +104,10 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 		return r, tooLong
 	}
 	return r, nil
+}
+
+func errNesting(t *Template) error {
+	return &LimitError{File: t.File, Part: "body", Msg: fmt.Sprintf("lists and quotes inside one another go more than %d deep, the most a notice may; nest less", maxNesting)}
 }
 
 // data fills t with values and returns what its templates execute on: raw
@@ -120,17 +129,6 @@ func (t *Template) data(values Values, u Utility) (raw, md map[string]any, err e
 		raw[k], md[k] = v, mdText(v)
 	}
 	return raw, md, nil
-}
-
-func execute(t *Template, tmpl *texttemplate.Template, data map[string]any) (string, error) {
-	var b strings.Builder
-	b.Grow(512)
-	if err := tmpl.Execute(&b, data); err != nil {
-		// Checking the template makes this rare: an undeclared field or a
-		// bad call would have been reported when it was loaded.
-		return "", fmt.Errorf("%s: %w", t.File, err)
-	}
-	return b.String(), nil
 }
 
 // mdText is a value inserted into the Markdown body. It prints escaped (see
@@ -182,7 +180,7 @@ func (e *SMSError) Unwrap() error { return e.Err }
 // renderSMS executes the sms template, then counts and checks the text. A
 // text over the limit comes back counted, with an *SMSError.
 func (t *Template) renderSMS(data map[string]any, replace bool) (SMS, error) {
-	text, err := execute(t, t.sms, data)
+	text, err := execute(t, "sms", t.sms, data)
 	if err != nil {
 		return SMS{}, err
 	}

@@ -192,7 +192,7 @@ func TestSameNoticeSameBytes(t *testing.T) {
 
 func TestRenderChecksSMSLength(t *testing.T) {
 	tmpl := mustTemplate(t, "outage.md", outageTemplate)
-	_, err := Render(tmpl, Values{"area": strings.Repeat("Very Long Street Name, ", 30), "day": "2026-12-01"}, testUtility, Options{Date: testDate})
+	_, err := Render(tmpl, Values{"area": strings.Repeat("Calle Juárez, ", 20), "day": "2026-12-01"}, testUtility, Options{Date: testDate})
 	if err == nil || !strings.Contains(err.Error(), "sms") || !strings.Contains(err.Error(), "segment") {
 		t.Errorf("err = %v, want an SMS length error", err)
 	}

@@ -43,7 +43,45 @@ type Field struct {
 	Example  string
 	Help     string
 	Options  []string // for TypeChoice
-	line     int      // line of the field in the template file
+	// MaxLength is the most characters a value may have, from the
+	// template's max_length; 0 means the type's default (see Limit).
+	MaxLength int
+	line      int // line of the field in the template file
+}
+
+// DefaultMaxLength is the most characters a value of type t may have
+// unless the field's max_length says otherwise: a line of text, a few
+// paragraphs, an address as browsers take it; dates, times, numbers and
+// phone numbers are short by their form.
+func DefaultMaxLength(t FieldType) int {
+	switch t {
+	case TypeMultiline:
+		return 4000
+	case TypeURL:
+		return 2000
+	case TypeDate:
+		return 60
+	case TypeDateTime:
+		return 80
+	case TypeTime:
+		return 20
+	case TypePhone, TypeNumber:
+		return 40
+	case TypeChoice:
+		return 200
+	}
+	return 300 // text
+}
+
+// MaxLengthCeiling is the largest max_length a template may set.
+const MaxLengthCeiling = 10000
+
+// Limit is the most characters a value of f may have.
+func (f Field) Limit() int {
+	if f.MaxLength > 0 {
+		return f.MaxLength
+	}
+	return DefaultMaxLength(f.Type)
 }
 
 // Template is one notice template in one language, parsed and checked.
@@ -74,6 +112,7 @@ type Template struct {
 	fieldsLine                     int             // the line of the fields: key
 	utilityUses                    map[string]bool // the {{.utility.KEY}} the template shows
 	subject, sms, body             *texttemplate.Template
+	textFuncs                      map[string]bool // the parts that call print, printf … (see runLimits.funcs)
 }
 
 // Field returns the field with the given name, or false.

@@ -7,8 +7,10 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -75,7 +77,7 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 			continue
 		}
 		if err := checkValue(f, v); err != nil {
-			errs = append(errs, ValueError{Field: f.Name, Label: f.Label, Message: fmt.Sprintf("%q %v", v, err)})
+			errs = append(errs, ValueError{Field: f.Name, Label: f.Label, Message: fmt.Sprintf("%s %v", quoteValue(v), err)})
 		} else if shared {
 			v = localize(f.Type, v, t.Lang)
 		}
@@ -88,21 +90,29 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	unknown := 0
 	for _, k := range keys {
 		name, lang, hasLang := strings.Cut(k, ".")
 		f, ok := t.Field(name)
 		switch {
 		case !ok:
-			errs = append(errs, ValueError{Field: k, Message: fmt.Sprintf("%q is not a field of template %s%s", k, t.Name, suggest(name, t, ""))})
+			// A values file of a hundred thousand wrong keys gives ten
+			// lines, not a hundred thousand.
+			if unknown++; unknown <= maxUnknownKeys {
+				errs = append(errs, ValueError{Field: k, Message: fmt.Sprintf("%s is not a field of template %s%s", quoteValue(k), t.Name, suggest(name, t, ""))})
+			}
 		case hasLang && !langPattern.MatchString(lang):
-			errs = append(errs, ValueError{Field: k, Label: f.Label, Message: fmt.Sprintf("%q: after the dot comes a language code, as in %s.es", k, name)})
+			errs = append(errs, ValueError{Field: k, Label: f.Label, Message: fmt.Sprintf("%s: after the dot comes a language code, as in %s.es", quoteValue(k), name)})
 		case hasLang && lang != t.Lang:
 			if v := normalizeValue(f, values[k]); v != "" {
 				if err := checkValue(f, v); err != nil {
-					errs = append(errs, ValueError{Field: k, Label: f.Label + " (" + lang + ")", Message: fmt.Sprintf("%q %v", v, err)})
+					errs = append(errs, ValueError{Field: k, Label: f.Label + " (" + lang + ")", Message: fmt.Sprintf("%s %v", quoteValue(v), err)})
 				}
 			}
 		}
+	}
+	if unknown > maxUnknownKeys {
+		errs = append(errs, ValueError{Message: fmt.Sprintf("and %s more keys that are not fields of template %s", count(unknown-maxUnknownKeys), t.Name)})
 	}
 	if len(errs) > 0 {
 		return out, errs
@@ -143,8 +153,28 @@ func hint(f Field) string {
 	return ""
 }
 
-// checkValue says why v is not a valid value of field f, or nil.
+// maxUnknownKeys is how many keys that are not fields Fill names.
+const maxUnknownKeys = 10
+
+// quoteValue quotes a value for an error message, cut after 60
+// characters: a value of megabytes must not make an error of megabytes.
+func quoteValue(v string) string {
+	if len(v) <= 60 {
+		return strconv.Quote(v)
+	}
+	return strconv.Quote(shorten(v, 60))
+}
+
+// checkValue says why v is not a valid value of field f, or nil. Its
+// length is checked first, so nothing longer is parsed.
 func checkValue(f Field, v string) error {
+	if n := utf8.RuneCountInString(v); n > f.Limit() {
+		how := "its max_length in the template"
+		if f.MaxLength == 0 {
+			how = "for a " + string(f.Type) + " field; max_length in the template changes it"
+		}
+		return fmt.Errorf("is %s characters long; field %q takes at most %s (%s); shorten it", count(n), f.Name, count(f.Limit()), how)
+	}
 	for _, r := range v {
 		if r == '\n' && f.Type != TypeMultiline {
 			return errors.New("is more than one line; write it on one line")

@@ -186,13 +186,21 @@ func fieldValues(cmd string, fam *templates.Family, file string, sets []string) 
 	return v, nil
 }
 
+// maxValuesFile is the largest --values file read.
+const maxValuesFile = 1 << 20
+
 func readValuesFile(path string, v templates.Values) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	dec := yaml.NewDecoder(f)
+	// Values have limits (the longest a template may allow is 10,000
+	// characters), so a bigger file is a mistake and is not read whole.
+	if fi, err := f.Stat(); err == nil && fi.Size() > maxValuesFile {
+		return fmt.Errorf("%s is %d KB; a values file is at most %d KB", path, fi.Size()>>10, maxValuesFile>>10)
+	}
+	dec := yaml.NewDecoder(io.LimitReader(f, maxValuesFile))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {

@@ -515,6 +515,8 @@ func TestSendRefusals(t *testing.T) {
 			want: []string{"write it as YYYY-MM-DD HH:MM"}},
 		{name: "required values missing", args: append([]string{"send", "boil-water-advisory", "--channels", "email", "--yes"}, without("expected")...), code: 1,
 			want: []string{"cannot be filled with these values", "Expected resolution date: required"}},
+		{name: "a 10 MB value", args: sendArgs("--list", "customers", "--channels", "email", "--yes", "--set", "area="+strings.Repeat("Oak Hill Road ", 750_000)), code: 1,
+			want: []string{`Affected area: "Oak Hill Road Oak Hill Road`, `is 10,499,999 characters long; field "area" takes at most 300`}},
 		{name: "audience with no contacts", args: sendArgs("--zone", "99", "--channels", "print", "--yes"), code: 1,
 			want: []string{"the audience has no contacts"}},
 		{name: "audience reaching nobody on the channels", args: sendArgs("--street", "8 Oak Hill Road", "--channels", "email,sms", "--yes"), code: 1,

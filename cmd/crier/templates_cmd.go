@@ -73,6 +73,9 @@ func (c templatesShowCmd) Run(e *env) error {
 		if len(f.Options) > 0 {
 			fmt.Fprintf(w, "      options: %s\n", strings.Join(f.Options, ", "))
 		}
+		if f.Type == templates.TypeText || f.Type == templates.TypeMultiline || f.Type == templates.TypeURL {
+			fmt.Fprintf(w, "      at most %d characters\n", f.Limit())
+		}
 		if f.Default != "" {
 			fmt.Fprintf(w, "      default: %s\n", f.Default)
 		}
@@ -110,11 +113,10 @@ func (c templatesCheckCmd) Run(e *env) error {
 	}
 	failed := false
 	for _, dir := range dirs {
-		lib, problems, where, err := loadForCheck(dir)
+		lib, problems, where, err := loadForCheck(dir, u)
 		if err != nil {
 			return err
 		}
-		problems = append(problems, templates.CheckExamples(lib, u)...)
 		for _, p := range problems {
 			fmt.Fprintln(e.stdout, p)
 		}
@@ -129,16 +131,18 @@ func (c templatesCheckCmd) Run(e *env) error {
 }
 
 // loadForCheck reads the built-in library (dir "") or a folder of custom
-// templates, with the problems' file names as the user knows them.
-func loadForCheck(dir string) (*templates.Library, templates.Problems, string, error) {
+// templates and renders each with its examples and u, with the problems'
+// file names as the user knows them.
+func loadForCheck(dir string, u templates.Utility) (*templates.Library, templates.Problems, string, error) {
 	if dir == "" {
 		lib, problems := templates.Builtin()
-		return lib, problems, "built-in library", nil
+		return lib, append(problems, templates.CheckExamples(lib, u)...), "built-in library", nil
 	}
 	if _, err := os.Stat(dir); err != nil {
 		return nil, nil, "", fmt.Errorf("template folder: %w", err)
 	}
 	lib, problems := templates.Load(os.DirFS(dir), ".")
+	problems = append(problems, templates.CheckExamples(lib, u)...)
 	for i := range problems {
 		problems[i].File = filepath.Join(dir, problems[i].File)
 	}
