@@ -643,8 +643,22 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 		d.record(sendCtx, out)
 		return
 	}
-	// The wait may have been long (a rate limit, a hold): look again.
+	// The wait may have been long (a hold): look again.
 	if d.stopped(l, dl, &out) || d.quiet(l, dl, &out) || d.suppressedMeanwhile(sendCtx, dl, &out) {
+		l.released(probe)
+		d.record(sendCtx, out)
+		return
+	}
+	// The rate limit last, so that nothing slow (a store query) comes
+	// between a message's turn and its send; only what the dispatcher
+	// already knows is looked at again after the wait.
+	taken, err := l.take(stopping)
+	if err != nil || d.stopped(l, dl, &out) {
+		if err != nil {
+			out.Status = notices.DeliveryQueued // stopping before it began
+		} else {
+			taken(false)
+		}
 		l.released(probe)
 		d.record(sendCtx, out)
 		return
@@ -652,6 +666,7 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 	d.inFlight.Add(1)
 	defer d.inFlight.Add(-1) // after the record below
 	receipt, err := l.cfg.Sender.Send(d.sending, msg)
+	taken(true)
 	now := d.cfg.Now()
 	out.Attempted, out.At = true, now
 	switch {
