@@ -20,6 +20,7 @@ import (
 
 	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/channels/sms"
+	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
 )
@@ -732,7 +733,7 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 			d.pause(sendCtx, dl.NoticeID, l.name, fmt.Sprintf("failing since %s: %v", since.Format(time.RFC3339), err))
 		}
 	}
-	d.log.Debug("outcome", "notice", dl.NoticeID, "delivery", dl.ID, "channel", l.name, "to", shortAddress(dl.Address),
+	d.log.Debug("outcome", "notice", dl.NoticeID, "delivery", dl.ID, "channel", l.name, "to", logs.ShortAddress(dl.Address),
 		"status", out.Status, "attempted", out.Attempted, "error", out.Error)
 	d.record(sendCtx, out)
 	if out.Status == notices.DeliveryQueued {
@@ -791,21 +792,6 @@ func (d *Dispatcher) suppressedMeanwhile(ctx context.Context, dl notices.Deliver
 		out.Status, out.Error = notices.DeliverySuppressed, notices.SuppressedAfterPublishing
 	}
 	return gone
-}
-
-// shortAddress shows enough of an address to tell deliveries apart in a
-// log, never a whole phone number or mailbox.
-func shortAddress(a string) string {
-	if user, domain, ok := strings.Cut(a, "@"); ok {
-		if len(user) > 2 {
-			user = user[:2]
-		}
-		return user + "…@" + domain
-	}
-	if len(a) > 4 {
-		return "…" + a[len(a)-4:]
-	}
-	return a
 }
 
 // backoff is the wait before attempt n+1: Backoff doubling per attempt up
