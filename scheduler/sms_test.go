@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -161,47 +159,6 @@ func TestSMSRateLimit(t *testing.T) {
 			}
 		})
 	}
-}
-
-// busiestSecond returns the most of times (in order) that fall within
-// one second of each other, and when that second begins.
-func busiestSecond(times []time.Time) (n int, at time.Time) {
-	j := 0
-	for i := range times {
-		for j < len(times) && times[j].Sub(times[i]) < time.Second {
-			j++
-		}
-		if j-i > n {
-			n, at = j-i, times[i]
-		}
-	}
-	return n, at
-}
-
-// busyMachine keeps a processor busy until the test ends, with a child
-// process spinning as another program on a small machine would: the
-// dispatcher's goroutines are then preempted at any point.
-func busyMachine(t testing.TB) {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), spinEnv+"=1")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("busy child process: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-}
-
-// spinEnv makes the test binary spin instead of testing (see TestMain).
-const spinEnv = "CRIER_TEST_SPIN"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(spinEnv) != "" {
-		for {
-		}
-	}
-	os.Exit(m.Run())
 }
 
 // TestSMSPermanentFailures: a number Twilio calls invalid (21211) fails
