@@ -249,8 +249,9 @@ type window struct {
 
 	mu      sync.Mutex
 	busy    int           // sends begun and not answered
+	waiting int           // senders waiting for a place
 	ends    []time.Time   // answers within the last second, oldest first
-	changed chan struct{} // closed when a send ends without an answer
+	changed chan struct{} // closed when a send ends: a wait may be shorter now
 }
 
 func newWindow(max int) *window {
@@ -271,23 +272,36 @@ func (w *window) enter(ctx context.Context) error {
 			return nil
 		}
 		// Full: the oldest answer leaving the window frees a place, and so
-		// does a send given back unsent.
+		// does a send given back unsent; a send answered now starts a
+		// second of its own, which may be the first to end.
 		wait := time.Hour
 		if len(w.ends) > 0 {
 			wait = time.Second - now.Sub(w.ends[0])
 		}
 		changed := w.changed
+		w.waiting++
 		w.mu.Unlock()
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-changed:
-		case <-t.C:
+		err := w.wait(ctx, changed, wait)
+		w.mu.Lock()
+		w.waiting--
+		w.mu.Unlock()
+		if err != nil {
+			return err
 		}
-		t.Stop()
 	}
+}
+
+// wait waits d, or until changed is closed or ctx ends.
+func (w *window) wait(ctx context.Context, changed <-chan struct{}, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-changed:
+	case <-t.C:
+	}
+	return nil
 }
 
 // leave ends a send begun with enter: sent, it stays in the window for a
@@ -298,7 +312,6 @@ func (w *window) leave(sent bool) {
 	w.busy--
 	if sent {
 		w.ends = append(w.ends, time.Now())
-		return
 	}
 	close(w.changed)
 	w.changed = make(chan struct{})
