@@ -1,9 +1,11 @@
 package scheduler_test
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,15 +69,21 @@ func busiestSecond(times []time.Time) (n int, at time.Time) {
 
 // busyMachine keeps a processor busy until the test ends, with a child
 // process spinning as another program on a small machine would: the
-// dispatcher's goroutines are then preempted at any point.
+// dispatcher's goroutines are then preempted at any point. The child
+// stops when its standard input closes, so it ends with the test process
+// however that ends.
 func busyMachine(t testing.TB) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), spinEnv+"=1")
+	alive, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("busy child process: %v", err)
 	}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
+		alive.Close()
 		cmd.Wait()
 	})
 }
@@ -85,8 +93,19 @@ const spinEnv = "CRIER_TEST_SPIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(spinEnv) != "" {
-		for {
-		}
+		spin()
 	}
 	os.Exit(m.Run())
+}
+
+// spin keeps a processor busy until standard input closes.
+func spin() {
+	var done atomic.Bool
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		done.Store(true)
+	}()
+	for !done.Load() {
+	}
+	os.Exit(0)
 }
