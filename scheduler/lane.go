@@ -15,11 +15,11 @@ import (
 
 // lane is one channel's side of the dispatcher: its sender, its rate
 // limit (a token bucket for the rate, a window of sends for the cap on any
-// one second), and a gate that holds every sender of the channel back while the
-// provider asked for a pause (Retry-After) or while the channel keeps
-// failing (a circuit breaker: after a run of transient failures one probe
-// goes at a time, the waits doubling up to maxCool, so that an outage costs
-// each delivery a few attempts instead of all of them).
+// one second), and a gate that holds every sender of the channel back
+// while the provider asked for a pause (Retry-After) or while the channel
+// keeps failing (a circuit breaker: after a run of transient failures one
+// probe goes at a time, the waits doubling up to maxCool, so that an
+// outage costs each delivery a few attempts instead of all of them).
 type lane struct {
 	name    notices.Channel
 	cfg     Channel
