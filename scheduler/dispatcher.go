@@ -20,6 +20,7 @@ import (
 
 	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/channels/sms"
+	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
 )
@@ -656,8 +657,22 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 		d.record(sendCtx, out)
 		return
 	}
-	// The wait may have been long (a rate limit, a hold): look again.
+	// The wait may have been long (a hold): look again.
 	if d.stopped(l, dl, &out) || d.quiet(l, dl, &out) || d.suppressedMeanwhile(sendCtx, dl, &out) {
+		l.released(probe)
+		d.record(sendCtx, out)
+		return
+	}
+	// The rate limit last, so that nothing slow (a store query) comes
+	// between a message's turn and its send; only what the dispatcher
+	// already knows is looked at again after the wait.
+	taken, err := l.take(stopping)
+	if err != nil || d.stopped(l, dl, &out) {
+		if err != nil {
+			out.Status = notices.DeliveryQueued // stopping before it began
+		} else {
+			taken(false)
+		}
 		l.released(probe)
 		d.record(sendCtx, out)
 		return
@@ -665,6 +680,7 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 	d.inFlight.Add(1)
 	defer d.inFlight.Add(-1) // after the record below
 	receipt, err := l.cfg.Sender.Send(d.sending, msg)
+	taken(true)
 	now := d.cfg.Now()
 	out.Attempted, out.At = true, now
 	switch {
@@ -730,7 +746,7 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 			d.pause(sendCtx, dl.NoticeID, l.name, fmt.Sprintf("failing since %s: %v", since.Format(time.RFC3339), err))
 		}
 	}
-	d.log.Debug("outcome", "notice", dl.NoticeID, "delivery", dl.ID, "channel", l.name, "to", shortAddress(dl.Address),
+	d.log.Debug("outcome", "notice", dl.NoticeID, "delivery", dl.ID, "channel", l.name, "to", logs.ShortAddress(dl.Address),
 		"status", out.Status, "attempted", out.Attempted, "error", out.Error)
 	d.record(sendCtx, out)
 	if out.Status == notices.DeliveryQueued {
@@ -789,21 +805,6 @@ func (d *Dispatcher) suppressedMeanwhile(ctx context.Context, dl notices.Deliver
 		out.Status, out.Error = notices.DeliverySuppressed, notices.SuppressedAfterPublishing
 	}
 	return gone
-}
-
-// shortAddress shows enough of an address to tell deliveries apart in a
-// log, never a whole phone number or mailbox.
-func shortAddress(a string) string {
-	if user, domain, ok := strings.Cut(a, "@"); ok {
-		if len(user) > 2 {
-			user = user[:2]
-		}
-		return user + "…@" + domain
-	}
-	if len(a) > 4 {
-		return "…" + a[len(a)-4:]
-	}
-	return a
 }
 
 // backoff is the wait before attempt n+1: Backoff doubling per attempt up

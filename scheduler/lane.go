@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,15 +14,17 @@ import (
 )
 
 // lane is one channel's side of the dispatcher: its sender, its rate
-// limit, and a gate that holds every sender of the channel back while the
-// provider asked for a pause (Retry-After) or while the channel keeps
-// failing (a circuit breaker: after a run of transient failures one probe
-// goes at a time, the waits doubling up to maxCool, so that an outage costs
-// each delivery a few attempts instead of all of them).
+// limit (a token bucket for the rate, a window of sends for the cap on any
+// one second), and a gate that holds every sender of the channel back
+// while the provider asked for a pause (Retry-After) or while the channel
+// keeps failing (a circuit breaker: after a run of transient failures one
+// probe goes at a time, the waits doubling up to maxCool, so that an
+// outage costs each delivery a few attempts instead of all of them).
 type lane struct {
 	name    notices.Channel
 	cfg     Channel
 	limiter *rate.Limiter
+	window  *window               // nil: no rate limit
 	queue   chan notices.Delivery // claimed, not yet begun
 	kick    chan struct{}         // look for due deliveries now
 	taken   chan struct{}         // a sender took a delivery: room to claim more
@@ -72,6 +75,9 @@ func newLane(name notices.Channel, cfg Channel, lease time.Duration) *lane {
 		kick:    make(chan struct{}, 1),
 		taken:   make(chan struct{}, 1),
 	}
+	if cfg.Rate > 0 {
+		l.window = newWindow(int(math.Floor(cfg.Rate)) + cfg.Burst)
+	}
 	l.queue = make(chan notices.Delivery, l.backlog(lease))
 	return l
 }
@@ -121,9 +127,8 @@ func (l *lane) wake() {
 	}
 }
 
-// admit waits until a message may go: the gate open (or this sender the
-// breaker's one probe) and the rate limit allowing it. probe says this
-// send tests a failing channel.
+// admit waits until the gate is open, or this sender is the breaker's one
+// probe. probe says this send tests a failing channel.
 func (l *lane) admit(ctx context.Context, now func() time.Time) (probe bool, err error) {
 	for {
 		l.mu.Lock()
@@ -133,7 +138,7 @@ func (l *lane) admit(ctx context.Context, now func() time.Time) (probe bool, err
 				l.probing, probe = true, true
 			}
 			l.mu.Unlock()
-			break
+			return probe, nil
 		}
 		if wait <= 0 {
 			wait = 20 * time.Millisecond // another sender is probing
@@ -143,11 +148,23 @@ func (l *lane) admit(ctx context.Context, now func() time.Time) (probe bool, err
 			return false, err
 		}
 	}
+}
+
+// take waits until the rate limit lets one more message go: a token of the
+// bucket (the rate over time), then a place in the window (the cap on any
+// one second). The caller sends at once and calls done when the provider
+// has answered, or done with sent false when it did not send after all.
+func (l *lane) take(ctx context.Context) (done func(sent bool), err error) {
 	if err := l.limiter.Wait(ctx); err != nil {
-		l.released(probe)
-		return false, err
+		return nil, err
 	}
-	return probe, nil
+	if l.window == nil {
+		return func(bool) {}, nil
+	}
+	if err := l.window.enter(ctx); err != nil {
+		return nil, err
+	}
+	return l.window.leave, nil
 }
 
 // released gives back the probe of a sender that did not send after all.
@@ -214,4 +231,88 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// window caps the sends that may reach the provider within any one second.
+// A token bucket alone cannot: it spaces the moments senders are let go,
+// but a sender that stalls between its token and the provider (a busy
+// machine, a slow connection) arrives together with the ones after it.
+// What the provider counts happens somewhere between the moment a send
+// begins and the moment its answer comes back, so the window counts each
+// send from its start to one second after its answer: a send may begin
+// only while fewer than max sends are in flight or answered within the
+// last second. Then no one-second window at the provider holds more than
+// max, however late any send arrives. The price: a provider answering in
+// d seconds gets at most max/(1+d) messages a second.
+type window struct {
+	max int
+
+	mu      sync.Mutex
+	busy    int           // sends begun and not answered
+	waiting int           // senders waiting for a place
+	ends    []time.Time   // answers within the last second, oldest first
+	changed chan struct{} // closed when a send ends: a wait may be shorter now
+}
+
+func newWindow(max int) *window {
+	return &window{max: max, changed: make(chan struct{})}
+}
+
+// enter waits until a send may begin, and counts it as begun.
+func (w *window) enter(ctx context.Context) error {
+	for {
+		w.mu.Lock()
+		now := time.Now()
+		for len(w.ends) > 0 && now.Sub(w.ends[0]) >= time.Second {
+			w.ends = w.ends[1:]
+		}
+		if w.busy+len(w.ends) < w.max {
+			w.busy++
+			w.mu.Unlock()
+			return nil
+		}
+		// Full: the oldest answer leaving the window frees a place, and so
+		// does a send given back unsent; a send answered now starts a
+		// second of its own, which may be the first to end.
+		wait := time.Hour
+		if len(w.ends) > 0 {
+			wait = time.Second - now.Sub(w.ends[0])
+		}
+		changed := w.changed
+		w.waiting++
+		w.mu.Unlock()
+		err := w.wait(ctx, changed, wait)
+		w.mu.Lock()
+		w.waiting--
+		w.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// wait waits d, or until changed is closed or ctx ends.
+func (w *window) wait(ctx context.Context, changed <-chan struct{}, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-changed:
+	case <-t.C:
+	}
+	return nil
+}
+
+// leave ends a send begun with enter: sent, it stays in the window for a
+// second from now; unsent, its place is free at once.
+func (w *window) leave(sent bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.busy--
+	if sent {
+		w.ends = append(w.ends, time.Now())
+	}
+	close(w.changed)
+	w.changed = make(chan struct{})
 }

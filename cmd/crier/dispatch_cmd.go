@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
 )
@@ -45,7 +46,7 @@ func (c dispatchCmd) Run(e *env) error {
 	if c.Verbose {
 		level = slog.LevelDebug
 	}
-	dc.Log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	dc.Log = logs.New(e.stderr, "text", level)
 	d, err := scheduler.New(s, dc)
 	if err != nil {
 		return err

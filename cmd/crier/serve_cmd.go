@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/scheduler"
 )
 
@@ -47,12 +48,7 @@ func (c serveCmd) Run(e *env) error {
 	if c.Verbose {
 		level = slog.LevelDebug
 	}
-	opts := &slog.HandlerOptions{Level: level}
-	var handler slog.Handler = slog.NewTextHandler(e.stderr, opts)
-	if c.LogFormat == "json" {
-		handler = slog.NewJSONHandler(e.stderr, opts)
-	}
-	log := slog.New(handler)
+	log := logs.New(e.stderr, c.LogFormat, level)
 	dc.Log = log
 	dc.StopTimeout = sc.stopTimeout
 
@@ -84,7 +80,7 @@ func (c serveCmd) Run(e *env) error {
 			return fmt.Errorf("%s: [serve] admin_address %q: %w (another crier serve running? set a free port, or off)", cfg.name(), sc.adminAddress, err)
 		}
 		admin = "http://" + ln.Addr().String()
-		srv := &http.Server{Handler: svc.AdminHandler(s), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
+		srv := &http.Server{Handler: svc.AdminHandler(s), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 		go srv.Serve(ln)
 		defer srv.Close()
 		// Announced in the store, so that crier send and the other

@@ -26,6 +26,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/mail"
@@ -48,6 +49,7 @@ import (
 	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/channels/email"
 	"github.com/crier-notices/crier/channels/sms"
+	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/internal/sinks"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
@@ -426,6 +428,9 @@ func benchChannel(ctx context.Context, o options, ch notices.Channel, log io.Wri
 		Utility:   u,
 		PublicURL: publicURL,
 		Poll:      time.Hour,
+		// What goes wrong says so, as crier serve's log would, addresses
+		// shortened.
+		Log: logs.New(log, "text", slog.LevelWarn),
 	})
 	if err != nil {
 		return res, err

@@ -47,6 +47,7 @@ type MailpitSummary struct {
 	From      MailpitAddress
 	To        []MailpitAddress
 	Subject   string
+	Created   time.Time // when Mailpit received it, by its clock (to the millisecond)
 }
 
 // MailpitAddress is a name and an address as Mailpit parsed them.
