@@ -76,7 +76,7 @@ func TestCheckNotice(t *testing.T) {
 		t.Fatal(err)
 	}
 	long := fam.Examples()
-	long["area"] = strings.Repeat("Oak Hill Road and Lakeview Drive, ", 20)
+	long["area"] = strings.Repeat("Calle Río Grande y Lakeview Drive, ", 8) // within the field's 300 characters; í makes it UCS-2
 	tests := []struct {
 		name string
 		edit func(*scheduler.Config, *notices.Notice)
