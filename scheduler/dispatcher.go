@@ -279,7 +279,13 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 				return d.finishDone(ctx)
 			}
 		}
-		t := time.NewTimer(max(d.nextLook(ctx), settle))
+		wait := d.nextLook(ctx)
+		if drain {
+			// What is left may be another dispatcher's to finish: look
+			// again soon rather than at the next poll.
+			wait = min(wait, time.Second)
+		}
+		t := time.NewTimer(max(wait, settle))
 		select {
 		case <-ctx.Done():
 			t.Stop()
