@@ -123,7 +123,7 @@ func (d *Dispatcher) fence(ctx context.Context, dl notices.Delivery, out *notice
 		if !ok {
 			return fenceLost
 		}
-		if until.Sub(now) >= d.cfg.Lease/4 && now.Sub(d.lastLook()) <= seenWithin {
+		if until.Sub(now) >= d.cfg.Lease/2 && now.Sub(d.lastLook()) <= seenWithin {
 			return fenceSend
 		}
 		sent := d.mono()
