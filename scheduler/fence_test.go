@@ -1,0 +1,127 @@
+package scheduler_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/crier-notices/crier/channels"
+	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/scheduler"
+)
+
+// gatedSender holds its first message until open is closed, and keeps
+// the addresses of every message it was handed.
+type gatedSender struct {
+	entered chan struct{} // closed when the first message arrives
+	open    chan struct{}
+	once    sync.Once
+
+	mu   sync.Mutex
+	sent []string
+}
+
+func newGatedSender() *gatedSender {
+	return &gatedSender{entered: make(chan struct{}), open: make(chan struct{})}
+}
+
+func (g *gatedSender) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
+	g.mu.Lock()
+	g.sent = append(g.sent, m.To)
+	g.mu.Unlock()
+	g.once.Do(func() {
+		close(g.entered)
+		<-g.open
+	})
+	return channels.Receipt{ProviderID: "id-" + m.ID, At: time.Now()}, nil
+}
+
+func (g *gatedSender) count() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.sent)
+}
+
+// A dispatcher whose monotonic clock passed its lease while a send was in
+// flight (a stall: SIGSTOP, a paused VM) sends nothing more of what it
+// held when another dispatcher took it meanwhile, and does not count the
+// outcome the store refused; when no one took it, it checks its claims in
+// the store and sends them all.
+func TestStalledDispatcherSendsNothingItLost(t *testing.T) {
+	const n, lease = 10, 10 * time.Second
+	for _, tc := range []struct {
+		name      string
+		takenOver bool
+		wantSends int   // messages handed to the sender by the stalled dispatcher
+		wantSent  int64 // its progress
+	}{
+		{name: "claims taken by another", takenOver: true, wantSends: 1, wantSent: 0},
+		{name: "claims still held", takenOver: false, wantSends: n, wantSent: n},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			s, err := notices.Open(ctx, filepath.Join(dir, "crier.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			lib := library(t)
+			importContacts(t, s, "everyone", n, gen)
+			id := publish(t, s, lib, "boil-water-advisory", "everyone", notices.Normal, notices.Email)
+
+			snd := newGatedSender()
+			d := newDispatcher(t, s, lib, map[notices.Channel]scheduler.Channel{notices.Email: {Sender: snd, Concurrency: 1}},
+				func(c *scheduler.Config) { c.Worker, c.Lease = "A", lease })
+			var stalled atomic.Int64 // how far the monotonic clock jumped
+			scheduler.SetMonotonic(d, func() time.Time { return time.Now().Add(time.Duration(stalled.Load())) })
+			done := make(chan error, 1)
+			go func() { done <- d.Drain(ctx) }()
+			<-snd.entered
+
+			// The stall: A's clock passes its lease with a send in flight.
+			stalled.Store(int64(lease + time.Second))
+			if tc.takenOver {
+				b, err := notices.Open(ctx, filepath.Join(dir, "crier.db"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer b.Close()
+				b.Now = func() time.Time { return time.Now().Add(time.Minute) } // past A's leases
+				taken, err := b.Claim(ctx, notices.Email, "B", notices.ClaimScope{}, 100, time.Hour)
+				if err != nil || len(taken) != n {
+					t.Fatalf("B claimed %d of %d: %v", len(taken), n, err)
+				}
+				outs := make([]notices.Outcome, len(taken))
+				for i, dl := range taken {
+					outs[i] = notices.Outcome{ID: dl.ID, Status: notices.DeliverySent, Attempted: true}
+				}
+				if _, err := b.Record(ctx, "B", outs); err != nil {
+					t.Fatal(err)
+				}
+			}
+			close(snd.open)
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("the dispatcher did not finish within 30 s")
+			}
+
+			if got := snd.count(); got != tc.wantSends {
+				t.Errorf("the stalled dispatcher handed %d messages to the provider; want %d", got, tc.wantSends)
+			}
+			if p := d.Progress()[0]; p.Sent != tc.wantSent {
+				t.Errorf("its progress says %d sent; want %d (outcomes the store refused are not progress)", p.Sent, tc.wantSent)
+			}
+			if c := report(t, s, id).Channel(notices.Email); c.Sent != n {
+				t.Errorf("report %+v; want all %d sent", c, n)
+			}
+		})
+	}
+}
