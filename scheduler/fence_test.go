@@ -76,16 +76,20 @@ func TestStalledDispatcherSendsNothingItLost(t *testing.T) {
 			snd := newGatedSender()
 			d := newDispatcher(t, s, lib, map[notices.Channel]scheduler.Channel{notices.Email: {Sender: snd, Concurrency: 1}},
 				func(c *scheduler.Config) { c.Worker, c.Lease = "A", lease })
-			var stalled atomic.Int64 // how far the monotonic clock jumped
+			// A stall moves A's clocks on together: the monotonic one its
+			// claims are fenced by, and the wall clock of its store.
+			var stalled atomic.Int64
 			scheduler.SetMonotonic(d, func() time.Time { return time.Now().Add(time.Duration(stalled.Load())) })
+			s.Now = func() time.Time { return time.Now().Add(time.Duration(stalled.Load())) }
 			runCtx, stop := context.WithCancel(ctx)
 			defer stop()
 			done := make(chan error, 1)
 			go func() { done <- d.Run(runCtx) }()
 			<-snd.entered
 
-			// The stall: A's clock passes its lease with a send in flight.
-			stalled.Store(int64(lease + time.Second))
+			// A stalls with a send in flight, past its lease; meanwhile B,
+			// whose clock has gone on, takes over A's claims.
+			const stall = time.Minute
 			b, err := notices.Open(ctx, filepath.Join(dir, "crier.db"))
 			if err != nil {
 				t.Fatal(err)
@@ -93,11 +97,12 @@ func TestStalledDispatcherSendsNothingItLost(t *testing.T) {
 			defer b.Close()
 			var taken []notices.Delivery
 			if tc.takenOver {
-				b.Now = func() time.Time { return time.Now().Add(time.Minute) } // past A's leases
+				b.Now = func() time.Time { return time.Now().Add(stall) }
 				if taken, err = b.Claim(ctx, notices.Email, "B", notices.ClaimScope{}, 100, time.Hour); err != nil || len(taken) != n {
 					t.Fatalf("B claimed %d of %d: %v", len(taken), n, err)
 				}
 			}
+			stalled.Store(int64(stall))
 			// A sentinel notice, claimed by A after what it held: once it is
 			// sent, A's one sender has been through all it held.
 			importContacts(t, s, "sentinel", 1, func(i int) customer { return gen(1000 + i) })
@@ -128,5 +133,48 @@ func TestStalledDispatcherSendsNothingItLost(t *testing.T) {
 				t.Errorf("report %+v; want all %d sent", c, n)
 			}
 		})
+	}
+}
+
+// An address suppressed (a STOP reply, an unsubscribe link) while the
+// dispatcher holds its delivery, sending slowly, is not sent: the
+// dispatcher sees it within a second, without asking per message. (It
+// used to check only deliveries held five seconds.)
+func TestSuppressedWhileHeldIsNotSent(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	lib := library(t)
+	const n = 10
+	importContacts(t, s, "everyone", n, gen)
+	id := publish(t, s, lib, "boil-water-advisory", "everyone", notices.Normal, notices.Email)
+	ds := deliveries(t, s, id, notices.Email)
+	last := ds[len(ds)-1]
+
+	snd := newGatedSender()
+	close(snd.open)
+	d := newDispatcher(t, s, lib, map[notices.Channel]scheduler.Channel{notices.Email: {Sender: snd, Concurrency: 1, Rate: 5}})
+	done := make(chan error, 1)
+	go func() { done <- d.Drain(ctx) }()
+	<-snd.entered
+	if _, _, err := s.Suppress(ctx, last.Address, notices.StopReply, "", "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	snd.mu.Lock()
+	defer snd.mu.Unlock()
+	for _, to := range snd.sent {
+		if to == last.Address {
+			t.Errorf("%s was sent the notice after it was suppressed", to)
+		}
+	}
+	for _, dl := range deliveries(t, s, id, notices.Email) {
+		if dl.ID == last.ID && (dl.Status != notices.DeliverySuppressed || dl.Error != notices.SuppressedAfterPublishing) {
+			t.Errorf("delivery to the suppressed address: %s %q; want suppressed, %q", dl.Status, dl.Error, notices.SuppressedAfterPublishing)
+		}
+	}
+	if len(snd.sent) != len(ds)-1 {
+		t.Errorf("%d messages sent; want the %d others", len(snd.sent), len(ds)-1)
 	}
 }
