@@ -127,7 +127,7 @@ func TestStalledDispatcherSendsNothingItLost(t *testing.T) {
 				t.Errorf("the stalled dispatcher handed %d messages to the provider; want %d", got, tc.wantSends)
 			}
 			if p := d.Progress()[0]; p.Sent-1 != tc.wantSent {
-				t.Errorf("its progress says %d sent; want %d (outcomes the store refused are not progress)", p.Sent, tc.wantSent)
+				t.Errorf("its progress says %d of the notice sent; want %d (outcomes the store refused are not progress)", p.Sent-1, tc.wantSent)
 			}
 			if c := report(t, s, id).Channel(notices.Email); c.Sent != n {
 				t.Errorf("report %+v; want all %d sent", c, n)
