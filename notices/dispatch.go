@@ -194,22 +194,25 @@ const recordOutcome = `UPDATE deliveries SET
 			WHERE id = ?7 AND status = 'sending' AND claimed_by = ?8`
 
 // Record writes the outcomes of deliveries the dispatcher worker claimed,
-// in one transaction. A delivery no longer Sending or no longer held by
-// worker (its lease ran out and another dispatcher took it) is left alone:
-// a late outcome never overwrites another's claim. A retry of a delivery
-// whose notice was cancelled meanwhile becomes Cancelled.
-func (s *Store) Record(ctx context.Context, worker string, outs []Outcome) error {
+// in one transaction, and says which it applied (applied[i] for outs[i]).
+// A delivery no longer Sending or no longer held by worker (its lease ran
+// out and another dispatcher took it) is left alone and not applied: a
+// late outcome never overwrites another's claim, and the caller must not
+// count it. A retry of a delivery whose notice was cancelled meanwhile
+// becomes Cancelled.
+func (s *Store) Record(ctx context.Context, worker string, outs []Outcome) (applied []bool, err error) {
 	if len(outs) == 0 {
-		return nil
+		return nil, nil
 	}
 	prepared, err := s.prepared(ctx, recordOutcome)
 	if err != nil {
-		return fmt.Errorf("record deliveries: %w", err)
+		return nil, fmt.Errorf("record deliveries: %w", err)
 	}
+	applied = make([]bool, len(outs))
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		stmt := tx.StmtContext(ctx, prepared[0])
 		defer stmt.Close()
-		for _, o := range outs {
+		for i, o := range outs {
 			switch o.Status {
 			case DeliverySent, DeliveryFailed, DeliverySuppressed, DeliveryCancelled, DeliveryQueued:
 			default:
@@ -223,17 +226,74 @@ func (s *Store) Record(ctx context.Context, worker string, outs []Outcome) error
 			if o.Attempted {
 				attempted = 1
 			}
-			if _, err := stmt.ExecContext(ctx, string(o.Status), attempted, nullTime(o.NextAttemptAt), o.ProviderID, o.Error,
-				at.UTC().Format(timeLayout), o.ID, worker); err != nil {
+			res, err := stmt.ExecContext(ctx, string(o.Status), attempted, nullTime(o.NextAttemptAt), o.ProviderID, o.Error,
+				at.UTC().Format(timeLayout), o.ID, worker)
+			if err != nil {
 				return fmt.Errorf("delivery %d: %w", o.ID, err)
 			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("delivery %d: %w", o.ID, err)
+			}
+			applied[i] = n == 1
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("record deliveries: %w", err)
+		return nil, fmt.Errorf("record deliveries: %w", err)
 	}
-	return nil
+	return applied, nil
+}
+
+// ClaimState is what Recheck found of one claimed delivery.
+type ClaimState struct {
+	// Held: the delivery is still Sending under the worker's claim, whose
+	// lease now runs from the moment of the check. When false, another
+	// dispatcher took it (or it ended): the worker must not send it.
+	Held        bool
+	Cancelled   bool // its notice was cancelled
+	Paused      bool // its channel is paused for the notice
+	Unreachable bool // its address was suppressed or unsubscribed since publishing
+}
+
+// recheckRenew renews one claim if, and only if, worker still holds it;
+// recheckState then says what became of its notice and address meanwhile.
+const (
+	recheckRenew = `UPDATE deliveries SET lease_until = ?1 WHERE id = ?2 AND status = 'sending' AND claimed_by = ?3`
+	recheckState = `SELECT (SELECT n.status = 'cancelled' FROM notices n WHERE n.id = d.notice_id),
+		EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = d.notice_id AND p.channel = d.channel AND p.paused_at IS NOT NULL),
+		` + deliverySuppressed + ` FROM deliveries d WHERE d.id = ?`
+)
+
+// Recheck renews worker's claim of delivery id to now + lease, only if it
+// still holds it, and reports the delivery's state: a dispatcher asks
+// before sending when its lease is near its end (it may have stalled) or
+// when it has not looked at the store for a while.
+func (s *Store) Recheck(ctx context.Context, id int64, worker string, lease time.Duration) (ClaimState, error) {
+	var st ClaimState
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, recheckRenew, s.Now().Add(lease).UTC().Format(timeLayout), id, worker)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		st.Held = true
+		return tx.QueryRowContext(ctx, recheckState, id).Scan(&st.Cancelled, &st.Paused, &st.Unreachable)
+	})
+	if err != nil {
+		return ClaimState{}, fmt.Errorf("check the claim of delivery %d: %w", id, err)
+	}
+	return st, nil
+}
+
+// HeldUnreachable returns the deliveries worker holds whose address was
+// suppressed, or whose contact unsubscribed from the channel, since their
+// notice was published: a dispatcher asks every so often, whatever wrote
+// the suppression, and sends none of them.
+func (s *Store) HeldUnreachable(ctx context.Context, worker string) ([]int64, error) {
+	return columnValues[int64](ctx, s.db, `SELECT d.id FROM deliveries d WHERE d.status = 'sending' AND d.claimed_by = ? AND `+deliverySuppressed, worker)
 }
 
 // ReleaseClaims puts back in the queue, unattempted, every delivery the
@@ -588,19 +648,20 @@ func (s *Store) NextScheduled(ctx context.Context) (at time.Time, ok bool, err e
 // RenewClaims extends the lease of every delivery the dispatcher worker
 // holds to now + lease, so that deliveries waiting in a live dispatcher
 // (a long outage, a slow rate) are never taken for a dead one's. It
-// returns how many it renewed.
-func (s *Store) RenewClaims(ctx context.Context, worker string, lease time.Duration) (int, error) {
-	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET lease_until = ? WHERE status = 'sending' AND claimed_by = ?`,
+// returns the ids it renewed: a delivery the worker thought it held and
+// that is missing was taken by another dispatcher (the worker stalled
+// past its lease) and must not be sent.
+func (s *Store) RenewClaims(ctx context.Context, worker string, lease time.Duration) ([]int64, error) {
+	var ids []int64
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		ids, err = columnValues[int64](ctx, tx, `UPDATE deliveries SET lease_until = ? WHERE status = 'sending' AND claimed_by = ? RETURNING id`,
 			s.Now().Add(lease).UTC().Format(timeLayout), worker)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
 		return err
 	})
-	return int(n), err
+	if err != nil {
+		return nil, fmt.Errorf("renew the claims of %s: %w", worker, err)
+	}
+	return ids, nil
 }
 
 // ChannelReport counts a notice's deliveries on one channel by status.

@@ -140,7 +140,7 @@ func claim(t testing.TB, s *Store, ch Channel, worker string, noticeID int64, li
 func record(t testing.TB, s *Store, outs ...Outcome) {
 	t.Helper()
 	for _, o := range outs {
-		if err := s.Record(context.Background(), deliveryByID(t, s, o.ID).ClaimedBy, []Outcome{o}); err != nil {
+		if _, err := s.Record(context.Background(), deliveryByID(t, s, o.ID).ClaimedBy, []Outcome{o}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -583,7 +583,7 @@ func TestRecordOutcomes(t *testing.T) {
 	if after := deliveryByID(t, s, claimed[0].ID); after != before {
 		t.Errorf("an outcome for a sent delivery changed it:\n %+v\n %+v", before, after)
 	}
-	if err := s.Record(context.Background(), "w", nil); err != nil {
+	if _, err := s.Record(context.Background(), "w", nil); err != nil {
 		t.Errorf("recording nothing: %v", err)
 	}
 }
@@ -597,7 +597,7 @@ func TestRecordBadStatusWritesNothing(t *testing.T) {
 	claimed := claim(t, s, SMS, "w", 0, 100)
 	for _, bad := range []DeliveryStatus{DeliverySending, DeliveryDelivered, "lost", ""} {
 		t.Run(string(bad), func(t *testing.T) {
-			err := s.Record(context.Background(), "w", []Outcome{
+			_, err := s.Record(context.Background(), "w", []Outcome{
 				{ID: claimed[0].ID, Status: DeliverySent, Attempted: true, ProviderID: "SM1"},
 				{ID: claimed[1].ID, Status: bad, Attempted: true},
 			})
@@ -1015,8 +1015,8 @@ func TestClaimsBelongToTheirDispatcher(t *testing.T) {
 	if len(taken) != len(held) {
 		t.Fatalf("w2 took %d of %d expired claims", len(taken), len(held))
 	}
-	if err := s.Record(ctx, "w1", []Outcome{{ID: held[0].ID, Status: DeliveryFailed, Attempted: true, Error: "late"}}); err != nil {
-		t.Fatal(err)
+	if applied, err := s.Record(ctx, "w1", []Outcome{{ID: held[0].ID, Status: DeliveryFailed, Attempted: true, Error: "late"}}); err != nil || applied[0] {
+		t.Fatalf("a late outcome of a lost claim: applied %v, %v; want not applied", applied, err)
 	}
 	if d := deliveryByID(t, s, held[0].ID); d.Status != DeliverySending || d.ClaimedBy != "w2" || d.Error != "" {
 		t.Errorf("a late outcome of w1 changed w2's claim: %+v", d)

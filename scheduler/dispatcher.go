@@ -2,18 +2,13 @@ package scheduler
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,7 +35,6 @@ type Dispatcher struct {
 	records chan recordRequest
 	wakeUp  chan struct{}
 
-	renewed      time.Time         // when the leases were last renewed
 	printRetry   map[int64]retryAt // print jobs that failed: when to try again
 	publishRetry map[int64]retryAt // scheduled notices whose publishing failed
 	inFlight     atomic.Int64      // sends begun whose outcome is not committed
@@ -48,6 +42,15 @@ type Dispatcher struct {
 	// sending is the context of the sends: cancelled when a stop has
 	// waited StopTimeout for them.
 	sending context.Context
+
+	// mono reads the monotonic clock the claims are fenced by (tests
+	// stall it).
+	mono func() time.Time
+
+	fenceMu     sync.Mutex
+	held        map[int64]heldClaim // the claims this dispatcher holds, by delivery
+	unreachable map[int64]bool      // held deliveries suppressed since publishing, at the last look
+	looked      time.Time           // monotonic: when the last complete look began
 
 	mu        sync.Mutex
 	cancelled map[int64]bool
@@ -88,6 +91,8 @@ func New(store *notices.Store, cfg Config) (*Dispatcher, error) {
 		cancelled: map[int64]bool{},
 		paused:    map[pauseKey]time.Time{},
 		permRuns:  map[pauseKey]int{},
+		mono:      time.Now,
+		held:      map[int64]heldClaim{},
 	}
 	d.printRetry, d.publishRetry = map[int64]retryAt{}, map[int64]retryAt{}
 	d.renders = newRenderCache(store, &d.cfg)
@@ -127,15 +132,6 @@ func setDefaults(c *Config) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-}
-
-// workerName is host/pid/random: unique, and telling a dispatcher on the
-// same host whether the holder of a claim is still running.
-func workerName() string {
-	host, _ := os.Hostname()
-	b := make([]byte, 4)
-	crand.Read(b)
-	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 // Worker is the name this dispatcher claims under.
@@ -181,6 +177,11 @@ func (d *Dispatcher) run(ctx context.Context, drain bool) error {
 	}()
 
 	var workers sync.WaitGroup
+	workers.Add(1)
+	go func() {
+		defer workers.Done()
+		d.watch(stopping)
+	}()
 	for _, l := range d.sortedLanes() {
 		if l.name == notices.Print {
 			continue // print works a notice at a time, from the main loop
@@ -278,7 +279,13 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 				return d.finishDone(ctx)
 			}
 		}
-		t := time.NewTimer(max(d.nextLook(ctx), settle))
+		wait := d.nextLook(ctx)
+		if drain {
+			// What is left may be another dispatcher's to finish: look
+			// again soon rather than at the next poll.
+			wait = min(wait, time.Second)
+		}
+		t := time.NewTimer(max(wait, settle))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -324,12 +331,6 @@ func (d *Dispatcher) nextLook(ctx context.Context) time.Duration {
 }
 
 func (d *Dispatcher) housekeep(ctx context.Context) error {
-	if now := d.cfg.Now(); now.Sub(d.renewed) >= d.cfg.Lease/4 {
-		if _, err := d.store.RenewClaims(ctx, d.cfg.Worker, d.cfg.Lease); err != nil {
-			return err
-		}
-		d.renewed = now
-	}
 	if err := d.publishDue(ctx); err != nil {
 		return err
 	}
@@ -368,9 +369,6 @@ func (d *Dispatcher) housekeep(ctx context.Context) error {
 			}
 			delete(d.printRetry, id)
 		}
-	}
-	if err := d.refreshStates(ctx); err != nil {
-		return err
 	}
 	return d.finishDone(ctx)
 }
@@ -525,6 +523,7 @@ func (d *Dispatcher) feed(ctx context.Context, l *lane) {
 			continue
 		}
 		scope := d.scope(l)
+		sent := d.mono()
 		ds, err := d.store.Claim(ctx, l.name, d.cfg.Worker, scope, room, d.cfg.Lease)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -536,6 +535,7 @@ func (d *Dispatcher) feed(ctx context.Context, l *lane) {
 			}
 			continue
 		}
+		d.hold(ds, sent)
 		d.holding.Add(int64(len(ds)))
 		l.announce(d.log, ds)
 		for _, dl := range ds {
@@ -616,6 +616,7 @@ func (d *Dispatcher) work(stopping, sendCtx context.Context, l *lane) {
 // deliver sends one delivery and records what became of it.
 func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl notices.Delivery) {
 	defer func() {
+		d.unhold(dl.ID)
 		// After the record. The last outcome in hand wakes the
 		// housekeeping, which may see the work ended (a drain) or due.
 		if d.holding.Add(-1) == 0 {
@@ -624,7 +625,7 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 	}()
 	out := notices.Outcome{ID: dl.ID}
 	if d.stopped(l, dl, &out) || d.quiet(l, dl, &out) {
-		d.record(sendCtx, out)
+		d.settle(sendCtx, l, out)
 		return
 	}
 	msg, err := d.renders.message(sendCtx, dl)
@@ -636,45 +637,60 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 		// coordinator instead of failing everyone.
 		out.Status, out.Error = notices.DeliveryQueued, err.Error()
 		d.pause(sendCtx, dl.NoticeID, l.name, err.Error())
-		d.record(sendCtx, out)
+		d.settle(sendCtx, l, out)
 		return
 	case errors.Is(err, errStore):
 		// The store could not be read: try again later, unattempted.
 		out.Status, out.NextAttemptAt = notices.DeliveryQueued, d.cfg.Now().Add(d.cfg.Backoff)
 		d.log.Error("notice not loaded; will try again", "notice", dl.NoticeID, "err", err)
-		d.record(sendCtx, out)
+		d.settle(sendCtx, l, out)
 		return
 	case err != nil:
 		out.Status, out.Attempted, out.Error = notices.DeliveryFailed, true, "not sent: "+err.Error()
-		l.stats.failed.Add(1)
 		d.log.Error("message not rendered", "notice", dl.NoticeID, "delivery", dl.ID, "channel", l.name, "err", err)
-		d.record(sendCtx, out)
+		d.settle(sendCtx, l, out)
 		return
 	}
 	probe, err := l.admit(stopping, d.cfg.Now)
 	if err != nil {
 		out.Status = notices.DeliveryQueued // stopping before it began
-		d.record(sendCtx, out)
+		d.settle(sendCtx, l, out)
 		return
 	}
-	// The wait may have been long (a hold): look again.
-	if d.stopped(l, dl, &out) || d.quiet(l, dl, &out) || d.suppressedMeanwhile(sendCtx, dl, &out) {
+	// The wait may have been long (a hold): look again, in memory.
+	if d.stopped(l, dl, &out) || d.quiet(l, dl, &out) || d.suppressedMeanwhile(dl, &out) {
 		l.released(probe)
-		d.record(sendCtx, out)
+		d.settle(sendCtx, l, out)
 		return
 	}
-	// The rate limit last, so that nothing slow (a store query) comes
-	// between a message's turn and its send; only what the dispatcher
-	// already knows is looked at again after the wait.
+	// The rate limit, so that nothing slow comes between a message's turn
+	// and its send but the claim's check, which must be last: only what
+	// the dispatcher already knows is looked at again after the wait.
 	taken, err := l.take(stopping)
-	if err != nil || d.stopped(l, dl, &out) {
-		if err != nil {
-			out.Status = notices.DeliveryQueued // stopping before it began
-		} else {
-			taken(false)
-		}
+	if err != nil {
+		out.Status = notices.DeliveryQueued // stopping before it began
 		l.released(probe)
-		d.record(sendCtx, out)
+		d.settle(sendCtx, l, out)
+		return
+	}
+	if d.stopped(l, dl, &out) || d.suppressedMeanwhile(dl, &out) {
+		taken(false)
+		l.released(probe)
+		d.settle(sendCtx, l, out)
+		return
+	}
+	// The claim, last before the send: a sender that stalled past its
+	// lease (or waited its turn that long) sends nothing it lost.
+	switch d.fence(sendCtx, dl, &out) {
+	case fenceLost:
+		taken(false)
+		l.released(probe)
+		d.log.Warn("claim lost while this dispatcher stalled past its lease: another dispatcher has the delivery; not sending it", "delivery", dl.ID, "channel", l.name)
+		return
+	case fenceStop:
+		taken(false)
+		l.released(probe)
+		d.settle(sendCtx, l, out)
 		return
 	}
 	d.inFlight.Add(1)
@@ -694,7 +710,6 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 		if !receipt.At.IsZero() {
 			out.At = receipt.At
 		}
-		l.stats.sent.Add(1)
 		d.answered(l, dl.NoticeID)
 	case channels.IsBroken(err):
 		// Not the recipient's fault: put it back without counting the attempt.
@@ -710,7 +725,6 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 				out.Error += "; the number is added to the suppressions"
 			}
 		}
-		l.stats.failed.Add(1)
 		if l.answered() {
 			d.log.Info("channel answering again", "channel", l.name)
 		}
@@ -731,11 +745,9 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 			if attempts >= d.cfg.MaxAttempts || now.Sub(first) >= d.cfg.MaxAge {
 				out.Status = notices.DeliveryFailed
 				out.Error = fmt.Sprintf("gave up after %d attempts over %s: %v", attempts, now.Sub(first).Round(time.Second), err)
-				l.stats.failed.Add(1)
 			} else {
 				out.Status = notices.DeliveryQueued
 				out.NextAttemptAt = now.Add(max(d.backoff(attempts), retryAfter))
-				l.stats.retried.Add(1)
 			}
 		}
 		hold, tripped, since := l.failed(retryAfter, now)
@@ -748,7 +760,7 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 	}
 	d.log.Debug("outcome", "notice", dl.NoticeID, "delivery", dl.ID, "channel", l.name, "to", logs.ShortAddress(dl.Address),
 		"status", out.Status, "attempted", out.Attempted, "error", out.Error)
-	d.record(sendCtx, out)
+	d.settle(sendCtx, l, out)
 	if out.Status == notices.DeliveryQueued {
 		// A retry (or a put-back) with its own due time: the feeder, which
 		// may be asleep until a later one, looks again.
@@ -762,7 +774,6 @@ func (d *Dispatcher) stopped(l *lane, dl notices.Delivery, out *notices.Outcome)
 	switch {
 	case d.isCancelled(dl.NoticeID):
 		out.Status = notices.DeliveryCancelled
-		l.stats.cancelled.Add(1)
 		return true
 	case d.isPaused(dl.NoticeID, l.name):
 		out.Status = notices.DeliveryQueued // put back: the channel waits for the coordinator
@@ -783,28 +794,6 @@ func (d *Dispatcher) quiet(l *lane, dl notices.Delivery, out *notices.Outcome) b
 	}
 	out.Status, out.NextAttemptAt = notices.DeliveryQueued, end
 	return true
-}
-
-// heldTooLong is how long a claimed delivery may wait before its address
-// is checked against the suppressions again: at full speed a delivery
-// goes within this, so the check costs nothing then.
-const heldTooLong = 5 * time.Second
-
-// suppressedMeanwhile sets out when a delivery held for a while was
-// suppressed (a STOP reply, an unsubscribe) since it was claimed.
-func (d *Dispatcher) suppressedMeanwhile(ctx context.Context, dl notices.Delivery, out *notices.Outcome) bool {
-	if d.cfg.Now().Sub(dl.UpdatedAt) < heldTooLong {
-		return false
-	}
-	gone, err := d.store.Unreachable(ctx, dl.ID)
-	if err != nil {
-		d.log.Error("suppressions not checked again; sending as claimed", "delivery", dl.ID, "err", err)
-		return false
-	}
-	if gone {
-		out.Status, out.Error = notices.DeliverySuppressed, notices.SuppressedAfterPublishing
-	}
-	return gone
 }
 
 // backoff is the wait before attempt n+1: Backoff doubling per attempt up
@@ -872,23 +861,47 @@ func (d *Dispatcher) pause(ctx context.Context, notice int64, ch notices.Channel
 // recordRequest is an outcome waiting for its commit.
 type recordRequest struct {
 	out  notices.Outcome
-	done chan error
+	done chan recordResult
 }
 
-// record commits out and returns once it is committed. Until it is, the
-// sender takes no other message: an outcome that cannot be written (a
-// full disk, a locked database) stops the sending instead of letting
-// unrecorded sends pile up to be repeated.
-func (d *Dispatcher) record(ctx context.Context, out notices.Outcome) {
+// recordResult is what the commit of one outcome came to.
+type recordResult struct {
+	applied bool // false: the claim was another's by then
+	err     error
+}
+
+// settle records out and counts it in the lane's progress when the store
+// applied it: an outcome refused (the claim was lost) is no one's progress.
+func (d *Dispatcher) settle(ctx context.Context, l *lane, out notices.Outcome) {
+	if !d.record(ctx, out) {
+		return
+	}
+	switch {
+	case out.Status == notices.DeliverySent:
+		l.stats.sent.Add(1)
+	case out.Status == notices.DeliveryFailed:
+		l.stats.failed.Add(1)
+	case out.Status == notices.DeliveryCancelled:
+		l.stats.cancelled.Add(1)
+	case out.Status == notices.DeliveryQueued && out.Attempted:
+		l.stats.retried.Add(1)
+	}
+}
+
+// record commits out and returns once it is committed, saying whether the
+// store applied it. Until it is, the sender takes no other message: an
+// outcome that cannot be written (a full disk, a locked database) stops
+// the sending instead of letting unrecorded sends pile up to be repeated.
+func (d *Dispatcher) record(ctx context.Context, out notices.Outcome) (applied bool) {
 	wait := 100 * time.Millisecond
 	for {
-		req := recordRequest{out: out, done: make(chan error, 1)}
+		req := recordRequest{out: out, done: make(chan recordResult, 1)}
 		d.records <- req
-		err := <-req.done
-		if err == nil {
-			return
+		res := <-req.done
+		if res.err == nil {
+			return res.applied
 		}
-		d.log.Error("outcome not recorded; trying again", "delivery", out.ID, "status", out.Status, "in", wait, "err", err)
+		d.log.Error("outcome not recorded; trying again", "delivery", out.ID, "status", out.Status, "in", wait, "err", res.err)
 		time.Sleep(wait)
 		wait = min(2*wait, 5*time.Second)
 	}
@@ -925,16 +938,16 @@ func (d *Dispatcher) recorder(ctx context.Context) {
 		for _, r := range batch {
 			outs = append(outs, r.out)
 		}
-		err := d.store.Record(ctx, d.cfg.Worker, outs)
-		for _, r := range batch {
-			r.done <- err
+		applied, err := d.store.Record(ctx, d.cfg.Worker, outs)
+		for i, r := range batch {
+			r.done <- recordResult{applied: err == nil && applied[i], err: err}
 		}
 	}
 }
 
-// releaseDead puts back the claims of dispatchers on this host whose
-// process is gone, so a restart after a crash resumes at once instead of
-// waiting for their leases to run out.
+// releaseDead puts back the claims of dispatchers provably gone (see
+// Gone), so a restart after a crash resumes at once instead of waiting
+// for their leases to run out. Any other's claims wait for their lease.
 func (d *Dispatcher) releaseDead(ctx context.Context) {
 	workers, err := d.store.Claimants(ctx)
 	if err != nil {
@@ -952,19 +965,6 @@ func (d *Dispatcher) releaseDead(ctx context.Context) {
 		}
 		d.log.Info("put back the deliveries of a dispatcher that died", "worker", w, "count", n)
 	}
-}
-
-// Gone reports whether the dispatcher named worker (host/pid/random) ran
-// on this host in a process that has ended. A worker of another host, or
-// named otherwise, is never taken for gone.
-func Gone(worker string) bool {
-	host, _ := os.Hostname()
-	parts := strings.Split(worker, "/")
-	if len(parts) != 3 || parts[0] != host {
-		return false
-	}
-	pid, err := strconv.Atoi(parts[1])
-	return err == nil && !processAlive(pid)
 }
 
 // Progress is what a channel has done since the dispatcher started.

@@ -85,10 +85,15 @@ func (d *Dispatcher) print(ctx context.Context, l *lane, id int64) error {
 		outs[i] = notices.Outcome{ID: dl.ID, Status: notices.DeliverySent, Attempted: true, At: now,
 			ProviderID: fmt.Sprintf("notice-%d/letters.pdf page %d", id, pages[i])}
 	}
-	if err := d.store.Record(ctx, d.cfg.Worker, outs); err != nil {
+	applied, err := d.store.Record(ctx, d.cfg.Worker, outs)
+	if err != nil {
 		return err
 	}
-	l.stats.sent.Add(int64(len(dels)))
+	for _, ok := range applied {
+		if ok {
+			l.stats.sent.Add(1)
+		}
+	}
 	if err := d.store.PrintDone(ctx, id); err != nil {
 		return err
 	}
@@ -103,7 +108,7 @@ func (d *Dispatcher) putBack(ctx context.Context, dels []notices.Delivery, err e
 	for i, dl := range dels {
 		outs[i] = notices.Outcome{ID: dl.ID, Status: notices.DeliveryQueued, Error: err.Error()}
 	}
-	if rerr := d.store.Record(ctx, d.cfg.Worker, outs); rerr != nil {
+	if _, rerr := d.store.Record(ctx, d.cfg.Worker, outs); rerr != nil {
 		return fmt.Errorf("%w (and the letters were not put back: %v)", err, rerr)
 	}
 	return err
