@@ -68,7 +68,7 @@ func (s *Store) recoverImports(ctx context.Context) error {
 // holds the import lock, so none of them is running.
 func recoverWithLock(ctx context.Context, conn *sql.Conn) error {
 	type imp struct {
-		id               int64
+		id                int64
 		source, state, at string
 	}
 	rows, err := conn.QueryContext(ctx, `SELECT id, source, state, started_at FROM imports ORDER BY id DESC`)

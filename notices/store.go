@@ -26,8 +26,8 @@ var migrations embed.FS
 // Store keeps Crier's data in SQL. It is safe for concurrent use.
 type Store struct {
 	db   *sql.DB
-	path string // the database file
-	dsn  string // what sql.Open was given, for the import's own connection
+	path string           // the database file
+	dsn  string           // what sql.Open was given, for the import's own connection
 	Now  func() time.Time // injected for tests; time.Now by default
 
 	stmtMu sync.Mutex
