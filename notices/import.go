@@ -2,6 +2,7 @@ package notices
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -46,6 +47,9 @@ type ImportOptions struct {
 	Progress func(rows int)
 	// Normalizer cleans phones, emails and languages.
 	Normalizer Normalizer
+	// Limits bound the file, its rows and cells; nil means
+	// DefaultImportLimits.
+	Limits *ImportLimits
 }
 
 // ImportSummary counts what an import did. Read is Added + Updated +
@@ -150,8 +154,10 @@ func foldHeader(s string) string {
 
 // column is one column of the file.
 type column struct {
-	header string // as written, trimmed
-	field  field
+	header  string // as written, trimmed
+	field   field
+	max     int  // the most characters (bytes when inBytes) of a cell; 0: no limit
+	inBytes bool // max counts bytes
 }
 
 // importHeader reads the columns of a header line, applying the overrides.
@@ -215,10 +221,15 @@ func importHeader(header []string, overrides map[string]string) ([]column, error
 	return cols, nil
 }
 
+// headersOf quotes the headers for a message, the first 30 of them.
 func headersOf(cols []column) []string {
-	hs := make([]string, len(cols))
-	for i, c := range cols {
-		hs[i] = strconv.Quote(c.header)
+	const most = 30
+	hs := make([]string, 0, min(len(cols), most)+1)
+	for _, c := range cols[:min(len(cols), most)] {
+		hs = append(hs, strconv.Quote(c.header))
+	}
+	if len(cols) > most {
+		hs = append(hs, fmt.Sprintf("and %d more", len(cols)-most))
 	}
 	return hs
 }
@@ -278,6 +289,9 @@ type importer struct {
 
 	problems []string
 	values   [nFields]string
+	limits   *ImportLimits
+	guard    *rowGuard
+	lastLine int // the line of the last row read
 }
 
 // Import reads contacts from a CSV file, the export of a billing system,
@@ -307,7 +321,11 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 	if src == "" {
 		src = "the file"
 	}
-	cr, header, err := readImportHeader(r, opts, src)
+	limits := DefaultImportLimits()
+	if opts.Limits != nil {
+		limits = *opts.Limits
+	}
+	cr, guard, header, err := readImportHeader(r, opts, src, &limits)
 	if err != nil {
 		return sum, err
 	}
@@ -315,7 +333,11 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 	if err != nil {
 		return sum, fmt.Errorf("%s: %w", src, err)
 	}
+	for i := range cols {
+		cols[i].max, cols[i].inBytes = limits.cellMax(cols[i].field)
+	}
 	im, w := newImporter(opts, cols, s.now())
+	im.limits, im.guard = &limits, guard
 	conn, done, err := s.importConn(ctx, src)
 	if err != nil {
 		return sum, err
@@ -349,30 +371,42 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 	return sum, err
 }
 
-// readImportHeader decodes the file and reads its header line.
-func readImportHeader(r io.Reader, opts ImportOptions, src string) (*csv.Reader, []string, error) {
+// readImportHeader decodes the file and reads its header line, within
+// the limits.
+func readImportHeader(r io.Reader, opts ImportOptions, src string, l *ImportLimits) (*csv.Reader, *rowGuard, []string, error) {
 	dec, err := decodeImport(r, opts.Encoding)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	cr := csv.NewReader(dec)
+	guard := &rowGuard{r: dec, maxRow: int64(l.MaxRowBytes), maxFile: l.MaxBytes}
+	cr := csv.NewReader(guard)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
+	guard.rowStart = cr.InputOffset()
 	if errors.Is(err, io.EOF) {
-		return nil, nil, errorf(Invalid, "%s is empty: it needs a header line naming its columns", src)
+		return nil, nil, nil, errorf(Invalid, "%s is empty: it needs a header line naming its columns", src)
+	}
+	if lerr := limitError(err, src, 1, l); lerr != nil {
+		return nil, nil, nil, lerr
 	}
 	if err != nil {
-		return nil, nil, &Error{Code: Invalid, Message: fmt.Sprintf("%s: the header line cannot be read", src), Err: err}
+		return nil, nil, nil, &Error{Code: Invalid, Message: fmt.Sprintf("%s: the header line cannot be read", src), Err: err}
+	}
+	if len(header) > l.MaxColumns {
+		return nil, nil, nil, errorf(Invalid, "%s has %d columns, more than %d: is the first line its header? Export only the columns Crier needs", src, len(header), l.MaxColumns)
 	}
 	header = slices.Clone(header)
 	for i := range header {
 		header[i] = RestoreCell(header[i])
+		if n, long := cellTooLong(header[i], l.MaxHeader, false); long {
+			return nil, nil, nil, errorf(Invalid, "%s: the name of column %d (%s) is %s long, more than %d characters: is the first line its header?", src, i+1, shortCell(header[i], l.MaxHeader), n, l.MaxHeader)
+		}
 	}
 	if len(header) > 0 && strings.HasPrefix(header[0], "ï»¿") {
-		return nil, nil, errorf(Invalid, "%s starts with a UTF-8 byte-order mark: it is UTF-8, not %s; import it without --encoding", src, opts.Encoding)
+		return nil, nil, nil, errorf(Invalid, "%s starts with a UTF-8 byte-order mark: it is UTF-8, not %s; import it without --encoding", src, opts.Encoding)
 	}
-	return cr, header, nil
+	return cr, guard, header, nil
 }
 
 // newImporter makes the reading and the writing side of an import.
@@ -459,7 +493,7 @@ func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w 
 		}
 		w.close()
 	}()
-	rej := &rejectsWriter{w: im.opts.Rejects, header: header}
+	rej := &rejectsWriter{w: im.opts.Rejects, header: header, cols: im.cols}
 	batch := pipe.batch()
 	var cells []string
 	for {
@@ -467,8 +501,15 @@ func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w 
 			return fmt.Errorf("import %s: %w", src, err)
 		}
 		rec, rerr := cr.Read()
+		im.guard.rowStart = cr.InputOffset()
 		if errors.Is(rerr, io.EOF) {
 			break
+		}
+		if lerr := limitError(rerr, src, im.lastLine+1, im.limits); lerr != nil {
+			return lerr
+		}
+		if im.sum.Read >= im.limits.MaxRows {
+			return errorf(Invalid, "%s has more than %d rows: split it into smaller files and import each; nothing was imported", src, im.limits.MaxRows)
 		}
 		var line int
 		var perr *csv.ParseError
@@ -479,6 +520,7 @@ func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w 
 			return errorf(Invalid, "%s line %d: a quoted cell opened there is not closed before line %d: fix the quotes (a quote inside a cell is written twice) and import again; nothing was imported", src, perr.StartLine, perr.Line)
 		case errors.As(rerr, &perr):
 			line = perr.StartLine
+			im.lastLine = perr.Line
 			cells = cells[:0]
 			im.problems = append(im.problems[:0], fmt.Sprintf("the CSV is malformed from here (%v): a cell with a quote must be wholly quoted, its quotes doubled", perr.Err))
 		case rerr != nil:
@@ -488,6 +530,7 @@ func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w 
 				continue
 			}
 			line, _ = cr.FieldPos(0)
+			im.lastLine, _ = cr.FieldPos(len(rec) - 1)
 			for i := range rec {
 				rec[i] = RestoreCell(rec[i]) // an export's neutralised cells import as they were
 			}
@@ -530,6 +573,7 @@ func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w 
 type rejectsWriter struct {
 	w      io.Writer
 	header []string
+	cols   []column // each cell over its column's limit is shortened
 	csv    *csv.Writer
 }
 
@@ -544,8 +588,12 @@ func (r *rejectsWriter) write(cells []string, line int, reason string) error {
 		}
 	}
 	out := make([]string, 0, len(r.header)+2)
-	for _, c := range cells {
-		out = append(out, NeutralizeCell(c))
+	for i, c := range cells {
+		max := 1000 // an ignored column's, or a cell past the header's
+		if i < len(r.cols) {
+			max = cmp.Or(r.cols[i].max, max)
+		}
+		out = append(out, NeutralizeCell(shortCell(c, max)))
 	}
 	for len(out) < len(r.header) {
 		out = append(out, "")
@@ -594,6 +642,14 @@ func (im *importer) row(rec []string, line int) bool {
 		}
 		bad := func(format string, args ...any) {
 			im.problems = append(im.problems, c.header+": "+fmt.Sprintf(format, args...))
+		}
+		if n, long := cellTooLong(cell, c.max, c.inBytes); long {
+			unit := "characters"
+			if c.inBytes {
+				unit = "bytes"
+			}
+			bad("%s long, more than the %d %s a cell of this column may hold: shorten it", n, c.max, unit)
+			continue
 		}
 		if !utf8.ValidString(cell) {
 			bad("is not UTF-8 text: if the file comes from an older system, import it with --encoding latin1 or windows-1252")
