@@ -364,7 +364,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 			err = errors.Join(err, fmt.Errorf("undo the import of %s: %w (the next crier command finishes the undo)", src, uerr))
 		}
 	default:
-		if err = finishImport(ctx, conn, w.importID); err != nil {
+		if err = finishImport(ctx, conn, w.importID, w.now); err != nil {
 			err = fmt.Errorf("import %s: %w", src, err)
 		}
 	}

@@ -279,29 +279,31 @@ func undoOne(ctx context.Context, conn *sql.Conn, e undoEntry, startedAt string)
 // oldContact encodes a contact's values before an import changed it, for
 // the journal: its fields but the subscription states (undone by their
 // events), then its tags.
-func oldContact(r importRecord) string {
+func oldContact(o importOld) string {
+	r := o.rec
 	b, _ := json.Marshal(append([]string{r.name, r.email, r.mobile, r.landline, r.postal, r.service, r.zone,
-		r.language, r.attributes}, r.tags...))
+		r.language, r.attributes, o.updatedAt}, r.tags...))
 	return string(b)
 }
 
 func restoreContact(ctx context.Context, conn *sql.Conn, id int64, old string) error {
+	const fields = 10
 	var v []string
-	if err := json.Unmarshal([]byte(old), &v); err != nil || len(v) < 9 {
+	if err := json.Unmarshal([]byte(old), &v); err != nil || len(v) < fields {
 		return fmt.Errorf("journal entry %q cannot be read", old)
 	}
 	args := []any{}
-	for _, s := range v[:9] {
+	for _, s := range v[:fields] {
 		args = append(args, s)
 	}
 	if _, err := conn.ExecContext(ctx, `UPDATE contacts SET name = ?, email = ?, mobile = ?, landline = ?,
-		postal_address = ?, service_address = ?, zone = ?, language = ?, attributes = ? WHERE id = ?`, append(args, id)...); err != nil {
+		postal_address = ?, service_address = ?, zone = ?, language = ?, attributes = ?, updated_at = ? WHERE id = ?`, append(args, id)...); err != nil {
 		return err
 	}
 	if _, err := conn.ExecContext(ctx, `DELETE FROM contact_tags WHERE contact_id = ?`, id); err != nil {
 		return err
 	}
-	for _, t := range v[9:] {
+	for _, t := range v[fields:] {
 		if _, err := conn.ExecContext(ctx, `INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, t); err != nil {
 			return err
 		}
@@ -338,12 +340,15 @@ func startImport(ctx context.Context, conn *sql.Conn, source, now, list string) 
 }
 
 // finishImport marks the import done, which makes it final, then clears
-// its journal.
-func finishImport(ctx context.Context, conn *sql.Conn, id int64) error {
+// its journal. When it cannot, the import is undone.
+func finishImport(ctx context.Context, conn *sql.Conn, id int64, startedAt string) error {
 	if err := inConnTx(ctx, conn, func() error {
 		_, err := conn.ExecContext(ctx, `UPDATE imports SET state = 'done' WHERE id = ?`, id)
 		return err
 	}); err != nil {
+		if uerr := undoImport(context.WithoutCancel(ctx), conn, id, startedAt); uerr != nil {
+			err = errors.Join(err, fmt.Errorf("undo: %w (the next crier command finishes the undo)", uerr))
+		}
 		return err
 	}
 	// The import is whole now: a failure clearing the journal is left

@@ -138,8 +138,9 @@ type importWriter struct {
 
 // importOld is a stored contact.
 type importOld struct {
-	id  int64
-	rec importRecord
+	id        int64
+	rec       importRecord
+	updatedAt string
 }
 
 // importAct is what the writer does with one row.
@@ -280,7 +281,7 @@ const (
 	importMembers    = `INSERT INTO list_members (list_id, contact_id) VALUES `
 	importPair       = `(?, ?)`
 	importConflict   = ` ON CONFLICT DO NOTHING`
-	importSelectIn   = `SELECT account, id, name, email, mobile, landline, postal_address, service_address, zone, language,
+	importSelectIn   = `SELECT account, id, updated_at, name, email, mobile, landline, postal_address, service_address, zone, language,
 	email_state, sms_state, attributes, ` + contactTags + `
 FROM contacts WHERE account IN `
 )
@@ -339,7 +340,7 @@ func (w *importWriter) lookup(ctx context.Context, rows []importRow) error {
 	for rs.Next() {
 		var account, tags string
 		var o importOld
-		if err := rs.Scan(&account, &o.id, &o.rec.name, &o.rec.email, &o.rec.mobile, &o.rec.landline, &o.rec.postal,
+		if err := rs.Scan(&account, &o.id, &o.updatedAt, &o.rec.name, &o.rec.email, &o.rec.mobile, &o.rec.landline, &o.rec.postal,
 			&o.rec.service, &o.rec.zone, &o.rec.language, &o.rec.emailState, &o.rec.smsState, &o.rec.attributes, &tags); err != nil {
 			return err
 		}
@@ -404,7 +405,7 @@ func (w *importWriter) write(ctx context.Context, rows []importRow) error {
 func (w *importWriter) change(ctx context.Context, r *importRow, a *importAct) error {
 	if a.update {
 		nw := &a.nw
-		w.undo = append(w.undo, undoEntry{what: "changed", ref: a.id, old: oldContact(w.old[r.values[fAccount]].rec)})
+		w.undo = append(w.undo, undoEntry{what: "changed", ref: a.id, old: oldContact(w.old[r.values[fAccount]])})
 		if _, err := w.upd.ExecContext(ctx, nw.name, nw.email, nw.mobile, nw.landline, nw.postal, nw.service, nw.zone,
 			nw.language, nw.emailState, nw.smsState, nw.attributes, w.now, a.id); err != nil {
 			return fmt.Errorf("update contact %s: %w", r.values[fAccount], err)

@@ -172,16 +172,17 @@ func TestFailedImportLeavesNoTrace(t *testing.T) {
 		b.WriteString(dumpContacts(t, s))
 		for _, q := range []string{`SELECT count(*) FROM subscription_events`, `SELECT count(*) FROM lists`,
 			`SELECT count(*) FROM list_members`, `SELECT count(*) FROM contact_tags`, `SELECT count(*) FROM import_undo`,
-			`SELECT count(*) FROM imports`} {
-			var k int
+			`SELECT count(*) FROM imports`, `SELECT max(updated_at) FROM contacts`, `SELECT max(created_at) FROM contacts`} {
+			var k string
 			if err := s.db.QueryRow(q).Scan(&k); err != nil {
 				t.Fatal(err)
 			}
-			fmt.Fprintf(&b, "%s: %d\n", q, k)
+			fmt.Fprintf(&b, "%s: %s\n", q, k)
 		}
 		return b.String()
 	}
 	before := dump()
+	s.Now = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) } // the next day
 
 	var data bytes.Buffer
 	data.WriteString("account,name,email,tags,email_state\n")
