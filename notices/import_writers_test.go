@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -216,5 +217,52 @@ func TestFailedImportLeavesNoTrace(t *testing.T) {
 				t.Errorf("the store changed:\n%s\nwant:\n%s", after, before)
 			}
 		})
+	}
+}
+
+// TestOneImportAtATime: while an import holds the store's import lock
+// (here taken as another process would), a second import is refused with
+// Conflict and a sentence saying to wait, and Open leaves the running
+// import alone.
+func TestOneImportAtATime(t *testing.T) {
+	s := testStore(t)
+	lock, err := s.lockImports()
+	if err != nil || lock == nil {
+		t.Fatalf("lock: %v %v", lock, err)
+	}
+	defer lock.Close()
+	_, err = s.Import(context.Background(), bytes.NewReader([]byte("account\n1\n")), ImportOptions{Source: "a.csv", Normalizer: us})
+	var e *Error
+	if !errors.As(err, &e) || e.Code != Conflict || !strings.Contains(err.Error(), "another import into") {
+		t.Fatalf("err = %v, want Conflict: another import is running", err)
+	}
+	if n := countContactsIn(t, s); n != 0 {
+		t.Errorf("%d contacts", n)
+	}
+
+	// An import under way, as its journal shows it: Open leaves it while
+	// its lock is held, and undoes it once the lock is free.
+	if _, err := s.db.Exec(`INSERT INTO imports (id, source, state, started_at) VALUES (7, 'b.csv', 'running', 'x');
+		INSERT INTO lists (id, name, created_at) VALUES (3, 'b', 'x');
+		INSERT INTO import_undo (import_id, what, ref) VALUES (7, 'list', 3)`); err != nil {
+		t.Fatal(err)
+	}
+	lists := func() int {
+		t.Helper()
+		other, err := Open(context.Background(), s.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		var n int
+		other.db.QueryRow(`SELECT count(*) FROM lists`).Scan(&n)
+		return n
+	}
+	if n := lists(); n != 1 {
+		t.Errorf("Open undid an import whose process holds the lock: %d lists", n)
+	}
+	lock.Close()
+	if n := lists(); n != 0 {
+		t.Errorf("Open left a dead import: %d lists", n)
 	}
 }
