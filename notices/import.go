@@ -34,8 +34,8 @@ type ImportOptions struct {
 	// List, when set, names a list every imported contact joins; it is
 	// created if missing.
 	List string
-	// DryRun does all the work, then rolls it back: the summary is the
-	// one a real import would give, and the store is unchanged.
+	// DryRun reads, checks and compares every row and writes nothing:
+	// the summary is the one a real import would give.
 	DryRun bool
 	// Rejects, when set, receives the rejected rows as CSV: the header's
 	// cells, then "line" and "reason". Nothing is written when no row is
