@@ -217,11 +217,17 @@ func (w *importWriter) run(ctx context.Context, batches <-chan *importBatch, fre
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := w.begin(ctx); err != nil {
+		nothing, err := w.nothingToWrite(ctx, b.rows)
+		if err != nil {
 			return err
 		}
-		if err := w.write(ctx, b.rows); err != nil {
-			return err
+		if !nothing {
+			if err := w.begin(ctx); err != nil {
+				return err
+			}
+			if err := w.write(ctx, b.rows); err != nil {
+				return err
+			}
 		}
 		select {
 		case free <- b:
@@ -234,6 +240,32 @@ func (w *importWriter) run(ctx context.Context, batches <-chan *importBatch, fre
 		}
 	}
 	return nil
+}
+
+// nothingToWrite compares a batch with the stored contacts without
+// taking the write lock, when no transaction is open, and reports whether
+// none of its rows needs writing (an import of an unchanged file): then
+// its counts stand. Otherwise they are taken back, for write to compare
+// again under the lock, where no other writer can change the contacts.
+func (w *importWriter) nothingToWrite(ctx context.Context, rows []importRow) (bool, error) {
+	if w.inTx || w.dry || w.fresh || w.listID != 0 || len(rows) == 0 {
+		return false, nil
+	}
+	saved := w.sum
+	if err := w.lookup(ctx, rows); err != nil {
+		return false, fmt.Errorf("lines %d-%d: read the stored contacts: %w", rows[0].line, rows[len(rows)-1].line, err)
+	}
+	var a importAct
+	for i := range rows {
+		if err := w.decide(&rows[i], &a); err != nil {
+			return false, fmt.Errorf("line %d: %w", rows[i].line, err)
+		}
+		if a.insert || a.update {
+			w.sum = saved
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // begin starts a transaction unless one is open (or the run is dry),
