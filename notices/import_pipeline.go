@@ -119,6 +119,7 @@ type importWriter struct {
 	attrKeys []int    // indexes into attrCols, sorted by header
 	keyJSON  []string // the JSON of each attribute header
 	fresh    bool     // the store had no contacts: every account is new
+	skipPeek int      // batches to write without first comparing outside a transaction
 	listID   int64
 	listName string
 	sum      ImportSummary // Added, Updated, Unchanged, KeptUnsubscribed, ListAdded
@@ -251,6 +252,10 @@ func (w *importWriter) nothingToWrite(ctx context.Context, rows []importRow) (bo
 	if w.inTx || w.dry || w.fresh || w.listID != 0 || len(rows) == 0 {
 		return false, nil
 	}
+	if w.skipPeek > 0 { // the file changes things here: compare once, under the lock
+		w.skipPeek--
+		return false, nil
+	}
 	saved := w.sum
 	if err := w.lookup(ctx, rows); err != nil {
 		return false, fmt.Errorf("lines %d-%d: read the stored contacts: %w", rows[0].line, rows[len(rows)-1].line, err)
@@ -261,7 +266,7 @@ func (w *importWriter) nothingToWrite(ctx context.Context, rows []importRow) (bo
 			return false, fmt.Errorf("line %d: %w", rows[i].line, err)
 		}
 		if a.insert || a.update {
-			w.sum = saved
+			w.sum, w.skipPeek = saved, 8
 			return false, nil
 		}
 	}
