@@ -2,7 +2,9 @@ package notices
 
 import (
 	"bufio"
+	"cmp"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -32,8 +34,8 @@ type ImportOptions struct {
 	// List, when set, names a list every imported contact joins; it is
 	// created if missing.
 	List string
-	// DryRun does all the work, then rolls it back: the summary is the
-	// one a real import would give, and the store is unchanged.
+	// DryRun reads, checks and compares every row and writes nothing:
+	// the summary is the one a real import would give.
 	DryRun bool
 	// Rejects, when set, receives the rejected rows as CSV: the header's
 	// cells, then "line" and "reason". Nothing is written when no row is
@@ -45,6 +47,9 @@ type ImportOptions struct {
 	Progress func(rows int)
 	// Normalizer cleans phones, emails and languages.
 	Normalizer Normalizer
+	// Limits bound the file, its rows and cells; nil means
+	// DefaultImportLimits.
+	Limits *ImportLimits
 }
 
 // ImportSummary counts what an import did. Read is Added + Updated +
@@ -149,8 +154,10 @@ func foldHeader(s string) string {
 
 // column is one column of the file.
 type column struct {
-	header string // as written, trimmed
-	field  field
+	header  string // as written, trimmed
+	field   field
+	max     int  // the most characters (bytes when inBytes) of a cell; 0: no limit
+	inBytes bool // max counts bytes
 }
 
 // importHeader reads the columns of a header line, applying the overrides.
@@ -214,10 +221,15 @@ func importHeader(header []string, overrides map[string]string) ([]column, error
 	return cols, nil
 }
 
+// headersOf quotes the headers for a message, the first 30 of them.
 func headersOf(cols []column) []string {
-	hs := make([]string, len(cols))
-	for i, c := range cols {
-		hs[i] = strconv.Quote(c.header)
+	const most = 30
+	hs := make([]string, 0, min(len(cols), most)+1)
+	for _, c := range cols[:min(len(cols), most)] {
+		hs = append(hs, strconv.Quote(c.header))
+	}
+	if len(cols) > most {
+		hs = append(hs, fmt.Sprintf("and %d more", len(cols)-most))
 	}
 	return hs
 }
@@ -277,11 +289,18 @@ type importer struct {
 
 	problems []string
 	values   [nFields]string
+	limits   *ImportLimits
+	guard    *rowGuard
+	lastLine int // the line of the last row read
 }
 
 // Import reads contacts from a CSV file, the export of a billing system,
-// and adds or updates them by account number, all in one transaction: an
-// error, a cancelled ctx or a killed process leaves the store as it was.
+// and adds or updates them by account number, all or nothing: an error or
+// a cancelled ctx leaves the store as it was, and so does a killed
+// process once the store is next opened. It writes in short transactions
+// (importHold) so that other writers wait a fraction of a second at most;
+// meanwhile readers see the rows written so far. One import runs at a
+// time on a store: another gets an error with code Conflict.
 //
 // A row with any bad value is rejected whole and written to opts.Rejects
 // with its line and a reason naming every bad column; so is a row whose
@@ -302,34 +321,99 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 	if src == "" {
 		src = "the file"
 	}
-	dec, err := decodeImport(r, opts.Encoding)
+	limits := DefaultImportLimits()
+	if opts.Limits != nil {
+		limits = *opts.Limits
+	}
+	cr, guard, header, err := readImportHeader(r, opts, src, &limits)
 	if err != nil {
 		return sum, err
-	}
-	cr := csv.NewReader(dec)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return sum, errorf(Invalid, "%s is empty: it needs a header line naming its columns", src)
-	}
-	if err != nil {
-		return sum, &Error{Code: Invalid, Message: fmt.Sprintf("%s: the header line cannot be read", src), Err: err}
-	}
-	header = slices.Clone(header)
-	for i := range header {
-		header[i] = RestoreCell(header[i])
-	}
-	if len(header) > 0 && strings.HasPrefix(header[0], "ï»¿") {
-		return sum, errorf(Invalid, "%s starts with a UTF-8 byte-order mark: it is UTF-8, not %s; import it without --encoding", src, opts.Encoding)
 	}
 	cols, err := importHeader(header, opts.Map)
 	if err != nil {
 		return sum, fmt.Errorf("%s: %w", src, err)
 	}
+	for i := range cols {
+		cols[i].max, cols[i].inBytes = limits.cellMax(cols[i].field)
+	}
+	im, w := newImporter(opts, cols, s.now())
+	im.limits, im.guard = &limits, guard
+	conn, done, err := s.importConn(ctx, src)
+	if err != nil {
+		return sum, err
+	}
+	defer done()
+	if opts.DryRun {
+		err = conn.QueryRowContext(ctx, `SELECT id FROM lists WHERE name = ?`, w.listName).Scan(&w.listID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return sum, err
+		}
+	} else if w.importID, w.listID, err = startImport(ctx, conn, src, w.now, w.listName); err != nil {
+		return sum, fmt.Errorf("import %s: %w", src, err)
+	}
+	err = im.run(ctx, cr, header, w, conn)
+	sum = im.sum
+	sum.Added, sum.Updated, sum.Unchanged = w.sum.Added, w.sum.Updated, w.sum.Unchanged
+	sum.KeptUnsubscribed, sum.ListAdded = w.sum.KeptUnsubscribed, w.sum.ListAdded
+	switch {
+	case opts.DryRun:
+	case err != nil:
+		// What was written is undone before Import returns; if this
+		// process dies first, the next Open undoes it.
+		if uerr := undoImport(context.WithoutCancel(ctx), conn, w.importID, w.now); uerr != nil {
+			err = errors.Join(err, fmt.Errorf("undo the import of %s: %w (the next crier command finishes the undo)", src, uerr))
+		}
+	default:
+		if err = finishImport(ctx, conn, w.importID, w.now); err != nil {
+			err = fmt.Errorf("import %s: %w", src, err)
+		}
+	}
+	return sum, err
+}
+
+// readImportHeader decodes the file and reads its header line, within
+// the limits.
+func readImportHeader(r io.Reader, opts ImportOptions, src string, l *ImportLimits) (*csv.Reader, *rowGuard, []string, error) {
+	dec, err := decodeImport(r, opts.Encoding)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	guard := &rowGuard{r: dec, maxRow: int64(l.MaxRowBytes), maxFile: l.MaxBytes}
+	cr := csv.NewReader(guard)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	guard.rowStart = cr.InputOffset()
+	if errors.Is(err, io.EOF) {
+		return nil, nil, nil, errorf(Invalid, "%s is empty: it needs a header line naming its columns", src)
+	}
+	if lerr := limitError(err, src, 1, l); lerr != nil {
+		return nil, nil, nil, lerr
+	}
+	if err != nil {
+		return nil, nil, nil, &Error{Code: Invalid, Message: fmt.Sprintf("%s: the header line cannot be read", src), Err: err}
+	}
+	if len(header) > l.MaxColumns {
+		return nil, nil, nil, errorf(Invalid, "%s has %d columns, more than %d: is the first line its header? Export only the columns Crier needs", src, len(header), l.MaxColumns)
+	}
+	header = slices.Clone(header)
+	for i := range header {
+		header[i] = RestoreCell(header[i])
+		if n, long := cellTooLong(header[i], l.MaxHeader, false); long {
+			return nil, nil, nil, errorf(Invalid, "%s: the name of column %d (%s) is %s long, more than %d characters: is the first line its header?", src, i+1, shortCell(header[i], l.MaxHeader), n, l.MaxHeader)
+		}
+	}
+	if len(header) > 0 && strings.HasPrefix(header[0], "ï»¿") {
+		return nil, nil, nil, errorf(Invalid, "%s starts with a UTF-8 byte-order mark: it is UTF-8, not %s; import it without --encoding", src, opts.Encoding)
+	}
+	return cr, guard, header, nil
+}
+
+// newImporter makes the reading and the writing side of an import.
+func newImporter(opts ImportOptions, cols []column, now string) (*importer, *importWriter) {
 	im := &importer{opts: opts, cols: cols, seen: newAccountSet()}
 	im.sum.List, im.sum.DryRun = strings.TrimSpace(opts.List), opts.DryRun
-	w := &importWriter{now: s.now(), listName: im.sum.List}
+	w := &importWriter{now: now, listName: im.sum.List, dry: opts.DryRun}
 	for i := range im.idx {
 		im.idx[i] = -1
 	}
@@ -343,59 +427,89 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 		}
 	}
 	w.idx, w.hasAttr = im.idx, im.hasAttr
+	return im, w
+}
 
-	var rej *csv.Writer // created with the first rejected row
-
-	// Statement journals in memory, not in a temporary file per insert,
-	// and a bigger page cache (32 MB) while the indexes grow, so that
-	// fewer dirty pages spill to the WAL mid-transaction: both bounded,
-	// both settings of the store's one connection.
-	var cache int
-	if err := s.db.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
-		return sum, err
-	}
-	if _, err := s.db.ExecContext(ctx, `PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768`); err != nil {
-		return sum, err
-	}
-	defer s.db.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = `+strconv.Itoa(cache))
-
-	tx, err := s.db.BeginTx(ctx, nil)
+// importConn takes the store's import lock, undoes the imports whose
+// process died, and opens the import's own connection, so that the
+// store's connection stays free for the rest of this process. done
+// releases them.
+func (s *Store) importConn(ctx context.Context, src string) (conn *sql.Conn, done func(), err error) {
+	lock, err := s.lockImports()
 	if err != nil {
-		return sum, err
+		return nil, nil, err
 	}
-	defer func() {
-		if err != nil || opts.DryRun {
-			err = errors.Join(err, ignoreDone(tx.Rollback()))
+	if lock == nil {
+		return nil, nil, errorf(Conflict, "import %s: another import into %s is running: wait until it ends, then import again", src, s.path)
+	}
+	db, err := sql.Open("sqlite", s.dsn)
+	if err == nil {
+		db.SetMaxOpenConns(1)
+		conn, err = db.Conn(ctx)
+	}
+	done = func() {
+		if conn != nil {
+			conn.Close()
 		}
-	}()
-	if err := w.prepare(ctx, tx); err != nil {
+		if db != nil {
+			db.Close()
+		}
+		lock.Close()
+	}
+	if err == nil {
+		err = recoverWithLock(ctx, conn)
+	}
+	if err == nil {
+		// Statement journals in memory, not in a temporary file per
+		// insert, and a bigger page cache (32 MB): settings of this
+		// connection only.
+		_, err = conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768`)
+	}
+	if err != nil {
+		done()
+		return nil, nil, fmt.Errorf("import %s: %w", src, err)
+	}
+	return conn, done, nil
+}
+
+// run reads the rows, checks them, writes the rejects and hands the good
+// rows to w, which writes them on conn.
+func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w *importWriter, conn *sql.Conn) (err error) {
+	src := im.opts.Source
+	if src == "" {
+		src = "the file"
+	}
+	if err := w.prepare(ctx, conn); err != nil {
 		w.close()
-		return sum, err
+		return err
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	pipe := startImportPipe(wctx, w)
-	// The writer stops before the transaction ends, and its counts join
-	// the reader's whatever happens.
+	// The writer stops, and its transaction ends, whatever happens.
 	defer func() {
 		cancel()
 		if werr := pipe.finish(); werr != nil && err == nil {
 			err = fmt.Errorf("import %s %w", src, werr)
 		}
 		w.close()
-		sum = im.sum
-		sum.Added, sum.Updated, sum.Unchanged = w.sum.Added, w.sum.Updated, w.sum.Unchanged
-		sum.KeptUnsubscribed, sum.ListAdded = w.sum.KeptUnsubscribed, w.sum.ListAdded
 	}()
-
+	rej := &rejectsWriter{w: im.opts.Rejects, header: header, cols: im.cols}
 	batch := pipe.batch()
 	var cells []string
 	for {
 		if err := ctx.Err(); err != nil {
-			return sum, fmt.Errorf("import %s: %w", src, err)
+			return fmt.Errorf("import %s: %w", src, err)
 		}
 		rec, rerr := cr.Read()
+		im.guard.rowStart = cr.InputOffset()
 		if errors.Is(rerr, io.EOF) {
 			break
+		}
+		if lerr := limitError(rerr, src, im.lastLine+1, im.limits); lerr != nil {
+			return lerr
+		}
+		if im.sum.Read >= im.limits.MaxRows {
+			return errorf(Invalid, "%s has more than %d rows: split it into smaller files and import each; nothing was imported", src, im.limits.MaxRows)
 		}
 		var line int
 		var perr *csv.ParseError
@@ -403,18 +517,20 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 		case errors.As(rerr, &perr) && perr.Line > perr.StartLine:
 			// An unclosed quote swallows every line after it into one
 			// cell: going on would silently lose those rows.
-			return sum, errorf(Invalid, "%s line %d: a quoted cell opened there is not closed before line %d: fix the quotes (a quote inside a cell is written twice) and import again; nothing was imported", src, perr.StartLine, perr.Line)
+			return errorf(Invalid, "%s line %d: a quoted cell opened there is not closed before line %d: fix the quotes (a quote inside a cell is written twice) and import again; nothing was imported", src, perr.StartLine, perr.Line)
 		case errors.As(rerr, &perr):
 			line = perr.StartLine
+			im.lastLine = perr.Line
 			cells = cells[:0]
 			im.problems = append(im.problems[:0], fmt.Sprintf("the CSV is malformed from here (%v): a cell with a quote must be wholly quoted, its quotes doubled", perr.Err))
 		case rerr != nil:
-			return sum, fmt.Errorf("import %s: %w", src, rerr)
+			return fmt.Errorf("import %s: %w", src, rerr)
 		default:
 			if blankRow(rec) {
 				continue
 			}
 			line, _ = cr.FieldPos(0)
+			im.lastLine, _ = cr.FieldPos(len(rec) - 1)
 			for i := range rec {
 				rec[i] = RestoreCell(rec[i]) // an export's neutralised cells import as they were
 			}
@@ -424,7 +540,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 				im.fill(&batch.rows[len(batch.rows)-1], rec, line)
 				if len(batch.rows) == importBatchSize {
 					if err := pipe.send(batch); err != nil {
-						return sum, fmt.Errorf("import %s %w", src, err)
+						return fmt.Errorf("import %s %w", src, err)
 					}
 					batch = pipe.batch()
 				}
@@ -433,54 +549,71 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 		im.sum.Read++
 		if len(im.problems) > 0 {
 			im.sum.Rejected++
-			if opts.Rejects != nil {
-				if rej == nil {
-					rej = csv.NewWriter(opts.Rejects)
-					if err := rej.Write(append(slices.Clone(header), "line", "reason")); err != nil {
-						return sum, fmt.Errorf("rejects: %w", err)
-					}
-				}
-				out := make([]string, 0, len(header)+2)
-				for _, c := range cells {
-					out = append(out, NeutralizeCell(c))
-				}
-				for len(out) < len(header) {
-					out = append(out, "")
-				}
-				out = append(out, strconv.Itoa(line), strings.Join(im.problems, "; "))
-				if err := rej.Write(out); err != nil {
-					return sum, fmt.Errorf("rejects: %w", err)
-				}
+			if err := rej.write(cells, line, strings.Join(im.problems, "; ")); err != nil {
+				return err
 			}
 		}
-		if opts.Progress != nil {
-			opts.Progress(im.sum.Read)
+		if im.opts.Progress != nil {
+			im.opts.Progress(im.sum.Read)
 		}
 	}
 	if len(batch.rows) > 0 {
 		if err := pipe.send(batch); err != nil {
-			return sum, fmt.Errorf("import %s %w", src, err)
+			return fmt.Errorf("import %s %w", src, err)
 		}
 	}
 	if werr := pipe.finish(); werr != nil {
-		return sum, fmt.Errorf("import %s %w", src, werr)
+		return fmt.Errorf("import %s %w", src, werr)
 	}
-	if err := w.rebuildIndexes(ctx); err != nil {
-		return sum, err
+	return rej.flush()
+}
+
+// rejectsWriter writes rejected rows as CSV, the header first, once
+// there is a rejected row.
+type rejectsWriter struct {
+	w      io.Writer
+	header []string
+	cols   []column // each cell over its column's limit is shortened
+	csv    *csv.Writer
+}
+
+func (r *rejectsWriter) write(cells []string, line int, reason string) error {
+	if r.w == nil {
+		return nil
 	}
-	if rej != nil {
-		rej.Flush()
-		if err := rej.Error(); err != nil {
-			return sum, fmt.Errorf("rejects: %w", err)
+	if r.csv == nil {
+		r.csv = csv.NewWriter(r.w)
+		if err := r.csv.Write(append(slices.Clone(r.header), "line", "reason")); err != nil {
+			return fmt.Errorf("rejects: %w", err)
 		}
 	}
-	if opts.DryRun {
-		return sum, nil
+	out := make([]string, 0, len(r.header)+2)
+	for i, c := range cells {
+		max := 1000 // an ignored column's, or a cell past the header's
+		if i < len(r.cols) {
+			max = cmp.Or(r.cols[i].max, max)
+		}
+		out = append(out, NeutralizeCell(shortCell(c, max)))
 	}
-	if err := tx.Commit(); err != nil {
-		return sum, fmt.Errorf("import %s: commit: %w", src, err)
+	for len(out) < len(r.header) {
+		out = append(out, "")
 	}
-	return sum, nil
+	out = append(out, strconv.Itoa(line), reason)
+	if err := r.csv.Write(out); err != nil {
+		return fmt.Errorf("rejects: %w", err)
+	}
+	return nil
+}
+
+func (r *rejectsWriter) flush() error {
+	if r.csv == nil {
+		return nil
+	}
+	r.csv.Flush()
+	if err := r.csv.Error(); err != nil {
+		return fmt.Errorf("rejects: %w", err)
+	}
+	return nil
 }
 
 func blankRow(rec []string) bool {
@@ -509,6 +642,14 @@ func (im *importer) row(rec []string, line int) bool {
 		}
 		bad := func(format string, args ...any) {
 			im.problems = append(im.problems, c.header+": "+fmt.Sprintf(format, args...))
+		}
+		if n, long := cellTooLong(cell, c.max, c.inBytes); long {
+			unit := "characters"
+			if c.inBytes {
+				unit = "bytes"
+			}
+			bad("%s long, more than the %d %s a cell of this column may hold: shorten it", n, c.max, unit)
+			continue
 		}
 		if !utf8.ValidString(cell) {
 			bad("is not UTF-8 text: if the file comes from an older system, import it with --encoding latin1 or windows-1252")

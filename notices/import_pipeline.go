@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -18,8 +19,9 @@ import (
 // small machine work: the caller's goroutine reads, decodes and checks the
 // rows (CSV, normalisation, phone numbers, duplicates, rejects, progress)
 // and hands the good rows, in file order, in batches to an importWriter,
-// which writes them with multi-row statements in the import's one
-// transaction. Only the writer touches the transaction while it runs.
+// which writes them with multi-row statements on the import's own
+// connection, in short transactions that journal how to undo them
+// (import_journal.go). Only the writer touches the connection while it runs.
 
 // importBatchSize is how many good rows go to the writer at once, and the
 // most rows one multi-row statement holds: 256 contacts are 3,584
@@ -52,8 +54,10 @@ type importPipe struct {
 
 func startImportPipe(ctx context.Context, w *importWriter) *importPipe {
 	p := &importPipe{
-		batches: make(chan *importBatch, 4),
-		free:    make(chan *importBatch, 8),
+		// Room for the rows the reader checks while the writer
+		// yields the write lock to other writers.
+		batches: make(chan *importBatch, 32),
+		free:    make(chan *importBatch, 40),
 		done:    make(chan struct{}),
 	}
 	go func() {
@@ -61,58 +65,6 @@ func startImportPipe(ctx context.Context, w *importWriter) *importPipe {
 		p.err = w.run(ctx, p.batches, p.free)
 	}()
 	return p
-}
-
-// deferIndexes drops the secondary indexes of an empty contacts table, to
-// build them once after the rows are in (rebuildIndexes): far cheaper
-// than growing them row by row on a first import. Both happen inside the
-// import's transaction, so a failed or interrupted import leaves them as
-// they were. (SQLite only; PostgreSQL would do the same with its catalog.)
-func (w *importWriter) deferIndexes(ctx context.Context) error {
-	rows, err := w.tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master
-		WHERE type = 'index' AND tbl_name IN ('contacts', 'contact_tags') AND sql IS NOT NULL ORDER BY name`)
-	if err != nil {
-		return err
-	}
-	var names []string
-	for rows.Next() {
-		var name, def string
-		if err := rows.Scan(&name, &def); err != nil {
-			rows.Close()
-			return err
-		}
-		names = append(names, name)
-		w.deferred = append(w.deferred, def)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, name := range names {
-		if _, err := w.tx.ExecContext(ctx, `DROP INDEX "`+name+`"`); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// rebuildIndexes creates again the indexes deferIndexes dropped.
-func (w *importWriter) rebuildIndexes(ctx context.Context) error {
-	if len(w.deferred) == 0 {
-		return nil
-	}
-	// Index builds sort every row: let the sorter spill to a file, not
-	// to memory, so the import's memory stays bounded.
-	if _, err := w.tx.ExecContext(ctx, `PRAGMA temp_store = FILE; PRAGMA cache_size = -8192`); err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	for _, def := range w.deferred {
-		if _, err := w.tx.ExecContext(ctx, def); err != nil {
-			return fmt.Errorf("import: rebuild index: %w", err)
-		}
-	}
-	w.deferred = nil
-	return nil
 }
 
 // batch returns an empty batch, a used one when there is one.
@@ -154,7 +106,12 @@ func (p *importPipe) finish() error {
 // the changed ones, with their tags, subscription events and list
 // membership.
 type importWriter struct {
-	tx       *sql.Tx
+	conn     *sql.Conn // the import's own connection
+	dry      bool      // count, write nothing
+	importID int64
+	inTx     bool
+	begun    time.Time // when the open transaction began
+	yieldTo  time.Time // when the next transaction may begin
 	now      string
 	idx      [nFields]int
 	hasAttr  bool
@@ -162,7 +119,7 @@ type importWriter struct {
 	attrKeys []int    // indexes into attrCols, sorted by header
 	keyJSON  []string // the JSON of each attribute header
 	fresh    bool     // the store had no contacts: every account is new
-	deferred []string // CREATE INDEX statements to run once the rows are in
+	skipPeek int      // batches to write without first comparing outside a transaction
 	listID   int64
 	listName string
 	sum      ImportSummary // Added, Updated, Unchanged, KeptUnsubscribed, ListAdded
@@ -176,12 +133,15 @@ type importWriter struct {
 	tagArgs []any
 	memArgs []any
 	buf     []byte
+	undo    []undoEntry // the journal of the batch
+	added   []int64     // ids added in the batch, sorted
 }
 
 // importOld is a stored contact.
 type importOld struct {
-	id  int64
-	rec importRecord
+	id        int64
+	rec       importRecord
+	updatedAt string
 }
 
 // importAct is what the writer does with one row.
@@ -194,8 +154,10 @@ type importAct struct {
 	events      [2]string // the state each channel changes to, "" for none
 }
 
-func (w *importWriter) prepare(ctx context.Context, tx *sql.Tx) error {
-	w.tx = tx
+// prepare readies the writer's statements on conn and learns whether the
+// store has contacts yet.
+func (w *importWriter) prepare(ctx context.Context, conn *sql.Conn) error {
+	w.conn = conn
 	w.stmts = map[string]*sql.Stmt{}
 	w.old = map[string]importOld{}
 	var err error
@@ -204,7 +166,7 @@ func (w *importWriter) prepare(ctx context.Context, tx *sql.Tx) error {
 			return nil
 		}
 		var st *sql.Stmt
-		st, err = tx.PrepareContext(ctx, q)
+		st, err = conn.PrepareContext(ctx, q)
 		return st
 	}
 	w.upd, w.delTags, w.event = prep(importUpdate), prep(importDeleteTags), prep(importEvent)
@@ -212,23 +174,10 @@ func (w *importWriter) prepare(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("import: %w", err)
 	}
 	var any bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts)`).Scan(&any); err != nil {
+	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts)`).Scan(&any); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	w.fresh = !any
-	if w.fresh {
-		if err := w.deferIndexes(ctx); err != nil {
-			return fmt.Errorf("import: %w", err)
-		}
-	}
-	if name := w.listName; name != "" {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO lists (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, w.now); err != nil {
-			return fmt.Errorf("list %s: %w", name, err)
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM lists WHERE name = ?`, name).Scan(&w.listID); err != nil {
-			return fmt.Errorf("list %s: %w", name, err)
-		}
-	}
 	w.attrKeys = make([]int, len(w.attrCols))
 	w.keyJSON = make([]string, len(w.attrCols))
 	for i, h := range w.attrCols {
@@ -251,20 +200,111 @@ func (w *importWriter) close() {
 }
 
 // run writes the batches until the channel closes, ctx is cancelled or a
-// write fails; it returns each batch to free once written.
-func (w *importWriter) run(ctx context.Context, batches <-chan *importBatch, free chan<- *importBatch) error {
+// write fails; it returns each batch to free once written. It commits
+// when it has held the write lock for importHold, or has nothing to
+// write, and then lets other writers in before it begins again.
+func (w *importWriter) run(ctx context.Context, batches <-chan *importBatch, free chan<- *importBatch) (err error) {
+	defer func() {
+		if w.inTx {
+			if err != nil {
+				rollback(ctx, w.conn)
+				w.inTx = false
+			} else {
+				err = w.commit(ctx)
+			}
+		}
+	}()
 	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := w.write(ctx, b.rows); err != nil {
+		nothing, err := w.nothingToWrite(ctx, b.rows)
+		if err != nil {
 			return err
+		}
+		if !nothing {
+			if err := w.begin(ctx); err != nil {
+				return err
+			}
+			if err := w.write(ctx, b.rows); err != nil {
+				return err
+			}
 		}
 		select {
 		case free <- b:
 		default:
 		}
+		if w.inTx && (len(batches) == 0 || time.Since(w.begun) >= importHold) {
+			if err := w.commit(ctx); err != nil {
+				return err
+			}
+		}
 	}
+	return nil
+}
+
+// nothingToWrite compares a batch with the stored contacts without
+// taking the write lock, when no transaction is open, and reports whether
+// none of its rows needs writing (an import of an unchanged file): then
+// its counts stand. Otherwise they are taken back, for write to compare
+// again under the lock, where no other writer can change the contacts.
+func (w *importWriter) nothingToWrite(ctx context.Context, rows []importRow) (bool, error) {
+	if w.inTx || w.dry || w.fresh || w.listID != 0 || len(rows) == 0 {
+		return false, nil
+	}
+	if w.skipPeek > 0 { // the file changes things here: compare once, under the lock
+		w.skipPeek--
+		return false, nil
+	}
+	saved := w.sum
+	if err := w.lookup(ctx, rows); err != nil {
+		return false, fmt.Errorf("lines %d-%d: read the stored contacts: %w", rows[0].line, rows[len(rows)-1].line, err)
+	}
+	var a importAct
+	for i := range rows {
+		if err := w.decide(&rows[i], &a); err != nil {
+			return false, fmt.Errorf("line %d: %w", rows[i].line, err)
+		}
+		if a.insert || a.update {
+			w.sum, w.skipPeek = saved, 8
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// begin starts a transaction unless one is open (or the run is dry),
+// first waiting out the yield of the last one.
+func (w *importWriter) begin(ctx context.Context) error {
+	if w.dry || w.inTx {
+		return nil
+	}
+	if d := time.Until(w.yieldTo); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	if err := begin(ctx, w.conn); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	w.inTx, w.begun = true, time.Now()
+	return nil
+}
+
+// commit ends the open transaction and sets how long to yield: as long
+// as it held the lock, up to importYield.
+func (w *importWriter) commit(ctx context.Context) error {
+	w.inTx = false
+	if err := commit(ctx, w.conn); err != nil {
+		rollback(ctx, w.conn)
+		return fmt.Errorf("import: commit: %w", err)
+	}
+	now := time.Now()
+	w.yieldTo = now.Add(min(now.Sub(w.begun), importYield))
 	return nil
 }
 
@@ -278,7 +318,7 @@ const (
 	importMembers    = `INSERT INTO list_members (list_id, contact_id) VALUES `
 	importPair       = `(?, ?)`
 	importConflict   = ` ON CONFLICT DO NOTHING`
-	importSelectIn   = `SELECT account, id, name, email, mobile, landline, postal_address, service_address, zone, language,
+	importSelectIn   = `SELECT account, id, updated_at, name, email, mobile, landline, postal_address, service_address, zone, language,
 	email_state, sms_state, attributes, ` + contactTags + `
 FROM contacts WHERE account IN `
 )
@@ -299,7 +339,7 @@ func (w *importWriter) stmt(ctx context.Context, head, row, tail string, n int) 
 		b.WriteString(row)
 	}
 	b.WriteString(tail)
-	st, err := w.tx.PrepareContext(ctx, b.String())
+	st, err := w.conn.PrepareContext(ctx, b.String())
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +377,7 @@ func (w *importWriter) lookup(ctx context.Context, rows []importRow) error {
 	for rs.Next() {
 		var account, tags string
 		var o importOld
-		if err := rs.Scan(&account, &o.id, &o.rec.name, &o.rec.email, &o.rec.mobile, &o.rec.landline, &o.rec.postal,
+		if err := rs.Scan(&account, &o.id, &o.updatedAt, &o.rec.name, &o.rec.email, &o.rec.mobile, &o.rec.landline, &o.rec.postal,
 			&o.rec.service, &o.rec.zone, &o.rec.language, &o.rec.emailState, &o.rec.smsState, &o.rec.attributes, &tags); err != nil {
 			return err
 		}
@@ -351,7 +391,8 @@ func (w *importWriter) lookup(ctx context.Context, rows []importRow) error {
 }
 
 // write writes one batch: it decides each row's fate, adds the new
-// contacts, then updates, tags, events and list membership in file order.
+// contacts, then updates, tags, events and list membership in file
+// order, and journals how to undo them. A dry run only counts.
 func (w *importWriter) write(ctx context.Context, rows []importRow) error {
 	if len(rows) == 0 {
 		return nil
@@ -367,54 +408,139 @@ func (w *importWriter) write(ctx context.Context, rows []importRow) error {
 			return fmt.Errorf("line %d: %w", rows[i].line, err)
 		}
 	}
+	if w.dry {
+		for i := range rows {
+			if w.acts[i].insert {
+				w.sum.Added++
+			}
+		}
+		return w.countMembers(ctx, rows)
+	}
 	if err := w.insert(ctx, rows); err != nil {
 		return err
 	}
 	w.tagArgs, w.memArgs = w.tagArgs[:0], w.memArgs[:0]
 	for i := range rows {
-		a := &w.acts[i]
-		account := rows[i].values[fAccount]
-		if a.update {
-			nw := &a.nw
-			if _, err := w.upd.ExecContext(ctx, nw.name, nw.email, nw.mobile, nw.landline, nw.postal, nw.service, nw.zone,
-				nw.language, nw.emailState, nw.smsState, nw.attributes, w.now, a.id); err != nil {
-				return fmt.Errorf("line %d: update contact %s: %w", rows[i].line, account, err)
-			}
-			if a.tagsChanged {
-				if _, err := w.delTags.ExecContext(ctx, a.id); err != nil {
-					return fmt.Errorf("line %d: %w", rows[i].line, err)
-				}
-			}
-		}
-		if a.tagsChanged {
-			for _, t := range a.nw.tags {
-				w.tagArgs = append(w.tagArgs, a.id, t)
-			}
-		}
-		for k, st := range a.events {
-			if st != "" {
-				if _, err := w.event.ExecContext(ctx, a.id, string(Channels[k]), st, w.now); err != nil {
-					return fmt.Errorf("line %d: %w", rows[i].line, err)
-				}
-			}
-		}
-		if w.listID != 0 {
-			w.memArgs = append(w.memArgs, w.listID, a.id)
+		if err := w.change(ctx, &rows[i], &w.acts[i]); err != nil {
+			return fmt.Errorf("line %d: %w", rows[i].line, err)
 		}
 	}
 	if _, err := w.execPairs(ctx, importTagsHead, w.tagArgs); err != nil {
 		return fmt.Errorf("lines %d-%d: tags: %w", rows[0].line, rows[len(rows)-1].line, err)
 	}
-	n, err := w.execPairs(ctx, importMembers, w.memArgs)
-	if err != nil {
+	if err := w.addMembers(ctx); err != nil {
 		return fmt.Errorf("lines %d-%d: list %s: %w", rows[0].line, rows[len(rows)-1].line, w.listName, err)
 	}
-	w.sum.ListAdded += int(n)
+	if err := w.journal(ctx); err != nil {
+		return fmt.Errorf("lines %d-%d: %w", rows[0].line, rows[len(rows)-1].line, err)
+	}
 	return nil
 }
 
-// execPairs inserts the (?, ?) rows of args, ignoring those already there,
-// and returns how many it inserted.
+// change updates a stored contact as a decides, records its events and
+// queues its tags and list membership, journaling each change.
+func (w *importWriter) change(ctx context.Context, r *importRow, a *importAct) error {
+	if a.update {
+		nw := &a.nw
+		w.undo = append(w.undo, undoEntry{what: "changed", ref: a.id, old: oldContact(w.old[r.values[fAccount]])})
+		if _, err := w.upd.ExecContext(ctx, nw.name, nw.email, nw.mobile, nw.landline, nw.postal, nw.service, nw.zone,
+			nw.language, nw.emailState, nw.smsState, nw.attributes, w.now, a.id); err != nil {
+			return fmt.Errorf("update contact %s: %w", r.values[fAccount], err)
+		}
+		if a.tagsChanged {
+			if _, err := w.delTags.ExecContext(ctx, a.id); err != nil {
+				return err
+			}
+		}
+	}
+	if a.tagsChanged {
+		for _, t := range a.nw.tags {
+			w.tagArgs = append(w.tagArgs, a.id, t)
+		}
+	}
+	for k, st := range a.events {
+		if st == "" {
+			continue
+		}
+		res, err := w.event.ExecContext(ctx, a.id, string(Channels[k]), st, w.now)
+		if err != nil {
+			return err
+		}
+		if !a.insert { // an added contact's events go with it
+			ev, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			w.undo = append(w.undo, undoEntry{what: "event", ref: ev, ref2: a.id})
+		}
+	}
+	if w.listID != 0 {
+		w.memArgs = append(w.memArgs, w.listID, a.id)
+	}
+	return nil
+}
+
+// addMembers adds the queued contacts to the list, journaling those that
+// were stored before the import (an added contact's membership goes with it).
+func (w *importWriter) addMembers(ctx context.Context) error {
+	for args := w.memArgs; len(args) > 0; {
+		n := chunk(len(args) / 2)
+		st, err := w.stmt(ctx, importMembers, importPair, importConflict+` RETURNING contact_id`, n)
+		if err != nil {
+			return err
+		}
+		rs, err := st.QueryContext(ctx, args[:2*n]...)
+		if err != nil {
+			return err
+		}
+		for rs.Next() {
+			var id int64
+			if err := rs.Scan(&id); err != nil {
+				rs.Close()
+				return err
+			}
+			w.sum.ListAdded++
+			if _, added := slices.BinarySearch(w.added, id); !added {
+				w.undo = append(w.undo, undoEntry{what: "member", ref: w.listID, ref2: id})
+			}
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return err
+		}
+		args = args[2*n:]
+	}
+	return nil
+}
+
+// countMembers counts, for a dry run, the rows that would join the list:
+// the new contacts and the stored ones not in it yet.
+func (w *importWriter) countMembers(ctx context.Context, rows []importRow) error {
+	if w.listName == "" {
+		return nil
+	}
+	var stored []any
+	for i := range rows {
+		if w.acts[i].insert {
+			w.sum.ListAdded++
+		} else {
+			stored = append(stored, w.acts[i].id)
+		}
+	}
+	if len(stored) == 0 || w.listID == 0 {
+		w.sum.ListAdded += len(stored)
+		return nil
+	}
+	q := `SELECT count(*) FROM list_members WHERE list_id = ? AND contact_id IN (?` + strings.Repeat(", ?", len(stored)-1) + `)`
+	var in int
+	if err := w.conn.QueryRowContext(ctx, q, append([]any{w.listID}, stored...)...).Scan(&in); err != nil {
+		return fmt.Errorf("list %s: %w", w.listName, err)
+	}
+	w.sum.ListAdded += len(stored) - in
+	return nil
+}
+
+// execPairs inserts the (?, ?) rows of args, ignoring those already there.
 func (w *importWriter) execPairs(ctx context.Context, head string, args []any) (int64, error) {
 	var total int64
 	for len(args) > 0 {
@@ -439,6 +565,7 @@ func (w *importWriter) insert(ctx context.Context, rows []importRow) error {
 	var ins []int // rows to insert, at most importBatchSize
 	var idxBuf [importBatchSize]int
 	ins = idxBuf[:0]
+	w.added = w.added[:0]
 	for i := range rows {
 		if w.acts[i].insert {
 			ins = append(ins, i)
@@ -461,7 +588,22 @@ func (w *importWriter) insert(ctx context.Context, rows []importRow) error {
 		}
 		ins = ins[n:]
 	}
+	w.journalAdded()
 	return nil
+}
+
+// journalAdded journals the batch's added contacts as runs of consecutive
+// ids, one entry per run (a batch's ids are consecutive but for gaps).
+func (w *importWriter) journalAdded() {
+	slices.Sort(w.added)
+	for i := 0; i < len(w.added); {
+		j := i + 1
+		for j < len(w.added) && w.added[j] == w.added[j-1]+1 {
+			j++
+		}
+		w.undo = append(w.undo, undoEntry{what: "added", ref: w.added[i], ref2: w.added[j-1]})
+		i = j
+	}
 }
 
 func (w *importWriter) insertChunk(ctx context.Context, st *sql.Stmt, rows []importRow, ins []int) error {
@@ -489,6 +631,7 @@ func (w *importWriter) insertChunk(ctx context.Context, st *sql.Stmt, rows []imp
 			return fmt.Errorf("the store returned account %q, not in the batch", account)
 		}
 		w.acts[ins[j]].id = id
+		w.added = append(w.added, id)
 		k++
 	}
 	if err := rs.Err(); err != nil {

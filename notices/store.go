@@ -25,8 +25,10 @@ var migrations embed.FS
 
 // Store keeps Crier's data in SQL. It is safe for concurrent use.
 type Store struct {
-	db  *sql.DB
-	Now func() time.Time // injected for tests; time.Now by default
+	db   *sql.DB
+	path string           // the database file
+	dsn  string           // what sql.Open was given, for the import's own connection
+	Now  func() time.Time // injected for tests; time.Now by default
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // the dispatcher's statements, prepared once
@@ -56,7 +58,8 @@ func (s *Store) prepared(ctx context.Context, queries ...string) ([]*sql.Stmt, e
 	return out, nil
 }
 
-// Open opens the store named by dsn and applies the migrations it lacks.
+// Open opens the store named by dsn, applies the migrations it lacks and
+// undoes an import whose process died.
 // dsn is a SQLite file path (the default, crier.db); a postgres:// URL is
 // refused until the PostgreSQL store exists.
 func Open(ctx context.Context, dsn string) (*Store, error) {
@@ -67,6 +70,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if _, err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if err := s.recoverImports(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s: %w", dsn, err)
 	}
 	return s, nil
 }
@@ -92,7 +99,8 @@ func OpenWithoutMigrating(ctx context.Context, dsn string) (*Store, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate") // a transaction takes the write lock when it begins: no upgrade deadlocks
-	db, err := sql.Open("sqlite", "file:"+dsn+"?"+q.Encode())
+	source := "file:" + dsn + "?" + q.Encode()
+	db, err := sql.Open("sqlite", source)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dsn, err)
 	}
@@ -101,7 +109,7 @@ func OpenWithoutMigrating(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", dsn, err)
 	}
-	return &Store{db: db, Now: time.Now}, nil
+	return &Store{db: db, path: dsn, dsn: source, Now: time.Now}, nil
 }
 
 // Ping checks that the database answers.

@@ -25,7 +25,9 @@ type contactsImportCmd struct {
 
 // Help is shown by crier contacts import --help.
 func (contactsImportCmd) Help() string {
-	return `The import is one transaction: an error or an interruption leaves the contacts as they were.
+	return `The import is all or nothing: an error or an interruption leaves the contacts as they were
+(an import whose process was killed is undone by the next crier command). It holds the database's
+write lock a quarter second at a time, so sending and recording go on meanwhile. One import at a time.
 A row with any bad value is rejected whole and written to the rejects file with its line and the reason.
 Exit status: 0 when the import ran (the summary counts the rejects), 1 when every row was rejected or it failed.`
 }
@@ -98,7 +100,7 @@ func (c contactsImportCmd) Run(e *env) error {
 	}
 	defer s.Close()
 
-	// Ctrl-C cancels: the transaction rolls back and the store is as it was.
+	// Ctrl-C cancels: the import undoes what it wrote and the store is as it was.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
