@@ -468,7 +468,14 @@ func (d *Dispatcher) finishDone(ctx context.Context) error {
 // refreshStates learns which notices being sent were cancelled or paused
 // by someone else (crier notices cancel, another dispatcher).
 func (d *Dispatcher) refreshStates(ctx context.Context) error {
+	// The notices being rendered, and those of every claim held: a notice
+	// claimed and not yet rendered can be cancelled too.
 	ids := d.renders.ids()
+	for _, id := range d.heldNotices() {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
 	asked := time.Now()
 	cancelled, paused, err := d.store.NoticeStates(ctx, ids)
 	if err != nil {
@@ -673,7 +680,7 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 		d.settle(sendCtx, l, out)
 		return
 	}
-	if d.stopped(l, dl, &out) || d.suppressedMeanwhile(dl, &out) {
+	if d.stopped(l, dl, &out) || d.quiet(l, dl, &out) || d.suppressedMeanwhile(dl, &out) {
 		taken(false)
 		l.released(probe)
 		d.settle(sendCtx, l, out)

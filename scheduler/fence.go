@@ -26,8 +26,9 @@ const seenWithin = time.Second
 
 // heldClaim is what the dispatcher knows of one claim it holds.
 type heldClaim struct {
-	until time.Time // monotonic: the claim is held until then
-	known time.Time // monotonic: when the claim was noted, after its statement returned
+	notice int64
+	until  time.Time // monotonic: the claim is held until then
+	known  time.Time // monotonic: when the claim was noted, after its statement returned
 }
 
 // leaseMargin is kept off the end of each lease: the time between the
@@ -42,8 +43,23 @@ func (d *Dispatcher) hold(ds []notices.Delivery, sent time.Time) {
 	d.fenceMu.Lock()
 	defer d.fenceMu.Unlock()
 	for _, dl := range ds {
-		d.held[dl.ID] = heldClaim{until: until, known: known}
+		d.held[dl.ID] = heldClaim{notice: dl.NoticeID, until: until, known: known}
 	}
+}
+
+// heldNotices returns the notices of the claims the dispatcher holds.
+func (d *Dispatcher) heldNotices() []int64 {
+	d.fenceMu.Lock()
+	defer d.fenceMu.Unlock()
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, c := range d.held {
+		if !seen[c.notice] {
+			seen[c.notice] = true
+			ids = append(ids, c.notice)
+		}
+	}
+	return ids
 }
 
 // unhold forgets a claim: its outcome is recorded, or it was lost.

@@ -178,3 +178,37 @@ func TestSuppressedWhileHeldIsNotSent(t *testing.T) {
 		t.Errorf("%d messages sent; want the %d others", len(snd.sent), len(ds)-1)
 	}
 }
+
+// TestCancelOfNoticeClaimedNotRendered: a notice cancelled while its
+// deliveries are claimed but not yet begun (queued behind another
+// notice's slow send, so never rendered) sends nothing once the cancel is
+// a second old: the watcher asks about the notice of every claim held.
+func TestCancelOfNoticeClaimedNotRendered(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	lib := library(t)
+	importContacts(t, s, "first", 1, gen)
+	importContacts(t, s, "second", 10, func(i int) customer { return gen(100 + i) })
+	publish(t, s, lib, "boil-water-advisory", "first", notices.Normal, notices.Email)
+	b := publish(t, s, lib, "boil-water-advisory", "second", notices.Normal, notices.Email)
+	snd := newGatedSender()
+	d := newDispatcher(t, s, lib, map[notices.Channel]scheduler.Channel{notices.Email: {Sender: snd, Concurrency: 1}})
+	done := make(chan error, 1)
+	go func() { done <- d.Drain(ctx) }()
+	<-snd.entered // the first notice's one email is in the provider's hands; the second's are claimed behind it
+	if _, err := s.CancelNotice(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	// The promise is a second; wait a few of the watcher's looks past it.
+	time.Sleep(2 * time.Second)
+	close(snd.open)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := snd.count(); n != 1 {
+		t.Errorf("%d messages handed to the provider; want 1, the first notice's (the second was cancelled 2 s before its turn)", n)
+	}
+	if r := report(t, s, b).Channel(notices.Email); r.Cancelled != 10 || r.Sent != 0 {
+		t.Errorf("report of the cancelled notice: %+v; want 10 cancelled, none sent", r)
+	}
+}
