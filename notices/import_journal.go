@@ -150,6 +150,23 @@ func inConnTx(ctx context.Context, conn *sql.Conn, fn func() error) error {
 	return nil
 }
 
+// yieldingTx runs fn in a write transaction on conn, then leaves the
+// write lock free about as long as it held it (importYield at most), so
+// that other writers waiting for it get in between an undo's steps as
+// they do between an import's.
+func yieldingTx(ctx context.Context, conn *sql.Conn, fn func() error) error {
+	start := time.Now()
+	if err := inConnTx(ctx, conn, fn); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(min(time.Since(start), importYield)):
+		return nil
+	}
+}
+
 // undoEntry is one row of import_undo.
 type undoEntry struct {
 	id        int64
@@ -163,7 +180,7 @@ type undoEntry struct {
 func clearImport(ctx context.Context, conn *sql.Conn, id int64) error {
 	for {
 		var n int64
-		err := inConnTx(ctx, conn, func() error {
+		err := yieldingTx(ctx, conn, func() error {
 			res, err := conn.ExecContext(ctx, `DELETE FROM import_undo WHERE id IN
 				(SELECT id FROM import_undo WHERE import_id = ? ORDER BY id LIMIT 5000)`, id)
 			if err != nil {
@@ -187,7 +204,7 @@ func clearImport(ctx context.Context, conn *sql.Conn, id int64) error {
 func undoImport(ctx context.Context, conn *sql.Conn, id int64, startedAt string) error {
 	for {
 		more := false
-		err := inConnTx(ctx, conn, func() error {
+		err := yieldingTx(ctx, conn, func() error {
 			var err error
 			more, err = undoSome(ctx, conn, id, startedAt)
 			return err
@@ -252,10 +269,11 @@ func undoOne(ctx context.Context, conn *sql.Conn, e undoEntry, startedAt string)
 	switch e.what {
 	case "added":
 		// The contacts between ref and ref2 that this import created; its
-		// start time guards against a number used again since.
-		_, err = conn.ExecContext(ctx, `DELETE FROM contacts WHERE id BETWEEN ? AND ? AND created_at = ?`, e.ref, e.ref2, startedAt)
+		// start time guards against a number used again since, and keeps
+		// a contact someone else edited meanwhile (the edit is theirs).
+		_, err = conn.ExecContext(ctx, `DELETE FROM contacts WHERE id BETWEEN ?1 AND ?2 AND created_at = ?3 AND updated_at = ?3`, e.ref, e.ref2, startedAt)
 	case "changed":
-		err = restoreContact(ctx, conn, e.ref, e.old)
+		err = restoreContact(ctx, conn, e.ref, e.old, startedAt)
 	case "event":
 		_, err = conn.ExecContext(ctx, `UPDATE contacts SET
 			email_state = CASE WHEN ev.channel = 'email' THEN 'subscribed' ELSE email_state END,
@@ -286,7 +304,10 @@ func oldContact(o importOld) string {
 	return string(b)
 }
 
-func restoreContact(ctx context.Context, conn *sql.Conn, id int64, old string) error {
+// restoreContact gives contact id back the values old, unless someone
+// else changed it after the import did (its updated_at is no longer the
+// import's start): a coordinator's edit made during the import is kept.
+func restoreContact(ctx context.Context, conn *sql.Conn, id int64, old, startedAt string) error {
 	const fields = 10
 	var v []string
 	if err := json.Unmarshal([]byte(old), &v); err != nil || len(v) < fields {
@@ -296,9 +317,14 @@ func restoreContact(ctx context.Context, conn *sql.Conn, id int64, old string) e
 	for _, s := range v[:fields] {
 		args = append(args, s)
 	}
-	if _, err := conn.ExecContext(ctx, `UPDATE contacts SET name = ?, email = ?, mobile = ?, landline = ?,
-		postal_address = ?, service_address = ?, zone = ?, language = ?, attributes = ?, updated_at = ? WHERE id = ?`, append(args, id)...); err != nil {
+	res, err := conn.ExecContext(ctx, `UPDATE contacts SET name = ?, email = ?, mobile = ?, landline = ?,
+		postal_address = ?, service_address = ?, zone = ?, language = ?, attributes = ?, updated_at = ? WHERE id = ? AND updated_at = ?`,
+		append(args, id, startedAt)...)
+	if err != nil {
 		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err // changed since by someone else: theirs stays
 	}
 	if _, err := conn.ExecContext(ctx, `DELETE FROM contact_tags WHERE contact_id = ?`, id); err != nil {
 		return err

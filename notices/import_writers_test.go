@@ -270,3 +270,76 @@ func TestOneImportAtATime(t *testing.T) {
 		t.Errorf("Open left a dead import: %d lists", n)
 	}
 }
+
+// stallingReader gives its text, then waits for resume and fails, as a
+// file on a disk that went away would.
+type stallingReader struct {
+	first  *strings.Reader
+	resume chan struct{}
+}
+
+func (r *stallingReader) Read(p []byte) (int, error) {
+	if r.first.Len() > 0 {
+		return r.first.Read(p)
+	}
+	<-r.resume
+	return 0, errors.New("disk gone")
+}
+
+// TestUndoKeepsEditsMadeDuringTheImport: an import that fails after a
+// coordinator edited one of the contacts it had changed is undone, but the
+// coordinator's edit stays.
+func TestUndoKeepsEditsMadeDuringTheImport(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "crier.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.SaveContact(ctx, Contact{Account: "A1", Name: "Old", Email: "old@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("account,name,email\nA1,New,new@example.org\n")
+	for i := range 300 {
+		fmt.Fprintf(&b, "B%d,Someone,b%d@example.org\n", i, i)
+	}
+	r := &stallingReader{first: strings.NewReader(b.String()), resume: make(chan struct{})}
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	done := make(chan error, 1)
+	go func() { _, err := s.Import(ctx, r, ImportOptions{Source: "f.csv"}); done <- err }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := other.Contact(ctx, "A1")
+		if err == nil && c.Email == "new@example.org" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("import's update never visible")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := other.SaveContact(ctx, Contact{Account: "A1", Name: "Coordinator", Email: "fixed@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	close(r.resume)
+	err = <-done
+	if err == nil {
+		t.Fatal("the import whose file failed succeeded")
+	}
+	c, err := other.Contact(ctx, "A1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Email != "fixed@example.org" || c.Name != "Coordinator" {
+		t.Errorf("after the undo A1 is %q <%s>; want the coordinator's edit made during the import, Coordinator <fixed@example.org>", c.Name, c.Email)
+	}
+	if _, err := other.Contact(ctx, "B1"); ErrorCode(err) != NotFound {
+		t.Errorf("a contact the failed import added is still there: %v", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/notices"
@@ -46,6 +47,7 @@ func (d *Dispatcher) print(ctx context.Context, l *lane, id int64) error {
 	}
 	docs := []*channels.Document{{Name: "flyer.pdf", Data: flyer.Bytes()}}
 
+	claimed := d.mono()
 	dels, err := d.store.Claim(ctx, notices.Print, d.cfg.Worker, notices.ClaimScope{Notice: id}, 1_000_000_000, d.cfg.Lease)
 	if err != nil {
 		return err
@@ -71,6 +73,9 @@ func (d *Dispatcher) print(ctx context.Context, l *lane, id int64) error {
 		docs = append(docs, &channels.Document{Name: "letters.pdf", Data: pdf.Bytes()}, &channels.Document{Name: "letters.csv", Data: manifest})
 	}
 
+	if err := d.stillHeld(ctx, dels, claimed); err != nil {
+		return err
+	}
 	for _, doc := range docs {
 		if _, err := l.cfg.Sender.Send(ctx, channels.Message{ID: fmt.Sprintf("notice-%d", id), Document: doc}); err != nil {
 			if channels.IsPermanent(err) {
@@ -98,6 +103,31 @@ func (d *Dispatcher) print(ctx context.Context, l *lane, id int64) error {
 		return err
 	}
 	d.log.Info("print documents written", "notice", id, "letters", len(dels))
+	return nil
+}
+
+// stillHeld checks, before the documents are written, that the letters
+// claimed at claimed (monotonic) are still this dispatcher's: rendering
+// many letters, or a stall, may have outlasted the lease. Past half the
+// lease it renews the claims in the store; one not renewed was taken by
+// another dispatcher, which writes the documents instead.
+func (d *Dispatcher) stillHeld(ctx context.Context, dels []notices.Delivery, claimed time.Time) error {
+	if len(dels) == 0 || d.mono().Sub(claimed) < d.cfg.Lease/2 {
+		return nil
+	}
+	ids, err := d.store.RenewClaims(ctx, d.cfg.Worker, d.cfg.Lease)
+	if err != nil {
+		return d.putBack(ctx, dels, fmt.Errorf("letters' claims not checked: %w", err))
+	}
+	renewed := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		renewed[id] = true
+	}
+	for _, dl := range dels {
+		if !renewed[dl.ID] {
+			return fmt.Errorf("notice %d: the letters' claims ran out while they were being made, and another dispatcher took them; it writes the documents", dl.NoticeID)
+		}
+	}
 	return nil
 }
 
