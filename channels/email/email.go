@@ -471,8 +471,12 @@ func classify(err error) error {
 	case authRefused(code):
 		e.Permanent, e.Broken = true, true
 	case code >= 500 && se.Reason == mail.ErrSMTPMailFrom:
-		// The sender is refused: every other message would be too.
+		// The sender is refused: every other message would be too (a 503
+		// to a fresh session's MAIL FROM: it wants a login first).
 		e.Permanent, e.Broken = true, true
+	case code == 503:
+		// Out of step after MAIL FROM was accepted: the session's fault,
+		// never the recipient's; the session is closed and it goes again.
 	case code >= 500:
 		e.Permanent = true
 	}

@@ -183,10 +183,38 @@ func TestOutOfStepSessionIsReplaced(t *testing.T) {
 	}
 }
 
-// TestOutOfStepFreshSessionBreaksTheChannel: a server that answers 503 to
-// the first MAIL FROM of a new session refuses our sender as configured
-// (it wants something first): every message would fail alike.
-func TestOutOfStepFreshSessionBreaksTheChannel(t *testing.T) {
+// TestOutOfStepFreshSession: a server that answers 503 to the first MAIL
+// FROM of a new session refuses our sender as configured (it wants
+// something first): every message would fail alike, so the channel is
+// broken. A 503 later in the transaction is the session's fault, never the
+// recipient's: transient, and the message goes again.
+func TestOutOfStepFreshSession(t *testing.T) {
+	tests := []struct {
+		name          string
+		at            string // the command answered 503
+		wantBroken    bool
+		wantPermanent bool
+	}{
+		{name: "at MAIL FROM", at: "MAIL", wantBroken: true, wantPermanent: true},
+		{name: "at RCPT TO", at: "RCPT"},
+		{name: "at DATA", at: "DATA"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			port := outOfStepServer(t, tt.at)
+			s := newSender(t, email.Config{Host: "127.0.0.1", Port: port, TLS: "none", Connections: 1})
+			_, err := s.Send(context.Background(), notice(t, "X", "a@water.example"))
+			if err == nil || channels.IsBroken(err) != tt.wantBroken || channels.IsPermanent(err) != tt.wantPermanent {
+				t.Fatalf("503 to %s of a new session: %v (broken %v, permanent %v); want broken %v, permanent %v",
+					tt.at, err, channels.IsBroken(err), channels.IsPermanent(err), tt.wantBroken, tt.wantPermanent)
+			}
+		})
+	}
+}
+
+// outOfStepServer answers 503 to the command at (MAIL, RCPT or DATA) and
+// accepts the commands before it; it returns its port.
+func outOfStepServer(t *testing.T, at string) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -195,34 +223,38 @@ func TestOutOfStepFreshSessionBreaksTheChannel(t *testing.T) {
 	t.Cleanup(func() { l.Close(); <-done })
 	go func() {
 		defer close(done)
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		r := bufio.NewReader(c)
-		fmt.Fprintf(c, "220 picky ESMTP\r\n")
 		for {
-			line, err := r.ReadString('\n')
+			c, err := l.Accept()
 			if err != nil {
 				return
 			}
-			switch v := strings.ToUpper(line); {
-			case strings.HasPrefix(v, "EHLO"):
-				fmt.Fprintf(c, "250-picky\r\n250 8BITMIME\r\n")
-			case strings.HasPrefix(v, "QUIT"):
-				fmt.Fprintf(c, "221 Bye\r\n")
-				return
-			case strings.HasPrefix(v, "RSET"):
-				fmt.Fprintf(c, "250 Ok\r\n")
-			default:
-				fmt.Fprintf(c, "503 5.5.1 Error: send HELO first\r\n")
-			}
+			serveOutOfStep(c, at)
 		}
 	}()
-	s := newSender(t, email.Config{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, TLS: "none", Connections: 1})
-	_, err = s.Send(context.Background(), notice(t, "X", "a@water.example"))
-	if !channels.IsBroken(err) {
-		t.Fatalf("503 to the first MAIL FROM of a new session: %v; want the channel broken", err)
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func serveOutOfStep(c net.Conn, at string) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	fmt.Fprintf(c, "220 picky ESMTP\r\n")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		switch v := strings.ToUpper(line); {
+		case strings.HasPrefix(v, "EHLO"):
+			fmt.Fprintf(c, "250-picky\r\n250 8BITMIME\r\n")
+		case strings.HasPrefix(v, "QUIT"):
+			fmt.Fprintf(c, "221 Bye\r\n")
+			return
+		case strings.HasPrefix(v, "RSET"):
+			fmt.Fprintf(c, "250 Ok\r\n")
+		case strings.HasPrefix(v, at):
+			fmt.Fprintf(c, "503 5.5.1 Error: bad sequence of commands\r\n")
+		default:
+			fmt.Fprintf(c, "250 Ok\r\n")
+		}
 	}
 }
