@@ -187,8 +187,18 @@ func loadConfig(path string) (Config, error) {
 			*p = filepath.Join(dir, *p)
 		}
 	}
-	return cfg, cfg.check()
+	if err := cfg.check(); err != nil {
+		return cfg, &checkError{err}
+	}
+	return cfg, nil
 }
+
+// checkError is a mistake in a configuration that was read whole: a
+// command that sends nothing may go on despite it (see env.config).
+type checkError struct{ err error }
+
+func (e *checkError) Error() string { return e.err.Error() }
+func (e *checkError) Unwrap() error { return e.err }
 
 // check runs every check of the file that messages need (the utility and
 // its logo, public_url, the senders, the channel tables, [dispatch]), so

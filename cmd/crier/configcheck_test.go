@@ -151,3 +151,34 @@ func TestNoticeFaultAtDispatchPausesThenResumes(t *testing.T) {
 		}
 	}
 }
+
+// TestStoppingDespiteAConfigurationMistake: a configuration that became
+// wrong after a notice was sent (a public_url made plain http:// to
+// another machine, which an older Crier accepted) stops every command that
+// makes messages, but never the coordinator's cancel, nor the report.
+func TestStoppingDespiteAConfigurationMistake(t *testing.T) {
+	nonTerminalStdin(t)
+	cfg := exampleSetup(t)
+	mustCrier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "email", "--yes")...)...)
+	body, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, append([]byte("public_url = \"http://notices.clearwater.example\"\n"), body...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"dispatch"}, sendArgs("--list", "customers", "--channels", "email", "--yes")} {
+		if code, _, stderr := crier(t, append([]string{"--config", cfg}, args...)...); code == 0 || !strings.Contains(stderr, "public_url") {
+			t.Errorf("crier %s with the mistake: exit %d\n%s; want a refusal naming public_url", args[0], code, stderr)
+		}
+	}
+	for _, args := range [][]string{{"notices", "cancel", "1"}, {"report", "1"}, {"notices", "list"}} {
+		code, stdout, stderr := crier(t, append([]string{"--config", cfg}, args...)...)
+		if code != 0 || !strings.Contains(stderr, "warning") || !strings.Contains(stderr, "public_url") {
+			t.Errorf("crier %s with the mistake: exit %d\n%s%s; want it done, with a warning naming public_url", strings.Join(args, " "), code, stdout, stderr)
+		}
+	}
+	if out := mustCrier(t, "--config", cfg, "report", "1"); !strings.Contains(out, "cancelled") {
+		t.Errorf("report after the cancel:\n%s", out)
+	}
+}

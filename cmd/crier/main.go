@@ -41,9 +41,49 @@ type cli struct {
 type env struct {
 	stdout, stderr io.Writer
 	configPath     string
+	// sendsNothing is true for a command that only reads or stops
+	// (notices cancel, report …): a mistake in the configuration, which
+	// every message-making command refuses, must not stand in its way.
+	sendsNothing bool
 }
 
-func (e *env) config() (Config, error) { return loadConfig(e.configPath) }
+func (e *env) config() (Config, error) {
+	cfg, err := loadConfig(e.configPath)
+	var ce *checkError
+	if e.sendsNothing && errors.As(err, &ce) {
+		fmt.Fprintf(e.stderr, "crier: warning: the configuration has mistakes that crier send, dispatch and serve refuse (this command goes on):\n%v\n", ce.err)
+		return cfg, nil
+	}
+	return cfg, err
+}
+
+// makesMessages lists the commands that make or send messages, or let
+// them go (a resume): they refuse a configuration with a mistake. Every
+// other command only reads, stores or stops, and works despite one, so
+// that a notice can be cancelled and its report read whatever the file
+// says.
+var makesMessages = []string{
+	"send", "dispatch", "serve", "render",
+	"campaigns add", "campaigns edit", "campaigns resume", "notices resume", "notices reschedule",
+}
+
+// commandSendsNothing reports whether command (kong's "notices cancel
+// <id>") is none of makesMessages.
+func commandSendsNothing(command string) bool {
+	var words []string
+	for _, w := range strings.Fields(command) {
+		if !strings.HasPrefix(w, "<") {
+			words = append(words, w)
+		}
+	}
+	name := strings.Join(words, " ")
+	for _, c := range makesMessages {
+		if name == c || strings.HasPrefix(name, c+" ") {
+			return false
+		}
+	}
+	return true
+}
 
 // library loads the configuration and the template library, and shows the
 // custom templates' warnings on standard error.
@@ -112,7 +152,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "crier: %v (see %s)\n", err, help)
 		return 2
 	}
-	e := &env{stdout: stdout, stderr: stderr, configPath: c.Config}
+	e := &env{stdout: stdout, stderr: stderr, configPath: c.Config, sendsNothing: commandSendsNothing(ctx.Command())}
 	if err := ctx.Run(e); err != nil {
 		fmt.Fprintln(stderr, "crier:", err)
 		var ee *exitError
