@@ -119,10 +119,13 @@ type importWriter struct {
 	attrKeys []int    // indexes into attrCols, sorted by header
 	keyJSON  []string // the JSON of each attribute header
 	fresh    bool     // the store had no contacts: every account is new
-	skipPeek int      // batches to write without first comparing outside a transaction
-	listID   int64
-	listName string
-	sum      ImportSummary // Added, Updated, Unchanged, KeptUnsubscribed, ListAdded
+	// dataVersion is SQLite's data_version at the last transaction of a
+	// fresh import: it changes when another connection writes.
+	dataVersion int64
+	skipPeek    int // batches to write without first comparing outside a transaction
+	listID      int64
+	listName    string
+	sum         ImportSummary // Added, Updated, Unchanged, KeptUnsubscribed, ListAdded
 
 	stmts               map[string]*sql.Stmt
 	upd, delTags, event *sql.Stmt
@@ -178,6 +181,9 @@ func (w *importWriter) prepare(ctx context.Context, conn *sql.Conn) error {
 		return fmt.Errorf("import: %w", err)
 	}
 	w.fresh = !any
+	if err := conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&w.dataVersion); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
 	w.attrKeys = make([]int, len(w.attrCols))
 	w.keyJSON = make([]string, len(w.attrCols))
 	for i, h := range w.attrCols {
@@ -292,6 +298,18 @@ func (w *importWriter) begin(ctx context.Context) error {
 		return fmt.Errorf("import: %w", err)
 	}
 	w.inTx, w.begun = true, time.Now()
+	if w.fresh {
+		// Another connection that wrote between two transactions may
+		// have added a contact: the accounts are then looked up again.
+		var v int64
+		if err := w.conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		if v != w.dataVersion {
+			w.fresh = false
+		}
+		w.dataVersion = v
+	}
 	return nil
 }
 

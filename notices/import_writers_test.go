@@ -343,3 +343,66 @@ func TestUndoKeepsEditsMadeDuringTheImport(t *testing.T) {
 		t.Errorf("a contact the failed import added is still there: %v", err)
 	}
 }
+
+// pausingReader gives first, waits for resume, then gives rest.
+type pausingReader struct {
+	first, rest *strings.Reader
+	resume      chan struct{}
+}
+
+func (r *pausingReader) Read(p []byte) (int, error) {
+	if r.first.Len() > 0 {
+		return r.first.Read(p)
+	}
+	<-r.resume
+	return r.rest.Read(p)
+}
+
+// TestFirstImportBesideAnotherWriter: the first import into an empty store
+// takes every account for new, until someone else writes: a contact the
+// coordinator adds meanwhile, which the file also has, is updated, not a
+// failure of the whole import.
+func TestFirstImportBesideAnotherWriter(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "crier.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var first, rest strings.Builder
+	first.WriteString("account,name,email\n")
+	for i := range 3000 {
+		fmt.Fprintf(&first, "A%d,Someone,a%d@example.org\n", i, i)
+	}
+	rest.WriteString("X1,From The File,x1@example.org\n")
+	r := &pausingReader{first: strings.NewReader(first.String()), rest: strings.NewReader(rest.String()), resume: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() { _, err := s.Import(ctx, r, ImportOptions{Source: "f.csv"}); done <- err }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := other.Contact(ctx, "A0"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the import's first rows never became visible")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := other.SaveContact(ctx, Contact{Account: "X1", Name: "Coordinator", Email: "x1@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	close(r.resume)
+	if err := <-done; err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	c, err := other.Contact(ctx, "X1")
+	if err != nil || c.Name != "From The File" {
+		t.Errorf("X1 after the import: %+v, %v; want the file's name", c, err)
+	}
+}
