@@ -91,7 +91,7 @@ func New(store *notices.Store, cfg Config) (*Dispatcher, error) {
 		cancelled: map[int64]bool{},
 		paused:    map[pauseKey]time.Time{},
 		permRuns:  map[pauseKey]int{},
-		mono:      time.Now,
+		mono:      stallClock,
 		held:      map[int64]heldClaim{},
 	}
 	d.printRetry, d.publishRetry = map[int64]retryAt{}, map[int64]retryAt{}
