@@ -880,6 +880,9 @@ type recordResult struct {
 // settle records out and counts it in the lane's progress when the store
 // applied it: an outcome refused (the claim was lost) is no one's progress.
 func (d *Dispatcher) settle(ctx context.Context, l *lane, out notices.Outcome) {
+	// Forgotten before the record, so that a renewal meanwhile does not
+	// take the claim it ends for one lost.
+	d.unhold(out.ID)
 	if !d.record(ctx, out) {
 		return
 	}
