@@ -176,14 +176,15 @@ func (w *importWriter) prepare(ctx context.Context, conn *sql.Conn) error {
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
+	// The version first: a contact added between the two reads changes it.
+	if err := conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&w.dataVersion); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
 	var any bool
 	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts)`).Scan(&any); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	w.fresh = !any
-	if err := conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&w.dataVersion); err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
 	w.attrKeys = make([]int, len(w.attrCols))
 	w.keyJSON = make([]string, len(w.attrCols))
 	for i, h := range w.attrCols {

@@ -623,7 +623,8 @@ func (d *Dispatcher) work(stopping, sendCtx context.Context, l *lane) {
 // deliver sends one delivery and records what became of it.
 func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl notices.Delivery) {
 	defer func() {
-		d.unhold(dl.ID)
+		// settle forgot the claim before its record (a put-back due at
+		// once may be claimed and held again by now: not forgotten here).
 		// After the record. The last outcome in hand wakes the
 		// housekeeping, which may see the work ended (a drain) or due.
 		if d.holding.Add(-1) == 0 {

@@ -202,7 +202,9 @@ func (d *Dispatcher) watch(ctx context.Context) {
 // look is one round of watch.
 func (d *Dispatcher) look(ctx context.Context, lastRenewal *time.Time) {
 	start := d.mono()
-	if d.heldCount() > 0 && start.Sub(*lastRenewal) >= d.cfg.Lease/4 {
+	// holding, not heldCount: a claim whose outcome is being recorded is
+	// no longer held for sending, but its lease must last until the record.
+	if d.holding.Load() > 0 && start.Sub(*lastRenewal) >= d.cfg.Lease/4 {
 		ids, err := d.store.RenewClaims(ctx, d.cfg.Worker, d.cfg.Lease)
 		if err != nil {
 			if ctx.Err() == nil {
