@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzImport feeds any bytes to the importer: it never panics, fails only
@@ -45,8 +46,15 @@ func FuzzImport(f *testing.F) {
 	limits.MaxBytes, limits.MaxRows, limits.MaxRowBytes, limits.MaxColumns = 64<<10, 500, 4<<10, 50
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var rejects bytes.Buffer
-		sum, err := s.Import(context.Background(), bytes.NewReader(data), ImportOptions{
+		// Bounded time per input: an import that hangs fails here, with
+		// its input saved, instead of outlasting the fuzz run.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		sum, err := s.Import(ctx, bytes.NewReader(data), ImportOptions{
 			Source: "fuzz.csv", Rejects: &rejects, Normalizer: us, List: "fuzz", Limits: &limits})
+		if ctx.Err() != nil {
+			t.Fatalf("the import of %d bytes took more than 5 s: %v", len(data), err)
+		}
 		var imports int
 		if qerr := s.db.QueryRow(`SELECT count(*) FROM imports`).Scan(&imports); qerr != nil || imports != 0 {
 			t.Fatalf("%d imports left behind (%v)", imports, qerr)

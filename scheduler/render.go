@@ -206,7 +206,7 @@ func (nr *noticeRender) emailHeader(cfg *Config, dl notices.Delivery) templates.
 	h := templates.EmailHeader{
 		From:      cfg.From,
 		ReplyTo:   cfg.ReplyTo,
-		To:        (&mail.Address{Name: dl.Name, Address: dl.Address}).String(),
+		To:        templates.Address(dl.Name, dl.Address),
 		MessageID: fmt.Sprintf("crier-%d-%d@%s", dl.NoticeID, dl.ID, nr.domain),
 	}
 	if cfg.PublicURL != "" {

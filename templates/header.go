@@ -82,6 +82,23 @@ func headerText(s string) string {
 	return encodedWords(s, " ")
 }
 
+// phraseSpecials are the characters that net/mail's Q-encoded display
+// names leave as they are, though a phrase may not hold them: a name with
+// one of them is written as base64 encoded words, which readers parse.
+const phraseSpecials = `\"()<>@,;:[]`
+
+// Address returns name and addr as one address ("Name <addr>") that Email
+// reads back with exactly that name, whatever it holds: net/mail writes
+// some names (a line break beside a backslash) in a form it cannot read
+// back, and those are written as base64 encoded words instead.
+func Address(name, addr string) string {
+	v := (&netmail.Address{Name: name, Address: addr}).String()
+	if a, err := netmail.ParseAddress(v); err == nil && a.Name == name {
+		return v
+	}
+	return encodedWords(name, " ") + " " + (&netmail.Address{Address: addr}).String()
+}
+
 // setAddress sets the To or Reply-To header of m to the address value
 // ("Name <address>" or an address). go-mail writes a display name as
 // net/mail does: encoded words when it holds more than printable ASCII,
@@ -93,7 +110,7 @@ func setAddress(m *mail.Msg, h mail.AddrHeader, value string) error {
 	if err != nil {
 		return err
 	}
-	if plainHeaderText(a.Name) || strings.ContainsFunc(a.Name, mimeEncodes) {
+	if plainHeaderText(a.Name) || strings.ContainsFunc(a.Name, mimeEncodes) && !strings.ContainsAny(a.Name, phraseSpecials) {
 		m.SetAddrHeaderFromMailAddress(h, a)
 		return nil
 	}

@@ -49,8 +49,8 @@ func emailWith(t *testing.T, subject, toName, replyName string) (emltest.Email, 
 	}
 	r.Subject = subject
 	h := EmailHeader{
-		To:        (&netmail.Address{Name: toName, Address: "ana@example.com"}).String(),
-		ReplyTo:   (&netmail.Address{Name: replyName, Address: "help@clearwater.example"}).String(),
+		To:        Address(toName, "ana@example.com"),
+		ReplyTo:   Address(replyName, "help@clearwater.example"),
 		MessageID: "notice-7.en@clearwater.example",
 	}
 	m, err := r.Email(h)
