@@ -5,6 +5,7 @@ import (
 	"errors"
 	netmail "net/mail"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/wneessen/go-mail"
@@ -93,6 +94,9 @@ const phraseSpecials = `\"()<>@,;:[]`
 // back, and those are written as base64 encoded words instead.
 func Address(name, addr string) string {
 	v := (&netmail.Address{Name: name, Address: addr}).String()
+	if !strings.ContainsFunc(name, unicode.IsControl) {
+		return v // read back as it is (the costly check below is for control characters)
+	}
 	if a, err := netmail.ParseAddress(v); err == nil && a.Name == name {
 		return v
 	}
