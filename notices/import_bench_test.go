@@ -108,9 +108,8 @@ func TestImportMillion(t *testing.T) {
 		rate := float64(n) / elapsed.Seconds()
 		t.Logf("%s: %v in %v: %.0f rows/s; Go heap now %d MB, from the OS %d MB; process peak RSS %s",
 			pass, sum, elapsed.Round(time.Millisecond), rate, ms.HeapAlloc>>20, ms.Sys>>20, peakRSS())
-		if rate < 50000 {
-			t.Errorf("%s: %.0f rows/s, want 50,000 or more", pass, rate)
-		}
+		// The rate is reported, not asserted: a timed assertion fails on
+		// a busy machine (see BenchmarkImport for comparisons).
 		// The whole test process, CSV generation included, must stay
 		// under the import's budget.
 		var kb int
