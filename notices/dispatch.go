@@ -145,16 +145,6 @@ func (s *Store) Claim(ctx context.Context, ch Channel, worker string, scope Clai
 	return out, nil
 }
 
-// Unreachable says whether delivery id, queued or claimed, may no longer
-// be sent: its address was suppressed, or its contact unsubscribed from
-// the channel, since the notice was published. A dispatcher asks before
-// sending what it has held for a while.
-func (s *Store) Unreachable(ctx context.Context, id int64) (bool, error) {
-	var gone bool
-	err := s.db.QueryRowContext(ctx, `SELECT `+deliverySuppressed+` FROM deliveries d WHERE d.id = ?`, id).Scan(&gone)
-	return gone, err
-}
-
 // idsJSON is ids as a JSON array, for json_each.
 func idsJSON(ids []int64) string {
 	b := make([]byte, 0, 8*len(ids)+2)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -271,19 +272,37 @@ func TestOneImportAtATime(t *testing.T) {
 	}
 }
 
-// stallingReader gives its text, then waits for resume and fails, as a
-// file on a disk that went away would.
-type stallingReader struct {
-	first  *strings.Reader
-	resume chan struct{}
+// gatedReader gives first, waits for resume, then gives rest, or fails
+// as a file on a disk that went away would when rest is nil.
+type gatedReader struct {
+	first, rest io.Reader
+	resume      chan struct{}
 }
 
-func (r *stallingReader) Read(p []byte) (int, error) {
-	if r.first.Len() > 0 {
-		return r.first.Read(p)
+func (r *gatedReader) Read(p []byte) (int, error) {
+	if n, err := r.first.Read(p); err != io.EOF {
+		return n, err
 	}
 	<-r.resume
-	return 0, errors.New("disk gone")
+	if r.rest == nil {
+		return 0, errors.New("disk gone")
+	}
+	return r.rest.Read(p)
+}
+
+// waitForContact waits until s shows the contact account as ok says.
+func waitForContact(t *testing.T, s *Store, account string, ok func(Contact) bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if c, err := s.Contact(context.Background(), account); err == nil && ok(c) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the import's %s never became visible", account)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // TestUndoKeepsEditsMadeDuringTheImport: an import that fails after a
@@ -305,7 +324,7 @@ func TestUndoKeepsEditsMadeDuringTheImport(t *testing.T) {
 	for i := range 300 {
 		fmt.Fprintf(&b, "B%d,Someone,b%d@example.org\n", i, i)
 	}
-	r := &stallingReader{first: strings.NewReader(b.String()), resume: make(chan struct{})}
+	r := &gatedReader{first: strings.NewReader(b.String()), resume: make(chan struct{})}
 	other, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -313,17 +332,7 @@ func TestUndoKeepsEditsMadeDuringTheImport(t *testing.T) {
 	defer other.Close()
 	done := make(chan error, 1)
 	go func() { _, err := s.Import(ctx, r, ImportOptions{Source: "f.csv"}); done <- err }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := other.Contact(ctx, "A1")
-		if err == nil && c.Email == "new@example.org" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("import's update never visible")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitForContact(t, other, "A1", func(c Contact) bool { return c.Email == "new@example.org" })
 	if _, err := other.SaveContact(ctx, Contact{Account: "A1", Name: "Coordinator", Email: "fixed@example.org"}); err != nil {
 		t.Fatal(err)
 	}
@@ -342,20 +351,6 @@ func TestUndoKeepsEditsMadeDuringTheImport(t *testing.T) {
 	if _, err := other.Contact(ctx, "B1"); ErrorCode(err) != NotFound {
 		t.Errorf("a contact the failed import added is still there: %v", err)
 	}
-}
-
-// pausingReader gives first, waits for resume, then gives rest.
-type pausingReader struct {
-	first, rest *strings.Reader
-	resume      chan struct{}
-}
-
-func (r *pausingReader) Read(p []byte) (int, error) {
-	if r.first.Len() > 0 {
-		return r.first.Read(p)
-	}
-	<-r.resume
-	return r.rest.Read(p)
 }
 
 // TestFirstImportBesideAnotherWriter: the first import into an empty store
@@ -381,19 +376,10 @@ func TestFirstImportBesideAnotherWriter(t *testing.T) {
 		fmt.Fprintf(&first, "A%d,Someone,a%d@example.org\n", i, i)
 	}
 	rest.WriteString("X1,From The File,x1@example.org\n")
-	r := &pausingReader{first: strings.NewReader(first.String()), rest: strings.NewReader(rest.String()), resume: make(chan struct{})}
+	r := &gatedReader{first: strings.NewReader(first.String()), rest: strings.NewReader(rest.String()), resume: make(chan struct{})}
 	done := make(chan error, 1)
 	go func() { _, err := s.Import(ctx, r, ImportOptions{Source: "f.csv"}); done <- err }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if _, err := other.Contact(ctx, "A0"); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the import's first rows never became visible")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitForContact(t, other, "A0", func(Contact) bool { return true })
 	if _, err := other.SaveContact(ctx, Contact{Account: "X1", Name: "Coordinator", Email: "x1@example.org"}); err != nil {
 		t.Fatal(err)
 	}
