@@ -53,6 +53,7 @@ func CheckExamples(lib *Library, u Utility) Problems {
 	date := time.Date(2026, time.January, 1, 12, 0, 0, 0, time.UTC)
 	for _, name := range lib.Names() {
 		fam, _ := lib.Family(name)
+		sms := map[string]SMS{}
 		for _, lang := range fam.Languages() {
 			t := fam.ByLang[lang]
 			for _, f := range t.Fields {
@@ -64,13 +65,10 @@ func CheckExamples(lib *Library, u Utility) Problems {
 			var ves ValueErrors
 			var le *LimitError
 			switch {
-			case err == nil && r.SMS.Encoding == GSM7:
-				// One value with a letter outside GSM-7 (a street named
-				// Juárez) makes the whole SMS UCS-2: it must still fit.
-				if accented := NewSMS(r.SMS.Text+"á", false); accented.Segments > t.SMSMaxSegments {
-					ps = append(ps, Problem{File: t.File, Line: t.smsLine, Warning: true, Message: fmt.Sprintf(
-						"sms: with the example values it takes %d segment(s) in GSM-7, but %d in UCS-2, over the limit of %d, as soon as a value has a letter such as á; shorten it to about %d characters",
-						r.SMS.Segments, accented.Segments, t.SMSMaxSegments, 67*t.SMSMaxSegments-15)})
+			case err == nil:
+				sms[lang] = r.SMS
+				if p, ok := checkUCS2Headroom(t, r.SMS); ok {
+					ps = append(ps, p)
 				}
 			case errors.As(err, &le):
 				ps = append(ps, Problem{File: t.File, Line: le.Line, Message: "with the example values: " + le.Part + ": " + le.Msg})
@@ -78,10 +76,64 @@ func CheckExamples(lib *Library, u Utility) Problems {
 				for _, ve := range ves {
 					ps = append(ps, Problem{File: t.File, Message: "with the example values: " + ve.Error()})
 				}
-			case err != nil:
+			default:
 				ps = append(ps, Problem{File: t.File, Message: "with the example values: " + err.Error()})
 			}
 		}
+		ps = append(ps, checkTranslationSegments(fam, sms)...)
+	}
+	return ps
+}
+
+// checkUCS2Headroom warns when t's SMS, GSM-7 with the example values,
+// would go over its limit once a value holds a letter that forces UCS-2
+// (a street named Juárez): the whole SMS becomes UCS-2 and must still
+// fit. With sms_gsm7, á is written as a, so the letter tried is one with
+// no GSM-7 look-alike.
+func checkUCS2Headroom(t *Template, s SMS) (Problem, bool) {
+	if s.Encoding != GSM7 {
+		return Problem{}, false
+	}
+	letter := "á"
+	if t.SMSGSM7 {
+		letter = "ж"
+	}
+	accented := NewSMS(s.Text+letter, false)
+	if accented.Segments <= t.SMSMaxSegments {
+		return Problem{}, false
+	}
+	return Problem{File: t.File, Line: t.smsLine, Warning: true, Message: fmt.Sprintf(
+		"sms: with the example values it takes %d segment(s) in GSM-7, but %d in UCS-2, over the limit of %d, as soon as a value has a letter such as %s; shorten it to about %d characters",
+		s.Segments, accented.Segments, t.SMSMaxSegments, letter, 67*t.SMSMaxSegments-15)}, true
+}
+
+// checkTranslationSegments warns of each translation whose SMS, with the
+// example values, takes more segments than the original's: customers
+// reading that language pay more for the same notice, most often because
+// a letter outside GSM-7 makes the whole text UCS-2. sms holds the SMS of
+// each language that rendered.
+func checkTranslationSegments(fam *Family, sms map[string]SMS) Problems {
+	orig, ok := sms[fam.Original.Lang]
+	if !ok {
+		return nil
+	}
+	var ps Problems
+	for _, lang := range fam.Languages() {
+		t, s := fam.ByLang[lang], sms[lang]
+		if t == fam.Original || s.Segments <= orig.Segments {
+			continue
+		}
+		msg := fmt.Sprintf("sms: %s (%s) with the example values takes %d segment(s) in %s, its %s original %d in %s",
+			fam.Original.Name, lang, s.Segments, s.Encoding, fam.Original.Lang, orig.Segments, orig.Encoding)
+		switch {
+		case len(s.ForcedUCS2) > 0 && !t.SMSGSM7:
+			msg += fmt.Sprintf("; UCS-2 because of %s: set sms_gsm7: true to write letters such as á as a, or shorten it", smsDescribeChars(s.ForcedUCS2))
+		case len(s.ForcedUCS2) > 0:
+			msg += fmt.Sprintf("; UCS-2 because of %s, which have no GSM-7 look-alike: shorten it", smsDescribeChars(s.ForcedUCS2))
+		default:
+			msg += "; shorten it"
+		}
+		ps = append(ps, Problem{File: t.File, Line: t.smsLine, Warning: true, Message: msg})
 	}
 	return ps
 }

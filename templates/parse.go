@@ -216,11 +216,19 @@ func parseFrontMatter(pl *problemList, t *Template, front []byte) bool {
 				}
 				t.SMSReplace = b
 			}
+		case "sms_gsm7":
+			if s, ok := scalar(pl, key, v); ok {
+				b, err := strconv.ParseBool(s)
+				if err != nil {
+					pl.errorf(line, "sms_gsm7 %q: use true or false", s)
+				}
+				t.SMSGSM7 = b
+			}
 		case "fields":
 			t.fieldsLine = line
 			t.Fields = parseFields(pl, v)
 		default:
-			pl.errorf(line, "unknown key %q (known: name, language, title, description, category, tier, subject, sms, sms_max_segments, sms_replace, fields)", key)
+			pl.errorf(line, "unknown key %q (known: name, language, title, description, category, tier, subject, sms, sms_max_segments, sms_replace, sms_gsm7, fields)", key)
 		}
 	}
 	for _, key := range []string{"title", "category", "subject", "sms"} {

@@ -177,14 +177,16 @@ func (e *SMSError) Error() string {
 
 func (e *SMSError) Unwrap() error { return e.Err }
 
-// renderSMS executes the sms template, then counts and checks the text. A
-// text over the limit comes back counted, with an *SMSError.
+// renderSMS executes the sms template, then writes it in GSM-7 where the
+// template asks (sms_gsm7), counts and checks it: after the values are in,
+// so that a value typed with accents is written in GSM-7 too. A text over
+// the limit comes back counted, with an *SMSError.
 func (t *Template) renderSMS(data map[string]any, replace bool) (SMS, error) {
 	text, err := execute(t, "sms", t.sms, data)
 	if err != nil {
 		return SMS{}, err
 	}
-	sms := NewSMS(strings.TrimSpace(text), replace)
+	sms := newTemplateSMS(strings.TrimSpace(text), replace, t.SMSGSM7)
 	if err := sms.Check(t.SMSMaxSegments); err != nil {
 		e := &SMSError{Template: t.Name, Lang: t.Lang, Err: err}
 		for _, f := range t.Fields {

@@ -102,6 +102,10 @@ type Template struct {
 	// SMSReplace says whether typographic characters with GSM-7 look-alikes
 	// are replaced before the SMS is counted (default true).
 	SMSReplace bool
+	// SMSGSM7 says whether Latin letters outside GSM-7 are written as their
+	// closest GSM-7 letters (á as a) before the SMS is counted, from the
+	// front matter's sms_gsm7 (default false; see gsmTransliterate).
+	SMSGSM7 bool
 	// SMSMaxSegments is the most segments the rendered SMS may take (default 3).
 	SMSMaxSegments int
 

@@ -63,7 +63,8 @@ func (c templatesShowCmd) Run(e *env) error {
 	if t.Tier > 0 {
 		fmt.Fprintf(w, ", Tier %d public notice", t.Tier)
 	}
-	fmt.Fprintf(w, "\nlanguages: %s\nfile: %s\n\nfields:\n", strings.Join(fam.Languages(), ", "), t.File)
+	fmt.Fprintf(w, "\nlanguages: %s\nfile: %s\n", strings.Join(fam.Languages(), ", "), t.File)
+	fmt.Fprintf(w, "sms: at most %d segment(s); %s\n\nfields:\n", t.SMSMaxSegments, smsGSM7Line(t))
 	for _, f := range t.Fields {
 		req := "optional"
 		if f.Required {
@@ -147,4 +148,12 @@ func loadForCheck(dir string, u templates.Utility) (*templates.Library, template
 		problems[i].File = filepath.Join(dir, problems[i].File)
 	}
 	return lib, problems, dir, nil
+}
+
+// smsGSM7Line says what the template's sms_gsm7 does to its SMS.
+func smsGSM7Line(t *templates.Template) string {
+	if t.SMSGSM7 {
+		return "sms_gsm7: true, letters outside GSM-7 are sent as their closest GSM-7 letters (á as a)"
+	}
+	return "sms_gsm7: false, a letter outside GSM-7 (such as á) makes the SMS UCS-2"
 }

@@ -46,3 +46,35 @@ func TestRenderRefusesAHugeValuesFile(t *testing.T) {
 		t.Errorf("exit %d, want 1 and %q:\n%s", code, want, stderr)
 	}
 }
+
+// TestTemplatesCheckWarnsOfCostlierTranslations runs `templates check` on
+// a custom folder whose Spanish SMS takes more segments than its English
+// original: a warning naming both, exit status 0.
+func TestTemplatesCheckWarnsOfCostlierTranslations(t *testing.T) {
+	dir, err := filepath.Abs("../../templates/testdata/translations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := crier(t, "templates", "check", dir)
+	want := filepath.Join(dir, "outage.es.md") + `:5: warning: sms: outage (es) with the example values takes 3 segment(s) in UCS-2, its en original 1 in GSM-7; UCS-2 because of "ó" (U+00F3), "í" (U+00ED), "á" (U+00E1): set sms_gsm7: true`
+	if code != 0 || !strings.Contains(stdout, want) || !strings.Contains(stdout, "0 error(s), 2 warning(s)") {
+		t.Errorf("exit %d, want 0 and %q:\n%s%s", code, want, stdout, stderr)
+	}
+}
+
+// TestTemplatesShowSaysSMSGSM7 shows a built-in Spanish template, which
+// writes its SMS in GSM-7, and its English original, which does not.
+func TestTemplatesShowSaysSMSGSM7(t *testing.T) {
+	tests := []struct{ name, lang, want string }{
+		{"Spanish", "es", "sms: at most 3 segment(s); sms_gsm7: true, letters outside GSM-7 are sent as their closest GSM-7 letters (á as a)\n"},
+		{"English", "en", "sms: at most 3 segment(s); sms_gsm7: false, a letter outside GSM-7 (such as á) makes the SMS UCS-2\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := crier(t, "templates", "show", "main-break", "--lang", tt.lang)
+			if code != 0 || !strings.Contains(stdout, tt.want) {
+				t.Errorf("exit %d, want 0 and %q:\n%s%s", code, tt.want, stdout, stderr)
+			}
+		})
+	}
+}
