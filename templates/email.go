@@ -67,12 +67,19 @@ func (r *Rendering) renderHTML() (string, error) {
 	if err := markdown.Renderer().Render(&body, r.Source, r.Doc); err != nil {
 		return "", fmt.Errorf("render %s body as HTML: %w", r.Template.Name, err)
 	}
+	logo, err := r.emailLogo()
+	if err != nil {
+		return "", err
+	}
 	data := struct {
 		Lang, Subject, Preheader, Accent, Title, DateLine, URL, Online, Footer string
-		Tel                                                                    template.URL
+		Tel, LogoSrc                                                           template.URL
+		LogoWidth, LogoHeight                                                  int
 		Body                                                                   template.HTML
 		Utility                                                                Utility
 	}{
+		LogoSrc:   logo.src(),
+		LogoWidth: logoWidth(logo), LogoHeight: logoHeight(logo),
 		Lang:      r.Lang,
 		Subject:   r.Subject,
 		Preheader: r.SMS.Text,
@@ -161,7 +168,8 @@ func CheckUnsubscribeAddress(s string) error {
 }
 
 // Email builds the email: multipart/alternative with the plain text part
-// and the HTML part, subject, From, Reply-To, Date (the notice's date) and a
+// and the HTML part (inside multipart/related with the utility's logo as
+// an inline image, when it has one), subject, From, Reply-To, Date (the notice's date) and a
 // Message-ID. The MIME boundary is derived from the content, so the same
 // notice with the same Message-ID gives the same bytes.
 func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
@@ -172,10 +180,14 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	text := r.emailText()
 	// The content is encoded once per notice (Render); only the headers
 	// are made per email.
-	content, body := r.digest, r.alternative
+	content, bodyType, body := r.digest, r.bodyType, r.body
 	if body == nil {
+		logo, err := r.emailLogo()
+		if err != nil {
+			return nil, err
+		}
 		content = contentDigest(r.Subject, text, html)
-		if body, err = alternativeBody(content, text, html); err != nil {
+		if bodyType, body, err = emailBody(content, text, html, logo); err != nil {
 			return nil, err
 		}
 	}
@@ -226,11 +238,12 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	m.SetMessageIDWithValue(id)
 	m.SetDateWithValue(r.Date)
 	m.Subject(headerText(r.Subject))
-	// The body is already MIME: go-mail writes it as it is, under a
-	// multipart/alternative header ("8bit" is what a multipart entity's
-	// transfer encoding must say; its parts are 7-bit quoted-printable).
-	m.SetBodyWriter(mail.ContentType(`multipart/alternative; boundary="`+boundaryOf(content)+`"`), bytesWriter(body),
-		mail.WithPartEncoding(mail.NoEncoding))
+	// The body is already MIME: go-mail writes it as it is, under its
+	// multipart header ("8bit" is what a multipart entity's transfer
+	// encoding must say; its parts are 7-bit quoted-printable and base64).
+	// go-mail's own EmbedReader would encode the logo again for each
+	// recipient's email.
+	m.SetBodyWriter(mail.ContentType(bodyType), bytesWriter(body), mail.WithPartEncoding(mail.NoEncoding))
 	return m, nil
 }
 

@@ -92,12 +92,15 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 	if nesting(r.Doc, maxNesting+1) > maxNesting {
 		return nil, errNesting(t)
 	}
+	if r.logo, err = newEmailLogo(u.Logo); err != nil {
+		return nil, err
+	}
 	if r.html, err = r.renderHTML(); err != nil {
 		return nil, err
 	}
 	r.text = r.renderEmailText()
 	r.digest = contentDigest(r.Subject, r.text, r.html)
-	if r.alternative, err = alternativeBody(r.digest, r.text, r.html); err != nil {
+	if r.bodyType, r.body, err = emailBody(r.digest, r.text, r.html, r.logo); err != nil {
 		return nil, err
 	}
 	if tooLong != nil {

@@ -207,14 +207,20 @@ func TestEmailGolden(t *testing.T) {
 		file   string
 		values Values
 		url    string
+		logo   string // a PNG under testdata, the utility's logo
 	}{
-		{"outage", "testdata/email/outage.eml", Values{"area": "Elm Street & 5th Ave", "day": "Tuesday, December 1, 2026", "cause": "main-break"}, "https://water.clearwater.example/n/7"},
-		{"outage without url", "testdata/email/outage-nourl.eml", Values{"area": "Peña Street", "day": "2026-12-01"}, ""},
+		{"outage", "testdata/email/outage.eml", Values{"area": "Elm Street & 5th Ave", "day": "Tuesday, December 1, 2026", "cause": "main-break"}, "https://water.clearwater.example/n/7", ""},
+		{"outage without url", "testdata/email/outage-nourl.eml", Values{"area": "Peña Street", "day": "2026-12-01"}, "", ""},
+		{"outage with logo", "testdata/email/outage-logo.eml", Values{"area": "Elm Street", "day": "2026-12-01"}, "https://water.clearwater.example/n/8", "testdata/email/logo.png"},
 	}
 	tmpl := mustTemplate(t, "outage.md", outageTemplate)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := Render(tmpl, tt.values, testUtility, Options{Date: testDate, URL: tt.url})
+			u := testUtility
+			if tt.logo != "" {
+				u.Logo = readFile(t, tt.logo)
+			}
+			r, err := Render(tmpl, tt.values, u, Options{Date: testDate, URL: tt.url})
 			if err != nil {
 				t.Fatal(err)
 			}

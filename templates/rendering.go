@@ -27,8 +27,11 @@ type Rendering struct {
 	// The email parts, rendered once by Render for every email of the notice.
 	html, text string
 	digest     [32]byte // of subject, text and HTML: the MIME boundary and default Message-ID derive from it
-	// alternative is the email's body, multipart/alternative with both
-	// parts quoted-printable, encoded once: each recipient's email is its
-	// own headers and these bytes.
-	alternative []byte
+	// body is the email's body, encoded once: each recipient's email is
+	// its own headers and these bytes. It is multipart/alternative with
+	// both parts quoted-printable, inside multipart/related beside the
+	// logo when the utility has one; bodyType is its Content-Type.
+	body     []byte
+	bodyType string
+	logo     *emailLogo // the utility's logo in the HTML email; nil without one
 }

@@ -272,7 +272,7 @@ func writeRendering(dir string, r *templates.Rendering, h templates.EmailHeader,
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	html, err := r.HTML()
+	html, err := r.PreviewHTML()
 	if err != nil {
 		return nil, err
 	}
