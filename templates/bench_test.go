@@ -29,16 +29,7 @@ func benchRendering(b *testing.B, lang string) (*Template, Values, *Rendering) {
 // the filled values, then encoded, counted and checked.
 func BenchmarkRenderSMS(b *testing.B) {
 	t, values, _ := benchRendering(b, "en")
-	raw, _, err := t.data(values, testUtility)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := t.renderSMS(raw, true); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchSMS(b, t, values)
 }
 
 // BenchmarkRenderEmail is one email from a rendered notice: HTML and text

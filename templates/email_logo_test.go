@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/png"
+	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -91,6 +92,39 @@ func flatPNG(t testing.TB, w, h int) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// BenchmarkRenderEmailLogo is one email of a notice whose utility has a
+// logo (20 KB): the logo is encoded once per notice, so a recipient's
+// email costs its headers and the copy of the body.
+func BenchmarkRenderEmailLogo(b *testing.B) {
+	t, values, _ := benchRendering(b, "en")
+	u := testUtility
+	u.Logo = noisyPNG(b, 200, 60)
+	r, err := Render(t, values, u, Options{Date: testDate, URL: "https://water.clearwater.example/n/42"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.WriteEmail(io.Discard, EmailHeader{To: "customer@example.com"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// noisyPNG is a w × h PNG that does not compress: a logo's size in bytes.
+func noisyPNG(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7919 >> 3)
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()

@@ -138,3 +138,29 @@ func TestCheckWarnsOfATranslationThatCostsMoreSegments(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRenderSMSGSM7 is the SMS of the Spanish main break notice,
+// whose í is written as i (sms_gsm7), as BenchmarkRenderSMS counts an
+// English one.
+func BenchmarkRenderSMSGSM7(b *testing.B) {
+	lib, _ := Builtin()
+	fam, err := lib.Family("main-break")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchSMS(b, fam.ByLang["es"], fam.Examples())
+}
+
+// benchSMS runs t's SMS with values: executed, written, counted, checked.
+func benchSMS(b *testing.B, t *Template, values Values) {
+	raw, _, err := t.data(values, testUtility)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := t.renderSMS(raw, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
