@@ -86,7 +86,7 @@ Atención en {{.area}}.
 
 // TestBuiltinSpanishSMSFitsLikeEnglish is acceptance 2 of issue 11: every
 // built-in Spanish SMS, with the template's examples, takes no more
-// segments than its English original. The texts are kept as golden files
+// segments than its English original, and is GSM-7 and no longer than it. The texts are kept as golden files
 // (-update rewrites them) so a change to what customers read is seen.
 func TestBuiltinSpanishSMSFitsLikeEnglish(t *testing.T) {
 	lib := builtinLibrary(t)
@@ -106,6 +106,11 @@ func TestBuiltinSpanishSMSFitsLikeEnglish(t *testing.T) {
 			en, es := sms["en"], sms["es"]
 			if es.Segments > en.Segments {
 				t.Errorf("Spanish SMS takes %d segment(s) in %s (forced by %q), English %d:\n%s", es.Segments, es.Encoding, es.ForcedUCS2, en.Segments, es.Text)
+			}
+			// No longer than the English, so that no utility name, however
+			// long, puts the Spanish over a segment the English stays in.
+			if es.Encoding != GSM7 || es.Units > en.Units {
+				t.Errorf("Spanish SMS is %d septets in %s, English %d: make it no longer", es.Units, es.Encoding, en.Units)
 			}
 			if !fam.ByLang["es"].SMSGSM7 {
 				t.Errorf("%s.es.md does not set sms_gsm7: true", name)
