@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestGSMTransliterate(t *testing.T) {
@@ -167,5 +168,21 @@ func benchSMS(b *testing.B, t *Template, values Values) {
 		if _, err := t.renderSMS(raw, true); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCheckExamplesUCS2HeadroomWithSMSGSM7: with sms_gsm7 a value's á is
+// written as a, so the warning of an SMS that fits only in GSM-7 names a
+// letter that stays (ж), not á.
+func TestCheckExamplesUCS2HeadroomWithSMSGSM7(t *testing.T) {
+	long := strings.Replace(goodTemplate, `sms: "{{.utility.name}}: hydrant flushing in {{.area}} on {{.day}}."`,
+		"sms_gsm7: true\n"+`sms: "{{.utility.name}}: hydrant flushing in {{.area}} on {{.day}}. `+strings.Repeat("Run the cold tap until the water is clear. ", 5)+`"`, 1)
+	lib, ps := Load(fstest.MapFS{"flush.md": {Data: []byte(long)}}, ".")
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	got := CheckExamples(lib, testUtility)
+	if len(got) != 1 || !strings.Contains(got[0].String(), "flush.md:6: warning: sms: with the example values it takes 2 segment(s) in GSM-7, but 5 in UCS-2, over the limit of 3, as soon as a value has a letter such as ж;") {
+		t.Errorf("got %v", got)
 	}
 }
