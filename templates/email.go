@@ -71,6 +71,7 @@ func (r *Rendering) renderHTML() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	logoWidth, logoHeight := logo.size()
 	data := struct {
 		Lang, Subject, Preheader, Accent, Title, DateLine, URL, Online, Footer string
 		Tel, LogoSrc                                                           template.URL
@@ -78,18 +79,19 @@ func (r *Rendering) renderHTML() (string, error) {
 		Body                                                                   template.HTML
 		Utility                                                                Utility
 	}{
-		LogoSrc:   logo.src(),
-		LogoWidth: logoWidth(logo), LogoHeight: logoHeight(logo),
-		Lang:      r.Lang,
-		Subject:   r.Subject,
-		Preheader: r.SMS.Text,
-		Accent:    r.accent(),
-		Title:     r.Title,
-		DateLine:  r.dateLine(),
-		URL:       r.URL,
-		Online:    phrase(r.Lang, "online"),
-		Tel:       template.URL(telURI(r.Utility.Phone)), // digits and + only: html/template would refuse tel:
-		Footer:    fmt.Sprintf(phrase(r.Lang, "footer"), r.Utility.Name),
+		Lang:       r.Lang,
+		Subject:    r.Subject,
+		Preheader:  r.SMS.Text,
+		Accent:     r.accent(),
+		Title:      r.Title,
+		DateLine:   r.dateLine(),
+		URL:        r.URL,
+		Online:     phrase(r.Lang, "online"),
+		Tel:        template.URL(telURI(r.Utility.Phone)), // digits and + only: html/template would refuse tel:
+		LogoSrc:    logo.src(),
+		LogoWidth:  logoWidth,
+		LogoHeight: logoHeight,
+		Footer:     fmt.Sprintf(phrase(r.Lang, "footer"), r.Utility.Name),
 		// goldmark escapes every text it writes; values reach it escaped
 		// for Markdown, so they are text, never markup.
 		Body:    template.HTML(emailStyles.Replace(body.String())),
@@ -168,9 +170,9 @@ func CheckUnsubscribeAddress(s string) error {
 }
 
 // Email builds the email: multipart/alternative with the plain text part
-// and the HTML part (inside multipart/related with the utility's logo as
-// an inline image, when it has one), subject, From, Reply-To, Date (the notice's date) and a
-// Message-ID. The MIME boundary is derived from the content, so the same
+// and the HTML part (inside multipart/related beside the utility's logo,
+// an inline image, when it has one), subject, From, Reply-To, Date (the
+// notice's date) and a Message-ID. The MIME boundary is derived from the content, so the same
 // notice with the same Message-ID gives the same bytes.
 func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	html, err := r.HTML()

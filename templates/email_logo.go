@@ -140,19 +140,12 @@ func writeBase64Lines(w io.Writer, data []byte) error {
 	return err
 }
 
-// logoWidth and logoHeight are the logo's size as shown, 0 without one.
-func logoWidth(l *emailLogo) int {
+// size is the logo's size as shown, in CSS pixels: 0 × 0 without one.
+func (l *emailLogo) size() (width, height int) {
 	if l == nil {
-		return 0
+		return 0, 0
 	}
-	return l.width
-}
-
-func logoHeight(l *emailLogo) int {
-	if l == nil {
-		return 0
-	}
-	return l.height
+	return l.width, l.height
 }
 
 // PreviewHTML is the HTML part as a file that a browser opens on its own
