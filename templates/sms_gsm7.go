@@ -82,23 +82,32 @@ func gsmTransliterate(text string) (string, bool) {
 
 // gsmLatinLetter is the GSM-7 spelling of r, a Latin letter GSM-7 lacks:
 // the longest start of its canonical decomposition that is one GSM-7
-// letter (so ǘ, u + ¨ + ´, is ü; ệ, e + ̣ + ̂, is e), or a spelling of
-// its own for the letters Unicode does not decompose.
+// letter (so ǘ, u + ¨ + ´, is ü; ệ, e + ̣ + ̂, is e), a spelling of its
+// own for the letters Unicode does not decompose, or the letters of its
+// compatibility decomposition (ǅ is Dz).
 func gsmLatinLetter(r rune) (string, bool) {
 	if s, ok := gsmLatinSpelling[r]; ok {
 		return s, true
 	}
 	d := []rune(norm.NFD.String(string(r)))
-	if len(d) < 2 {
-		return "", false
-	}
-	for k := len(d); k >= 1; k-- {
+	for k := len(d); k >= 1 && len(d) > 1; k-- {
 		c := []rune(norm.NFC.String(string(d[:k])))
 		if len(c) == 1 && gsmCost(c[0]) == 1 && unicode.IsLetter(c[0]) {
 			return string(c), true
 		}
 	}
-	return "", false
+	// A compatibility letter (the digraphs ǅ, ǈ, ǋ of Croatian written in
+	// one character) is spelled as its letters, each without its marks.
+	var b strings.Builder
+	for _, c := range norm.NFKD.String(string(r)) {
+		switch {
+		case gsmCost(c) == 1 && unicode.IsLetter(c):
+			b.WriteRune(c)
+		case !unicode.Is(unicode.Mn, c):
+			return "", false
+		}
+	}
+	return b.String(), b.Len() > 0 && string(r) != b.String()
 }
 
 // gsmLatinSpelling holds the Latin letters without a canonical
@@ -109,5 +118,5 @@ var gsmLatinSpelling = map[rune]string{
 	'ł': "l", 'Ł': "L", 'ħ': "h", 'Ħ': "H", 'ı': "i",
 	'ŀ': "l", 'Ŀ': "L", 'ƒ': "f", 'ŧ': "t", 'Ŧ': "T",
 	'œ': "oe", 'Œ': "OE", 'ĳ': "ij", 'Ĳ': "IJ",
-	'þ': "th", 'Þ': "Th", 'ſ': "s",
+	'þ': "th", 'Þ': "Th", 'ſ': "s", 'ẞ': "SS", 'ĸ': "k",
 }

@@ -21,6 +21,7 @@ func TestGSMTransliterate(t *testing.T) {
 		{name: "partial marks kept", text: "ǘ Ǻ", want: "ü Å"},
 		{name: "Vietnamese", text: "Nước sạch đã có", want: "Nuoc sach da co"},
 		{name: "letters without decomposition", text: "Łódź œuvre", want: "Lodz oeuvre"},
+		{name: "compatibility digraphs and capital sharp s", text: "ǅ ǈ ǌ STRAẞE", want: "Dz Lj nj STRASSE"},
 		{name: "combining mark after ASCII letter", text: "Dia\u0301", want: "Dia"},
 		{name: "combining acute composes to GSM-7 é", text: "cafe\u0301", want: "café"},
 		{name: "other scripts kept", text: "día 中文 день 💧", want: "dia 中文 день 💧"},
