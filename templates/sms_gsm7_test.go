@@ -187,3 +187,30 @@ func TestCheckExamplesUCS2HeadroomWithSMSGSM7(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+// FuzzSMSGSM7: with sms_gsm7 an SMS is either GSM-7 throughout, or sent
+// exactly as without it, UCS-2, naming the characters that forced it.
+func FuzzSMSGSM7(f *testing.F) {
+	for _, s := range []string{"Atención: día", "Façade ǅ ẞ", "día 中文", "cafe\u0301", "a\u0301\u0323", "ª 1º", "\xff á"} {
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, text string, replace bool) {
+		s := newTemplateSMS(text, replace, true)
+		plain := NewSMS(text, replace)
+		switch s.Encoding {
+		case GSM7:
+			for _, r := range s.Text {
+				if gsmCost(r) == 0 {
+					t.Fatalf("GSM-7 text %q holds %q", s.Text, r)
+				}
+			}
+		case UCS2:
+			if s.Text != plain.Text || s.Segments != plain.Segments || len(s.ForcedUCS2) == 0 {
+				t.Fatalf("UCS-2 %q (%d segments, forced by %q); without sms_gsm7 %q (%d segments)", s.Text, s.Segments, s.ForcedUCS2, plain.Text, plain.Segments)
+			}
+		}
+		if s.Segments > plain.Segments {
+			t.Fatalf("%q takes %d segments with sms_gsm7, %d without", text, s.Segments, plain.Segments)
+		}
+	})
+}
