@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-//go:embed library/*.md
+//go:embed library/*.md library/languages/*.yaml
 var builtin embed.FS
 
 // Library is a set of templates by name, each in one or more languages.
@@ -115,6 +115,7 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 			fam.ByLang[t.Lang] = t
 		}
 	}
+	problems = append(problems, lib.attachTables(fsys, dir)...)
 	sort.SliceStable(problems, func(i, j int) bool {
 		if problems[i].File != problems[j].File {
 			return problems[i].File < problems[j].File
@@ -122,6 +123,25 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 		return problems[i].Line < problems[j].Line
 	})
 	return lib, problems
+}
+
+// attachTables reads the translation tables of dir/languages and gives
+// each template its language's table. A language without one is written
+// with the English table, and named in a warning.
+func (l *Library) attachTables(fsys fs.FS, dir string) Problems {
+	tables, problems := loadTables(fsys, dir)
+	warned := map[string]bool{}
+	for _, name := range l.Names() {
+		fam := l.byName[name]
+		for _, lang := range fam.Languages() {
+			t := fam.ByLang[lang]
+			if t.words = tableFor(tables, lang); t.words == nil && !warned[lang] {
+				warned[lang] = true
+				problems = append(problems, missingTable(t.File, lang))
+			}
+		}
+	}
+	return problems
 }
 
 // readTemplateFile reads a file, or only one byte more than
