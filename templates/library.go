@@ -50,6 +50,20 @@ func (f *Family) Languages() []string {
 	return append(langs, rest...)
 }
 
+// Translation returns the language code of the family's translation in
+// lang, read by the rule of Language ("ES" is es), or an error that says
+// what lang should be.
+func (f *Family) Translation(lang string) (string, error) {
+	code, err := Language(lang)
+	if err != nil {
+		return "", err
+	}
+	if f.ByLang[code] == nil {
+		return "", fmt.Errorf("template %s has no %q translation (it has: %s)", f.Name, code, strings.Join(f.Languages(), ", "))
+	}
+	return code, nil
+}
+
 // Builtin returns the library embedded in the binary. Its templates are
 // checked by the tests, so problems here are a programming error.
 func Builtin() (*Library, Problems) {
@@ -249,9 +263,9 @@ func (l *Library) Get(name, lang string) (*Template, error) {
 	if lang == "" {
 		return f.Original, nil
 	}
-	t, ok := f.ByLang[lang]
-	if !ok {
-		return nil, fmt.Errorf("template %q has no %q translation (it has: %s)", name, lang, strings.Join(f.Languages(), ", "))
+	code, err := f.Translation(lang)
+	if err != nil {
+		return nil, err
 	}
-	return t, nil
+	return f.ByLang[code], nil
 }
