@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,5 +172,21 @@ func TestBuiltinTablesAreComplete(t *testing.T) {
 				t.Errorf("%s: built-in language %s has no table", name, l)
 			}
 		}
+	}
+}
+
+// TestFolderTableReplacesBuiltin: a custom folder's en.yaml is used for
+// that folder's English templates.
+func TestFolderTableReplacesBuiltin(t *testing.T) {
+	orig, _ := os.ReadFile("testdata/lang/water-off.md")
+	en, _ := fs.ReadFile(builtin, "library/languages/en.yaml")
+	en = []byte(strings.Replace(string(en), "November", "Nov.", 1))
+	lib, ps := Load(fstest.MapFS{"water-off.md": {Data: orig}, "languages/en.yaml": {Data: en}}, ".")
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	r := renderLang(t, lib, "en", Values{"area": "Elm Street", "day": "2026-11-28", "starts": "7 PM"})
+	if !strings.Contains(r.Subject, "on Nov. 28, 2026") {
+		t.Errorf("subject %q: want the folder's month name", r.Subject)
 	}
 }
