@@ -127,4 +127,11 @@ func TestCustomLanguageTable(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, warning) {
 		t.Errorf("templates check: exit %d; want the warning:\n%s%s", code, stdout, stderr)
 	}
+	// send warns before anything else (here it then finds no contacts).
+	cfg = writeConfig(t, "database = \""+filepath.Join(t.TempDir(), "crier.db")+"\"\ntemplates_dir = \""+tdir+"\"\n"+clearwaterConfig)
+	_, stdout, stderr = crier(t, "--config", cfg, "send", "water-off", "--channels", "sms",
+		"--set", "area=Elm Street", "--set", "day=2026-11-28", "--set", "starts=7 PM")
+	if !strings.Contains(stderr, warning) {
+		t.Errorf("send: want the warning %q:\n%s%s", warning, stdout, stderr)
+	}
 }
