@@ -23,7 +23,7 @@ type Audience struct {
 	Zones     []string `json:"zones,omitempty"`     // any of these zones
 	Tags      []string `json:"tags,omitempty"`      // at least one of these tags
 	AllTags   []string `json:"all_tags,omitempty"`  // every one of these tags
-	Languages []string `json:"languages,omitempty"` // any of these language codes
+	Languages []string `json:"languages,omitempty"` // any of these language codes, each with its regional forms (es: es-MX too)
 	// DefaultLanguage is the utility's language: when Languages names it,
 	// contacts without a preferred language match too, since that is the
 	// language they get.
@@ -215,7 +215,14 @@ func audienceWhere(ctx context.Context, q queryer, a Audience) (string, []any, e
 		args = append(args, tag)
 	}
 	if len(a.Languages) > 0 {
-		cond := `c.language IN ` + in(a.Languages)
+		// A language names its regional forms too: es takes es-MX,
+		// as publishing gives a reader of es-MX the es translation.
+		var ors []string
+		for _, l := range a.Languages {
+			ors = append(ors, `c.language = ? OR c.language LIKE ? ESCAPE '\'`)
+			args = append(args, l, likeEscaper.Replace(l)+"-%")
+		}
+		cond := `(` + strings.Join(ors, " OR ") + `)`
 		if a.DefaultLanguage != "" && slices.Contains(a.Languages, a.DefaultLanguage) {
 			cond = `(` + cond + ` OR c.language = '')`
 		}

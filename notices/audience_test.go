@@ -41,6 +41,8 @@ func gen(i int) genContact {
 		g.language = "es"
 	case 1:
 		g.language = ""
+	case 5:
+		g.language = "es-MX"
 	default:
 		g.language = "en"
 	}
@@ -153,7 +155,8 @@ func (g genContact) matches(a Audience) bool {
 			return false
 		}
 	}
-	if len(a.Languages) > 0 && !slices.Contains(a.Languages, g.language) && !(g.language == "" && slices.Contains(a.Languages, a.DefaultLanguage)) {
+	speaks := func(l string) bool { return g.language == l || strings.HasPrefix(g.language, l+"-") } // es takes es-MX
+	if len(a.Languages) > 0 && !slices.ContainsFunc(a.Languages, speaks) && !(g.language == "" && slices.Contains(a.Languages, a.DefaultLanguage)) {
 		return false
 	}
 	if len(a.Streets) > 0 && !slices.ContainsFunc(a.Streets, func(st string) bool { return strings.Contains(strings.ToLower(g.street), strings.ToLower(st)) }) {
@@ -223,7 +226,8 @@ var audienceCases = []struct {
 	{"zones 1 or 3 in south", Audience{Lists: []string{"south"}, Zones: []string{"1", "3"}}},
 	{"any of senior, medical", Audience{Tags: []string{"senior", "medical"}}},
 	{"all of senior, medical", Audience{AllTags: []string{"senior", "medical"}}},
-	{"spanish", Audience{Languages: []string{"es"}}},
+	{"spanish, mexican spanish too", Audience{Languages: []string{"es"}}},
+	{"mexican spanish only", Audience{Languages: []string{"es-MX"}}},
 	{"english with the default", Audience{Languages: []string{"en"}, DefaultLanguage: "en"}},
 	{"english without the default", Audience{Languages: []string{"en"}, DefaultLanguage: "es"}},
 	{"elm street in any case", Audience{Streets: []string{"elm st"}}},

@@ -113,7 +113,7 @@ func TestImportCorpus(t *testing.T) {
 		{"duplicate with a bad email", "24", `account 1002 appears again (first on line 4); E-mail: "bo@" is not an email address`},
 		{"missing account", "25", `Acct #: missing: every row needs an account number`},
 		{"blank account", "26", `Acct #: missing: every row needs an account number`},
-		{"bad language", "27", `Preferred Language: "xx" is not a language code (write it like en or es)`},
+		{"bad language", "27", `Preferred Language: "xx" is not a language code: write one like en, es, es-MX or zh-Hant`},
 		{"hyperlink formula", "29", `Customer Name: "=HYPERLINK(\"http://evil.example/\",\"click\")" looks like a spreadsheet formula`},
 		{"@SUM formula", "30", `Pressure Zone: "@SUM(A1:A2)" looks like a spreadsheet formula`},
 		{"+cmd formula", "31", `Customer Name: "+cmd|' /C calc'!A0" looks like a spreadsheet formula`},

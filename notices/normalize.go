@@ -5,8 +5,8 @@ import (
 	"net/mail"
 	"strings"
 
+	"github.com/crier-notices/crier/templates"
 	"github.com/nyaruka/phonenumbers"
-	"golang.org/x/text/language"
 )
 
 // Normalizer cleans the values of a contact the way they are stored:
@@ -82,8 +82,10 @@ var languageNames = map[string]string{
 	"german": "de", "japanese": "ja", "hindi": "hi", "somali": "so", "hmong": "hmn",
 }
 
-// Language returns the ISO 639-1 code of a language written as a code
-// ("es", "ES", "spa", "es-MX") or as a common name ("Spanish", "Español").
+// Language returns the language code of a contact's language written as a
+// code, by templates.Language, the one rule for language codes ("ES_mx" is
+// "es-MX", "spa" "es"), or as a common name a billing export writes
+// ("Spanish", "Español"). An empty cell is "": the utility's default.
 func (n Normalizer) Language(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -92,17 +94,5 @@ func (n Normalizer) Language(s string) (string, error) {
 	if code, ok := languageNames[strings.ToLower(s)]; ok {
 		return code, nil
 	}
-	tag, err := language.Parse(s)
-	if err != nil || len(s) < 2 {
-		return "", fmt.Errorf("%q is not a language code (write it like en or es)", s)
-	}
-	base, conf := tag.Base()
-	switch base.String() {
-	case "und", "mul", "zxx", "mis": // undetermined, multiple, none, uncoded: not a language to write in
-		conf = language.No
-	}
-	if conf != language.Exact {
-		return "", fmt.Errorf("%q is not a language code (write it like en or es)", s)
-	}
-	return base.String(), nil
+	return templates.Language(s)
 }

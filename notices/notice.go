@@ -11,10 +11,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/crier-notices/crier/templates"
 )
 
 // Urgency says how a notice goes out. An emergency (a boil water advisory)
@@ -120,8 +121,6 @@ type Delivery struct {
 	SentAt         time.Time // when the provider accepted it
 }
 
-var langCode = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$`)
-
 // check validates n for CreateNotice and fills its defaults.
 func (n *Notice) check() error {
 	n.Template = strings.TrimSpace(n.Template)
@@ -148,10 +147,12 @@ func (n *Notice) check() error {
 	default:
 		return errorf(Invalid, "%q is not an urgency (use normal or emergency)", n.Urgency)
 	}
-	for _, l := range n.Languages {
-		if !langCode.MatchString(l) {
-			return errorf(Invalid, "%q is not a language code (use one like en or es)", l)
+	for i, l := range n.Languages {
+		code, err := templates.Language(l)
+		if err != nil {
+			return errorf(Invalid, "%v", err)
 		}
+		n.Languages[i] = code
 	}
 	return nil
 }

@@ -62,7 +62,9 @@ func (p PublishSummary) Queued() int {
 // notice that Resolve counts as reached (an address, subscribed, the
 // address not suppressed; print: a postal address but neither email nor
 // mobile), with the contact's address, name and language frozen. A
-// contact whose language is not among the notice's gets the fallback:
+// contact gets the notice language templates.MatchLanguage chooses for
+// theirs (a customer who reads es-MX gets es); one whose language none
+// fits gets the fallback:
 // defaultLang when the notice has it, else the template's original
 // language, else the notice's first. Contacts sharing an address get one
 // delivery, the first by contact id's. The rows are made by INSERT ...
@@ -104,19 +106,17 @@ func (s *Store) Publish(ctx context.Context, id int64, fam *templates.Family, de
 // conflict clause collapses contacts sharing an address. (SQLite needs the
 // SELECT's WHERE for the ON CONFLICT to parse, which it has.)
 func insertDeliveries(ctx context.Context, tx *sql.Tx, id int64, ch Channel, where string, whereArgs []any,
-	langs []string, fallback string, prio int, due, now time.Time) (int, error) {
+	lang sqlExpr, prio int, due, now time.Time) (int, error) {
 	addr, reached, err := channelAddress(ch)
 	if err != nil {
 		return 0, err
 	}
 	args := []any{id, string(ch)}
-	for _, l := range langs {
-		args = append(args, l)
-	}
-	args = append(args, fallback, prio, due.Format(timeLayout), now.Format(timeLayout), now.Format(timeLayout))
+	args = append(args, lang.args...)
+	args = append(args, prio, due.Format(timeLayout), now.Format(timeLayout), now.Format(timeLayout))
 	args = append(args, whereArgs...)
 	q := `INSERT INTO deliveries (notice_id, contact_id, channel, address, name, language, priority, next_attempt_at, created_at, updated_at)
-SELECT ?, c.id, ?, ` + addr + `, c.name, CASE WHEN c.language IN ` + marks(len(langs)) + ` THEN c.language ELSE ? END, ?, ?, ?, ?
+SELECT ?, c.id, ?, ` + addr + `, c.name, ` + lang.sql + `, ?, ?, ?, ?
 FROM contacts c WHERE ` + where + ` AND ` + reached + ` ORDER BY c.id
 ON CONFLICT (notice_id, channel, address) DO NOTHING`
 	r, err := tx.ExecContext(ctx, q, args...)
@@ -125,6 +125,42 @@ ON CONFLICT (notice_id, channel, address) DO NOTHING`
 	}
 	n, err := r.RowsAffected()
 	return int(n), err
+}
+
+// sqlExpr is a piece of SQL and the arguments of its placeholders.
+type sqlExpr struct {
+	sql  string
+	args []any
+}
+
+// deliveryLanguage returns the SQL for the language each contact of the
+// audience (where) gets: the notice language templates.MatchLanguage
+// chooses for the contact's (es for a customer who reads es-MX), else
+// fallback. The audience holds few distinct languages: one CASE arm each.
+func deliveryLanguage(ctx context.Context, tx *sql.Tx, where string, whereArgs []any, langs []string, fallback string) (sqlExpr, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT c.language FROM contacts c WHERE `+where+` ORDER BY c.language`, whereArgs...)
+	if err != nil {
+		return sqlExpr{}, err
+	}
+	defer rows.Close()
+	var e sqlExpr
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			return sqlExpr{}, err
+		}
+		if m, ok := templates.MatchLanguage(l, langs); ok && m != fallback {
+			e.sql += " WHEN ? THEN ?"
+			e.args = append(e.args, l, m)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return sqlExpr{}, err
+	}
+	if e.sql == "" {
+		return sqlExpr{sql: "?", args: []any{fallback}}, nil
+	}
+	return sqlExpr{sql: "CASE c.language" + e.sql + " ELSE ? END", args: append(e.args, fallback)}, nil
 }
 
 // publishLanguages returns the languages notice n goes out in (its own, or
@@ -218,8 +254,12 @@ func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam *template
 			_, err = tx.ExecContext(ctx, `UPDATE notices SET status = 'scheduled', updated_at = ? WHERE id = ?`, now.Format(timeLayout), id)
 			return err
 		}
+		lang, err := deliveryLanguage(ctx, tx, where, args, langs, fallback)
+		if err != nil {
+			return fmt.Errorf("languages: %w", err)
+		}
 		for _, ch := range n.Channels {
-			queued, err := insertDeliveries(ctx, tx, id, ch, where, args, langs, fallback, priority(n.Urgency), sum.Due, now)
+			queued, err := insertDeliveries(ctx, tx, id, ch, where, args, lang, priority(n.Urgency), sum.Due, now)
 			if err != nil {
 				return fmt.Errorf("%s deliveries: %w", ch, err)
 			}

@@ -105,8 +105,8 @@ func TestPublishQueuesTheResolvedAudience(t *testing.T) {
 					t.Errorf("contact %d is not in the audience but has a delivery", d.ContactID)
 				}
 				addr := map[Channel]string{Email: g.email, SMS: g.mobile, Print: g.postal}[d.Channel]
-				lang := g.language
-				if !slices.Contains(sum.Languages, lang) {
+				lang, ok := templates.MatchLanguage(g.language, sum.Languages) // es-MX reads es
+				if !ok {
 					lang = tc.fallback
 				}
 				if d.Address != addr || d.Language != lang || d.Name != fmt.Sprintf("Customer %d", g.i) || d.Status != DeliveryQueued || d.Attempts != 0 ||
@@ -238,17 +238,19 @@ func TestPublishLanguages(t *testing.T) {
 		want        map[string]string // contact language -> frozen language
 		code        Code
 	}{
-		{"every language, default en", nil, "en", map[string]string{"fr": "en", "es": "es", "": "en", "en": "en"}, ""},
-		{"every language, default es", nil, "es", map[string]string{"fr": "es", "es": "es", "": "es", "en": "en"}, ""},
-		{"a default the template lacks: the original's", nil, "de", map[string]string{"fr": "en", "es": "es", "": "en", "en": "en"}, ""},
-		{"Spanish only", []string{"es"}, "en", map[string]string{"fr": "es", "es": "es", "": "es", "en": "es"}, ""},
+		{"every language, default en", nil, "en", map[string]string{"fr": "en", "es": "es", "": "en", "en": "en", "es-MX": "es", "en-GB": "en"}, ""},
+		{"every language, default es", nil, "es", map[string]string{"fr": "es", "es": "es", "": "es", "en": "en", "es-MX": "es", "en-GB": "en"}, ""},
+		{"a default the template lacks: the original's", nil, "de", map[string]string{"fr": "en", "es": "es", "": "en", "en": "en", "es-MX": "es", "en-GB": "en"}, ""},
+		{"Spanish only", []string{"es"}, "en", map[string]string{"fr": "es", "es": "es", "": "es", "en": "es", "es-MX": "es", "en-GB": "es"}, ""},
+		{"languages written otherwise", []string{"EN", "es_mx"}, "en", nil, Invalid},
+		{"languages in capitals", []string{"EN", "ES"}, "es", map[string]string{"fr": "es", "es": "es", "": "es", "en": "en", "es-MX": "es", "en-GB": "en"}, ""},
 		{"a language the template lacks", []string{"en", "fr"}, "en", nil, Invalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := testStore(t)
-			for _, l := range []string{"fr", "es", "", "en"} {
-				if _, err := s.SaveContact(ctx, Contact{Account: "A-" + l, Mobile: "+1315555" + map[string]string{"fr": "0001", "es": "0002", "": "0003", "en": "0004"}[l], Language: l}); err != nil {
+			for _, l := range []string{"fr", "es", "", "en", "es-MX", "en-GB"} {
+				if _, err := s.SaveContact(ctx, Contact{Account: "A-" + l, Mobile: "+1315555" + map[string]string{"fr": "0001", "es": "0002", "": "0003", "en": "0004", "es-MX": "0005", "en-GB": "0006"}[l], Language: l}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -268,7 +270,7 @@ func TestPublishLanguages(t *testing.T) {
 			}
 			got := map[string]string{}
 			for _, d := range deliveries(t, s, id) {
-				got[map[string]string{"+13155550001": "fr", "+13155550002": "es", "+13155550003": "", "+13155550004": "en"}[d.Address]] = d.Language
+				got[map[string]string{"+13155550001": "fr", "+13155550002": "es", "+13155550003": "", "+13155550004": "en", "+13155550005": "es-MX", "+13155550006": "en-GB"}[d.Address]] = d.Language
 			}
 			if len(got) != len(tc.want) {
 				t.Errorf("got %v; want %v", got, tc.want)

@@ -77,26 +77,29 @@ func parseDate(v string) (calendarDate, error) {
 	return calendarDate{}, errors.New("is not a date (write it like November 28, 2026 or 2026-11-28)")
 }
 
-var weekdaysES = [...]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}
-
-// localizeDate writes a date value the way a notice in lang writes dates,
-// keeping what the coordinator included (weekday, year): in a Spanish notice
-// "Saturday, November 28, 2026" becomes "sábado, 28 de noviembre de 2026".
-// Languages without month names here keep the value as typed.
-func localizeDate(v, lang string) string {
-	if lang != "es" {
-		return v
-	}
+// localizeDate writes a date value in the long form of the table's
+// language, keeping what the coordinator included (weekday, year): typed
+// "2026-11-28" it is "November 28, 2026" in English and "28 de noviembre
+// de 2026" in Spanish; typed "Saturday, November 28" it is "Saturday,
+// November 28" and "sábado, 28 de noviembre". A value that is not a date
+// stays as typed (Fill has refused it already).
+func localizeDate(v string, tb *LanguageTable) string {
 	d, err := parseDate(v)
 	if err != nil {
 		return v
 	}
-	s := fmt.Sprintf("%d de %s", d.Day(), monthsES[d.Month()-1])
+	return formatDate(d, tb)
+}
+
+// formatDate writes d with the table's patterns and names.
+func formatDate(d calendarDate, tb *LanguageTable) string {
+	day, month := strconv.Itoa(d.Day()), tb.Months[d.Month()-1]
+	s := fill(tb.DateWithoutYear, "day", day, "month", month)
 	if d.year {
-		s = longDate(d.Time, lang)
+		s = fill(tb.Date, "day", day, "month", month, "year", strconv.Itoa(d.Year()))
 	}
 	if d.weekday {
-		s = weekdaysES[d.typedWeekday] + ", " + s
+		s = fill(tb.DateWithWeekday, "weekday", tb.Weekdays[d.typedWeekday], "date", s)
 	}
 	return s
 }
@@ -114,29 +117,53 @@ func checkWeekday(s string, d time.Time) error {
 
 var timePattern = regexp.MustCompile(`^(\d{1,2})(?::(\d{2}))?(am|pm|h|hrs)?$`)
 
-func isTime(v string) bool {
+// clock is a time of day as typed: its hour (0 to 23) and minute, and
+// whether it was written as noon or midnight.
+type clock struct {
+	hour, minute   int
+	noon, midnight bool
+}
+
+// parseTime reads the times a coordinator writes: 7:00 PM, 7 PM, 7pm,
+// 19:00, noon, medianoche.
+func parseTime(v string) (clock, bool) {
 	s := strings.ToLower(v)
 	s = strings.NewReplacer(" ", "", ".", "", "\u00a0", "").Replace(s)
 	switch s {
-	case "noon", "midnight", "12noon", "12midnight", "mediodía", "mediodia", "medianoche":
-		return true
+	case "noon", "12noon", "mediodía", "mediodia":
+		return clock{hour: 12, noon: true}, true
+	case "midnight", "12midnight", "medianoche":
+		return clock{midnight: true}, true
 	}
 	m := timePattern.FindStringSubmatch(s)
 	if m == nil {
-		return false
+		return clock{}, false
 	}
 	h, _ := strconv.Atoi(m[1])
-	if m[2] != "" {
-		if mi, _ := strconv.Atoi(m[2]); mi > 59 {
-			return false
-		}
+	mi, _ := strconv.Atoi(m[2])
+	if mi > 59 {
+		return clock{}, false
 	}
 	switch m[3] {
 	case "am", "pm":
-		return h >= 1 && h <= 12
+		if h < 1 || h > 12 {
+			return clock{}, false
+		}
+		h %= 12
+		if m[3] == "pm" {
+			h += 12
+		}
 	default:
-		return m[2] != "" && h <= 23
+		if m[2] == "" || h > 23 {
+			return clock{}, false
+		}
 	}
+	return clock{hour: h, minute: mi}, true
+}
+
+func isTime(v string) bool {
+	_, ok := parseTime(v)
+	return ok
 }
 
 func isDateTime(v string) bool {
@@ -168,35 +195,37 @@ func splitDateTime(v string) (date, tm string, ok bool) {
 	return "", "", false
 }
 
-var clock12 = regexp.MustCompile(`(?i)^(\d{1,2}(?::\d{2})?)\s*([ap])\.?\s*m\.?$`)
-
-// localizeTime writes a time value the way a notice in lang writes times:
-// in Spanish "6:30 AM" becomes "6:30 a. m." and "noon" "mediodía".
-func localizeTime(v, lang string) string {
-	if lang != "es" {
+// localizeTime writes a time value the way the table's language writes
+// times: 7 PM and 19:00 are "7:00 PM" in English and "7:00 p. m." in
+// Spanish; noon is the language's word for it when the table has one.
+func localizeTime(v string, tb *LanguageTable) string {
+	c, ok := parseTime(v)
+	if !ok {
 		return v
 	}
-	switch strings.Join(strings.Fields(strings.ToLower(v)), " ") {
-	case "noon", "12 noon":
-		return "mediodía"
-	case "midnight", "12 midnight":
-		return "medianoche"
+	switch {
+	case c.noon && tb.Noon != "":
+		return tb.Noon
+	case c.midnight && tb.Midnight != "":
+		return tb.Midnight
 	}
-	if m := clock12.FindStringSubmatch(strings.TrimSpace(v)); m != nil {
-		return m[1] + " " + strings.ToLower(m[2]) + ". m."
+	h12, ampm := c.hour%12, tb.AM
+	if h12 == 0 {
+		h12 = 12
 	}
-	return v
+	if c.hour >= 12 {
+		ampm = tb.PM
+	}
+	return fill(tb.Time, "hour", strconv.Itoa(c.hour), "hour12", strconv.Itoa(h12),
+		"minute", fmt.Sprintf("%02d", c.minute), "ampm", ampm)
 }
 
-// localizeDateTime writes a datetime value in lang: the date and the time,
-// each localized, separated by a comma.
-func localizeDateTime(v, lang string) string {
-	if lang != "es" {
-		return v
-	}
+// localizeDateTime writes a datetime value with the table's datetime
+// pattern, its date and its time each localized.
+func localizeDateTime(v string, tb *LanguageTable) string {
 	date, tm, ok := splitDateTime(v)
 	if !ok {
 		return v
 	}
-	return localizeDate(date, lang) + ", " + localizeTime(tm, lang)
+	return fill(tb.DateTime, "date", localizeDate(date, tb), "time", localizeTime(tm, tb))
 }

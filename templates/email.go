@@ -86,12 +86,12 @@ func (r *Rendering) renderHTML() (string, error) {
 		Title:      r.Title,
 		DateLine:   r.dateLine(),
 		URL:        r.URL,
-		Online:     phrase(r.Lang, "online"),
+		Online:     r.phrase("online"),
 		Tel:        template.URL(telURI(r.Utility.Phone)), // digits and + only: html/template would refuse tel:
 		LogoSrc:    logo.src(),
 		LogoWidth:  logoWidth,
 		LogoHeight: logoHeight,
-		Footer:     fmt.Sprintf(phrase(r.Lang, "footer"), r.Utility.Name),
+		Footer:     fmt.Sprintf(r.phrase("footer"), r.Utility.Name),
 		// goldmark escapes every text it writes; values reach it escaped
 		// for Markdown, so they are text, never markup.
 		Body:    template.HTML(emailStyles.Replace(body.String())),
@@ -118,7 +118,7 @@ func (r *Rendering) renderEmailText() string {
 	b.WriteString(r.Title + "\n" + r.dateLine() + "\n\n")
 	b.WriteString(r.Text())
 	if r.URL != "" {
-		b.WriteString("\n" + phrase(r.Lang, "online") + ": " + r.URL + "\n")
+		b.WriteString("\n" + r.phrase("online") + ": " + r.URL + "\n")
 	}
 	b.WriteString("\n-- \n" + r.Utility.Name + "\n")
 	for _, s := range []string{r.Utility.Address, r.Utility.Phone, r.Utility.Email, r.Utility.Website} {
@@ -126,7 +126,7 @@ func (r *Rendering) renderEmailText() string {
 			b.WriteString(s + "\n")
 		}
 	}
-	b.WriteString(fmt.Sprintf(phrase(r.Lang, "footer"), r.Utility.Name) + "\n")
+	b.WriteString(fmt.Sprintf(r.phrase("footer"), r.Utility.Name) + "\n")
 	return b.String()
 }
 

@@ -774,7 +774,7 @@ func (f *flyerDoc) qrBlock(r *Rendering) error {
 		f.qrs[r.URL] = code
 	}
 	const gutter = 16.0
-	caption := []pdfSpan{{text: strings.TrimSpace(pdfText(phrase(r.Lang, "scan"))), style: pdfBold, size: 14, color: pdfColorText}}
+	caption := []pdfSpan{{text: strings.TrimSpace(pdfText(r.phrase("scan"))), style: pdfBold, size: 14, color: pdfColorText}}
 	address := []pdfSpan{{text: strings.TrimSpace(pdfText(r.URL)), size: 11, color: pdfColorLink, link: uri, under: true}}
 	textW := max(f.measure(pdfBold, 14, caption[0].text), f.measure(pdfRegular, 11, address[0].text))
 	textW = min(textW+1, f.right-f.left-2*flyerQRPad-flyerQRSide-gutter)
@@ -823,7 +823,7 @@ type pdfFooter struct {
 // and the utility's name, then its phone, website, email and address,
 // whichever it has, kept whole on a line where they fit.
 func (f *flyerDoc) footer(r *Rendering) *pdfFooter {
-	ft := &pdfFooter{page: phrase(r.Lang, "page")}
+	ft := &pdfFooter{page: r.phrase("page")}
 	labelW := f.measure(pdfRegular, flyerFooterSize, f.pageLabel(ft.page, 999, 999))
 	width := f.right - f.left - labelW - 16
 	u := r.Utility
@@ -845,7 +845,7 @@ func (f *flyerDoc) footer(r *Rendering) *pdfFooter {
 		items = append(items, item(s, ""))
 	}
 	if name := clean(u.Name); name != "" || len(items) > 0 {
-		head := strings.TrimSpace(pdfText(phrase(r.Lang, "contact")) + " " + name)
+		head := strings.TrimSpace(pdfText(r.phrase("contact")) + " " + name)
 		ft.lines = append(ft.lines, f.layout([]pdfSpan{{text: head, style: pdfBold, size: flyerFooterSize + 0.5, color: pdfColorText}}, width)...)
 	}
 	sep := pdfSpan{text: "  ·  ", style: pdfBold, size: flyerFooterSize, color: pdfColorMuted}

@@ -1207,11 +1207,11 @@ func TestFlyerBuiltinAdvisory(t *testing.T) {
 			t.Logf("%d pages", n)
 			for p := 1; p <= n; p++ {
 				text := pdftotext(t, pdf, p)
-				body, _, ok := strings.Cut(text, phrase(lang, "contact"))
+				body, _, ok := strings.Cut(text, r.phrase("contact"))
 				if !ok {
 					t.Fatalf("page %d has no footer:\n%s", p, text)
 				}
-				body, _, _ = strings.Cut(body, phrase(lang, "scan")) // the QR block, on page 1
+				body, _, _ = strings.Cut(body, r.phrase("scan")) // the QR block, on page 1
 				lines := strings.Fields(strings.ReplaceAll(strings.TrimSpace(body), " ", "\u00a0"))
 				if p > 1 && len(lines) < 2 {
 					t.Errorf("page %d holds %d lines of the body:\n%s", p, len(lines), text)

@@ -248,7 +248,7 @@ func (f *flyerDoc) letterHead(r *Rendering, l Letter) error {
 			d = d.In(u.Location)
 		}
 		h := letterDateSize * flyerBodyLead
-		for _, ln := range f.layout([]pdfSpan{{text: pdfText(longDate(d, r.Lang)), size: letterDateSize, color: pdfColorText}}, f.right-letterRecipientRight) {
+		for _, ln := range f.layout([]pdfSpan{{text: pdfText(r.longDate(d)), size: letterDateSize, color: pdfColorText}}, f.right-letterRecipientRight) {
 			f.drawLine(f.right-ln.w, y, h, ln)
 			y += h
 		}

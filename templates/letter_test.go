@@ -123,7 +123,7 @@ func TestLetters(t *testing.T) {
 			}
 			// The letter's own date is at its top: the headline has no
 			// "Issued" line under it.
-			if strings.Contains(text, phrase(letters[i].Rendering.Lang, "issued")) {
+			if strings.Contains(text, strings.TrimSpace(strings.Split(letters[i].Rendering.table().Phrases["issued"], "{date}")[0])) {
 				t.Errorf("page %d has the flyer's date line", first)
 			}
 			for p := first; p <= last; p++ {

@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-//go:embed library/*.md
+//go:embed library/*.md library/languages/*.yaml
 var builtin embed.FS
 
 // Library is a set of templates by name, each in one or more languages.
@@ -48,6 +48,20 @@ func (f *Family) Languages() []string {
 	}
 	sort.Strings(rest)
 	return append(langs, rest...)
+}
+
+// Translation returns the language code of the family's translation in
+// lang, read by the rule of Language ("ES" is es), or an error that says
+// what lang should be.
+func (f *Family) Translation(lang string) (string, error) {
+	code, err := Language(lang)
+	if err != nil {
+		return "", err
+	}
+	if f.ByLang[code] == nil {
+		return "", fmt.Errorf("template %s has no %q translation (it has: %s)", f.Name, code, strings.Join(f.Languages(), ", "))
+	}
+	return code, nil
 }
 
 // Builtin returns the library embedded in the binary. Its templates are
@@ -115,6 +129,7 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 			fam.ByLang[t.Lang] = t
 		}
 	}
+	problems = append(problems, lib.attachTables(fsys, dir)...)
 	sort.SliceStable(problems, func(i, j int) bool {
 		if problems[i].File != problems[j].File {
 			return problems[i].File < problems[j].File
@@ -122,6 +137,25 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 		return problems[i].Line < problems[j].Line
 	})
 	return lib, problems
+}
+
+// attachTables reads the translation tables of dir/languages and gives
+// each template its language's table. A language without one is written
+// with the English table, and named in a warning.
+func (l *Library) attachTables(fsys fs.FS, dir string) Problems {
+	tables, problems := loadTables(fsys, dir)
+	warned := map[string]bool{}
+	for _, name := range l.Names() {
+		fam := l.byName[name]
+		for _, lang := range fam.Languages() {
+			t := fam.ByLang[lang]
+			if t.words = tableFor(tables, lang); t.words == nil && !warned[lang] {
+				warned[lang] = true
+				problems = append(problems, missingTable(t.File, lang))
+			}
+		}
+	}
+	return problems
 }
 
 // readTemplateFile reads a file, or only one byte more than
@@ -229,9 +263,9 @@ func (l *Library) Get(name, lang string) (*Template, error) {
 	if lang == "" {
 		return f.Original, nil
 	}
-	t, ok := f.ByLang[lang]
-	if !ok {
-		return nil, fmt.Errorf("template %q has no %q translation (it has: %s)", name, lang, strings.Join(f.Languages(), ", "))
+	code, err := f.Translation(lang)
+	if err != nil {
+		return nil, err
 	}
-	return t, nil
+	return f.ByLang[code], nil
 }

@@ -12,7 +12,6 @@ import (
 
 var (
 	namePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	langPattern = regexp.MustCompile(`^[a-z]{2,3}$`)
 	yamlLine    = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 )
 
@@ -56,8 +55,8 @@ func parseTemplate(pl *problemList, file string, data []byte) *Template {
 	if !namePattern.MatchString(name) {
 		pl.errorf(0, "template name %q: use lower-case letters, digits and hyphens", name)
 	}
-	if lang != "" && !langPattern.MatchString(lang) {
-		pl.errorf(0, "language %q in the file name: use a two- or three-letter code such as es", lang)
+	if lang != "" {
+		checkFileLanguage(pl, name, lang)
 	}
 
 	if len(data) > MaxTemplateFile {
@@ -164,8 +163,10 @@ func parseFrontMatter(pl *problemList, t *Template, front []byte) bool {
 			}
 		case "language":
 			if s, ok := scalar(pl, key, v); ok {
-				if !langPattern.MatchString(s) {
-					pl.errorf(line, "language %q: use a two- or three-letter code such as en", s)
+				if c, err := Language(s); err != nil {
+					pl.errorf(line, "language: %v", err)
+				} else if c != s {
+					pl.errorf(line, "language %q: write it %s", s, c)
 				} else if t.Lang != "" && s != t.Lang {
 					pl.errorf(line, "language %q does not match the file name's %q", s, t.Lang)
 				} else {

@@ -117,6 +117,7 @@ type Template struct {
 	utilityUses                    map[string]bool // the {{.utility.KEY}} the template shows
 	subject, sms, body             *texttemplate.Template
 	textFuncs                      map[string]bool // the parts that call print, printf … (see runLimits.funcs)
+	words                          *LanguageTable  // the translation table, set by Load (see table)
 }
 
 // Field returns the field with the given name, or false.

@@ -48,8 +48,9 @@ func (es ValueErrors) Error() string {
 
 // Fill checks values against the template's fields and returns the value of
 // every field for the template's language: the language's own value, else
-// the plain value, else the field's default, else "". A shared date or
-// time value is written in the template's language (see localize). A
+// the plain value, else the field's default, else "". A date or
+// time value, whatever form it was typed in, is written in the long form
+// of the template's language (see localize). A
 // number loses a leading $. It returns a
 // ValueErrors listing every missing required field, every value of the wrong
 // type and every key that is not a field.
@@ -61,7 +62,6 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 		if strings.TrimSpace(v) == "" {
 			ok = false // an empty translation (a skeleton values file) means "use the shared value"
 		}
-		shared := !ok
 		if !ok {
 			v, ok = values[f.Name]
 		}
@@ -78,8 +78,8 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 		}
 		if err := checkValue(f, v); err != nil {
 			errs = append(errs, ValueError{Field: f.Name, Label: f.Label, Message: fmt.Sprintf("%s %v", quoteValue(v), err)})
-		} else if shared {
-			v = localize(f.Type, v, t.Lang)
+		} else {
+			v = localize(f.Type, v, t.table())
 		}
 		out[f.Name] = v
 	}
@@ -101,7 +101,7 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 			if unknown++; unknown <= maxUnknownKeys {
 				errs = append(errs, ValueError{Field: k, Message: fmt.Sprintf("%s is not a field of template %s%s", quoteValue(k), t.Name, suggest(name, t, ""))})
 			}
-		case hasLang && !langPattern.MatchString(lang):
+		case hasLang && !isLanguage(lang):
 			errs = append(errs, ValueError{Field: k, Label: f.Label, Message: fmt.Sprintf("%s: after the dot comes a language code, as in %s.es", quoteValue(k), name)})
 		case hasLang && lang != t.Lang:
 			if v := normalizeValue(f, values[k]); v != "" {
@@ -132,16 +132,17 @@ func normalizeValue(f Field, v string) string {
 	return strings.TrimSpace(v)
 }
 
-// localize writes a shared date, time or datetime value in the notice's
-// language; other values are the same in every language.
-func localize(t FieldType, v, lang string) string {
+// localize writes a date, time or datetime value in the long form
+// of the notice's language (tb); other values are the same in every
+// language.
+func localize(t FieldType, v string, tb *LanguageTable) string {
 	switch t {
 	case TypeDate:
-		return localizeDate(v, lang)
+		return localizeDate(v, tb)
 	case TypeTime:
-		return localizeTime(v, lang)
+		return localizeTime(v, tb)
 	case TypeDateTime:
-		return localizeDateTime(v, lang)
+		return localizeDateTime(v, tb)
 	}
 	return v
 }

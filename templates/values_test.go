@@ -132,18 +132,34 @@ func TestSharedValuesAreWrittenInTheNoticeLanguage(t *testing.T) {
 		value      string
 		want       string
 	}{
-		{"english keeps the value as typed", "en", TypeDate, "Saturday, November 28, 2026", "Saturday, November 28, 2026"},
-		{"english iso stays iso", "en", TypeDate, "2026-11-28", "2026-11-28"},
+		{"english iso", "en", TypeDate, "2026-11-28", "November 28, 2026"},
+		{"english slashes", "en", TypeDate, "11/28/2026", "November 28, 2026"},
+		{"english long form stays", "en", TypeDate, "November 28, 2026", "November 28, 2026"},
+		{"english abbreviated", "en", TypeDate, "Nov. 28, 2026", "November 28, 2026"},
+		{"english from spanish", "en", TypeDate, "28 de noviembre de 2026", "November 28, 2026"},
+		{"english keeps the weekday", "en", TypeDate, "Sat, Nov 28, 2026", "Saturday, November 28, 2026"},
+		{"english without year", "en", TypeDate, "Nov 28", "November 28"},
+		{"english without year, weekday", "en", TypeDate, "Wednesday, April 14", "Wednesday, April 14"},
 		{"spanish with weekday", "es", TypeDate, "Saturday, November 28, 2026", "sábado, 28 de noviembre de 2026"},
 		{"spanish from iso", "es", TypeDate, "2026-11-28", "28 de noviembre de 2026"},
+		{"spanish from slashes", "es", TypeDate, "11/28/2026", "28 de noviembre de 2026"},
+		{"spanish from english", "es", TypeDate, "November 28, 2026", "28 de noviembre de 2026"},
 		{"spanish without year", "es", TypeDate, "Wednesday, April 14", "miércoles, 14 de abril"},
 		{"spanish value stays", "es", TypeDate, "28 de noviembre de 2026", "28 de noviembre de 2026"},
-		{"english time as typed", "en", TypeTime, "6:30 AM", "6:30 AM"},
+		{"spanish base for es-MX", "es-MX", TypeDate, "2026-11-28", "28 de noviembre de 2026"},
+		{"english time", "en", TypeTime, "6:30 AM", "6:30 AM"},
+		{"english time from 24-hour", "en", TypeTime, "19:00", "7:00 PM"},
+		{"english time without minutes", "en", TypeTime, "7pm", "7:00 PM"},
+		{"english noon", "en", TypeTime, "12 noon", "noon"},
 		{"spanish morning", "es", TypeTime, "6:30 AM", "6:30 a. m."},
-		{"spanish evening without minutes", "es", TypeTime, "7 pm", "7 p. m."},
-		{"spanish 24-hour stays", "es", TypeTime, "19:00", "19:00"},
+		{"spanish evening without minutes", "es", TypeTime, "7 pm", "7:00 p. m."},
+		{"spanish from 24-hour", "es", TypeTime, "19:00", "7:00 p. m."},
+		{"spanish midnight hour", "es", TypeTime, "0:15", "12:15 a. m."},
 		{"spanish noon", "es", TypeTime, "noon", "mediodía"},
+		{"english datetime", "en", TypeDateTime, "2026-11-28 19:00", "November 28, 2026 at 7:00 PM"},
+		{"english datetime with weekday", "en", TypeDateTime, "Saturday, November 28, 2026 at 7 PM", "Saturday, November 28, 2026 at 7:00 PM"},
 		{"spanish datetime", "es", TypeDateTime, "Saturday, November 28, 2026 at 7:00 PM", "sábado, 28 de noviembre de 2026, 7:00 p. m."},
+		{"spanish datetime iso", "es", TypeDateTime, "2026-11-28T19:00", "28 de noviembre de 2026, 7:00 p. m."},
 		{"number loses its dollar sign", "en", TypeNumber, "$1,250.50", "1,250.50"},
 	}
 	for _, tt := range tests {
@@ -158,11 +174,11 @@ func TestSharedValuesAreWrittenInTheNoticeLanguage(t *testing.T) {
 			}
 		})
 	}
-	// A value given for the language is used as typed.
+	// A value given for the language is used, in the language's long form.
 	tmpl := &Template{Name: "n", Lang: "es", Fields: []Field{{Name: "day", Label: "Día", Type: TypeDate}}}
 	got, _ := tmpl.Fill(Values{"day": "2026-11-28", "day.es": "sábado 28 de noviembre"})
-	if got["day"] != "sábado 28 de noviembre" {
-		t.Errorf("got %q, want the Spanish value as typed", got["day"])
+	if got["day"] != "sábado, 28 de noviembre" {
+		t.Errorf("got %q, want the Spanish value", got["day"])
 	}
 }
 

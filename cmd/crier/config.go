@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -180,6 +179,9 @@ func loadConfig(path string) (Config, error) {
 		return cfg, fmt.Errorf("%s: unknown key %s (known: %s)%s", path, strings.Join(keys, ", "), knownKeys(), hint)
 	}
 	cfg.file = path
+	if code, err := templates.Language(cfg.Utility.DefaultLanguage); err == nil {
+		cfg.Utility.DefaultLanguage = code // "ES" is es (check reports a bad one)
+	}
 	// Paths in the file are relative to the file, not the working folder.
 	dir := filepath.Dir(path)
 	for _, p := range []*string{&cfg.TemplatesDir, &cfg.Utility.Logo, &cfg.Database, &cfg.OutboxDir, &cfg.PrintDir} {
@@ -294,8 +296,6 @@ func (c Config) name() string {
 	return c.file
 }
 
-var langCode = regexp.MustCompile(`^[a-z]{2,3}$`)
-
 // utility checks the [utility] table and turns it into the templates'
 // branding, reading the logo.
 func (c Config) utility() (templates.Utility, error) {
@@ -334,8 +334,8 @@ func (c Config) utility() (templates.Utility, error) {
 		bad("timezone", "%q is not a time zone name (use an IANA name such as America/New_York)", u.Timezone)
 	}
 	out.Location = loc
-	if !langCode.MatchString(u.DefaultLanguage) {
-		bad("default_language", "%q: use a two- or three-letter code such as en", u.DefaultLanguage)
+	if _, err := templates.Language(u.DefaultLanguage); err != nil {
+		bad("default_language", "%v", err)
 	}
 	if u.Logo != "" {
 		logo, err := os.ReadFile(u.Logo)

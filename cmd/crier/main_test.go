@@ -214,8 +214,10 @@ func TestRenderValuesFileKeepsValuesAsWritten(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	sms, _ := os.ReadFile(filepath.Join(out, "sms.txt"))
-	if !strings.Contains(string(sms), "0421") || !strings.Contains(string(sms), "2027-04-13") {
-		t.Errorf("sms.txt = %q: values must be used as written (0421, 2027-04-13)", sms)
+	// 2027-04-13 is read as the text typed, not a YAML timestamp, and
+	// shown in the notice's long form.
+	if !strings.Contains(string(sms), "0421") || !strings.Contains(string(sms), "April 13, 2027") {
+		t.Errorf("sms.txt = %q: values must be read as written (0421, 2027-04-13 shown as April 13, 2027)", sms)
 	}
 
 	for _, bad := range []struct{ body, want string }{

@@ -143,9 +143,9 @@ func (c renderCmd) languages(fam *templates.Family, def string) ([]string, error
 	}
 	var langs []string
 	for _, l := range strings.Split(c.Lang, ",") {
-		l = strings.TrimSpace(l)
-		if _, ok := fam.ByLang[l]; !ok {
-			return nil, fmt.Errorf("--lang %s: template %s has no %q translation (it has: %s)", c.Lang, fam.Name, l, strings.Join(fam.Languages(), ", "))
+		l, err := fam.Translation(l)
+		if err != nil {
+			return nil, fmt.Errorf("--lang %s: %w", c.Lang, err)
 		}
 		langs = append(langs, l)
 	}

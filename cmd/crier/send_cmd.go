@@ -190,9 +190,9 @@ func sendLanguages(s string, fam *templates.Family) ([]string, error) {
 	}
 	var langs []string
 	for _, l := range strings.Split(s, ",") {
-		l = strings.TrimSpace(l)
-		if fam.ByLang[l] == nil {
-			return nil, fmt.Errorf("--lang %s: template %s has no %q translation (it has: %s)", s, fam.Name, l, strings.Join(fam.Languages(), ", "))
+		l, err := fam.Translation(l)
+		if err != nil {
+			return nil, fmt.Errorf("--lang %s: %w", s, err)
 		}
 		if !slices.Contains(langs, l) {
 			langs = append(langs, l)
