@@ -55,11 +55,6 @@ type pdfLine struct {
 	size  float64 // the largest font size on the line
 }
 
-func (f *flyerDoc) measure(s pdfStyle, size float64, text string) float64 {
-	f.setFont(s, size)
-	return f.pdf.GetStringWidth(text)
-}
-
 // pdfInline is the style inline nodes inherit from their parents.
 type pdfInline struct {
 	size         float64
@@ -324,9 +319,8 @@ func (f *flyerDoc) drawLine(x, top, h float64, ln pdfLine) {
 		i = j
 		text := sb.String()
 		if strings.TrimSpace(text) != "" {
-			f.setFont(sp.style, sp.size)
 			f.pdf.SetTextColor(sp.color.r, sp.color.g, sp.color.b)
-			f.pdf.Text(x, base, text)
+			f.text(x, base, sp.style, sp.size, text)
 		}
 		if sp.link != "" {
 			f.pdf.LinkString(x, top, w, h, sp.link)
@@ -435,11 +429,10 @@ func (f *flyerDoc) layout(spans []pdfSpan, width float64) []pdfLine {
 // breaking between characters.
 func (f *flyerDoc) splitWord(word []pdfFrag, width float64, cur *pdfLine, add func(pdfFrag), endLine func()) {
 	for _, fr := range word {
-		f.setFont(fr.sp.style, fr.sp.size)
 		start := 0
 		w := 0.0
 		for i, c := range fr.text {
-			cw := f.pdf.GetStringWidth(string(c))
+			cw := f.measure(fr.sp.style, fr.sp.size, string(c))
 			if cur.w+w+cw > width && (len(cur.frags) > 0 || i > start) {
 				if i > start {
 					add(pdfFrag{sp: fr.sp, text: fr.text[start:i], w: w})
@@ -458,8 +451,10 @@ func (f *flyerDoc) splitWord(word []pdfFrag, width float64, cur *pdfLine, add fu
 // pdfText prepares text for gofpdf, which panics on any rune outside the
 // Basic Multilingual Plane:
 //   - emoji (U+1F000–U+1FAFF, with flags, skin tones and the tag characters
-//     U+E0000–U+E007F) are dropped: the Go fonts have no pictographs, and a
-//     missing emoji reads better than a replacement mark on a posted flyer;
+//     U+E0000–U+E007F, and a symbol written with the emoji selector U+FE0F,
+//     such as ⚠️) are dropped: the fonts have no pictographs, and a missing
+//     emoji reads better than an error for a decoration (a symbol written
+//     without the selector, such as ⚠, is text: the font must have it);
 //   - every other rune outside the BMP (rare CJK, mathematical letters)
 //     becomes U+FFFD, so a reader sees something is missing;
 //   - invisible joiners (U+200D), variation selectors (U+FE00–U+FE0F) and the
@@ -482,7 +477,11 @@ func pdfText(s string) string {
 	for _, c := range s {
 		switch {
 		case c >= 0x1f000 && c <= 0x1faff, c >= 0xe0000 && c <= 0xe007f:
-		case c == 0x200d, c >= 0xfe00 && c <= 0xfe0f, c == 0x20e3:
+		case c == 0xfe0f:
+			if n := len(out); n > 0 && out[n-1] >= 0x2000 {
+				out = out[:n-1] // a symbol shown as an emoji (not a keycap digit, ©, ®)
+			}
+		case c == 0x200d, c >= 0xfe00 && c <= 0xfe0e, c == 0x20e3:
 		case c >= 0x10000:
 			out = append(out, 0xfffd)
 		case c == '\t', c == '\n', c == '\r', c == '\v', c == '\f':
