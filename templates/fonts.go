@@ -109,10 +109,10 @@ var BuiltinFont = sync.OnceValue(func() *Font {
 // NewFont makes a Font of TrueType files: regular, and optionally bold
 // (nil when the family has none: bold text is then printed in the regular
 // face). name says where the files came from in messages. It returns an
-// error, naming the file, when one is not a single TrueType font with
-// TrueType outlines (the PDF library reads no CFF outlines, as most .otf
-// files have, no collections (.ttc) and no WOFF), or when the PDF library
-// cannot read it.
+// error, starting with "regular: " or "bold: ", when a file is not a single
+// TrueType font with TrueType outlines (the PDF library reads no CFF
+// outlines, as most .otf files have, no collections (.ttc) and no WOFF), or
+// when the PDF library cannot read it.
 func NewFont(name string, regular, bold []byte) (*Font, error) {
 	f := &Font{name: name}
 	for i, data := range [][]byte{regular, bold} {
@@ -120,11 +120,11 @@ func NewFont(name string, regular, bold []byte) (*Font, error) {
 			continue
 		}
 		ff, err := parseFace(data)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			err = tryFace(ff.ttf)
 		}
-		if err := tryFace(ff.ttf); err != nil {
-			return nil, err
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", [...]string{"regular", "bold"}[i], err)
 		}
 		f.faces[i] = ff
 	}
