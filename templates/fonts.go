@@ -5,7 +5,9 @@ package templates
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -199,8 +201,10 @@ type GlyphError struct {
 	Runes    []rune // each once, in the order they were met
 }
 
-// glyphErrorMax is how many characters a GlyphError lists.
-const glyphErrorMax = 12
+// glyphErrorMax is how many characters a GlyphError lists: enough for any
+// text a font lacks a few letters of; the rest of a text in a script it
+// lacks whole is counted.
+const glyphErrorMax = 100
 
 func (e *GlyphError) Error() string {
 	var b strings.Builder
@@ -371,4 +375,38 @@ func (f *flyerDoc) glyphError(r *Rendering) error {
 		e.Template = r.Template.Name
 	}
 	return e
+}
+
+// CheckGlyphs returns a *GlyphError when the flyer of r would hold
+// characters its font cannot print, and nil otherwise: other problems of
+// the flyer are Flyer's to report. It makes the flyer only when r's text
+// has characters the fonts lack, which is rare: it is cheap enough for
+// every template of a library.
+func CheckGlyphs(r *Rendering) error {
+	if fontsCover(r) {
+		return nil
+	}
+	var ge *GlyphError
+	if err := Flyer(io.Discard, r); errors.As(err, &ge) {
+		return err
+	}
+	return nil
+}
+
+// fontsCover reports whether r's font, or the built-in font, has every
+// character of the texts r's flyer is made of (and of some it is not, such
+// as a link's address, which can only make it say false).
+func fontsCover(r *Rendering) bool {
+	main, _ := fontFor(r).face(pdfRegular)
+	builtin, _ := BuiltinFont().face(pdfRegular)
+	u := r.Utility
+	for _, s := range []string{r.Title, string(r.Source), u.Name, u.Phone, u.Email, u.Website, u.Address, r.URL, r.dateLine(),
+		phrase(r.Lang, "scan"), phrase(r.Lang, "contact"), phrase(r.Lang, "page")} {
+		for _, c := range pdfText(s) {
+			if !main.has(c) && !builtin.has(c) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -3,9 +3,13 @@ package templates
 import (
 	"bytes"
 	"errors"
+	"image/color"
+	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -182,5 +186,55 @@ func TestNewFont(t *testing.T) {
 				t.Errorf("NewFont: %v, want an error with %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestFlyerDrawsVietnamese checks that the Vietnamese letters are drawn,
+// not only named: pdftotext reads a letter the font lacks as well as one
+// it has (the PDF maps each to its character either way), but a font
+// lacking them prints each as the same missing-glyph box. Each letter here
+// must look different from every other.
+func TestFlyerDrawsVietnamese(t *testing.T) {
+	letters := strings.Fields("ơ ư ợ ụ ủ ứ ạ ả ế ỗ Ơ Ư Ợ Ử Đ")
+	pdf := makeFlyer(t, flyerRendering("vi", "Chữ", strings.Join(letters, " ")))
+	file := flyerFile(t, pdf)
+	seen := map[string]string{} // ink of a letter -> the letter
+	for _, w := range flyerWords(t, pdf, 1) {
+		if !slices.Contains(letters, w.text) {
+			continue
+		}
+		const scale = 4 // pixels a point
+		out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-gray", "-r", strconv.Itoa(72*scale), "-f", "1", "-l", "1",
+			"-x", strconv.Itoa(int(w.x0*scale)), "-y", strconv.Itoa(int(w.y0*scale)),
+			"-W", strconv.Itoa(int((w.x1-w.x0)*scale)+1), "-H", strconv.Itoa(int((w.y1-w.y0)*scale)+1), file).Output()
+		if err != nil {
+			t.Fatalf("pdftoppm: %v", err)
+		}
+		img, err := png.Decode(bytes.NewReader(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ink strings.Builder
+		b := img.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				if g := color.GrayModel.Convert(img.At(x, y)).(color.Gray); g.Y < 128 {
+					ink.WriteByte('#')
+				} else {
+					ink.WriteByte('.')
+				}
+			}
+			ink.WriteByte('\n')
+		}
+		if !strings.Contains(ink.String(), "#") {
+			t.Errorf("%s prints blank", w.text)
+		}
+		if other, ok := seen[ink.String()]; ok {
+			t.Errorf("%s prints as %s does: the font lacks them\n%s", w.text, other, ink.String())
+		}
+		seen[ink.String()] = w.text
+	}
+	if len(seen) != len(letters) {
+		t.Errorf("found %d of the %d letters on the page", len(seen), len(letters))
 	}
 }
