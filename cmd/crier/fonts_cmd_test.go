@@ -173,3 +173,25 @@ func TestConfigFonts(t *testing.T) {
 		})
 	}
 }
+
+// TestSendRefusesAFlyerItsFontsCannotPrint: crier send with the print
+// channel makes the flyer before anything is queued, and refuses one with
+// characters its fonts cannot print, naming them; with a font for the
+// language it queues the notice.
+func TestSendRefusesAFlyerItsFontsCannotPrint(t *testing.T) {
+	nonTerminalStdin(t)
+	clearSecrets(t)
+	cjk := testenv.CJKFont(t)
+	cfg := configSetup(t, "")
+	args := sendArgs("--list", "customers", "--channels", "print", "--set", "area=清水 Zone 4", "--yes")
+	code, stdout, stderr := crier(t, append([]string{"--config", cfg}, args...)...)
+	if code != 1 || !strings.Contains(stderr, "template boil-water-advisory, language en:") || !strings.Contains(stderr, "清 (U+6E05), 水 (U+6C34)") {
+		t.Fatalf("send: exit %d; want 1 and the characters named\n%s%s", code, stdout, stderr)
+	}
+	if out := mustCrier(t, "--config", cfg, "notices", "list"); strings.Contains(out, "boil-water-advisory") {
+		t.Errorf("a notice was created:\n%s", out)
+	}
+	withFont := filepath.Join(filepath.Dir(cfg), "fonts.toml")
+	putFile(t, withFont, "database = \"crier.db\"\n[fonts]\nen = \""+cjk+"\"\nes = \""+cjk+"\"\n"+clearwaterConfig)
+	mustCrier(t, append([]string{"--config", withFont}, args...)...)
+}
