@@ -5,6 +5,7 @@ package templates
 import (
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/yuin/goldmark/ast"
 )
@@ -403,10 +404,15 @@ func (f *flyerDoc) layout(spans []pdfSpan, width float64) []pdfLine {
 			if j >= 0 {
 				piece = text[:j]
 			}
-			if piece != "" {
-				fr := pdfFrag{sp: s, text: piece, w: f.measure(s.style, s.size, piece)}
+			for piece != "" {
+				// Chinese and Japanese break between characters, with no space.
+				k := cjkBreak(piece)
+				fr := pdfFrag{sp: s, text: piece[:k], w: f.measure(s.style, s.size, piece[:k])}
 				word = append(word, fr)
 				wordW += fr.w
+				if piece = piece[k:]; piece != "" {
+					flushWord()
+				}
 			}
 			if j < 0 {
 				break
@@ -424,6 +430,33 @@ func (f *flyerDoc) layout(spans []pdfSpan, width float64) []pdfLine {
 	}
 	return lines
 }
+
+// cjkBreak returns the length of the first part of s that a line may not
+// break inside: all of s, unless s has Chinese or Japanese characters, where
+// a line may break before or after each one, except before closing
+// punctuation (。，」) and after opening punctuation (「（).
+func cjkBreak(s string) int {
+	prev := rune(-1)
+	for i, c := range s {
+		if prev >= 0 && (isCJK(prev) || isCJK(c)) && !strings.ContainsRune(cjkNoStart, c) && !strings.ContainsRune(cjkNoEnd, prev) {
+			return i
+		}
+		prev = c
+	}
+	return len(s)
+}
+
+// isCJK reports whether c is a Chinese or Japanese character, or their
+// punctuation, between which lines break without a space.
+func isCJK(c rune) bool {
+	return c >= 0x2e80 && (unicode.In(c, unicode.Han, unicode.Hiragana, unicode.Katakana) ||
+		c >= 0x3000 && c <= 0x303f || c >= 0xff00 && c <= 0xffef)
+}
+
+const (
+	cjkNoStart = "、。，．：；！？）」』】〕〉》〗〙｝］｠’”ー々ゝゞヽヾぁぃぅぇぉっゃゅょァィゥェォッャュョ・…‥"
+	cjkNoEnd   = "（「『【〔〈《〖〘｛［｟‘“"
+)
 
 // splitWord puts a word wider than a line on as many lines as it needs,
 // breaking between characters.

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/crier-notices/crier/internal/testenv"
 )
@@ -236,5 +237,62 @@ func TestFlyerDrawsVietnamese(t *testing.T) {
 	}
 	if len(seen) != len(letters) {
 		t.Errorf("found %d of the %d letters on the page", len(seen), len(letters))
+	}
+}
+
+func TestCJKBreak(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string // the parts a line may break between
+	}{
+		{"Latin", "water-main", []string{"water-main"}},
+		{"Vietnamese", "nước", []string{"nước"}},
+		{"Chinese", "停水通知", []string{"停", "水", "通", "知"}},
+		{"closing punctuation stays with its character", "停水。明天", []string{"停", "水。", "明", "天"}},
+		{"opening punctuation stays with the next", "请「储水」", []string{"请", "「储", "水」"}},
+		{"digits beside Chinese", "3点30分", []string{"3", "点", "30", "分"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for s := tt.in; s != ""; {
+				k := cjkBreak(s)
+				got = append(got, s[:k])
+				s = s[k:]
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("cjkBreak parts of %q: %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestFlyerChineseLines checks that Chinese text, which has no spaces,
+// breaks between characters but never puts closing punctuation at the
+// start of a line.
+func TestFlyerChineseLines(t *testing.T) {
+	para := strings.Repeat("水可能会变浑浊或呈黄色、棕色几个小时。变色的水对健康无害，但请等水变清后再饮用或做饭。", 4)
+	r := flyerRendering("zh", "消防栓冲洗", para)
+	r.Utility.Fonts = map[string]*Font{"zh": chineseFont(t)}
+	text := pdftotext(t, makeFlyer(t, r), 0)
+	var body []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, "水可能") || len(body) > 0 && l != "" && !strings.HasPrefix(l, "Scan") {
+			body = append(body, l)
+		}
+		if len(body) > 0 && l == "" {
+			break
+		}
+	}
+	if len(body) < 4 {
+		t.Fatalf("the paragraph is on %d lines, want at least 4:\n%s", len(body), text)
+	}
+	for _, l := range body {
+		if c, _ := utf8.DecodeRuneInString(l); strings.ContainsRune(cjkNoStart, c) {
+			t.Errorf("a line starts with %c: %q", c, l)
+		}
+	}
+	if got := strings.Join(body, ""); got != para {
+		t.Errorf("the paragraph reads %q, want %q", got, para)
 	}
 }
