@@ -23,7 +23,8 @@ import (
 // candidate, is wider, has a taller line box and lacks ◦, ▪ and ⚠.
 //
 // The files are subset, since the PDF library parses the whole font for
-// every document (a full face, 680 KB, made a flyer twice as slow):
+// every document (the full faces, 680 KB each, made a flyer about twice
+// as slow):
 //
 //	pyftsubset DejaVuSansCondensed.ttf --no-hinting --layout-features='' \
 //	  --unicodes='U+0020-007E,U+00A0-024F,U+02B0-02FF,U+0300-036F,U+0370-03FF,U+0400-052F,U+1E00-1EFF,U+2000-206F,U+2070-209F,U+20A0-20CF,U+2100-214F,U+2150-218F,U+2190-21FF,U+2212,U+2215,U+2219,U+221A,U+221E,U+2248,U+2260,U+2264,U+2265,U+25A0-25FF,U+2600-26FF,U+2700-27BF,U+FB00-FB06,U+FFFD'
@@ -37,8 +38,9 @@ import (
 var builtinFontFiles embed.FS
 
 // A Font is a family of TrueType fonts that prints the flyer and letters of
-// one or more languages. The built-in one is DejaVu Sans Condensed (BuiltinFont); a
-// configuration adds others for the scripts it lacks (see Utility.Fonts).
+// one or more languages. The built-in one is DejaVu Sans Condensed
+// (BuiltinFont); a configuration adds others for the scripts it lacks (see
+// Utility.Fonts).
 // A Font is immutable and safe for use by several goroutines at once.
 type Font struct {
 	name  string       // for messages: the file, or "DejaVu Sans Condensed (built in)"
