@@ -89,6 +89,8 @@ func TestCheckNotice(t *testing.T) {
 		{"From not an address", func(c *scheduler.Config, _ *notices.Notice) { c.From = "County Water Board" }, []string{"email (en)", "From"}},
 		{"SMS too long", func(_ *scheduler.Config, n *notices.Notice) { n.Values = long }, []string{"sms (en)", "segments"}},
 		{"template gone", func(_ *scheduler.Config, n *notices.Notice) { n.Template = "no-such-template" }, []string{"no-such-template"}},
+		{"flyer text the font cannot print", func(_ *scheduler.Config, n *notices.Notice) { n.Values["area"] = "清水 Zone 4" },
+			[]string{"print: flyer: flyer: template boil-water-advisory, language en:", "清 (U+6E05), 水 (U+6C34)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -292,3 +292,24 @@ func TestTemplateGonePausesTheNotice(t *testing.T) {
 		t.Errorf("notice is %s; want still sending", r.Notice.Status)
 	}
 }
+
+// TestPrintPausesOnGlyphs: a notice whose flyer holds characters the fonts
+// cannot print (the configuration lost its font since the notice was
+// sent) pauses its print channel with the characters named, instead of
+// trying again forever; the letters stay queued.
+func TestPrintPausesOnGlyphs(t *testing.T) {
+	s, lib := newStore(t), library(t)
+	importContacts(t, s, "all", 20, gen)
+	id := publish(t, s, lib, "hydrant-flushing", "all", notices.Normal, notices.Print)
+	d := newDispatcher(t, s, lib, map[notices.Channel]scheduler.Channel{
+		notices.Print: {Sender: printch.New(t.TempDir())},
+	}, func(c *scheduler.Config) { c.Utility.Name = "清水县水务局" })
+	drain(t, d, time.Minute)
+	c := report(t, s, id).Channel(notices.Print)
+	if c.Paused == nil || !strings.Contains(c.Paused.Reason, "清 (U+6E05)") || !strings.Contains(c.Paused.Reason, "language en") {
+		t.Errorf("print: %+v; want paused, naming the characters", c)
+	}
+	if c.Queued != c.Total || c.Failed != 0 {
+		t.Errorf("print: %+v; want every delivery still queued", c)
+	}
+}

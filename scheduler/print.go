@@ -43,7 +43,9 @@ func (d *Dispatcher) print(ctx context.Context, l *lane, id int64) error {
 	}
 	var flyer bytes.Buffer
 	if err := templates.Flyer(&flyer, rs...); err != nil {
-		return fmt.Errorf("notice %d flyer: %w", id, err)
+		err = fmt.Errorf("notice %d flyer: %w", id, err)
+		d.pauseForGlyphs(ctx, id, err)
+		return err
 	}
 	docs := []*channels.Document{{Name: "flyer.pdf", Data: flyer.Bytes()}}
 
@@ -64,7 +66,9 @@ func (d *Dispatcher) print(ctx context.Context, l *lane, id int64) error {
 		}
 		var pdf bytes.Buffer
 		if pages, err = templates.Letters(&pdf, letters); err != nil {
-			return d.putBack(ctx, dels, fmt.Errorf("notice %d letters: %w", id, err))
+			err = fmt.Errorf("notice %d letters: %w", id, err)
+			d.pauseForGlyphs(ctx, id, err)
+			return d.putBack(ctx, dels, err)
 		}
 		manifest, err := lettersManifest(dels, pages)
 		if err != nil {
@@ -158,4 +162,14 @@ func lettersManifest(dels []notices.Delivery, pages []int) ([]byte, error) {
 	}
 	w.Flush()
 	return b.Bytes(), w.Error()
+}
+
+// pauseForGlyphs pauses the notice's print channel when err says its text
+// holds characters the fonts cannot print: trying again cannot help until
+// a font is configured (or the text changed).
+func (d *Dispatcher) pauseForGlyphs(ctx context.Context, id int64, err error) {
+	var ge *templates.GlyphError
+	if errors.As(err, &ge) {
+		d.pause(ctx, id, notices.Print, err.Error())
+	}
 }

@@ -33,7 +33,9 @@ func (f *Family) Examples() Values {
 // example values and u's branding, so a template whose SMS is too long or
 // whose examples do not fit its own fields is found before anything is sent.
 // Branding values u leaves empty are filled with samples: this checks the
-// templates, not the configuration. A required field without an example,
+// templates, not the configuration, except for u's fonts: a translation
+// whose flyer holds characters its font cannot print is an error (see
+// CheckGlyphs). A required field without an example,
 // and an SMS that would go over its limit once a value holds a letter
 // outside GSM-7, are warnings.
 func CheckExamples(lib *Library, u Utility) Problems {
@@ -78,6 +80,11 @@ func CheckExamples(lib *Library, u Utility) Problems {
 				}
 			default:
 				ps = append(ps, Problem{File: t.File, Message: "with the example values: " + err.Error()})
+			}
+			if r != nil {
+				if err := CheckGlyphs(r); err != nil {
+					ps = append(ps, Problem{File: t.File, Message: "with the example values: " + err.Error()})
+				}
 			}
 		}
 		ps = append(ps, checkTranslationSegments(fam, sms)...)

@@ -19,10 +19,6 @@ import (
 	"github.com/jung-kurt/gofpdf"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/renderer/html"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/gobolditalic"
-	"golang.org/x/image/font/gofont/goitalic"
-	"golang.org/x/image/font/gofont/goregular"
 )
 
 // Flyer writes the flyer PDF of one or more renderings of the same notice: one
@@ -41,14 +37,15 @@ import (
 // smaller body text, down to 10 pt, when that saves the page.
 //
 // The PDF depends only on the renderings: the same renderings give the same
-// bytes. Text is printed in the Go fonts, embedded; characters the fonts lack
-// print as boxes. Emoji are dropped, and other characters outside the Basic
-// Multilingual Plane print as U+FFFD (see pdfText), because the PDF library
-// cannot encode them.
+// bytes. Each language is printed in its font (see Utility.Fonts), the
+// built-in DejaVu Sans Condensed unless the configuration gives one, embedded. Emoji are
+// dropped, and other characters outside the Basic Multilingual Plane print
+// as U+FFFD (see pdfText), because the PDF library cannot encode them.
 //
-// Flyer returns an error, before writing anything, when the logo is not a
-// usable PNG, the QR code cannot hold the URL, or the PDF cannot be produced;
-// it never panics. It is safe to call from several goroutines at once, also
+// Flyer returns an error, before writing anything, when the text holds
+// characters its font cannot print (a *GlyphError naming them: they would
+// be blank boxes), the logo is not a usable PNG, the QR code cannot hold the
+// URL, or the PDF cannot be produced; it never panics. It is safe to call from several goroutines at once, also
 // with the same renderings.
 func Flyer(w io.Writer, rs ...*Rendering) (err error) {
 	if len(rs) == 0 {
@@ -70,6 +67,9 @@ func Flyer(w io.Writer, rs ...*Rendering) (err error) {
 	f := newFlyerDoc(rs)
 	for _, r := range rs {
 		if err := f.notice(r); err != nil {
+			return err
+		}
+		if err := f.glyphError(r); err != nil {
 			return err
 		}
 	}
@@ -139,21 +139,6 @@ var (
 	pdfColorQuoteBar = pdfColor{0xc5, 0xcb, 0xd3}
 )
 
-const pdfFontFamily = "go"
-
-// pdfFontData returns the TrueType bytes of the Go font of a style.
-func pdfFontData(s pdfStyle) []byte {
-	switch s {
-	case pdfBold:
-		return gobold.TTF
-	case pdfItalic:
-		return goitalic.TTF
-	case pdfBoldItalic:
-		return gobolditalic.TTF
-	}
-	return goregular.TTF
-}
-
 // pdfPagesAlias stands for the page count in the footer until the document is
 // complete. It is unlikely to occur in a notice, where gofpdf would replace it too.
 const pdfPagesAlias = "{crier:nb}"
@@ -161,13 +146,9 @@ const pdfPagesAlias = "{crier:nb}"
 // flyerDoc is one PDF being built: a flyer (Flyer), or the letters of a
 // mailing (Letters), which print each notice as the flyer does.
 type flyerDoc struct {
-	pdf    *gofpdf.Fpdf
-	kind   string // starts the errors: "flyer", or "letters: letter 2 of 9"
-	loaded map[pdfStyle]bool
-	font   pdfStyle
-	size   float64 // of the selected font; 0 when unknown
-	asc    float64 // ascent and descent of the Go fonts per point of size
-	desc   float64
+	pdf  *gofpdf.Fpdf
+	kind string // starts the errors: "flyer", or "letters: letter 2 of 9"
+	pdfFonts
 
 	r         *Rendering // the rendering being printed: the footer speaks its language
 	emergency bool
@@ -235,6 +216,7 @@ func newFlyerDoc(rs []*Rendering) *flyerDoc {
 	// language: the body stops above the tallest footer.
 	var fh float64
 	for _, r := range rs {
+		f.use(r)
 		ft := f.footer(r)
 		f.footers[r] = ft
 		fh = max(fh, ft.height)
@@ -256,7 +238,6 @@ func newPDFDoc(kind string, rs []*Rendering) *flyerDoc {
 	f := &flyerDoc{
 		pdf:     pdf,
 		kind:    kind,
-		loaded:  make(map[pdfStyle]bool, 4),
 		footers: make(map[*Rendering]*pdfFooter, len(rs)),
 		qrs:     make(map[string]pdfQR, 1),
 		widths:  make(map[int]bool, 4),
@@ -292,10 +273,7 @@ func newPDFDoc(kind string, rs []*Rendering) *flyerDoc {
 	pdf.SetSubject(strings.TrimSpace(pdfText(subject)), true)
 	pdf.SetCreator("Crier", false)
 
-	f.setFont(pdfRegular, flyerBodySize)
-	d2 := pdf.GetFontDesc(pdfFontFamily, string(pdfRegular))
-	f.asc = float64(d2.Ascent) / 1000
-	f.desc = -float64(d2.Descent) / 1000
+	f.use(first)
 	pdf.SetFooterFunc(f.drawFooter)
 	return f
 }
@@ -304,20 +282,6 @@ func newPDFDoc(kind string, rs []*Rendering) *flyerDoc {
 func (f *flyerDoc) setBottom(fh float64) {
 	f.bottom = flyerPageHeight - flyerFooterBottom - fh - flyerFooterGap
 	f.pdf.SetAutoPageBreak(true, flyerFooterBottom+fh+flyerFooterGap)
-}
-
-// setFont selects a font, adding it to the document on first use. Each
-// document gets its own copy of the font bytes: gofpdf writes into them.
-func (f *flyerDoc) setFont(s pdfStyle, size float64) {
-	if f.font == s && f.size == size {
-		return
-	}
-	if !f.loaded[s] {
-		f.pdf.AddUTF8FontFromBytes(pdfFontFamily, string(s), bytes.Clone(pdfFontData(s)))
-		f.loaded[s] = true
-	}
-	f.pdf.SetFont(pdfFontFamily, string(s), size)
-	f.font, f.size = s, size
 }
 
 // notice prints one rendering, starting on a new page.
@@ -357,6 +321,7 @@ func (f *flyerDoc) start(r *Rendering) (pdfPageBox, error) {
 func (f *flyerDoc) begin(r *Rendering) {
 	f.newPage() // draws the footer of the previous rendering's last page first
 	f.r = r
+	f.use(r)
 	f.emergency = r.Template != nil && r.Template.Category == Emergency
 	f.accent = pdfColorBlue
 	if f.emergency {
@@ -399,7 +364,7 @@ func (f *flyerDoc) body(r *Rendering, doc ast.Node, bodySize float64) []pdfItem 
 func (f *flyerDoc) newPage() {
 	f.pdf.AddPage()
 	// AddPage restores the font that was selected before the footer ran.
-	f.font, f.size = "", 0
+	f.sel = nil
 	f.y, f.fresh = f.top, true
 	f.limit = f.bottom
 }
@@ -744,9 +709,9 @@ func (f *flyerDoc) list(l *ast.List, src []byte, x, w float64, depth int) {
 }
 
 func (f *flyerDoc) drawMarker(m *pdfMarker, top, h, size float64) {
-	f.setFont(m.style, size)
+	w := f.measure(m.style, size, m.text)
 	f.pdf.SetTextColor(m.color.r, m.color.g, m.color.b)
-	f.pdf.Text(m.right-f.pdf.GetStringWidth(m.text), f.baseline(top, h, size), m.text)
+	f.text(m.right-w, f.baseline(top, h, size), m.style, size, m.text)
 }
 
 // qrBlock prints a box in the bottom-right corner of the page, above the
@@ -887,6 +852,11 @@ func (f *flyerDoc) drawFooter() {
 	if ft == nil {
 		return
 	}
+	// The footer is the language's of the page being finished, which may
+	// not be the font in use: a letter's footer is laid out before the
+	// previous letter's last page ends.
+	defer f.use(f.fr)
+	f.use(f.r)
 	y := flyerPageHeight - flyerFooterBottom - ft.height
 	f.pdf.SetDrawColor(pdfColorRule.r, pdfColorRule.g, pdfColorRule.b)
 	f.pdf.SetLineWidth(0.5)
@@ -896,18 +866,16 @@ func (f *flyerDoc) drawFooter() {
 		f.drawLine(f.left, y, h, ln)
 		if i == 0 && f.pageCount > 0 { // a letter: its pages are known
 			label := f.pageLabel(ft.page, f.pdf.PageNo()-f.pageBase+1, f.pageCount)
-			f.setFont(pdfRegular, flyerFooterSize)
 			f.pdf.SetTextColor(pdfColorMuted.r, pdfColorMuted.g, pdfColorMuted.b)
-			f.pdf.Text(f.right-f.pdf.GetStringWidth(label), f.baseline(y, h, ln.size), label)
+			f.text(f.right-f.measure(pdfRegular, flyerFooterSize, label), f.baseline(y, h, ln.size), pdfRegular, flyerFooterSize, label)
 		} else if i == 0 {
 			n := f.pdf.PageNo()
 			// The page count is known only at the end: gofpdf replaces the
 			// alias then. The label is right-aligned as if the count had as
 			// many digits as this page's number (true on the last page).
-			f.setFont(pdfRegular, flyerFooterSize)
-			w := f.pdf.GetStringWidth(f.pageLabel(ft.page, n, n))
+			w := f.measure(pdfRegular, flyerFooterSize, f.pageLabel(ft.page, n, n))
 			f.pdf.SetTextColor(pdfColorMuted.r, pdfColorMuted.g, pdfColorMuted.b)
-			f.pdf.Text(f.right-w, f.baseline(y, h, ln.size), f.pageLabelAlias(ft.page, n))
+			f.text(f.right-w, f.baseline(y, h, ln.size), pdfRegular, flyerFooterSize, f.pageLabelAlias(ft.page, n))
 		}
 		y += h
 	}

@@ -5,6 +5,7 @@ package templates
 import (
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/yuin/goldmark/ast"
 )
@@ -53,11 +54,6 @@ type pdfLine struct {
 	frags []pdfFrag
 	w     float64
 	size  float64 // the largest font size on the line
-}
-
-func (f *flyerDoc) measure(s pdfStyle, size float64, text string) float64 {
-	f.setFont(s, size)
-	return f.pdf.GetStringWidth(text)
 }
 
 // pdfInline is the style inline nodes inherit from their parents.
@@ -324,9 +320,8 @@ func (f *flyerDoc) drawLine(x, top, h float64, ln pdfLine) {
 		i = j
 		text := sb.String()
 		if strings.TrimSpace(text) != "" {
-			f.setFont(sp.style, sp.size)
 			f.pdf.SetTextColor(sp.color.r, sp.color.g, sp.color.b)
-			f.pdf.Text(x, base, text)
+			f.text(x, base, sp.style, sp.size, text)
 		}
 		if sp.link != "" {
 			f.pdf.LinkString(x, top, w, h, sp.link)
@@ -409,10 +404,15 @@ func (f *flyerDoc) layout(spans []pdfSpan, width float64) []pdfLine {
 			if j >= 0 {
 				piece = text[:j]
 			}
-			if piece != "" {
-				fr := pdfFrag{sp: s, text: piece, w: f.measure(s.style, s.size, piece)}
+			for piece != "" {
+				// Chinese and Japanese break between characters, with no space.
+				k := cjkBreak(piece)
+				fr := pdfFrag{sp: s, text: piece[:k], w: f.measure(s.style, s.size, piece[:k])}
 				word = append(word, fr)
 				wordW += fr.w
+				if piece = piece[k:]; piece != "" {
+					flushWord()
+				}
 			}
 			if j < 0 {
 				break
@@ -431,15 +431,41 @@ func (f *flyerDoc) layout(spans []pdfSpan, width float64) []pdfLine {
 	return lines
 }
 
+// cjkBreak returns the length of the first part of s that a line may not
+// break inside: all of s, unless s has Chinese or Japanese characters, where
+// a line may break before or after each one, except before closing
+// punctuation (。，」) and after opening punctuation (「（).
+func cjkBreak(s string) int {
+	prev := rune(-1)
+	for i, c := range s {
+		if prev >= 0 && (isCJK(prev) || isCJK(c)) && !strings.ContainsRune(cjkNoStart, c) && !strings.ContainsRune(cjkNoEnd, prev) {
+			return i
+		}
+		prev = c
+	}
+	return len(s)
+}
+
+// isCJK reports whether c is a Chinese or Japanese character, or their
+// punctuation, between which lines break without a space.
+func isCJK(c rune) bool {
+	return c >= 0x2e80 && (unicode.In(c, unicode.Han, unicode.Hiragana, unicode.Katakana) ||
+		c >= 0x3000 && c <= 0x303f || c >= 0xff00 && c <= 0xffef)
+}
+
+const (
+	cjkNoStart = "、。，．：；！？）」』】〕〉》〗〙｝］｠’”ー々ゝゞヽヾぁぃぅぇぉっゃゅょァィゥェォッャュョ・…‥"
+	cjkNoEnd   = "（「『【〔〈《〖〘｛［｟‘“"
+)
+
 // splitWord puts a word wider than a line on as many lines as it needs,
 // breaking between characters.
 func (f *flyerDoc) splitWord(word []pdfFrag, width float64, cur *pdfLine, add func(pdfFrag), endLine func()) {
 	for _, fr := range word {
-		f.setFont(fr.sp.style, fr.sp.size)
 		start := 0
 		w := 0.0
 		for i, c := range fr.text {
-			cw := f.pdf.GetStringWidth(string(c))
+			cw := f.measure(fr.sp.style, fr.sp.size, string(c))
 			if cur.w+w+cw > width && (len(cur.frags) > 0 || i > start) {
 				if i > start {
 					add(pdfFrag{sp: fr.sp, text: fr.text[start:i], w: w})
@@ -458,8 +484,10 @@ func (f *flyerDoc) splitWord(word []pdfFrag, width float64, cur *pdfLine, add fu
 // pdfText prepares text for gofpdf, which panics on any rune outside the
 // Basic Multilingual Plane:
 //   - emoji (U+1F000–U+1FAFF, with flags, skin tones and the tag characters
-//     U+E0000–U+E007F) are dropped: the Go fonts have no pictographs, and a
-//     missing emoji reads better than a replacement mark on a posted flyer;
+//     U+E0000–U+E007F, and a symbol written with the emoji selector U+FE0F,
+//     such as ⚠️) are dropped: the fonts have no pictographs, and a missing
+//     emoji reads better than an error for a decoration (a symbol written
+//     without the selector, such as ⚠, is text: the font must have it);
 //   - every other rune outside the BMP (rare CJK, mathematical letters)
 //     becomes U+FFFD, so a reader sees something is missing;
 //   - invisible joiners (U+200D), variation selectors (U+FE00–U+FE0F) and the
@@ -482,7 +510,11 @@ func pdfText(s string) string {
 	for _, c := range s {
 		switch {
 		case c >= 0x1f000 && c <= 0x1faff, c >= 0xe0000 && c <= 0xe007f:
-		case c == 0x200d, c >= 0xfe00 && c <= 0xfe0f, c == 0x20e3:
+		case c == 0xfe0f:
+			if n := len(out); n > 0 && out[n-1] >= 0x2000 {
+				out = out[:n-1] // a symbol shown as an emoji (not a keycap digit, ©, ®)
+			}
+		case c == 0x200d, c >= 0xfe00 && c <= 0xfe0e, c == 0x20e3:
 		case c >= 0x10000:
 			out = append(out, 0xfffd)
 		case c == '\t', c == '\n', c == '\r', c == '\v', c == '\f':

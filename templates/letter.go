@@ -49,7 +49,9 @@ type Letter struct {
 // kept. Nothing is ever printed outside the window's area.
 //
 // Text is sanitised as in Flyer (emoji dropped, other characters outside the
-// Basic Multilingual Plane printed as U+FFFD). The PDF depends only on the
+// Basic Multilingual Plane printed as U+FFFD), and each letter is printed in
+// the font of its language; a character the font cannot print is a
+// *GlyphError, whether in the notice or in the recipient's name or address. The PDF depends only on the
 // letters: its dates come from the first letter's rendering. Fonts and
 // images are added once to the document, whatever the number of letters;
 // the pages are held in memory until the end (about 30 KB a page, measured
@@ -57,6 +59,7 @@ type Letter struct {
 // thousands of letters is best split into several PDFs.
 //
 // Letters returns an error, before writing anything, when letters is empty,
+// a letter holds characters its font cannot print,
 // a letter has no rendering or no postal address, a logo or QR code cannot be
 // printed, or the PDF cannot be produced; it never panics. It is safe to
 // call from several goroutines at once.
@@ -96,6 +99,9 @@ func Letters(w io.Writer, letters []Letter) (pages []int, err error) {
 		f.kind = fmt.Sprintf("letters: letter %d of %d", i+1, len(letters))
 		pages[i] = f.pdf.PageNo() + 1
 		if err := f.letter(l); err != nil {
+			return nil, err
+		}
+		if err := f.glyphError(l.Rendering); err != nil {
 			return nil, err
 		}
 	}
@@ -192,6 +198,7 @@ var pdfColorAddress = pdfColor{0, 0, 0}
 // letter prints one letter, starting on a new page.
 func (f *flyerDoc) letter(l Letter) error {
 	r := l.Rendering
+	f.use(r)
 	ft := f.footers[r]
 	if ft == nil {
 		ft = f.footer(r)

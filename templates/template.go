@@ -141,6 +141,9 @@ type Utility struct {
 	Address  string
 	Logo     []byte         // PNG, optional
 	Location *time.Location // the utility's time zone; nil means UTC
+	// Fonts prints the flyer and letters of a language, by language code,
+	// in a font of its own; the others are printed in BuiltinFont.
+	Fonts map[string]*Font
 }
 
 // MissingBranding lists the utility values the template shows that u

@@ -44,6 +44,9 @@ type Config struct {
 	Dispatch DispatchConfig `toml:"dispatch"`
 	Schedule ScheduleConfig `toml:"schedule"`
 	Serve    ServeConfig    `toml:"serve"`
+	// Fonts prints a language's flyer and letters in fonts of its own,
+	// for the scripts the built-in font lacks (see FontConfig).
+	Fonts map[string]FontConfig `toml:"fonts"`
 
 	file string // where it was read from, "" for the defaults
 }
@@ -189,6 +192,7 @@ func loadConfig(path string) (Config, error) {
 			*p = filepath.Join(dir, *p)
 		}
 	}
+	resolveFontPaths(cfg.Fonts, dir)
 	if err := cfg.check(); err != nil {
 		return cfg, &checkError{err}
 	}
@@ -236,7 +240,9 @@ func knownKeys() string {
 	t := reflect.TypeFor[Config]()
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if name := f.Tag.Get("toml"); name != "" && f.Type.Kind() == reflect.Struct {
+		if name := f.Tag.Get("toml"); name == "fonts" {
+			tables = append(tables, "[fonts] LANGUAGE = \"FILE.ttf\" or { regular, bold }")
+		} else if name != "" && f.Type.Kind() == reflect.Struct {
 			var keys []string
 			for j := range f.Type.NumField() {
 				if k := f.Type.Field(j).Tag.Get("toml"); k != "" {
@@ -255,7 +261,7 @@ func topKeys() []string {
 	t := reflect.TypeFor[Config]()
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if name := f.Tag.Get("toml"); name != "" && f.Type.Kind() != reflect.Struct {
+		if name := f.Tag.Get("toml"); name != "" && f.Type.Kind() != reflect.Struct && f.Type.Kind() != reflect.Map {
 			keys = append(keys, name)
 		}
 	}
@@ -347,6 +353,7 @@ func (c Config) utility() (templates.Utility, error) {
 			out.Logo = logo
 		}
 	}
+	out.Fonts, errs = c.fonts(where, errs)
 	if len(errs) > 0 {
 		return out, errors.New(strings.Join(errs, "\n"))
 	}
