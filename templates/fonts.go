@@ -190,6 +190,16 @@ func fontFor(r *Rendering) *Font {
 	if f := r.Utility.Fonts[r.Lang]; f != nil {
 		return f
 	}
+	// A font given for zh serves zh-Hans and zh-CN too, by the rule that
+	// picks a customer's translation.
+	langs := make([]string, 0, len(r.Utility.Fonts))
+	for l := range r.Utility.Fonts {
+		langs = append(langs, l)
+	}
+	slices.Sort(langs)
+	if l, ok := MatchLanguage(r.Lang, langs); ok {
+		return r.Utility.Fonts[l]
+	}
 	return BuiltinFont()
 }
 
@@ -403,7 +413,7 @@ func fontsCover(r *Rendering) bool {
 	builtin, _ := BuiltinFont().face(pdfRegular)
 	u := r.Utility
 	for _, s := range []string{r.Title, string(r.Source), u.Name, u.Phone, u.Email, u.Website, u.Address, r.URL, r.dateLine(),
-		phrase(r.Lang, "scan"), phrase(r.Lang, "contact"), phrase(r.Lang, "page")} {
+		r.phrase("scan"), r.phrase("contact"), r.phrase("page")} {
 		for _, c := range pdfText(s) {
 			if !main.has(c) && !builtin.has(c) {
 				return false

@@ -76,8 +76,9 @@ func (c Config) fonts(where string, errs []string) (map[string]*templates.Font, 
 	sort.Strings(langs)
 	out := make(map[string]*templates.Font, len(langs))
 	for _, lang := range langs {
-		if !langCode.MatchString(lang) {
-			errs = append(errs, fmt.Sprintf("%s: [fonts] %s: not a language code; use a two- or three-letter code such as zh", where, lang))
+		code, err := templates.Language(lang)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s: [fonts] %s: %v", where, lang, err))
 			continue
 		}
 		f, err := loadFont(c.Fonts[lang])
@@ -85,7 +86,7 @@ func (c Config) fonts(where string, errs []string) (map[string]*templates.Font, 
 			errs = append(errs, fmt.Sprintf("%s: [fonts] %s: %v", where, lang, err))
 			continue
 		}
-		out[lang] = f
+		out[code] = f
 	}
 	return out, errs
 }
