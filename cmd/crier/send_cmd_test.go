@@ -457,6 +457,8 @@ func TestEndToEndWithDefaults(t *testing.T) {
 		perChannel[row[1]]++
 		addr := notices.RestoreCell(row[2])
 		switch {
+		case row[1] == "sms" && row[2] != addr:
+			t.Errorf("CSV row %q: a mobile number is written as it is, without a quote", row)
 		case row[5] != "sent" || row[6] != "1" || row[9] == "":
 			t.Errorf("CSV row %q: want status sent after 1 attempt, with a time", row)
 		case row[1] == "email" && !gotEmail[addr], row[1] == "sms" && !gotSMS[addr]:
