@@ -163,7 +163,7 @@ func autolink(v any) string {
 // forced UCS-2, since those are what the coordinator can change.
 type SMSError struct {
 	Template, Lang string
-	Fields         []string // labels of the fields whose values hold characters outside GSM-7
+	Fields         []string // the fields whose values hold characters outside GSM-7, named and labelled
 	Err            error
 }
 
@@ -191,7 +191,7 @@ func (t *Template) renderSMS(data map[string]any, replace bool) (SMS, error) {
 			v, _ := data[f.Name].(string)
 			for _, c := range sms.ForcedUCS2 {
 				if strings.Contains(v, c) {
-					e.Fields = append(e.Fields, fmt.Sprintf("%s (%q)", f.Label, c))
+					e.Fields = append(e.Fields, fmt.Sprintf("%s with %q", fieldName(f.Name, f.Label), c))
 					break
 				}
 			}

@@ -27,15 +27,27 @@ type ValueError struct {
 	Message string
 }
 
+// Error names the field as --set takes it, then its label, as in
+// "occurred (Date it happened): required": the coordinator reads the label
+// and types the name.
 func (e ValueError) Error() string {
 	if e.Label == "" {
 		return e.Message
 	}
-	return e.Label + ": " + e.Message
+	return fieldName(e.Field, e.Label) + ": " + e.Message
+}
+
+// fieldName is how an error names a field: the name --set takes, then the
+// label the form shows, as in "occurred (Date it happened)".
+func fieldName(name, label string) string {
+	if name == "" || name == label {
+		return label
+	}
+	return name + " (" + label + ")"
 }
 
 // ValueErrors lists every bad or missing value of a filling at once, by
-// field label, in the order of the form.
+// field name and label, in the order of the form.
 type ValueErrors []ValueError
 
 func (es ValueErrors) Error() string {
@@ -106,7 +118,7 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 		case hasLang && lang != t.Lang:
 			if v := normalizeValue(f, values[k]); v != "" {
 				if err := checkValue(f, v); err != nil {
-					errs = append(errs, ValueError{Field: k, Label: f.Label + " (" + lang + ")", Message: fmt.Sprintf("%s %v", quoteValue(v), err)})
+					errs = append(errs, ValueError{Field: k, Label: f.Label, Message: fmt.Sprintf("%s %v", quoteValue(v), err)})
 				}
 			}
 		}

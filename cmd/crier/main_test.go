@@ -241,9 +241,9 @@ func TestRenderBadValues(t *testing.T) {
 		t.Fatalf("exit %d, want 1\n%s", code, stderr)
 	}
 	for _, want := range []string{
-		"Affected area: required",
-		"Cause: \"flood\" is not one of the choices",
-		"Date it happened: \"Friday, November 28, 2026\" is not right: November 28, 2026 is a Saturday",
+		"area (Affected area): required",
+		"cause (Cause): \"flood\" is not one of the choices",
+		"occurred (Date it happened): \"Friday, November 28, 2026\" is not right: November 28, 2026 is a Saturday",
 		"Expected resolution",
 		`"aera" is not a field of template boil-water-advisory (did you mean area?)`,
 	} {
@@ -385,7 +385,7 @@ func TestRenderSMSTooLongStillWritesFlyerAndEmail(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
-	if !strings.Contains(stderr, "no sms.txt was written") || !strings.Contains(stderr, `those characters come from Area or zone ("á")`) {
+	if !strings.Contains(stderr, "no sms.txt was written") || !strings.Contains(stderr, `those characters come from area (Area or zone) with "á"`) {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 	for _, f := range []string{"flyer.pdf", "email.eml", "email.html"} {
