@@ -480,7 +480,7 @@ func TestContactsListShowDelete(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "+13155550142 (subscribed)") || !strings.Contains(stdout, "meter:") {
 		t.Errorf("show: exit %d\n%s", code, stdout)
 	}
-	if code, _, _ = crier(t, "--config", cfg, "contacts", "delete", "A-1"); code != 0 {
+	if code, _, _ = crier(t, "--config", cfg, "contacts", "delete", "A-1", "--yes"); code != 0 {
 		t.Errorf("delete: exit %d", code)
 	}
 	code, _, stderr := crier(t, "--config", cfg, "contacts", "show", "A-1")
