@@ -212,7 +212,7 @@ func (c Config) check() error {
 	}
 	k := c.newChecker()
 	c.settings(k, nil, u)
-	return errors.Join(uerr, k.err())
+	return errors.Join(uerr, c.scheduleZone(), k.err())
 }
 
 // typeHint says how to write a value of the wrong TOML type: text in
@@ -329,9 +329,9 @@ func (c Config) utility() (templates.Utility, error) {
 			bad("website", "%q %v", u.Website, err)
 		}
 	}
-	loc, err := time.LoadLocation(u.Timezone)
-	if err != nil || u.Timezone == "" {
-		bad("timezone", "%q is not a time zone name (use an IANA name such as America/New_York)", u.Timezone)
+	loc, err := loadZone(u.Timezone)
+	if err != nil {
+		bad("timezone", "%v", err)
 	}
 	out.Location = loc
 	if !langCode.MatchString(u.DefaultLanguage) {

@@ -37,7 +37,7 @@ func (e *env) openStore() (Config, *notices.Store, error) {
 type contactsListCmd struct{}
 
 func (contactsListCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ type contactsShowCmd struct {
 }
 
 func (c contactsShowCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ type contactsDeleteCmd struct {
 }
 
 func (c contactsDeleteCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}

@@ -440,7 +440,7 @@ func TestDBCommands(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "crier.db")
 	cfg := writeConfig(t, "database = \""+db+"\"\n")
 	code, stdout, stderr := crier(t, "--config", cfg, "db", "status")
-	if code != 0 || !strings.Contains(stdout, "does not exist yet") {
+	if code != 0 || !strings.Contains(stdout, "no database at "+db+" yet") {
 		t.Errorf("status without a database: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if _, err := os.Stat(db); err == nil {

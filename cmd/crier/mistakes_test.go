@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -31,5 +33,70 @@ func TestMisspeltTemplateNameIsSuggested(t *testing.T) {
 	// A name nothing is near still points at the list.
 	if code, _, stderr := crier(t, "--config", cfg, "templates", "show", "tsunami"); code != 1 || !strings.Contains(stderr, "`crier templates list` shows them") {
 		t.Errorf("exit %d\n%s", code, stderr)
+	}
+}
+
+// One rule for a time zone a coordinator gives: an IANA name or UTC, in
+// crier.toml and in --timezone alike. A misspelt or abbreviated [utility]
+// timezone is refused by every command that shows or reads times in it (not
+// shown as UTC unsaid); commands that show none warn and go on.
+func TestOneTimeZoneRule(t *testing.T) {
+	nonTerminalStdin(t)
+	cfg := exampleSetup(t)
+	db := filepath.Join(filepath.Dir(cfg), "crier.db")
+	mustCrier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "email", "--yes")...)...)
+	withZone := func(utility, schedule string) string {
+		return writeConfig(t, fmt.Sprintf("database = %q\n[utility]\nname = \"Clearwater\"\nphone = \"(315) 555-0142\"\naddress = \"120 Main Street\"\ntimezone = %q\n[schedule]\ntimezone = %q\n", db, utility, schedule))
+	}
+	campaign := []string{"campaigns", "add", "flushing", "--template", "hydrant-flushing", "--schedule", "0 9 1 * *", "--list", "customers", "--channels", "email",
+		"--set", "area=Zone 3", "--set", "start_date=April 13, 2027", "--set", "end_date=April 24, 2027", "--set", "start_time=8:00 AM", "--set", "end_time=3:30 PM"}
+	const iana = "write an IANA zone such as America/New_York"
+	misspelt := withZone("America/New_Yrok", "America/Chicago")
+	abbreviated := withZone("EST", "America/Chicago")
+	good := withZone("America/New_York", "America/Chicago")
+	scheduleAbbreviated := withZone("America/New_York", "PST")
+	tests := []struct {
+		name string
+		cfg  string
+		args []string
+		code int
+		want []string
+	}{
+		{"notices schedule refuses a misspelt zone", misspelt, []string{"notices", "schedule"}, 1,
+			[]string{`[utility] timezone: "America/New_Yrok" is not a time zone name: ` + iana}},
+		{"notices list refuses it", misspelt, []string{"notices", "list"}, 1, []string{`"America/New_Yrok" is not a time zone name`}},
+		{"notices show refuses it", misspelt, []string{"notices", "show", "1"}, 1, []string{`"America/New_Yrok" is not a time zone name`}},
+		{"report refuses it", misspelt, []string{"report", "1"}, 1, []string{`"America/New_Yrok" is not a time zone name`}},
+		{"send refuses it", misspelt, sendArgs("--list", "customers", "--channels", "email", "--yes"), 1, []string{`"America/New_Yrok" is not a time zone name`}},
+		{"a command that shows no time warns and goes on", misspelt, []string{"contacts", "list"}, 0,
+			[]string{"warning: the configuration has mistakes", `"America/New_Yrok" is not a time zone name`}},
+		{"an abbreviation is refused by send", abbreviated, sendArgs("--list", "customers", "--channels", "email", "--yes"), 1,
+			[]string{`[utility] timezone: "EST" is not a time zone name but an abbreviation or a fixed offset, which keeps no daylight saving time: ` + iana}},
+		{"and by notices schedule", abbreviated, []string{"notices", "schedule"}, 1, []string{`"EST" is not a time zone name but an abbreviation`}},
+		{"--timezone EST", good, append(campaign, "--timezone", "EST"), 2, []string{`--timezone "EST" is not a time zone name but an abbreviation or a fixed offset`, iana}},
+		{"--timezone CET", good, append(campaign, "--timezone", "CET"), 2, []string{`--timezone "CET" is not a time zone name`, iana}},
+		{"--timezone EST5EDT", good, append(campaign, "--timezone", "EST5EDT"), 2, []string{`--timezone "EST5EDT" is not a time zone name`, iana}},
+		{"--timezone Etc/GMT+5", good, append(campaign, "--timezone", "Etc/GMT+5"), 2, []string{`--timezone "Etc/GMT+5" is not a time zone name but an abbreviation or a fixed offset`}},
+		{"--timezone misspelt", good, append(campaign, "--timezone", "America/Chicgo"), 2, []string{`--timezone "America/Chicgo" is not a time zone name: ` + iana}},
+		{"[schedule] timezone PST", scheduleAbbreviated, campaign, 1, []string{`[schedule] timezone: "PST" is not a time zone name: ` + iana}},
+		{"--timezone UTC", good, append(campaign, "--timezone", "UTC"), 0, []string{"schedule:  0 9 1 * * in UTC"}},
+		{"--timezone America/Chicago", good, append(append(slices.Clone(campaign[:2]), "chicago"), append(slices.Clone(campaign[3:]), "--timezone", "America/Chicago")...), 0,
+			[]string{"in America/Chicago"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := crier(t, append([]string{"--config", tc.cfg}, tc.args...)...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tc.code, stdout, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stdout+stderr, w) {
+					t.Errorf("output lacks %q:\n%s%s", w, stdout, stderr)
+				}
+			}
+			if tc.code != 0 && strings.Contains(stdout, " UTC") {
+				t.Errorf("times shown in UTC:\n%s", stdout)
+			}
+		})
 	}
 }
