@@ -29,6 +29,10 @@ type Store struct {
 	path string           // the database file
 	dsn  string           // what sql.Open was given, for the import's own connection
 	Now  func() time.Time // injected for tests; time.Now by default
+	// PhoneRegion is the country whose national phone numbers the values
+	// of a notice's phone fields may be written as, checked when it is
+	// published (templates.Template.FillIn); "" means US.
+	PhoneRegion string
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // the dispatcher's statements, prepared once

@@ -113,7 +113,7 @@ func errNesting(t *Template) error {
 // data fills t with values and returns what its templates execute on: raw
 // values for the subject and SMS, Markdown-escaping values for the body.
 func (t *Template) data(values Values, u Utility) (raw, md map[string]any, err error) {
-	filled, err := t.Fill(values)
+	filled, err := t.FillIn(values, u.Region)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -136,6 +136,10 @@ type Utility struct {
 	Address  string
 	Logo     []byte         // PNG, optional
 	Location *time.Location // the utility's time zone; nil means UTC
+	// Region is the country whose national phone numbers a phone field's
+	// value may be written as, two letters such as GB (crier.toml's
+	// [contacts] default_region); "" means US.
+	Region string
 }
 
 // MissingBranding lists the utility values the template shows that u

@@ -266,7 +266,19 @@ func (c Config) store(ctx context.Context) (*notices.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", c.databaseName(), err)
 	}
+	s.PhoneRegion = c.phoneRegion()
 	return s, nil
+}
+
+// phoneRegion is [contacts] default_region, the country of national phone
+// numbers in imports and in field values; "" (US) when it is not one, a
+// mistake the import and the [utility] phone check name.
+func (c Config) phoneRegion() string {
+	n, err := c.normalizer()
+	if err != nil {
+		return ""
+	}
+	return n.Region
 }
 
 // databaseName is the database for messages: a URL without its password.
@@ -308,7 +320,7 @@ func (c Config) utility() (templates.Utility, error) {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Sprintf("%s: [utility] %s: %s", where, key, fmt.Sprintf(format, args...)))
 	}
-	out := templates.Utility{Name: u.Name, Phone: u.Phone, Email: u.Email, Website: u.Website, Address: u.Address}
+	out := templates.Utility{Name: u.Name, Phone: u.Phone, Email: u.Email, Website: u.Website, Address: u.Address, Region: c.phoneRegion()}
 	if strings.TrimSpace(u.Name) == "" {
 		bad("name", "is empty; give the utility's name as customers know it")
 	}

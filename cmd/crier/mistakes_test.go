@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -98,5 +99,68 @@ func TestOneTimeZoneRule(t *testing.T) {
 				t.Errorf("times shown in UTC:\n%s", stdout)
 			}
 		})
+	}
+}
+
+// A phone field's value is read with [contacts] default_region, as imports
+// are: a UK utility types a UK national number, and customers read it as
+// typed, in the rendering, the send and the message sent.
+func TestPhoneValuesUseTheDefaultRegion(t *testing.T) {
+	nonTerminalStdin(t)
+	const uk, us = "020 7946 0018", "(315) 555-0142"
+	config := func(dir, region string) string {
+		return writeConfig(t, fmt.Sprintf("database = %q\noutbox_dir = %q\n[utility]\nname = \"Millbrook Water\"\nphone = %q\naddress = \"1 High Street\"\ntimezone = \"Europe/London\"\n[contacts]\ndefault_region = %q\n",
+			filepath.Join(dir, "crier.db"), filepath.Join(dir, "outbox"), map[string]string{"GB": uk, "US": us}[region], region))
+	}
+	report := func(phone string) []string {
+		return []string{"--set", "year=2025", "--set", "report_url=https://water.example.org/ccr2025", "--set", "copy_phone=" + phone}
+	}
+	tests := []struct {
+		name, region, phone string
+		code                int
+		want                string
+	}{
+		{"a UK number in GB", "GB", uk, 0, "Free paper copy: " + uk + "."},
+		{"a US number in the US, as before", "US", us, 0, "Free paper copy: " + us + "."},
+		{"a UK national number in the US", "US", uk, 1, `copy_phone (Phone for paper copies): "` + uk + `" is not a phone number`},
+		{"a US national number in GB", "GB", us, 1, `copy_phone (Phone for paper copies): "` + us + `" is not a phone number`},
+		{"an international number anywhere", "GB", "+1 315 555 0142", 0, "Free paper copy: +1 315 555 0142."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			code, stdout, stderr := crier(t, append([]string{"--config", config(t.TempDir(), tc.region), "render", "water-quality-report", "--out", out}, report(tc.phone)...)...)
+			if code != tc.code {
+				t.Fatalf("render: exit %d, want %d\n%s%s", code, tc.code, stdout, stderr)
+			}
+			if tc.code != 0 {
+				if !strings.Contains(stderr, tc.want) {
+					t.Errorf("render: stderr lacks %q:\n%s", tc.want, stderr)
+				}
+				return
+			}
+			if sms := mustRead(t, filepath.Join(out, "sms.txt")); !strings.Contains(sms, tc.want) {
+				t.Errorf("sms.txt = %q; want %q", sms, tc.want)
+			}
+		})
+	}
+
+	// send checks the values when it publishes, and dispatch renders each
+	// message: both read the number in GB.
+	dir := t.TempDir()
+	cfg := config(dir, "GB")
+	csvFile := filepath.Join(t.TempDir(), "customers.csv")
+	if err := os.WriteFile(csvFile, []byte("account,name,email\nA-1,Amy Pond,amy@example.org\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustCrier(t, "--config", cfg, "contacts", "import", csvFile, "--list", "customers")
+	mustCrier(t, append([]string{"--config", cfg, "send", "water-quality-report", "--list", "customers", "--channels", "email", "--yes"}, report(uk)...)...)
+	mustCrier(t, "--config", cfg, "dispatch")
+	emls, _ := filepath.Glob(filepath.Join(dir, "outbox", "email", "*.eml"))
+	if len(emls) != 1 {
+		t.Fatalf("%d emails in the outbox, want 1", len(emls))
+	}
+	if text, _ := mailParts(t, []byte(mustRead(t, emls[0]))); !strings.Contains(text, "Call us at "+uk) {
+		t.Errorf("the email does not give %s as typed:\n%s", uk, text)
 	}
 }

@@ -48,6 +48,7 @@ func (c Config) existingStore(ctx context.Context) (*notices.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", c.databaseName(), err)
 	}
+	s.PhoneRegion = c.phoneRegion()
 	return s, nil
 }
 
