@@ -12,6 +12,8 @@ import (
 	"time"
 )
 
+// e164 is a phone number as the store keeps it, and as an export writes it
+// without a quote (see NeutralizeCell).
 var e164 = regexp.MustCompile(`^\+[1-9]\d{6,14}$`)
 
 // contactTags is a contact's tags, sorted, joined by U+001F, as one column

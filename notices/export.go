@@ -19,11 +19,16 @@ const TagSeparator = ";"
 // NeutralizeCell makes a CSV cell safe to open in a spreadsheet: a cell
 // that begins with =, +, -, @, a tab or a carriage return (which a
 // spreadsheet may run as a formula) gets a leading single quote, which
-// spreadsheets show as text. That includes E.164 phone numbers ("+1315…"):
-// the import takes the quote off again (RestoreCell), so an export imports
-// unchanged. Leading quotes before such a character count as part of the
-// prefix ("'=x" becomes "”=x"), so that RestoreCell undoes exactly one.
+// spreadsheets show as text, unless it is a plain E.164 phone number
+// ("+13155550114", the form the store keeps numbers in): a number is no
+// formula, and it is written as it is so that people see the number. The import takes the
+// quote off again (RestoreCell), so an export imports unchanged. Leading
+// quotes before such a character count as part of the prefix ("'=x"
+// becomes "”=x"), so that RestoreCell undoes exactly one.
 func NeutralizeCell(v string) string {
+	if e164.MatchString(v) {
+		return v
+	}
 	if startsFormula(strings.TrimLeft(v, "'")) {
 		return "'" + v
 	}

@@ -14,7 +14,15 @@ import (
 func TestNeutralizeCell(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"formula", "=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"},
-		{"plus", "+13155550142", "'+13155550142"},
+		{"E.164 number", "+13155550142", "+13155550142"},
+		{"shortest E.164 number", "+1234567", "+1234567"},
+		{"longest E.164 number", "+123456789012345", "+123456789012345"},
+		{"too long for E.164", "+1234567890123456", "'+1234567890123456"},
+		{"number written with spaces", "+1 (315) 555-0142", "'+1 (315) 555-0142"},
+		{"plus sum", "+1+2", "'+1+2"},
+		{"command", "+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"},
+		{"number then a line", "+13155550142\n=1", "'+13155550142\n=1"},
+		{"quote before a number", "'+13155550142", "''+13155550142"},
 		{"minus", "-2+3", "'-2+3"},
 		{"at", "@SUM(A1)", "'@SUM(A1)"},
 		{"tab", "\t=1", "'\t=1"},
@@ -32,7 +40,7 @@ func TestNeutralizeCell(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("NeutralizeCell(%q) = %q; want %q", tc.in, got, tc.want)
 			}
-			if startsFormula(got) {
+			if got != tc.in && startsFormula(got) {
 				t.Errorf("%q still starts a formula", got)
 			}
 			if back := RestoreCell(got); back != tc.in {
@@ -83,14 +91,17 @@ func TestExportRoundTrip(t *testing.T) {
 	if err != nil || n != 3 {
 		t.Fatalf("Export: %d %v", n, err)
 	}
-	// No cell of the raw file starts a formula.
+	// No cell of the raw file starts a formula; phone numbers are as they are.
 	raw, _ := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
 	for _, r := range raw {
 		for _, cell := range r {
-			if startsFormula(cell) {
+			if startsFormula(cell) && !e164.MatchString(cell) {
 				t.Errorf("cell %q starts a formula", cell)
 			}
 		}
+	}
+	if !bytes.Contains(buf.Bytes(), []byte(",+13155550142,")) {
+		t.Errorf("the mobile number is not written as it is:\n%s", buf.Bytes())
 	}
 	header, rows := readCSV(t, buf.Bytes())
 	wantHeader := append(slices.Clone(ExportColumns), "@route", "meter", "notes")

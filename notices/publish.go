@@ -188,11 +188,11 @@ func publishLanguages(n Notice, fam *templates.Family, defaultLang string) ([]st
 // checkValues fills the template in every language with the notice's
 // values, and returns an Invalid error wrapping every problem found, each
 // field once.
-func checkValues(n Notice, fam *templates.Family, langs []string) error {
+func checkValues(n Notice, fam *templates.Family, langs []string, region string) error {
 	var all templates.ValueErrors
 	seen := map[string]bool{}
 	for _, l := range langs {
-		_, err := fam.ByLang[l].Fill(templates.Values(n.Values))
+		_, err := fam.ByLang[l].FillIn(templates.Values(n.Values), region)
 		var ves templates.ValueErrors
 		if errors.As(err, &ves) {
 			for _, ve := range ves {
@@ -229,7 +229,7 @@ func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam *template
 		if err != nil {
 			return err
 		}
-		if err := checkValues(n, fam, langs); err != nil {
+		if err := checkValues(n, fam, langs, s.PhoneRegion); err != nil {
 			return err
 		}
 		sum.Languages, sum.Fallback = langs, fallback

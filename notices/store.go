@@ -29,6 +29,10 @@ type Store struct {
 	path string           // the database file
 	dsn  string           // what sql.Open was given, for the import's own connection
 	Now  func() time.Time // injected for tests; time.Now by default
+	// PhoneRegion is the country whose national phone numbers the values
+	// of a notice's phone fields may be written as, checked when it is
+	// published (templates.Template.FillIn); "" means US.
+	PhoneRegion string
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // the dispatcher's statements, prepared once
@@ -63,7 +67,21 @@ func (s *Store) prepared(ctx context.Context, queries ...string) ([]*sql.Stmt, e
 // dsn is a SQLite file path (the default, crier.db); a postgres:// URL is
 // refused until the PostgreSQL store exists.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	s, err := OpenWithoutMigrating(ctx, dsn)
+	return open(ctx, dsn, true)
+}
+
+// OpenExisting is Open for a database that must exist already: one that
+// does not is a NotFound error, and no file is made (not the database, its
+// -wal and -shm, nor the import lock), so that a command that only reads
+// leaves no crier.db in a folder it is run in by mistake. An existing
+// database is migrated and a dead import undone as by Open: what is read
+// is never half an import, in the schema this program knows.
+func OpenExisting(ctx context.Context, dsn string) (*Store, error) {
+	return open(ctx, dsn, false)
+}
+
+func open(ctx context.Context, dsn string, create bool) (*Store, error) {
+	s, err := openSQLite(ctx, dsn, create)
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +98,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 // OpenWithoutMigrating opens the store as it is, for `crier db status`.
 func OpenWithoutMigrating(ctx context.Context, dsn string) (*Store, error) {
+	return openSQLite(ctx, dsn, true)
+}
+
+// openSQLite opens the SQLite file dsn; create says whether a missing
+// file is made or is a NotFound error.
+func openSQLite(ctx context.Context, dsn string, create bool) (*Store, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		return nil, errorf(Invalid, "database %q: PostgreSQL is not supported yet; use a SQLite file path such as crier.db", redactDSN(dsn))
 	}
@@ -99,6 +123,14 @@ func OpenWithoutMigrating(ctx context.Context, dsn string) (*Store, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate") // a transaction takes the write lock when it begins: no upgrade deadlocks
+	if !create {
+		// SQLite's own check, so that a file removed after this one makes
+		// no new database either.
+		if _, err := os.Stat(dsn); errors.Is(err, os.ErrNotExist) {
+			return nil, errorf(NotFound, "no database at %s yet", dsn)
+		}
+		q.Set("mode", "rw")
+	}
 	source := "file:" + dsn + "?" + q.Encode()
 	db, err := sql.Open("sqlite", source)
 	if err != nil {

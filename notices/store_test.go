@@ -2,6 +2,7 @@ package notices
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,5 +58,36 @@ func TestOpenRefusesPostgresForNowWithoutLeakingThePassword(t *testing.T) {
 	}
 	if got := err.Error(); strings.Contains(got, "s3cret") {
 		t.Errorf("the password leaks: %s", got)
+	}
+}
+
+// OpenExisting makes no file where there is no database, and opens one
+// that is there as Open does.
+func TestOpenExistingMakesNoDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "crier.db")
+	_, err := OpenExisting(ctx, path)
+	if ErrorCode(err) != NotFound || !strings.Contains(err.Error(), "no database at "+path+" yet") {
+		t.Errorf("OpenExisting of nothing: %v; want NotFound naming the path", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		t.Errorf("OpenExisting of nothing made %d file(s), the first %s", len(entries), entries[0].Name())
+	}
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveContact(ctx, Contact{Account: "A-1", Name: "Ana"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = OpenExisting(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if c, err := s.Contact(ctx, "A-1"); err != nil || c.Name != "Ana" {
+		t.Errorf("Contact = %+v, %v", c, err)
 	}
 }

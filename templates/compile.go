@@ -375,19 +375,30 @@ func (w *refWalker) choiceComparison(c *parse.CommandNode, rootDot bool) {
 
 // suggest proposes a declared field whose name is close to a misspelt one.
 func suggest(name string, t *Template, prefix string) string {
+	names := make([]string, len(t.Fields))
+	for i, f := range t.Fields {
+		names[i] = f.Name
+	}
+	if best := closest(name, names); best != "" {
+		return " (did you mean " + prefix + best + "?)"
+	}
+	return ""
+}
+
+// closest is the name of names nearest to a misspelt one (fewer than 3
+// edits away), or "": the one rule for "did you mean" of fields and
+// templates.
+func closest(name string, names []string) string {
 	if len(name) > 64 {
-		return "" // no field name is that long, and the distance costs its length
+		return "" // no name is that long, and the distance costs its length
 	}
 	best, bestD := "", 3
-	for _, f := range t.Fields {
-		if d := editDistance(name, f.Name); d < bestD {
-			best, bestD = f.Name, d
+	for _, n := range names {
+		if d := editDistance(name, n); d < bestD {
+			best, bestD = n, d
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return " (did you mean " + prefix + best + "?)"
+	return best
 }
 
 func editDistance(a, b string) int {

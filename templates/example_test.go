@@ -81,9 +81,9 @@ Water will be off in {{.area}} on {{.day}}.
 	_, err := t.Fill(templates.Values{"day": "Friday, November 28, 2026", "hours": "evening"})
 	fmt.Println(err)
 	// Output:
-	// Affected area: required
-	// Day of the work: "Friday, November 28, 2026" is not right: November 28, 2026 is a Saturday
-	// Hours: "evening" is not one of the choices: morning, afternoon
+	// area (Affected area): required
+	// day (Day of the work): "Friday, November 28, 2026" is not right: November 28, 2026 is a Saturday
+	// hours (Hours): "evening" is not one of the choices: morning, afternoon
 }
 
 // NewSMS counts a text message as carriers do.

@@ -248,6 +248,9 @@ func (l *Library) Names() []string {
 func (l *Library) Family(name string) (*Family, error) {
 	f, ok := l.byName[name]
 	if !ok {
+		if best := closest(name, l.Names()); best != "" {
+			return nil, fmt.Errorf("no template named %q (did you mean %s?)", name, best)
+		}
 		return nil, fmt.Errorf("no template named %q; `crier templates list` shows them", name)
 	}
 	return f, nil

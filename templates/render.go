@@ -116,7 +116,7 @@ func errNesting(t *Template) error {
 // data fills t with values and returns what its templates execute on: raw
 // values for the subject and SMS, Markdown-escaping values for the body.
 func (t *Template) data(values Values, u Utility) (raw, md map[string]any, err error) {
-	filled, err := t.Fill(values)
+	filled, err := t.FillIn(values, u.Region)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -166,7 +166,7 @@ func autolink(v any) string {
 // forced UCS-2, since those are what the coordinator can change.
 type SMSError struct {
 	Template, Lang string
-	Fields         []string // labels of the fields whose values hold characters outside GSM-7
+	Fields         []string // the fields whose values hold characters outside GSM-7, named and labelled
 	Err            error
 }
 
@@ -196,7 +196,7 @@ func (t *Template) renderSMS(data map[string]any, replace bool) (SMS, error) {
 			v, _ := data[f.Name].(string)
 			for _, c := range sms.ForcedUCS2 {
 				if strings.Contains(v, c) {
-					e.Fields = append(e.Fields, fmt.Sprintf("%s (%q)", f.Label, c))
+					e.Fields = append(e.Fields, fmt.Sprintf("%s with %q", fieldName(f.Name, f.Label), c))
 					break
 				}
 			}

@@ -338,7 +338,7 @@ func TestSMSTooLongNamesTheFieldAndKeepsTheRendering(t *testing.T) {
 	if !errors.As(err, &smsErr) {
 		t.Fatalf("err = %v, want an *SMSError", err)
 	}
-	if !strings.Contains(err.Error(), `those characters come from Affected area ("á")`) {
+	if !strings.Contains(err.Error(), `those characters come from area (Affected area) with "á"`) {
 		t.Errorf("the error must name the field that forced UCS-2: %v", err)
 	}
 	if r == nil || r.SMS.Encoding != UCS2 {

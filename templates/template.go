@@ -144,6 +144,10 @@ type Utility struct {
 	// Fonts prints the flyer and letters of a language, by language code,
 	// in a font of its own; the others are printed in BuiltinFont.
 	Fonts map[string]*Font
+	// Region is the country whose national phone numbers a phone field's
+	// value may be written as, two letters such as GB (crier.toml's
+	// [contacts] default_region); "" means US.
+	Region string
 }
 
 // MissingBranding lists the utility values the template shows that u

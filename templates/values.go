@@ -27,15 +27,27 @@ type ValueError struct {
 	Message string
 }
 
+// Error names the field as --set takes it, then its label, as in
+// "occurred (Date it happened): required": the coordinator reads the label
+// and types the name.
 func (e ValueError) Error() string {
 	if e.Label == "" {
 		return e.Message
 	}
-	return e.Label + ": " + e.Message
+	return fieldName(e.Field, e.Label) + ": " + e.Message
+}
+
+// fieldName is how an error names a field: the name --set takes, then the
+// label the form shows, as in "occurred (Date it happened)".
+func fieldName(name, label string) string {
+	if name == "" || name == label {
+		return label
+	}
+	return name + " (" + label + ")"
 }
 
 // ValueErrors lists every bad or missing value of a filling at once, by
-// field label, in the order of the form.
+// field name and label, in the order of the form.
 type ValueErrors []ValueError
 
 func (es ValueErrors) Error() string {
@@ -55,6 +67,13 @@ func (es ValueErrors) Error() string {
 // ValueErrors listing every missing required field, every value of the wrong
 // type and every key that is not a field.
 func (t *Template) Fill(values Values) (map[string]string, error) {
+	return t.FillIn(values, "")
+}
+
+// FillIn is Fill with the phone numbers of phone fields read as written in
+// region (two letters, as in GB; "" means US), as Render does with the
+// utility's Region: "020 7946 0018" is a number in GB, not in the US.
+func (t *Template) FillIn(values Values, region string) (map[string]string, error) {
 	var errs ValueErrors
 	out := make(map[string]string, len(t.Fields))
 	for _, f := range t.Fields {
@@ -76,7 +95,7 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 			out[f.Name] = ""
 			continue
 		}
-		if err := checkValue(f, v); err != nil {
+		if err := checkValueIn(f, v, region); err != nil {
 			errs = append(errs, ValueError{Field: f.Name, Label: f.Label, Message: fmt.Sprintf("%s %v", quoteValue(v), err)})
 		} else {
 			v = localize(f.Type, v, t.table())
@@ -105,8 +124,8 @@ func (t *Template) Fill(values Values) (map[string]string, error) {
 			errs = append(errs, ValueError{Field: k, Label: f.Label, Message: fmt.Sprintf("%s: after the dot comes a language code, as in %s.es", quoteValue(k), name)})
 		case hasLang && lang != t.Lang:
 			if v := normalizeValue(f, values[k]); v != "" {
-				if err := checkValue(f, v); err != nil {
-					errs = append(errs, ValueError{Field: k, Label: f.Label + " (" + lang + ")", Message: fmt.Sprintf("%s %v", quoteValue(v), err)})
+				if err := checkValueIn(f, v, region); err != nil {
+					errs = append(errs, ValueError{Field: k, Label: f.Label, Message: fmt.Sprintf("%s %v", quoteValue(v), err)})
 				}
 			}
 		}
@@ -166,9 +185,14 @@ func quoteValue(v string) string {
 	return strconv.Quote(shorten(v, 60))
 }
 
-// checkValue says why v is not a valid value of field f, or nil. Its
-// length is checked first, so nothing longer is parsed.
-func checkValue(f Field, v string) error {
+// checkValue says why v is not a valid value of field f, or nil, with
+// phone numbers read as the US writes them (see checkValueIn).
+func checkValue(f Field, v string) error { return checkValueIn(f, v, "") }
+
+// checkValueIn says why v is not a valid value of field f, or nil; a phone
+// number may be national in region ("" means US). Its length is checked
+// first, so nothing longer is parsed.
+func checkValueIn(f Field, v, region string) error {
 	if n := utf8.RuneCountInString(v); n > f.Limit() {
 		how := "its max_length in the template"
 		if f.MaxLength == 0 {
@@ -198,7 +222,10 @@ func checkValue(f Field, v string) error {
 			return errors.New("is not a date and time (write it like November 28, 2026 7:00 PM or 2026-11-28 19:00)")
 		}
 	case TypePhone:
-		n, err := phonenumbers.Parse(v, "US")
+		if region == "" {
+			region = "US"
+		}
+		n, err := phonenumbers.Parse(v, region)
 		if err != nil || !phonenumbers.IsValidNumber(n) {
 			return errors.New("is not a phone number (write it like (315) 555-0142 or +1 315 555 0142)")
 		}

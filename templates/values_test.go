@@ -95,11 +95,11 @@ func TestFillReportsEveryProblemByLabel(t *testing.T) {
 		t.Fatalf("err = %v, want ValueErrors", err)
 	}
 	want := []string{
-		"Affected area: required",
-		`Start date: "Nov 31, 2026" is not a real date: that month has no such day`,
-		`Call-back number: "12" is not a phone number`,
+		"area (Affected area): required",
+		`starts (Start date): "Nov 31, 2026" is not a real date: that month has no such day`,
+		`phone (Call-back number): "12" is not a phone number`,
 		`"aera" is not a field of template outage (did you mean area?)`,
-		`Notes (es): "una\x00nota" contains the control character U+0000`,
+		`notes.es (Notes): "una\x00nota" contains the control character U+0000`,
 	}
 	if len(ves) != len(want) {
 		t.Errorf("got %d problems, want %d:\n%v", len(ves), len(want), err)

@@ -52,7 +52,7 @@ func (c audienceFlags) audience(cfg Config, cmd string) (notices.Audience, error
 }
 
 func (c audienceCmd) Run(e *env) error {
-	cfg, s, err := e.openStore()
+	cfg, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}

@@ -181,7 +181,7 @@ func TestContactsExportCommand(t *testing.T) {
 	if len(recs) != 4 || strings.Join(recs[0], ",") != wantHeader {
 		t.Fatalf("export:\n%s", stdout)
 	}
-	if recs[1][3] != "'+13155550142" || recs[2][1] != "'=Bo" || recs[2][11] != "unsubscribed" || recs[1][12] != "M-77" || recs[1][8] != "senior" {
+	if recs[1][3] != "+13155550142" || recs[2][1] != "'=Bo" || recs[2][11] != "unsubscribed" || recs[1][12] != "M-77" || recs[1][8] != "senior" {
 		t.Errorf("rows: %q", recs[1:])
 	}
 

@@ -166,7 +166,7 @@ func (c campaignsEditCmd) Run(e *env) error {
 		return err
 	}
 	ctx := context.Background()
-	s, err := cfg.store(ctx)
+	s, err := cfg.existingStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -309,9 +309,8 @@ func (c campaignsEditCmd) Run(e *env) error {
 }
 
 // campaignZone loads the time zone a campaign's schedule is read in: the
-// one given, else [schedule] timezone, else [utility] timezone. An empty
-// name or Local is refused: time.LoadLocation reads them as UTC and this
-// machine's zone, neither of which a coordinator means.
+// one given, else [schedule] timezone, else [utility] timezone, by
+// loadZone's rule (EST, Local and the like refused).
 func campaignZone(cfg Config, given, cmd string) (string, *time.Location, error) {
 	name, where := given, "--timezone"
 	switch {
@@ -321,9 +320,9 @@ func campaignZone(cfg Config, given, cmd string) (string, *time.Location, error)
 	default:
 		name, where = cfg.Utility.Timezone, cfg.name()+": [utility] timezone"
 	}
-	loc, err := time.LoadLocation(name)
-	if err != nil || name == "" || name == "Local" {
-		err := fmt.Errorf("%s %q is not a time zone name (use an IANA name such as America/New_York)", where, name)
+	loc, err := loadZone(name)
+	if err != nil {
+		err := fmt.Errorf("%s %w", where, err)
 		if where == "--timezone" {
 			return "", nil, usageError(cmd, err)
 		}
@@ -466,7 +465,7 @@ func writeCampaignSummary(w io.Writer, cfg Config, u templates.Utility, fam *tem
 type campaignsListCmd struct{}
 
 func (campaignsListCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -528,7 +527,7 @@ type campaignsShowCmd struct {
 }
 
 func (c campaignsShowCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -627,7 +626,7 @@ func (c campaignsNextCmd) Run(e *env) error {
 	if c.Number < 1 {
 		return usageError("campaigns next", fmt.Errorf("-n %d: give 1 or more", c.Number))
 	}
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -658,7 +657,7 @@ type campaignsPauseCmd struct {
 }
 
 func (c campaignsPauseCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -680,7 +679,7 @@ type campaignsResumeCmd struct {
 }
 
 func (c campaignsResumeCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -714,7 +713,7 @@ type campaignsDeleteCmd struct {
 }
 
 func (c campaignsDeleteCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}

@@ -218,7 +218,7 @@ func (c Config) check() error {
 	}
 	k := c.newChecker()
 	c.settings(k, nil, u)
-	return errors.Join(uerr, k.err())
+	return errors.Join(uerr, c.scheduleZone(), k.err())
 }
 
 // typeHint says how to write a value of the wrong TOML type: text in
@@ -274,7 +274,19 @@ func (c Config) store(ctx context.Context) (*notices.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", c.databaseName(), err)
 	}
+	s.PhoneRegion = c.phoneRegion()
 	return s, nil
+}
+
+// phoneRegion is [contacts] default_region, the country of national phone
+// numbers in imports and in field values; "" (US) when it is not one, a
+// mistake the import and the [utility] phone check name.
+func (c Config) phoneRegion() string {
+	n, err := c.normalizer()
+	if err != nil {
+		return ""
+	}
+	return n.Region
 }
 
 // databaseName is the database for messages: a URL without its password.
@@ -314,7 +326,7 @@ func (c Config) utility() (templates.Utility, error) {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Sprintf("%s: [utility] %s: %s", where, key, fmt.Sprintf(format, args...)))
 	}
-	out := templates.Utility{Name: u.Name, Phone: u.Phone, Email: u.Email, Website: u.Website, Address: u.Address}
+	out := templates.Utility{Name: u.Name, Phone: u.Phone, Email: u.Email, Website: u.Website, Address: u.Address, Region: c.phoneRegion()}
 	if strings.TrimSpace(u.Name) == "" {
 		bad("name", "is empty; give the utility's name as customers know it")
 	}
@@ -335,9 +347,9 @@ func (c Config) utility() (templates.Utility, error) {
 			bad("website", "%q %v", u.Website, err)
 		}
 	}
-	loc, err := time.LoadLocation(u.Timezone)
-	if err != nil || u.Timezone == "" {
-		bad("timezone", "%q is not a time zone name (use an IANA name such as America/New_York)", u.Timezone)
+	loc, err := loadZone(u.Timezone)
+	if err != nil {
+		bad("timezone", "%v", err)
 	}
 	out.Location = loc
 	if _, err := templates.Language(u.DefaultLanguage); err != nil {

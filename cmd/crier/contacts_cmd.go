@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -16,7 +17,7 @@ type contactsCmd struct {
 	Import       contactsImportCmd       `cmd:"" help:"Import contacts from a CSV file (a billing system's export): an upsert by account number, in one transaction."`
 	List         contactsListCmd         `cmd:"" help:"List the contacts: account, name, zone, email, mobile, language."`
 	Show         contactsShowCmd         `cmd:"" help:"Show one contact with its subscriptions, tags and custom attributes."`
-	Delete       contactsDeleteCmd       `cmd:"" help:"Delete a contact (its addresses stay suppressed if they are)."`
+	Delete       contactsDeleteCmd       `cmd:"" help:"Delete a contact, after asking (its addresses stay suppressed if they are; its deliveries stay in the reports)."`
 	Export       contactsExportCmd       `cmd:"" help:"Export the contacts as CSV with Crier's field names, ready to import again."`
 	Suppress     contactsSuppressCmd     `cmd:"" help:"Suppress an email address or phone number: no message goes to it, whatever any import says."`
 	Resubscribe  contactsResubscribeCmd  `cmd:"" help:"Lift an address's suppression and subscribe its contacts again, recording who and why."`
@@ -36,7 +37,7 @@ func (e *env) openStore() (Config, *notices.Store, error) {
 type contactsListCmd struct{}
 
 func (contactsListCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ type contactsShowCmd struct {
 }
 
 func (c contactsShowCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -123,17 +124,54 @@ func (c contactsShowCmd) Run(e *env) error {
 
 type contactsDeleteCmd struct {
 	Account string `arg:"" help:"The contact's account number."`
+	Yes     bool   `short:"y" help:"Do not ask for confirmation (needed when standard input is not a terminal)."`
 }
 
 func (c contactsDeleteCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.DeleteContact(context.Background(), c.Account); err != nil {
+	ctx := context.Background()
+	ct, err := s.Contact(ctx, c.Account)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "deleted contact %s\n", c.Account)
+	if !c.Yes {
+		use, err := s.ContactUse(ctx, ct.Account)
+		if err != nil {
+			return err
+		}
+		ok, err := confirm(e, "contacts delete", "delete", deleteQuestion(ct, use))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintln(e.stdout, "not deleted")
+			return &exitError{code: 1, err: errors.New("cancelled: the contact stays")}
+		}
+	}
+	if err := s.DeleteContact(ctx, ct.Account); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "deleted contact %s (%s)\n", ct.Account, ct.Name)
 	return nil
+}
+
+// deleteQuestion says who is deleted and what goes with them.
+func deleteQuestion(ct notices.Contact, use notices.ContactUse) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "contact:    %s, %s\n", ct.Account, ct.Name)
+	lists := "none"
+	if len(use.Lists) > 0 {
+		lists = strings.Join(use.Lists, ", ")
+	}
+	fmt.Fprintf(&b, "lists:      %s (it leaves them)\n", lists)
+	fmt.Fprintf(&b, "deliveries: %d on record (they stay in the reports)", use.Deliveries)
+	if use.Queued > 0 {
+		fmt.Fprintf(&b, ", %d not sent yet (they still go: crier notices cancel stops a notice)", use.Queued)
+	}
+	b.WriteString("\nDelete this contact? Its suppressed addresses stay suppressed. [y/N] ")
+	return b.String()
 }

@@ -17,7 +17,7 @@ type contactsExportCmd struct {
 }
 
 func (c contactsExportCmd) Run(e *env) (err error) {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}

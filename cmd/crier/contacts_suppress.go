@@ -49,7 +49,7 @@ type contactsResubscribeCmd struct {
 }
 
 func (c contactsResubscribeCmd) Run(e *env) error {
-	cfg, s, err := e.openStore()
+	cfg, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ type contactsSuppressionsCmd struct {
 }
 
 func (c contactsSuppressionsCmd) Run(e *env) error {
-	cfg, s, err := e.openStore()
+	cfg, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}

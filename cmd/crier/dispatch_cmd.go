@@ -75,7 +75,7 @@ func (c dispatchCmd) Run(e *env) error {
 	if end := dc.QuietHours.Until(time.Now()); !end.IsZero() {
 		if held, err := s.QuietHeld(context.Background()); err == nil && held > 0 {
 			fmt.Fprintf(e.stdout, "quiet hours: %d text message(s) of normal notices wait until %s (crier serve sends them then, or run crier dispatch again)\n",
-				held, end.In(cfg.location()).Format("15:04 Monday"))
+				held, end.In(u.Location).Format("15:04 Monday"))
 		}
 	}
 	pauses, err := s.Pauses(context.Background(), 0)

@@ -40,7 +40,7 @@ func (c listsCreateCmd) Run(e *env) error {
 type listsListCmd struct{}
 
 func (listsListCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ type listsDeleteCmd struct {
 }
 
 func (c listsDeleteCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ type listsAddCmd struct {
 }
 
 func (c listsAddCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ type listsRemoveCmd struct {
 }
 
 func (c listsRemoveCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}

@@ -243,9 +243,9 @@ func TestRenderBadValues(t *testing.T) {
 		t.Fatalf("exit %d, want 1\n%s", code, stderr)
 	}
 	for _, want := range []string{
-		"Affected area: required",
-		"Cause: \"flood\" is not one of the choices",
-		"Date it happened: \"Friday, November 28, 2026\" is not right: November 28, 2026 is a Saturday",
+		"area (Affected area): required",
+		"cause (Cause): \"flood\" is not one of the choices",
+		"occurred (Date it happened): \"Friday, November 28, 2026\" is not right: November 28, 2026 is a Saturday",
 		"Expected resolution",
 		`"aera" is not a field of template boil-water-advisory (did you mean area?)`,
 	} {
@@ -387,7 +387,7 @@ func TestRenderSMSTooLongStillWritesFlyerAndEmail(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
-	if !strings.Contains(stderr, "no sms.txt was written") || !strings.Contains(stderr, `those characters come from Area or zone ("á")`) {
+	if !strings.Contains(stderr, "no sms.txt was written") || !strings.Contains(stderr, `those characters come from area (Area or zone) with "á"`) {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 	for _, f := range []string{"flyer.pdf", "email.eml", "email.html"} {
@@ -442,7 +442,7 @@ func TestDBCommands(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "crier.db")
 	cfg := writeConfig(t, "database = \""+db+"\"\n")
 	code, stdout, stderr := crier(t, "--config", cfg, "db", "status")
-	if code != 0 || !strings.Contains(stdout, "does not exist yet") {
+	if code != 0 || !strings.Contains(stdout, "no database at "+db+" yet") {
 		t.Errorf("status without a database: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if _, err := os.Stat(db); err == nil {
@@ -482,7 +482,7 @@ func TestContactsListShowDelete(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "+13155550142 (subscribed)") || !strings.Contains(stdout, "meter:") {
 		t.Errorf("show: exit %d\n%s", code, stdout)
 	}
-	if code, _, _ = crier(t, "--config", cfg, "contacts", "delete", "A-1"); code != 0 {
+	if code, _, _ = crier(t, "--config", cfg, "contacts", "delete", "A-1", "--yes"); code != 0 {
 		t.Errorf("delete: exit %d", code)
 	}
 	code, _, stderr := crier(t, "--config", cfg, "contacts", "show", "A-1")

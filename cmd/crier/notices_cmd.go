@@ -30,7 +30,7 @@ type noticesCmd struct {
 type noticesListCmd struct{}
 
 func (noticesListCmd) Run(e *env) error {
-	cfg, s, err := e.openStore()
+	_, loc, s, err := e.timesStore()
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,6 @@ func (noticesListCmd) Run(e *env) error {
 		fmt.Fprintln(e.stdout, "no notices yet (crier send makes one)")
 		return nil
 	}
-	loc := cfg.location()
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tURGENCY\tTEMPLATE\tCREATED\tSEND AT\tPROGRESS")
 	for _, n := range ns {
@@ -73,7 +72,7 @@ type noticesShowCmd struct {
 }
 
 func (c noticesShowCmd) Run(e *env) error {
-	cfg, s, err := e.openStore()
+	_, loc, s, err := e.timesStore()
 	if err != nil {
 		return err
 	}
@@ -82,7 +81,7 @@ func (c noticesShowCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	n, loc := r.Notice, cfg.location()
+	n := r.Notice
 	fmt.Fprintf(e.stdout, "notice %d: %s\n", n.ID, n.Status)
 	fmt.Fprintf(e.stdout, "template:  %s\n", n.Template)
 	langs := "every language of the template"
@@ -124,7 +123,7 @@ type noticesCancelCmd struct {
 }
 
 func (c noticesCancelCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -148,7 +147,7 @@ type noticesResumeCmd struct {
 }
 
 func (c noticesResumeCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	_, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -175,15 +174,11 @@ type noticesRescheduleCmd struct {
 
 func (c noticesRescheduleCmd) Run(e *env) error {
 	const cmd = "notices reschedule"
-	cfg, s, err := e.openStore()
+	_, loc, s, err := e.timesStore()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	loc, err := cfg.utilityLocation()
-	if err != nil {
-		return err
-	}
 	at, err := parseSendTime(c.At, loc, time.Now(), "give a time to come")
 	if err != nil {
 		return usageError(cmd, err)
@@ -199,17 +194,6 @@ func (c noticesRescheduleCmd) Run(e *env) error {
 	fmt.Fprintf(e.stdout, "notice %d now goes out at %s (it was %s)\n", c.ID, showTime(at, loc), showTime(before.SendAt, loc))
 	sayWoken(e.stdout, scheduler.WakeServers(ctx, s), "it goes out then while crier serve runs (or crier dispatch is run then)")
 	return nil
-}
-
-// utilityLocation is the utility's time zone, refused when it does not
-// load: the times read in it would be wrong (location falls back to UTC
-// only for showing times).
-func (c Config) utilityLocation() (*time.Location, error) {
-	loc, err := time.LoadLocation(c.Utility.Timezone)
-	if err != nil || c.Utility.Timezone == "" {
-		return nil, fmt.Errorf("%s: [utility] timezone %q is not a time zone name (use an IANA name such as America/New_York)", c.name(), c.Utility.Timezone)
-	}
-	return loc, nil
 }
 
 type noticesScheduleCmd struct {
@@ -234,13 +218,12 @@ func (c noticesScheduleCmd) Run(e *env) error {
 	if c.Days < 1 {
 		return usageError("notices schedule", fmt.Errorf("--days %d: give 1 or more", c.Days))
 	}
-	cfg, s, err := e.openStore()
+	_, loc, s, err := e.timesStore()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	ctx := context.Background()
-	loc := cfg.location()
 	now := time.Now()
 	until := now.AddDate(0, 0, c.Days)
 
@@ -324,7 +307,7 @@ type reportCmd struct {
 }
 
 func (c reportCmd) Run(e *env) error {
-	cfg, s, err := e.openStore()
+	_, loc, s, err := e.timesStore()
 	if err != nil {
 		return err
 	}
@@ -335,7 +318,7 @@ func (c reportCmd) Run(e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "notice %d (%s, %s): %s\n\n", r.Notice.ID, r.Notice.Template, r.Notice.Urgency, r.Notice.Status)
-	writeReport(e.stdout, r, cfg.location())
+	writeReport(e.stdout, r, loc)
 
 	failed := 0
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -353,7 +336,7 @@ func (c reportCmd) Run(e *env) error {
 	}
 	tw.Flush()
 	if c.CSV != "" {
-		if err := writeDeliveriesCSV(ctx, s, c.ID, c.CSV, cfg.location()); err != nil {
+		if err := writeDeliveriesCSV(ctx, s, c.ID, c.CSV, loc); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "\nevery delivery written to %s\n", c.CSV)
@@ -422,15 +405,6 @@ func showTime(t time.Time, loc *time.Location) string {
 		return "-"
 	}
 	return t.In(loc).Format("2006-01-02 15:04 MST")
-}
-
-// location is the utility's time zone for showing times; UTC when the
-// configuration names none that loads (crier says so where it matters).
-func (c Config) location() *time.Location {
-	if loc, err := time.LoadLocation(c.Utility.Timezone); err == nil {
-		return loc
-	}
-	return time.UTC
 }
 
 func sortedKeys(m map[string]string) []string {

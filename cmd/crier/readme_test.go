@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/csv"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -51,6 +53,44 @@ func TestREADMEFirstCommands(t *testing.T) {
 	if !strings.Contains(last, "): done") {
 		t.Errorf("the report does not say the notice is done:\n%s", last)
 	}
+	readmeLetters(t, string(readme))
+}
+
+// renderIgnored checks that git ignores the folder the README renders
+// into, so that a newcomer who follows it commits no notice by mistake.
+func renderIgnored(t *testing.T, folder string) {
+	t.Helper()
+	ignore, err := os.ReadFile("../../.gitignore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "/" + strings.Trim(folder, "/") + "/"
+	if !slices.Contains(strings.Split(string(ignore), "\n"), want) {
+		t.Errorf(".gitignore lacks %s, the README's render folder", want)
+	}
+}
+
+// readmeLetters checks the README's count of the letters the first
+// commands make against letters.csv, one row per letter.
+func readmeLetters(t *testing.T, readme string) {
+	t.Helper()
+	m := regexp.MustCompile(`the (\w+) with a postal address but\s+neither email nor mobile get a letter`).FindStringSubmatch(readme)
+	if m == nil {
+		t.Fatal("the README no longer says how many customers get a letter")
+	}
+	words := []string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
+	f, err := os.Open("print/notice-1/letters.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rows) - 1; n >= len(words) || words[n] != m[1] {
+		t.Errorf("the README says %s customers get a letter; letters.csv lists %d", m[1], n)
+	}
 }
 
 // TestREADMERender runs the README's render command; only --out is moved
@@ -72,6 +112,7 @@ func TestREADMERender(t *testing.T) {
 	out := t.TempDir()
 	for i := range args {
 		if args[i] == "--out" && i+1 < len(args) {
+			renderIgnored(t, args[i+1])
 			args[i+1] = out
 		}
 	}

@@ -457,6 +457,8 @@ func TestEndToEndWithDefaults(t *testing.T) {
 		perChannel[row[1]]++
 		addr := notices.RestoreCell(row[2])
 		switch {
+		case row[1] == "sms" && row[2] != addr:
+			t.Errorf("CSV row %q: a mobile number is written as it is, without a quote", row)
 		case row[5] != "sent" || row[6] != "1" || row[9] == "":
 			t.Errorf("CSV row %q: want status sent after 1 attempt, with a time", row)
 		case row[1] == "email" && !gotEmail[addr], row[1] == "sms" && !gotSMS[addr]:
@@ -514,9 +516,9 @@ func TestSendRefusals(t *testing.T) {
 		{name: "send time unreadable", args: sendArgs("--channels", "email", "--at", "tomorrow 9am", "--yes"), code: 2,
 			want: []string{"write it as YYYY-MM-DD HH:MM"}},
 		{name: "required values missing", args: append([]string{"send", "boil-water-advisory", "--channels", "email", "--yes"}, without("expected")...), code: 1,
-			want: []string{"cannot be filled with these values", "Expected resolution date: required"}},
+			want: []string{"cannot be filled with these values", "expected (Expected resolution date): required"}},
 		{name: "a 10 MB value", args: sendArgs("--list", "customers", "--channels", "email", "--yes", "--set", "area="+strings.Repeat("Oak Hill Road ", 750_000)), code: 1,
-			want: []string{`Affected area: "Oak Hill Road Oak Hill Road`, `is 10,499,999 characters long; field "area" takes at most 300`}},
+			want: []string{`area (Affected area): "Oak Hill Road Oak Hill Road`, `is 10,499,999 characters long; field "area" takes at most 300`}},
 		{name: "audience with no contacts", args: sendArgs("--zone", "99", "--channels", "print", "--yes"), code: 1,
 			want: []string{"the audience has no contacts"}},
 		{name: "audience reaching nobody on the channels", args: sendArgs("--street", "8 Oak Hill Road", "--channels", "email,sms", "--yes"), code: 1,

@@ -137,11 +137,6 @@ func (c Config) serveConfig() (serveSettings, error) {
 	}
 	out.stopTimeout = k.duration("serve", "stop_timeout", c.Serve.StopTimeout, "30s")
 	out.grace = k.duration("schedule", "grace", c.Schedule.Grace, "1h")
-	if c.Schedule.Timezone != "" {
-		if _, err := time.LoadLocation(c.Schedule.Timezone); err != nil {
-			k.bad("schedule", "timezone", "%q is not a time zone; use an IANA name such as America/Chicago", c.Schedule.Timezone)
-		}
-	}
 	if err := k.err(); err != nil {
 		return out, err
 	}
