@@ -183,6 +183,9 @@ func checkValue(f Field, v string) error {
 			return fmt.Errorf("contains the control character %U; remove it", r)
 		}
 	}
+	if (f.Type == TypeDate || f.Type == TypeDateTime) && IsRelativeDate(v) {
+		return errRelative
+	}
 	switch f.Type {
 	case TypeDate:
 		if _, err := parseDate(v); err != nil {
