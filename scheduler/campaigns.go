@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/crier-notices/crier/notices"
@@ -61,6 +62,30 @@ func plan(c notices.Campaign, s *Schedule, now time.Time, grace time.Duration) f
 	}
 	f.until = now
 	return f
+}
+
+// CheckFiring returns the values campaign c's firing at at would give
+// its notice (notices.FiringValues) and why the firing is not to be sent,
+// or "": a relative date that cannot be resolved, a date before the
+// firing's day (in the campaign's zone) in a field that is not past: true,
+// or dates out of the order the template declares (after). Such a firing
+// is recorded missed with that reason. The notes are what the template
+// says (templates.CheckDates), for add and edit to warn or refuse by.
+func CheckFiring(c notices.Campaign, fam *templates.Family, at time.Time) (templates.Values, string, []templates.DateNote) {
+	values, err := notices.FiringValues(c, fam, at)
+	if err != nil {
+		return values, "not sent: " + strings.ReplaceAll(err.Error(), "\n", "; "), nil
+	}
+	loc, _ := time.LoadLocation(c.Timezone) // FiringValues loaded it
+	notes := templates.CheckDates(fam.Original, values, at.In(loc))
+	if len(notes) == 0 {
+		return values, "", nil
+	}
+	msgs := make([]string, len(notes))
+	for i, n := range notes {
+		msgs[i] = n.Message
+	}
+	return values, "not sent: " + strings.Join(msgs, "; "), notes
 }
 
 // CampaignSchedule reads campaign c's schedule in its zone, its @every
@@ -139,6 +164,13 @@ func (cp *Campaigner) Tick(ctx context.Context, now time.Time) ([]int64, error) 
 			log.Warn("campaign firing missed", "campaign", c.Name, "at", m.at, "why", m.note)
 		}
 		for _, at := range f.publish {
+			if _, why, _ := CheckFiring(c, fam, at); why != "" {
+				if err := cp.Store.MissRun(ctx, c, at, why); err != nil {
+					return published, err
+				}
+				log.Warn("campaign firing missed", "campaign", c.Name, "at", at, "why", why)
+				continue
+			}
 			sum, ok, err := cp.Store.PublishRun(ctx, c, at, fam, cp.DefaultLanguage)
 			if err != nil {
 				// The firing stays unhandled: the next tick tries again
