@@ -48,7 +48,7 @@ func plan(c notices.Campaign, s *Schedule, now time.Time, grace time.Duration) f
 		}
 		if now.Sub(t) > grace {
 			f.missed = append(f.missed, missedFiring{t, fmt.Sprintf("Crier was not running at %s; found %s later, past the %s grace window",
-				t.In(s.Location).Format("2006-01-02 15:04 MST"), now.Sub(t).Round(time.Minute), grace)})
+				t.In(s.Location).Format("2006-01-02 15:04 MST"), roughDuration(now.Sub(t)), roughDuration(grace))})
 			continue
 		}
 		inGrace = append(inGrace, t)
@@ -74,7 +74,7 @@ func plan(c notices.Campaign, s *Schedule, now time.Time, grace time.Duration) f
 func CheckFiring(c notices.Campaign, fam *templates.Family, at time.Time) (templates.Values, string, []templates.DateNote) {
 	values, err := notices.FiringValues(c, fam, at)
 	if err != nil {
-		return values, "not sent: " + strings.ReplaceAll(err.Error(), "\n", "; "), nil
+		return values, strings.ReplaceAll(err.Error(), "\n", "; "), nil
 	}
 	loc, _ := time.LoadLocation(c.Timezone) // FiringValues loaded it
 	notes := templates.CheckDates(fam.Original, values, at.In(loc))
@@ -85,7 +85,7 @@ func CheckFiring(c notices.Campaign, fam *templates.Family, at time.Time) (templ
 	for i, n := range notes {
 		msgs[i] = n.Message
 	}
-	return values, "not sent: " + strings.Join(msgs, "; "), notes
+	return values, strings.Join(msgs, "; "), notes
 }
 
 // CampaignSchedule reads campaign c's schedule in its zone, its @every
@@ -165,6 +165,7 @@ func (cp *Campaigner) Tick(ctx context.Context, now time.Time) ([]int64, error) 
 		}
 		for _, at := range f.publish {
 			if _, why, _ := CheckFiring(c, fam, at); why != "" {
+				why = "not sent: " + why
 				if err := cp.Store.MissRun(ctx, c, at, why); err != nil {
 					return published, err
 				}
