@@ -37,8 +37,9 @@ func IsRelativeDate(v string) bool {
 var errRelative = errors.New("is a date relative to a campaign's firing, which only crier campaigns add and edit take; give the date itself here, such as 2026-12-15")
 
 // ResolveDate returns the date v (see RelativeSyntax) means for a firing
-// at firing, read in firing's zone, as YYYY-MM-DD; a datetime's time
-// follows it ("+1d 19:00" becomes "2026-12-06 19:00").
+// at firing, read in firing's zone, in the long form every language
+// renders ("December 19, 2026"); a datetime's time follows it ("+1d
+// 19:00" becomes "December 6, 2026 19:00").
 func ResolveDate(v string, firing time.Time) (string, error) {
 	rel, rest, _ := strings.Cut(strings.TrimSpace(v), " ")
 	m := relativePattern.FindStringSubmatch(strings.ToLower(rel))
@@ -64,7 +65,7 @@ func ResolveDate(v string, firing time.Time) (string, error) {
 		last := first.AddDate(0, 1, -1).Day()
 		date = first.AddDate(0, 0, min(day, last)-1)
 	}
-	out := date.Format("2006-01-02")
+	out := date.Format("January 2, 2006")
 	if rest = strings.TrimSpace(rest); rest != "" {
 		out += " " + rest
 	}

@@ -20,17 +20,17 @@ func TestResolveDate(t *testing.T) {
 		firing time.Time
 		want   string // "" for an error
 	}{
-		{"days", "+14d", dec5, "2026-12-19"},
-		{"days into the next year", "+30d", dec5, "2027-01-04"},
-		{"the firing's own day", "+0d", dec5, "2026-12-05"},
-		{"weeks", "+2w", dec5, "2026-12-19"},
-		{"day of the month", "day:15", dec5, "2026-12-15"},
-		{"a day the month lacks is its last", "day:31", time.Date(2027, 2, 1, 9, 0, 0, 0, ny), "2027-02-28"},
-		{"a leap year's February", "day:30", time.Date(2028, 2, 1, 9, 0, 0, 0, ny), "2028-02-29"},
-		{"day of the next month", "day:5+1m", dec5, "2027-01-05"},
-		{"day:31 of the next month", "day:31+1m", time.Date(2027, 1, 31, 9, 0, 0, 0, ny), "2027-02-28"},
-		{"with a time, for a datetime", "+1d 7:00 PM", dec5, "2026-12-06 7:00 PM"},
-		{"upper case", "DAY:15", dec5, "2026-12-15"},
+		{"days", "+14d", dec5, "December 19, 2026"},
+		{"days into the next year", "+30d", dec5, "January 4, 2027"},
+		{"the firing's own day", "+0d", dec5, "December 5, 2026"},
+		{"weeks", "+2w", dec5, "December 19, 2026"},
+		{"day of the month", "day:15", dec5, "December 15, 2026"},
+		{"a day the month lacks is its last", "day:31", time.Date(2027, 2, 1, 9, 0, 0, 0, ny), "February 28, 2027"},
+		{"a leap year's February", "day:30", time.Date(2028, 2, 1, 9, 0, 0, 0, ny), "February 29, 2028"},
+		{"day of the next month", "day:5+1m", dec5, "January 5, 2027"},
+		{"day:31 of the next month", "day:31+1m", time.Date(2027, 1, 31, 9, 0, 0, 0, ny), "February 28, 2027"},
+		{"with a time, for a datetime", "+1d 7:00 PM", dec5, "December 6, 2026 7:00 PM"},
+		{"upper case", "DAY:15", dec5, "December 15, 2026"},
 		{"a unit it does not know", "+14x", dec5, ""},
 		{"months are not days", "+1m", dec5, ""},
 		{"day zero", "day:0", dec5, ""},
@@ -69,7 +69,7 @@ func TestRelativeDatesNeedAFiring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Values{"area": "+1d", "day": "2026-12-15", "day.es": "2026-12-12"} // a text field is not a date
+	want := Values{"area": "+1d", "day": "December 15, 2026", "day.es": "December 12, 2026"} // a text field is not a date
 	for k, v := range want {
 		if values[k] != v {
 			t.Errorf("%s = %q; want %q", k, values[k], v)
@@ -116,7 +116,7 @@ Body {{.occurred}} {{.expected}} {{.until}} {{.meeting}}
 		order  []bool
 	}{
 		{"in order and to come", Values{"occurred": "2026-12-01", "expected": "December 7, 2026"}, nil, nil},
-		{"the same day is in order", Values{"occurred": "2026-12-05", "expected": "2026-12-05"}, nil, nil},
+		{"the same day is in order", Values{"occurred": "2026-12-05", "expected": "December 5, 2026"}, nil, nil},
 		{"past", Values{"expected": "2026-12-04"}, []string{"expected is 2026-12-04, before the day the notice goes out (December 5, 2026)"}, []bool{false}},
 		{"out of order", Values{"occurred": "November 28, 2026", "expected": "2026-11-27"},
 			[]string{"expected is 2026-11-27, before", "expected (2026-11-27) is before occurred (November 28, 2026); the template says it comes on or after occurred"}, []bool{false, true}},
