@@ -122,6 +122,15 @@ func TestCampaignsRelativeDates(t *testing.T) {
 			}
 		})
 	}
+	// edit warns as add does, and keeps a relative value as typed.
+	code, stdout, stderr := crier(t, "--config", cfg, "campaigns", "edit", "plus14", "--set", "due_date="+fixed)
+	if want := "warning: due_date is fixed: every firing will say " + fixed; code != 0 || !strings.Contains(stderr, want) {
+		t.Errorf("edit to a fixed date: exit %d\n%s%s\nwant %q", code, stdout, stderr, want)
+	}
+	if code, stdout, stderr := crier(t, "--config", cfg, "campaigns", "edit", "plus14", "--set", "due_date=day:5+1m"); code != 0 || stderr != "" ||
+		!strings.Contains(stdout, firingLine(firings[0], ny)+"  due_date: "+long(time.Date(firings[1].Year(), firings[1].Month(), 5, 0, 0, 0, 0, ny))+"\n") {
+		t.Errorf("edit to day:5+1m: exit %d\n%s%s", code, stdout, stderr)
+	}
 }
 
 // firingLine is a firing as campaigns next writes it.

@@ -47,7 +47,7 @@ type campaignsAddCmd struct {
 	Channels string   `required:"" help:"The channels, a comma list of email, sms and print." placeholder:"LIST"`
 	Lang     string   `help:"The languages to send in, a comma list such as en,es (default: every language of the template)." placeholder:"LIST"`
 	Urgency  string   `help:"normal, or emergency: an emergency goes before every normal notice." enum:"normal,emergency" default:"normal"`
-	Set      []string `short:"s" sep:"none" help:"A field value, FIELD=VALUE; FIELD.LANG=VALUE for one language only. Repeat for each field." placeholder:"FIELD=VALUE"`
+	Set      []string `short:"s" sep:"none" help:"A field value, FIELD=VALUE; FIELD.LANG=VALUE for one language only. Repeat for each field. A date may be relative to each firing: +14d (14 days after its date), +2w, day:15 (the 15th of its month; a month without one gives its last day) or day:5+1m (the 5th of the month after)." placeholder:"FIELD=VALUE"`
 	Values   string   `help:"A YAML file of field values (FIELD: VALUE); --set wins over it." type:"existingfile" placeholder:"FILE"`
 }
 
@@ -139,7 +139,7 @@ type campaignsEditCmd struct {
 	Channels    *string  `help:"The channels, a comma list of email, sms and print." placeholder:"LIST"`
 	Lang        *string  `help:"The languages to send in, a comma list such as en,es; all for every language of the template." placeholder:"LIST"`
 	Urgency     *string  `help:"normal or emergency." placeholder:"URGENCY"`
-	Set         []string `short:"s" sep:"none" help:"Change one field's value, FIELD=VALUE (FIELD.LANG=VALUE for one language); the others stay." placeholder:"FIELD=VALUE"`
+	Set         []string `short:"s" sep:"none" help:"Change one field's value, FIELD=VALUE (FIELD.LANG=VALUE for one language); the others stay. A date may be relative to each firing: +14d (14 days after its date), +2w, day:15 (the 15th of its month; a month without one gives its last day) or day:5+1m (the 5th of the month after)." placeholder:"FIELD=VALUE"`
 	Unset       []string `sep:"none" help:"Remove a field's value (the template's default applies, if it has one)." placeholder:"FIELD"`
 	Values      string   `help:"A YAML file of field values that replaces them all; --set wins over it." type:"existingfile" placeholder:"FILE"`
 }
