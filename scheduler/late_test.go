@@ -7,6 +7,7 @@ import (
 
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
+	"github.com/crier-notices/crier/templates"
 )
 
 // TestScheduledNoticeFoundLate: a notice scheduled for 11:00 and found by
@@ -30,18 +31,7 @@ func TestScheduledNoticeFoundLate(t *testing.T) {
 			s, lib := newStore(t), library(t)
 			s.Now = clock.Now
 			importContacts(t, s, "all", 3, gen)
-			fam, err := lib.Family("planned-service-interruption")
-			if err != nil {
-				t.Fatal(err)
-			}
-			id, err := s.CreateNotice(ctx, notices.Notice{Template: fam.Name, Values: fam.Examples(), Audience: notices.Audience{Lists: []string{"all"}},
-				Channels: []notices.Channel{notices.Email}, SendAt: time.Date(2027, 6, 10, 11, 0, 0, 0, time.UTC)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.Publish(ctx, id, fam, "en"); err != nil {
-				t.Fatal(err)
-			}
+			id := scheduleNotice(t, s, lib, "planned-service-interruption", time.Date(2027, 6, 10, 11, 0, 0, 0, time.UTC))
 			ny, _ := time.LoadLocation("America/New_York")
 			clock.Set(tt.found)
 			email := &clockedSender{clock: clock}
@@ -72,4 +62,25 @@ func TestScheduledNoticeFoundLate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scheduleNotice sends a notice of template with its example values to
+// the list "all" by email at the time at, as crier send --at does, and
+// returns its id.
+func scheduleNotice(t *testing.T, s *notices.Store, lib *templates.Library, template string, at time.Time) int64 {
+	t.Helper()
+	ctx := context.Background()
+	fam, err := lib.Family(template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.CreateNotice(ctx, notices.Notice{Template: fam.Name, Values: fam.Examples(), Audience: notices.Audience{Lists: []string{"all"}},
+		Channels: []notices.Channel{notices.Email}, SendAt: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Publish(ctx, id, fam, "en"); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
