@@ -166,6 +166,14 @@ func TestSendWarnsOfDates(t *testing.T) {
 			[]string{"warning: expected is " + day(1) + ", before the day the notice goes out (" + day(2) + ")"}, false},
 		{"a relative date", send(day(-1), "+2d"), 1, []string{`"+2d" is a date relative to a campaign's firing, which only crier campaigns add and edit take; give the date itself here`}, false},
 	}
+	// templates show says which dates may be past and which come after which.
+	out := mustCrier(t, "--config", cfg, "templates", "show", "boil-water-advisory")
+	for _, w := range []string{"  occurred (date, required) — Date it happened\n      may be in the past\n",
+		"      on or after occurred (send warns, and a campaign's firing is not sent, when it is before)\n"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("templates show lacks %q:\n%s", w, out)
+		}
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := crier(t, tt.args...)
