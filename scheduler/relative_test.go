@@ -129,3 +129,36 @@ func assertMissed(t *testing.T, s *notices.Store, c notices.Campaign, at time.Ti
 	}
 	t.Errorf("no run recorded at %s", at)
 }
+
+// TestCampaignFiringOutOfOrderIsMissed: a firing whose dates, resolved,
+// break the order the template declares (the flushing ends before it
+// starts) is not sent but recorded missed with why.
+func TestCampaignFiringOutOfOrderIsMissed(t *testing.T) {
+	ctx := context.Background()
+	s, lib := newStore(t), library(t)
+	importContacts(t, s, "all", 3, gen)
+	fam, err := lib.Family("hydrant-flushing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := fam.Examples()
+	values["start_date"], values["end_date"] = "+7d", "+3d"
+	delete(values, "start_date.es")
+	delete(values, "end_date.es")
+	s.Now = func() time.Time { return utc("2027-03-20 00:00") }
+	if _, err := s.CreateCampaign(ctx, notices.Campaign{Name: "flushing", Schedule: "0 9 1 4 *", Timezone: "UTC",
+		Notice: notices.Notice{Template: fam.Name, Values: values, Audience: notices.Audience{Lists: []string{"all"}}, Channels: []notices.Channel{notices.Email}}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Campaign(ctx, "flushing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := utc("2027-04-01 09:00")
+	s.Now = func() time.Time { return at }
+	cp := &scheduler.Campaigner{Store: s, Library: lib, DefaultLanguage: "en", Grace: time.Hour}
+	if ids, err := cp.Tick(ctx, at); err != nil || len(ids) != 0 {
+		t.Fatalf("tick: published %v, %v; want nothing", ids, err)
+	}
+	assertMissed(t, s, c, at, "not sent: end_date (April 4, 2027) is before start_date (April 8, 2027); the template says it comes on or after start_date")
+}
