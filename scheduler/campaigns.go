@@ -70,7 +70,8 @@ func plan(c notices.Campaign, s *Schedule, now time.Time, grace time.Duration) f
 // firing's day (in the campaign's zone) in a field that is not past: true,
 // or dates out of the order the template declares (after). Such a firing
 // is recorded missed with that reason. The notes are what the template
-// says (templates.CheckDates), for add and edit to warn or refuse by.
+// says of the dates (templates.CheckDates), for add and edit to warn or
+// refuse by; they are nil when the values cannot be resolved.
 func CheckFiring(c notices.Campaign, fam *templates.Family, at time.Time) (templates.Values, string, []templates.DateNote) {
 	values, err := notices.FiringValues(c, fam, at)
 	if err != nil {

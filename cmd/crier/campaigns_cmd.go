@@ -353,7 +353,9 @@ func parseCampaignTime(flag, s string, loc *time.Location, cmd string) (time.Tim
 // (within the start and end), the values fill the template in every
 // language at the next firing, every message renders as the dispatcher
 // will make it with mc, and the audience reaches someone on the channels
-// now. It returns the schedule and whom the audience reaches.
+// now; dates out of the template's order are refused. It returns the
+// schedule, whom the audience reaches, and warnings about the dates (see
+// firingDateProblems).
 func checkCampaign(ctx context.Context, s *notices.Store, mc scheduler.Config, fam *templates.Family, c notices.Campaign,
 	loc *time.Location, now time.Time, cmd string) (*scheduler.Schedule, notices.Resolution, []string, error) {
 	u := mc.Utility
