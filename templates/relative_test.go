@@ -50,6 +50,15 @@ func TestResolveDate(t *testing.T) {
 				t.Errorf("the error does not show the syntax: %v", err)
 			case tt.want != "" && (err != nil || got != tt.want):
 				t.Errorf("ResolveDate(%q) = %q, %v; want %q", tt.value, got, err, tt.want)
+			case tt.want != "":
+				// What it resolves to is a value its field takes.
+				typ := TypeDate
+				if strings.Contains(tt.value, " ") {
+					typ = TypeDateTime
+				}
+				if err := checkValue(Field{Name: "when", Type: typ}, got); err != nil {
+					t.Errorf("%q, a %s value, is refused: %v", got, typ, err)
+				}
 			}
 		})
 	}
