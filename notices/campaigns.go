@@ -153,10 +153,9 @@ func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
 }
 
 // PublishRun publishes the firing of campaign c at scheduledAt, exactly
-// once: in one transaction it records the run, creates the notice (when
-// its template declares a field "fired_at", the firing time in the
-// campaign's zone as YYYY-MM-DD HH:MM, so it can say "as of …") and
-// publishes it. A firing already recorded, published or
+// once: in one transaction it records the run, creates the notice with
+// the firing's values (FiringValues: relative dates resolved, fired_at
+// given) and publishes it. A firing already recorded, published or
 // missed, is left alone: published is false. fam is the campaign's template.
 func (s *Store) PublishRun(ctx context.Context, c Campaign, scheduledAt time.Time, fam *templates.Family, defaultLang string) (sum PublishSummary, published bool, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
@@ -165,17 +164,11 @@ func (s *Store) PublishRun(ctx context.Context, c Campaign, scheduledAt time.Tim
 			return err
 		}
 		n := c.Notice
-		n.Values = map[string]string{}
-		for k, v := range c.Notice.Values {
-			n.Values[k] = v
+		values, err := FiringValues(c, fam, scheduledAt)
+		if err != nil {
+			return errorf(Invalid, "campaign %s: %v", c.Name, err)
 		}
-		if fam.Declares("fired_at") && n.Values["fired_at"] == "" {
-			loc, err := time.LoadLocation(c.Timezone)
-			if err != nil {
-				return errorf(Invalid, "campaign %s: time zone %q: %v", c.Name, c.Timezone, err)
-			}
-			n.Values["fired_at"] = scheduledAt.In(loc).Format("2006-01-02 15:04")
-		}
+		n.Values = values
 		n.SendAt = time.Time{}
 		id, err := s.createNotice(ctx, tx, n)
 		if err != nil {
@@ -192,6 +185,26 @@ func (s *Store) PublishRun(ctx context.Context, c Campaign, scheduledAt time.Tim
 		return sum, false, fmt.Errorf("campaign %s, firing of %s: %w", c.Name, scheduledAt.UTC().Format(time.RFC3339), err)
 	}
 	return sum, published, nil
+}
+
+// FiringValues returns the values campaign c's firing at at gives its
+// notice: the campaign's, with its dates relative to the firing (+14d,
+// day:15) resolved in the campaign's zone (see templates.ResolveValues)
+// and, when the template declares a field "fired_at" the campaign leaves
+// empty, the firing time as YYYY-MM-DD HH:MM, for an "as of" line.
+func FiringValues(c Campaign, fam *templates.Family, at time.Time) (templates.Values, error) {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("time zone %q: %w", c.Timezone, err)
+	}
+	values, err := templates.ResolveValues(fam.Original, c.Notice.Values, at.In(loc))
+	if err != nil {
+		return values, err
+	}
+	if fam.Declares("fired_at") && values["fired_at"] == "" {
+		values["fired_at"] = at.In(loc).Format("2006-01-02 15:04")
+	}
+	return values, nil
 }
 
 // MissRun records that campaign c's firing at scheduledAt was missed (the

@@ -467,7 +467,8 @@ func (s *Store) Pauses(ctx context.Context, id int64) ([]Pause, error) {
 // Resume lifts the pauses of notice id on the channels given (every
 // channel when none is given) and returns the pauses it lifted. The
 // channel's deliveries are due at once (a scheduled notice's at its send
-// time); their attempts are kept.
+// time); their attempts are kept. A scheduled notice not yet published
+// whose send time is past is published now: its send time becomes now.
 // Errors: NotFound; Conflict when nothing is paused.
 func (s *Store) Resume(ctx context.Context, id int64, chs ...Channel) ([]Pause, error) {
 	var lifted []Pause
@@ -499,6 +500,13 @@ func (s *Store) Resume(ctx context.Context, id int64, chs ...Channel) ([]Pause, 
 			return errorf(Conflict, "notice %d has no paused channel to resume", id)
 		}
 		now := s.now()
+		// A scheduled notice not published at its time (found late, or
+		// its list gone) goes now: its send time becomes the resume's, so
+		// the dispatcher does not find it late again.
+		if _, err := tx.ExecContext(ctx, `UPDATE notices SET send_at = ?1, updated_at = ?1
+			WHERE id = ?2 AND status = 'scheduled' AND published_at IS NULL AND send_at < ?1`, now, id); err != nil {
+			return err
+		}
 		for _, p := range lifted {
 			if _, err := tx.ExecContext(ctx, `UPDATE notice_channels SET paused_at = NULL, pause_reason = '' WHERE notice_id = ? AND channel = ?`, id, string(p.Channel)); err != nil {
 				return err

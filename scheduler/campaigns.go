@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/crier-notices/crier/notices"
@@ -47,7 +48,7 @@ func plan(c notices.Campaign, s *Schedule, now time.Time, grace time.Duration) f
 		}
 		if now.Sub(t) > grace {
 			f.missed = append(f.missed, missedFiring{t, fmt.Sprintf("Crier was not running at %s; found %s later, past the %s grace window",
-				t.In(s.Location).Format("2006-01-02 15:04 MST"), now.Sub(t).Round(time.Minute), grace)})
+				t.In(s.Location).Format("2006-01-02 15:04 MST"), roughDuration(now.Sub(t)), roughDuration(grace))})
 			continue
 		}
 		inGrace = append(inGrace, t)
@@ -61,6 +62,31 @@ func plan(c notices.Campaign, s *Schedule, now time.Time, grace time.Duration) f
 	}
 	f.until = now
 	return f
+}
+
+// CheckFiring returns the values campaign c's firing at at would give
+// its notice (notices.FiringValues) and why the firing is not to be sent,
+// or "": a relative date that cannot be resolved, a date before the
+// firing's day (in the campaign's zone) in a field that is not past: true,
+// or dates out of the order the template declares (after). Such a firing
+// is recorded missed with that reason. The notes are what the template
+// says of the dates (templates.CheckDates), for add and edit to warn or
+// refuse by; they are nil when the values cannot be resolved.
+func CheckFiring(c notices.Campaign, fam *templates.Family, at time.Time) (templates.Values, string, []templates.DateNote) {
+	values, err := notices.FiringValues(c, fam, at)
+	if err != nil {
+		return values, strings.ReplaceAll(err.Error(), "\n", "; "), nil
+	}
+	loc, _ := time.LoadLocation(c.Timezone) // FiringValues loaded it
+	notes := templates.CheckDates(fam.Original, values, at.In(loc))
+	if len(notes) == 0 {
+		return values, "", nil
+	}
+	msgs := make([]string, len(notes))
+	for i, n := range notes {
+		msgs[i] = n.Message
+	}
+	return values, strings.Join(msgs, "; "), notes
 }
 
 // CampaignSchedule reads campaign c's schedule in its zone, its @every
@@ -139,6 +165,14 @@ func (cp *Campaigner) Tick(ctx context.Context, now time.Time) ([]int64, error) 
 			log.Warn("campaign firing missed", "campaign", c.Name, "at", m.at, "why", m.note)
 		}
 		for _, at := range f.publish {
+			if _, why, _ := CheckFiring(c, fam, at); why != "" {
+				why = "not sent: " + why
+				if err := cp.Store.MissRun(ctx, c, at, why); err != nil {
+					return published, err
+				}
+				log.Warn("campaign firing missed", "campaign", c.Name, "at", at, "why", why)
+				continue
+			}
 			sum, ok, err := cp.Store.PublishRun(ctx, c, at, fam, cp.DefaultLanguage)
 			if err != nil {
 				// The firing stays unhandled: the next tick tries again

@@ -21,8 +21,14 @@ func campaignAt(t *testing.T, s *notices.Store, spec, zone string, created time.
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Dates relative to each firing: the examples' fixed April 2026 dates
+	// would be past at every firing, which is then missed.
+	values := fam.Examples()
+	values["start_date"], values["end_date"] = "+0d", "+11d"
+	delete(values, "start_date.es")
+	delete(values, "end_date.es")
 	if _, err := s.CreateCampaign(ctx, notices.Campaign{Name: spec, Schedule: spec, Timezone: zone,
-		Notice: notices.Notice{Template: fam.Name, Values: fam.Examples(), Audience: notices.Audience{Lists: []string{"all"}}, Channels: []notices.Channel{notices.Email}}}); err != nil {
+		Notice: notices.Notice{Template: fam.Name, Values: values, Audience: notices.Audience{Lists: []string{"all"}}, Channels: []notices.Channel{notices.Email}}}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := s.Campaign(ctx, spec)

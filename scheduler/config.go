@@ -64,6 +64,12 @@ type Config struct {
 	// cancellations and pauses at least every second.
 	Poll time.Duration
 
+	// Grace is how late a scheduled notice may still be published when
+	// its time is found (the process was down then); an older one pauses
+	// for the coordinator, as a campaign's firing that late is missed.
+	// Default 1h.
+	Grace time.Duration
+
 	// QuietHours hold the text messages of normal notices; emergencies
 	// and emails go at once. Zero: none.
 	QuietHours QuietHours

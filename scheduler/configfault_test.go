@@ -126,18 +126,7 @@ func TestScheduledNoticeCheckedAtItsTime(t *testing.T) {
 	s, lib := newStore(t), library(t)
 	s.Now = clock.Now
 	importContacts(t, s, "all", 5, gen)
-	fam, err := lib.Family("hydrant-flushing")
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := s.CreateNotice(ctx, notices.Notice{Template: fam.Name, Values: fam.Examples(), Audience: notices.Audience{Lists: []string{"all"}},
-		Channels: []notices.Channel{notices.Email}, SendAt: time.Date(2027, 6, 10, 11, 0, 0, 0, time.UTC)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Publish(ctx, id, fam, "en"); err != nil {
-		t.Fatal(err)
-	}
+	id := scheduleNotice(t, s, lib, "hydrant-flushing", time.Date(2027, 6, 10, 11, 0, 0, 0, time.UTC))
 
 	clock.Set(time.Date(2027, 6, 10, 11, 0, 0, 0, time.UTC))
 	email := &clockedSender{clock: clock}

@@ -120,6 +120,7 @@ func setDefaults(c *Config) {
 	def(&c.MaxBackoff, 10*time.Minute)
 	def(&c.Poll, time.Second)
 	def(&c.OutagePause, 15*time.Minute)
+	def(&c.Grace, time.Hour)
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 8
 	}
@@ -374,7 +375,8 @@ func (d *Dispatcher) housekeep(ctx context.Context) error {
 }
 
 // publishDue publishes the scheduled notices whose time has come: their
-// audience, addresses and languages are read now. One that cannot be
+// audience, addresses and languages are read now. One found more than the
+// grace window late pauses with the reason (pauseLate). One that cannot be
 // published (its template gone, its values no longer filling it, its
 // list deleted) pauses with the reason, for the coordinator to fix and
 // resume, reschedule or cancel. A store error is retried with backoff,
@@ -392,6 +394,15 @@ func (d *Dispatcher) publishDue(ctx context.Context) error {
 			continue
 		}
 		n, err := d.store.Notice(ctx, id)
+		if err == nil {
+			if late, err := d.pauseLate(ctx, n, now); late || err != nil {
+				if err != nil {
+					return err
+				}
+				delete(d.publishRetry, id)
+				continue
+			}
+		}
 		var sum notices.PublishSummary
 		var fam *templates.Family
 		if err == nil {

@@ -25,8 +25,12 @@ func TestServiceFiresAndSendsAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	values := fam.Examples() // its April 2026 dates relative instead: past, the firing would not be sent
+	values["start_date"], values["end_date"] = "+1d", "+12d"
+	delete(values, "start_date.es")
+	delete(values, "end_date.es")
 	if _, err := s.CreateCampaign(context.Background(), notices.Campaign{Name: "flushing", Schedule: "0 9 * * *", Timezone: "America/New_York",
-		Notice: notices.Notice{Template: "hydrant-flushing", Values: fam.Examples(), Audience: notices.Audience{Lists: []string{"all"}},
+		Notice: notices.Notice{Template: "hydrant-flushing", Values: values, Audience: notices.Audience{Lists: []string{"all"}},
 			Channels: []notices.Channel{notices.Email}}}); err != nil {
 		t.Fatal(err)
 	}

@@ -171,7 +171,7 @@ func readTemplateFile(fsys fs.FS, file string) ([]byte, error) {
 
 // compareFields reports how a translation's fields differ from the
 // original's. Values are shared between languages, so the names, types,
-// required flags, options, max_length and defaults must agree; labels, help and examples
+// required flags, options, max_length, defaults and the date order (after, past) must agree; labels, help and examples
 // are translated.
 func compareFields(orig, tr *Template) Problems {
 	pl := &problemList{file: tr.File}
@@ -196,6 +196,9 @@ func compareFields(orig, tr *Template) Problems {
 		}
 		if tf.MaxLength != of.MaxLength {
 			diffs = append(diffs, fmt.Sprintf("max_length %d, original %d", tf.MaxLength, of.MaxLength))
+		}
+		if tf.After != of.After || tf.Past != of.Past {
+			diffs = append(diffs, fmt.Sprintf("after %q past %t, original after %q past %t", tf.After, tf.Past, of.After, of.Past))
 		}
 		if tf.Default != of.Default {
 			diffs = append(diffs, fmt.Sprintf("default %q, original %q", tf.Default, of.Default))

@@ -321,6 +321,16 @@ func parseFields(pl *problemList, v *yaml.Node) []Field {
 					f.MaxLength = n
 					maxLine = kl
 				}
+			case "after":
+				f.After, _ = scalar(pl, "after", fv)
+			case "past":
+				if s, ok := scalar(pl, "past", fv); ok {
+					b, err := strconv.ParseBool(s)
+					if err != nil {
+						pl.errorf(kl, "past %q: use true or false", s)
+					}
+					f.Past = b
+				}
 			case "options":
 				if fv.Kind != yaml.SequenceNode {
 					pl.errorf(kl, "options must be a list")
@@ -332,7 +342,7 @@ func parseFields(pl *problemList, v *yaml.Node) []Field {
 					}
 				}
 			default:
-				pl.errorf(kl, "unknown field key %q (known: name, label, type, required, default, example, help, options, max_length)", k.Value)
+				pl.errorf(kl, "unknown field key %q (known: name, label, type, required, default, example, help, options, max_length, after, past)", k.Value)
 			}
 		}
 		switch {
@@ -384,5 +394,6 @@ func parseFields(pl *problemList, v *yaml.Node) []Field {
 		}
 		fields = append(fields, f)
 	}
+	checkDateOrder(pl, fields)
 	return fields
 }

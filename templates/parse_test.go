@@ -200,6 +200,7 @@ func TestTranslationMustMatchFields(t *testing.T) {
 		{"missing field", strings.Replace(strings.Replace(es, "  - name: day\n    label: Day\n    type: date\n    required: true\n    example: 2026-04-14\n", "", 1), "{{.day}}", "pronto", -1), `flush.es.md:6: field "day" of the original (flush.md line 12) is missing`},
 		{"extra field", strings.Replace(es, "fields:\n", "fields:\n  - name: extra\n    label: Extra\n    type: text\n", 1), `flush.es.md:7: field "extra" is not in the original`},
 		{"different options", strings.Replace(es, "required: true\n    example: Zone 4", "required: false\n    example: Zone 4", 1), `field "area" differs from the original (flush.md line 7): required false, original true`},
+		{"a date that may be past in the translation only", strings.Replace(es, "type: date\n", "type: date\n    past: true\n", 1), `field "day" differs from the original (flush.md line 12): after "" past true, original after "" past false`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

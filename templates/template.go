@@ -46,7 +46,14 @@ type Field struct {
 	// MaxLength is the most characters a value may have, from the
 	// template's max_length; 0 means the type's default (see Limit).
 	MaxLength int
-	line      int // line of the field in the template file
+	// After names a date or datetime field this one's date is the same
+	// as or later than (expected after occurred): send warns, and a
+	// campaign's firing is missed, when the values are out of that order.
+	After string
+	// Past says the date may be in the past (the day something
+	// happened): no warning, no missed firing for it.
+	Past bool
+	line int // line of the field in the template file
 }
 
 // DefaultMaxLength is the most characters a value of type t may have

@@ -208,6 +208,9 @@ func checkValueIn(f Field, v, region string) error {
 			return fmt.Errorf("contains the control character %U; remove it", r)
 		}
 	}
+	if (f.Type == TypeDate || f.Type == TypeDateTime) && IsRelativeDate(v) {
+		return errRelative
+	}
 	switch f.Type {
 	case TypeDate:
 		if _, err := parseDate(v); err != nil {

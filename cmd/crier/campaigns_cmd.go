@@ -47,7 +47,7 @@ type campaignsAddCmd struct {
 	Channels string   `required:"" help:"The channels, a comma list of email, sms and print." placeholder:"LIST"`
 	Lang     string   `help:"The languages to send in, a comma list such as en,es (default: every language of the template)." placeholder:"LIST"`
 	Urgency  string   `help:"normal, or emergency: an emergency goes before every normal notice." enum:"normal,emergency" default:"normal"`
-	Set      []string `short:"s" sep:"none" help:"A field value, FIELD=VALUE; FIELD.LANG=VALUE for one language only. Repeat for each field." placeholder:"FIELD=VALUE"`
+	Set      []string `short:"s" sep:"none" help:"A field value, FIELD=VALUE; FIELD.LANG=VALUE for one language only. Repeat for each field. A date may be relative to each firing: +14d (14 days after its date), +2w, day:15 (the 15th of its month; a month without one gives its last day) or day:5+1m (the 5th of the month after)." placeholder:"FIELD=VALUE"`
 	Values   string   `help:"A YAML file of field values (FIELD: VALUE); --set wins over it." type:"existingfile" placeholder:"FILE"`
 }
 
@@ -106,9 +106,12 @@ func (c campaignsAddCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	sched, reach, err := checkCampaign(ctx, s, mc, fam, camp, loc, time.Now(), cmd)
+	sched, reach, warnings, err := checkCampaign(ctx, s, mc, fam, camp, loc, time.Now(), cmd)
 	if err != nil {
 		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(e.stderr, "warning:", w)
 	}
 	if _, err := s.CreateCampaign(ctx, camp); err != nil {
 		return err
@@ -136,7 +139,7 @@ type campaignsEditCmd struct {
 	Channels    *string  `help:"The channels, a comma list of email, sms and print." placeholder:"LIST"`
 	Lang        *string  `help:"The languages to send in, a comma list such as en,es; all for every language of the template." placeholder:"LIST"`
 	Urgency     *string  `help:"normal or emergency." placeholder:"URGENCY"`
-	Set         []string `short:"s" sep:"none" help:"Change one field's value, FIELD=VALUE (FIELD.LANG=VALUE for one language); the others stay." placeholder:"FIELD=VALUE"`
+	Set         []string `short:"s" sep:"none" help:"Change one field's value, FIELD=VALUE (FIELD.LANG=VALUE for one language); the others stay. A date may be relative to each firing: +14d (14 days after its date), +2w, day:15 (the 15th of its month; a month without one gives its last day) or day:5+1m (the 5th of the month after)." placeholder:"FIELD=VALUE"`
 	Unset       []string `sep:"none" help:"Remove a field's value (the template's default applies, if it has one)." placeholder:"FIELD"`
 	Values      string   `help:"A YAML file of field values that replaces them all; --set wins over it." type:"existingfile" placeholder:"FILE"`
 }
@@ -284,9 +287,12 @@ func (c campaignsEditCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	sched, reach, err := checkCampaign(ctx, s, mc, fam, camp, loc, time.Now(), cmd)
+	sched, reach, warnings, err := checkCampaign(ctx, s, mc, fam, camp, loc, time.Now(), cmd)
 	if err != nil {
 		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(e.stderr, "warning:", w)
 	}
 	if err := s.UpdateCampaign(ctx, camp); err != nil {
 		return err
@@ -346,27 +352,29 @@ func parseCampaignTime(flag, s string, loc *time.Location, cmd string) (time.Tim
 // (within the start and end), the values fill the template in every
 // language at the next firing, every message renders as the dispatcher
 // will make it with mc, and the audience reaches someone on the channels
-// now. It returns the schedule and whom the audience reaches.
+// now; dates out of the template's order are refused. It returns the
+// schedule, whom the audience reaches, and warnings about the dates (see
+// firingDateProblems).
 func checkCampaign(ctx context.Context, s *notices.Store, mc scheduler.Config, fam *templates.Family, c notices.Campaign,
-	loc *time.Location, now time.Time, cmd string) (*scheduler.Schedule, notices.Resolution, error) {
+	loc *time.Location, now time.Time, cmd string) (*scheduler.Schedule, notices.Resolution, []string, error) {
 	u := mc.Utility
 	var reach notices.Resolution
 	if strings.TrimSpace(c.Name) == "" {
-		return nil, reach, usageError(cmd, errors.New("the campaign's name is empty"))
+		return nil, reach, nil, usageError(cmd, errors.New("the campaign's name is empty"))
 	}
 	sched, err := scheduler.ParseSchedule(c.Schedule, loc)
 	if err != nil {
-		return nil, reach, usageError(cmd, fmt.Errorf("--schedule: %w", err))
+		return nil, reach, nil, usageError(cmd, fmt.Errorf("--schedule: %w", err))
 	}
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = now // being added: the store dates it now
 	}
 	sched = sched.Anchored(scheduler.Anchor(c))
 	if !c.StartsAt.IsZero() && !c.EndsAt.IsZero() && !c.EndsAt.After(c.StartsAt) {
-		return nil, reach, usageError(cmd, fmt.Errorf("--ends %s is not after --starts %s", showTime(c.EndsAt, loc), showTime(c.StartsAt, loc)))
+		return nil, reach, nil, usageError(cmd, fmt.Errorf("--ends %s is not after --starts %s", showTime(c.EndsAt, loc), showTime(c.StartsAt, loc)))
 	}
 	if !c.EndsAt.IsZero() && !c.EndsAt.After(now) {
-		return nil, reach, usageError(cmd, fmt.Errorf("--ends %s is past (it is %s now): the campaign would never fire", showTime(c.EndsAt, loc), showTime(now, loc)))
+		return nil, reach, nil, usageError(cmd, fmt.Errorf("--ends %s is past (it is %s now): the campaign would never fire", showTime(c.EndsAt, loc), showTime(now, loc)))
 	}
 	next := scheduler.Upcoming(c, sched, now, time.Time{}, 1)
 	if len(next) == 0 {
@@ -374,40 +382,41 @@ func checkCampaign(ctx context.Context, s *notices.Store, mc scheduler.Config, f
 		if c.StartsAt.After(from) {
 			from = c.StartsAt
 		}
-		return nil, reach, usageError(cmd, fmt.Errorf("--schedule '%s' has no firing from %s to --ends %s: nothing would ever be sent",
+		return nil, reach, nil, usageError(cmd, fmt.Errorf("--schedule '%s' has no firing from %s to --ends %s: nothing would ever be sent",
 			sched.Spec, showTime(from, loc), showTime(c.EndsAt, loc)))
 	}
-	// The scheduler gives fired_at at each firing: check with the value the
-	// next firing will give, unless the coordinator set one.
-	values := maps.Clone(templates.Values(c.Notice.Values))
-	if values == nil {
-		values = templates.Values{}
+	// Check with the values the next firing will give: its relative dates
+	// resolved, fired_at filled.
+	values, why, notes := scheduler.CheckFiring(c, fam, next[0])
+	if why != "" && notes == nil {
+		return nil, reach, nil, &exitError{code: 1, err: fmt.Errorf("template %s cannot be filled with these values:\n  %s", fam.Name, strings.ReplaceAll(why, "; ", "\n  "))}
 	}
-	if fam.Declares("fired_at") && values["fired_at"] == "" {
-		values["fired_at"] = next[0].In(loc).Format("2006-01-02 15:04")
+	warnings, err := firingDateProblems(c, fam, sched, next[0], notes, now)
+	if err != nil {
+		return nil, reach, nil, err
 	}
 	if err := checkRenders(fam, values, u, next[0], c.Notice.Languages, c.Notice.Channels); err != nil {
-		return nil, reach, err
+		return nil, reach, nil, err
 	}
 	n := c.Notice
 	n.Values, n.CreatedAt = values, next[0]
 	if err := scheduler.CheckNotice(mc, n); err != nil {
-		return nil, reach, &exitError{code: 1, err: fmt.Errorf("the campaign's notice cannot be sent as it is:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))}
+		return nil, reach, nil, &exitError{code: 1, err: fmt.Errorf("the campaign's notice cannot be sent as it is:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))}
 	}
 	if reach, err = s.Resolve(ctx, c.Notice.Audience); err != nil {
-		return nil, reach, err
+		return nil, reach, nil, err
 	}
 	if reach.Contacts == 0 {
-		return nil, reach, &exitError{code: 1, err: fmt.Errorf("the audience (%s) has no contacts: check the list and filters (crier audience counts them)", c.Notice.Audience)}
+		return nil, reach, nil, &exitError{code: 1, err: fmt.Errorf("the audience (%s) has no contacts: check the list and filters (crier audience counts them)", c.Notice.Audience)}
 	}
 	total := 0
 	for _, ch := range c.Notice.Channels {
 		total += reach.Channel(ch).Reached
 	}
 	if total == 0 && !slices.Contains(c.Notice.Channels, notices.Print) {
-		return nil, reach, &exitError{code: 1, err: errors.New("the audience reaches nobody on these channels: every firing would send nothing (crier audience shows whom it misses and why)")}
+		return nil, reach, nil, &exitError{code: 1, err: errors.New("the audience reaches nobody on these channels: every firing would send nothing (crier audience shows whom it misses and why)")}
 	}
-	return sched, reach, nil
+	return sched, reach, warnings, nil
 }
 
 // firingTime shows a firing in the campaign's zone and in UTC:
@@ -450,7 +459,7 @@ func writeCampaignSummary(w io.Writer, cfg Config, u templates.Utility, fam *tem
 	next := scheduler.Upcoming(c, sched, time.Now(), time.Time{}, firingsAfterAdd)
 	fmt.Fprintln(w, "next firings:")
 	for _, t := range next {
-		fmt.Fprintf(w, "  %s\n", firingTime(t, loc))
+		writeFiring(w, "  ", c, fam, t, loc)
 	}
 	if len(next) < firingsAfterAdd && !c.EndsAt.IsZero() {
 		fmt.Fprintf(w, "  (none after: it ends %s)\n", showTime(c.EndsAt, loc))
@@ -580,8 +589,12 @@ func (c campaignsShowCmd) Run(e *env) error {
 		default:
 			fmt.Fprintln(w, "next firings:")
 		}
+		fam, err := campaignTemplate(e, camp)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "warning:", err)
+		}
 		for _, t := range next {
-			fmt.Fprintf(w, "  %s\n", firingTime(t, loc))
+			writeFiring(w, "  ", camp, fam, t, loc)
 		}
 	}
 
@@ -639,12 +652,17 @@ func (c campaignsNextCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	// The template says which values are dates to resolve at each firing.
+	fam, err := campaignTemplate(e, camp)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "warning:", err)
+	}
 	if !camp.Enabled {
 		fmt.Fprintf(e.stdout, "campaign %s is paused: it fires at these times only if resumed before them (crier campaigns resume %s)\n", camp.Name, camp.Name)
 	}
 	next := scheduler.Upcoming(camp, sched, time.Now(), time.Time{}, c.Number)
 	for _, t := range next {
-		fmt.Fprintln(e.stdout, firingTime(t, loc))
+		writeFiring(e.stdout, "", camp, fam, t, loc)
 	}
 	if len(next) < c.Number && !camp.EndsAt.IsZero() {
 		fmt.Fprintf(e.stdout, "no firing after %s: the campaign ends then\n", showTime(camp.EndsAt, loc))

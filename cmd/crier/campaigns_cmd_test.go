@@ -13,11 +13,12 @@ import (
 	"github.com/crier-notices/crier/scheduler"
 )
 
-// flushingValues fill the hydrant-flushing template.
+// flushingValues fill the hydrant-flushing template, with dates after
+// every firing the tests make (a firing whose dates are past is not sent).
 var flushingValues = []string{
 	"--set", "area=Zone 3, north of Route 31",
-	"--set", "start_date=April 13, 2027",
-	"--set", "end_date=April 24, 2027",
+	"--set", "start_date=April 13, 2037",
+	"--set", "end_date=April 24, 2037",
 	"--set", "start_time=8:00 AM",
 	"--set", "end_time=3:30 PM",
 }
@@ -203,7 +204,7 @@ func TestCampaignsAddListShowNext(t *testing.T) {
 		"zone:      America/New_York\n",
 		"starts:    2030-01-01 00:00 EST\n",
 		"ends:      2030-03-15 00:00 EDT\n",
-		"values:\n  area: Zone 3, north of Route 31\n  end_date: April 24, 2027\n  end_time: 3:30 PM\n  start_date: April 13, 2027\n  start_time: 8:00 AM\n",
+		"values:\n  area: Zone 3, north of Route 31\n  end_date: April 24, 2037\n  end_time: 3:30 PM\n  start_date: April 13, 2037\n  start_time: 8:00 AM\n",
 		"next firings:\n  " + strings.Join(want[:3], "\n  ") + "\n\n",
 		"no runs yet",
 	} {

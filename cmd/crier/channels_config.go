@@ -200,6 +200,7 @@ func (c Config) settings(k *checker, lib *templates.Library, u templates.Utility
 	}
 	out.PauseAfter = k.atLeast("dispatch", "pause_after", d.PauseAfter, 1)
 	out.Poll = k.duration("dispatch", "poll", d.Poll, "1m")
+	out.Grace = k.duration("schedule", "grace", c.Schedule.Grace, "1h")
 	if q, err := c.quietHours(u); err != nil {
 		k.bad("schedule", "quiet_hours", "%s", strings.TrimPrefix(err.Error(), "quiet hours "))
 	} else {

@@ -68,8 +68,9 @@ type ScheduleConfig struct {
 	// Timezone is a new campaign's zone when crier campaigns add is given
 	// none; default: [utility] timezone.
 	Timezone string `toml:"timezone"`
-	// Grace is how late a campaign's firing may still be sent when crier
-	// serve was down at its time; older ones are recorded as missed.
+	// Grace is how late a campaign's firing, or a notice sent with --at,
+	// may still be sent when no crier ran at its time; older firings are
+	// recorded as missed, older notices pause with the reason.
 	Grace string `toml:"grace"`
 	// QuietHours holds the text messages of normal notices, as
 	// "21:00-08:00" in the utility's zone, or "off"; emergencies go at once.

@@ -80,6 +80,7 @@ func (c sendCmd) Run(e *env) error {
 	if err := checkRenders(fam, values, u, date, langs, chs); err != nil {
 		return err
 	}
+	warnDates(e.stderr, fam, values, date, u.Location)
 	n := notices.Notice{Template: fam.Name, Values: values, Languages: langs, Audience: aud,
 		Channels: chs, Urgency: notices.Urgency(c.Urgency), SendAt: sendAt}
 	if err := checkMessages(cfg, lib, u, n); err != nil {

@@ -77,6 +77,14 @@ func (c templatesShowCmd) Run(e *env) error {
 		if f.Type == templates.TypeText || f.Type == templates.TypeMultiline || f.Type == templates.TypeURL {
 			fmt.Fprintf(w, "      at most %d characters\n", f.Limit())
 		}
+		if f.After != "" {
+			fmt.Fprintf(w, "      on or after %s (send warns, and a campaign's firing is not sent, when it is before)\n", f.After)
+		}
+		if f.Past {
+			fmt.Fprintln(w, "      may be in the past")
+		} else if f.Type == templates.TypeDate || f.Type == templates.TypeDateTime {
+			fmt.Fprintln(w, "      in a campaign: +14d, +2w, day:15 or day:5+1m give a date relative to each firing")
+		}
 		if f.Default != "" {
 			fmt.Fprintf(w, "      default: %s\n", f.Default)
 		}
