@@ -337,6 +337,9 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 		cols[i].max, cols[i].inBytes = limits.cellMax(cols[i].field)
 	}
 	im, w := newImporter(opts, cols, s.now())
+	if s.importHold > 0 {
+		w.hold = s.importHold
+	}
 	im.limits, im.guard = &limits, guard
 	conn, done, err := s.importConn(ctx, src)
 	if err != nil {
@@ -413,7 +416,7 @@ func readImportHeader(r io.Reader, opts ImportOptions, src string, l *ImportLimi
 func newImporter(opts ImportOptions, cols []column, now string) (*importer, *importWriter) {
 	im := &importer{opts: opts, cols: cols, seen: newAccountSet()}
 	im.sum.List, im.sum.DryRun = strings.TrimSpace(opts.List), opts.DryRun
-	w := &importWriter{now: now, listName: im.sum.List, dry: opts.DryRun}
+	w := &importWriter{now: now, listName: im.sum.List, dry: opts.DryRun, hold: importHold}
 	for i := range im.idx {
 		im.idx[i] = -1
 	}

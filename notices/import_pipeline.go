@@ -110,8 +110,9 @@ type importWriter struct {
 	dry      bool      // count, write nothing
 	importID int64
 	inTx     bool
-	begun    time.Time // when the open transaction began
-	yieldTo  time.Time // when the next transaction may begin
+	begun    time.Time     // when the open transaction began
+	hold     time.Duration // how long a transaction may hold the write lock
+	yieldTo  time.Time     // when the next transaction may begin
 	now      string
 	idx      [nFields]int
 	hasAttr  bool
@@ -241,7 +242,7 @@ func (w *importWriter) run(ctx context.Context, batches <-chan *importBatch, fre
 		case free <- b:
 		default:
 		}
-		if w.inTx && (len(batches) == 0 || time.Since(w.begun) >= importHold) {
+		if w.inTx && (len(batches) == 0 || time.Since(w.begun) >= w.hold) {
 			if err := w.commit(ctx); err != nil {
 				return err
 			}

@@ -188,6 +188,9 @@ func TestFailedImportLeavesNoTrace(t *testing.T) {
 		return b.String()
 	}
 	before := dump()
+	// Several commits before the failure however fast the machine: a
+	// quarter-second hold could take in every row.
+	s.importHold = time.Millisecond
 	s.Now = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) } // the next day
 
 	var data bytes.Buffer
