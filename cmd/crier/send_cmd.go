@@ -107,10 +107,6 @@ func (c sendCmd) compose(e *env) (*sendDraft, error) {
 	if err != nil {
 		return nil, usageError("send", err)
 	}
-	aud, err := c.chosenAudience(d.cfg)
-	if err != nil {
-		return nil, err
-	}
 	// The file was checked when it was read, and the messages are made
 	// for a sample recipient below; the secrets are only warned of, since
 	// they belong to the dispatcher's environment and the coordinator's
@@ -128,12 +124,14 @@ func (c sendCmd) compose(e *env) (*sendDraft, error) {
 		return nil, err
 	}
 	urgency, why := c.Urgency.of(d.fam)
-	d.notice, d.why = notices.Notice{Template: d.fam.Name, Values: values, Languages: langs, Audience: aud,
+	d.notice, d.why = notices.Notice{Template: d.fam.Name, Values: values, Languages: langs,
 		Channels: chs, Urgency: urgency, SendAt: sendAt}, why
 	if err := checkMessages(d.cfg, d.lib, d.u, d.notice); err != nil {
 		return nil, err
 	}
-	return d, nil
+	// The audience after the values: what to fix in the notice comes first.
+	d.notice.Audience, err = c.chosenAudience(d.cfg)
+	return d, err
 }
 
 // chosenAudience is the audience the flags name. Nobody sends to every
