@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -188,5 +189,27 @@ func TestSendProof(t *testing.T) {
 	wantCounts(t, reportCounts(t, mustCrier(t, "--config", cfg, "report", "1")), "email", map[string]int{"TOTAL": 14, "QUEUED": 14})
 	if out := mustCrier(t, "--config", cfg, "report", "2"); !strings.Contains(out, "PROOF: sent by crier send --proof") {
 		t.Errorf("report of a proof does not say it is one:\n%s", out)
+	}
+}
+
+// TestSendProofWokenServe: with crier serve running (its poll an hour),
+// send --proof hands the proof to the server, which sends it to Mailpit;
+// the send command does not send it itself.
+func TestSendProofWokenServe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds crier and runs crier serve")
+	}
+	mp := testenv.Mailpit(t)
+	bin := buildCrier(t)
+	cfg := serveConfig(t, mp, "[dispatch]\npoll = \"1h\"\n")
+	srv := startServe(t, bin, cfg)
+	out := runBin(t, bin, cfg, append([]string{"send", "boil-water-advisory", "--channels", "email", "--lang", "en", "--proof", "coordinator@clearwater.example"}, readmeValues...)...)
+	if !strings.Contains(out, "proof 1 (en) of boil-water-advisory queued: email to coordinator@clearwater.example") ||
+		!strings.Contains(out, "crier serve ("+srv.admin+") has it now") || strings.Contains(out, "sent ->") {
+		t.Errorf("send --proof does not hand the proof to the server:\n%s", out)
+	}
+	waitFor(t, 30*time.Second, "the proof in Mailpit", func() bool { return len(mp.Messages(t)) == 1 }, srv.log)
+	if _, err := srv.stop(t, syscall.SIGTERM, 20*time.Second); err != nil {
+		t.Errorf("crier serve exited with %v after SIGTERM; want 0\n%s", err, srv.log())
 	}
 }
