@@ -139,6 +139,9 @@ func dispatchProofs(e *env, s *notices.Store, d *sendDraft, ids []int64) error {
 			switch dl.Status {
 			case notices.DeliverySent, notices.DeliveryDelivered:
 				fmt.Fprintf(e.stdout, "proof %d: %s to %s sent -> %s\n", id, dl.Channel, dl.Address, names[dl.Channel])
+			case notices.DeliveryQueued:
+				failed++
+				fmt.Fprintf(e.stdout, "proof %d: %s to %s not sent: the channel is paused (crier notices show %d says why)\n", id, dl.Channel, dl.Address, id)
 			default:
 				failed++
 				fmt.Fprintf(e.stdout, "proof %d: %s to %s %s: %s\n", id, dl.Channel, dl.Address, dl.Status, dl.Error)
