@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,17 +11,7 @@ import (
 // messages queued and says until when; an emergency's text messages go.
 func TestDispatchDuringQuietHours(t *testing.T) {
 	cfg := exampleSetup(t)
-	ny := mustLoad(t, "America/New_York") // crier.example.toml's zone
-	now := time.Now().In(ny)
-	span := now.Add(-time.Hour).Format("15:04") + "-" + now.Add(time.Hour).Format("15:04")
-	data, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data = bytes.Replace(data, []byte(`quiet_hours = "off"`), []byte(`quiet_hours = "`+span+`"`), 1)
-	if err := os.WriteFile(cfg, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	now, span := quietNow(t, cfg)
 
 	until := now.Add(time.Hour).Format("15:04")
 	sent := mustCrier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "email,sms", "--urgency", "normal", "--yes")...)...)

@@ -55,11 +55,11 @@ func TestSendNamesItsAudience(t *testing.T) {
 }
 
 // quietNow sets the configuration's quiet hours to the hour either side
-// of now, in the example's time zone.
-func quietNow(t *testing.T, cfg string) {
+// of now, in the example's time zone, and returns that now and the span.
+func quietNow(t *testing.T, cfg string) (now time.Time, span string) {
 	t.Helper()
-	now := time.Now().In(mustLoad(t, "America/New_York"))
-	span := now.Add(-time.Hour).Format("15:04") + "-" + now.Add(time.Hour).Format("15:04")
+	now = time.Now().In(mustLoad(t, "America/New_York"))
+	span = now.Add(-time.Hour).Format("15:04") + "-" + now.Add(time.Hour).Format("15:04")
 	data, err := os.ReadFile(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +68,7 @@ func quietNow(t *testing.T, cfg string) {
 	if err := os.WriteFile(cfg, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return now, span
 }
 
 // TestUrgencyFromTheTemplate: in quiet hours, the boil water advisory
