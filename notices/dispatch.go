@@ -621,11 +621,13 @@ func (s *Store) NextDue(ctx context.Context, ch Channel, worker string, scope Cl
 	err = s.db.QueryRowContext(ctx, `SELECT min(at) FROM (
 		SELECT (SELECT d.next_attempt_at FROM deliveries d WHERE d.channel = ?1 AND d.status = 'queued' AND d.priority = p.priority
 			AND d.notice_id NOT IN (SELECT c.notice_id FROM notice_channels c WHERE c.channel = ?1 AND c.paused_at IS NOT NULL)
+			AND (?4 = 0 OR d.notice_id = ?4)
 			ORDER BY d.next_attempt_at LIMIT 1) AS at
 		FROM (SELECT 0 AS priority UNION ALL SELECT 1) p WHERE p.priority <= ?2
 		UNION ALL
-		SELECT min(d.lease_until) FROM deliveries d WHERE d.status = 'sending' AND d.channel = ?1 AND d.claimed_by <> ?3)`,
-		string(ch), scope.maxPriority(), worker).Scan(&at)
+		SELECT min(d.lease_until) FROM deliveries d WHERE d.status = 'sending' AND d.channel = ?1 AND d.claimed_by <> ?3
+			AND (?4 = 0 OR d.notice_id = ?4))`,
+		string(ch), scope.maxPriority(), worker, scope.Notice).Scan(&at)
 	if err != nil || !at.Valid {
 		return time.Time{}, false, err
 	}

@@ -72,6 +72,9 @@ type Notice struct {
 	Urgency   Urgency
 	SendAt    time.Time // zero: at once
 	Status    NoticeStatus
+	// Proof marks a notice sent to the coordinator's own addresses
+	// (CreateProof), kept out of Notices and so of every list and report.
+	Proof bool
 
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -224,13 +227,13 @@ func (s *Store) createNotice(ctx context.Context, tx *sql.Tx, n Notice) (int64, 
 	return id, err
 }
 
-const noticeColumns = `id, template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, published_at, secret`
+const noticeColumns = `id, template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, published_at, secret, proof`
 
 func scanNotice(sc interface{ Scan(...any) error }) (Notice, error) {
 	var n Notice
 	var values, langs, audience, chans, created, updated string
 	var sendAt, published sql.NullString
-	if err := sc.Scan(&n.ID, &n.Template, &values, &langs, &audience, &chans, &n.Urgency, &sendAt, &n.Status, &created, &updated, &published, &n.secret); err != nil {
+	if err := sc.Scan(&n.ID, &n.Template, &values, &langs, &audience, &chans, &n.Urgency, &sendAt, &n.Status, &created, &updated, &published, &n.secret, &n.Proof); err != nil {
 		return n, err
 	}
 	if err := json.Unmarshal([]byte(values), &n.Values); err != nil {
@@ -261,9 +264,10 @@ func (s *Store) Notice(ctx context.Context, id int64) (Notice, error) {
 	return notice(ctx, s.db, id)
 }
 
-// Notices returns every notice, newest first.
+// Notices returns every notice, newest first, proofs left out: a proof
+// went to the coordinator, not to customers.
 func (s *Store) Notices(ctx context.Context) ([]Notice, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+noticeColumns+` FROM notices ORDER BY id DESC`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE proof = 0 ORDER BY id DESC`)
 	if err != nil {
 		return nil, err
 	}

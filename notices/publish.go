@@ -163,9 +163,12 @@ func deliveryLanguage(ctx context.Context, tx *sql.Tx, where string, whereArgs [
 	return sqlExpr{sql: "CASE c.language" + e.sql + " ELSE ? END", args: append(e.args, fallback)}, nil
 }
 
-// publishLanguages returns the languages notice n goes out in (its own, or
-// every language of the template) and the fallback language.
-func publishLanguages(n Notice, fam *templates.Family, defaultLang string) ([]string, string, error) {
+// PublishLanguages returns the languages notice n goes out in (its own, or
+// every language of the template) and the fallback language: the one a
+// contact whose language is not among them gets. It is Publish's rule,
+// for whoever must say beforehand what publishing will do. Errors:
+// Invalid for a language the template lacks.
+func PublishLanguages(n Notice, fam *templates.Family, defaultLang string) ([]string, string, error) {
 	langs := n.Languages
 	if len(langs) == 0 {
 		langs = fam.Languages()
@@ -225,7 +228,7 @@ func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam *template
 		if fam.Name != n.Template {
 			return errorf(Invalid, "notice %d uses template %s, not %s", id, n.Template, fam.Name)
 		}
-		langs, fallback, err := publishLanguages(n, fam, defaultLang)
+		langs, fallback, err := PublishLanguages(n, fam, defaultLang)
 		if err != nil {
 			return err
 		}

@@ -70,6 +70,12 @@ type Config struct {
 	// Default 1h.
 	Grace time.Duration
 
+	// Notice, when not 0, limits the dispatcher to that notice: it claims
+	// only its deliveries, publishes no scheduled notice, prints nothing,
+	// and Drain ends when that notice has nothing left (crier send sending
+	// a proof itself when no crier serve runs).
+	Notice int64
+
 	// QuietHours hold the text messages of normal notices; emergencies
 	// and emails go at once. Zero: none.
 	QuietHours QuietHours

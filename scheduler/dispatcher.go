@@ -267,7 +267,7 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 					held[notices.SMS] = sc // quiet hours: a drain leaves them for the morning
 				}
 			}
-			pending, err := d.store.PendingExcept(ctx, held, d.channels()...)
+			pending, err := d.pending(ctx, held)
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil
@@ -301,6 +301,15 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 	}
 }
 
+// pending says whether a drain has work left: on every notice, or on
+// the one notice the dispatcher is limited to.
+func (d *Dispatcher) pending(ctx context.Context, held map[notices.Channel]notices.ClaimScope) (bool, error) {
+	if d.cfg.Notice != 0 {
+		return d.store.NoticePending(ctx, d.cfg.Notice, d.channels()...)
+	}
+	return d.store.PendingExcept(ctx, held, d.channels()...)
+}
+
 // minWait keeps a wait for something already due from spinning.
 const minWait = 10 * time.Millisecond
 
@@ -332,6 +341,9 @@ func (d *Dispatcher) nextLook(ctx context.Context) time.Duration {
 }
 
 func (d *Dispatcher) housekeep(ctx context.Context) error {
+	if d.cfg.Notice != 0 {
+		return d.finishDone(ctx) // one notice's work: the rest is another dispatcher's
+	}
 	if err := d.publishDue(ctx); err != nil {
 		return err
 	}
@@ -572,7 +584,7 @@ func (d *Dispatcher) feed(ctx context.Context, l *lane) {
 // scope is what the lane may claim now: during quiet hours, only the
 // text messages of emergencies.
 func (d *Dispatcher) scope(l *lane) notices.ClaimScope {
-	return notices.ClaimScope{EmergencyOnly: l.name == notices.SMS && !d.cfg.QuietHours.Until(d.cfg.Now()).IsZero()}
+	return notices.ClaimScope{Notice: d.cfg.Notice, EmergencyOnly: l.name == notices.SMS && !d.cfg.QuietHours.Until(d.cfg.Now()).IsZero()}
 }
 
 // idle waits, once the lane has claimed everything due, for a kick (a

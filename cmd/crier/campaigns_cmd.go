@@ -44,9 +44,9 @@ type campaignsAddCmd struct {
 	Starts   string `help:"No firing before this time, YYYY-MM-DD HH:MM in the campaign's time zone." placeholder:"TIME"`
 	Ends     string `help:"No firing after this time, YYYY-MM-DD HH:MM in the campaign's time zone." placeholder:"TIME"`
 	audienceFlags
+	urgencyFlags
 	Channels string   `required:"" help:"The channels, a comma list of email, sms and print." placeholder:"LIST"`
 	Lang     string   `help:"The languages to send in, a comma list such as en,es (default: every language of the template)." placeholder:"LIST"`
-	Urgency  string   `help:"normal, or emergency: an emergency goes before every normal notice." enum:"normal,emergency" default:"normal"`
 	Set      []string `short:"s" sep:"none" help:"A field value, FIELD=VALUE; FIELD.LANG=VALUE for one language only. Repeat for each field. A date may be relative to each firing: +14d (14 days after its date), +2w, day:15 (the 15th of its month; a month without one gives its last day) or day:5+1m (the 5th of the month after)." placeholder:"FIELD=VALUE"`
 	Values   string   `help:"A YAML file of field values (FIELD: VALUE); --set wins over it." type:"existingfile" placeholder:"FILE"`
 }
@@ -94,7 +94,7 @@ func (c campaignsAddCmd) Run(e *env) error {
 		return err
 	}
 	camp := notices.Campaign{Name: c.Name, Schedule: c.Schedule, Timezone: zone, StartsAt: starts, EndsAt: ends, Enabled: true,
-		Notice: notices.Notice{Template: fam.Name, Values: values, Languages: langs, Audience: aud, Channels: chs, Urgency: notices.Urgency(c.Urgency)}}
+		Notice: notices.Notice{Template: fam.Name, Values: values, Languages: langs, Audience: aud, Channels: chs, Urgency: urgencyOf(c.Urgency, fam)}}
 
 	ctx := context.Background()
 	s, err := cfg.store(ctx)

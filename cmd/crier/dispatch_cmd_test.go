@@ -34,7 +34,7 @@ func TestHelpPromisesOnlyWhatIsDone(t *testing.T) {
 		want    string
 		notWant string
 	}{
-		{name: "send --urgency", args: []string{"send", "--help"}, want: "an emergency goes before every normal notice", notWant: "quiet hours"},
+		{name: "send --urgency", args: []string{"send", "--help"}, want: "An emergency goes before every normal notice, and its text messages go even in quiet hours", notWant: "--urgency=\"normal\""},
 		{name: "dispatch -v", args: []string{"dispatch", "--help"}, want: "Log at debug level: each retry and outcome (addresses shortened)", notWant: "each message's outcome"},
 	}
 	for _, tt := range tests {

@@ -457,7 +457,7 @@ func TestDBCommands(t *testing.T) {
 		t.Errorf("second migrate: exit %d\n%s", code, stdout)
 	}
 	code, stdout, _ = crier(t, "--config", cfg, "db", "status")
-	if code != 0 || !strings.Contains(stdout, "schema version 6, 0 pending") {
+	if code != 0 || !strings.Contains(stdout, "schema version 7, 0 pending") {
 		t.Errorf("status after migrate: exit %d\n%s", code, stdout)
 	}
 }

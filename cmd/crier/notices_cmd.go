@@ -83,6 +83,7 @@ func (c noticesShowCmd) Run(e *env) error {
 	}
 	n := r.Notice
 	fmt.Fprintf(e.stdout, "notice %d: %s\n", n.ID, n.Status)
+	writeProofNote(e.stdout, n)
 	fmt.Fprintf(e.stdout, "template:  %s\n", n.Template)
 	langs := "every language of the template"
 	if len(n.Languages) > 0 {
@@ -317,7 +318,9 @@ func (c reportCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "notice %d (%s, %s): %s\n\n", r.Notice.ID, r.Notice.Template, r.Notice.Urgency, r.Notice.Status)
+	fmt.Fprintf(e.stdout, "notice %d (%s, %s): %s\n", r.Notice.ID, r.Notice.Template, r.Notice.Urgency, r.Notice.Status)
+	writeProofNote(e.stdout, r.Notice)
+	fmt.Fprintln(e.stdout)
 	writeReport(e.stdout, r, loc)
 
 	failed := 0

@@ -18,111 +18,51 @@ import (
 
 // sendCmd is `crier send`: a notice from a template, to an audience, on
 // channels, now or at a time; published (queued) once the coordinator
-// confirms. `crier dispatch` or `crier serve` sends what is queued.
+// confirms. `crier dispatch` or `crier serve` sends what is queued. With
+// --proof it goes to the coordinator's own addresses only, at once.
 type sendCmd struct {
 	Template string   `arg:"" help:"Template name: crier templates list shows them, crier templates show NAME its fields."`
 	Set      []string `short:"s" sep:"none" help:"A field value, FIELD=VALUE; FIELD.LANG=VALUE for one language only. Repeat for each field." placeholder:"FIELD=VALUE"`
 	Values   string   `help:"A YAML file of field values (FIELD: VALUE); --set wins over it." type:"existingfile" placeholder:"FILE"`
 	audienceFlags
-	Channels string `required:"" help:"The channels, a comma list of email, sms and print (print: a flyer for posting and letters to the customers with only a postal address)." placeholder:"LIST"`
-	Lang     string `help:"The languages to send in, a comma list such as en,es (default: every language of the template). A customer whose language is not among them gets the default language if it is one of them, else the template's own language, else the first." placeholder:"LIST"`
-	Urgency  string `help:"normal, or emergency: an emergency goes before every normal notice." enum:"normal,emergency" default:"normal"`
-	At       string `help:"Send at this time, YYYY-MM-DD HH:MM in the utility's time zone (default: at once)." placeholder:"TIME"`
-	Yes      bool   `short:"y" help:"Do not ask for confirmation (needed when standard input is not a terminal)."`
+	urgencyFlags
+	All      bool     `help:"Send to every contact. A notice needs its audience named: --list or a filter, or --all for everyone."`
+	Channels string   `required:"" help:"The channels, a comma list of email, sms and print (print: a flyer for posting and letters to the customers with only a postal address)." placeholder:"LIST"`
+	Lang     string   `help:"The languages to send in, a comma list such as en,es (default: every language of the template). A customer whose language is not among them gets the default language if it is one of them, else the template's own language, else the first." placeholder:"LIST"`
+	At       string   `help:"Send at this time, YYYY-MM-DD HH:MM in the utility's time zone (default: at once)." placeholder:"TIME"`
+	Proof    []string `sep:"none" help:"Send a proof to this address only, at once: an email address (by email) or a mobile number (by sms, read in [contacts] default_region), in every language of the notice. Repeat for several. Kept apart from real notices: not in crier notices list nor in any report. No audience flags, no --at." placeholder:"ADDRESS"`
+	Yes      bool     `short:"y" help:"Do not ask for confirmation (needed when standard input is not a terminal)."`
+}
+
+// sendDraft is a notice composed by crier send and checked, with what its
+// confirmation shows.
+type sendDraft struct {
+	cfg        Config
+	lib        *templates.Library
+	u          templates.Utility
+	fam        *templates.Family
+	notice     notices.Notice
+	why        string // why the urgency is what it is
+	date       time.Time
+	renderings []*templates.Rendering // one per language the notice goes in
 }
 
 func (c sendCmd) Run(e *env) error {
-	cfg, lib, err := e.library()
+	d, err := c.compose(e)
 	if err != nil {
 		return err
 	}
-	u, err := cfg.utility()
-	if err != nil {
-		return err
+	if len(c.Proof) > 0 {
+		return c.sendProofs(e, d)
 	}
-	fam, err := lib.Family(c.Template)
-	if err != nil {
-		return err
-	}
-	values, err := fieldValues("send", fam, c.Values, c.Set)
-	if err != nil {
-		return err
-	}
-	chs, err := parseChannels(c.Channels)
-	if err != nil {
-		return usageError("send", err)
-	}
-	langs, err := sendLanguages(c.Lang, fam)
-	if err != nil {
-		return usageError("send", err)
-	}
-	sendAt, err := parseSendTime(c.At, u.Location, time.Now(), "leave --at out to send at once")
-	if err != nil {
-		return usageError("send", err)
-	}
-	aud, err := c.audience(cfg, "send")
-	if err != nil {
-		return err
-	}
-	// The file was checked when it was read, and the messages are made
-	// for a sample recipient below; the secrets are only warned of, since
-	// they belong to the dispatcher's environment and the coordinator's
-	// shell need not hold them to compose a notice.
-	if _, closeSenders, err := cfg.dispatchConfig(lib, u); err != nil {
-		fmt.Fprintf(e.stderr, "warning: crier dispatch cannot send yet: %s\n", strings.ReplaceAll(err.Error(), "\n", "\n  "))
-	} else {
-		closeSenders()
-	}
-	date := sendAt
-	if date.IsZero() {
-		date = time.Now()
-	}
-	if err := checkRenders(fam, values, u, date, langs, chs); err != nil {
-		return err
-	}
-	warnDates(e.stderr, fam, values, date, u.Location)
-	n := notices.Notice{Template: fam.Name, Values: values, Languages: langs, Audience: aud,
-		Channels: chs, Urgency: notices.Urgency(c.Urgency), SendAt: sendAt}
-	if err := checkMessages(cfg, lib, u, n); err != nil {
-		return err
-	}
-
-	s, err := cfg.store(context.Background())
+	s, err := d.cfg.store(context.Background())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	ctx := context.Background()
-	res, err := s.Resolve(ctx, aud)
+	total, err := c.confirmation(e, s, d)
 	if err != nil {
 		return err
-	}
-	names := cfg.channelNames()
-	when := "at once"
-	if !sendAt.IsZero() {
-		when = sendAt.In(u.Location).Format("Monday 2 January 2006 15:04 MST")
-	}
-	fmt.Fprintf(e.stdout, "notice:    %s (%s), %s\n", fam.Name, strings.Join(langsOrAll(langs, fam), ", "), c.Urgency)
-	fmt.Fprintf(e.stdout, "audience:  %s, %d contact(s)\n", aud, res.Contacts)
-	fmt.Fprintf(e.stdout, "send:      %s\n", when)
-	total := 0
-	for _, ch := range chs {
-		n := res.Channel(ch).Reached
-		total += n
-		what := "message(s)"
-		if ch == notices.Print {
-			what = "letter(s), and the flyer"
-		}
-		fmt.Fprintf(e.stdout, "%-10s %d %s -> %s\n", string(ch)+":", n, what, names[ch])
-	}
-	if note := cfg.quietNote(u, date, chs, notices.Urgency(c.Urgency)); note != "" {
-		fmt.Fprintln(e.stdout, note)
-	}
-	if res.Contacts == 0 {
-		return &exitError{code: 1, err: errors.New("the audience has no contacts: check the list and filters (crier audience counts them)")}
-	}
-	if total == 0 && !slices.Contains(chs, notices.Print) {
-		return &exitError{code: 1, err: errors.New("the audience reaches nobody on these channels: nothing to send (crier audience shows whom it misses and why)")}
 	}
 	if !c.Yes {
 		ok, err := confirm(e, "send", "send", fmt.Sprintf("Send these %d message(s)? [y/N] ", total))
@@ -134,12 +74,100 @@ func (c sendCmd) Run(e *env) error {
 			return &exitError{code: 1, err: errors.New("cancelled: nothing was queued")}
 		}
 	}
+	return publishNotice(e, s, d)
+}
 
-	id, err := s.CreateNotice(ctx, n)
+// compose reads the flags into a notice and checks it: its values in
+// every language, its messages as the dispatcher will make them.
+func (c sendCmd) compose(e *env) (*sendDraft, error) {
+	d := &sendDraft{}
+	var err error
+	if d.cfg, d.lib, err = e.library(); err != nil {
+		return nil, err
+	}
+	if d.u, err = d.cfg.utility(); err != nil {
+		return nil, err
+	}
+	if d.fam, err = d.lib.Family(c.Template); err != nil {
+		return nil, err
+	}
+	values, err := fieldValues("send", d.fam, c.Values, c.Set)
+	if err != nil {
+		return nil, err
+	}
+	chs, err := parseChannels(c.Channels)
+	if err != nil {
+		return nil, usageError("send", err)
+	}
+	langs, err := sendLanguages(c.Lang, d.fam)
+	if err != nil {
+		return nil, usageError("send", err)
+	}
+	sendAt, err := parseSendTime(c.At, d.u.Location, time.Now(), "leave --at out to send at once")
+	if err != nil {
+		return nil, usageError("send", err)
+	}
+	// The file was checked when it was read, and the messages are made
+	// for a sample recipient below; the secrets are only warned of, since
+	// they belong to the dispatcher's environment and the coordinator's
+	// shell need not hold them to compose a notice.
+	if _, closeSenders, err := d.cfg.dispatchConfig(d.lib, d.u); err != nil {
+		fmt.Fprintf(e.stderr, "warning: crier dispatch cannot send yet: %s\n", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	} else {
+		closeSenders()
+	}
+	d.date = sendAt
+	if d.date.IsZero() {
+		d.date = time.Now()
+	}
+	if d.renderings, err = renderLanguages(d.fam, values, d.u, d.date, langs, chs); err != nil {
+		return nil, err
+	}
+	warnDates(e.stderr, d.fam, values, d.date, d.u.Location)
+	urgency, why := c.Urgency.of(d.fam)
+	d.notice, d.why = notices.Notice{Template: d.fam.Name, Values: values, Languages: langs,
+		Channels: chs, Urgency: urgency, SendAt: sendAt}, why
+	if err := checkMessages(d.cfg, d.lib, d.u, d.notice); err != nil {
+		return nil, err
+	}
+	// The audience after the values: what to fix in the notice comes first.
+	d.notice.Audience, err = c.chosenAudience(d.cfg)
+	return d, err
+}
+
+// chosenAudience is the audience the flags name. Nobody sends to every
+// contact by leaving the flags out: everyone takes --all, which goes with
+// no list or filter; a proof takes neither.
+func (c sendCmd) chosenAudience(cfg Config) (notices.Audience, error) {
+	named := c.audienceFlags.given()
+	switch {
+	case len(c.Proof) > 0 && (named || c.All):
+		return notices.Audience{}, usageError("send", errors.New("--proof sends to its addresses only: leave out --all, --list and the filters (send the notice to the customers with a second crier send)"))
+	case len(c.Proof) > 0 && c.At != "":
+		return notices.Audience{}, usageError("send", errors.New("--proof sends at once: leave out --at"))
+	case len(c.Proof) > 0:
+		return notices.Audience{}, nil
+	case c.All && named:
+		return notices.Audience{}, usageError("send", errors.New("--all is every contact: leave it out to send to the --list or filters given, or leave those out to send to everyone"))
+	case !c.All && !named:
+		return notices.Audience{}, usageError("send", errors.New("name the audience: --list NAME or a filter (--zone, --tag, --language, --street, --attr, --has), or --all for every contact"))
+	}
+	return c.audience(cfg, "send")
+}
+
+// given reports whether any flag that chooses an audience was given.
+func (c audienceFlags) given() bool {
+	return len(c.List)+len(c.Zone)+len(c.Tag)+len(c.AllTags)+len(c.Language)+len(c.Street)+len(c.Attr)+len(c.Has) > 0
+}
+
+// publishNotice publishes the confirmed notice and says what it did.
+func publishNotice(e *env, s *notices.Store, d *sendDraft) error {
+	ctx := context.Background()
+	id, err := s.CreateNotice(ctx, d.notice)
 	if err != nil {
 		return err
 	}
-	sum, err := s.Publish(ctx, id, fam, cfg.Utility.DefaultLanguage)
+	sum, err := s.Publish(ctx, id, d.fam, d.cfg.Utility.DefaultLanguage)
 	if err != nil {
 		return err
 	}
@@ -161,11 +189,19 @@ func (c sendCmd) Run(e *env) error {
 	woken := scheduler.WakeServers(ctx, s)
 	switch sum.Status {
 	case notices.Scheduled:
-		fmt.Fprintf(e.stdout, "it goes out at %s while crier serve runs (or crier dispatch is run then), to the audience as it is then (the counts above are of now)\n", when)
+		fmt.Fprintf(e.stdout, "it goes out at %s while crier serve runs (or crier dispatch is run then), to the audience as it is then (the counts above are of now)\n", sendWhen(d))
 	case notices.Sending:
 		sayWoken(e.stdout, woken, "run crier dispatch to send it (or start crier serve, which sends what is published)")
 	}
 	return nil
+}
+
+// sendWhen says when the notice goes: at once, or its send time.
+func sendWhen(d *sendDraft) string {
+	if d.notice.SendAt.IsZero() {
+		return "at once"
+	}
+	return d.notice.SendAt.In(d.u.Location).Format("Monday 2 January 2006 15:04 MST")
 }
 
 // parseChannels reads a comma list of channels.
@@ -247,9 +283,17 @@ func parseSendTime(s string, loc *time.Location, now time.Time, advice string) (
 // that a bad value or an SMS over its limit stops the send before anything
 // is queued.
 func checkRenders(fam *templates.Family, values templates.Values, u templates.Utility, date time.Time, langs []string, chs []notices.Channel) error {
+	_, err := renderLanguages(fam, values, u, date, langs, chs)
+	return err
+}
+
+// renderLanguages is checkRenders returning the renderings, one per
+// language, for the confirmation.
+func renderLanguages(fam *templates.Family, values templates.Values, u templates.Utility, date time.Time, langs []string, chs []notices.Channel) ([]*templates.Rendering, error) {
 	var problems []string
+	var rs []*templates.Rendering
 	for _, l := range langsOrAll(langs, fam) {
-		_, err := templates.Render(fam.ByLang[l], values, u, templates.Options{Date: date})
+		r, err := templates.Render(fam.ByLang[l], values, u, templates.Options{Date: date})
 		var smsErr *templates.SMSError
 		var ves templates.ValueErrors
 		switch {
@@ -259,15 +303,18 @@ func checkRenders(fam *templates.Family, values templates.Values, u templates.Ut
 				problems = append(problems, fmt.Sprintf("%s: %v (shorten the values, or send without sms)", l, err))
 			}
 		case errors.As(err, &ves):
-			return &exitError{code: 1, err: fmt.Errorf("template %s cannot be filled with these values:\n  %s", fam.Name, strings.ReplaceAll(ves.Error(), "\n", "\n  "))}
+			return nil, &exitError{code: 1, err: fmt.Errorf("template %s cannot be filled with these values:\n  %s", fam.Name, strings.ReplaceAll(ves.Error(), "\n", "\n  "))}
 		default:
 			problems = append(problems, fmt.Sprintf("%s: %v", l, err))
 		}
+		if r != nil {
+			rs = append(rs, r)
+		}
 	}
 	if len(problems) > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("the notice cannot be sent as it is:\n  %s", strings.Join(problems, "\n  "))}
+		return nil, &exitError{code: 1, err: fmt.Errorf("the notice cannot be sent as it is:\n  %s", strings.Join(problems, "\n  "))}
 	}
-	return nil
+	return rs, nil
 }
 
 // checkMessages makes notice n's messages for a sample recipient, one per

@@ -619,7 +619,7 @@ func TestNoticesCancelResumeShow(t *testing.T) {
 		t.Errorf("cancel says:\n%swant:\n%s", out, want)
 	}
 	out = mustCrier(t, "--config", cfg, "report", "1")
-	if !strings.HasPrefix(out, "notice 1 (boil-water-advisory, normal): cancelled\n") {
+	if !strings.HasPrefix(out, "notice 1 (boil-water-advisory, emergency): cancelled\n") {
 		t.Errorf("report:\n%s", out)
 	}
 	for ch, row := range reportCounts(t, out) {
@@ -690,7 +690,7 @@ func TestReportCSVNeutralizesFormulas(t *testing.T) {
 		}
 	}
 	s.Close()
-	mustCrier(t, append([]string{"--config", cfg}, sendArgs("--channels", "email", "--yes")...)...)
+	mustCrier(t, append([]string{"--config", cfg}, sendArgs("--all", "--channels", "email", "--yes")...)...)
 	mustCrier(t, "--config", cfg, "dispatch")
 	csvFile := filepath.Join(dir, "deliveries.csv")
 	mustCrier(t, "--config", cfg, "report", "1", "--csv", csvFile)
@@ -752,7 +752,7 @@ func TestPausedChannelFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustCrier(t, "--config", cfg, "contacts", "import", customers)
-	mustCrier(t, append([]string{"--config", cfg}, sendArgs("--channels", "email,sms", "--yes")...)...)
+	mustCrier(t, append([]string{"--config", cfg}, sendArgs("--all", "--channels", "email,sms", "--yes")...)...)
 	queued := reportCounts(t, mustCrier(t, "--config", cfg, "report", "1"))
 
 	code, stdout, stderr := crier(t, "--config", cfg, "dispatch")
@@ -796,7 +796,7 @@ func TestPausedChannelFlow(t *testing.T) {
 	}
 	mustCrier(t, "--config", cfg, "dispatch")
 	out = mustCrier(t, "--config", cfg, "report", "1")
-	if !strings.HasPrefix(out, "notice 1 (boil-water-advisory, normal): done\n") {
+	if !strings.HasPrefix(out, "notice 1 (boil-water-advisory, emergency): done\n") {
 		t.Errorf("report:\n%s", out)
 	}
 	counts = reportCounts(t, out)
@@ -817,7 +817,7 @@ func TestSendOneLanguage(t *testing.T) {
 	cfg := exampleSetup(t)
 	rs, _ := expectedRenderings(t, cfg)
 	out := mustCrier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "email,sms", "--lang", "es", "--yes")...)...)
-	if !strings.HasPrefix(out, "notice:    boil-water-advisory (es), normal\n") {
+	if !strings.HasPrefix(out, "notice:    boil-water-advisory (es)\n") {
 		t.Errorf("send:\n%s", out)
 	}
 	mustCrier(t, "--config", cfg, "dispatch")

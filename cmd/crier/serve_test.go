@@ -162,7 +162,7 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool, l
 }
 
 // sendArgsEmail is `send boil-water-advisory` to the list everyone by
-// email, normal urgency, with the README's values.
+// email, with the README's values (an emergency, by the template).
 func sendArgsEmail(extra ...string) []string {
 	return append(append([]string{"send", "boil-water-advisory", "--list", "everyone", "--channels", "email", "--yes"}, readmeValues...), extra...)
 }
