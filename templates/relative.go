@@ -90,7 +90,7 @@ func ResolveValues(t *Template, values Values, firing time.Time) (Values, error)
 		}
 		v, err := ResolveDate(values[k], firing)
 		if err != nil {
-			errs = append(errs, ValueError{Field: k, Label: f.Label, Message: fmt.Sprintf("%s (%s) %v", quoteValue(values[k]), k, err)})
+			errs = append(errs, ValueError{Field: k, Label: f.Label, Message: fmt.Sprintf("%s %v", quoteValue(values[k]), err)})
 			continue
 		}
 		out[k] = v

@@ -84,7 +84,7 @@ func TestRelativeDatesNeedAFiring(t *testing.T) {
 			t.Errorf("%s = %q; want %q", k, values[k], v)
 		}
 	}
-	if _, err := ResolveValues(tmpl, Values{"day": "+2y"}, firing); err == nil || !strings.Contains(err.Error(), `"+2y" (day)`) {
+	if _, err := ResolveValues(tmpl, Values{"day": "+2y"}, firing); err == nil || !strings.Contains(err.Error(), `day (Day): "+2y" is not a date relative`) {
 		t.Errorf("a bad relative value: %v", err)
 	}
 }

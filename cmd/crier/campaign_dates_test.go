@@ -87,7 +87,7 @@ func TestCampaignsRelativeDates(t *testing.T) {
 			name:     "a relative date it cannot read",
 			args:     billArgs("typo", "+14days"),
 			code:     1,
-			warnings: []string{`Due date: "+14days" (due_date) is not a date relative to the firing: write +14d`},
+			warnings: []string{`due_date (Due date): "+14days" is not a date relative to the firing: write +14d (14 days after the firing's date), +2w (2 weeks after), day:15 (the 15th of the firing's month; the last day of a month without a 15th)`},
 		},
 	}
 	for _, tt := range tests {

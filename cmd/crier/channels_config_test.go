@@ -693,6 +693,10 @@ func TestExampleConfigEveryKey(t *testing.T) {
 			for j := range f.Type.NumField() {
 				shows(name, f.Type.Field(j).Tag.Get("toml"))
 			}
+		case f.Type.Kind() == reflect.Map: // a table of the user's keys
+			if _, ok := sections[name]; !ok {
+				t.Errorf("crier.example.toml has no [%s] table", name)
+			}
 		default:
 			shows("", name)
 		}
@@ -706,6 +710,9 @@ func TestExampleConfigEveryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	writePNG(t, filepath.Join(filepath.Dir(path), "logo.png")) // the logo the example names
+	for _, font := range regexp.MustCompile(`"(fonts/[^"]+\.ttf)"`).FindAllStringSubmatch(string(data), -1) {
+		copyBuiltinFont(t, filepath.Join(filepath.Dir(path), font[1])) // the fonts it names
+	}
 	cfg, err := loadConfig(path)
 	if err != nil {
 		t.Fatal(err)
@@ -751,6 +758,21 @@ func writePNG(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// copyBuiltinFont writes the built-in regular font, a TrueType file, to path.
+func copyBuiltinFont(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile("../../templates/fonts/DejaVuSansCondensed.ttf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
