@@ -44,6 +44,7 @@ type campaignsAddCmd struct {
 	Starts   string `help:"No firing before this time, YYYY-MM-DD HH:MM in the campaign's time zone." placeholder:"TIME"`
 	Ends     string `help:"No firing after this time, YYYY-MM-DD HH:MM in the campaign's time zone." placeholder:"TIME"`
 	audienceFlags
+	All bool `help:"Send to every contact. A campaign needs its audience named: --list or a filter, or --all for everyone."`
 	urgencyFlags
 	Channels string   `required:"" help:"The channels, a comma list of email, sms and print." placeholder:"LIST"`
 	Lang     string   `help:"The languages to send in, a comma list such as en,es (default: every language of the template)." placeholder:"LIST"`
@@ -89,7 +90,7 @@ func (c campaignsAddCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	aud, err := c.audience(cfg, cmd)
+	aud, err := c.named(cfg, cmd, c.All)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,11 @@ func TestCampaignsAddRefusals(t *testing.T) {
 		}
 		return append(args, flag, value)
 	}
+	// without leaves the flag and its value out of args.
+	without := func(args []string, flag string) []string {
+		i := slices.Index(args, flag)
+		return append(args[:i:i], args[i+2:]...)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -78,8 +84,12 @@ func TestCampaignsAddRefusals(t *testing.T) {
 		{name: "value that does not fill", args: append(addArgs("refused"), "--set", "start_time=teatime"), code: 1,
 			want: []string{"template hydrant-flushing cannot be filled with these values", "start_time (Daily start time): \"teatime\""}},
 		{name: "value missing", args: []string{"campaigns", "add", "refused", "--template", "hydrant-flushing", "--schedule", "@daily",
-			"--channels", "email", "--set", "area=Zone 3"}, code: 1,
+			"--list", "customers", "--channels", "email", "--set", "area=Zone 3"}, code: 1,
 			want: []string{"cannot be filled with these values", "start_date (First day): required"}},
+		{name: "no audience named", args: without(addArgs("refused"), "--list"), code: 2,
+			want: []string{"name the audience: --list NAME or a filter", "or --all for every contact"}},
+		{name: "every contact and a list", args: append(addArgs("refused"), "--all"), code: 2,
+			want: []string{"--all is every contact"}},
 		{name: "empty audience", args: append(addArgs("refused"), "--zone", "99"), code: 1,
 			want: []string{`the audience (lists "customers", zone "99") has no contacts`}},
 		{name: "audience reaching nobody on the channels", args: append(with("--channels", "email,sms"), "--street", "8 Oak Hill Road"), code: 1,

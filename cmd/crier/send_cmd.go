@@ -147,12 +147,8 @@ func (c sendCmd) chosenAudience(cfg Config) (notices.Audience, error) {
 		return notices.Audience{}, usageError("send", errors.New("--proof sends at once: leave out --at"))
 	case len(c.Proof) > 0:
 		return notices.Audience{}, nil
-	case c.All && named:
-		return notices.Audience{}, usageError("send", errors.New("--all is every contact: leave it out to send to the --list or filters given, or leave those out to send to everyone"))
-	case !c.All && !named:
-		return notices.Audience{}, usageError("send", errors.New("name the audience: --list NAME or a filter (--zone, --tag, --language, --street, --attr, --has), or --all for every contact"))
 	}
-	return c.audience(cfg, "send")
+	return c.audienceFlags.named(cfg, "send", c.All)
 }
 
 // given reports whether any flag that chooses an audience was given.

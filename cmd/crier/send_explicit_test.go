@@ -95,6 +95,11 @@ func TestUrgencyFromTheTemplate(t *testing.T) {
 	if out := mustCrier(t, "--config", cfg, "campaigns", "show", "drill"); !strings.Contains(out, "urgency:   emergency\n") {
 		t.Errorf("campaigns add does not take the template's urgency:\n%s", out)
 	}
+	// A campaign names its audience as send does: --all for everyone.
+	if out := mustCrier(t, append([]string{"--config", cfg, "campaigns", "add", "everyone", "--template", "boil-water-advisory", "--schedule", "0 9 1 * *",
+		"--all", "--channels", "email"}, readmeValues...)...); !strings.Contains(out, "ALL contacts") && !strings.Contains(out, "all contacts") {
+		t.Errorf("campaigns add --all does not say it reaches every contact:\n%s", out)
+	}
 }
 
 // TestSendConfirmationGolden: what send shows before it publishes, per
