@@ -39,8 +39,10 @@ func TestMisspeltTemplateNameIsSuggested(t *testing.T) {
 
 // One rule for a time zone a coordinator gives: an IANA name or UTC, in
 // crier.toml and in --timezone alike. A misspelt or abbreviated [utility]
-// timezone is refused by every command that shows or reads times in it (not
-// shown as UTC unsaid); commands that show none warn and go on.
+// timezone is refused by every command that makes messages or reads a time
+// in it; a command that only shows times (notices list, report …) warns and
+// shows them in UTC, marked so (never as UTC unsaid), so a report can always
+// be read; commands that show none warn and go on.
 func TestOneTimeZoneRule(t *testing.T) {
 	nonTerminalStdin(t)
 	cfg := exampleSetup(t)
@@ -63,17 +65,18 @@ func TestOneTimeZoneRule(t *testing.T) {
 		code int
 		want []string
 	}{
-		{"notices schedule refuses a misspelt zone", misspelt, []string{"notices", "schedule"}, 1,
-			[]string{`[utility] timezone: "America/New_Yrok" is not a time zone name: ` + iana}},
-		{"notices list refuses it", misspelt, []string{"notices", "list"}, 1, []string{`"America/New_Yrok" is not a time zone name`}},
-		{"notices show refuses it", misspelt, []string{"notices", "show", "1"}, 1, []string{`"America/New_Yrok" is not a time zone name`}},
-		{"report refuses it", misspelt, []string{"report", "1"}, 1, []string{`"America/New_Yrok" is not a time zone name`}},
+		{"notices schedule says its times are in UTC", misspelt, []string{"notices", "schedule"}, 0,
+			[]string{`[utility] timezone: "America/New_Yrok" is not a time zone name: ` + iana, "the times below are in UTC until it is fixed"}},
+		{"notices list says so too", misspelt, []string{"notices", "list"}, 0, []string{`"America/New_Yrok" is not a time zone name`, "the times below are in UTC", " UTC"}},
+		{"notices show says so too", misspelt, []string{"notices", "show", "1"}, 0, []string{`"America/New_Yrok" is not a time zone name`, "the times below are in UTC", " UTC"}},
+		{"report is readable whatever the file says", misspelt, []string{"report", "1"}, 0, []string{`"America/New_Yrok" is not a time zone name`, "the times below are in UTC"}},
+		{"notices reschedule, which reads a time, refuses it", misspelt, []string{"notices", "reschedule", "1", "--at", "2030-01-01 09:00"}, 1, []string{`"America/New_Yrok" is not a time zone name`}},
 		{"send refuses it", misspelt, sendArgs("--list", "customers", "--channels", "email", "--yes"), 1, []string{`"America/New_Yrok" is not a time zone name`}},
 		{"a command that shows no time warns and goes on", misspelt, []string{"contacts", "list"}, 0,
 			[]string{"warning: the configuration has mistakes", `"America/New_Yrok" is not a time zone name`}},
 		{"an abbreviation is refused by send", abbreviated, sendArgs("--list", "customers", "--channels", "email", "--yes"), 1,
 			[]string{`[utility] timezone: "EST" is not a time zone name but an abbreviation or a fixed offset, which keeps no daylight saving time: ` + iana}},
-		{"and by notices schedule", abbreviated, []string{"notices", "schedule"}, 1, []string{`"EST" is not a time zone name but an abbreviation`}},
+		{"and named by notices schedule", abbreviated, []string{"notices", "schedule"}, 0, []string{`"EST" is not a time zone name but an abbreviation`, "the times below are in UTC"}},
 		{"--timezone EST", good, append(campaign, "--timezone", "EST"), 2, []string{`--timezone "EST" is not a time zone name but an abbreviation or a fixed offset`, iana}},
 		{"--timezone CET", good, append(campaign, "--timezone", "CET"), 2, []string{`--timezone "CET" is not a time zone name`, iana}},
 		{"--timezone EST5EDT", good, append(campaign, "--timezone", "EST5EDT"), 2, []string{`--timezone "EST5EDT" is not a time zone name`, iana}},

@@ -30,7 +30,7 @@ type noticesCmd struct {
 type noticesListCmd struct{}
 
 func (noticesListCmd) Run(e *env) error {
-	_, loc, s, err := e.timesStore()
+	_, loc, s, err := e.timesStore(false)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ type noticesShowCmd struct {
 }
 
 func (c noticesShowCmd) Run(e *env) error {
-	_, loc, s, err := e.timesStore()
+	_, loc, s, err := e.timesStore(false)
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ type noticesRescheduleCmd struct {
 
 func (c noticesRescheduleCmd) Run(e *env) error {
 	const cmd = "notices reschedule"
-	_, loc, s, err := e.timesStore()
+	_, loc, s, err := e.timesStore(true)
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (c noticesScheduleCmd) Run(e *env) error {
 	if c.Days < 1 {
 		return usageError("notices schedule", fmt.Errorf("--days %d: give 1 or more", c.Days))
 	}
-	_, loc, s, err := e.timesStore()
+	_, loc, s, err := e.timesStore(false)
 	if err != nil {
 		return err
 	}
@@ -308,7 +308,7 @@ type reportCmd struct {
 }
 
 func (c reportCmd) Run(e *env) error {
-	_, loc, s, err := e.timesStore()
+	_, loc, s, err := e.timesStore(false)
 	if err != nil {
 		return err
 	}

@@ -22,17 +22,23 @@ func (e *env) existingStore() (Config, *notices.Store, error) {
 	return cfg, s, err
 }
 
-// timesStore is existingStore for a command that shows times: they are
-// shown in the utility's zone, so a zone that does not load is refused
-// first rather than the times shown in UTC unsaid.
-func (e *env) timesStore() (Config, *time.Location, *notices.Store, error) {
+// timesStore is existingStore for a command that shows times (reads
+// false) or reads one (reads true), in the utility's zone. A zone that does
+// not load is refused by a command that reads a time, which it would read
+// wrong; one that only shows times warns and shows them in UTC, marked so,
+// since a notice's report must always be readable.
+func (e *env) timesStore(reads bool) (Config, *time.Location, *notices.Store, error) {
 	cfg, err := e.config()
 	if err != nil {
 		return cfg, nil, nil, err
 	}
 	loc, err := cfg.location()
-	if err != nil {
+	if err != nil && reads {
 		return cfg, nil, nil, err
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "warning: %v; the times below are in UTC until it is fixed\n", err)
+		loc = time.UTC
 	}
 	s, err := cfg.existingStore(context.Background())
 	return cfg, loc, s, err
