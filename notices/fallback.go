@@ -42,7 +42,7 @@ func (s *Store) Fallbacks(ctx context.Context, n Notice, fam *templates.Family, 
 		if err := rows.Scan(&f.Language, &f.Contacts); err != nil {
 			return nil, err
 		}
-		if f.Language == "" && fallback == defaultLang {
+		if _, theirs := templates.MatchLanguage(defaultLang, []string{fallback}); f.Language == "" && theirs {
 			continue // they get the default language, which is theirs
 		}
 		if _, ok := templates.MatchLanguage(f.Language, langs); ok {

@@ -179,9 +179,10 @@ func PublishLanguages(n Notice, fam *templates.Family, defaultLang string) ([]st
 				fam.Name, l, strings.Join(fam.Languages(), ", "), fam.Name, l)
 		}
 	}
+	if l, ok := templates.MatchLanguage(defaultLang, langs); ok {
+		return langs, l, nil // es for a default of es-MX, by the one rule
+	}
 	switch {
-	case slices.Contains(langs, defaultLang):
-		return langs, defaultLang, nil
 	case slices.Contains(langs, fam.Original.Lang):
 		return langs, fam.Original.Lang, nil
 	}

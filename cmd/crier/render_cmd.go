@@ -48,7 +48,7 @@ func (c renderCmd) Run(e *env) error {
 	if err != nil {
 		return usageError("render", err)
 	}
-	if c.Lang == "" && langs[0] != cfg.Utility.DefaultLanguage {
+	if _, ok := templates.MatchLanguage(cfg.Utility.DefaultLanguage, langs); c.Lang == "" && !ok {
 		fmt.Fprintf(e.stderr, "warning: %s has no %s translation (default_language); rendering %s\n", c.Name, cfg.Utility.DefaultLanguage, langs[0])
 	}
 	values, err := c.values(fam)
@@ -132,8 +132,8 @@ func (c renderCmd) Run(e *env) error {
 func (c renderCmd) languages(fam *templates.Family, def string) ([]string, error) {
 	switch c.Lang {
 	case "":
-		if _, ok := fam.ByLang[def]; ok {
-			return []string{def}, nil
+		if l, ok := templates.MatchLanguage(def, fam.Languages()); ok {
+			return []string{l}, nil
 		}
 		// The default language has no translation: the original is
 		// rendered, and the caller warns.
