@@ -38,10 +38,10 @@ func (d *Dispatcher) pauseLate(ctx context.Context, n notices.Notice, now time.T
 // roughDuration writes d to the minute without zero units: 3h, 1h30m,
 // 45m, 1d2h.
 func roughDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	if d < time.Minute {
-		return "under a minute"
+	if d < time.Minute-time.Second/2 {
+		return d.Round(time.Second).String() // a grace of 30s is not "1m"
 	}
+	d = d.Round(time.Minute)
 	days, hours, mins := d/(24*time.Hour), d%(24*time.Hour)/time.Hour, d%time.Hour/time.Minute
 	s := ""
 	if days > 0 {
