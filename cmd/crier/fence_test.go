@@ -203,6 +203,9 @@ func TestDispatchStalledPastItsLeaseSendsNothingItLost(t *testing.T) {
 				t.Logf("A held nothing when stopped: this trial tests nothing")
 			}
 			checkEveryoneOnce(t, mp, n, connections)
+			if t.Failed() {
+				t.Logf("dispatcher A:\n%s\ndispatcher B:\n%s", outA.String(), outB.String())
+			}
 			if c := emailReport(t, s, id); c.Sent != n {
 				t.Errorf("report %+v; want all %d sent", c, n)
 			}
