@@ -49,6 +49,7 @@ type Dispatcher struct {
 
 	fenceMu     sync.Mutex
 	held        map[int64]heldClaim // the claims this dispatcher holds, by delivery
+	claims      uint64              // the claims taken so far: the number of the latest
 	unreachable map[int64]bool      // held deliveries suppressed since publishing, at the last look
 	looked      time.Time           // monotonic: when the last complete look began
 
@@ -565,12 +566,12 @@ func (d *Dispatcher) feed(ctx context.Context, l *lane) {
 			}
 			continue
 		}
-		d.hold(ds, sent)
+		cs := d.hold(ds, sent)
 		d.holding.Add(int64(len(ds)))
 		l.announce(d.log, ds)
-		for _, dl := range ds {
+		for _, c := range cs {
 			select {
-			case l.queue <- dl:
+			case l.queue <- c:
 			case <-ctx.Done():
 				return // ReleaseClaims puts back the rest
 			}
@@ -630,7 +631,7 @@ func (d *Dispatcher) work(stopping, sendCtx context.Context, l *lane) {
 		select {
 		case <-stopping.Done():
 			return
-		case dl, ok := <-l.queue:
+		case c, ok := <-l.queue:
 			if !ok {
 				return
 			}
@@ -638,13 +639,14 @@ func (d *Dispatcher) work(stopping, sendCtx context.Context, l *lane) {
 			case l.taken <- struct{}{}:
 			default:
 			}
-			d.deliver(stopping, sendCtx, l, dl)
+			d.deliver(stopping, sendCtx, l, c)
 		}
 	}
 }
 
 // deliver sends one delivery and records what became of it.
-func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl notices.Delivery) {
+func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, c claimed) {
+	dl := c.Delivery
 	defer func() {
 		// settle forgot the claim before its record (a put-back due at
 		// once may be claimed and held again by now: not forgotten here).
@@ -654,6 +656,12 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 			d.Wake()
 		}
 	}()
+	if !d.current(c) {
+		// Lost meanwhile, or claimed again: its outcome is not this copy's
+		// to record (the store would refuse it, or take it for the later
+		// claim's).
+		return
+	}
 	out := notices.Outcome{ID: dl.ID}
 	if d.stopped(l, dl, &out) || d.quiet(l, dl, &out) {
 		d.settle(sendCtx, l, out)
@@ -712,7 +720,7 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, dl noti
 	}
 	// The claim, last before the send: a sender that stalled past its
 	// lease (or waited its turn that long) sends nothing it lost.
-	switch d.fence(sendCtx, dl, &out) {
+	switch d.fence(sendCtx, c, &out) {
 	case fenceLost:
 		taken(false)
 		l.released(probe)

@@ -27,8 +27,20 @@ const seenWithin = time.Second
 // heldClaim is what the dispatcher knows of one claim it holds.
 type heldClaim struct {
 	notice int64
+	claim  uint64    // the claim that took it (see claimed)
 	until  time.Time // monotonic: the claim is held until then
 	known  time.Time // monotonic: when the claim was noted, after its statement returned
+}
+
+// claimed is a delivery as one claim of this dispatcher took it. A claim
+// lost while this dispatcher stalled is put back by another's, and this
+// one may claim the delivery again before its senders reach the copy of
+// the lost claim: the store cannot tell the two claims apart (both are
+// this worker's), so the dispatcher numbers its claims, and only the copy
+// of the latest one goes. Without it, two senders sent one delivery twice.
+type claimed struct {
+	notices.Delivery
+	claim uint64
 }
 
 // leaseMargin is kept off the end of each lease: the time between the
@@ -36,15 +48,29 @@ type heldClaim struct {
 // a little faster than another dispatcher's.
 func (d *Dispatcher) leaseMargin() time.Duration { return min(d.cfg.Lease/5, 10*time.Second) }
 
-// hold notes claims taken by a statement sent at sent.
-func (d *Dispatcher) hold(ds []notices.Delivery, sent time.Time) {
+// hold notes claims taken by a statement sent at sent, and returns them
+// numbered for the senders: a copy of an earlier claim of the same
+// delivery, still waiting, is stale from now on.
+func (d *Dispatcher) hold(ds []notices.Delivery, sent time.Time) []claimed {
 	known := d.mono()
 	until := sent.Add(d.cfg.Lease - d.leaseMargin())
 	d.fenceMu.Lock()
 	defer d.fenceMu.Unlock()
-	for _, dl := range ds {
-		d.held[dl.ID] = heldClaim{notice: dl.NoticeID, until: until, known: known}
+	d.claims++
+	cs := make([]claimed, len(ds))
+	for i, dl := range ds {
+		d.held[dl.ID] = heldClaim{notice: dl.NoticeID, claim: d.claims, until: until, known: known}
+		cs[i] = claimed{Delivery: dl, claim: d.claims}
 	}
+	return cs
+}
+
+// current says whether c is the copy of the claim the dispatcher holds:
+// false when the claim was lost, or when the delivery was claimed again
+// since (the later copy goes instead).
+func (d *Dispatcher) current(c claimed) bool {
+	_, ok := d.claimUntil(c)
+	return ok
 }
 
 // heldNotices returns the notices of the claims the dispatcher holds.
@@ -62,10 +88,22 @@ func (d *Dispatcher) heldNotices() []int64 {
 	return ids
 }
 
-// unhold forgets a claim: its outcome is recorded, or it was lost.
+// unhold forgets the claim of delivery id, whichever claim took it: its
+// outcome is about to be recorded, and the record ends the store's claim,
+// so no copy of it may go after that.
 func (d *Dispatcher) unhold(id int64) {
 	d.fenceMu.Lock()
 	delete(d.held, id)
+	d.fenceMu.Unlock()
+}
+
+// lost forgets claim c, found lost in the store, unless the delivery was
+// claimed again since.
+func (d *Dispatcher) lost(c claimed) {
+	d.fenceMu.Lock()
+	if h, ok := d.held[c.ID]; ok && h.claim == c.claim {
+		delete(d.held, c.ID)
+	}
 	d.fenceMu.Unlock()
 }
 
@@ -102,13 +140,14 @@ func (d *Dispatcher) renewed(ids []int64, sent time.Time) (lost int) {
 	return lost
 }
 
-// claimUntil returns until when the claim of delivery id is held, and
-// false when it is not held (lost to another dispatcher).
-func (d *Dispatcher) claimUntil(id int64) (time.Time, bool) {
+// claimUntil returns until when claim c is held, and false when it is
+// not held (lost to another dispatcher, or superseded by a later claim of
+// the same delivery).
+func (d *Dispatcher) claimUntil(c claimed) (time.Time, bool) {
 	d.fenceMu.Lock()
 	defer d.fenceMu.Unlock()
-	c, ok := d.held[id]
-	return c.until, ok
+	h, ok := d.held[c.ID]
+	return h.until, ok && h.claim == c.claim
 }
 
 func (d *Dispatcher) lastLook() time.Time {
@@ -132,10 +171,11 @@ const (
 // renewal in the store otherwise (the lease near its end, the process
 // stalled, the watcher behind), which also says whether the notice was
 // cancelled or paused or the address suppressed meanwhile.
-func (d *Dispatcher) fence(ctx context.Context, dl notices.Delivery, out *notices.Outcome) fenced {
+func (d *Dispatcher) fence(ctx context.Context, c claimed, out *notices.Outcome) fenced {
+	dl := c.Delivery
 	for range 3 {
 		now := d.mono()
-		until, ok := d.claimUntil(dl.ID)
+		until, ok := d.claimUntil(c)
 		if !ok {
 			return fenceLost
 		}
@@ -151,15 +191,11 @@ func (d *Dispatcher) fence(ctx context.Context, dl notices.Delivery, out *notice
 			out.Status, out.NextAttemptAt = notices.DeliveryQueued, d.cfg.Now().Add(d.cfg.Backoff)
 			return fenceStop
 		case !st.Held:
-			d.unhold(dl.ID)
+			d.lost(c)
 			return fenceLost
+		case !d.renewedBy(c, sent):
+			return fenceLost // claimed again meanwhile: the later copy goes
 		}
-		d.fenceMu.Lock()
-		if c, ok := d.held[dl.ID]; ok {
-			c.until = later(c.until, sent.Add(d.cfg.Lease-d.leaseMargin()))
-			d.held[dl.ID] = c
-		}
-		d.fenceMu.Unlock()
 		switch {
 		case st.Cancelled:
 			out.Status = notices.DeliveryCancelled
@@ -179,6 +215,20 @@ func (d *Dispatcher) fence(ctx context.Context, dl notices.Delivery, out *notice
 	}
 	out.Status = notices.DeliveryQueued // stalled again and again: let another try
 	return fenceStop
+}
+
+// renewedBy notes that claim c was renewed by a statement sent at sent,
+// and says whether c is still the claim held (not superseded meanwhile).
+func (d *Dispatcher) renewedBy(c claimed, sent time.Time) bool {
+	d.fenceMu.Lock()
+	defer d.fenceMu.Unlock()
+	h, ok := d.held[c.ID]
+	if !ok || h.claim != c.claim {
+		return false
+	}
+	h.until = later(h.until, sent.Add(d.cfg.Lease-d.leaseMargin()))
+	d.held[c.ID] = h
+	return true
 }
 
 // watch looks at the store every lookEvery until ctx ends: it renews the

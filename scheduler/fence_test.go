@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -210,5 +211,130 @@ func TestCancelOfNoticeClaimedNotRendered(t *testing.T) {
 	}
 	if r := report(t, s, b).Channel(notices.Email); r.Cancelled != 10 || r.Sent != 0 {
 		t.Errorf("report of the cancelled notice: %+v; want 10 cancelled, none sent", r)
+	}
+}
+
+// tokenSender holds every message until it is given a token (or all
+// tokens at once), and keeps the addresses of the messages it was handed.
+type tokenSender struct {
+	token chan struct{}
+	all   chan struct{}
+
+	mu      sync.Mutex
+	sent    []string
+	blocked int // messages it holds now
+}
+
+func newTokenSender() *tokenSender {
+	return &tokenSender{token: make(chan struct{}), all: make(chan struct{})}
+}
+
+func (g *tokenSender) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
+	g.mu.Lock()
+	g.sent = append(g.sent, m.To)
+	g.blocked++
+	g.mu.Unlock()
+	select {
+	case <-g.token:
+	case <-g.all:
+	}
+	g.mu.Lock()
+	g.blocked--
+	g.mu.Unlock()
+	return channels.Receipt{ProviderID: "id-" + m.ID, At: time.Now()}, nil
+}
+
+// state is how many messages it was handed and how many it holds.
+func (g *tokenSender) state() (handed, blocked int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.sent), g.blocked
+}
+
+// handed counts the messages to address to.
+func (g *tokenSender) handed(to string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := 0
+	for _, a := range g.sent {
+		if a == to {
+			n++
+		}
+	}
+	return n
+}
+
+// A dispatcher stalled past its lease, whose claims another dispatcher put
+// back in the queue, may claim some of them again itself while the copies
+// of its lost claims still wait for its senders: the store cannot tell
+// the two claims apart (both are this dispatcher's), yet only one copy
+// may go. (Under load, with a short lease, two senders sent such a
+// delivery twice each, within milliseconds.)
+func TestClaimedAgainAfterAStallGoesOnce(t *testing.T) {
+	const n, lease, stall = 4, 10 * time.Second, time.Minute
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := notices.Open(ctx, filepath.Join(dir, "crier.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	lib := library(t)
+	importContacts(t, s, "everyone", n, gen)
+	id := publish(t, s, lib, "boil-water-advisory", "everyone", notices.Normal, notices.Email)
+
+	snd := newTokenSender()
+	d := newDispatcher(t, s, lib, map[notices.Channel]scheduler.Channel{notices.Email: {Sender: snd, Concurrency: 2}},
+		func(c *scheduler.Config) { c.Worker, c.Lease = "A", lease })
+	var stalled atomic.Int64
+	scheduler.SetMonotonic(d, func() time.Time { return time.Now().Add(time.Duration(stalled.Load())) })
+	s.Now = func() time.Time { return time.Now().Add(time.Duration(stalled.Load())) }
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- d.Run(runCtx) }()
+	waitUntil(t, "A's two senders sending", func() bool { _, b := snd.state(); return b == 2 })
+
+	// A stalls past its lease with two sends in flight and two deliveries
+	// waiting. B, whose clock has gone on, puts all four back and claims
+	// three; A, continued, claims the fourth again.
+	b, err := notices.Open(ctx, filepath.Join(dir, "crier.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	b.Now = func() time.Time { return time.Now().Add(stall) }
+	taken, err := b.Claim(ctx, notices.Email, "B", notices.ClaimScope{}, n-1, time.Hour)
+	if err != nil || len(taken) != n-1 {
+		t.Fatalf("B claimed %d of %d: %v", len(taken), n-1, err)
+	}
+	stalled.Store(int64(stall))
+	d.Wake()
+	waitUntil(t, "A claiming the fourth again", func() bool {
+		c := report(t, s, id).Channel(notices.Email)
+		return c.Queued == 0 && c.Sending == n
+	})
+
+	// A's senders, one after the other, go through the copies of the
+	// lost claims and the copy of the new one.
+	snd.token <- struct{}{}
+	waitUntil(t, "a third message handed over", func() bool { h, b := snd.state(); return h == 3 && b == 2 })
+	snd.token <- struct{}{}
+	waitUntil(t, "A's senders sending or idle", func() bool { _, b := snd.state(); return scheduler.Holding(d) == int64(b) })
+	close(snd.all)
+	waitUntil(t, "the fourth sent", func() bool { return report(t, s, id).Channel(notices.Email).Sent == 1 })
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	fourth := deliveries(t, s, id, notices.Email)
+	for _, dl := range fourth {
+		if slices.ContainsFunc(taken, func(t notices.Delivery) bool { return t.ID == dl.ID }) {
+			continue
+		}
+		if got := snd.handed(dl.Address); got != 1 {
+			t.Errorf("A handed the delivery it claimed again (%s) to the provider %d times; want once", dl.Address, got)
+		}
 	}
 }

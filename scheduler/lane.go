@@ -24,10 +24,10 @@ type lane struct {
 	name    notices.Channel
 	cfg     Channel
 	limiter *rate.Limiter
-	window  *window               // nil: no rate limit
-	queue   chan notices.Delivery // claimed, not yet begun
-	kick    chan struct{}         // look for due deliveries now
-	taken   chan struct{}         // a sender took a delivery: room to claim more
+	window  *window       // nil: no rate limit
+	queue   chan claimed  // claimed, not yet begun
+	kick    chan struct{} // look for due deliveries now
+	taken   chan struct{} // a sender took a delivery: room to claim more
 
 	mu        sync.Mutex
 	holdUntil time.Time
@@ -78,7 +78,7 @@ func newLane(name notices.Channel, cfg Channel, lease time.Duration) *lane {
 	if cfg.Rate > 0 {
 		l.window = newWindow(int(math.Floor(cfg.Rate)) + cfg.Burst)
 	}
-	l.queue = make(chan notices.Delivery, l.backlog(lease))
+	l.queue = make(chan claimed, l.backlog(lease))
 	return l
 }
 

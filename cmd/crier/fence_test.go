@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -167,20 +169,21 @@ func TestDispatchStalledPastItsLeaseSendsNothingItLost(t *testing.T) {
 	mp := testenv.Mailpit(t)
 	bin := buildCrier(t)
 	const n, connections, trials = 100, 4, 20
-	cfg := dispatchConfig(t, mp, "rate = 150", `lease = "1500ms"`)
-	importCustomers(t, bin, cfg, n)
-	s := openStore(t, cfg)
 	for trial := 1; trial <= trials; trial++ {
 		t.Run(fmt.Sprintf("trial%02d", trial), func(t *testing.T) {
+			// A database of its own: what a failed trial left unsent is
+			// never sent by the next trial's dispatchers, to the same
+			// addresses, and counted there as repeats.
+			cfg := dispatchConfig(t, mp, "rate = 150", `lease = "1500ms"`)
+			importCustomers(t, bin, cfg, n)
+			s := openStore(t, cfg)
 			mp.DeleteAll(t)
 			runBin(t, bin, cfg, sendArgsEmail()...)
-			id := int64(trial)
+			const id = 1
 			var outA, outB bytes.Buffer
 			a := startDispatch(t, &outA, nil, bin, cfg)
 			waitFor(t, 30*time.Second, "A sending", func() bool { return emailReport(t, s, id).Sent >= 10 }, outA.String)
-			if err := a.Process.Signal(syscall.SIGSTOP); err != nil {
-				t.Fatal(err)
-			}
+			stopOutsideTransaction(t, a, cfg, func() int { return emailReport(t, s, id).Sent }, outA.String)
 			atStop := emailReport(t, s, id)
 			b := startDispatch(t, &outB, nil, bin, cfg)
 			// A continues once B has taken over every claim of A, while
@@ -203,12 +206,75 @@ func TestDispatchStalledPastItsLeaseSendsNothingItLost(t *testing.T) {
 				t.Logf("A held nothing when stopped: this trial tests nothing")
 			}
 			checkEveryoneOnce(t, mp, n, connections)
+			if t.Failed() {
+				t.Logf("dispatcher A:\n%s\ndispatcher B:\n%s", outA.String(), outB.String())
+			}
 			if c := emailReport(t, s, id); c.Sent != n {
 				t.Errorf("report %+v; want all %d sent", c, n)
 			}
 		})
 	}
 }
+
+// stopOutsideTransaction stops dispatcher a (SIGSTOP) at a moment it
+// does not hold the database's write lock. Stopped in the middle of a
+// transaction, it would hold the lock until it continues: no one else
+// could write (their statements fail with "database is locked" after the
+// busy timeout), nothing could be taken over, and the trial would test
+// nothing. Then a is continued, and stopped again once it has sent more.
+func stopOutsideTransaction(t *testing.T, a *exec.Cmd, cfg string, sent func() int, logs func() string) {
+	t.Helper()
+	for stops := 1; ; stops++ {
+		if err := a.Process.Signal(syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		if writable(t, cfg) {
+			if stops > 1 {
+				t.Logf("stopped %d times: the first %d in the middle of a transaction", stops, stops-1)
+			}
+			return
+		}
+		if stops == 20 {
+			t.Fatalf("dispatcher A held the write lock at each of %d stops", stops)
+		}
+		was := sent()
+		if err := a.Process.Signal(syscall.SIGCONT); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 30*time.Second, "A sending on", func() bool { return sent() > was }, logs)
+	}
+}
+
+// writable says whether the write lock of cfg's database is free now,
+// without waiting for it.
+func writable(t *testing.T, cfg string) bool {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(filepath.Dir(cfg), "crier.db")+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		var code interface{ Code() int }
+		if errors.As(err, &code) && code.Code()&0xff == sqliteBusy {
+			return false
+		}
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	return true
+}
+
+// sqliteBusy is SQLITE_BUSY, the primary code of "database is locked".
+const sqliteBusy = 5
 
 // Issue 10, item 2: a dispatcher started in another PID namespace on the
 // same host name (where it cannot see the first one's pid) does not take
