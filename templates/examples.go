@@ -63,7 +63,9 @@ func CheckExamples(lib *Library, u Utility) Problems {
 					ps = append(ps, Problem{File: t.File, Line: f.line, Warning: true, Message: fmt.Sprintf("required field %q has no example, so the template cannot be previewed", f.Name)})
 				}
 			}
-			r, err := Render(t, fam.Examples(), u, Options{Date: date})
+			ur := u
+			ur.Region = t.exampleRegion // the examples' own region (see ParseIn)
+			r, err := Render(t, fam.Examples(), ur, Options{Date: date})
 			var ves ValueErrors
 			var le *LimitError
 			switch {

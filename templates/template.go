@@ -125,6 +125,9 @@ type Template struct {
 	subject, sms, body             *texttemplate.Template
 	textFuncs                      map[string]bool // the parts that call print, printf … (see runLimits.funcs)
 	words                          *LanguageTable  // the translation table, set by Load (see table)
+	// exampleRegion is the region the fields' phone examples and defaults
+	// were checked in (see ParseIn): CheckExamples renders them there.
+	exampleRegion string
 }
 
 // Field returns the field with the given name, or false.

@@ -374,7 +374,8 @@ func (c Config) utility() (templates.Utility, error) {
 }
 
 // library is the built-in template library with the custom templates of
-// templates_dir added and overriding by name.
+// templates_dir added and overriding by name; the custom templates' phone
+// examples and defaults are read in [contacts] default_region.
 func (c Config) library() (*templates.Library, templates.Problems, error) {
 	lib, problems := templates.Builtin()
 	if len(problems.Errors()) > 0 {
@@ -386,7 +387,7 @@ func (c Config) library() (*templates.Library, templates.Problems, error) {
 	if _, err := os.Stat(c.TemplatesDir); err != nil {
 		return nil, nil, fmt.Errorf("%s: templates_dir %s: %w; create the folder or remove the key", c.name(), c.TemplatesDir, err)
 	}
-	custom, cp := templates.Load(os.DirFS(c.TemplatesDir), ".")
+	custom, cp := templates.LoadIn(os.DirFS(c.TemplatesDir), ".", c.phoneRegion())
 	for i := range cp {
 		cp[i].File = filepath.Join(c.TemplatesDir, cp[i].File)
 	}
