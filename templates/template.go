@@ -158,6 +158,9 @@ type Utility struct {
 	// value may be written as, two letters such as GB (crier.toml's
 	// [contacts] default_region); "" means US.
 	Region string
+	// ConfigFile names the configuration file Fonts and the rest come
+	// from, so an error can say where to add a font; "" when not known.
+	ConfigFile string
 }
 
 // MissingBranding lists the utility values the template shows that u

@@ -327,7 +327,7 @@ func (c Config) utility() (templates.Utility, error) {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Sprintf("%s: [utility] %s: %s", where, key, fmt.Sprintf(format, args...)))
 	}
-	out := templates.Utility{Name: u.Name, Phone: u.Phone, Email: u.Email, Website: u.Website, Address: u.Address, Region: c.phoneRegion()}
+	out := templates.Utility{Name: u.Name, Phone: u.Phone, Email: u.Email, Website: u.Website, Address: u.Address, Region: c.phoneRegion(), ConfigFile: c.file}
 	if strings.TrimSpace(u.Name) == "" {
 		bad("name", "is empty; give the utility's name as customers know it")
 	}
