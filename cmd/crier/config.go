@@ -335,7 +335,7 @@ func (c Config) utility() (templates.Utility, error) {
 		if n, err := c.normalizer(); err != nil {
 			bad("phone", "%v", err)
 		} else if _, err := n.Phone(u.Phone); err != nil {
-			bad("phone", "%q is not a phone number (write it like (315) 555-0142)", u.Phone)
+			bad("phone", "%q is not a phone number (write it like %s)", u.Phone, templates.PhoneHint(n.Region))
 		}
 	}
 	if u.Email != "" {
