@@ -63,7 +63,9 @@ func CheckExamples(lib *Library, u Utility) Problems {
 					ps = append(ps, Problem{File: t.File, Line: f.line, Warning: true, Message: fmt.Sprintf("required field %q has no example, so the template cannot be previewed", f.Name)})
 				}
 			}
-			r, err := Render(t, fam.Examples(), u, Options{Date: date})
+			ur := u
+			ur.Region = t.exampleRegion // the examples' own region (see ParseIn)
+			r, err := Render(t, fam.Examples(), ur, Options{Date: date})
 			var ves ValueErrors
 			var le *LimitError
 			switch {
@@ -132,15 +134,31 @@ func checkTranslationSegments(fam *Family, sms map[string]SMS) Problems {
 		}
 		msg := fmt.Sprintf("sms: %s (%s) with the example values takes %d segment(s) in %s, its %s original %d in %s",
 			fam.Original.Name, lang, s.Segments, s.Encoding, fam.Original.Lang, orig.Segments, orig.Encoding)
-		switch {
-		case len(s.ForcedUCS2) > 0 && !t.SMSGSM7:
-			msg += fmt.Sprintf("; UCS-2 because of %s: set sms_gsm7: true to write letters such as á as a, or shorten it", smsDescribeChars(s.ForcedUCS2))
-		case len(s.ForcedUCS2) > 0:
-			msg += fmt.Sprintf("; UCS-2 because of %s, which have no GSM-7 look-alike: shorten it", smsDescribeChars(s.ForcedUCS2))
-		default:
-			msg += "; shorten it"
-		}
+		msg += segmentsAdvice(t, s, orig)
 		ps = append(ps, Problem{File: t.File, Line: t.smsLine, Warning: true, Message: msg})
 	}
 	return ps
+}
+
+// segmentsAdvice says what to do about t's SMS s, costlier than the
+// original's orig. sms_gsm7 is suggested only where it would help: when
+// writing s as sms_gsm7 would (newTemplateSMS) gives GSM-7 in no more
+// segments than the original. Where it would not (a script with no GSM-7
+// look-alikes, or a text still too long), the advice is to shorten it.
+func segmentsAdvice(t *Template, s, orig SMS) string {
+	if len(s.ForcedUCS2) == 0 {
+		return "; shorten it"
+	}
+	why := "; UCS-2 because of " + smsDescribeChars(s.ForcedUCS2)
+	if t.SMSGSM7 {
+		return why + ", which have no GSM-7 look-alike: shorten it"
+	}
+	g := newTemplateSMS(s.Text, t.SMSReplace, true)
+	switch {
+	case g.Encoding == GSM7 && g.Segments <= orig.Segments:
+		return why + fmt.Sprintf(": set sms_gsm7: true to write letters such as á as a (%d segment(s) in GSM-7)", g.Segments)
+	case g.Encoding == GSM7:
+		return why + fmt.Sprintf(": shorten it (with sms_gsm7: true it would still take %d segment(s))", g.Segments)
+	}
+	return why + fmt.Sprintf("; %s have no GSM-7 look-alike: shorten it", smsDescribeChars(g.ForcedUCS2))
 }

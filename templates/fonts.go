@@ -211,6 +211,7 @@ type GlyphError struct {
 	Lang     string
 	Font     string // the font's Name
 	Runes    []rune // each once, in the order they were met
+	Config   string // the configuration file fonts are given in; "" when not known
 }
 
 // glyphErrorMax is how many characters a GlyphError lists: enough for any
@@ -234,8 +235,12 @@ func (e *GlyphError) Error() string {
 	if e.Template != "" {
 		tmpl = "template " + e.Template + ", "
 	}
-	return fmt.Sprintf("%s: %slanguage %s: the font %s cannot print %s; give a font for %q that has them ([fonts] in crier.toml) or remove them",
-		e.Doc, tmpl, e.Lang, e.Font, b.String(), e.Lang)
+	config := e.Config
+	if config == "" {
+		config = "the configuration file"
+	}
+	return fmt.Sprintf("%s: %slanguage %s: the font %s cannot print %s; give a font for %q that has them ([fonts] in %s) or remove them",
+		e.Doc, tmpl, e.Lang, e.Font, b.String(), e.Lang, config)
 }
 
 // pdfFonts is the font state of a flyerDoc: the fonts added to the PDF,
@@ -382,7 +387,7 @@ func (f *flyerDoc) glyphError(r *Rendering) error {
 		return nil
 	}
 	delete(f.missing, r)
-	e := &GlyphError{Doc: f.kind, Lang: r.Lang, Font: fontFor(r).Name(), Runes: runes}
+	e := &GlyphError{Doc: f.kind, Lang: r.Lang, Font: fontFor(r).Name(), Runes: runes, Config: r.Utility.ConfigFile}
 	if r.Template != nil {
 		e.Template = r.Template.Name
 	}

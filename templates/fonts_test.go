@@ -296,3 +296,21 @@ func TestFlyerChineseLines(t *testing.T) {
 		t.Errorf("the paragraph reads %q, want %q", got, para)
 	}
 }
+
+// TestGlyphErrorNamesTheConfigurationFile: the error says where to add a
+// font, the file the utility's configuration came from, or the
+// configuration file when that is not known; never a file name guessed.
+func TestGlyphErrorNamesTheConfigurationFile(t *testing.T) {
+	tests := []struct{ name, config, want string }{
+		{"known", "/etc/crier/millbrook.toml", "([fonts] in /etc/crier/millbrook.toml)"},
+		{"not known", "", "([fonts] in the configuration file)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &GlyphError{Doc: "flyer", Lang: "zh", Font: "Go", Runes: []rune("清"), Config: tc.config}
+			if got := e.Error(); !strings.Contains(got, tc.want) {
+				t.Errorf("%s; want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -65,7 +65,9 @@ func (f *Family) Translation(lang string) (string, error) {
 }
 
 // Builtin returns the library embedded in the binary. Its templates are
-// checked by the tests, so problems here are a programming error.
+// checked by the tests, so problems here are a programming error. Its
+// examples are written for the US, so their phone numbers are read as US
+// numbers whatever the configured region.
 func Builtin() (*Library, Problems) {
 	return Load(builtin, "library")
 }
@@ -74,6 +76,12 @@ func Builtin() (*Library, Problems) {
 // and each translation against its original. It returns the usable templates
 // and every problem found. Other files are ignored.
 func Load(fsys fs.FS, dir string) (*Library, Problems) {
+	return LoadIn(fsys, dir, "")
+}
+
+// LoadIn is Load with the phone numbers of the fields' examples and
+// defaults read as region writes them (see ParseIn).
+func LoadIn(fsys fs.FS, dir, region string) (*Library, Problems) {
 	lib := &Library{byName: map[string]*Family{}}
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
@@ -93,7 +101,7 @@ func Load(fsys fs.FS, dir string) (*Library, Problems) {
 			problems = append(problems, Problem{File: file, Message: err.Error()})
 			continue
 		}
-		t, ps := Parse(file, data)
+		t, ps := ParseIn(file, data, region)
 		problems = append(problems, ps...)
 		if t == nil {
 			if name, lang, _ := splitFileName(file); lang == "" {

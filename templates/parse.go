@@ -38,15 +38,22 @@ func splitFileName(file string) (name, lang string, ok bool) {
 // warnings, each with the file and line. Parse checks the file on its own;
 // Library checks translations against their original.
 func Parse(file string, data []byte) (*Template, Problems) {
+	return ParseIn(file, data, "")
+}
+
+// ParseIn is Parse with the phone numbers of the fields' examples and
+// defaults read as region writes them (two letters such as GB; "" means
+// US): a custom template is written where the utility is.
+func ParseIn(file string, data []byte, region string) (*Template, Problems) {
 	pl := &problemList{file: file}
-	t := parseTemplate(pl, file, data)
+	t := parseTemplate(pl, file, data, region)
 	if len(pl.list.Errors()) > 0 {
 		return nil, pl.list
 	}
 	return t, pl.list
 }
 
-func parseTemplate(pl *problemList, file string, data []byte) *Template {
+func parseTemplate(pl *problemList, file string, data []byte, region string) *Template {
 	name, lang, ok := splitFileName(file)
 	if !ok {
 		pl.errorf(0, "a template file name ends in .md (NAME.md or NAME.LANG.md)")
@@ -71,7 +78,7 @@ func parseTemplate(pl *problemList, file string, data []byte) *Template {
 		return nil
 	}
 
-	t := &Template{Name: name, Lang: lang, File: file, Body: body, bodyLine: bodyLine, SMSReplace: true, SMSMaxSegments: 3}
+	t := &Template{Name: name, Lang: lang, File: file, Body: body, bodyLine: bodyLine, SMSReplace: true, SMSMaxSegments: 3, exampleRegion: region}
 	if !parseFrontMatter(pl, t, front) {
 		return t // without the fields, checking references would only mislead
 	}
@@ -227,7 +234,7 @@ func parseFrontMatter(pl *problemList, t *Template, front []byte) bool {
 			}
 		case "fields":
 			t.fieldsLine = line
-			t.Fields = parseFields(pl, v)
+			t.Fields = parseFields(pl, v, t.exampleRegion)
 		default:
 			pl.errorf(line, "unknown key %q (known: name, language, title, description, category, tier, subject, sms, sms_max_segments, sms_replace, sms_gsm7, fields)", key)
 		}
@@ -264,7 +271,7 @@ var fieldTypes = map[FieldType]bool{
 
 var fieldNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-func parseFields(pl *problemList, v *yaml.Node) []Field {
+func parseFields(pl *problemList, v *yaml.Node, region string) []Field {
 	if v.Kind != yaml.SequenceNode {
 		pl.errorf(frontLine(v.Line), "fields must be a list, each item starting with '- name: ...'")
 		return nil
@@ -387,7 +394,7 @@ func parseFields(pl *problemList, v *yaml.Node) []Field {
 				if v.val == "" {
 					continue
 				}
-				if err := checkValue(f, v.val); err != nil {
+				if err := checkValueIn(f, v.val, region); err != nil {
 					pl.errorf(line, "field %q: the %s %q is not valid: %v", f.Name, v.key, v.val, err)
 				}
 			}

@@ -133,7 +133,7 @@ func TestCheckWarnsOfATranslationThatCostsMoreSegments(t *testing.T) {
 	}
 	got := CheckExamples(lib, testUtility)
 	want := []string{
-		`outage.es.md:5: warning: sms: outage (es) with the example values takes 3 segment(s) in UCS-2, its en original 1 in GSM-7; UCS-2 because of "ó" (U+00F3), "í" (U+00ED), "á" (U+00E1): set sms_gsm7: true`,
+		`outage.es.md:5: warning: sms: outage (es) with the example values takes 3 segment(s) in UCS-2, its en original 1 in GSM-7; UCS-2 because of "ó" (U+00F3), "í" (U+00ED), "á" (U+00E1): set sms_gsm7: true to write letters such as á as a (1 segment(s) in GSM-7)`,
 		`outage.ru.md:6: warning: sms: outage (ru) with the example values takes 2 segment(s) in UCS-2, its en original 1 in GSM-7; UCS-2 because of "н" (U+043D)`,
 	}
 	if len(got) != len(want) {

@@ -125,6 +125,9 @@ type Template struct {
 	subject, sms, body             *texttemplate.Template
 	textFuncs                      map[string]bool // the parts that call print, printf … (see runLimits.funcs)
 	words                          *LanguageTable  // the translation table, set by Load (see table)
+	// exampleRegion is the region the fields' phone examples and defaults
+	// were checked in (see ParseIn): CheckExamples renders them there.
+	exampleRegion string
 }
 
 // Field returns the field with the given name, or false.
@@ -155,6 +158,9 @@ type Utility struct {
 	// value may be written as, two letters such as GB (crier.toml's
 	// [contacts] default_region); "" means US.
 	Region string
+	// ConfigFile names the configuration file Fonts and the rest come
+	// from, so an error can say where to add a font; "" when not known.
+	ConfigFile string
 }
 
 // MissingBranding lists the utility values the template shows that u

@@ -230,7 +230,7 @@ func checkValueIn(f Field, v, region string) error {
 		}
 		n, err := phonenumbers.Parse(v, region)
 		if err != nil || !phonenumbers.IsValidNumber(n) {
-			return errors.New("is not a phone number (write it like (315) 555-0142 or +1 315 555 0142)")
+			return fmt.Errorf("is not a phone number (write it like %s)", PhoneHint(region))
 		}
 	case TypeURL:
 		return CheckWebAddress(v)
@@ -262,3 +262,18 @@ func CheckWebAddress(v string) error {
 // numberPattern is a number as people write one: digits with an optional
 // sign, thousands separators and decimals; no exponents, no "NaN".
 var numberPattern = regexp.MustCompile(`^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$`)
+
+// PhoneHint is how a phone number of region (two letters; "" means US)
+// is written, nationally and internationally, from libphonenumber's
+// example number of that region: a utility in GB is shown a GB number,
+// not a US one.
+func PhoneHint(region string) string {
+	if region == "" {
+		region = "US"
+	}
+	n := phonenumbers.GetExampleNumber(region)
+	if n == nil {
+		return "+1 315 555 0142"
+	}
+	return phonenumbers.Format(n, phonenumbers.NATIONAL) + " or " + phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+}

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/templates"
 )
 
 // audienceCmd is `crier audience`: how many an audience reaches on each
@@ -39,8 +40,11 @@ func (c audienceFlags) audience(cfg Config, cmd string) (notices.Audience, error
 		}
 		for _, l := range c.Language {
 			code, err := n.Language(l)
-			if err != nil || code == "" {
-				return a, usageError(cmd, fmt.Errorf("--language %q: write a language code such as es", l))
+			if err == nil && code == "" {
+				_, err = templates.Language(l) // blank: the one rule's words
+			}
+			if err != nil {
+				return a, usageError(cmd, fmt.Errorf("--language %s: %w", l, err))
 			}
 			a.Languages = append(a.Languages, code)
 		}

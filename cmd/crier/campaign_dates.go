@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -35,7 +36,7 @@ func firingDateProblems(c notices.Campaign, fam *templates.Family, sched *schedu
 	if len(scheduler.Upcoming(c, sched, now, time.Time{}, 2)) < 2 {
 		return warnings, nil // it fires once: a fixed date is what it means
 	}
-	for _, k := range slices.Sorted(maps.Keys(c.Notice.Values)) {
+	for _, k := range inFieldOrder(fam, c.Notice.Values) {
 		name, _, _ := strings.Cut(k, ".")
 		f, ok := fam.Original.Field(name)
 		v := strings.TrimSpace(c.Notice.Values[k])
@@ -53,12 +54,33 @@ func firingDateProblems(c notices.Campaign, fam *templates.Family, sched *schedu
 func firingNote(c notices.Campaign, fam *templates.Family, at time.Time) (resolved, why string) {
 	values, why, _ := scheduler.CheckFiring(c, fam, at)
 	var pairs []string
-	for _, k := range slices.Sorted(maps.Keys(c.Notice.Values)) {
+	for _, k := range inFieldOrder(fam, c.Notice.Values) {
 		if v := c.Notice.Values[k]; values[k] != v {
 			pairs = append(pairs, k+": "+values[k])
 		}
 	}
 	return strings.Join(pairs, ", "), why
+}
+
+// inFieldOrder lists the keys of values in the order fam's template
+// declares its fields, as a reader of the notice meets them (start_date
+// before end_date), each field's value before its translations'
+// (FIELD.LANG, by language); keys of no field come last, sorted.
+func inFieldOrder(fam *templates.Family, values map[string]string) []string {
+	pos := map[string]int{}
+	for i, f := range fam.Original.Fields {
+		pos[f.Name] = i
+	}
+	rank := func(k string) int {
+		name, _, _ := strings.Cut(k, ".")
+		if i, ok := pos[name]; ok {
+			return i
+		}
+		return len(pos)
+	}
+	keys := slices.Sorted(maps.Keys(values))
+	slices.SortStableFunc(keys, func(a, b string) int { return cmp.Compare(rank(a), rank(b)) })
+	return keys
 }
 
 // writeFiring writes one firing of campaign c: its time in the campaign's

@@ -249,3 +249,26 @@ func TestScheduledNoticeFoundLatePauses(t *testing.T) {
 		t.Errorf("after resume: %s, %+v; want done, every email sent", r.Notice.Status, c)
 	}
 }
+
+// TestFiringDatesInFieldOrder: campaigns add and next show a firing's
+// resolved dates in the order the template declares them, start_date
+// before end_date, as the notice reads, not alphabetically.
+func TestFiringDatesInFieldOrder(t *testing.T) {
+	nonTerminalStdin(t)
+	cfg := exampleSetup(t)
+	add := []string{"--config", cfg, "campaigns", "add", "flushing", "--template", "hydrant-flushing", "--schedule", "0 9 1 * *",
+		"--timezone", "America/New_York", "--list", "customers", "--channels", "email",
+		"--set", "area=Oak Hill", "--set", "start_date=+7d", "--set", "end_date=+14d", "--set", "start_time=8:00 AM",
+		"--set", "end_time=4:00 PM", "--set", "days=weekdays"}
+	code, stdout, stderr := crier(t, add...)
+	if code != 0 {
+		t.Fatalf("campaigns add: exit %d\n%s%s", code, stdout, stderr)
+	}
+	next := mustCrier(t, "--config", cfg, "campaigns", "next", "flushing", "-n", "1")
+	for name, out := range map[string]string{"add": stdout, "next": next} {
+		s, e := strings.Index(out, "start_date: "), strings.Index(out, "end_date: ")
+		if s < 0 || e < 0 || e < s {
+			t.Errorf("campaigns %s does not show start_date before end_date:\n%s", name, out)
+		}
+	}
+}

@@ -327,7 +327,7 @@ func (c Config) utility() (templates.Utility, error) {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Sprintf("%s: [utility] %s: %s", where, key, fmt.Sprintf(format, args...)))
 	}
-	out := templates.Utility{Name: u.Name, Phone: u.Phone, Email: u.Email, Website: u.Website, Address: u.Address, Region: c.phoneRegion()}
+	out := templates.Utility{Name: u.Name, Phone: u.Phone, Email: u.Email, Website: u.Website, Address: u.Address, Region: c.phoneRegion(), ConfigFile: c.file}
 	if strings.TrimSpace(u.Name) == "" {
 		bad("name", "is empty; give the utility's name as customers know it")
 	}
@@ -335,7 +335,7 @@ func (c Config) utility() (templates.Utility, error) {
 		if n, err := c.normalizer(); err != nil {
 			bad("phone", "%v", err)
 		} else if _, err := n.Phone(u.Phone); err != nil {
-			bad("phone", "%q is not a phone number (write it like (315) 555-0142)", u.Phone)
+			bad("phone", "%q is not a phone number (write it like %s)", u.Phone, templates.PhoneHint(n.Region))
 		}
 	}
 	if u.Email != "" {
@@ -374,7 +374,8 @@ func (c Config) utility() (templates.Utility, error) {
 }
 
 // library is the built-in template library with the custom templates of
-// templates_dir added and overriding by name.
+// templates_dir added and overriding by name; the custom templates' phone
+// examples and defaults are read in [contacts] default_region.
 func (c Config) library() (*templates.Library, templates.Problems, error) {
 	lib, problems := templates.Builtin()
 	if len(problems.Errors()) > 0 {
@@ -386,7 +387,7 @@ func (c Config) library() (*templates.Library, templates.Problems, error) {
 	if _, err := os.Stat(c.TemplatesDir); err != nil {
 		return nil, nil, fmt.Errorf("%s: templates_dir %s: %w; create the folder or remove the key", c.name(), c.TemplatesDir, err)
 	}
-	custom, cp := templates.Load(os.DirFS(c.TemplatesDir), ".")
+	custom, cp := templates.LoadIn(os.DirFS(c.TemplatesDir), ".", c.phoneRegion())
 	for i := range cp {
 		cp[i].File = filepath.Join(c.TemplatesDir, cp[i].File)
 	}

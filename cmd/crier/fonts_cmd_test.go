@@ -191,6 +191,9 @@ func TestSendRefusesAFlyerItsFontsCannotPrint(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "template boil-water-advisory, language en:") || !strings.Contains(stderr, "清 (U+6E05), 水 (U+6C34)") {
 		t.Fatalf("send: exit %d; want 1 and the characters named\n%s%s", code, stdout, stderr)
 	}
+	if want := "([fonts] in " + cfg + ")"; !strings.Contains(stderr, want) {
+		t.Errorf("send: the error does not name the configuration file read, %q:\n%s", want, stderr)
+	}
 	if out := mustCrier(t, "--config", cfg, "notices", "list"); strings.Contains(out, "boil-water-advisory") {
 		t.Errorf("a notice was created:\n%s", out)
 	}

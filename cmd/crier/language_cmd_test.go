@@ -63,7 +63,8 @@ func TestOneLanguageCodeRule(t *testing.T) {
 		{"audience: es takes es-MX", base, []string{"audience", "--language", "es"}, true, "\n3 contact(s)\n"},
 		{"audience: es_mx", base, []string{"audience", "--language", "es_mx"}, true, "\n1 contact(s)\n"},
 		{"audience: a name", base, []string{"audience", "--language", "Vietnamese"}, true, "\n1 contact(s)\n"},
-		{"audience: not a code", base, []string{"audience", "--language", "e"}, false, `--language "e": write a language code such as es`},
+		{"audience: not a code", base, []string{"audience", "--language", "e"}, false, `--language e: "e" ` + rule},
+		{"audience: blank", base, []string{"audience", "--language", " "}, false, `--language  : "" ` + rule},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

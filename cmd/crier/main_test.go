@@ -324,7 +324,8 @@ func TestConfig(t *testing.T) {
 	}{
 		{"unknown key", "[utility]\nnmae = \"X\"\n", "unknown key utility.nmae"},
 		{"unknown table", "[smtpp]\nhost = \"x\"\n", "unknown key smtpp"},
-		{"bad phone", "[utility]\nphone = \"555\"\n", `[utility] phone: "555" is not a phone number`},
+		{"bad phone", "[utility]\nphone = \"555\"\n", `[utility] phone: "555" is not a phone number (write it like (201) 555-0123 or +1 201-555-0123)`},
+		{"bad phone in GB", "[utility]\nphone = \"555\"\n[contacts]\ndefault_region = \"GB\"\n", `[utility] phone: "555" is not a phone number (write it like 0121 234 5678 or +44 121 234 5678)`},
 		{"bad time zone", "[utility]\ntimezone = \"Eastern\"\n", `[utility] timezone: "Eastern" is not a time zone name`},
 		{"bad toml", "[utility\n", "crier.toml:2: expected"},
 		{"missing logo", "[utility]\nlogo = \"nowhere.png\"\n", "[utility] logo:"},

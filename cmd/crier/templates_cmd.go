@@ -141,7 +141,8 @@ func (c templatesCheckCmd) Run(e *env) error {
 
 // loadForCheck reads the built-in library (dir "") or a folder of custom
 // templates and renders each with its examples and u, with the problems'
-// file names as the user knows them.
+// file names as the user knows them. A folder's phone examples are read in
+// u's region, the built-in library's in the US, for which they are written.
 func loadForCheck(dir string, u templates.Utility) (*templates.Library, templates.Problems, string, error) {
 	if dir == "" {
 		lib, problems := templates.Builtin()
@@ -150,7 +151,7 @@ func loadForCheck(dir string, u templates.Utility) (*templates.Library, template
 	if _, err := os.Stat(dir); err != nil {
 		return nil, nil, "", fmt.Errorf("template folder: %w", err)
 	}
-	lib, problems := templates.Load(os.DirFS(dir), ".")
+	lib, problems := templates.LoadIn(os.DirFS(dir), ".", u.Region)
 	problems = append(problems, templates.CheckExamples(lib, u)...)
 	for i := range problems {
 		problems[i].File = filepath.Join(dir, problems[i].File)

@@ -56,7 +56,7 @@ func TestTemplatesCheckWarnsOfCostlierTranslations(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := crier(t, "templates", "check", dir)
-	want := filepath.Join(dir, "outage.es.md") + `:5: warning: sms: outage (es) with the example values takes 3 segment(s) in UCS-2, its en original 1 in GSM-7; UCS-2 because of "ó" (U+00F3), "í" (U+00ED), "á" (U+00E1): set sms_gsm7: true`
+	want := filepath.Join(dir, "outage.es.md") + `:5: warning: sms: outage (es) with the example values takes 3 segment(s) in UCS-2, its en original 1 in GSM-7; UCS-2 because of "ó" (U+00F3), "í" (U+00ED), "á" (U+00E1): set sms_gsm7: true to write letters such as á as a (1 segment(s) in GSM-7)`
 	if code != 0 || !strings.Contains(stdout, want) || !strings.Contains(stdout, "0 error(s), 2 warning(s)") {
 		t.Errorf("exit %d, want 0 and %q:\n%s%s", code, want, stdout, stderr)
 	}
