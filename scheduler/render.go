@@ -120,6 +120,9 @@ func (c *renderCache) rendering(nr *noticeRender, lang string) (*templates.Rende
 	return nr.rendering(c.cfg, lang)
 }
 
+// ProofSubjectPrefix begins the subject of a proof's email.
+const ProofSubjectPrefix = "[PROOF] "
+
 // rendering returns the notice's rendering in lang with cfg, made once.
 func (nr *noticeRender) rendering(cfg *Config, lang string) (*templates.Rendering, error) {
 	nr.mu.Lock()
@@ -132,6 +135,13 @@ func (nr *noticeRender) rendering(cfg *Config, lang string) (*templates.Renderin
 		t = nr.family.Original
 	}
 	r, err := templates.Render(t, templates.Values(nr.notice.Values), cfg.Utility, templates.Options{Date: noticeDate(nr.notice)})
+	if err == nil && nr.notice.Proof {
+		// A proof reads as customers will read it, but its subject says
+		// what it is, so that it is never taken for the notice itself
+		// (forwarded, or found in an inbox later). The text message stays
+		// as customers get it: a mark would change its segments.
+		r.Subject = ProofSubjectPrefix + r.Subject
+	}
 	nr.byLang[lang] = rendered{r, err}
 	return r, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/crier-notices/crier/scheduler"
 	"net"
 	"os"
 	"path/filepath"
@@ -180,7 +181,7 @@ func TestSendProof(t *testing.T) {
 		}
 	}
 	slices.Sort(subjects)
-	if want := []string{rs["es"].Subject, rs["en"].Subject}; !slices.Equal(subjects, want) {
+	if want := []string{scheduler.ProofSubjectPrefix + rs["es"].Subject, scheduler.ProofSubjectPrefix + rs["en"].Subject}; !slices.Equal(subjects, want) {
 		t.Errorf("Mailpit holds proofs with subjects %q; want %q", subjects, want)
 	}
 	texts, err := filepath.Glob(filepath.Join(filepath.Dir(cfg), "outbox", "sms", "*.json"))
