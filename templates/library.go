@@ -262,6 +262,9 @@ func (l *Library) Family(name string) (*Family, error) {
 		if best := closest(name, l.Names()); best != "" {
 			return nil, fmt.Errorf("no template named %q (did you mean %s?)", name, best)
 		}
+		if some := containing(name, l.Names()); len(some) > 0 {
+			return nil, fmt.Errorf("no template named %q (did you mean %s?)", name, strings.Join(some, " or "))
+		}
 		return nil, fmt.Errorf("no template named %q; `crier templates list` shows them", name)
 	}
 	return f, nil
@@ -282,4 +285,25 @@ func (l *Library) Get(name, lang string) (*Template, error) {
 		return nil, err
 	}
 	return f.ByLang[code], nil
+}
+
+// containing returns the names that hold name, typed short ("hydrant",
+// "boil"), ignoring case, dashes and spaces: at most 3, and none for a
+// name under 3 letters, which would match too much.
+func containing(name string, names []string) []string {
+	squash := strings.NewReplacer("-", "", " ", "", "_", "")
+	want := squash.Replace(strings.ToLower(name))
+	if len(want) < 3 {
+		return nil
+	}
+	var some []string
+	for _, n := range names {
+		if strings.Contains(squash.Replace(n), want) {
+			some = append(some, n)
+		}
+	}
+	if len(some) > 3 {
+		return nil
+	}
+	return some
 }

@@ -170,3 +170,22 @@ func TestTier1NoticesCarryTheTenElements(t *testing.T) {
 		}
 	}
 }
+
+// A template name typed short or run together gets the names it is part of.
+func TestFamilySuggestsLongerNames(t *testing.T) {
+	lib, _ := Builtin()
+	tests := []struct{ name, want string }{
+		{"boil-water-advisry", "(did you mean boil-water-advisory?)"},
+		{"hydrant-flush", "(did you mean hydrant-flushing?)"},
+		{"bill-due", "(did you mean bill-due-reminder?)"},
+		{"boilwater", "(did you mean boil-water-advisory or boil-water-advisory-lifted?)"},
+		{"xyzzy", "crier templates list` shows them"},
+		{"re", "crier templates list` shows them"},
+	}
+	for _, tt := range tests {
+		_, err := lib.Family(tt.name)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Family(%q) = %v; want it to say %q", tt.name, err, tt.want)
+		}
+	}
+}

@@ -18,7 +18,7 @@ type audienceCmd struct {
 
 // audienceFlags choose an audience: `crier audience` and `crier send`.
 type audienceFlags struct {
-	List     []string          `sep:"none" help:"Members of this list (repeat for several: a contact on any of them). Without a list or filter: all contacts (crier send and campaigns add ask for --all then)." placeholder:"NAME"`
+	List     []string          `sep:"none" help:"Members of this list (repeat for several: a contact on any of them). Without a list or filter: all contacts here; crier send and campaigns add refuse then, and take --all for every contact." placeholder:"NAME"`
 	Zone     []string          `sep:"none" help:"In this zone (repeat: any of them)." placeholder:"ZONE"`
 	Tag      []string          `sep:"none" help:"Has this tag (repeat: at least one of them)." placeholder:"TAG"`
 	AllTags  []string          `sep:"none" name:"all-tags" help:"Has this tag (repeat: every one of them)." placeholder:"TAG"`

@@ -89,7 +89,11 @@ func (c noticesShowCmd) Run(e *env) error {
 	if len(n.Languages) > 0 {
 		langs = strings.Join(n.Languages, ", ")
 	}
-	fmt.Fprintf(e.stdout, "languages: %s\nurgency:   %s\naudience:  %s\n", langs, n.Urgency, n.Audience)
+	audience := n.Audience.String()
+	if n.Proof {
+		audience = "the --proof addresses only, no customer"
+	}
+	fmt.Fprintf(e.stdout, "languages: %s\nurgency:   %s\naudience:  %s\n", langs, n.Urgency, audience)
 	fmt.Fprintf(e.stdout, "created:   %s\n", showTime(n.CreatedAt, loc))
 	name, zone, at, fromCampaign, err := s.NoticeRun(context.Background(), n.ID)
 	if err != nil {

@@ -30,7 +30,7 @@ type sendCmd struct {
 	Channels string   `required:"" help:"The channels, a comma list of email, sms and print (print: a flyer for posting and letters to the customers with only a postal address)." placeholder:"LIST"`
 	Lang     string   `help:"The languages to send in, a comma list such as en,es (default: every language of the template). A customer whose language is not among them gets the default language if it is one of them, else the template's own language, else the first." placeholder:"LIST"`
 	At       string   `help:"Send at this time, YYYY-MM-DD HH:MM in the utility's time zone (default: at once)." placeholder:"TIME"`
-	Proof    []string `sep:"none" help:"Send a proof to this address only, at once: an email address (by email) or a mobile number (by sms, read in [contacts] default_region), in every language of the notice. Repeat for several. Kept apart from real notices: not in crier notices list nor in any report. No audience flags, no --at." placeholder:"ADDRESS"`
+	Proof    []string `sep:"none" help:"Send a proof to this address only, at once: an email address (by email) or a mobile number (by sms, read in [contacts] default_region), in every language of the notice. Repeat for several. Kept apart from real notices: not in crier notices list or notices schedule, nor counted in any notice's report (crier report ID of the proof shows it, marked PROOF). No audience flags, no --at." placeholder:"ADDRESS"`
 	Yes      bool     `short:"y" help:"Do not ask for confirmation (needed when standard input is not a terminal)."`
 }
 

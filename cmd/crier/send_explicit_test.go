@@ -197,6 +197,10 @@ func TestSendProof(t *testing.T) {
 	if out := mustCrier(t, "--config", cfg, "report", "2"); !strings.Contains(out, "PROOF: sent by crier send --proof") {
 		t.Errorf("report of a proof does not say it is one:\n%s", out)
 	}
+	if out := mustCrier(t, "--config", cfg, "notices", "show", "2"); !strings.Contains(out, "PROOF: sent by crier send --proof") ||
+		!strings.Contains(out, "audience:  the --proof addresses only, no customer") {
+		t.Errorf("notices show of a proof does not say it is one, sent to no customer:\n%s", out)
+	}
 }
 
 // TestSendProofWokenServe: with crier serve running (its poll an hour),

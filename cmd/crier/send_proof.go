@@ -24,6 +24,9 @@ func (c sendCmd) sendProofs(e *env, d *sendDraft) error {
 	if err != nil {
 		return err
 	}
+	if slices.Contains(d.notice.Channels, notices.Print) {
+		fmt.Fprintln(e.stdout, "print: no proof (a proof goes by email and sms); crier render NAME … --out DIR writes the flyer to look at")
+	}
 	ctx := context.Background()
 	s, err := d.cfg.store(ctx)
 	if err != nil {
@@ -161,6 +164,6 @@ func dispatchProofs(e *env, s *notices.Store, d *sendDraft, ids []int64) error {
 // writeProofNote says, of a proof, that it is one.
 func writeProofNote(w io.Writer, n notices.Notice) {
 	if n.Proof {
-		fmt.Fprintln(w, "PROOF: sent by crier send --proof to the coordinator's addresses, not to customers; left out of crier notices list and the reports")
+		fmt.Fprintln(w, "PROOF: sent by crier send --proof to the coordinator's addresses, not to customers; left out of crier notices list, notices schedule and the other notices' reports")
 	}
 }
