@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -81,8 +80,7 @@ func CheckDates(t *Template, values Values, day time.Time) []DateNote {
 			notes = append(notes, n)
 		}
 	}
-	y, m, d := day.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	today := dayOf(day)
 	for _, lang := range valueLanguages(values) {
 		for _, f := range t.Fields {
 			v, key := effectiveValue(f, values, lang)
@@ -156,11 +154,11 @@ func fieldMoment(f Field, v string) (time.Time, bool) {
 			return time.Time{}, false
 		}
 		d, err := parseDate(date)
-		mins, ok := clockMinutes(tm)
+		c, ok := parseTime(tm)
 		if err != nil || !d.year || !ok {
 			return time.Time{}, false
 		}
-		return d.Time.Add(time.Duration(mins) * time.Minute), true
+		return d.Time.Add(time.Duration(c.hour)*time.Hour + time.Duration(c.minute)*time.Minute), true
 	}
 	return time.Time{}, false
 }
@@ -170,26 +168,3 @@ func dayOf(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// clockMinutes reads a time value (see isTime) as minutes after midnight.
-func clockMinutes(v string) (int, bool) {
-	s := strings.NewReplacer(" ", "", ".", "", "\u00a0", "").Replace(strings.ToLower(v))
-	switch s {
-	case "noon", "12noon", "mediodía", "mediodia":
-		return 12 * 60, true
-	case "midnight", "12midnight", "medianoche":
-		return 0, true
-	}
-	m := timePattern.FindStringSubmatch(s)
-	if m == nil || !isTime(v) {
-		return 0, false
-	}
-	h, _ := strconv.Atoi(m[1])
-	mins, _ := strconv.Atoi(m[2]) // 0 when absent
-	switch {
-	case m[3] == "am" && h == 12:
-		h = 0
-	case m[3] == "pm" && h < 12:
-		h += 12
-	}
-	return h*60 + mins, true
-}

@@ -324,9 +324,9 @@ func parseFields(pl *problemList, v *yaml.Node, region string) []Field {
 					n, err := strconv.Atoi(s)
 					if err != nil || n < 1 || n > MaxLengthCeiling {
 						pl.errorf(kl, "max_length %q: use a whole number of characters from 1 to %s", s, count(MaxLengthCeiling))
+					} else {
+						f.MaxLength, maxLine = n, kl
 					}
-					f.MaxLength = n
-					maxLine = kl
 				}
 			case "after":
 				f.After, _ = scalar(pl, "after", fv)
@@ -385,9 +385,6 @@ func parseFields(pl *problemList, v *yaml.Node, region string) []Field {
 		if maxLine > 0 && f.Type != TypeText && f.Type != TypeMultiline && f.Type != TypeURL {
 			pl.errorf(maxLine, "field %q: max_length is for text, multiline and url fields; a %s value is short by its form", f.Name, f.Type)
 			f.MaxLength = 0
-		}
-		if f.MaxLength < 0 || f.MaxLength > MaxLengthCeiling {
-			f.MaxLength = 0 // reported above
 		}
 		if fieldTypes[f.Type] {
 			for _, v := range []struct{ key, val string }{{"default", f.Default}, {"example", f.Example}} {

@@ -56,7 +56,7 @@ func TestResolveDate(t *testing.T) {
 				if strings.Contains(tt.value, " ") {
 					typ = TypeDateTime
 				}
-				if err := checkValue(Field{Name: "when", Type: typ}, got); err != nil {
+				if err := checkValueIn(Field{Name: "when", Type: typ}, got, ""); err != nil {
 					t.Errorf("%q, a %s value, is refused: %v", got, typ, err)
 				}
 			}

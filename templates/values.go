@@ -185,10 +185,6 @@ func quoteValue(v string) string {
 	return strconv.Quote(shorten(v, 60))
 }
 
-// checkValue says why v is not a valid value of field f, or nil, with
-// phone numbers read as the US writes them (see checkValueIn).
-func checkValue(f Field, v string) error { return checkValueIn(f, v, "") }
-
 // checkValueIn says why v is not a valid value of field f, or nil; a phone
 // number may be national in region ("" means US). Its length is checked
 // first, so nothing longer is parsed.

@@ -73,7 +73,7 @@ func TestCheckValue(t *testing.T) {
 			if tt.typ == TypeChoice {
 				f = choice
 			}
-			err := checkValue(f, tt.value)
+			err := checkValueIn(f, tt.value, "")
 			if (err == nil) != tt.ok {
 				t.Errorf("checkValue(%s, %q) = %v, want ok=%t", tt.typ, tt.value, err, tt.ok)
 			}
@@ -184,7 +184,7 @@ func TestSharedValuesAreWrittenInTheNoticeLanguage(t *testing.T) {
 
 func TestImpossibleDayIsExplained(t *testing.T) {
 	for _, v := range []string{"Feb 29, 2027", "2/30/2026", "2026-04-31"} {
-		err := checkValue(Field{Type: TypeDate}, v)
+		err := checkValueIn(Field{Type: TypeDate}, v, "")
 		if err == nil || !strings.Contains(err.Error(), "that month has no such day") {
 			t.Errorf("%q: %v", v, err)
 		}
