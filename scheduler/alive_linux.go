@@ -4,7 +4,6 @@ package scheduler
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -55,7 +54,9 @@ func procStat(which string) (pid int, start uint64, ok bool) {
 	if i < 0 {
 		return 0, 0, false
 	}
-	if _, err := fmt.Sscan(string(b[:bytes.IndexByte(b, ' ')]), &pid); err != nil {
+	head, _, _ := bytes.Cut(b, []byte{' '})
+	pid, err = strconv.Atoi(string(head))
+	if err != nil {
 		return 0, 0, false
 	}
 	f := strings.Fields(string(b[i+1:]))

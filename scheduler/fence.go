@@ -53,7 +53,7 @@ func (d *Dispatcher) leaseMargin() time.Duration { return min(d.cfg.Lease/5, 10*
 // delivery, still waiting, is stale from now on.
 func (d *Dispatcher) hold(ds []notices.Delivery, sent time.Time) []claimed {
 	known := d.mono()
-	until := sent.Add(d.cfg.Lease - d.leaseMargin())
+	until := d.heldUntil(sent)
 	d.fenceMu.Lock()
 	defer d.fenceMu.Unlock()
 	d.claims++
@@ -123,7 +123,7 @@ func (d *Dispatcher) renewed(ids []int64, sent time.Time) (lost int) {
 	for _, id := range ids {
 		got[id] = true
 	}
-	until := sent.Add(d.cfg.Lease - d.leaseMargin())
+	until := d.heldUntil(sent)
 	d.fenceMu.Lock()
 	defer d.fenceMu.Unlock()
 	for id, c := range d.held {
@@ -209,7 +209,7 @@ func (d *Dispatcher) fence(ctx context.Context, c claimed, out *notices.Outcome)
 		}
 		// Held, renewed from sent: send if this process did not stall
 		// again in the meantime.
-		if d.mono().Before(sent.Add(d.cfg.Lease - d.leaseMargin())) {
+		if d.mono().Before(d.heldUntil(sent)) {
 			return fenceSend
 		}
 	}
@@ -301,4 +301,11 @@ func (d *Dispatcher) suppressedMeanwhile(dl notices.Delivery, out *notices.Outco
 		out.Status, out.Error = notices.DeliverySuppressed, notices.SuppressedAfterPublishing
 	}
 	return gone
+}
+
+// heldUntil is when a claim (or its renewal) whose statement was sent at
+// sent stops being held by this dispatcher's clock: the lease, less a
+// margin for the store's and the clock's delays.
+func (d *Dispatcher) heldUntil(sent time.Time) time.Time {
+	return sent.Add(d.cfg.Lease - d.leaseMargin())
 }

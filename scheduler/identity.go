@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // identity is what makes a pid mean one process: the boot of the host it
@@ -36,7 +37,7 @@ func workerName() string {
 	b := make([]byte, 4)
 	crand.Read(b)
 	name := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
-	if id, ok := selfIdentity(); ok {
+	if id, ok := self(); ok {
 		name += fmt.Sprintf("/%s/%s/%d", id.boot, id.pidNS, id.start)
 	}
 	return name
@@ -73,9 +74,13 @@ func parseWorker(name string) (w worker, ok bool) {
 // for gone: its claims come back when its lease runs out.
 func Gone(worker string) bool {
 	host, _ := os.Hostname()
-	me, ok := selfIdentity()
+	me, ok := self()
 	return ok && provablyGone(worker, host, me, processStart)
 }
+
+// self is this process's identity, read once: it does not change while
+// the process runs, and Gone asks it for every claimant.
+var self = sync.OnceValues(selfIdentity)
 
 // provablyGone is Gone for a dispatcher of host with identity me, asking
 // start for a pid's start time (ok false: no such process).

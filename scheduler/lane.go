@@ -313,6 +313,8 @@ func (w *window) leave(sent bool) {
 	if sent {
 		w.ends = append(w.ends, time.Now())
 	}
-	close(w.changed)
-	w.changed = make(chan struct{})
+	if w.waiting > 0 { // a new channel only when someone waits on the old one
+		close(w.changed)
+		w.changed = make(chan struct{})
+	}
 }
