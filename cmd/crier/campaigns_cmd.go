@@ -747,13 +747,8 @@ func (c campaignsDeleteCmd) Run(e *env) error {
 		return err
 	}
 	if !c.Yes {
-		ok, err := confirm(e, "campaigns delete", "delete", fmt.Sprintf("Delete campaign %s (%s in %s) and its record of runs? [y/N] ", camp.Name, camp.Schedule, camp.Timezone))
-		if err != nil {
+		if err := confirmOrCancel(e, "campaigns delete", "delete", fmt.Sprintf("Delete campaign %s (%s in %s) and its record of runs? [y/N] ", camp.Name, camp.Schedule, camp.Timezone), "not deleted", "the campaign stays"); err != nil {
 			return err
-		}
-		if !ok {
-			fmt.Fprintln(e.stdout, "not deleted")
-			return &exitError{code: 1, err: errors.New("cancelled: the campaign stays")}
 		}
 	}
 	if err := s.DeleteCampaign(ctx, camp.Name); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -143,13 +142,8 @@ func (c contactsDeleteCmd) Run(e *env) error {
 		if err != nil {
 			return err
 		}
-		ok, err := confirm(e, "contacts delete", "delete", deleteQuestion(ct, use))
-		if err != nil {
+		if err := confirmOrCancel(e, "contacts delete", "delete", deleteQuestion(ct, use), "not deleted", "the contact stays"); err != nil {
 			return err
-		}
-		if !ok {
-			fmt.Fprintln(e.stdout, "not deleted")
-			return &exitError{code: 1, err: errors.New("cancelled: the contact stays")}
 		}
 	}
 	if err := s.DeleteContact(ctx, ct.Account); err != nil {

@@ -65,13 +65,8 @@ func (c sendCmd) Run(e *env) error {
 		return err
 	}
 	if !c.Yes {
-		ok, err := confirm(e, "send", "send", fmt.Sprintf("Send these %d message(s)? [y/N] ", total))
-		if err != nil {
+		if err := confirmOrCancel(e, "send", "send", fmt.Sprintf("Send these %d message(s)? [y/N] ", total), "not sent", "nothing was queued"); err != nil {
 			return err
-		}
-		if !ok {
-			fmt.Fprintln(e.stdout, "not sent")
-			return &exitError{code: 1, err: errors.New("cancelled: nothing was queued")}
 		}
 	}
 	return publishNotice(e, s, d)
@@ -324,6 +319,21 @@ func checkMessages(cfg Config, lib *templates.Library, u templates.Utility, n no
 	}
 	if err != nil {
 		return &exitError{code: 1, err: fmt.Errorf("the notice cannot be sent as it is; nothing was queued:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))}
+	}
+	return nil
+}
+
+// confirmOrCancel asks question (see confirm); on no it prints notDone
+// and returns the exit error saying the command was cancelled and what
+// that left (kept).
+func confirmOrCancel(e *env, cmd, verb, question, notDone, kept string) error {
+	ok, err := confirm(e, cmd, verb, question)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		fmt.Fprintln(e.stdout, notDone)
+		return &exitError{code: 1, err: errors.New("cancelled: " + kept)}
 	}
 	return nil
 }

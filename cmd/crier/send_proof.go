@@ -124,17 +124,19 @@ func dispatchProofs(e *env, s *notices.Store, d *sendDraft, ids []int64) error {
 	ctx := context.Background()
 	names := d.cfg.channelNames()
 	failed := 0
+	// One set of senders (SMTP sessions, the Twilio client) for every proof.
+	dc, closeSenders, err := d.cfg.dispatchConfig(d.lib, d.u)
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("the proofs are queued, and no crier serve runs to send them; they cannot be sent from here: %w", err)}
+	}
+	defer closeSenders()
+	dc.Log = logs.New(e.stderr, "text", slog.LevelWarn)
 	for _, id := range ids {
-		dc, closeSenders, err := d.cfg.dispatchConfig(d.lib, d.u)
-		if err != nil {
-			return &exitError{code: 1, err: fmt.Errorf("the proofs are queued, and no crier serve runs to send them; they cannot be sent from here: %w", err)}
-		}
-		dc.Notice, dc.Log = id, logs.New(e.stderr, "text", slog.LevelWarn)
+		dc.Notice = id
 		disp, err := scheduler.New(s, dc)
 		if err == nil {
 			err = disp.Drain(ctx)
 		}
-		closeSenders()
 		if err != nil {
 			return err
 		}
