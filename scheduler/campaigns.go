@@ -64,29 +64,44 @@ func plan(c notices.Campaign, s *Schedule, now time.Time, grace time.Duration) f
 	return f
 }
 
-// CheckFiring returns the values campaign c's firing at at would give
-// its notice (notices.FiringValues) and why the firing is not to be sent,
-// or "": a relative date that cannot be resolved, a date before the
-// firing's day (in the campaign's zone) in a field that is not past: true,
-// or dates out of the order the template declares (after). Such a firing
-// is recorded missed with that reason. The notes are what the template
-// says of the dates (templates.CheckDates), for add and edit to warn or
-// refuse by; they are nil when the values cannot be resolved.
-func CheckFiring(c notices.Campaign, fam *templates.Family, at time.Time) (templates.Values, string, []templates.DateNote) {
-	values, err := notices.FiringValues(c, fam, at)
-	if err != nil {
-		return values, strings.ReplaceAll(err.Error(), "\n", "; "), nil
+// FiringCheck is what campaign c's firing at a time would give its
+// notice (CheckFiring).
+type FiringCheck struct {
+	// Values are the notice's values (notices.FiringValues): relative
+	// dates resolved, fired_at filled.
+	Values templates.Values
+	// Err is why the values cannot be resolved (templates.ValueErrors, a
+	// line each), or nil.
+	Err error
+	// Notes are what the template says of the resolved dates
+	// (templates.CheckDates): a date before the firing's day in a field
+	// that is not past: true, or dates out of the declared order.
+	Notes []templates.DateNote
+}
+
+// Why is the one-line reason the firing is not to be sent, as its run
+// records it when missed, or "".
+func (f FiringCheck) Why() string {
+	if f.Err != nil {
+		return strings.ReplaceAll(f.Err.Error(), "\n", "; ")
 	}
-	loc, _ := time.LoadLocation(c.Timezone) // FiringValues loaded it
-	notes := templates.CheckDates(fam.Original, values, at.In(loc))
-	if len(notes) == 0 {
-		return values, "", nil
-	}
-	msgs := make([]string, len(notes))
-	for i, n := range notes {
+	msgs := make([]string, len(f.Notes))
+	for i, n := range f.Notes {
 		msgs[i] = n.Message
 	}
-	return values, strings.Join(msgs, "; "), notes
+	return strings.Join(msgs, "; ")
+}
+
+// CheckFiring resolves campaign c's values for its firing at at and checks
+// the dates they give, in the campaign's zone. A firing whose check says
+// Why is recorded missed with that reason.
+func CheckFiring(c notices.Campaign, fam *templates.Family, at time.Time) FiringCheck {
+	values, err := notices.FiringValues(c, fam, at)
+	if err != nil {
+		return FiringCheck{Values: values, Err: err}
+	}
+	loc, _ := time.LoadLocation(c.Timezone) // FiringValues loaded it
+	return FiringCheck{Values: values, Notes: templates.CheckDates(fam.Original, values, at.In(loc))}
 }
 
 // CampaignSchedule reads campaign c's schedule in its zone, its @every
@@ -165,7 +180,7 @@ func (cp *Campaigner) Tick(ctx context.Context, now time.Time) ([]int64, error) 
 			log.Warn("campaign firing missed", "campaign", c.Name, "at", m.at, "why", m.note)
 		}
 		for _, at := range f.publish {
-			if _, why, _ := CheckFiring(c, fam, at); why != "" {
+			if why := CheckFiring(c, fam, at).Why(); why != "" {
 				why = "not sent: " + why
 				if err := cp.Store.MissRun(ctx, c, at, why); err != nil {
 					return published, err

@@ -52,7 +52,8 @@ func firingDateProblems(c notices.Campaign, fam *templates.Family, sched *schedu
 // dates ("due_date: January 15, 2027"; "" when it has none), and why the
 // firing would not be sent ("" when it would).
 func firingNote(c notices.Campaign, fam *templates.Family, at time.Time) (resolved, why string) {
-	values, why, _ := scheduler.CheckFiring(c, fam, at)
+	fc := scheduler.CheckFiring(c, fam, at)
+	values, why := fc.Values, fc.Why()
 	var pairs []string
 	for _, k := range inFieldOrder(fam, c.Notice.Values) {
 		if v := c.Notice.Values[k]; values[k] != v {

@@ -388,14 +388,11 @@ func checkCampaign(ctx context.Context, s *notices.Store, mc scheduler.Config, f
 	}
 	// Check with the values the next firing will give: its relative dates
 	// resolved, fired_at filled.
-	values, why, notes := scheduler.CheckFiring(c, fam, next[0])
-	if why != "" && notes == nil {
-		// The reason a run records is one line; here each value has its own.
-		if _, err := notices.FiringValues(c, fam, next[0]); err != nil {
-			why = strings.ReplaceAll(err.Error(), "\n", "\n  ")
-		}
-		return nil, reach, nil, &exitError{code: 1, err: fmt.Errorf("template %s cannot be filled with these values:\n  %s", fam.Name, why)}
+	fc := scheduler.CheckFiring(c, fam, next[0])
+	if fc.Err != nil {
+		return nil, reach, nil, &exitError{code: 1, err: fmt.Errorf("template %s cannot be filled with these values:\n  %s", fam.Name, strings.ReplaceAll(fc.Err.Error(), "\n", "\n  "))}
 	}
+	values, notes := fc.Values, fc.Notes
 	warnings, err := firingDateProblems(c, fam, sched, next[0], notes, now)
 	if err != nil {
 		return nil, reach, nil, err
