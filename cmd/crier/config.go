@@ -269,9 +269,20 @@ func topKeys() []string {
 	return keys
 }
 
-// store opens the database named by the configuration, migrated.
+// store opens the database named by the configuration, migrated, and
+// makes it when there is none.
 func (c Config) store(ctx context.Context) (*notices.Store, error) {
-	s, err := notices.Open(ctx, c.Database)
+	return c.openStore(ctx, notices.Open)
+}
+
+// openStore opens the database named by the configuration with open
+// (notices.Open or notices.OpenExisting), reading phone numbers in its
+// region.
+func (c Config) openStore(ctx context.Context, open func(context.Context, string) (*notices.Store, error)) (*notices.Store, error) {
+	s, err := open(ctx, c.Database)
+	if notices.ErrorCode(err) == notices.NotFound {
+		return nil, c.noDatabase()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", c.databaseName(), err)
 	}

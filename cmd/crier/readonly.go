@@ -47,15 +47,7 @@ func (e *env) timesStore(reads bool) (Config, *time.Location, *notices.Store, er
 // existingStore opens the database named by the configuration if it
 // exists (migrated, as store does).
 func (c Config) existingStore(ctx context.Context) (*notices.Store, error) {
-	s, err := notices.OpenExisting(ctx, c.Database)
-	if notices.ErrorCode(err) == notices.NotFound {
-		return nil, c.noDatabase()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("database %s: %w", c.databaseName(), err)
-	}
-	s.PhoneRegion = c.phoneRegion()
-	return s, nil
+	return c.openStore(ctx, notices.OpenExisting)
 }
 
 // noDatabase says that the database does not exist yet and how it comes to.
