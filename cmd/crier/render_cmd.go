@@ -141,15 +141,7 @@ func (c renderCmd) languages(fam *templates.Family, def string) ([]string, error
 	case "all":
 		return fam.Languages(), nil
 	}
-	var langs []string
-	for _, l := range strings.Split(c.Lang, ",") {
-		l, err := fam.Translation(l)
-		if err != nil {
-			return nil, fmt.Errorf("--lang %s: %w", c.Lang, err)
-		}
-		langs = append(langs, l)
-	}
-	return langs, nil
+	return sendLanguages(c.Lang, fam)
 }
 
 // values reads --values and then --set, which wins. A FIELD.LANG key must
