@@ -134,14 +134,15 @@ func (nr *noticeRender) rendering(cfg *Config, lang string) (*templates.Renderin
 	if t == nil {
 		t = nr.family.Original
 	}
-	r, err := templates.Render(t, templates.Values(nr.notice.Values), cfg.Utility, templates.Options{Date: noticeDate(nr.notice)})
-	if err == nil && nr.notice.Proof {
+	opts := templates.Options{Date: noticeDate(nr.notice)}
+	if nr.notice.Proof {
 		// A proof reads as customers will read it, but its subject says
 		// what it is, so that it is never taken for the notice itself
 		// (forwarded, or found in an inbox later). The text message stays
 		// as customers get it: a mark would change its segments.
-		r.Subject = ProofSubjectPrefix + r.Subject
+		opts.SubjectPrefix = ProofSubjectPrefix
 	}
+	r, err := templates.Render(t, templates.Values(nr.notice.Values), cfg.Utility, opts)
 	nr.byLang[lang] = rendered{r, err}
 	return r, err
 }

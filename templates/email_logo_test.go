@@ -129,3 +129,22 @@ func noisyPNG(t testing.TB, w, h int) []byte {
 	}
 	return b.Bytes()
 }
+
+// A subject prefix (a proof's) heads the Subject header and the HTML
+// title alike.
+func TestSubjectPrefix(t *testing.T) {
+	tmpl := mustTemplate(t, "outage.md", outageTemplate)
+	r, err := Render(tmpl, Values{"area": "Elm Street", "day": "2026-12-01"}, testUtility, Options{Date: testDate, SubjectPrefix: "[PROOF] "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var eml bytes.Buffer
+	if err := r.WriteEmail(&eml, EmailHeader{To: "ana@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	e := emltest.Read(t, eml.Bytes())
+	const want = "[PROOF] Water off in Elm Street on December 1, 2026"
+	if subject := e.Header.Get("Subject"); subject != want || !strings.Contains(e.HTML, "<title>"+want+"</title>") {
+		t.Errorf("subject %q, HTML %q…; want %q in both", subject, e.HTML[:min(len(e.HTML), 300)], want)
+	}
+}

@@ -12,6 +12,9 @@ import (
 type Options struct {
 	Date time.Time // the notice's date (required): the flyer's date line, the email's Date
 	URL  string    // the notice's public web address, for the QR code and links
+	// SubjectPrefix begins the email's subject ("[PROOF] "), in its header
+	// and its HTML title alike.
+	SubjectPrefix string
 	// SMSReplace, when set, overrides the template's sms_replace.
 	SMSReplace *bool
 }
@@ -81,7 +84,7 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 		Template: t,
 		Lang:     t.Lang,
 		Title:    t.Title,
-		Subject:  strings.Join(strings.Fields(subject), " "),
+		Subject:  opts.SubjectPrefix + strings.Join(strings.Fields(subject), " "),
 		SMS:      sms,
 		Source:   source,
 		Doc:      parseMarkdown(source),
