@@ -45,16 +45,25 @@ type env struct {
 	// (notices cancel, report …): a mistake in the configuration, which
 	// every message-making command refuses, must not stand in its way.
 	sendsNothing bool
+
+	loaded bool // config has been read: cfg and cfgErr hold what it gave
+	cfg    Config
+	cfgErr error
 }
 
+// config reads the configuration file once per command, saying once what
+// is wrong with it, however many parts of the command ask for it.
 func (e *env) config() (Config, error) {
-	cfg, err := loadConfig(e.configPath)
-	var ce *checkError
-	if e.sendsNothing && errors.As(err, &ce) {
-		fmt.Fprintf(e.stderr, "crier: warning: the configuration has mistakes that crier send, dispatch and serve refuse (this command goes on):\n%v\n", ce.err)
-		return cfg, nil
+	if !e.loaded {
+		e.cfg, e.cfgErr = loadConfig(e.configPath)
+		var ce *checkError
+		if e.sendsNothing && errors.As(e.cfgErr, &ce) {
+			fmt.Fprintf(e.stderr, "crier: warning: the configuration has mistakes that crier send, dispatch and serve refuse (this command goes on):\n%v\n", ce.err)
+			e.cfgErr = nil
+		}
+		e.loaded = true
 	}
-	return cfg, err
+	return e.cfg, e.cfgErr
 }
 
 // makesMessages lists the commands that make or send messages, or let
