@@ -90,12 +90,13 @@ const phraseSpecials = `\"()<>@,;:[]`
 
 // Address returns name and addr as one address ("Name <addr>") that Email
 // reads back with exactly that name, whatever it holds: net/mail writes
-// some names (a line break beside a backslash) in a form it cannot read
-// back, and those are written as base64 encoded words instead.
+// some names (a line break beside a backslash; a backslash or another
+// phrase special in a name it Q-encodes) in a form it cannot read back,
+// and those are written as base64 encoded words instead.
 func Address(name, addr string) string {
 	v := (&netmail.Address{Name: name, Address: addr}).String()
-	if !strings.ContainsFunc(name, unicode.IsControl) {
-		return v // read back as it is (the costly check below is for control characters)
+	if !strings.ContainsFunc(name, unicode.IsControl) && !(strings.ContainsFunc(name, mimeEncodes) && strings.ContainsAny(name, phraseSpecials)) {
+		return v // read back as it is (the costly check below is for the others)
 	}
 	if a, err := netmail.ParseAddress(v); err == nil && a.Name == name {
 		return v
