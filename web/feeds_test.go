@@ -211,6 +211,9 @@ func readFeed(t *testing.T, rec *httptest.ResponseRecorder) testFeed {
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/atom+xml") {
 		t.Errorf("Content-Type %q; want application/atom+xml", ct)
 	}
+	if cc := rec.Header().Get("Cache-Control"); cc != "public, max-age=60" {
+		t.Errorf("Cache-Control %q; want public, max-age=60", cc)
+	}
 	var f testFeed
 	if err := xml.Unmarshal(rec.Body.Bytes(), &f); err != nil {
 		t.Fatalf("the feed does not parse: %v\n%s", err, rec.Body)
@@ -293,6 +296,38 @@ func TestNoticeFeed(t *testing.T) {
 		if f2.Entries[i].ID != f.Entries[i].ID {
 			t.Errorf("entry %d's id %q changed with public_url to %q", i, f.Entries[i].ID, f2.Entries[i].ID)
 		}
+	}
+}
+
+// TestFeedLanguageAndLength: entries are in the default language when the
+// notice is written in it, else in the notice's own; a feed holds the
+// newest 50.
+func TestFeedLanguageAndLength(t *testing.T) {
+	w := newFeedWorld(t, func(c *Config) { c.DefaultLanguage = "es" })
+	ctx := context.Background()
+	fam := w.family(t, "hydrant-flushing")
+	var last notices.Notice
+	for i := range feedLimit {
+		*w.now = t0.Add(5*time.Hour + time.Duration(i)*time.Minute)
+		id, err := w.st.CreateNotice(ctx, notices.Notice{Template: fam.Name, Values: fam.Examples(), Languages: []string{"en"}, Channels: []notices.Channel{notices.Email}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.st.Publish(ctx, id, fam, "es"); err != nil {
+			t.Fatal(err)
+		}
+		last = w.reload(t, notices.Notice{ID: id})
+	}
+	f := readFeed(t, w.get(t, "/feed.atom"))
+	if len(f.Entries) != feedLimit || link(f.Entries[0].Links, "alternate") != pageOf(last) {
+		t.Fatalf("%d entries, the first %s; want %d, the newest first (%s)", len(f.Entries), link(f.Entries[0].Links, "alternate"), feedLimit, pageOf(last))
+	}
+	if !strings.HasPrefix(f.Entries[0].Title, "Hydrant Flushing") {
+		t.Errorf("an English-only notice's entry: %q; want it in English", f.Entries[0].Title)
+	}
+	f = readFeed(t, w.get(t, "/feed/emergency.atom"))
+	if len(f.Entries) != 2 || !strings.HasPrefix(f.Entries[1].Title, "Aviso para hervir el agua") {
+		t.Errorf("the advisory's entry: %+v; want it in Spanish, the default language", f.Entries)
 	}
 }
 
@@ -567,5 +602,60 @@ func feedGolden(t *testing.T, name string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from %s (go test -run %s ./web -update-feeds rewrites it):\n%s", name, path, t.Name(), got)
+	}
+}
+
+// TestCAPSmallMappings: the severity of each tier, the language with the
+// utility's region, and the areas of a notice without an area value.
+func TestCAPSmallMappings(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tier int
+		want string
+	}{{"tier 1", 1, "Severe"}, {"tier 2", 2, "Moderate"}, {"tier 3", 3, "Minor"}, {"no tier", 0, "Moderate"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := capSeverity(tc.tier); got != tc.want {
+				t.Errorf("capSeverity(%d) = %s; want %s", tc.tier, got, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct{ name, lang, region, want string }{
+		{"English, no region set", "en", "", "en-US"},
+		{"Spanish in the US", "es", "US", "es-US"},
+		{"English in Britain", "en", "GB", "en-GB"},
+		{"a language with its own region", "es-MX", "US", "es-MX"},
+		{"a script", "zh-Hant", "", "zh-Hant-US"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := capLanguage(tc.lang, tc.region); got != tc.want {
+				t.Errorf("capLanguage(%q, %q) = %q; want %q", tc.lang, tc.region, got, tc.want)
+			}
+		})
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		loc  *time.Location
+		want string
+	}{
+		{"UTC as -00:00", t0, time.UTC, "2026-11-28T14:00:00-00:00"},
+		{"no zone: UTC", t0, nil, "2026-11-28T14:00:00-00:00"},
+		{"the utility's zone, no fraction", t0.Add(500 * time.Millisecond), ny, "2026-11-28T09:00:00-05:00"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := capTime(tc.at, tc.loc); got != tc.want {
+				t.Errorf("capTime = %s; want %s", got, tc.want)
+			}
+		})
+	}
+	lib, _ := templates.Builtin()
+	tmpl, err := lib.Get("water-quality-report", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := notices.Notice{Audience: notices.Audience{Zones: []string{"North", "Lakeview"}}}
+	if got := capAreas(tmpl, n, ""); len(got) != 2 || got[0].AreaDesc != "North" || got[1].AreaDesc != "Lakeview" {
+		t.Errorf("areas of a notice without an area field: %+v; want its audience's zones", got)
 	}
 }
