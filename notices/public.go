@@ -9,7 +9,8 @@ import (
 // publicNotices selects the notices the public may see at ?1: published,
 // their send time come, not proofs, and not cancelled before their send
 // time (such a notice never went out). A notice cancelled after it went
-// out stays: the public must learn it was withdrawn.
+// out stays: the public must learn it was withdrawn. Newest first by the
+// time it went out (the date it carries).
 const publicNotices = `SELECT ` + noticeColumns + ` FROM notices
 	WHERE proof = 0 AND published_at IS NOT NULL
 	AND (send_at IS NULL OR send_at <= ?1)
@@ -21,21 +22,34 @@ const publicNotices = `SELECT ` + noticeColumns + ` FROM notices
 // proof, their send time come, and not cancelled before it. A notice
 // cancelled after it went out is among them, with status Cancelled.
 func (s *Store) PublicNotices(ctx context.Context, now time.Time) ([]Notice, error) {
+	var ns []Notice
+	err := s.EachPublicNotice(ctx, now, func(n Notice) bool {
+		ns = append(ns, n)
+		return true
+	})
+	return ns, err
+}
+
+// EachPublicNotice calls fn with each notice PublicNotices returns, in its
+// order, until fn returns false: a feed reads only as far as it shows. fn
+// must not use the store (it holds the store's one connection).
+func (s *Store) EachPublicNotice(ctx context.Context, now time.Time, fn func(Notice) bool) error {
 	rows, err := s.db.QueryContext(ctx, publicNotices, now.UTC().Format(timeLayout))
 	if err != nil {
-		return nil, fmt.Errorf("public notices: %w", err)
+		return fmt.Errorf("public notices: %w", err)
 	}
 	defer rows.Close()
-	var ns []Notice
 	for rows.Next() {
 		n, err := scanNotice(rows)
 		if err != nil {
-			return nil, fmt.Errorf("public notices: %w", err)
+			return fmt.Errorf("public notices: %w", err)
 		}
-		ns = append(ns, n)
+		if !fn(n) {
+			return nil
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("public notices: %w", err)
+		return fmt.Errorf("public notices: %w", err)
 	}
-	return ns, nil
+	return nil
 }

@@ -71,6 +71,14 @@ func TestPublicNotices(t *testing.T) {
 	if ns[1].Status != Cancelled {
 		t.Errorf("notice %d is %s in the list; want cancelled", ns[1].ID, ns[1].Status)
 	}
+	var seen []int64
+	err = s.EachPublicNotice(ctx, start.Add(3*time.Hour), func(n Notice) bool {
+		seen = append(seen, n.ID)
+		return len(seen) < 2
+	})
+	if want := []int64{later, withdrawn}; err != nil || !slices.Equal(seen, want) {
+		t.Errorf("EachPublicNotice stopped after the second: %v, %v; want %v", seen, err, want)
+	}
 }
 
 func publicIDs(t *testing.T, s *Store, now time.Time) []int64 {

@@ -87,44 +87,67 @@ type public struct {
 
 func (p public) category() templates.Category { return p.fam.Original.Category }
 
-// publicNotices returns the notices the public sees now, newest first,
-// with their families; a notice whose template is gone is logged and left
-// out.
-func (s *Server) publicNotices(ctx context.Context) ([]public, error) {
-	ns, err := s.cfg.Store.PublicNotices(ctx, s.now())
-	if err != nil {
-		return nil, err
-	}
-	ps := make([]public, 0, len(ns))
-	for _, n := range ns {
+// publicNotices reads the notices the public sees now, newest first, with
+// their families, until enough (called with each) says it has what it
+// needs: a feed reads only as far as it shows. A notice whose template is
+// gone is logged and left out.
+func (s *Server) publicNotices(ctx context.Context, enough func(public) bool) ([]public, error) {
+	var ps []public
+	err := s.cfg.Store.EachPublicNotice(ctx, s.now(), func(n notices.Notice) bool {
 		fam, err := s.cfg.Library.Family(n.Template)
 		if err != nil {
 			s.log.Warn("feeds: a public notice's template is gone; it is left out", slog.Int64("notice", n.ID), slog.String("template", n.Template))
-			continue
+			return true
 		}
 		ps = append(ps, public{n, fam})
+		return !enough(ps[len(ps)-1])
+	})
+	return ps, err
+}
+
+// counting returns an enough for publicNotices that stops at the
+// feedLimit-th notice of which keep holds.
+func counting(keep func(public) bool) func(public) bool {
+	n := 0
+	return func(p public) bool {
+		if keep(p) {
+			n++
+		}
+		return n == feedLimit
 	}
-	return ps, nil
+}
+
+// ofCategory keeps the notices of category cat ("" for every one).
+func ofCategory(cat templates.Category) func(public) bool {
+	return func(p public) bool { return cat == "" || p.category() == cat }
+}
+
+// feedNotices returns the public notices for a feed, read until enough
+// holds (see publicNotices), or answers the request itself (no
+// public_url, a store failing) and returns false.
+func (s *Server) feedNotices(w http.ResponseWriter, r *http.Request, enough func(public) bool) ([]public, bool) {
+	if s.feedsOff(w) {
+		return nil, false
+	}
+	ps, err := s.publicNotices(r.Context(), enough)
+	if err != nil {
+		s.log.Error("feeds: reading the public notices", slog.Any("err", err))
+		s.fail(w, r, http.StatusInternalServerError)
+		return nil, false
+	}
+	return ps, true
 }
 
 // writeNoticeFeed answers the Atom feed of the public notices of category
 // cat ("" for all).
 func (s *Server) writeNoticeFeed(w http.ResponseWriter, r *http.Request, cat templates.Category) {
-	if s.feedsOff(w) {
-		return
-	}
-	ps, err := s.publicNotices(r.Context())
-	if err != nil {
-		s.log.Error("feeds: reading the public notices", slog.Any("err", err))
-		s.fail(w, r, http.StatusInternalServerError)
+	ps, ok := s.feedNotices(w, r, counting(ofCategory(cat)))
+	if !ok {
 		return
 	}
 	feed := s.feedHead(r, string(cat))
 	for _, p := range ps {
-		if len(feed.Entries) == feedLimit {
-			break
-		}
-		if cat != "" && p.category() != cat {
+		if !ofCategory(cat)(p) {
 			continue
 		}
 		e, err := s.noticeEntry(p)
@@ -246,9 +269,11 @@ type capMessage struct {
 }
 
 // capMessageOf is emergency notice p's CAP message, given the public
-// notices ps (in which a notice that lifts it is found).
-func (s *Server) capMessageOf(p public, ps []public) (capMessage, error) {
-	rs, err := scheduler.NoticeRenderings(s.renderConfig(), p.Notice)
+// notices ps (in which a notice that lifts it is found); with one set, in
+// the first language of each notice only (what the index shows), else in
+// all.
+func (s *Server) capMessageOf(p public, ps []public, one bool) (capMessage, error) {
+	rs, err := s.capRenderings(p, one)
 	if err != nil {
 		return capMessage{}, err
 	}
@@ -263,12 +288,20 @@ func (s *Server) capMessageOf(p public, ps []public) (capMessage, error) {
 	if !ok {
 		return capMessage{alert, went, page, about}, nil
 	}
-	lrs, err := scheduler.NoticeRenderings(s.renderConfig(), lift.Notice)
+	lrs, err := s.capRenderings(lift, one)
 	if err != nil {
 		return capMessage{}, err
 	}
 	cancel := capLifted(alert, lift.Notice, lrs, capCategory(p.fam.Original), notices.PageURL(s.cfg.PublicURL, lift.Code))
 	return capMessage{cancel, scheduler.NoticeDate(lift.Notice), page, about}, nil
+}
+
+// capRenderings renders p in each of its languages, or only in its first.
+func (s *Server) capRenderings(p public, one bool) ([]*templates.Rendering, error) {
+	if one {
+		return scheduler.NoticeRenderings(s.renderConfig(), p.Notice, scheduler.NoticeLanguages(p.Notice, p.fam)[0])
+	}
+	return scheduler.NoticeRenderings(s.renderConfig(), p.Notice)
 }
 
 // liftOf finds the notice among ps that lifts p: the first to go out
@@ -288,18 +321,14 @@ func liftOf(p public, ps []public) (public, bool) {
 // capDocument answers /cap/{code}.xml: the CAP message of an emergency
 // notice the public sees, or 404.
 func (s *Server) capDocument(w http.ResponseWriter, r *http.Request) {
-	if s.feedsOff(w) {
-		return
-	}
 	code, ok := strings.CutSuffix(r.PathValue("file"), ".xml")
 	if !ok {
 		s.fail(w, r, http.StatusNotFound)
 		return
 	}
-	ps, err := s.publicNotices(r.Context())
-	if err != nil {
-		s.log.Error("feeds: reading the public notices", slog.Any("err", err))
-		s.fail(w, r, http.StatusInternalServerError)
+	// The notices that lift it went out after it: they come before it.
+	ps, ok := s.feedNotices(w, r, func(p public) bool { return p.Code == code })
+	if !ok {
 		return
 	}
 	i := slices.IndexFunc(ps, func(p public) bool { return p.Code == code })
@@ -307,7 +336,7 @@ func (s *Server) capDocument(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound)
 		return
 	}
-	m, err := s.capMessageOf(ps[i], ps)
+	m, err := s.capMessageOf(ps[i], ps, false)
 	if err != nil {
 		s.log.Error("feeds: a CAP message does not render", slog.Int64("notice", ps[i].ID), slog.Any("err", err))
 		s.fail(w, r, http.StatusInternalServerError)
@@ -320,24 +349,16 @@ func (s *Server) capDocument(w http.ResponseWriter, r *http.Request) {
 // emergency notices the public sees, one entry per notice for its current
 // message (the Alert, then the Cancel that replaced it), newest first.
 func (s *Server) capFeed(w http.ResponseWriter, r *http.Request) {
-	if s.feedsOff(w) {
-		return
-	}
-	ps, err := s.publicNotices(r.Context())
-	if err != nil {
-		s.log.Error("feeds: reading the public notices", slog.Any("err", err))
-		s.fail(w, r, http.StatusInternalServerError)
+	ps, ok := s.feedNotices(w, r, counting(ofCategory(templates.Emergency)))
+	if !ok {
 		return
 	}
 	feed := s.feedHead(r, "CAP")
 	for _, p := range ps {
-		if len(feed.Entries) == feedLimit {
-			break
-		}
 		if p.category() != templates.Emergency {
 			continue
 		}
-		m, err := s.capMessageOf(p, ps)
+		m, err := s.capMessageOf(p, ps, true)
 		if err != nil {
 			s.log.Warn("feeds: a CAP message does not render; it is left out", slog.Int64("notice", p.ID), slog.Any("err", err))
 			continue
