@@ -179,6 +179,18 @@ func TestInboundStartResubscribesOnlyAStopReply(t *testing.T) {
 			t.Errorf("SÍ after ALTO left %+v", sup)
 		}
 	})
+	t.Run("Twilio answered a START Crier cannot honour", func(t *testing.T) {
+		from := "+13155550142"
+		if _, _, err := st.Suppress(ctx, from, notices.Manual, "", "test"); err != nil {
+			t.Fatal(err)
+		}
+		form := inboundForm("SMe", from, "START")
+		form.Set("OptOutType", "START")
+		_, msg := answer(t, signedPost(t, s, smsPath, form))
+		if suppressionOf(t, st, from) == nil || !strings.Contains(msg, "+1 555 0100") {
+			t.Errorf("START with OptOutType for a manual suppression: answer %q; want it kept and the phone to call", msg)
+		}
+	})
 	t.Run("Twilio answered", func(t *testing.T) {
 		from := "+13155550141"
 		answer(t, signedPost(t, s, smsPath, inboundForm("SMc", from, "STOP")))
@@ -197,6 +209,7 @@ func TestInboundHelpInTheCustomersLanguage(t *testing.T) {
 	for _, c := range []notices.Contact{
 		{Account: "A-1", Name: "Ana", Mobile: "+13155550101", Language: "es"},
 		{Account: "A-2", Name: "Bo", Mobile: "+13155550102", Language: "en"},
+		{Account: "A-3", Name: "Cam", Mobile: "+13155550105", Language: "vi"},
 	} {
 		if _, err := st.SaveContact(ctx, c); err != nil {
 			t.Fatal(err)
@@ -210,6 +223,7 @@ func TestInboundHelpInTheCustomersLanguage(t *testing.T) {
 		{"INFO from an English contact", "+13155550102", "info", []string{"Clearwater County Water Board", "Help: +1 555 0100", "Reply STOP"}},
 		{"AYUDA from a stranger", "+13155550103", "Ayuda", []string{"Ayuda: +1 555 0100", "Responda ALTO"}},
 		{"HELP from a stranger: the default language", "+13155550104", "help", []string{"Help: +1 555 0100", "Reply STOP"}},
+		{"HELP from a contact in a language without answers: the default", "+13155550105", "HELP", []string{"Help: +1 555 0100", "Reply STOP"}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
