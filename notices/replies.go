@@ -116,7 +116,7 @@ func (s *Store) recordInbound(ctx context.Context, tx *sql.Tx, in InboundText) (
 func (s *Store) actOnReply(ctx context.Context, tx *sql.Tx, in InboundText, res *InboundResult) error {
 	switch {
 	case in.Kind == ReplyStop && res.Before == nil:
-		note := fmt.Sprintf("replied %q", shorten(in.Body, 40))
+		note := fmt.Sprintf("replied %q", shortenNote(in.Body, 40))
 		if _, _, err := s.suppressIn(ctx, tx, Suppression{Address: in.From, Channel: SMS, Reason: StopReply, Note: note, By: ReplyBy}); err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func (s *Store) actOnReply(ctx context.Context, tx *sql.Tx, in InboundText, res 
 			ReplyBy, s.now(), in.From)
 		return err
 	case in.Kind == ReplyStart && res.Before != nil && res.Before.Reason == StopReply:
-		if _, err := s.resubscribeIn(ctx, tx, in.From, SMS, fmt.Sprintf("replied %q", shorten(in.Body, 40)), ReplyBy); err != nil {
+		if _, err := s.resubscribeIn(ctx, tx, in.From, SMS, fmt.Sprintf("replied %q", shortenNote(in.Body, 40)), ReplyBy); err != nil {
 			return err
 		}
 		res.Resubscribed = true
@@ -161,8 +161,8 @@ func (k ReplyKind) valid() bool {
 	return false
 }
 
-// shorten cuts s to at most n characters, marking a cut with "…".
-func shorten(s string, n int) string {
+// shortenNote cuts s to at most n characters, marking a cut with "…".
+func shortenNote(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -271,7 +271,7 @@ func (s *Store) ResolveReply(ctx context.Context, id int64, how ReplyResolution,
 		}
 		now := s.now()
 		if how == ReplySuppressed {
-			note := fmt.Sprintf("reply %d reviewed: %q", id, shorten(r.Body, 40))
+			note := fmt.Sprintf("reply %d reviewed: %q", id, shortenNote(r.Body, 40))
 			if _, _, err := s.suppressIn(ctx, tx, Suppression{Address: r.From, Channel: SMS, Reason: StopReply, Note: note, By: by}); err != nil {
 				return err
 			}

@@ -7,14 +7,14 @@ import (
 	"time"
 )
 
-var inboundN int
+var textN int
 
-// inbound records a text from from with a fresh message id.
-func inbound(t *testing.T, s *Store, from, body string, kind ReplyKind) InboundResult {
+// recordText records a text from from with a fresh message id.
+func recordText(t *testing.T, s *Store, from, body string, kind ReplyKind) InboundResult {
 	t.Helper()
-	inboundN++
+	textN++
 	res, err := s.RecordInbound(context.Background(), InboundText{
-		SID: fmt.Sprintf("SM%032d", inboundN), From: from, To: "+13155550199", Body: body, Kind: kind,
+		SID: fmt.Sprintf("SM%032d", textN), From: from, To: "+13155550199", Body: body, Kind: kind,
 		ReceivedAt: s.Now(), DueOn: "2026-12-14",
 	})
 	if err != nil {
@@ -23,7 +23,7 @@ func inbound(t *testing.T, s *Store, from, body string, kind ReplyKind) InboundR
 	return res
 }
 
-func suppressionOf(t *testing.T, s *Store, addr string) *Suppression {
+func replySuppression(t *testing.T, s *Store, addr string) *Suppression {
 	t.Helper()
 	sup, found, err := s.Suppressed(context.Background(), addr)
 	if err != nil {
@@ -43,7 +43,7 @@ func TestRecordInboundStopIsIdempotent(t *testing.T) {
 	if err != nil || !res.Suppressed || res.Before != nil || res.Replay {
 		t.Fatalf("first STOP: %+v, %v; want the number suppressed now", res, err)
 	}
-	sup := suppressionOf(t, s, in.From)
+	sup := replySuppression(t, s, in.From)
 	if sup == nil || sup.Reason != StopReply || sup.By != ReplyBy {
 		t.Fatalf("suppression %+v, want stop-reply by %q", sup, ReplyBy)
 	}
@@ -51,7 +51,7 @@ func TestRecordInboundStopIsIdempotent(t *testing.T) {
 	if err != nil || !again.Replay || again.ID != res.ID || again.Suppressed {
 		t.Errorf("the same message again: %+v, %v; want a replay of reply %d that does nothing", again, err, res.ID)
 	}
-	other := inbound(t, s, in.From, "STOP", ReplyStop)
+	other := recordText(t, s, in.From, "STOP", ReplyStop)
 	if other.Suppressed || other.Before == nil || other.Before.Reason != StopReply {
 		t.Errorf("a second STOP: %+v; want it found already suppressed", other)
 	}
@@ -70,14 +70,14 @@ func TestRecordInboundStartLiftsOnlyAStopReply(t *testing.T) {
 			if _, _, err := s.Suppress(ctx, addr, reason, "", "test"); err != nil {
 				t.Fatal(err)
 			}
-			res := inbound(t, s, addr, "START", ReplyStart)
-			lifted := suppressionOf(t, s, addr) == nil
+			res := recordText(t, s, addr, "START", ReplyStart)
+			lifted := replySuppression(t, s, addr) == nil
 			if want := reason == StopReply; res.Resubscribed != want || lifted != want {
 				t.Errorf("START after %s: resubscribed %v, lifted %v; want %v", reason, res.Resubscribed, lifted, want)
 			}
 		})
 	}
-	res := inbound(t, s, "+13155550160", "START", ReplyStart)
+	res := recordText(t, s, "+13155550160", "START", ReplyStart)
 	if res.Resubscribed {
 		t.Errorf("START from a number never suppressed: %+v", res)
 	}
@@ -105,7 +105,7 @@ func TestRecordInboundLanguageAndLastNotice(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := inbound(t, s, tt.from, "thanks, water is back", ReplyFeedback)
+			res := recordText(t, s, tt.from, "thanks, water is back", ReplyFeedback)
 			if res.Language != tt.lang || res.NoticeID != tt.notice {
 				t.Errorf("language %q, notice %d; want %q, %d", res.Language, res.NoticeID, tt.lang, tt.notice)
 			}
@@ -123,8 +123,8 @@ func TestRecordInboundLanguageAndLastNotice(t *testing.T) {
 func TestReviewQueue(t *testing.T) {
 	s := testStore(t)
 	ctx := context.Background()
-	a := inbound(t, s, "+13155550101", "please stop texting me", ReplyReview)
-	b := inbound(t, s, "+13155550102", "no más", ReplyReview)
+	a := recordText(t, s, "+13155550101", "please stop texting me", ReplyReview)
+	b := recordText(t, s, "+13155550102", "no más", ReplyReview)
 	queue := func(q ReplyQuery) []int64 {
 		t.Helper()
 		q.Kind = ReplyReview
@@ -153,7 +153,7 @@ func TestReviewQueue(t *testing.T) {
 	if err != nil || r.Resolution != ReplySuppressed || r.ResolvedBy != "ana" || r.ResolvedAt.IsZero() {
 		t.Fatalf("resolve: %+v, %v", r, err)
 	}
-	if sup := suppressionOf(t, s, "+13155550101"); sup == nil || sup.Reason != StopReply || sup.By != "ana" {
+	if sup := replySuppression(t, s, "+13155550101"); sup == nil || sup.Reason != StopReply || sup.By != "ana" {
 		t.Errorf("suppression %+v, want stop-reply by ana", sup)
 	}
 	if _, err := s.ResolveReply(ctx, a.ID, ReplyDismissed, "bo"); ErrorCode(err) != Conflict {
@@ -162,13 +162,13 @@ func TestReviewQueue(t *testing.T) {
 	if _, err := s.ResolveReply(ctx, b.ID, ReplyDismissed, "bo"); err != nil {
 		t.Fatal(err)
 	}
-	if sup := suppressionOf(t, s, "+13155550102"); sup != nil {
+	if sup := replySuppression(t, s, "+13155550102"); sup != nil {
 		t.Errorf("a dismissed review suppressed %+v", sup)
 	}
 	if got := queue(ReplyQuery{Open: true}); len(got) != 0 {
 		t.Errorf("open reviews after resolving both: %v", got)
 	}
-	fb := inbound(t, s, "+13155550103", "thanks", ReplyFeedback)
+	fb := recordText(t, s, "+13155550103", "thanks", ReplyFeedback)
 	for _, tt := range []struct {
 		name string
 		id   int64
@@ -189,8 +189,8 @@ func TestReviewQueue(t *testing.T) {
 func TestStopReplyResolvesTheNumbersOpenReviews(t *testing.T) {
 	s := testStore(t)
 	ctx := context.Background()
-	review := inbound(t, s, "+13155550101", "STOP PLEASE", ReplyReview)
-	inbound(t, s, "+13155550101", "stop", ReplyStop)
+	review := recordText(t, s, "+13155550101", "STOP PLEASE", ReplyReview)
+	recordText(t, s, "+13155550101", "stop", ReplyStop)
 	var got Reply
 	if err := s.EachReply(ctx, ReplyQuery{Kind: ReplyReview}, func(r Reply) error { got = r; return nil }); err != nil {
 		t.Fatal(err)

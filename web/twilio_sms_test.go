@@ -32,9 +32,9 @@ func inboundForm(sid, from, body string) url.Values {
 	}
 }
 
-// answer reads a TwiML answer: its status, and the message it sends back
+// twimlAnswer reads a TwiML answer: its status, and the message it sends back
 // ("" for none).
-func answer(t *testing.T, resp *http.Response) (int, string) {
+func twimlAnswer(t *testing.T, resp *http.Response) (int, string) {
 	t.Helper()
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
@@ -60,7 +60,7 @@ func answer(t *testing.T, resp *http.Response) (int, string) {
 	return resp.StatusCode, strings.Join(r.Messages, "")
 }
 
-func suppressionOf(t *testing.T, st *notices.Store, addr string) *notices.Suppression {
+func smsSuppression(t *testing.T, st *notices.Store, addr string) *notices.Suppression {
 	t.Helper()
 	sup, found, err := st.Suppressed(context.Background(), addr)
 	if err != nil {
@@ -101,11 +101,11 @@ func TestInboundOptOutKeywordsSuppress(t *testing.T) {
 			if tt.optOutType != "" {
 				form.Set("OptOutType", tt.optOutType)
 			}
-			code, msg := answer(t, signedPost(t, s, smsPath, form))
+			code, msg := twimlAnswer(t, signedPost(t, s, smsPath, form))
 			if code != http.StatusOK {
 				t.Fatalf("status %d: %s", code, msg)
 			}
-			sup := suppressionOf(t, st, from)
+			sup := smsSuppression(t, st, from)
 			if sup == nil || sup.Reason != notices.StopReply {
 				t.Fatalf("%q: suppression %+v, want stop-reply", tt.body, sup)
 			}
@@ -117,7 +117,7 @@ func TestInboundOptOutKeywordsSuppress(t *testing.T) {
 			}
 			// The customer sends STOP again: suppressed already, no second
 			// confirmation.
-			_, again := answer(t, signedPost(t, s, smsPath, inboundForm(fmt.Sprintf("SMagain%02d", i), from, "STOP")))
+			_, again := twimlAnswer(t, signedPost(t, s, smsPath, inboundForm(fmt.Sprintf("SMagain%02d", i), from, "STOP")))
 			if again != "" {
 				t.Errorf("a second STOP was confirmed again: %q", again)
 			}
@@ -127,7 +127,7 @@ func TestInboundOptOutKeywordsSuppress(t *testing.T) {
 
 func TestInboundStopConfirmsInTheKeywordsLanguage(t *testing.T) {
 	s, _ := newTestServer(t, nil)
-	_, msg := answer(t, signedPost(t, s, smsPath, inboundForm("SM1", "+13155550101", "¡Alto!")))
+	_, msg := twimlAnswer(t, signedPost(t, s, smsPath, inboundForm("SM1", "+13155550101", "¡Alto!")))
 	if !strings.Contains(msg, "no recibirá más mensajes") {
 		t.Errorf("ALTO from a stranger is confirmed as %q, want Spanish", msg)
 	}
@@ -136,10 +136,10 @@ func TestInboundStopConfirmsInTheKeywordsLanguage(t *testing.T) {
 func TestInboundReplayChangesNothing(t *testing.T) {
 	s, st := newTestServer(t, nil)
 	form := inboundForm("SM1", "+13155550101", "STOP")
-	if _, msg := answer(t, signedPost(t, s, smsPath, form)); msg == "" {
+	if _, msg := twimlAnswer(t, signedPost(t, s, smsPath, form)); msg == "" {
 		t.Fatal("no confirmation of the first STOP")
 	}
-	code, msg := answer(t, signedPost(t, s, smsPath, form))
+	code, msg := twimlAnswer(t, signedPost(t, s, smsPath, form))
 	if code != http.StatusOK || msg != "" {
 		t.Errorf("the same message again: %d %q; want 200 and no message", code, msg)
 	}
@@ -158,8 +158,8 @@ func TestInboundStartResubscribesOnlyAStopReply(t *testing.T) {
 			if _, _, err := st.Suppress(ctx, from, reason, "", "test"); err != nil {
 				t.Fatal(err)
 			}
-			_, msg := answer(t, signedPost(t, s, smsPath, inboundForm(fmt.Sprintf("SMstart%d", i), from, "Start")))
-			lifted := suppressionOf(t, st, from) == nil
+			_, msg := twimlAnswer(t, signedPost(t, s, smsPath, inboundForm(fmt.Sprintf("SMstart%d", i), from, "Start")))
+			lifted := smsSuppression(t, st, from) == nil
 			if want := reason == notices.StopReply; lifted != want {
 				t.Fatalf("START after %s: lifted %v, want %v", reason, lifted, want)
 			}
@@ -173,9 +173,9 @@ func TestInboundStartResubscribesOnlyAStopReply(t *testing.T) {
 	}
 	t.Run("after a STOP", func(t *testing.T) {
 		from := "+13155550140"
-		answer(t, signedPost(t, s, smsPath, inboundForm("SMa", from, "ALTO")))
-		answer(t, signedPost(t, s, smsPath, inboundForm("SMb", from, "sí")))
-		if sup := suppressionOf(t, st, from); sup != nil {
+		twimlAnswer(t, signedPost(t, s, smsPath, inboundForm("SMa", from, "ALTO")))
+		twimlAnswer(t, signedPost(t, s, smsPath, inboundForm("SMb", from, "sí")))
+		if sup := smsSuppression(t, st, from); sup != nil {
 			t.Errorf("SÍ after ALTO left %+v", sup)
 		}
 	})
@@ -186,18 +186,18 @@ func TestInboundStartResubscribesOnlyAStopReply(t *testing.T) {
 		}
 		form := inboundForm("SMe", from, "START")
 		form.Set("OptOutType", "START")
-		_, msg := answer(t, signedPost(t, s, smsPath, form))
-		if suppressionOf(t, st, from) == nil || !strings.Contains(msg, "+1 555 0100") {
+		_, msg := twimlAnswer(t, signedPost(t, s, smsPath, form))
+		if smsSuppression(t, st, from) == nil || !strings.Contains(msg, "+1 555 0100") {
 			t.Errorf("START with OptOutType for a manual suppression: answer %q; want it kept and the phone to call", msg)
 		}
 	})
 	t.Run("Twilio answered", func(t *testing.T) {
 		from := "+13155550141"
-		answer(t, signedPost(t, s, smsPath, inboundForm("SMc", from, "STOP")))
+		twimlAnswer(t, signedPost(t, s, smsPath, inboundForm("SMc", from, "STOP")))
 		form := inboundForm("SMd", from, "UNSTOP")
 		form.Set("OptOutType", "START")
-		_, msg := answer(t, signedPost(t, s, smsPath, form))
-		if suppressionOf(t, st, from) != nil || msg != "" {
+		_, msg := twimlAnswer(t, signedPost(t, s, smsPath, form))
+		if smsSuppression(t, st, from) != nil || msg != "" {
 			t.Errorf("UNSTOP with OptOutType START: answer %q; want it lifted and no second confirmation", msg)
 		}
 	})
@@ -227,7 +227,7 @@ func TestInboundHelpInTheCustomersLanguage(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, msg := answer(t, signedPost(t, s, smsPath, inboundForm(fmt.Sprintf("SMhelp%d", i), tt.from, tt.body)))
+			_, msg := twimlAnswer(t, signedPost(t, s, smsPath, inboundForm(fmt.Sprintf("SMhelp%d", i), tt.from, tt.body)))
 			for _, w := range tt.want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("answer %q lacks %q", msg, w)
@@ -237,14 +237,14 @@ func TestInboundHelpInTheCustomersLanguage(t *testing.T) {
 	}
 	form := inboundForm("SMhelp9", "+13155550101", "HELP")
 	form.Set("OptOutType", "HELP")
-	if _, msg := answer(t, signedPost(t, s, smsPath, form)); msg != "" {
+	if _, msg := twimlAnswer(t, signedPost(t, s, smsPath, form)); msg != "" {
 		t.Errorf("HELP that Twilio's Advanced Opt-Out answered was answered again: %q", msg)
 	}
 }
 
 func TestInboundAnswerIsEscaped(t *testing.T) {
 	s, _ := newTestServer(t, func(c *Config) { c.Utility.Name = `Smith & Sons <Water> "Co"` })
-	_, msg := answer(t, signedPost(t, s, smsPath, inboundForm("SM1", "+13155550101", "HELP")))
+	_, msg := twimlAnswer(t, signedPost(t, s, smsPath, inboundForm("SM1", "+13155550101", "HELP")))
 	if !strings.HasPrefix(msg, `Smith & Sons <Water> "Co":`) {
 		t.Errorf("answer %q; want the name as written, read back from escaped TwiML", msg)
 	}
@@ -279,7 +279,7 @@ func TestInboundRefusesBadSignatures(t *testing.T) {
 			}
 		})
 	}
-	if sup := suppressionOf(t, st, "+13155550101"); sup != nil {
+	if sup := smsSuppression(t, st, "+13155550101"); sup != nil {
 		t.Errorf("an unsigned STOP suppressed the number: %+v", sup)
 	}
 	n := 0
@@ -314,7 +314,7 @@ func TestInboundStopHoldsTheDispatcher(t *testing.T) {
 	if _, err := st.Publish(ctx, id, fam, "en"); err != nil {
 		t.Fatal(err)
 	}
-	if _, msg := answer(t, signedPost(t, s, smsPath, inboundForm("SM1", "+13155550101", "Stop"))); msg == "" {
+	if _, msg := twimlAnswer(t, signedPost(t, s, smsPath, inboundForm("SM1", "+13155550101", "Stop"))); msg == "" {
 		t.Fatal("the STOP was not confirmed")
 	}
 	dir := t.TempDir()
@@ -376,11 +376,11 @@ func TestInboundReviewQueue(t *testing.T) {
 		{"When will the water be back?", false},
 	}
 	for i, tt := range tests {
-		_, msg := answer(t, signedPost(t, s, smsPath, inboundForm(fmt.Sprintf("SMr%d", i), fmt.Sprintf("+131555501%02d", 50+i), tt.body)))
+		_, msg := twimlAnswer(t, signedPost(t, s, smsPath, inboundForm(fmt.Sprintf("SMr%d", i), fmt.Sprintf("+131555501%02d", 50+i), tt.body)))
 		if tt.review != strings.Contains(msg, "reply STOP") {
 			t.Errorf("%q answered %q", tt.body, msg)
 		}
-		if suppressionOf(t, st, fmt.Sprintf("+131555501%02d", 50+i)) != nil {
+		if smsSuppression(t, st, fmt.Sprintf("+131555501%02d", 50+i)) != nil {
 			t.Errorf("%q suppressed the number before review", tt.body)
 		}
 	}
