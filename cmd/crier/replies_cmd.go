@@ -114,12 +114,15 @@ func printable(s string, n int) string {
 
 type repliesResolveCmd struct {
 	ID       int64  `arg:"" help:"The reply's ID, as crier replies list shows it."`
-	Suppress bool   `help:"It is an opt-out: suppress the number (reason stop-reply)." xor:"how" required:""`
-	Dismiss  bool   `help:"It is no opt-out: close it and change nothing." xor:"how" required:""`
+	Suppress bool   `help:"It is an opt-out: suppress the number (reason stop-reply)." xor:"how"`
+	Dismiss  bool   `help:"It is no opt-out: close it and change nothing." xor:"how"`
 	By       string `help:"Who resolves it (default: $USER)." placeholder:"NAME"`
 }
 
 func (c repliesResolveCmd) Run(e *env) error {
+	if !c.Suppress && !c.Dismiss {
+		return usageError("replies resolve", fmt.Errorf("say what reply %d is: --suppress (an opt-out: suppress the number) or --dismiss (no opt-out)", c.ID))
+	}
 	_, s, err := e.existingStore()
 	if err != nil {
 		return err

@@ -59,7 +59,7 @@ func TestRepliesListAndResolve(t *testing.T) {
 		{"--feedback shows the other replies", []string{"replies", "list", "--feedback"}, 0,
 			[]string{"+13155550103", "thanks, water is back", "1 repl(ies) of feedback"}, []string{"+13155550101"}},
 		{"neither --suppress nor --dismiss", []string{"replies", "resolve", id("SM1")}, 2,
-			[]string{"--suppress or --dismiss"}, nil},
+			[]string{"say what reply " + id("SM1") + " is: --suppress (an opt-out: suppress the number) or --dismiss (no opt-out) (see crier replies resolve --help)"}, nil},
 		{"both", []string{"replies", "resolve", id("SM1"), "--suppress", "--dismiss"}, 2,
 			[]string{"can't be used together"}, nil},
 		{"suppress", []string{"replies", "resolve", id("SM1"), "--suppress", "--by", "maria"}, 0,
