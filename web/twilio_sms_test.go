@@ -147,6 +147,13 @@ func TestInboundReplayChangesNothing(t *testing.T) {
 	if err != nil || len(evs) != 1 {
 		t.Errorf("history %+v, %v; want one suppression", evs, err)
 	}
+	help := inboundForm("SM2", "+13155550102", "HELP")
+	if _, msg := twimlAnswer(t, signedPost(t, s, smsPath, help)); msg == "" {
+		t.Fatal("HELP was not answered")
+	}
+	if _, msg := twimlAnswer(t, signedPost(t, s, smsPath, help)); msg != "" {
+		t.Errorf("the same HELP again was answered again: %q", msg)
+	}
 }
 
 func TestInboundStartResubscribesOnlyAStopReply(t *testing.T) {
