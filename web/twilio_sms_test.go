@@ -415,3 +415,19 @@ func TestInboundReviewQueue(t *testing.T) {
 		t.Errorf("feedback %+v", feedback)
 	}
 }
+
+// BenchmarkInboundText measures one signed reply through the whole
+// handler: signature, classification, the store's transaction, TwiML.
+func BenchmarkInboundText(b *testing.B) {
+	s, _ := newTestServer(b, nil)
+	i := 0
+	for b.Loop() {
+		i++
+		form := inboundForm(fmt.Sprintf("SMbench%d", i), fmt.Sprintf("+131555501%02d", i%100), "thanks, the water is back")
+		resp := signedPost(b, s, smsPath, form)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}
