@@ -106,31 +106,37 @@ func (s *Store) Suppress(ctx context.Context, address string, reason Suppression
 		return sup, false, errorf(Invalid, "%q is not a suppression reason (use one of %s)", reason, reasonList())
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		old, found, err := suppressed(ctx, tx, addr)
-		if err != nil || found {
-			sup = old
-			return err
-		}
-		now := s.now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO suppressions (address, channel, reason, note, by_whom, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			addr, string(ch), string(reason), note, by, now); err != nil {
-			return err
-		}
-		why := string(reason)
-		if note != "" {
-			why += ": " + note
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO suppression_events (address, action, reason, by_whom, at) VALUES (?, 'suppressed', ?, ?, ?)`,
-			addr, why, by, now); err != nil {
-			return err
-		}
-		sup, added = Suppression{Address: addr, Channel: ch, Reason: reason, Note: note, By: by, At: parseTime(now)}, true
-		return nil
+		sup, added, err = s.suppressIn(ctx, tx, Suppression{Address: addr, Channel: ch, Reason: reason, Note: note, By: by})
+		return err
 	})
 	if err != nil {
 		return sup, false, fmt.Errorf("suppress %s: %w", addr, err)
 	}
 	return sup, added, nil
+}
+
+// suppressIn is Suppress inside tx, for a clean address and a valid reason
+// (sup's At is set here).
+func (s *Store) suppressIn(ctx context.Context, tx *sql.Tx, sup Suppression) (Suppression, bool, error) {
+	old, found, err := suppressed(ctx, tx, sup.Address)
+	if err != nil || found {
+		return old, false, err
+	}
+	now := s.now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO suppressions (address, channel, reason, note, by_whom, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		sup.Address, string(sup.Channel), string(sup.Reason), sup.Note, sup.By, now); err != nil {
+		return sup, false, err
+	}
+	why := string(sup.Reason)
+	if sup.Note != "" {
+		why += ": " + sup.Note
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO suppression_events (address, action, reason, by_whom, at) VALUES (?, 'suppressed', ?, ?, ?)`,
+		sup.Address, why, sup.By, now); err != nil {
+		return sup, false, err
+	}
+	sup.At = parseTime(now)
+	return sup, true, nil
 }
 
 func reasonList() string {
@@ -169,48 +175,55 @@ func (s *Store) Resubscribe(ctx context.Context, address, reason, by string) (Re
 	if by == "" {
 		return r, errorf(Invalid, "resubscribe %s: say who is resubscribing it", addr)
 	}
-	r.Address, r.Channel = addr, ch
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		old, found, err := suppressed(ctx, tx, addr)
-		if err != nil {
-			return err
-		}
-		if found {
-			r.Lifted = &old
-			if _, err := tx.ExecContext(ctx, `DELETE FROM suppressions WHERE address = ?`, addr); err != nil {
-				return err
-			}
-		}
-		now := s.now()
-		ids, err := unsubscribedWithAddress(ctx, tx, addr, ch)
-		if err != nil {
-			return err
-		}
-		update := `UPDATE contacts SET email_state = 'subscribed', updated_at = ? WHERE id = ?`
-		if ch == SMS {
-			update = `UPDATE contacts SET sms_state = 'subscribed', updated_at = ? WHERE id = ?`
-		}
-		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, update, now, id); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_events (contact_id, channel, state, how, by_whom, at) VALUES (?, ?, 'subscribed', ?, ?, ?)`,
-				id, string(ch), "resubscribe: "+reason, by, now); err != nil {
-				return err
-			}
-		}
-		r.Contacts = len(ids)
-		if !found && len(ids) == 0 {
-			return errorf(NotFound, "%s is not suppressed and no contact has it unsubscribed: there is nothing to resubscribe", addr)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO suppression_events (address, action, reason, by_whom, at) VALUES (?, 'resubscribed', ?, ?, ?)`,
-			addr, reason, by, now)
+		r, err = s.resubscribeIn(ctx, tx, addr, ch, reason, by)
 		return err
 	})
 	if err != nil {
 		return r, fmt.Errorf("resubscribe %s: %w", addr, err)
 	}
 	return r, nil
+}
+
+// resubscribeIn is Resubscribe inside tx, for a clean address on channel
+// ch, a reason and a name.
+func (s *Store) resubscribeIn(ctx context.Context, tx *sql.Tx, addr string, ch Channel, reason, by string) (Resubscription, error) {
+	r := Resubscription{Address: addr, Channel: ch}
+	old, found, err := suppressed(ctx, tx, addr)
+	if err != nil {
+		return r, err
+	}
+	if found {
+		r.Lifted = &old
+		if _, err := tx.ExecContext(ctx, `DELETE FROM suppressions WHERE address = ?`, addr); err != nil {
+			return r, err
+		}
+	}
+	now := s.now()
+	ids, err := unsubscribedWithAddress(ctx, tx, addr, ch)
+	if err != nil {
+		return r, err
+	}
+	update := `UPDATE contacts SET email_state = 'subscribed', updated_at = ? WHERE id = ?`
+	if ch == SMS {
+		update = `UPDATE contacts SET sms_state = 'subscribed', updated_at = ? WHERE id = ?`
+	}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, update, now, id); err != nil {
+			return r, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_events (contact_id, channel, state, how, by_whom, at) VALUES (?, ?, 'subscribed', ?, ?, ?)`,
+			id, string(ch), "resubscribe: "+reason, by, now); err != nil {
+			return r, err
+		}
+	}
+	r.Contacts = len(ids)
+	if !found && len(ids) == 0 {
+		return r, errorf(NotFound, "%s is not suppressed and no contact has it unsubscribed: there is nothing to resubscribe", addr)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO suppression_events (address, action, reason, by_whom, at) VALUES (?, 'resubscribed', ?, ?, ?)`,
+		addr, reason, by, now)
+	return r, err
 }
 
 // unsubscribedWithAddress returns the ids of the contacts with addr on

@@ -35,6 +35,7 @@ type cli struct {
 	Campaigns campaignsCmd `cmd:"" help:"Add, edit, list, show, pause, resume and delete campaigns: notices sent on a schedule by crier serve."`
 	Serve     serveCmd     `cmd:"" help:"Run the scheduler and the dispatcher: campaigns fired on time, scheduled notices sent when due, what is published sent at once. Stops gracefully on SIGINT or SIGTERM."`
 	Report    reportCmd    `cmd:"" help:"What became of a notice on each channel, with every failure and its reason; --csv for every delivery."`
+	Replies   repliesCmd   `cmd:"" help:"The texts customers sent back: the review queue of replies that read as an opt-out, and their feedback."`
 }
 
 // env is what every command gets: where to write, and the configuration.
