@@ -75,6 +75,11 @@ type Notice struct {
 	// Proof marks a notice sent to the coordinator's own addresses
 	// (CreateProof), kept out of Notices and so of every list and report.
 	Proof bool
+	// Category is the notice's category (NoticeCategory), frozen when it
+	// is published; "" before. OptedOut counts the email addresses
+	// publishing left out for having opted out of it.
+	Category templates.Category
+	OptedOut int
 
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -227,13 +232,13 @@ func (s *Store) createNotice(ctx context.Context, tx *sql.Tx, n Notice) (int64, 
 	return id, err
 }
 
-const noticeColumns = `id, template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, published_at, secret, proof`
+const noticeColumns = `id, template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, published_at, secret, proof, category, opted_out`
 
 func scanNotice(sc interface{ Scan(...any) error }) (Notice, error) {
 	var n Notice
 	var values, langs, audience, chans, created, updated string
 	var sendAt, published sql.NullString
-	if err := sc.Scan(&n.ID, &n.Template, &values, &langs, &audience, &chans, &n.Urgency, &sendAt, &n.Status, &created, &updated, &published, &n.secret, &n.Proof); err != nil {
+	if err := sc.Scan(&n.ID, &n.Template, &values, &langs, &audience, &chans, &n.Urgency, &sendAt, &n.Status, &created, &updated, &published, &n.secret, &n.Proof, &n.Category, &n.OptedOut); err != nil {
 		return n, err
 	}
 	if err := json.Unmarshal([]byte(values), &n.Values); err != nil {

@@ -667,6 +667,7 @@ func describeMessage(ctx context.Context, store *notices.Store, n notices.Notice
 		To:          (&mail.Address{Name: first.Name, Address: first.Address}).String(),
 		MessageID:   fmt.Sprintf("crier-%d-%d@water.example", n.ID, first.ID),
 		Unsubscribe: publicURL + "/unsubscribe/" + strconv.FormatInt(first.ID, 10) + "/" + n.UnsubscribeToken(first.ID),
+		Preferences: publicURL + "/unsubscribe/" + strconv.FormatInt(first.ID, 10) + "/" + n.UnsubscribeToken(first.ID),
 	})
 	if err != nil {
 		return "", err
