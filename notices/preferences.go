@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/crier-notices/crier/templates"
 )
@@ -36,8 +38,9 @@ func NoticeCategory(template templates.Category, u Urgency) templates.Category {
 	return template
 }
 
-// optOutable says whether an address may opt out of category c.
-func optOutable(c templates.Category) bool {
+// CanOptOut says whether an email address may opt out of category c:
+// every category but emergency.
+func CanOptOut(c templates.Category) bool {
 	return slices.Contains(OptOutCategories, c)
 }
 
@@ -45,7 +48,7 @@ func optOutable(c templates.Category) bool {
 // category cat, or "" when nobody can opt out of it. The category is one
 // of OptOutCategories, a constant: never text from outside.
 func optedOutSQL(cat templates.Category) string {
-	if !optOutable(cat) {
+	if !CanOptOut(cat) {
 		return ""
 	}
 	return `EXISTS (SELECT 1 FROM email_opt_outs o WHERE o.address = lower(c.email) AND o.category = '` + string(cat) + `')`
@@ -90,7 +93,7 @@ func (s *Store) OptedOut(ctx context.Context, address string) ([]templates.Categ
 // changed: opting out twice is no error. Errors: Invalid for a bad
 // address, or a category nobody may leave (emergency).
 func (s *Store) OptOut(ctx context.Context, address string, cat templates.Category, noticeID int64, how string) (changed bool, err error) {
-	if !optOutable(cat) {
+	if !CanOptOut(cat) {
 		return false, errorf(Invalid, "%q notices cannot be left by email preferences: only service and information", cat)
 	}
 	addr, err := emailAddress(address)
@@ -198,4 +201,22 @@ func (n Notice) validUnsubscribeToken(deliveryID int64, token string) bool {
 		return false
 	}
 	return hmac.Equal([]byte(n.UnsubscribeToken(deliveryID)), []byte(token))
+}
+
+// UnsubscribePath is the path of the preferences page of an email
+// delivery, which is also its one-click unsubscribe address:
+// /unsubscribe/{delivery id}/{token}. The web server parses it back.
+func UnsubscribePath(deliveryID int64, token string) string {
+	return "/unsubscribe/" + strconv.FormatInt(deliveryID, 10) + "/" + token
+}
+
+// PreferencesURL returns the address of the preferences page of email
+// delivery deliveryID of notice n under publicURL (crier.toml's
+// public_url), or "" when there is none: without a public address Crier
+// gives out no link.
+func PreferencesURL(publicURL string, n Notice, deliveryID int64) string {
+	if publicURL == "" {
+		return ""
+	}
+	return strings.TrimRight(publicURL, "/") + UnsubscribePath(deliveryID, n.UnsubscribeToken(deliveryID))
 }

@@ -155,8 +155,9 @@ func TestSetEmailPreferences(t *testing.T) {
 }
 
 // TestClaimSkipsWhatWasOptedOutAfterPublishing: an address that opts out
-// of a notice's category after it was published is not sent that notice;
-// an emergency still goes.
+// of a notice's category after it was published is not sent that notice,
+// whether it opts out before the claim or during it; an emergency still
+// goes.
 func TestClaimSkipsWhatWasOptedOutAfterPublishing(t *testing.T) {
 	ctx := context.Background()
 	s := testStore(t)
@@ -179,10 +180,25 @@ func TestClaimSkipsWhatWasOptedOutAfterPublishing(t *testing.T) {
 	if want := []string{cs[0].Email, cs[1].Email}; !slices.Equal(got[emergency], want) {
 		t.Errorf("emergency claimed for %v; want %v", got[emergency], want)
 	}
+	var held int64
 	for _, d := range deliveriesOn(t, s, service, Email) {
 		if d.Address == cs[0].Email && (d.Status != DeliverySuppressed || d.Error != SuppressedAfterPublishing) {
 			t.Errorf("the opted-out delivery is %s (%q); want suppressed", d.Status, d.Error)
 		}
+		if d.Address == cs[1].Email {
+			held = d.ID
+		}
+	}
+	// c-2 opts out while its delivery is claimed: the dispatcher's fence
+	// (its look, and its check before a send) learns it.
+	if _, err := s.OptOut(ctx, cs[1].Email, templates.Service, service, OneClick); err != nil {
+		t.Fatal(err)
+	}
+	if gone, err := s.HeldUnreachable(ctx, "w"); err != nil || !slices.Equal(gone, []int64{held}) {
+		t.Errorf("HeldUnreachable: %v, %v; want [%d]", gone, err, held)
+	}
+	if st, err := s.Recheck(ctx, held, "w", lease); err != nil || !st.Held || !st.Unreachable {
+		t.Errorf("Recheck: %+v, %v; want held and unreachable", st, err)
 	}
 }
 

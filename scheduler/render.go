@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/mail"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -230,11 +229,9 @@ func (nr *noticeRender) emailHeader(cfg *Config, dl notices.Delivery) templates.
 		To:        templates.Address(dl.Name, dl.Address),
 		MessageID: fmt.Sprintf("crier-%d-%d@%s", dl.NoticeID, dl.ID, nr.domain),
 	}
-	if cfg.PublicURL != "" {
-		h.Preferences = strings.TrimSuffix(cfg.PublicURL, "/") + "/unsubscribe/" + strconv.FormatInt(dl.ID, 10) + "/" + nr.notice.UnsubscribeToken(dl.ID)
-		if nr.category != templates.Emergency {
-			h.Unsubscribe = h.Preferences
-		}
+	h.Preferences = notices.PreferencesURL(cfg.PublicURL, nr.notice, dl.ID)
+	if nr.category != templates.Emergency {
+		h.Unsubscribe = h.Preferences
 	}
 	return h
 }
