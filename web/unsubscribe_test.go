@@ -357,3 +357,25 @@ func FuzzUnsubscribePath(f *testing.F) {
 		}
 	})
 }
+
+// TestPreferencesLanguage: the page speaks the delivery's language, a
+// regional form taking its language, else the utility's default, else
+// English.
+func TestPreferencesLanguage(t *testing.T) {
+	tests := []struct {
+		name  string
+		langs []string
+		want  string
+	}{
+		{"spanish", []string{"es", "en"}, "es"},
+		{"mexican spanish", []string{"es-MX", "en"}, "es"},
+		{"vietnamese, the utility's default spanish", []string{"vi", "es"}, "es"},
+		{"vietnamese, no default", []string{"vi", ""}, "en"},
+		{"none", []string{"", ""}, "en"},
+	}
+	for _, tc := range tests {
+		if got := wordsFor(tc.langs...).Lang; got != tc.want {
+			t.Errorf("%s: %s; want %s", tc.name, got, tc.want)
+		}
+	}
+}
