@@ -51,7 +51,7 @@ func TestEmailPreferencesLink(t *testing.T) {
 				t.Errorf("the text part ends %q; want it to end with %q", tail(e.Text, 120), want)
 			}
 			a := `<br><a href="` + link + `" style="color:#555555;">` + tc.words + "</a>\n"
-			if strings.Count(e.HTML, a) != 1 {
+			if strings.Count(e.HTML, "</span>\n"+a+"</td></tr>") != 1 { // in the footer, under its last line
 				t.Errorf("the HTML part does not link to the preferences page once with %q:\n%s", a, tail(e.HTML, 600))
 			}
 			preview, err := r.HTML()

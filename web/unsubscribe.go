@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -167,8 +169,18 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 }
 
 // parsePostForm reads a form posted as RFC 8058 allows (multipart/form-data
-// or application/x-www-form-urlencoded) into r.PostForm.
+// or application/x-www-form-urlencoded) into r.PostForm, and a body posted
+// without a Content-Type as the latter: a mail program that leaves it out
+// still means List-Unsubscribe=One-Click.
 func parsePostForm(r *http.Request) error {
+	if r.Header.Get("Content-Type") == "" {
+		b, err := io.ReadAll(r.Body) // at most maxBody (protect)
+		if err != nil {
+			return err
+		}
+		r.PostForm, err = url.ParseQuery(strings.TrimSpace(string(b)))
+		return err
+	}
 	err := r.ParseMultipartForm(maxBody)
 	if errors.Is(err, http.ErrNotMultipart) {
 		return r.ParseForm()

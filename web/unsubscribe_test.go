@@ -330,6 +330,13 @@ func TestPreferencesPage(t *testing.T) {
 	if out := optedOut(t, st, "luis@example.org"); len(out) != 0 {
 		t.Errorf("luis opted out of %v; want nothing", out)
 	}
+	// A one-click without a Content-Type still counts.
+	if resp, _ := post(s, luis, "", "List-Unsubscribe=One-Click"); resp.StatusCode != http.StatusOK {
+		t.Errorf("a one-click without a Content-Type: %s; want 200", resp.Status)
+	}
+	if out := optedOut(t, st, "luis@example.org"); !slices.Equal(out, []templates.Category{templates.Service}) {
+		t.Errorf("after a one-click without a Content-Type luis opted out of %v; want service", out)
+	}
 }
 
 // FuzzUnsubscribePath: the parser never panics, and accepts only what
