@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/crier-notices/crier/templates"
 )
 
 // Print is the channel of paper: a flyer posted or mailed to a postal
@@ -36,8 +38,8 @@ type Audience struct {
 // ChannelCount is how an audience fares on one channel: how many contacts
 // a message on it will reach, and how many it will not and why. Each
 // contact is counted once, by the first reason that holds, in the order
-// NoAddress, Suppressed, Unsubscribed. For Email and SMS, Reached and the
-// exclusions add up to the audience's contacts. Print reaches the contacts
+// NoAddress, Suppressed, Unsubscribed, OptedOut. For Email and SMS, Reached
+// and the exclusions add up to the audience's contacts. Print reaches the contacts
 // with a postal address but neither an email nor a mobile; its NoAddress
 // counts those with none of the three, who cannot be reached at all.
 type ChannelCount struct {
@@ -46,12 +48,16 @@ type ChannelCount struct {
 	NoAddress    int
 	Suppressed   int // the address is on the suppression list
 	Unsubscribed int // the contact unsubscribed from the channel
+	// OptedOut: the email address opted out of the notice's category
+	// (email only; see ResolveFor).
+	OptedOut int
 }
 
 // Resolution is the outcome of resolving an audience.
 type Resolution struct {
-	Contacts int            // contacts in the audience
-	Channels []ChannelCount // Email, SMS, Print
+	Category templates.Category // the notice's category the counts are for; "" for none
+	Contacts int                // contacts in the audience
+	Channels []ChannelCount     // Email, SMS, Print
 }
 
 // Channel returns the count of channel ch.
@@ -83,8 +89,8 @@ const (
 	printReached    = `c.postal_address <> '' AND c.email = '' AND c.mobile = ''`
 
 	// Each contact's class on a channel: 0 no address, 1 suppressed,
-	// 2 unsubscribed, 3 reached.
-	emailClass = `CASE WHEN c.email = '' THEN 0 WHEN ` + emailSuppressed + ` THEN 1 WHEN c.email_state <> 'subscribed' THEN 2 ELSE 3 END`
+	// 2 unsubscribed, 3 reached, 4 opted out of the category (email:
+	// emailClass).
 	smsClass   = `CASE WHEN c.mobile = '' THEN 0 WHEN ` + smsSuppressed + ` THEN 1 WHEN c.sms_state <> 'subscribed' THEN 2 ELSE 3 END`
 	printClass = `CASE WHEN ` + printReached + ` THEN 3 WHEN c.postal_address = '' AND c.email = '' AND c.mobile = '' THEN 0 ELSE 4 END`
 
@@ -96,36 +102,54 @@ const (
 	resolveQuery = `SELECT count(*),
 	count(*) FILTER (WHERE e = 0), count(*) FILTER (WHERE e = 1), count(*) FILTER (WHERE e = 2),
 	count(*) FILTER (WHERE m = 0), count(*) FILTER (WHERE m = 1), count(*) FILTER (WHERE m = 2),
-	count(*) FILTER (WHERE p = 3), count(*) FILTER (WHERE p = 0)
-FROM (SELECT ` + emailClass + ` AS e, ` + smsClass + ` AS m, ` + printClass + ` AS p FROM contacts c WHERE %s LIMIT -1) classes`
+	count(*) FILTER (WHERE p = 3), count(*) FILTER (WHERE p = 0), count(*) FILTER (WHERE e = 4)
+FROM (SELECT %s AS e, ` + smsClass + ` AS m, ` + printClass + ` AS p FROM contacts c WHERE %s LIMIT -1) classes`
 )
 
+// emailClass is each contact's class on email for a notice of category
+// cat: opted out of it (4) after the reasons common to every category.
+func emailClass(cat templates.Category) string {
+	optedOut := ""
+	if o := optedOutSQL(cat); o != "" {
+		optedOut = ` WHEN ` + o + ` THEN 4`
+	}
+	return `CASE WHEN c.email = '' THEN 0 WHEN ` + emailSuppressed + ` THEN 1 WHEN c.email_state <> 'subscribed' THEN 2` + optedOut + ` ELSE 3 END`
+}
+
 // Resolve counts, in one pass in SQL (no contact is loaded into memory),
-// how many contacts the audience has and how it fares on each channel.
+// how many contacts the audience has and how it fares on each channel,
+// for a notice of any category (nobody OptedOut).
 // Errors: NotFound for a list that does not exist, Invalid for a bad filter.
 func (s *Store) Resolve(ctx context.Context, a Audience) (Resolution, error) {
+	return s.ResolveFor(ctx, a, "")
+}
+
+// ResolveFor is Resolve for a notice of category cat (NoticeCategory):
+// email addresses that opted out of cat count as OptedOut, not Reached.
+func (s *Store) ResolveFor(ctx context.Context, a Audience, cat templates.Category) (Resolution, error) {
 	where, args, err := audienceWhere(ctx, s.db, a)
 	if err != nil {
 		return Resolution{}, err
 	}
-	return resolve(ctx, s.db, where, args)
+	return resolve(ctx, s.db, where, args, cat)
 }
 
 // resolve runs the counting query over the contacts selected by where (from
-// audienceWhere) through q, the store or a transaction.
-func resolve(ctx context.Context, q queryer, where string, args []any) (Resolution, error) {
-	var r Resolution
+// audienceWhere) through q, the store or a transaction, for a notice of
+// category cat.
+func resolve(ctx context.Context, q queryer, where string, args []any, cat templates.Category) (Resolution, error) {
+	r := Resolution{Category: cat}
 	e := ChannelCount{Channel: Email}
 	m := ChannelCount{Channel: SMS}
 	p := ChannelCount{Channel: Print}
-	err := q.QueryRowContext(ctx, fmt.Sprintf(resolveQuery, where), args...).Scan(&r.Contacts,
+	err := q.QueryRowContext(ctx, fmt.Sprintf(resolveQuery, emailClass(cat), where), args...).Scan(&r.Contacts,
 		&e.NoAddress, &e.Suppressed, &e.Unsubscribed,
 		&m.NoAddress, &m.Suppressed, &m.Unsubscribed,
-		&p.Reached, &p.NoAddress)
+		&p.Reached, &p.NoAddress, &e.OptedOut)
 	if err != nil {
 		return Resolution{}, fmt.Errorf("resolve audience: %w", err)
 	}
-	e.Reached = r.Contacts - e.NoAddress - e.Suppressed - e.Unsubscribed
+	e.Reached = r.Contacts - e.NoAddress - e.Suppressed - e.Unsubscribed - e.OptedOut
 	m.Reached = r.Contacts - m.NoAddress - m.Suppressed - m.Unsubscribed
 	r.Channels = []ChannelCount{e, m, p}
 	return r, nil
@@ -134,12 +158,12 @@ func resolve(ctx context.Context, q queryer, where string, args []any) (Resoluti
 // EachRecipient calls fn, by contact id, for every contact of the audience
 // that a message on channel ch reaches: it has an address for ch, and for
 // Email and SMS the contact is subscribed and the address is not
-// suppressed. It streams. fn must not use the store: the SQLite store has
+// suppressed (for a notice of any category: opt-outs are not applied). It streams. fn must not use the store: the SQLite store has
 // one connection and the walk holds it (a publisher that writes deliveries
 // collects a batch, or inserts with INSERT ... SELECT). fn's error stops
 // the walk and is returned.
 func (s *Store) EachRecipient(ctx context.Context, a Audience, ch Channel, fn func(Recipient) error) error {
-	addr, reached, err := channelAddress(ch)
+	addr, reached, err := channelAddress(ch, "")
 	if err != nil {
 		return err
 	}
@@ -165,12 +189,17 @@ func (s *Store) EachRecipient(ctx context.Context, a Audience, ch Channel, fn fu
 }
 
 // channelAddress returns, for channel ch, the column of contacts c that
-// holds its address and the condition under which a message on ch reaches
-// the contact (the class 3 of Resolve's counts).
-func channelAddress(ch Channel) (addr, reached string, err error) {
+// holds its address and the condition under which a message on ch of a
+// notice of category cat reaches the contact (the class 3 of resolve's
+// counts).
+func channelAddress(ch Channel, cat templates.Category) (addr, reached string, err error) {
 	switch ch {
 	case Email:
-		return `c.email`, `c.email <> '' AND c.email_state = 'subscribed' AND NOT ` + emailSuppressed, nil
+		reached = `c.email <> '' AND c.email_state = 'subscribed' AND NOT ` + emailSuppressed
+		if o := optedOutSQL(cat); o != "" {
+			reached += ` AND NOT ` + o
+		}
+		return `c.email`, reached, nil
 	case SMS:
 		return `c.mobile`, `c.mobile <> '' AND c.sms_state = 'subscribed' AND NOT ` + smsSuppressed, nil
 	case Print:

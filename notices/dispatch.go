@@ -18,12 +18,15 @@ func priority(u Urgency) int {
 }
 
 // deliverySuppressed is true for a queued delivery d whose address was
-// suppressed, or whose contact unsubscribed from the channel, after the
-// notice was published. Addresses are matched as the suppressions store
-// them (see emailSuppressed).
+// suppressed, or whose contact unsubscribed from the channel, or (email)
+// whose address opted out of the notice's category, after the notice was
+// published. Addresses are matched as the suppressions store them (see
+// emailSuppressed). An emergency's category is never opted out of.
 const deliverySuppressed = `CASE d.channel
 	WHEN 'email' THEN EXISTS (SELECT 1 FROM suppressions s WHERE s.address = lower(d.address))
 		OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = d.contact_id AND c.email_state <> 'subscribed')
+		OR EXISTS (SELECT 1 FROM email_opt_outs o WHERE o.address = lower(d.address)
+			AND o.category = (SELECT n.category FROM notices n WHERE n.id = d.notice_id))
 	WHEN 'sms' THEN EXISTS (SELECT 1 FROM suppressions s WHERE s.address = d.address)
 		OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = d.contact_id AND c.sms_state <> 'subscribed')
 	ELSE 0 END`

@@ -81,6 +81,11 @@ type Notice struct {
 	// and unguessable, so a page is found only through what was sent or
 	// published.
 	Code string
+	// Category is the notice's category (NoticeCategory), frozen when it
+	// is published; "" before. OptedOut counts the email addresses
+	// publishing left out for having opted out of it.
+	Category templates.Category
+	OptedOut int
 
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -266,13 +271,13 @@ func (s *Store) createNotice(ctx context.Context, tx *sql.Tx, n Notice) (int64, 
 	return id, err
 }
 
-const noticeColumns = `id, template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, published_at, secret, proof, code`
+const noticeColumns = `id, template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, published_at, secret, proof, code, category, opted_out`
 
 func scanNotice(sc interface{ Scan(...any) error }) (Notice, error) {
 	var n Notice
 	var values, langs, audience, chans, created, updated string
 	var sendAt, published sql.NullString
-	if err := sc.Scan(&n.ID, &n.Template, &values, &langs, &audience, &chans, &n.Urgency, &sendAt, &n.Status, &created, &updated, &published, &n.secret, &n.Proof, &n.Code); err != nil {
+	if err := sc.Scan(&n.ID, &n.Template, &values, &langs, &audience, &chans, &n.Urgency, &sendAt, &n.Status, &created, &updated, &published, &n.secret, &n.Proof, &n.Code, &n.Category, &n.OptedOut); err != nil {
 		return n, err
 	}
 	if err := json.Unmarshal([]byte(values), &n.Values); err != nil {

@@ -59,9 +59,10 @@ func (p PublishSummary) Queued() int {
 // or not at all.
 //
 // It writes one delivery per contact of the audience and channel of the
-// notice that Resolve counts as reached (an address, subscribed, the
-// address not suppressed; print: a postal address but neither email nor
-// mobile), with the contact's address, name and language frozen. A
+// notice that ResolveFor counts as reached for the notice's category
+// (NoticeCategory: an address, subscribed, the address not suppressed nor,
+// for email, opted out of the category; print: a postal address but
+// neither email nor mobile), with the contact's address, name and language frozen. A
 // contact gets the notice language templates.MatchLanguage chooses for
 // theirs (a customer who reads es-MX gets es); one whose language none
 // fits gets the fallback:
@@ -71,7 +72,9 @@ func (p PublishSummary) Queued() int {
 // SELECT over the audience's condition: no contact passes through memory.
 //
 // The notice becomes Sending, its deliveries due now; or Done when nobody
-// is reached and it does not print (print always writes the flyer).
+// is reached and it does not print (print always writes the flyer). Its
+// category and the number of email addresses left out for having opted
+// out of it are kept with it (Notice.Category, Notice.OptedOut).
 //
 // A notice whose send time is to come is checked (values, languages,
 // audience) and counted, and becomes Scheduled without deliveries: it is
@@ -101,13 +104,13 @@ func (s *Store) Publish(ctx context.Context, id int64, fam *templates.Family, de
 	return sum, nil
 }
 
-// insertDeliveries writes the deliveries of notice id on channel ch for
-// the contacts selected by where, and returns how many it wrote. The
+// insertDeliveries writes the deliveries of notice id (of category cat)
+// on channel ch for the contacts selected by where, and returns how many it wrote. The
 // conflict clause collapses contacts sharing an address. (SQLite needs the
 // SELECT's WHERE for the ON CONFLICT to parse, which it has.)
-func insertDeliveries(ctx context.Context, tx *sql.Tx, id int64, ch Channel, where string, whereArgs []any,
+func insertDeliveries(ctx context.Context, tx *sql.Tx, id int64, ch Channel, cat templates.Category, where string, whereArgs []any,
 	lang sqlExpr, prio int, due, now time.Time) (int, error) {
-	addr, reached, err := channelAddress(ch)
+	addr, reached, err := channelAddress(ch, cat)
 	if err != nil {
 		return 0, err
 	}
@@ -242,7 +245,8 @@ func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam *template
 		if err != nil {
 			return err
 		}
-		res, err := resolve(ctx, tx, where, args)
+		cat := NoticeCategory(fam.Original.Category, n.Urgency)
+		res, err := resolve(ctx, tx, where, args, cat)
 		if err != nil {
 			return err
 		}
@@ -263,7 +267,7 @@ func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam *template
 			return fmt.Errorf("languages: %w", err)
 		}
 		for _, ch := range n.Channels {
-			queued, err := insertDeliveries(ctx, tx, id, ch, where, args, lang, priority(n.Urgency), sum.Due, now)
+			queued, err := insertDeliveries(ctx, tx, id, ch, cat, where, args, lang, priority(n.Urgency), sum.Due, now)
 			if err != nil {
 				return fmt.Errorf("%s deliveries: %w", ch, err)
 			}
@@ -275,8 +279,8 @@ func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam *template
 		if sum.Queued() == 0 && !slices.Contains(n.Channels, Print) {
 			sum.Status = Done
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE notices SET status = ?, published_at = ?, updated_at = ? WHERE id = ?`,
-			string(sum.Status), now.Format(timeLayout), now.Format(timeLayout), id)
+		_, err = tx.ExecContext(ctx, `UPDATE notices SET status = ?, published_at = ?, updated_at = ?, category = ?, opted_out = ? WHERE id = ?`,
+			string(sum.Status), now.Format(timeLayout), now.Format(timeLayout), string(cat), sum.Channel(Email).OptedOut, id)
 		return err
 	}()
 	return sum, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/channels/email"
+	"github.com/crier-notices/crier/internal/emltest"
 	"github.com/crier-notices/crier/internal/testenv"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
@@ -29,7 +30,8 @@ func mailpitSender(t testing.TB, mp *testenv.MailpitServer, conns int) *email.Se
 // TestSendToFiveHundred sends a boil water advisory to a list of 500
 // customers through Mailpit and reads back that each address got exactly
 // one message, addressed with its name, in its language, with a text and an
-// HTML part and the one-click unsubscribe headers.
+// HTML part and the link to the recipient's preferences page, but no
+// one-click unsubscribe headers: nobody can leave emergencies.
 func TestSendToFiveHundred(t *testing.T) {
 	mp := testenv.Mailpit(t)
 	s, lib := newStore(t), library(t)
@@ -85,11 +87,13 @@ func TestSendToFiveHundred(t *testing.T) {
 				t.Errorf("message to %s has no %s part", to.Address, part)
 			}
 		}
-		if u := msg.Header.Get("List-Unsubscribe"); !strings.HasPrefix(u, "<https://water.example/unsubscribe/") {
-			t.Errorf("message to %s: List-Unsubscribe %q", to.Address, u)
+		// An emergency: a link to the preferences page, no one-click
+		// unsubscribe (nobody can leave emergencies).
+		if u, p := msg.Header.Get("List-Unsubscribe"), msg.Header.Get("List-Unsubscribe-Post"); u != "" || p != "" {
+			t.Errorf("message to %s: List-Unsubscribe %q, List-Unsubscribe-Post %q; want none in an emergency", to.Address, u, p)
 		}
-		if p := msg.Header.Get("List-Unsubscribe-Post"); p != "List-Unsubscribe=One-Click" {
-			t.Errorf("message to %s: List-Unsubscribe-Post %q", to.Address, p)
+		if e := emltest.Read(t, raw); !strings.Contains(e.Text, ": https://water.example/unsubscribe/") || !strings.Contains(e.HTML, `<a href="https://water.example/unsubscribe/`) {
+			t.Errorf("message to %s has no preferences link in its text and HTML footers", to.Address)
 		}
 	}
 	for addr := range want {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/mail"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +33,9 @@ type noticeRender struct {
 	family *templates.Family
 	langs  []string
 	domain string // for Message-IDs
+	// category is the notice's (notices.NoticeCategory): an emergency's
+	// email has no one-click unsubscribe, nobody can leave it.
+	category templates.Category
 
 	mu     sync.Mutex
 	byLang map[string]rendered
@@ -97,6 +99,10 @@ func (nr *noticeRender) load(cfg *Config, n notices.Notice) error {
 	nr.family, err = cfg.Library.Family(n.Template)
 	if err != nil {
 		return &noticeError{fmt.Errorf("notice %d: %w", n.ID, err)}
+	}
+	nr.category = n.Category
+	if nr.category == "" { // not yet published, or published before categories were kept
+		nr.category = notices.NoticeCategory(nr.family.Original.Category, n.Urgency)
 	}
 	nr.langs = n.Languages
 	if len(nr.langs) == 0 {
@@ -212,7 +218,10 @@ func (nr *noticeRender) message(cfg *Config, dl notices.Delivery) (channels.Mess
 }
 
 // emailHeader is dl's email header: the configured sender, the recipient,
-// a Message-ID of the notice's domain and the unsubscribe link.
+// a Message-ID of the notice's domain, and with a public address the
+// recipient's preferences link, which is also the one-click unsubscribe
+// address except in an emergency (RFC 8058's one click leaves the
+// notice's category, and nobody can leave emergencies).
 func (nr *noticeRender) emailHeader(cfg *Config, dl notices.Delivery) templates.EmailHeader {
 	h := templates.EmailHeader{
 		From:      cfg.From,
@@ -220,8 +229,9 @@ func (nr *noticeRender) emailHeader(cfg *Config, dl notices.Delivery) templates.
 		To:        templates.Address(dl.Name, dl.Address),
 		MessageID: fmt.Sprintf("crier-%d-%d@%s", dl.NoticeID, dl.ID, nr.domain),
 	}
-	if cfg.PublicURL != "" {
-		h.Unsubscribe = strings.TrimSuffix(cfg.PublicURL, "/") + "/unsubscribe/" + strconv.FormatInt(dl.ID, 10) + "/" + nr.notice.UnsubscribeToken(dl.ID)
+	h.Preferences = notices.PreferencesURL(cfg.PublicURL, nr.notice, dl.ID)
+	if nr.category != templates.Emergency {
+		h.Unsubscribe = h.Preferences
 	}
 	return h
 }

@@ -44,6 +44,21 @@ func BenchmarkRenderEmail(b *testing.B) {
 	}
 }
 
+// BenchmarkRenderEmailWithLinks is BenchmarkRenderEmail for a recipient
+// with their preferences link in the footers and the one-click header, as
+// the dispatcher sends with public_url set: the link goes into the body
+// encoded once per notice.
+func BenchmarkRenderEmailWithLinks(b *testing.B) {
+	_, _, r := benchRendering(b, "en")
+	link := "https://notices.water.example/unsubscribe/1234567/AbCdEfGhIjKlMnOpQrStUv"
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.WriteEmail(io.Discard, EmailHeader{To: "customer@example.com", Unsubscribe: link, Preferences: link}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkRender is the notice-level work done once per notice and
 // language: fill, execute the templates, count the SMS, parse the body.
 func BenchmarkRender(b *testing.B) {

@@ -56,12 +56,23 @@ func (r *Rendering) accent() string {
 // Markdown as the text part, in a single-column, inline-styled layout with
 // the utility's branding and contact footer. Every value is escaped.
 func (r *Rendering) HTML() (string, error) {
+	html, err := r.markedHTML()
+	if err != nil {
+		return "", err
+	}
+	head, tail := splitHole(html)
+	return head + tail, nil
+}
+
+// markedHTML is the HTML part with the line of preferencesHole.
+func (r *Rendering) markedHTML() (string, error) {
 	if r.html != "" {
 		return r.html, nil
 	}
 	return r.renderHTML()
 }
 
+// renderHTML renders the HTML part with the line of preferencesHole.
 func (r *Rendering) renderHTML() (string, error) {
 	var body bytes.Buffer
 	if err := markdown.Renderer().Render(&body, r.Source, r.Doc); err != nil {
@@ -76,7 +87,7 @@ func (r *Rendering) renderHTML() (string, error) {
 		Lang, Subject, Preheader, Accent, Title, DateLine, URL, Online, Footer string
 		Tel, LogoSrc                                                           template.URL
 		LogoWidth, LogoHeight                                                  int
-		Body                                                                   template.HTML
+		Body, PreferencesHole                                                  template.HTML
 		Utility                                                                Utility
 	}{
 		Lang:       r.Lang,
@@ -94,8 +105,9 @@ func (r *Rendering) renderHTML() (string, error) {
 		Footer:     fmt.Sprintf(r.phrase("footer"), r.Utility.Name),
 		// goldmark escapes every text it writes; values reach it escaped
 		// for Markdown, so they are text, never markup.
-		Body:    template.HTML(emailStyles.Replace(body.String())),
-		Utility: r.Utility,
+		Body:            template.HTML(emailStyles.Replace(body.String())),
+		PreferencesHole: preferencesHole,
+		Utility:         r.Utility,
 	}
 	var out bytes.Buffer
 	if err := emailLayout.Execute(&out, data); err != nil {
@@ -152,8 +164,13 @@ type EmailHeader struct {
 	// (https://…, or http:// on this machine; see CheckUnsubscribeAddress):
 	// it becomes the List-Unsubscribe header with
 	// List-Unsubscribe-Post (RFC 8058), which large mailbox providers
-	// require of bulk senders. Empty for a preview.
+	// require of bulk senders. Empty for a preview, and for an emergency,
+	// which nobody can leave.
 	Unsubscribe string
+	// Preferences is the address of the recipient's preferences page
+	// (checked as Unsubscribe is): a line at the end of the text and HTML
+	// footers links to it. Empty: no line.
+	Preferences string
 }
 
 // CheckUnsubscribeAddress checks a one-click unsubscribe address, or the
@@ -175,23 +192,27 @@ func CheckUnsubscribeAddress(s string) error {
 // notice's date) and a Message-ID. The MIME boundary is derived from the content, so the same
 // notice with the same Message-ID gives the same bytes.
 func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
-	html, err := r.HTML()
-	if err != nil {
-		return nil, err
-	}
-	text := r.emailText()
 	// The content is encoded once per notice (Render); only the headers
-	// are made per email.
+	// and the preferences link are made per email.
 	content, bodyType, body := r.digest, r.bodyType, r.body
 	if body == nil {
+		html, err := r.markedHTML()
+		if err != nil {
+			return nil, err
+		}
 		logo, err := r.emailLogo()
 		if err != nil {
 			return nil, err
 		}
-		content = contentDigest(r.Subject, text, html)
+		text := r.emailText()
+		content = emailDigest(r.Subject, text, html)
 		if bodyType, body, err = emailBody(content, text, html, logo); err != nil {
 			return nil, err
 		}
+	}
+	textLine, htmlLine, err := r.preferencesLines(h.Preferences)
+	if err != nil {
+		return nil, err
 	}
 	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
 	m.SetGenHeader(mail.HeaderXMailer, "Crier")
@@ -231,7 +252,7 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 		// same recipient gets the same id. (Senders give their own.)
 		sum := sha256.New()
 		sum.Write(content[:])
-		for _, s := range []string{h.From, h.ReplyTo, h.To, h.Unsubscribe} {
+		for _, s := range []string{h.From, h.ReplyTo, h.To, h.Unsubscribe, h.Preferences} {
 			io.WriteString(sum, s)
 			sum.Write([]byte{0})
 		}
@@ -245,7 +266,7 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	// encoding must say; its parts are 7-bit quoted-printable and base64).
 	// go-mail's own EmbedReader would encode the logo again for each
 	// recipient's email.
-	m.SetBodyWriter(mail.ContentType(bodyType), bytesWriter(body), mail.WithPartEncoding(mail.NoEncoding))
+	m.SetBodyWriter(mail.ContentType(bodyType), bytesWriter(body.with(textLine, htmlLine)), mail.WithPartEncoding(mail.NoEncoding))
 	return m, nil
 }
 
@@ -256,14 +277,21 @@ func boundaryOf(content [32]byte) string {
 }
 
 // alternativeBody encodes the email's body once: multipart/alternative,
-// the plain text then the HTML part, each quoted-printable in UTF-8.
-func alternativeBody(content [32]byte, text, html string) ([]byte, error) {
+// the plain text then the HTML part, each quoted-printable in UTF-8, with
+// a hole at the end of the text and at the line of preferencesHole in the
+// HTML for each recipient's preferences link (see mimeBody).
+func alternativeBody(content [32]byte, text, html string) (*mimeBody, error) {
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
 	if err := w.SetBoundary(boundaryOf(content)); err != nil {
 		return nil, err
 	}
-	for _, p := range []struct{ kind, s string }{{"text/plain", text}, {"text/html", html}} {
+	head, tail := splitHole(html)
+	body := &mimeBody{}
+	for i, p := range []struct {
+		kind string
+		s    []string // the part's pieces, a hole after each but the last
+	}{{"text/plain", []string{text, ""}}, {"text/html", []string{head, tail}}} {
 		pw, err := w.CreatePart(textproto.MIMEHeader{
 			"Content-Transfer-Encoding": {"quoted-printable"},
 			"Content-Type":              {p.kind + "; charset=UTF-8"},
@@ -271,18 +299,31 @@ func alternativeBody(content [32]byte, text, html string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		qp := quotedprintable.NewWriter(pw)
-		if _, err := io.WriteString(qp, p.s); err != nil {
-			return nil, err
-		}
-		if err := qp.Close(); err != nil {
-			return nil, err
+		for j, s := range p.s {
+			if err := writeQuotedPrintable(pw, s); err != nil {
+				return nil, err
+			}
+			if j == 0 {
+				body.holes[i] = b.Len()
+			}
 		}
 	}
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	body.b = b.Bytes()
+	return body, nil
+}
+
+// writeQuotedPrintable writes s to w quoted-printable. Pieces that end a
+// line encode alone as they would together: quoted-printable encodes
+// each line on its own.
+func writeQuotedPrintable(w io.Writer, s string) error {
+	qp := quotedprintable.NewWriter(w)
+	if _, err := io.WriteString(qp, s); err != nil {
+		return err
+	}
+	return qp.Close()
 }
 
 // bytesWriter writes b, for go-mail's body writers.

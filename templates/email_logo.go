@@ -84,7 +84,7 @@ func (l *emailLogo) src() template.URL {
 // emailBody encodes the email's body once per notice: the text and HTML
 // alternatives and, with a logo, the logo beside them as an inline part of
 // multipart/related (RFC 2387). It returns the body's Content-Type.
-func emailBody(content [32]byte, text, html string, logo *emailLogo) (contentType string, body []byte, err error) {
+func emailBody(content [32]byte, text, html string, logo *emailLogo) (contentType string, body *mimeBody, err error) {
 	alternative, err := alternativeBody(content, text, html)
 	if err != nil {
 		return "", nil, err
@@ -104,7 +104,8 @@ func emailBody(content [32]byte, text, html string, logo *emailLogo) (contentTyp
 	if err != nil {
 		return "", nil, err
 	}
-	if _, err := pw.Write(alternative); err != nil {
+	at := b.Len()
+	if _, err := pw.Write(alternative.b); err != nil {
 		return "", nil, err
 	}
 	pw, err = w.CreatePart(textproto.MIMEHeader{
@@ -122,7 +123,8 @@ func emailBody(content [32]byte, text, html string, logo *emailLogo) (contentTyp
 	if err := w.Close(); err != nil {
 		return "", nil, err
 	}
-	return `multipart/related; type="multipart/alternative"; boundary="` + w.Boundary() + `"`, b.Bytes(), nil
+	related := &mimeBody{b: b.Bytes(), holes: [2]int{at + alternative.holes[0], at + alternative.holes[1]}}
+	return `multipart/related; type="multipart/alternative"; boundary="` + w.Boundary() + `"`, related, nil
 }
 
 // writeBase64Lines writes data in base64, in lines of 76 characters as

@@ -28,7 +28,8 @@ type LanguageTable struct {
 	Date, DateWithoutYear, DateWithWeekday, Time, DateTime string
 	AM, PM, Noon, Midnight                                 string
 	// Phrases are the words Crier adds: issued, contact, scan, online,
-	// page and footer.
+	// page, footer and preferences (the email's link to the recipient's
+	// preferences page).
 	Phrases map[string]string
 }
 
@@ -49,14 +50,16 @@ var tablePatterns = []tablePattern{
 }
 
 type tablePhrase struct {
-	key  string
-	must []string
+	key      string
+	must     []string
+	optional bool // a table written before Crier added it may lack it: English stands in
 }
 
-// tablePhrases lists the phrases a table must give and their placeholders.
+// tablePhrases lists the phrases a table gives and their placeholders.
 var tablePhrases = []tablePhrase{
-	{"issued", []string{"date"}}, {"contact", nil}, {"scan", nil}, {"online", nil},
-	{"page", []string{"page", "pages"}}, {"footer", []string{"utility"}},
+	{"issued", []string{"date"}, false}, {"contact", nil, false}, {"scan", nil, false}, {"online", nil, false},
+	{"page", []string{"page", "pages"}, false}, {"footer", []string{"utility"}, false},
+	{"preferences", nil, true},
 }
 
 var placeholder = regexp.MustCompile(`\{([a-z0-9_]*)\}`)
@@ -194,7 +197,7 @@ func tableList(pl *problemList, k, v *yaml.Node, n int, what string) []string {
 // tablePhrasesKey reads the phrases mapping: every phrase Crier adds.
 func tablePhrasesKey(pl *problemList, t *LanguageTable, v *yaml.Node) {
 	if v.Kind != yaml.MappingNode {
-		pl.errorf(v.Line, "phrases: give a mapping of issued, contact, scan, online, page and footer")
+		pl.errorf(v.Line, "phrases: give a mapping of issued, contact, scan, online, page, footer and preferences")
 		return
 	}
 	for i := 0; i+1 < len(v.Content); i += 2 {
@@ -203,7 +206,7 @@ func tablePhrasesKey(pl *problemList, t *LanguageTable, v *yaml.Node) {
 			return p.key == k.Value
 		})
 		if j < 0 {
-			pl.errorf(k.Line, "phrases: %s is not a phrase Crier adds (issued, contact, scan, online, page, footer)", k.Value)
+			pl.errorf(k.Line, "phrases: %s is not a phrase Crier adds (issued, contact, scan, online, page, footer, preferences)", k.Value)
 			continue
 		}
 		if s, ok := scalar(pl, k.Value, pv); ok && checkPattern(pl, k.Line, "phrases: "+k.Value, s, tablePhrases[j].must, nil) {
@@ -211,7 +214,7 @@ func tablePhrasesKey(pl *problemList, t *LanguageTable, v *yaml.Node) {
 		}
 	}
 	for _, p := range tablePhrases {
-		if _, ok := t.Phrases[p.key]; !ok && !slices.ContainsFunc(v.Content, func(n *yaml.Node) bool { return n.Value == p.key }) {
+		if _, ok := t.Phrases[p.key]; !ok && !p.optional && !slices.ContainsFunc(v.Content, func(n *yaml.Node) bool { return n.Value == p.key }) {
 			pl.errorf(v.Line, "phrases: %s is missing", p.key)
 		}
 	}
@@ -280,6 +283,16 @@ func (r *Rendering) table() *LanguageTable {
 		return r.Template.table()
 	}
 	return (&Template{Lang: r.Lang}).table()
+}
+
+// plainPhrase is the phrase key of the rendering's table as it is written
+// (phrase prepares it for Sprintf); English for an optional phrase the
+// table lacks.
+func (r *Rendering) plainPhrase(key string) string {
+	if s, ok := r.table().Phrases[key]; ok {
+		return s
+	}
+	return builtinTables()["en"].Phrases[key]
 }
 
 // phrase returns one of the words Crier adds, in the rendering's language,

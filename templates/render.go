@@ -102,7 +102,7 @@ func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, er
 		return nil, err
 	}
 	r.text = r.renderEmailText()
-	r.digest = contentDigest(r.Subject, r.text, r.html)
+	r.digest = emailDigest(r.Subject, r.text, r.html)
 	if r.bodyType, r.body, err = emailBody(r.digest, r.text, r.html, r.logo); err != nil {
 		return nil, err
 	}

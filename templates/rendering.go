@@ -25,13 +25,15 @@ type Rendering struct {
 	URL     string    // the notice's public web address (QR code, links); optional
 
 	// The email parts, rendered once by Render for every email of the notice.
+	// html holds the line where each recipient's preferences link goes
+	// (preferencesHole); HTML leaves it out.
 	html, text string
 	digest     [32]byte // of subject, text and HTML: the MIME boundary and default Message-ID derive from it
 	// body is the email's body, encoded once: each recipient's email is
 	// its own headers and these bytes. It is multipart/alternative with
 	// both parts quoted-printable, inside multipart/related beside the
 	// logo when the utility has one; bodyType is its Content-Type.
-	body     []byte
+	body     *mimeBody
 	bodyType string
 	logo     *emailLogo // the utility's logo in the HTML email; nil without one
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/crier-notices/crier/notices"
@@ -14,6 +15,7 @@ import (
 // channel, and who it misses and why.
 type audienceCmd struct {
 	audienceFlags `embed:""`
+	Category      string `help:"Count for a notice of this category (service, information or emergency): email addresses that opted out of it are left out (nobody can leave emergencies)." placeholder:"CATEGORY"`
 }
 
 // audienceFlags choose an audience: `crier audience` and `crier send`.
@@ -65,7 +67,11 @@ func (c audienceCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.Resolve(context.Background(), a)
+	cat, err := category(c.Category)
+	if err != nil {
+		return usageError("audience", err)
+	}
+	r, err := s.ResolveFor(context.Background(), a, cat)
 	if err != nil {
 		return err
 	}
@@ -75,16 +81,51 @@ func (c audienceCmd) Run(e *env) error {
 	return nil
 }
 
-// writeResolution writes an audience's counts per channel as a table.
+// writeResolution writes an audience's counts per channel as a table;
+// for a notice's category, with the email addresses that opted out of it.
 func writeResolution(w io.Writer, r notices.Resolution) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHANNEL\tREACHED\tNO ADDRESS\tSUPPRESSED\tUNSUBSCRIBED")
+	optedOut := func(ch notices.ChannelCount) string { return "" }
+	head := "CHANNEL\tREACHED\tNO ADDRESS\tSUPPRESSED\tUNSUBSCRIBED"
+	if r.Category != "" {
+		head += "\tOPTED OUT OF " + strings.ToUpper(string(r.Category))
+		optedOut = func(ch notices.ChannelCount) string {
+			if ch.Channel != notices.Email {
+				return "\t-"
+			}
+			return fmt.Sprintf("\t%d", ch.OptedOut)
+		}
+	}
+	fmt.Fprintln(tw, head)
 	for _, ch := range r.Channels {
 		if ch.Channel == notices.Print {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t-\t-\n", ch.Channel, ch.Reached, ch.NoAddress)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t-\t-%s\n", ch.Channel, ch.Reached, ch.NoAddress, optedOut(ch))
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", ch.Channel, ch.Reached, ch.NoAddress, ch.Suppressed, ch.Unsubscribed)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d%s\n", ch.Channel, ch.Reached, ch.NoAddress, ch.Suppressed, ch.Unsubscribed, optedOut(ch))
 	}
 	tw.Flush()
+}
+
+// category reads --category: a template category, or "" for none.
+func category(s string) (templates.Category, error) {
+	switch c := templates.Category(strings.ToLower(strings.TrimSpace(s))); c {
+	case "", templates.Emergency, templates.Service, templates.Information:
+		return c, nil
+	}
+	return "", fmt.Errorf("--category %s: give service, information or emergency", s)
+}
+
+// optedOutWords names the email addresses left out of a notice of
+// category cat for having opted out of it.
+func optedOutWords(cat templates.Category) string {
+	return fmt.Sprintf("opted out of %s notices", cat)
+}
+
+// writeOptedOut says how many email addresses publishing left out of
+// notice n for having opted out of its category; nothing when none.
+func writeOptedOut(w io.Writer, n notices.Notice) {
+	if n.OptedOut > 0 {
+		fmt.Fprintf(w, "email left out at publishing: %d address(es) %s\n", n.OptedOut, optedOutWords(n.Category))
+	}
 }

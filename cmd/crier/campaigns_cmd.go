@@ -405,7 +405,7 @@ func checkCampaign(ctx context.Context, s *notices.Store, mc scheduler.Config, f
 	if err := scheduler.CheckNotice(mc, n); err != nil {
 		return nil, reach, nil, &exitError{code: 1, err: fmt.Errorf("the campaign's notice cannot be sent as it is:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))}
 	}
-	if reach, err = s.Resolve(ctx, c.Notice.Audience); err != nil {
+	if reach, err = s.ResolveFor(ctx, c.Notice.Audience, notices.NoticeCategory(fam.Original.Category, c.Notice.Urgency)); err != nil {
 		return nil, reach, nil, err
 	}
 	if reach.Contacts == 0 {

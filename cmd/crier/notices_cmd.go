@@ -369,6 +369,7 @@ func writeReport(w io.Writer, r notices.Report, loc *time.Location) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", c.Channel, c.Total, c.Queued, c.Sending, c.Sent, c.Delivered, c.Failed, c.Suppressed, c.Cancelled, c.Retried)
 	}
 	tw.Flush()
+	writeOptedOut(w, r.Notice)
 	for _, c := range r.Channels {
 		if c.Paused != nil {
 			fmt.Fprintf(w, "\n%s PAUSED since %s: %s\nfix the cause, then run: crier notices resume %d\n", c.Channel, showTime(c.Paused.At, loc), c.Paused.Reason, r.Notice.ID)

@@ -21,7 +21,7 @@ import (
 func (c sendCmd) confirmation(e *env, s *notices.Store, d *sendDraft) (int, error) {
 	ctx := context.Background()
 	n := d.notice
-	res, err := s.Resolve(ctx, n.Audience)
+	res, err := s.ResolveFor(ctx, n.Audience, notices.NoticeCategory(d.fam.Original.Category, n.Urgency))
 	if err != nil {
 		return 0, err
 	}
@@ -82,15 +82,16 @@ func writeChannelCounts(w io.Writer, names map[notices.Channel]string, chs []not
 			what = "letter(s), and the flyer"
 		}
 		fmt.Fprintf(w, "%-10s %d %s -> %s\n", string(ch)+":", cc.Reached, what, names[ch])
-		if out := leftOut(cc); out != "" {
+		if out := leftOut(cc, res.Category); out != "" {
 			fmt.Fprintf(w, "%-10s left out: %s\n", "", out)
 		}
 	}
 	return total
 }
 
-// leftOut says whom a channel leaves out and why; "" for nobody.
-func leftOut(cc notices.ChannelCount) string {
+// leftOut says whom a channel of a notice of category cat leaves out and
+// why; "" for nobody.
+func leftOut(cc notices.ChannelCount, cat templates.Category) string {
 	if cc.Channel == notices.Print {
 		if cc.NoAddress == 0 {
 			return ""
@@ -102,7 +103,7 @@ func leftOut(cc notices.ChannelCount) string {
 	for _, p := range []struct {
 		n    int
 		what string
-	}{{cc.NoAddress, address}, {cc.Suppressed, "suppressed"}, {cc.Unsubscribed, "unsubscribed"}} {
+	}{{cc.NoAddress, address}, {cc.Suppressed, "suppressed"}, {cc.Unsubscribed, "unsubscribed"}, {cc.OptedOut, optedOutWords(cat)}} {
 		if p.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
 		}

@@ -666,7 +666,8 @@ func describeMessage(ctx context.Context, store *notices.Store, n notices.Notice
 	m, err := r.Email(templates.EmailHeader{
 		To:          (&mail.Address{Name: first.Name, Address: first.Address}).String(),
 		MessageID:   fmt.Sprintf("crier-%d-%d@water.example", n.ID, first.ID),
-		Unsubscribe: publicURL + "/unsubscribe/" + strconv.FormatInt(first.ID, 10) + "/" + n.UnsubscribeToken(first.ID),
+		Unsubscribe: notices.PreferencesURL(publicURL, n, first.ID),
+		Preferences: notices.PreferencesURL(publicURL, n, first.ID),
 	})
 	if err != nil {
 		return "", err
