@@ -23,6 +23,7 @@ type ProviderReport struct {
 type ReportOutcome struct {
 	DeliveryID int64
 	NoticeID   int64
+	Address    string         // the delivery's address (a 21610 suppresses it)
 	Status     DeliveryStatus // the delivery's status afterwards
 	Changed    bool           // false: the report was older news than what the delivery holds
 }
@@ -43,8 +44,8 @@ const (
 	reportApply = `UPDATE deliveries SET status = ?1, error_code = ?2, error = ?3, updated_at = ?4
 		WHERE provider_id = ?6 AND provider_id <> '' AND channel = ?5 AND status IN ('sent', 'failed', 'undelivered', 'delivered')
 		AND (` + outcomeRank + `, error_code, error) < (?7, ?2, ?3)
-		RETURNING id, notice_id, status`
-	reportFind = `SELECT id, notice_id, status FROM deliveries WHERE provider_id = ?2 AND provider_id <> '' AND channel = ?1 ORDER BY id LIMIT 1`
+		RETURNING id, notice_id, address, status`
+	reportFind = `SELECT id, notice_id, address, status FROM deliveries WHERE provider_id = ?2 AND provider_id <> '' AND channel = ?1 ORDER BY id LIMIT 1`
 )
 
 // RecordProviderReport moves the delivery the provider knows as
@@ -73,7 +74,7 @@ func (s *Store) RecordProviderReport(ctx context.Context, r ProviderReport) (Rep
 	var out ReportOutcome
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, reportApply, string(r.Status), r.Code, r.Error, at.UTC().Format(timeLayout),
-			string(r.Channel), r.ProviderID, rank).Scan(&out.DeliveryID, &out.NoticeID, &out.Status)
+			string(r.Channel), r.ProviderID, rank).Scan(&out.DeliveryID, &out.NoticeID, &out.Address, &out.Status)
 		if err == nil {
 			out.Changed = true
 			return nil
@@ -81,7 +82,7 @@ func (s *Store) RecordProviderReport(ctx context.Context, r ProviderReport) (Rep
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, reportFind, string(r.Channel), r.ProviderID).Scan(&out.DeliveryID, &out.NoticeID, &out.Status)
+		err = tx.QueryRowContext(ctx, reportFind, string(r.Channel), r.ProviderID).Scan(&out.DeliveryID, &out.NoticeID, &out.Address, &out.Status)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errorf(NotFound, "no %s delivery has the provider's id %s", r.Channel, r.ProviderID)
 		}
