@@ -3,17 +3,20 @@ package web
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/crier-notices/crier/internal/spool"
 	"github.com/crier-notices/crier/notices"
 )
 
@@ -437,5 +440,49 @@ func TestSpoolReplaysAfterACrash(t *testing.T) {
 	waitFor(t, "recorded", func() bool {
 		r, err := st.Report(ctx, noticeID)
 		return err == nil && r.Channel(notices.SMS).Undelivered == 3
+	})
+}
+
+// TestStatusCallbacksWhileTheStoreIsLocked: while another process holds
+// the database's write lock (longer than the store waits for it), each
+// callback is still answered 200 at once, none is recorded, and all are
+// recorded once the lock is let go.
+func TestStatusCallbacksWhileTheStoreIsLocked(t *testing.T) {
+	ctx := context.Background()
+	s, st := statusServer(t, nil)
+	noticeID, bySID := sentTexts(t, s, st, 0, 20)
+	stop := s.startSpool(ctx)
+	defer stop()
+
+	other, err := sql.Open("sqlite", "file:"+st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	lock, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	for sid := range bySID {
+		post(t, s, callback(sid, "delivered", ""))
+	}
+	sp, _ := s.spooled(ctx)
+	waitFor(t, "tried while locked", func() bool {
+		es, _ := sp.Due(ctx, time.Now().Add(time.Hour), 100)
+		return slices.ContainsFunc(es, func(e spool.Entry) bool { return e.Attempts > 0 })
+	})
+	if r, err := st.Report(ctx, noticeID); err != nil || r.Channel(notices.SMS).Delivered != 0 {
+		t.Fatalf("recorded while the store was locked: %+v, %v", r.Channel(notices.SMS), err)
+	}
+	if _, err := lock.ExecContext(ctx, `ROLLBACK`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "all recorded", func() bool {
+		r, err := st.Report(ctx, noticeID)
+		return err == nil && r.Channel(notices.SMS).Delivered == len(bySID)
 	})
 }
