@@ -669,18 +669,21 @@ func (s *Store) RenewClaims(ctx context.Context, worker string, lease time.Durat
 
 // ChannelReport counts a notice's deliveries on one channel by status.
 type ChannelReport struct {
-	Channel    Channel
-	Total      int
-	Queued     int
-	Sending    int
-	Sent       int
-	Delivered  int
-	Failed     int
-	Suppressed int
-	Cancelled  int
-	Retried    int // deliveries that took more than one attempt
-	Attempts   int
-	Paused     *Pause // nil unless the channel is paused
+	Channel   Channel
+	Total     int
+	Queued    int
+	Sending   int
+	Sent      int
+	Delivered int
+	// Undelivered: accepted by the provider, then not handed over by
+	// the carrier (a Twilio status callback said so).
+	Undelivered int
+	Failed      int
+	Suppressed  int
+	Cancelled   int
+	Retried     int // deliveries that took more than one attempt
+	Attempts    int
+	Paused      *Pause // nil unless the channel is paused
 }
 
 // Report is what became of a notice, channel by channel.
@@ -740,6 +743,8 @@ func (s *Store) Report(ctx context.Context, id int64) (Report, error) {
 			c.Sent += count
 		case DeliveryDelivered:
 			c.Delivered += count
+		case DeliveryUndelivered:
+			c.Undelivered += count
 		case DeliveryFailed:
 			c.Failed += count
 		case DeliverySuppressed:

@@ -43,19 +43,23 @@ const (
 )
 
 // DeliveryStatus is where one delivery is: queued until a dispatcher claims
-// it (sending), then sent, delivered (the provider confirmed), failed,
-// suppressed (the address was suppressed after publishing) or cancelled.
+// it (sending), then sent, delivered (the provider confirmed), undelivered
+// (the provider accepted it but the carrier could not hand it over),
+// failed, suppressed (the address was suppressed after publishing) or
+// cancelled. Every status but queued and sending is final for the
+// dispatcher; only a provider's report moves a sent one on (ProviderReport).
 type DeliveryStatus string
 
 // The delivery statuses.
 const (
-	DeliveryQueued     DeliveryStatus = "queued"
-	DeliverySending    DeliveryStatus = "sending"
-	DeliverySent       DeliveryStatus = "sent"
-	DeliveryDelivered  DeliveryStatus = "delivered"
-	DeliveryFailed     DeliveryStatus = "failed"
-	DeliverySuppressed DeliveryStatus = "suppressed"
-	DeliveryCancelled  DeliveryStatus = "cancelled"
+	DeliveryQueued      DeliveryStatus = "queued"
+	DeliverySending     DeliveryStatus = "sending"
+	DeliverySent        DeliveryStatus = "sent"
+	DeliveryDelivered   DeliveryStatus = "delivered"
+	DeliveryUndelivered DeliveryStatus = "undelivered"
+	DeliveryFailed      DeliveryStatus = "failed"
+	DeliverySuppressed  DeliveryStatus = "suppressed"
+	DeliveryCancelled   DeliveryStatus = "cancelled"
 )
 
 // NoticeChannels lists the channels a notice can use, in a fixed order.

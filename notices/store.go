@@ -147,6 +147,9 @@ func openSQLite(ctx context.Context, dsn string, create bool) (*Store, error) {
 	return &Store{db: db, path: dsn, dsn: source, Now: time.Now}, nil
 }
 
+// Path returns the database file, for files kept beside it.
+func (s *Store) Path() string { return s.path }
+
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 

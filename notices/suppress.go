@@ -48,6 +48,9 @@ type Suppression struct {
 	Note    string
 	By      string // who or what suppressed it ("twilio", a coordinator's name)
 	At      time.Time
+	// NoticeID is the notice whose send found the address out (a hard
+	// bounce, a 21610); 0 when it was not a send.
+	NoticeID int64
 }
 
 // SuppressionEvent is one entry of an address's suppression history.
@@ -98,6 +101,13 @@ func (n Normalizer) Address(s string) (string, Channel, error) {
 // suppression is kept and returned with added false. Errors: Invalid for a
 // bad address or reason.
 func (s *Store) Suppress(ctx context.Context, address string, reason SuppressionReason, note, by string) (sup Suppression, added bool, err error) {
+	return s.SuppressFound(ctx, address, reason, note, by, 0)
+}
+
+// SuppressFound is Suppress for an address that the send of notice
+// noticeID found out (a hard bounce, a 21610), which the suppression
+// keeps to show (0: none).
+func (s *Store) SuppressFound(ctx context.Context, address string, reason SuppressionReason, note, by string, noticeID int64) (sup Suppression, added bool, err error) {
 	addr, ch, err := Normalizer{}.Address(address)
 	if err != nil {
 		return sup, false, err
@@ -106,7 +116,7 @@ func (s *Store) Suppress(ctx context.Context, address string, reason Suppression
 		return sup, false, errorf(Invalid, "%q is not a suppression reason (use one of %s)", reason, reasonList())
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		sup, added, err = s.suppressIn(ctx, tx, Suppression{Address: addr, Channel: ch, Reason: reason, Note: note, By: by})
+		sup, added, err = s.suppressIn(ctx, tx, Suppression{Address: addr, Channel: ch, Reason: reason, Note: note, By: by, NoticeID: noticeID})
 		return err
 	})
 	if err != nil {
@@ -123,8 +133,8 @@ func (s *Store) suppressIn(ctx context.Context, tx *sql.Tx, sup Suppression) (Su
 		return old, false, err
 	}
 	now := s.now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO suppressions (address, channel, reason, note, by_whom, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		sup.Address, string(sup.Channel), string(sup.Reason), sup.Note, sup.By, now); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO suppressions (address, channel, reason, note, by_whom, created_at, notice_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		sup.Address, string(sup.Channel), string(sup.Reason), sup.Note, sup.By, now, sql.NullInt64{Int64: sup.NoticeID, Valid: sup.NoticeID != 0}); err != nil {
 		return sup, false, err
 	}
 	why := string(sup.Reason)
@@ -255,15 +265,16 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-const suppressionColumns = `address, channel, reason, note, by_whom, created_at`
+const suppressionColumns = `address, channel, reason, note, by_whom, created_at, notice_id`
 
 func scanSuppression(sc interface{ Scan(...any) error }) (Suppression, error) {
 	var sup Suppression
 	var ch, reason, at string
-	if err := sc.Scan(&sup.Address, &ch, &reason, &sup.Note, &sup.By, &at); err != nil {
+	var notice sql.NullInt64
+	if err := sc.Scan(&sup.Address, &ch, &reason, &sup.Note, &sup.By, &at, &notice); err != nil {
 		return sup, err
 	}
-	sup.Channel, sup.Reason, sup.At = Channel(ch), SuppressionReason(reason), parseTime(at)
+	sup.Channel, sup.Reason, sup.At, sup.NoticeID = Channel(ch), SuppressionReason(reason), parseTime(at), notice.Int64
 	return sup, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/channels"
+	"github.com/crier-notices/crier/channels/email"
 	"github.com/crier-notices/crier/channels/sms"
 	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/notices"
@@ -757,13 +758,7 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, c claim
 		d.pause(sendCtx, dl.NoticeID, l.name, err.Error())
 	case channels.IsPermanent(err):
 		out.Status, out.Error = notices.DeliveryFailed, err.Error()
-		if sms.OptedOut(err) {
-			if _, _, serr := d.store.Suppress(sendCtx, dl.Address, notices.StopReply, "Twilio: "+err.Error(), "dispatcher"); serr != nil {
-				d.log.Error("opted-out number not suppressed", "delivery", dl.ID, "err", serr)
-			} else {
-				out.Error += "; the number is added to the suppressions"
-			}
-		}
+		d.suppressFound(sendCtx, dl, err, &out)
 		if l.answered() {
 			d.log.Info("channel answering again", "channel", l.name)
 		}
@@ -805,6 +800,27 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, c claim
 		// may be asleep until a later one, looks again.
 		l.wake()
 	}
+}
+
+// suppressFound adds the address of dl to the suppressions, with the
+// notice that found it, when the permanent failure err says it is dead
+// for good: a number that replied STOP (Twilio's 21610), or a mailbox or
+// domain that does not exist (an SMTP 5.1.x refusal). Other permanent
+// failures fail only this delivery.
+func (d *Dispatcher) suppressFound(ctx context.Context, dl notices.Delivery, err error, out *notices.Outcome) {
+	reason, note, noun := notices.StopReply, "Twilio: ", "number"
+	switch {
+	case sms.OptedOut(err):
+	case email.HardBounce(err):
+		reason, note, noun = notices.HardBounce, "SMTP: ", "address"
+	default:
+		return
+	}
+	if _, _, serr := d.store.SuppressFound(ctx, dl.Address, reason, note+err.Error(), "dispatcher", dl.NoticeID); serr != nil {
+		d.log.Error(noun+" not suppressed", "delivery", dl.ID, "reason", reason, "err", serr)
+		return
+	}
+	out.Error += "; the " + noun + " is added to the suppressions"
 }
 
 // stopped sets out when the delivery must not go now: its notice was

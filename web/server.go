@@ -30,6 +30,11 @@ type Config struct {
 	TwilioAuthToken string
 	Log             *slog.Logger     // shortens phones and emails (internal/logs); nil: discard
 	Now             func() time.Time // nil: time.Now
+
+	// Part A, delivery outcomes. SpoolPath is the file that keeps the
+	// webhooks accepted but not yet recorded in the store (web/spool.go);
+	// "": beside the store's database, its name and ".spool".
+	SpoolPath string
 }
 
 // Server answers the public routes.
@@ -39,6 +44,8 @@ type Server struct {
 	pages  map[string]*template.Template // by page name, each inside the layout
 	public *limiter                      // requests to pages and links, per address
 	forged *limiter                      // refused Twilio signatures, per address
+
+	spool spoolState // part A: webhooks accepted, waiting to be recorded
 }
 
 // New checks cfg and returns its server.
@@ -106,6 +113,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	stopSpool := s.startSpool(ctx) // part A: records what the webhooks spooled, from before a crash too
+	defer stopSpool()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

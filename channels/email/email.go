@@ -483,6 +483,41 @@ func classify(err error) error {
 	return e
 }
 
+// HardBounce reports whether err is the recipient's server saying, at
+// send time, that the address does not exist or cannot take mail: a 5xx
+// reply with an RFC 3463 enhanced code 5.1.x about the recipient (5.1.1
+// no such mailbox, 5.1.2 no such domain, 5.1.10 a null MX ...), so the
+// address belongs in the suppressions. Other permanent refusals (552 a
+// full mailbox, 554 5.7.1 a policy) are about this message, not the
+// address, and are not hard bounces.
+func HardBounce(err error) bool {
+	var e *channels.Error
+	if !errors.As(err, &e) || !e.Permanent || e.Broken {
+		return false
+	}
+	code, _ := strconv.Atoi(e.Code)
+	return hardBounce(code, e.Reason)
+}
+
+// hardBounce is HardBounce of a reply's code and words ("5.1.1 ...").
+// 5.1.7 and 5.1.8 are about the sender's address, 5.1.4 (ambiguous),
+// 5.1.5 (valid) and 5.1.9 (relayed) say nothing wrong with it.
+func hardBounce(code int, words string) bool {
+	if code < 500 || code > 599 {
+		return false
+	}
+	enhanced, _, _ := strings.Cut(strings.TrimSpace(words), " ")
+	detail, ok := strings.CutPrefix(enhanced, "5.1.")
+	if !ok {
+		return false
+	}
+	switch detail {
+	case "0", "1", "2", "3", "6", "10":
+		return true
+	}
+	return false
+}
+
 // replyText is the server's words in a SendError, without go-mail's
 // framing: "550 5.1.0 Mailbox unavailable" becomes "5.1.0 Mailbox
 // unavailable". go-mail v0.8.1 keeps the reply itself unexported, so it is

@@ -195,12 +195,18 @@ func TestFailuresAreClassified(t *testing.T) {
 		broken    bool
 		code      string
 		reason    string // in the Reason
+		bounce    bool   // a hard bounce: the address goes to the suppressions
 	}{
 		{name: "accepted over STARTTLS with login", flags: tlsAuth, cfg: secure(password), to: "ann@water.example", ok: true},
 		{
 			name:  "recipient refused 550",
 			flags: []string{"--smtp-allowed-recipients", `@water\.example$`},
-			to:    "nobody@elsewhere.example", permanent: true, code: "550", reason: "5.1.0 Requested action not taken: mailbox unavailable",
+			to:    "nobody@elsewhere.example", permanent: true, code: "550", reason: "5.1.0 Requested action not taken: mailbox unavailable", bounce: true,
+		},
+		{
+			name:  "recipient refused 552 is no hard bounce",
+			flags: []string{"--chaos-triggers", "Recipient:552:100"},
+			to:    "ann@water.example", permanent: true, code: "552", reason: "Chaos recipient error",
 		},
 		{
 			name:  "recipient deferred 451",
@@ -264,6 +270,9 @@ func TestFailuresAreClassified(t *testing.T) {
 			}
 			if ce.Code != tt.code {
 				t.Errorf("Code %q, want %q", ce.Code, tt.code)
+			}
+			if email.HardBounce(err) != tt.bounce {
+				t.Errorf("HardBounce %v, want %v", email.HardBounce(err), tt.bounce)
 			}
 			if !strings.Contains(ce.Reason, tt.reason) {
 				t.Errorf("Reason %q, want it to contain %q", ce.Reason, tt.reason)

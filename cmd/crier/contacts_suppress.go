@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -141,11 +142,11 @@ func (c contactsSuppressionsCmd) Run(e *env) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ADDRESS\tCHANNEL\tREASON\tBY\tSINCE")
+	fmt.Fprintln(tw, "ADDRESS\tCHANNEL\tREASON\tBY\tSINCE\tNOTICE")
 	n := 0
 	err = s.EachSuppression(ctx, func(sup notices.Suppression) error {
 		n++
-		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sup.Address, sup.Channel, sup.Reason, sup.By, sup.At.Format("2006-01-02"))
+		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", sup.Address, sup.Channel, sup.Reason, sup.By, sup.At.Format("2006-01-02"), foundBy(sup))
 		if n%1000 == 0 {
 			return tw.Flush()
 		}
@@ -154,4 +155,13 @@ func (c contactsSuppressionsCmd) Run(e *env) error {
 	tw.Flush()
 	fmt.Fprintf(e.stdout, "%d suppressed address(es)\n", n)
 	return err
+}
+
+// foundBy is the notice whose send found a suppressed address out, for
+// the NOTICE column: "-" when it was not a send.
+func foundBy(sup notices.Suppression) string {
+	if sup.NoticeID == 0 {
+		return "-"
+	}
+	return strconv.FormatInt(sup.NoticeID, 10)
 }

@@ -329,7 +329,7 @@ func (c reportCmd) Run(e *env) error {
 
 	failed := 0
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	err = s.EachDeliveryIn(ctx, c.ID, []notices.DeliveryStatus{notices.DeliveryFailed}, func(d notices.Delivery) error {
+	err = s.EachDeliveryIn(ctx, c.ID, []notices.DeliveryStatus{notices.DeliveryFailed, notices.DeliveryUndelivered}, func(d notices.Delivery) error {
 		if failed == 0 {
 			fmt.Fprintln(e.stdout, "\nfailures:")
 			fmt.Fprintln(tw, "CHANNEL\tADDRESS\tATTEMPTS\tREASON")
@@ -364,9 +364,9 @@ func writeReport(w io.Writer, r notices.Report, loc *time.Location) {
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHANNEL\tTOTAL\tQUEUED\tSENDING\tSENT\tDELIVERED\tFAILED\tSUPPRESSED\tCANCELLED\tRETRIED")
+	fmt.Fprintln(tw, "CHANNEL\tTOTAL\tQUEUED\tSENDING\tSENT\tDELIVERED\tUNDELIVERED\tFAILED\tSUPPRESSED\tCANCELLED\tRETRIED")
 	for _, c := range r.Channels {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", c.Channel, c.Total, c.Queued, c.Sending, c.Sent, c.Delivered, c.Failed, c.Suppressed, c.Cancelled, c.Retried)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", c.Channel, c.Total, c.Queued, c.Sending, c.Sent, c.Delivered, c.Undelivered, c.Failed, c.Suppressed, c.Cancelled, c.Retried)
 	}
 	tw.Flush()
 	writeOptedOut(w, r.Notice)

@@ -1,0 +1,151 @@
+package notices
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// migrateUpTo applies the migrations before version v, as an older crier did.
+func migrateUpTo(t *testing.T, s *Store, v int) {
+	t.Helper()
+	ctx := context.Background()
+	ms, sqls, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, createMigrationsTable); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Version >= v {
+			break
+		}
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, sqls[m.Version]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.Version, m.Name, s.now())
+			return err
+		})
+		if err != nil {
+			t.Fatalf("migration %d: %v", m.Version, err)
+		}
+	}
+}
+
+// TestMigration0009KeepsDeliveries: rebuilding deliveries to allow
+// undelivered keeps every row as it was, with its id, every index, and
+// the rule that a notice goes once to an address on a channel.
+func TestMigration0009KeepsDeliveries(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenWithoutMigrating(ctx, filepath.Join(t.TempDir(), "crier.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	migrateUpTo(t, s, 9)
+	addContacts(t, s, "c", 3)
+	id := publishNotice(t, s, Notice{Channels: []Channel{Email, SMS}})
+	record(t, s, Outcome{ID: claim(t, s, SMS, "w1", id, 1)[0].ID, Status: DeliverySent, Attempted: true, ProviderID: "SM0123"})
+	before := deliveries(t, s, id)
+
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := deliveries(t, s, id); !slices.Equal(before, after) {
+		t.Errorf("deliveries changed by the migration:\n%+v\n%+v", before, after)
+	}
+	idx, err := queryStrings(ctx, s.db, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"deliveries_claimed", "deliveries_contact", "deliveries_due", "deliveries_notice_status", "deliveries_provider", "sqlite_autoindex_deliveries_1"}
+	if !slices.Equal(idx, want) {
+		t.Errorf("indexes %v, want %v", idx, want)
+	}
+	d := before[0]
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO deliveries (notice_id, channel, address, language, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, 'en', '', '', '')`,
+		d.NoticeID, d.Channel, d.Address); err == nil {
+		t.Error("a second delivery of the notice to the same address was stored")
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE deliveries SET status = 'undelivered' WHERE id = ?`, d.ID); err != nil {
+		t.Errorf("undelivered refused: %v", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE deliveries SET status = 'lost' WHERE id = ?`, d.ID); err == nil {
+		t.Error("a status outside the list was stored")
+	}
+	var plan string
+	if err := s.db.QueryRowContext(ctx, `EXPLAIN QUERY PLAN `+reportFind, "sms", "SM0123").Scan(new(int), new(int), new(int), &plan); err != nil {
+		t.Fatal(err)
+	}
+	if want := "USING INDEX deliveries_provider"; !strings.Contains(plan, want) {
+		t.Errorf("a provider's report looks its delivery up by %q, want %q", plan, want)
+	}
+}
+
+// TestProviderReportIsNeverOlderNews: what a report may and may not change.
+func TestProviderReportIsNeverOlderNews(t *testing.T) {
+	ctx := context.Background()
+	s := testStore(t)
+	addContacts(t, s, "c", 4)
+	id := publishNotice(t, s, Notice{Channels: []Channel{SMS}})
+	ds := claim(t, s, SMS, "w1", id, 4)
+	record(t, s,
+		Outcome{ID: ds[0].ID, Status: DeliverySent, Attempted: true, ProviderID: "SMsent"},
+		Outcome{ID: ds[1].ID, Status: DeliveryFailed, Attempted: true, ProviderID: "SMfailed", Error: "permanent failure 21211"},
+		Outcome{ID: ds[2].ID, Status: DeliveryCancelled, ProviderID: "SMcancelled"},
+		Outcome{ID: ds[3].ID, Status: DeliverySuppressed, ProviderID: "SMsuppressed"})
+	tests := []struct {
+		name    string
+		report  ProviderReport
+		want    DeliveryStatus
+		changed bool
+		code    Code // of the error; "" for none
+	}{
+		{name: "sent after sent", report: ProviderReport{ProviderID: "SMsent", Status: DeliverySent}, want: DeliverySent},
+		{name: "undelivered", report: ProviderReport{ProviderID: "SMsent", Status: DeliveryUndelivered, Code: "30003", Error: "Twilio 30003: unreachable"}, want: DeliveryUndelivered, changed: true},
+		{name: "then delivered", report: ProviderReport{ProviderID: "SMsent", Status: DeliveryDelivered}, want: DeliveryDelivered, changed: true},
+		{name: "delivered stays delivered", report: ProviderReport{ProviderID: "SMsent", Status: DeliveryFailed, Code: "30008"}, want: DeliveryDelivered},
+		{name: "a failure is not revived by sent", report: ProviderReport{ProviderID: "SMfailed", Status: DeliverySent}, want: DeliveryFailed},
+		{name: "cancelled stays cancelled", report: ProviderReport{ProviderID: "SMcancelled", Status: DeliveryDelivered}, want: DeliveryCancelled},
+		{name: "suppressed stays suppressed", report: ProviderReport{ProviderID: "SMsuppressed", Status: DeliverySent}, want: DeliverySuppressed},
+		{name: "unknown id", report: ProviderReport{ProviderID: "SMnone", Status: DeliveryDelivered}, code: NotFound},
+		{name: "another channel's id", report: ProviderReport{Channel: Email, ProviderID: "SMsent", Status: DeliveryDelivered}, code: NotFound},
+		{name: "not an outcome", report: ProviderReport{ProviderID: "SMsent", Status: DeliveryQueued}, code: Invalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.report.Channel == "" {
+				tt.report.Channel = SMS
+			}
+			out, err := s.RecordProviderReport(ctx, tt.report)
+			if tt.code != "" {
+				if ErrorCode(err) != tt.code {
+					t.Fatalf("err %v, want %s", err, tt.code)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Status != tt.want || out.Changed != tt.changed || out.NoticeID != id {
+				t.Errorf("outcome %+v, want %s (changed %v) of notice %d", out, tt.want, tt.changed, id)
+			}
+		})
+	}
+	d := deliveryByID(t, s, ds[0].ID)
+	if d.Error != "" {
+		t.Errorf("delivered keeps the error %q; want none: the state is the latest news alone, whatever came first", d.Error)
+	}
+	r, err := s.Report(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := r.Channel(SMS); c.Delivered != 1 || c.Failed != 1 || c.Undelivered != 0 {
+		t.Errorf("report %+v", c)
+	}
+}

@@ -1,0 +1,233 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/crier-notices/crier/internal/spool"
+	"github.com/crier-notices/crier/notices"
+)
+
+// A webhook is answered at once and recorded when the store allows: its
+// handler writes it to the spool (a small SQLite file of its own beside
+// the database, see internal/spool) and answers 200; the spool's applier,
+// running beside the server, records it in the store with retries and
+// then removes it. What a crash left in the spool is recorded at the next
+// start. So a long import holding the store's write lock delays what a
+// callback records but loses none.
+
+// spoolRecorder records one kind of spooled webhook in the store. Its
+// error decides what becomes of the entry: nil, recorded (removed); a
+// notices NotFound, not yet (a Twilio callback can come before the
+// dispatcher has recorded the message id it answers): tried again until
+// spoolPatience has passed since it came, then logged and dropped;
+// Invalid, never (logged and dropped); any other error is the store's
+// (busy, failing): tried again, however long it takes.
+type spoolRecorder func(ctx context.Context, form url.Values) error
+
+// spoolRecorders are the recorders by kind.
+func (s *Server) spoolRecorders() map[string]spoolRecorder {
+	return map[string]spoolRecorder{
+		kindTwilioStatus: s.recordTwilioStatus,
+		// other parts: their kinds here
+	}
+}
+
+// The applier's pace.
+const (
+	spoolPatience = 10 * time.Minute       // how long a webhook may wait for what it is about
+	spoolFirst    = 250 * time.Millisecond // the first wait before trying an entry again
+	spoolMaxWait  = 30 * time.Second       // the longest
+	spoolBatch    = 100                    // entries read at a time
+)
+
+// spoolState is the server's spool, opened on first use.
+type spoolState struct {
+	mu       sync.Mutex
+	sp       *spool.Spool
+	patience time.Duration // tests shorten it; 0: spoolPatience
+}
+
+// spooled returns the server's spool, opening it the first time.
+func (s *Server) spooled(ctx context.Context) (*spool.Spool, error) {
+	s.spool.mu.Lock()
+	defer s.spool.mu.Unlock()
+	if s.spool.sp == nil {
+		path := s.cfg.SpoolPath
+		if path == "" {
+			path = s.cfg.Store.Path() + ".spool"
+		}
+		sp, err := spool.Open(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		s.spool.sp = sp
+	}
+	return s.spool.sp, nil
+}
+
+// keep writes a webhook's form to the spool, to be recorded by the
+// applier; when it returns nil, the webhook is safe on disk.
+func (s *Server) keep(ctx context.Context, kind string, form url.Values) error {
+	sp, err := s.spooled(ctx)
+	if err != nil {
+		return err
+	}
+	return sp.Add(ctx, kind, form, time.Now())
+}
+
+// startSpool runs the applier until ctx ends or the returned function is
+// called, which waits for it and closes the spool.
+func (s *Server) startSpool(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := s.runSpool(ctx); err != nil {
+			s.log.Error("web: webhooks accepted are not being recorded", "err", err)
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		s.closeSpool()
+	}
+}
+
+// closeSpool closes the spool if it is open; the next use opens it again.
+func (s *Server) closeSpool() {
+	s.spool.mu.Lock()
+	defer s.spool.mu.Unlock()
+	if s.spool.sp != nil {
+		s.spool.sp.Close()
+		s.spool.sp = nil
+	}
+}
+
+// runSpool records what the spool holds, then what comes, until ctx ends.
+// After a store failure it waits (doubling up to spoolMaxWait) before
+// trying again, whatever arrives meanwhile.
+func (s *Server) runSpool(ctx context.Context) error {
+	sp, err := s.spooled(ctx)
+	if err != nil {
+		return err
+	}
+	if n, err := sp.Len(ctx); err == nil && n > 0 {
+		s.log.Info("web: recording the webhooks kept from before", "count", n)
+	}
+	storeWait := time.Duration(0)
+	for {
+		wait := time.Minute // idle: look now and then all the same
+		if s.applyDue(ctx, sp) {
+			storeWait = min(max(2*storeWait, spoolFirst), spoolMaxWait)
+			wait = storeWait
+		} else {
+			storeWait = 0
+			if at, ok, err := sp.Next(ctx); err != nil {
+				wait = spoolMaxWait
+			} else if ok {
+				wait = min(max(time.Until(at), 0), time.Minute)
+			}
+		}
+		timer := time.NewTimer(wait)
+		added := sp.Added()
+		if storeWait > 0 {
+			added = nil
+		}
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil
+		case <-added:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// applyDue records the entries due now and reports whether it stopped on
+// a store failure (the rest wait for the store to recover).
+func (s *Server) applyDue(ctx context.Context, sp *spool.Spool) (storeFailed bool) {
+	recorders := s.spoolRecorders()
+	for ctx.Err() == nil {
+		entries, err := sp.Due(ctx, time.Now(), spoolBatch)
+		if err != nil {
+			s.log.Error("web: the webhook spool cannot be read", "err", err)
+			return true
+		}
+		var done []int64
+		for _, e := range entries {
+			finished, failed := s.applyEntry(ctx, sp, recorders[e.Kind], e)
+			if finished {
+				done = append(done, e.ID)
+			}
+			if failed {
+				storeFailed = true
+				break
+			}
+		}
+		if err := sp.Done(ctx, done...); err != nil {
+			s.log.Error("web: recorded webhooks stay in the spool (they are recorded again, which changes nothing)", "err", err)
+			return true
+		}
+		if storeFailed || len(entries) < spoolBatch {
+			return storeFailed
+		}
+	}
+	return false
+}
+
+// applyEntry records e, and says whether it is finished with (recorded or
+// given up) and whether the store failed.
+func (s *Server) applyEntry(ctx context.Context, sp *spool.Spool, record spoolRecorder, e spool.Entry) (finished, storeFailed bool) {
+	if record == nil {
+		s.log.Error("web: a spooled webhook of a kind this crier does not know; dropped", "kind", e.Kind, "entry", e.ID)
+		return true, false
+	}
+	err := record(ctx, e.Form)
+	switch code := notices.ErrorCode(err); {
+	case err == nil:
+		return true, false
+	case code == notices.Invalid:
+		s.log.Warn("web: a webhook that cannot be recorded; dropped", "kind", e.Kind, "err", err)
+		return true, false
+	case code == notices.NotFound && time.Since(e.Received) >= s.patience():
+		s.log.Warn("web: a webhook about something Crier has no record of; given up", "kind", e.Kind,
+			"waited", time.Since(e.Received).Round(time.Second), "err", err)
+		return true, false
+	case code == notices.NotFound:
+		return s.later(ctx, sp, e, err), false
+	}
+	if ctx.Err() != nil {
+		return false, true // stopping: it stays for the next start
+	}
+	s.log.Warn("web: the store cannot record a webhook now; it is kept and tried again", "kind", e.Kind, "attempts", e.Attempts+1, "err", err)
+	s.later(ctx, sp, e, err)
+	return false, true
+}
+
+// later makes e due again after a wait that doubles with each attempt; it
+// reports false: the entry is not finished with.
+func (s *Server) later(ctx context.Context, sp *spool.Spool, e spool.Entry, why error) bool {
+	wait := spoolFirst << min(e.Attempts, 10)
+	if err := sp.Later(ctx, e.ID, time.Now().Add(min(wait, spoolMaxWait)), why.Error()); err != nil {
+		s.log.Error("web: a spooled webhook's next attempt not kept (it is tried again at once)", "err", err)
+	}
+	return false
+}
+
+func (s *Server) patience() time.Duration {
+	if s.spool.patience > 0 {
+		return s.spool.patience
+	}
+	return spoolPatience
+}
+
+// errInvalid is the error a recorder returns for a webhook that can never
+// be recorded.
+func errInvalid(format string, args ...any) error {
+	return &notices.Error{Code: notices.Invalid, Message: fmt.Sprintf(format, args...)}
+}
