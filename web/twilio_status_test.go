@@ -91,7 +91,7 @@ func callback(sid, status, code string) url.Values {
 	return f
 }
 
-// post posts a signed callback and wants 200.
+// postStatus posts a signed status callback and wants 200.
 func postStatus(t testing.TB, s *Server, form url.Values) {
 	t.Helper()
 	res := signedPost(t, s, statusPath, form)
