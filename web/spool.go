@@ -25,14 +25,15 @@ import (
 // dispatcher has recorded the message id it answers): tried again until
 // spoolPatience has passed since it came, then logged and dropped;
 // Invalid, never (logged and dropped); any other error is the store's
-// (busy, failing): tried again, however long it takes.
-type spoolRecorder func(ctx context.Context, form url.Values) error
+// (busy, failing): tried again, however long it takes. received is when
+// the webhook came.
+type spoolRecorder func(ctx context.Context, form url.Values, received time.Time) error
 
 // spoolRecorders are the recorders by kind.
 func (s *Server) spoolRecorders() map[string]spoolRecorder {
 	return map[string]spoolRecorder{
 		kindTwilioStatus: s.recordTwilioStatus,
-		// other parts: their kinds here
+		kindTwilioSMS:    s.recordInbound,
 	}
 }
 
@@ -69,14 +70,15 @@ func (s *Server) spooled(ctx context.Context) (*spool.Spool, error) {
 	return s.spool.sp, nil
 }
 
-// keep writes a webhook's form to the spool, to be recorded by the
-// applier; when it returns nil, the webhook is safe on disk.
-func (s *Server) keep(ctx context.Context, kind string, form url.Values) error {
+// keep writes a webhook's form, received at received, to the spool, to be
+// recorded by the applier; when it returns nil, the webhook is safe on
+// disk.
+func (s *Server) keep(ctx context.Context, kind string, form url.Values, received time.Time) error {
 	sp, err := s.spooled(ctx)
 	if err != nil {
 		return err
 	}
-	return sp.Add(ctx, kind, form, time.Now())
+	return sp.Add(ctx, kind, form, received)
 }
 
 // startSpool runs the applier until ctx ends or the returned function is
@@ -187,7 +189,7 @@ func (s *Server) applyEntry(ctx context.Context, sp *spool.Spool, record spoolRe
 		s.log.Error("web: a spooled webhook of a kind this crier does not know; dropped", "kind", e.Kind, "entry", e.ID)
 		return true, false
 	}
-	err := record(ctx, e.Form)
+	err := record(ctx, e.Form, e.Received)
 	switch code := notices.ErrorCode(err); {
 	case err == nil:
 		return true, false

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -430,4 +431,43 @@ func BenchmarkInboundText(b *testing.B) {
 			b.Fatalf("status %d", resp.StatusCode)
 		}
 	}
+}
+
+// TestInboundStopWhileTheStoreIsLocked: a STOP that comes while another
+// process holds the database's write lock is answered at once (no
+// confirmation can be promised) and kept; the number is suppressed as
+// soon as the lock is let go.
+func TestInboundStopWhileTheStoreIsLocked(t *testing.T) {
+	ctx := context.Background()
+	s, st := statusServer(t, nil)
+	stop := s.startSpool(ctx)
+	defer stop()
+	other, err := sql.Open("sqlite", "file:"+st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	lock, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	const from = "+13155550123"
+	code, answer := twimlAnswer(t, signedPost(t, s, smsPath, inboundForm("SM00000000000000000000000000000042", from, "STOP")))
+	if code != http.StatusOK || answer != "" {
+		t.Fatalf("a STOP while the store is locked: %d %q; want 200 and no message", code, answer)
+	}
+	if smsSuppression(t, st, from) != nil {
+		t.Fatal("suppressed while the store was locked?")
+	}
+	if _, err := lock.ExecContext(ctx, `ROLLBACK`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the kept STOP recorded", func() bool {
+		sup := smsSuppression(t, st, from)
+		return sup != nil && sup.Reason == notices.StopReply
+	})
 }

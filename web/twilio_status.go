@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/notices"
@@ -38,7 +39,7 @@ func (s *Server) twilioStatus(w http.ResponseWriter, r *http.Request) {
 			form.Set(k, v)
 		}
 	}
-	if err := s.keep(r.Context(), kindTwilioStatus, form); err != nil {
+	if err := s.keep(r.Context(), kindTwilioStatus, form, time.Now()); err != nil {
 		s.log.Error("web: a Twilio status callback could not be kept", "message", sid, "status", status, "err", err)
 		http.Error(w, "try again later", http.StatusServiceUnavailable)
 		return
@@ -105,7 +106,7 @@ func twilioWords(status, code, message string) string {
 // moves on, never back (notices.Store.RecordProviderReport); a 21610
 // suppresses the number as a STOP reply, as the dispatcher does when
 // Twilio refuses a send with it.
-func (s *Server) recordTwilioStatus(ctx context.Context, form url.Values) error {
+func (s *Server) recordTwilioStatus(ctx context.Context, form url.Values, _ time.Time) error {
 	sid, status, code := form.Get("MessageSid"), form.Get("MessageStatus"), form.Get("ErrorCode")
 	to, ok := twilioStatuses[status]
 	if !ok || sid == "" {
