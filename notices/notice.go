@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -75,6 +76,11 @@ type Notice struct {
 	// Proof marks a notice sent to the coordinator's own addresses
 	// (CreateProof), kept out of Notices and so of every list and report.
 	Proof bool
+	// Code names the notice's public page ({public_url}/n/{code}, see
+	// PageURL) and its CAP document: short, so it fits a text message,
+	// and unguessable, so a page is found only through what was sent or
+	// published.
+	Code string
 
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -88,6 +94,39 @@ func newSecret() string {
 	b := make([]byte, 16)
 	rand.Read(b) // never fails (crypto/rand)
 	return hex.EncodeToString(b)
+}
+
+// codeAlphabet spells notice codes: lower-case letters and digits without
+// those read alike (0 o, 1 l i), so a code copied by hand still works.
+const codeAlphabet = "23456789abcdefghjkmnpqrstuvwxyz"
+
+// codeLength gives a code about 50 bits: guessing one is hopeless behind
+// the public server's rate limit.
+const codeLength = 10
+
+// newCode returns a new notice code.
+func newCode() string {
+	b := make([]byte, codeLength)
+	for i := range b {
+		b[i] = codeAlphabet[randIntn(len(codeAlphabet))]
+	}
+	return string(b)
+}
+
+// randIntn returns a uniform random int in [0, n) from crypto/rand.
+func randIntn(n int) int {
+	v, _ := rand.Int(rand.Reader, big.NewInt(int64(n))) // never fails (crypto/rand)
+	return int(v.Int64())
+}
+
+// PageURL returns the address of a notice's public page under publicURL
+// (crier.toml's public_url), or "" when there is none: without a public
+// address Crier gives out no link to a page.
+func PageURL(publicURL, code string) string {
+	if publicURL == "" || code == "" {
+		return ""
+	}
+	return strings.TrimRight(publicURL, "/") + "/n/" + code
 }
 
 // UnsubscribeToken returns the token that proves an unsubscribe link was
@@ -220,20 +259,20 @@ func (s *Store) createNotice(ctx context.Context, tx *sql.Tx, n Notice) (int64, 
 	}
 	now := s.now()
 	var id int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO notices (template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, secret)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,
+	err = tx.QueryRowContext(ctx, `INSERT INTO notices (template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, secret, code)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?) RETURNING id`,
 		n.Template, string(values), strings.Join(n.Languages, ","), string(audience), joinChannels(n.Channels), string(n.Urgency),
-		nullTime(n.SendAt), now, now, newSecret()).Scan(&id)
+		nullTime(n.SendAt), now, now, newSecret(), newCode()).Scan(&id)
 	return id, err
 }
 
-const noticeColumns = `id, template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, published_at, secret, proof`
+const noticeColumns = `id, template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, published_at, secret, proof, code`
 
 func scanNotice(sc interface{ Scan(...any) error }) (Notice, error) {
 	var n Notice
 	var values, langs, audience, chans, created, updated string
 	var sendAt, published sql.NullString
-	if err := sc.Scan(&n.ID, &n.Template, &values, &langs, &audience, &chans, &n.Urgency, &sendAt, &n.Status, &created, &updated, &published, &n.secret, &n.Proof); err != nil {
+	if err := sc.Scan(&n.ID, &n.Template, &values, &langs, &audience, &chans, &n.Urgency, &sendAt, &n.Status, &created, &updated, &published, &n.secret, &n.Proof, &n.Code); err != nil {
 		return n, err
 	}
 	if err := json.Unmarshal([]byte(values), &n.Values); err != nil {
@@ -262,6 +301,16 @@ func notice(ctx context.Context, q queryer, id int64) (Notice, error) {
 // Notice returns the notice with that id. Errors: NotFound.
 func (s *Store) Notice(ctx context.Context, id int64) (Notice, error) {
 	return notice(ctx, s.db, id)
+}
+
+// NoticeByCode returns the notice whose code is code (see Notice.Code).
+// Errors: NotFound, also for a proof: a proof has no public page.
+func (s *Store) NoticeByCode(ctx context.Context, code string) (Notice, error) {
+	n, err := scanNotice(s.db.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE code = ? AND proof = 0`, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, errorf(NotFound, "no notice has the code %q", code)
+	}
+	return n, err
 }
 
 // Notices returns every notice, newest first, proofs left out: a proof

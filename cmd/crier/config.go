@@ -44,6 +44,7 @@ type Config struct {
 	Dispatch DispatchConfig `toml:"dispatch"`
 	Schedule ScheduleConfig `toml:"schedule"`
 	Serve    ServeConfig    `toml:"serve"`
+	Web      WebConfig      `toml:"web"`
 	// Fonts prints a language's flyer and letters in fonts of its own,
 	// for the scripts the built-in font lacks (see FontConfig).
 	Fonts map[string]FontConfig `toml:"fonts"`
@@ -86,6 +87,14 @@ type ServeConfig struct {
 	// StopTimeout is how long a stop (SIGINT, SIGTERM) lets the sends in
 	// flight finish before abandoning them.
 	StopTimeout string `toml:"stop_timeout"`
+}
+
+// WebConfig is the [web] table: crier serve's public side.
+type WebConfig struct {
+	// Listen is where the public routes answer (unsubscribe links,
+	// Twilio's webhooks, notice pages, feeds), host:port behind the
+	// reverse proxy that public_url names; "off" for none.
+	Listen string `toml:"listen"`
 }
 
 // ContactsConfig is the [contacts] table.
@@ -133,6 +142,7 @@ func defaultConfig() Config {
 			AdminAddress: "127.0.0.1:8086",
 			StopTimeout:  "30s",
 		},
+		Web: WebConfig{Listen: "127.0.0.1:8080"},
 	}
 }
 

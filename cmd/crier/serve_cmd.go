@@ -13,7 +13,10 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/internal/logs"
+	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
+	"github.com/crier-notices/crier/templates"
+	"github.com/crier-notices/crier/web"
 )
 
 // serveCmd is `crier serve`: the long-running process that fires the
@@ -99,7 +102,13 @@ func (c serveCmd) Run(e *env) error {
 		defer s.UnregisterServer(context.WithoutCancel(ctx), d.Worker())
 	}
 
-	log.Info("crier serve started", "database", cfg.databaseName(), "admin", admin, "worker", d.Worker(),
+	public, stopWeb, err := cfg.startWeb(ctx, sc, s, lib, u, dc.PublicURL, log)
+	if err != nil {
+		return err
+	}
+	defer stopWeb() // before the store closes
+
+	log.Info("crier serve started", "database", cfg.databaseName(), "admin", admin, "web", public, "public_url", dc.PublicURL, "worker", d.Worker(),
 		"quiet_hours", dc.QuietHours.String(), "poll", dc.Poll, "grace", sc.grace, "stop_timeout", sc.stopTimeout)
 	for _, line := range cfg.channelLines() {
 		log.Info("channel", "sends", line)
@@ -114,9 +123,52 @@ func (c serveCmd) Run(e *env) error {
 	return nil
 }
 
+// startWeb starts the public routes (package web) on [web] listen, to stop
+// when ctx ends or the returned function is called; that function returns
+// once they have stopped. The address is "" when they are off.
+func (c Config) startWeb(ctx context.Context, sc serveSettings, s *notices.Store, lib *templates.Library, u templates.Utility, publicURL string, log *slog.Logger) (string, func(), error) {
+	if sc.webListen == "" {
+		return "", func() {}, nil
+	}
+	var token string
+	if c.Twilio.AccountSID != "" {
+		token, _ = readSecret(envTwilioToken) // checked with the dispatcher's configuration
+	}
+	srv, err := web.New(web.Config{
+		PublicURL:       publicURL,
+		Store:           s,
+		Library:         lib,
+		Utility:         u,
+		DefaultLanguage: c.Utility.DefaultLanguage,
+		TwilioAuthToken: token,
+		Log:             log,
+		// parts: more web.Config fields here
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", sc.webListen)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: [web] listen %q: %w (another crier serve running? set a free port, or off)", c.name(), sc.webListen, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ctx, ln); err != nil {
+			log.Error("the public web server stopped", "err", err)
+		}
+	}()
+	if publicURL == "" {
+		log.Warn("public_url is not set: emails go without unsubscribe links and Twilio is not asked for delivery reports; set it to the https:// address the reverse proxy answers at")
+	}
+	return "http://" + ln.Addr().String(), func() { cancel(); <-done }, nil
+}
+
 // serveSettings are [serve] and [schedule] checked.
 type serveSettings struct {
 	adminAddress string // "" for none
+	webListen    string // "" for none
 	stopTimeout  time.Duration
 	grace        time.Duration
 }
@@ -134,6 +186,14 @@ func (c Config) serveConfig() (serveSettings, error) {
 			k.bad("serve", "admin_address", "%q: write host:port, as in 127.0.0.1:8086, or off", a)
 		}
 		out.adminAddress = a
+	}
+	switch a := strings.TrimSpace(c.Web.Listen); a {
+	case "off", "":
+	default:
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			k.bad("web", "listen", "%q: write host:port, as in 127.0.0.1:8080, or off", a)
+		}
+		out.webListen = a
 	}
 	out.stopTimeout = k.duration("serve", "stop_timeout", c.Serve.StopTimeout, "30s")
 	out.grace = k.duration("schedule", "grace", c.Schedule.Grace, "1h")

@@ -26,6 +26,7 @@ import (
 type serveProcess struct {
 	cmd    *exec.Cmd
 	admin  string // http://host:port
+	web    string // http://host:port of the public routes
 	exited chan error
 
 	mu   sync.Mutex
@@ -46,7 +47,7 @@ func startServe(t *testing.T, bin, cfg string) *serveProcess {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	started := make(chan string, 1)
+	started := make(chan [2]string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
@@ -61,7 +62,7 @@ func startServe(t *testing.T, bin, cfg string) *serveProcess {
 			p.logs = append(p.logs, entry)
 			p.mu.Unlock()
 			if entry["msg"] == "crier serve started" {
-				started <- fmt.Sprint(entry["admin"])
+				started <- [2]string{fmt.Sprint(entry["admin"]), fmt.Sprint(entry["web"])}
 			}
 		}
 		p.exited <- p.cmd.Wait()
@@ -72,7 +73,8 @@ func startServe(t *testing.T, bin, cfg string) *serveProcess {
 		}
 	})
 	select {
-	case p.admin = <-started:
+	case a := <-started:
+		p.admin, p.web = a[0], a[1]
 	case err := <-p.exited:
 		t.Fatalf("crier serve exited at start: %v\n%s", err, p.log())
 	case <-time.After(30 * time.Second):
@@ -180,6 +182,8 @@ connections = 4
 [serve]
 admin_address = "127.0.0.1:0"
 stop_timeout = "10s"
+[web]
+listen = "127.0.0.1:0"
 `, clearwaterConfig, host, port, extra))
 }
 
@@ -384,4 +388,54 @@ func TestServeRestartAfterFiring(t *testing.T) {
 		t.Errorf("notices show does not name the campaign firing of %v:\n%s", runs[0].ScheduledAt, show)
 	}
 	checkEveryoneOnce(t, mp, n, connections)
+}
+
+// TestServePublicRoutes: crier serve answers the public routes on [web]
+// listen, apart from its admin address, each answer with the security
+// headers; a [web] listen already taken is refused with the key named.
+func TestServePublicRoutes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds crier and runs crier serve")
+	}
+	bin := buildCrier(t)
+	cfg := writeConfig(t, clearwaterConfig+`
+[serve]
+admin_address = "127.0.0.1:0"
+[web]
+listen = "127.0.0.1:0"
+`)
+	srv := startServe(t, bin, cfg)
+	if srv.web == "" || srv.web == srv.admin {
+		t.Fatalf("crier serve's public address %q (admin %q)", srv.web, srv.admin)
+	}
+	tests := []struct {
+		path string
+		want int
+	}{
+		{"/assets/crier.css", http.StatusOK},
+		{"/no/such/page", http.StatusNotFound},
+		{"/healthz", http.StatusNotFound}, // the admin routes are not public
+	}
+	for _, tc := range tests {
+		resp, err := http.Get(srv.web + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want || resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Content-Security-Policy") == "" {
+			t.Errorf("GET %s: %d, headers %v; want %d with the security headers", tc.path, resp.StatusCode, resp.Header, tc.want)
+		}
+	}
+
+	taken := writeConfig(t, clearwaterConfig+fmt.Sprintf(`
+[serve]
+admin_address = "off"
+[web]
+listen = "%s"
+`, strings.TrimPrefix(srv.web, "http://")))
+	out, err := exec.Command(bin, "--config", taken, "serve").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "[web] listen") {
+		t.Errorf("crier serve on a taken [web] listen: %v\n%s", err, out)
+	}
 }
