@@ -55,29 +55,8 @@ func PrismPath(t testing.TB) string {
 // variable is set and skips it elsewhere if there is none.
 func TwilioOpenAPI(t testing.TB) string {
 	t.Helper()
-	if path := os.Getenv("CRIER_TWILIO_OPENAPI"); path != "" {
-		if _, err := os.Stat(path); err != nil {
-			t.Fatalf("CRIER_TWILIO_OPENAPI: %v", err)
-		}
-		return path
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		path := filepath.Join(dir, twilioOpenAPI)
-		if _, err := os.Stat(path); err == nil {
-			return path
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	missing(t, "Twilio's OpenAPI description is not found: put it at ../shared/twilio/twilio_api_v2010.json beside the clone or name it in CRIER_TWILIO_OPENAPI")
-	return ""
+	return sharedFile(t, "CRIER_TWILIO_OPENAPI", twilioOpenAPI,
+		"Twilio's OpenAPI description is not found: put it at ../shared/twilio/twilio_api_v2010.json beside the clone or name it in CRIER_TWILIO_OPENAPI")
 }
 
 // Prism starts a Prism mock server on 127.0.0.1 with a free port, serving
