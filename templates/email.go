@@ -92,8 +92,8 @@ func (r *Rendering) renderHTML() (string, error) {
 		LogoWidth:  logoWidth,
 		LogoHeight: logoHeight,
 		Footer:     fmt.Sprintf(r.phrase("footer"), r.Utility.Name),
-		Body:    template.HTML(emailStyles.Replace(string(body))),
-		Utility: r.Utility,
+		Body:       template.HTML(emailStyles.Replace(string(body))),
+		Utility:    r.Utility,
 	}
 	var out bytes.Buffer
 	if err := emailLayout.Execute(&out, data); err != nil {

@@ -43,3 +43,7 @@ func (r *Rendering) LanguageName() string {
 	}
 	return r.Lang
 }
+
+// TelURI is the tel: address of a phone number as the flyer and the email
+// link it (digits, and a leading +), or "" when it has no digit.
+func TelURI(phone string) string { return telURI(phone) }

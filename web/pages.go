@@ -1,6 +1,277 @@
 package web
 
-import "net/http"
+import (
+	"bytes"
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
 
-// pageRoutes adds this part's routes (filled by its part of issue 12).
-func (s *Server) pageRoutes(mux *http.ServeMux) {}
+	"golang.org/x/text/language"
+
+	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/scheduler"
+	"github.com/crier-notices/crier/templates"
+)
+
+// pageRoutes adds the notices' public pages: each notice's page (the
+// accessible HTML version of its flyer) in every language it was written
+// in, its flyer to download, and the list of current and recent notices.
+func (s *Server) pageRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /n/{code}", s.limited(http.HandlerFunc(s.noticePage)))
+	mux.Handle("GET /n/{code}/flyer.pdf", s.limited(http.HandlerFunc(s.noticeFlyer)))
+	mux.Handle("GET /notices", s.limited(http.HandlerFunc(s.noticesPage)))
+}
+
+// listWindow is how long after it went out a notice stays on /notices;
+// its own page stays for good.
+const listWindow = 90 * 24 * time.Hour
+
+// listMax is the most notices /notices shows.
+const listMax = 100
+
+// errNoPage says that a code names no notice the public may see: none
+// has it, or it is a draft, a proof or not yet due.
+var errNoPage = errors.New("no public notice has this code")
+
+// visibleNotice returns the public notice whose code the request names,
+// by the rule of the feeds (notices.Store.PublicNotices): published, its
+// send time come, not a proof, not cancelled before it went out.
+func (s *Server) visibleNotice(ctx context.Context, code string) (notices.Notice, *templates.Family, error) {
+	ns, err := s.cfg.Store.PublicNotices(ctx, s.now())
+	if err != nil {
+		return notices.Notice{}, nil, err
+	}
+	i := slices.IndexFunc(ns, func(n notices.Notice) bool { return n.Code == code })
+	if i < 0 {
+		return notices.Notice{}, nil, errNoPage
+	}
+	fam, err := s.cfg.Library.Family(ns[i].Template)
+	if err != nil {
+		return notices.Notice{}, nil, err
+	}
+	return ns[i], fam, nil
+}
+
+// noticeOr404 is visibleNotice answering the request's failures: 404 for
+// a code the public may not see, 500 (logged) for the store's faults.
+func (s *Server) noticeOr404(w http.ResponseWriter, r *http.Request) (notices.Notice, *templates.Family, bool) {
+	n, fam, err := s.visibleNotice(r.Context(), r.PathValue("code"))
+	switch {
+	case errors.Is(err, errNoPage):
+		s.fail(w, r, http.StatusNotFound)
+		return n, nil, false
+	case err != nil:
+		s.log.Error("pages: reading a notice", slog.Any("err", err))
+		s.fail(w, r, http.StatusInternalServerError)
+		return n, nil, false
+	}
+	return n, fam, true
+}
+
+// pageRender renders notices as the dispatcher does, so a page shows what
+// was sent, and its flyer is the print channel's.
+func (s *Server) pageRender() scheduler.Config {
+	return scheduler.Config{Library: s.cfg.Library, Utility: s.cfg.Utility, PublicURL: s.cfg.PublicURL, Now: s.now}
+}
+
+// noticeView is what templates/notice.html shows.
+type noticeView struct {
+	Utility   templates.Utility
+	Tel       template.URL
+	Words     pageWords
+	Languages []languageLink
+	Title     string
+	DateLine  string
+	Body      template.HTML
+	Withdrawn string // the sentence saying when it was withdrawn; "" while it stands
+	FlyerHref string
+	ListHref  string
+}
+
+// languageLink is one entry of a page's language switch.
+type languageLink struct {
+	Code, Name, Href string
+	Current          bool
+}
+
+// noticePage answers GET /n/{code}: the notice in the language the
+// reader asks for (?lang=), else the one their browser prefers, else the
+// notice's first, with a switch to its other languages.
+func (s *Server) noticePage(w http.ResponseWriter, r *http.Request) {
+	n, fam, ok := s.noticeOr404(w, r)
+	if !ok {
+		return
+	}
+	rs, err := scheduler.NoticeRenderings(s.pageRender(), n)
+	if err != nil {
+		s.log.Error("pages: a notice does not render", slog.Int64("notice", n.ID), slog.Any("err", err))
+		s.fail(w, r, http.StatusInternalServerError)
+		return
+	}
+	langs := make([]string, len(rs))
+	for i, rr := range rs {
+		langs[i] = rr.Lang
+	}
+	lang := pickLanguage(r, langs)
+	cur := rs[slices.Index(langs, lang)]
+	v, err := s.noticeView(n, fam, rs, cur)
+	if err != nil {
+		s.log.Error("pages: a notice does not render", slog.Int64("notice", n.ID), slog.Any("err", err))
+		s.fail(w, r, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	w.Header().Set("Content-Language", lang)
+	s.page(w, r, http.StatusOK, "notice", Page{Lang: lang, Title: cur.Title + " — " + s.cfg.Utility.Name, Data: v})
+}
+
+// noticeView builds notice n's page in rendering cur's language; rs are
+// its renderings in every language, for the language switch.
+func (s *Server) noticeView(n notices.Notice, fam *templates.Family, rs []*templates.Rendering, cur *templates.Rendering) (noticeView, error) {
+	body, err := cur.BodyHTML()
+	if err != nil {
+		return noticeView{}, err
+	}
+	words := wordsFor(cur.Lang)
+	v := noticeView{
+		Utility:   s.cfg.Utility,
+		Tel:       template.URL(templates.TelURI(s.cfg.Utility.Phone)),
+		Words:     words,
+		Title:     cur.Title,
+		DateLine:  cur.DateLine(),
+		Body:      body,
+		FlyerHref: "/n/" + n.Code + "/flyer.pdf",
+		ListHref:  "/notices?lang=" + url.QueryEscape(cur.Lang),
+	}
+	if n.Status == notices.Cancelled {
+		// A cancelled notice's last change is its cancelling.
+		v.Withdrawn = fill(words.Withdrawn, cur.LongDate(n.UpdatedAt))
+	}
+	if len(rs) > 1 {
+		for _, rr := range rs {
+			v.Languages = append(v.Languages, languageLink{Code: rr.Lang, Name: rr.LanguageName(),
+				Href: "/n/" + n.Code + "?lang=" + url.QueryEscape(rr.Lang), Current: rr == cur})
+		}
+	}
+	return v, nil
+}
+
+// noticeFlyer answers GET /n/{code}/flyer.pdf: the notice's flyer in
+// every language, made as the print channel makes it. A withdrawn
+// notice's flyer is not handed out.
+func (s *Server) noticeFlyer(w http.ResponseWriter, r *http.Request) {
+	n, _, ok := s.noticeOr404(w, r)
+	if !ok {
+		return
+	}
+	if n.Status == notices.Cancelled {
+		s.fail(w, r, http.StatusNotFound)
+		return
+	}
+	rs, err := scheduler.NoticeRenderings(s.pageRender(), n)
+	var pdf bytes.Buffer
+	if err == nil {
+		err = templates.Flyer(&pdf, rs...)
+	}
+	if err != nil {
+		s.log.Error("pages: a flyer does not render", slog.Int64("notice", n.ID), slog.Any("err", err))
+		s.fail(w, r, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="notice-`+n.Code+`.pdf"`)
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	w.Write(pdf.Bytes())
+}
+
+// listView is what templates/notices.html shows.
+type listView struct {
+	Utility   string
+	Words     pageWords
+	Items     []listItem
+	Languages []languageLink
+}
+
+// listItem is one notice on /notices.
+type listItem struct {
+	Href, Title, Lang, Date string
+	Withdrawn               bool
+}
+
+// noticesPage answers GET /notices: the public notices that went out in
+// the last listWindow, newest first, each titled in the page's language
+// where it was written in it.
+func (s *Server) noticesPage(w http.ResponseWriter, r *http.Request) {
+	ns, err := s.cfg.Store.PublicNotices(r.Context(), s.now())
+	if err != nil {
+		s.log.Error("pages: reading the public notices", slog.Any("err", err))
+		s.fail(w, r, http.StatusInternalServerError)
+		return
+	}
+	lang := pickLanguage(r, pageLanguages(s.cfg.DefaultLanguage))
+	v := listView{Utility: s.cfg.Utility.Name, Words: wordsFor(lang)}
+	for _, n := range ns {
+		if len(v.Items) == listMax || s.now().Sub(scheduler.NoticeDate(n)) > listWindow {
+			break // newest first: the rest are older
+		}
+		if it, ok := s.listItem(n, lang); ok {
+			v.Items = append(v.Items, it)
+		}
+	}
+	for _, l := range pageLanguages(s.cfg.DefaultLanguage) {
+		v.Languages = append(v.Languages, languageLink{Code: l, Name: wordsFor(l).Name, Href: "/notices?lang=" + l, Current: l == lang})
+	}
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	w.Header().Set("Content-Language", lang)
+	s.page(w, r, http.StatusOK, "notices", Page{Lang: lang, Title: v.Words.Notices + " — " + s.cfg.Utility.Name, Data: v})
+}
+
+// listItem is notice n on a list in lang: its title in lang where it was
+// written in it, else in its first language (marked as such). A notice
+// whose template is gone is logged and left out.
+func (s *Server) listItem(n notices.Notice, lang string) (listItem, bool) {
+	fam, err := s.cfg.Library.Family(n.Template)
+	if err != nil {
+		s.log.Warn("pages: a public notice's template is gone; it is left off the list", slog.Int64("notice", n.ID), slog.String("template", n.Template))
+		return listItem{}, false
+	}
+	langs := scheduler.NoticeLanguages(n, fam)
+	l, ok := templates.MatchLanguage(lang, langs)
+	if !ok {
+		l = langs[0]
+	}
+	t := fam.ByLang[l]
+	if t == nil {
+		t = fam.Original
+	}
+	// The date is written as the page's language writes dates.
+	dated := &templates.Rendering{Template: t, Lang: l, Utility: s.cfg.Utility}
+	return listItem{
+		Href:      "/n/" + n.Code + "?lang=" + url.QueryEscape(l),
+		Title:     t.Title,
+		Lang:      l,
+		Date:      dated.LongDate(scheduler.NoticeDate(n)),
+		Withdrawn: n.Status == notices.Cancelled,
+	}, true
+}
+
+// pickLanguage chooses, of available (in the order of preference of what
+// is shown), the one ?lang= names, else the first the browser's
+// Accept-Language takes, else the first available.
+func pickLanguage(r *http.Request, available []string) string {
+	if l, ok := templates.MatchLanguage(r.URL.Query().Get("lang"), available); ok {
+		return l
+	}
+	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	for _, t := range tags {
+		if l, ok := templates.MatchLanguage(t.String(), available); ok {
+			return l
+		}
+	}
+	return available[0]
+}
