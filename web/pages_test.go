@@ -318,8 +318,14 @@ func TestPagesOnlyForPublicNotices(t *testing.T) {
 	if later.Status != notices.Scheduled {
 		t.Fatalf("the later notice is %s; want scheduled", later.Status)
 	}
+	called := publishNotice(t, s, createNotice(t, s, "hydrant-flushing", now.Add(time.Hour), notices.Email))
+	if _, err := st.CancelNotice(context.Background(), called.ID); err != nil {
+		t.Fatal(err)
+	}
+	proof := sendProof(t, s)
 	tests := []struct{ name, code string }{
-		{"draft", draft.Code}, {"scheduled for later", later.Code}, {"unknown", "zzzzzzzzzz"},
+		{"draft", draft.Code}, {"scheduled for later", later.Code}, {"cancelled before it went out", called.Code},
+		{"proof", proof.Code}, {"unknown", "zzzzzzzzzz"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -344,6 +350,36 @@ func TestPagesOnlyForPublicNotices(t *testing.T) {
 	}
 	if _, body := get(t, s, "/notices"); !strings.Contains(body, "/n/"+later.Code) {
 		t.Errorf("once it went out, /notices does not list it:\n%s", body)
+	}
+}
+
+// sendProof creates a proof of boil-water-advisory to a coordinator's
+// mobile, as crier send --proof does.
+func sendProof(t *testing.T, s *Server) notices.Notice {
+	t.Helper()
+	ctx := context.Background()
+	fam, _ := s.cfg.Library.Family("boil-water-advisory")
+	id, err := s.cfg.Store.CreateProof(ctx, notices.Notice{Template: fam.Name, Values: fam.Examples(), Languages: []string{"en"}, Channels: []notices.Channel{notices.SMS}},
+		fam, []notices.ProofAddress{{Channel: notices.SMS, Address: "+13155550199"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.cfg.Store.Notice(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestProofHasNoPageLink: a proof has no page, so its text carries no
+// link to one (it would lead nowhere).
+func TestProofHasNoPageLink(t *testing.T) {
+	s, _ := newPageServer(t, nil)
+	sendProof(t, s)
+	outboxDir, _ := sendNotice(t, s)
+	texts := smsBodies(t, outboxDir)
+	if len(texts) != 1 || strings.Contains(texts[0], "/n/") {
+		t.Errorf("the proof's texts: %q; want one without a page link", texts)
 	}
 }
 
@@ -391,7 +427,7 @@ func TestNoticePageIsTheFlyer(t *testing.T) {
 	importPageCustomers(t, st)
 	n := publishNotice(t, s, createNotice(t, s, "boil-water-advisory", time.Time{}, notices.Email))
 	_, body := get(t, s, "/n/"+n.Code)
-	for _, want := range []string{"<h2>What happened?</h2>", "Oak Hill Road", `href="/n/` + n.Code + `/flyer.pdf"`, `<link rel="stylesheet" href="/assets/crier.css">`,
+	for _, want := range []string{"<h2>What happened?</h2>", "Oak Hill Road", "<p class=\"notice-date\">Issued ", `<a href="tel:3155550142">(315) 555-0142</a>`, "120 Main Street, Clearwater, NY 13000", `href="/n/` + n.Code + `/flyer.pdf"`, `<link rel="stylesheet" href="/assets/crier.css">`,
 		`<meta name="viewport" content="width=device-width, initial-scale=1">`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page lacks %s", want)
