@@ -44,6 +44,18 @@ func newPageServer(t *testing.T, edit func(*Config)) (*Server, *notices.Store) {
 	})
 }
 
+// clockedPageServer is newPageServer with pageCustomers on a clock that
+// the server and its store share and that stands still until the test
+// moves it (*now).
+func clockedPageServer(t *testing.T) (*Server, *notices.Store, *time.Time) {
+	now := time.Date(2026, 11, 28, 14, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	s, st := newPageServer(t, func(c *Config) { c.Now = clock })
+	st.Now = clock
+	importPageCustomers(t, st)
+	return s, st, &now
+}
+
 // importPageCustomers imports pageCustomers into the list "all".
 func importPageCustomers(t *testing.T, st *notices.Store) {
 	t.Helper()
@@ -304,15 +316,11 @@ func TestWithdrawnNoticePage(t *testing.T) {
 }
 
 // TestPagesOnlyForPublicNotices: a draft, a notice scheduled for later
-// (published, its time not come) and an unknown code have no page and are
-// not on /notices; once its time comes and it goes out, the scheduled
-// notice has both.
+// (published, its time not come), one cancelled before its time, a proof
+// and an unknown code have no page and are not on /notices; once its
+// time comes and it goes out, the scheduled notice has both.
 func TestPagesOnlyForPublicNotices(t *testing.T) {
-	now := time.Date(2026, 11, 28, 14, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
-	s, st := newPageServer(t, func(c *Config) { c.Now = clock })
-	st.Now = clock
-	importPageCustomers(t, st)
+	s, st, now := clockedPageServer(t)
 	draft := createNotice(t, s, "main-break", time.Time{}, notices.Email)
 	later := publishNotice(t, s, createNotice(t, s, "hydrant-flushing", now.Add(2*time.Hour), notices.Email))
 	if later.Status != notices.Scheduled {
@@ -343,7 +351,7 @@ func TestPagesOnlyForPublicNotices(t *testing.T) {
 		t.Errorf("/notices before anything went out:\n%s", body)
 	}
 
-	now = now.Add(3 * time.Hour)
+	*now = now.Add(3 * time.Hour)
 	publishNotice(t, s, later) // as the dispatcher does when its time comes
 	if status, _ := get(t, s, "/n/"+later.Code); status != http.StatusOK {
 		t.Errorf("once it went out: GET its page: %d; want 200", status)
@@ -459,15 +467,11 @@ func TestNoticePageIsTheFlyer(t *testing.T) {
 // TestNoticesListWindow: /notices shows the notices of the last 90 days,
 // newest first; an older one keeps its page.
 func TestNoticesListWindow(t *testing.T) {
-	now := time.Date(2026, 11, 28, 14, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
-	s, st := newPageServer(t, func(c *Config) { c.Now = clock })
-	st.Now = clock
-	importPageCustomers(t, st)
+	s, _, now := clockedPageServer(t)
 	old := publishNotice(t, s, createNotice(t, s, "hydrant-flushing", time.Time{}, notices.Email))
-	now = now.Add(80 * 24 * time.Hour)
+	*now = now.Add(80 * 24 * time.Hour)
 	mid := publishNotice(t, s, createNotice(t, s, "main-break", time.Time{}, notices.Email))
-	now = now.Add(20 * 24 * time.Hour)
+	*now = now.Add(20 * 24 * time.Hour)
 	recent := publishNotice(t, s, createNotice(t, s, "boil-water-advisory", time.Time{}, notices.Email))
 
 	_, body := get(t, s, "/notices")
