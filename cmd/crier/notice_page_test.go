@@ -59,3 +59,15 @@ func TestNoticesShowGivesThePage(t *testing.T) {
 		t.Errorf("notices show of a scheduled notice does not say its page answers once it goes out")
 	}
 }
+
+// TestRenderURLIsTheTextsLink: crier render --url gives the notice's
+// address to the text message's {{.notice.url}} too, as the QR code's.
+func TestRenderURLIsTheTextsLink(t *testing.T) {
+	cfg := writeConfig(t, clearwaterConfig)
+	out := t.TempDir()
+	mustCrier(t, append([]string{"--config", cfg}, append(boilArgs, "--out", out, "--url", "https://water.clearwater.example/n/42")...)...)
+	sms, err := os.ReadFile(filepath.Join(out, "sms.txt"))
+	if err != nil || !strings.HasSuffix(strings.TrimSpace(string(sms)), "Info: (315) 555-0142 https://water.clearwater.example/n/42") {
+		t.Errorf("sms.txt = %q, %v; want it to end with the phone and the page", sms, err)
+	}
+}
