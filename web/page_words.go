@@ -9,6 +9,7 @@ import (
 // language. A notice's own text comes from its template, in any language;
 // these come from this table, and a language it lacks gets English.
 type pageWords struct {
+	Lang      string // the language they are in: the table's key
 	Name      string // the language's name in itself, for the language switch
 	Languages string // the language switch's label
 	Flyer     string // the link to the flyer
@@ -46,16 +47,16 @@ var pageTable = map[string]pageWords{
 }
 
 // wordsFor returns the page words of lang, of its base language ("es"
-// for "es-MX"), or English.
+// for "es-MX"), or English; their Lang says which.
 func wordsFor(lang string) pageWords {
-	if w, ok := pageTable[lang]; ok {
-		return w
-	}
 	base, _, _ := strings.Cut(lang, "-")
-	if w, ok := pageTable[base]; ok {
-		return w
+	for _, l := range []string{lang, base, "en"} {
+		if w, ok := pageTable[l]; ok {
+			w.Lang = l
+			return w
+		}
 	}
-	return pageTable["en"]
+	return pageWords{}
 }
 
 // pageLanguages are the languages the list of notices is offered in: the

@@ -84,6 +84,7 @@ type noticeView struct {
 	Utility   templates.Utility
 	Tel       template.URL
 	Words     pageWords
+	WordsLang string // the words' language where it is not the page's (English on a page in Vietnamese)
 	Languages []languageLink
 	Title     string
 	DateLine  string
@@ -147,6 +148,9 @@ func (s *Server) noticeView(n notices.Notice, fam *templates.Family, rs []*templ
 		Body:      body,
 		FlyerHref: "/n/" + n.Code + "/flyer.pdf",
 		ListHref:  "/notices?lang=" + url.QueryEscape(cur.Lang),
+	}
+	if words.Lang != cur.Lang {
+		v.WordsLang = words.Lang
 	}
 	if n.Status == notices.Cancelled {
 		// A cancelled notice's last change is its cancelling.

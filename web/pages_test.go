@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/crier-notices/crier/channels/outbox"
@@ -21,6 +22,7 @@ import (
 	"github.com/crier-notices/crier/internal/testenv"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
+	"github.com/crier-notices/crier/templates"
 )
 
 // pageCustomers are the recipients of the page tests, one a language:
@@ -498,5 +500,30 @@ func TestNoticeURLNeedsPublicURL(t *testing.T) {
 		if strings.Contains(text, "/n/") || strings.HasSuffix(text, " ") {
 			t.Errorf("without public_url the text is %q", text)
 		}
+	}
+}
+
+// outageFR is a notice template in English with a French translation:
+// Crier's page words have no French.
+var outageFR = fstest.MapFS{
+	"outage.md":    {Data: []byte("---\ntitle: Water Outage\ncategory: service\nsubject: \"Water off in {{.area}}\"\nsms: \"Water off in {{.area}}.\"\nfields:\n  - name: area\n    label: Area\n    type: text\n    required: true\n    example: Elm Street\n---\nWater is off in {{.area}}.\n")},
+	"outage.fr.md": {Data: []byte("---\nname: outage\ntitle: Coupure d'eau\ncategory: service\nsubject: \"Eau coupée à {{.area}}\"\nsms: \"Eau coupée à {{.area}}.\"\nfields:\n  - name: area\n    label: Zone\n    type: text\n    required: true\n    example: rue des Ormes\n---\nL'eau est coupée à {{.area}}.\n")},
+}
+
+// TestPageWordsInAnotherLanguageSayWhich: on a page in a language Crier
+// has no page words for, the words it adds are English and marked so.
+func TestPageWordsInAnotherLanguageSayWhich(t *testing.T) {
+	lib, _ := templates.Load(outageFR, ".")
+	s, st := newPageServer(t, func(c *Config) { c.Library = lib })
+	importPageCustomers(t, st)
+	n := publishNotice(t, s, createNotice(t, s, "outage", time.Time{}, notices.Email))
+	_, body := get(t, s, "/n/"+n.Code+"?lang=fr")
+	for _, want := range []string{`<html lang="fr">`, "<h1>Coupure d&#39;eau</h1>", `<p class="notice-flyer" lang="en">`, `<h2 lang="en">Questions? Contact</h2>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the French page lacks %s:\n%s", want, body)
+		}
+	}
+	if _, body := get(t, s, "/n/"+n.Code); strings.Contains(body, `lang="en">Questions`) {
+		t.Errorf("the English page marks its own words as English")
 	}
 }
