@@ -128,6 +128,9 @@ func (c serveCmd) Run(e *env) error {
 // once they have stopped. The address is "" when they are off.
 func (c Config) startWeb(ctx context.Context, sc serveSettings, s *notices.Store, lib *templates.Library, u templates.Utility, publicURL string, log *slog.Logger) (string, func(), error) {
 	if sc.webListen == "" {
+		if publicURL != "" {
+			log.Warn("[web] listen is off: this server answers none of the links it puts in messages (public_url); another crier serve must")
+		}
 		return "", func() {}, nil
 	}
 	var token string
