@@ -147,13 +147,10 @@ func (nr *noticeRender) rendering(cfg *Config, lang string) (*templates.Renderin
 	return r, err
 }
 
-// pageURL is the address of notice n's public page, behind its flyer's QR
-// code and its {{.notice.url}}: "" without a public_url, and for a proof,
-// which has no page (a link in it would lead nowhere).
+// pageURL is the address of notice n's page, behind its flyer's QR code
+// and its {{.notice.url}}; "" without a public_url. A proof's leads to
+// the proof's own page, so its text is the customers' to the segment.
 func pageURL(cfg *Config, n notices.Notice) string {
-	if n.Proof {
-		return ""
-	}
 	return notices.PageURL(cfg.PublicURL, n.Code)
 }
 

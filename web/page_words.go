@@ -19,6 +19,7 @@ type pageWords struct {
 	All       string // the link to the list
 	None      string // the empty list
 	Tag       string // marks a withdrawn notice on the list
+	Proof     string // heads a proof's page
 }
 
 var pageTable = map[string]pageWords{
@@ -32,6 +33,7 @@ var pageTable = map[string]pageWords{
 		All:       "All current notices",
 		None:      "There are no current notices.",
 		Tag:       "Withdrawn",
+		Proof:     "PROOF: a preview for the utility's staff. This notice has not been published.",
 	},
 	"es": {
 		Name:      "Español",
@@ -43,6 +45,7 @@ var pageTable = map[string]pageWords{
 		All:       "Todos los avisos actuales",
 		None:      "No hay avisos actuales.",
 		Tag:       "Retirado",
+		Proof:     "PRUEBA: una vista previa para el personal. Este aviso no se ha publicado.",
 	},
 }
 

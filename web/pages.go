@@ -38,23 +38,39 @@ const listMax = 100
 // has it, or it is a draft, a proof or not yet due.
 var errNoPage = errors.New("no public notice has this code")
 
-// visibleNotice returns the public notice whose code the request names,
-// by the rule of the feeds (notices.Store.PublicNotices): published, its
-// send time come, not a proof, not cancelled before it went out.
+// visibleNotice returns the notice whose code the request names if the
+// public may see it, by the rule of the feeds (notices.Store.PublicNotices:
+// published, its send time come, not cancelled before it went out), or
+// if it is a proof: the proof's text and flyer lead to its page.
 func (s *Server) visibleNotice(ctx context.Context, code string) (notices.Notice, *templates.Family, error) {
-	ns, err := s.cfg.Store.PublicNotices(ctx, s.now())
+	n, err := s.publicByCode(ctx, code)
+	if errors.Is(err, errNoPage) {
+		n, err = s.cfg.Store.ProofByCode(ctx, code)
+		if notices.ErrorCode(err) == notices.NotFound {
+			err = errNoPage
+		}
+	}
 	if err != nil {
 		return notices.Notice{}, nil, err
+	}
+	fam, err := s.cfg.Library.Family(n.Template)
+	if err != nil {
+		return notices.Notice{}, nil, err
+	}
+	return n, fam, nil
+}
+
+// publicByCode returns the public notice of that code, or errNoPage.
+func (s *Server) publicByCode(ctx context.Context, code string) (notices.Notice, error) {
+	ns, err := s.cfg.Store.PublicNotices(ctx, s.now())
+	if err != nil {
+		return notices.Notice{}, err
 	}
 	i := slices.IndexFunc(ns, func(n notices.Notice) bool { return n.Code == code })
 	if i < 0 {
-		return notices.Notice{}, nil, errNoPage
+		return notices.Notice{}, errNoPage
 	}
-	fam, err := s.cfg.Library.Family(ns[i].Template)
-	if err != nil {
-		return notices.Notice{}, nil, err
-	}
-	return ns[i], fam, nil
+	return ns[i], nil
 }
 
 // noticeOr404 is visibleNotice answering the request's failures: 404 for
@@ -90,6 +106,7 @@ type noticeView struct {
 	DateLine  string
 	Body      template.HTML
 	Withdrawn string // the sentence saying when it was withdrawn; "" while it stands
+	Proof     bool   // the page of a proof: not published
 	FlyerHref string
 	ListHref  string
 }
@@ -127,6 +144,12 @@ func (s *Server) noticePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "public, max-age=60")
+	if n.Proof {
+		// A proof is for the coordinator's eyes: no cache or search
+		// engine keeps it.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Robots-Tag", "noindex")
+	}
 	w.Header().Set("Content-Language", lang)
 	s.page(w, r, http.StatusOK, "notice", Page{Lang: lang, Title: cur.Title + " — " + s.cfg.Utility.Name, Data: v})
 }
@@ -152,6 +175,7 @@ func (s *Server) noticeView(n notices.Notice, fam *templates.Family, rs []*templ
 	if words.Lang != cur.Lang {
 		v.WordsLang = words.Lang
 	}
+	v.Proof = n.Proof
 	if n.Status == notices.Cancelled {
 		// A cancelled notice's last change is its cancelling.
 		v.Withdrawn = fill(words.Withdrawn, cur.LongDate(n.UpdatedAt))

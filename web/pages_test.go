@@ -318,8 +318,8 @@ func TestWithdrawnNoticePage(t *testing.T) {
 }
 
 // TestPagesOnlyForPublicNotices: a draft, a notice scheduled for later
-// (published, its time not come), one cancelled before its time, a proof
-// and an unknown code have no page and are not on /notices; once its
+// (published, its time not come), one cancelled before its time and an
+// unknown code have no page and are not on /notices; once its
 // time comes and it goes out, the scheduled notice has both.
 func TestPagesOnlyForPublicNotices(t *testing.T) {
 	s, st, now := clockedPageServer(t)
@@ -332,10 +332,9 @@ func TestPagesOnlyForPublicNotices(t *testing.T) {
 	if _, err := st.CancelNotice(context.Background(), called.ID); err != nil {
 		t.Fatal(err)
 	}
-	proof := sendProof(t, s)
 	tests := []struct{ name, code string }{
 		{"draft", draft.Code}, {"scheduled for later", later.Code}, {"cancelled before it went out", called.Code},
-		{"proof", proof.Code}, {"unknown", "zzzzzzzzzz"},
+		{"unknown", "zzzzzzzzzz"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -381,15 +380,28 @@ func sendProof(t *testing.T, s *Server) notices.Notice {
 	return n
 }
 
-// TestProofHasNoPageLink: a proof has no page, so its text carries no
-// link to one (it would lead nowhere).
-func TestProofHasNoPageLink(t *testing.T) {
+// TestProofLinksItsOwnPage: a proof's text is the customers' to the
+// segment, page link included; the link opens the proof's page, which
+// says it is a proof, is kept by no cache, and is on no list.
+func TestProofLinksItsOwnPage(t *testing.T) {
 	s, _ := newPageServer(t, nil)
-	sendProof(t, s)
+	proof := sendProof(t, s)
 	outboxDir, _ := sendNotice(t, s)
 	texts := smsBodies(t, outboxDir)
-	if len(texts) != 1 || strings.Contains(texts[0], "/n/") {
-		t.Errorf("the proof's texts: %q; want one without a page link", texts)
+	if len(texts) != 1 || pageAddress.FindString(texts[0]) != notices.PageURL(testPublicURL, proof.Code) {
+		t.Fatalf("the proof's texts: %q; want one linking %s", texts, notices.PageURL(testPublicURL, proof.Code))
+	}
+	r := httptest.NewRequest(http.MethodGet, pathOf(t, s, pageAddress.FindString(texts[0])), nil)
+	w := httptest.NewRecorder()
+	s.Handler().ServeHTTP(w, r)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "PROOF: a preview for the utility&#39;s staff. This notice has not been published.") {
+		t.Errorf("the proof's page: %d:\n%s", w.Code, w.Body)
+	}
+	if w.Header().Get("Cache-Control") != "no-store" || w.Header().Get("X-Robots-Tag") != "noindex" {
+		t.Errorf("the proof's page may be kept: Cache-Control %q, X-Robots-Tag %q", w.Header().Get("Cache-Control"), w.Header().Get("X-Robots-Tag"))
+	}
+	if _, body := get(t, s, "/notices"); strings.Contains(body, proof.Code) {
+		t.Errorf("/notices lists the proof")
 	}
 }
 
