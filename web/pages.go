@@ -34,15 +34,15 @@ const listWindow = 90 * 24 * time.Hour
 // listMax is the most notices /notices shows.
 const listMax = 100
 
-// errNoPage says that a code names no notice the public may see: none
-// has it, or it is a draft, a proof or not yet due.
+// errNoPage says that a code names no page: no notice has it, or it is a
+// draft or not yet out.
 var errNoPage = errors.New("no public notice has this code")
 
 // visibleNotice returns the notice whose code the request names if the
 // public may see it, by the rule of the feeds (notices.Store.PublicNotices:
 // published, its send time come, not cancelled before it went out), or
 // if it is a proof: the proof's text and flyer lead to its page.
-func (s *Server) visibleNotice(ctx context.Context, code string) (notices.Notice, *templates.Family, error) {
+func (s *Server) visibleNotice(ctx context.Context, code string) (notices.Notice, error) {
 	n, err := s.publicByCode(ctx, code)
 	if errors.Is(err, errNoPage) {
 		n, err = s.cfg.Store.ProofByCode(ctx, code)
@@ -50,14 +50,7 @@ func (s *Server) visibleNotice(ctx context.Context, code string) (notices.Notice
 			err = errNoPage
 		}
 	}
-	if err != nil {
-		return notices.Notice{}, nil, err
-	}
-	fam, err := s.cfg.Library.Family(n.Template)
-	if err != nil {
-		return notices.Notice{}, nil, err
-	}
-	return n, fam, nil
+	return n, err
 }
 
 // publicByCode returns the public notice of that code, or errNoPage.
@@ -75,18 +68,18 @@ func (s *Server) publicByCode(ctx context.Context, code string) (notices.Notice,
 
 // noticeOr404 is visibleNotice answering the request's failures: 404 for
 // a code the public may not see, 500 (logged) for the store's faults.
-func (s *Server) noticeOr404(w http.ResponseWriter, r *http.Request) (notices.Notice, *templates.Family, bool) {
-	n, fam, err := s.visibleNotice(r.Context(), r.PathValue("code"))
+func (s *Server) noticeOr404(w http.ResponseWriter, r *http.Request) (notices.Notice, bool) {
+	n, err := s.visibleNotice(r.Context(), r.PathValue("code"))
 	switch {
 	case errors.Is(err, errNoPage):
 		s.fail(w, r, http.StatusNotFound)
-		return n, nil, false
+		return n, false
 	case err != nil:
 		s.log.Error("pages: reading a notice", slog.Any("err", err))
 		s.fail(w, r, http.StatusInternalServerError)
-		return n, nil, false
+		return n, false
 	}
-	return n, fam, true
+	return n, true
 }
 
 // pageRender renders notices as the dispatcher does, so a page shows what
@@ -121,7 +114,7 @@ type languageLink struct {
 // reader asks for (?lang=), else the one their browser prefers, else the
 // notice's first, with a switch to its other languages.
 func (s *Server) noticePage(w http.ResponseWriter, r *http.Request) {
-	n, fam, ok := s.noticeOr404(w, r)
+	n, ok := s.noticeOr404(w, r)
 	if !ok {
 		return
 	}
@@ -137,26 +130,32 @@ func (s *Server) noticePage(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := pickLanguage(r, langs)
 	cur := rs[slices.Index(langs, lang)]
-	v, err := s.noticeView(n, fam, rs, cur)
+	v, err := s.noticeView(n, rs, cur)
 	if err != nil {
 		s.log.Error("pages: a notice does not render", slog.Int64("notice", n.ID), slog.Any("err", err))
 		s.fail(w, r, http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Cache-Control", "public, max-age=60")
-	if n.Proof {
-		// A proof is for the coordinator's eyes: no cache or search
-		// engine keeps it.
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("X-Robots-Tag", "noindex")
-	}
+	keep(w, n)
 	w.Header().Set("Content-Language", lang)
 	s.page(w, r, http.StatusOK, "notice", Page{Lang: lang, Title: cur.Title + " — " + s.cfg.Utility.Name, Data: v})
 }
 
+// keep says how long caches may keep what shows notice n: a minute, so a
+// withdrawal shows soon; a proof, for the coordinator's eyes, no cache or
+// search engine keeps.
+func keep(w http.ResponseWriter, n notices.Notice) {
+	if n.Proof {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Robots-Tag", "noindex")
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=60")
+}
+
 // noticeView builds notice n's page in rendering cur's language; rs are
 // its renderings in every language, for the language switch.
-func (s *Server) noticeView(n notices.Notice, fam *templates.Family, rs []*templates.Rendering, cur *templates.Rendering) (noticeView, error) {
+func (s *Server) noticeView(n notices.Notice, rs []*templates.Rendering, cur *templates.Rendering) (noticeView, error) {
 	body, err := cur.BodyHTML()
 	if err != nil {
 		return noticeView{}, err
@@ -193,7 +192,7 @@ func (s *Server) noticeView(n notices.Notice, fam *templates.Family, rs []*templ
 // every language, made as the print channel makes it. A withdrawn
 // notice's flyer is not handed out.
 func (s *Server) noticeFlyer(w http.ResponseWriter, r *http.Request) {
-	n, _, ok := s.noticeOr404(w, r)
+	n, ok := s.noticeOr404(w, r)
 	if !ok {
 		return
 	}
@@ -213,7 +212,7 @@ func (s *Server) noticeFlyer(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `attachment; filename="notice-`+n.Code+`.pdf"`)
-	w.Header().Set("Cache-Control", "public, max-age=60")
+	keep(w, n)
 	w.Write(pdf.Bytes())
 }
 
