@@ -25,8 +25,9 @@ func withPublicURL(t *testing.T, cfg string) {
 var pageLine = regexp.MustCompile(`(?m)^page: +(https://notices\.clearwater\.example/n/[a-z0-9]{10})( \(it answers once the notice goes out\))?$`)
 
 // TestNoticesShowGivesThePage: with public_url, notices show prints the
-// page the notice's texts link to (and says when a scheduled one's page
-// answers); without it, no page line.
+// page the notice's texts link to, which send's confirmation showed in
+// the text (and says when a scheduled one's page answers); without it, no
+// page line.
 func TestNoticesShowGivesThePage(t *testing.T) {
 	nonTerminalStdin(t)
 	cfg := exampleSetup(t)
@@ -36,12 +37,15 @@ func TestNoticesShowGivesThePage(t *testing.T) {
 	}
 
 	withPublicURL(t, cfg)
-	mustCrier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "sms", "--yes")...)...)
+	sent := mustCrier(t, append([]string{"--config", cfg}, sendArgs("--list", "customers", "--channels", "sms", "--yes")...)...)
 	mustCrier(t, "--config", cfg, "dispatch")
 	out := mustCrier(t, "--config", cfg, "notices", "show", "2")
 	m := pageLine.FindStringSubmatch(out)
 	if m == nil || m[2] != "" {
 		t.Fatalf("notices show gives no page:\n%s", out)
+	}
+	if !strings.Contains(sent, "Info: (315) 555-0142 "+m[1]+"\n") {
+		t.Errorf("send's confirmation does not show the text as sent, with its page %s:\n%s", m[1], sent)
 	}
 	texts, _ := filepath.Glob(filepath.Join(filepath.Dir(cfg), "outbox", "sms", "2-*.json"))
 	if len(texts) == 0 {
