@@ -23,7 +23,10 @@ import (
 // in, its flyer to download, and the list of current and recent notices.
 func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /n/{code}", s.limited(http.HandlerFunc(s.noticePage)))
-	mux.Handle("GET /n/{code}/flyer.pdf", s.limited(http.HandlerFunc(s.noticeFlyer)))
+	flyers := newFlyerCache(flyersKept)
+	mux.Handle("GET /n/{code}/flyer.pdf", s.limited(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.noticeFlyer(w, r, flyers)
+	})))
 	mux.Handle("GET /notices", s.limited(http.HandlerFunc(s.noticesPage)))
 }
 
@@ -33,6 +36,9 @@ const listWindow = 90 * 24 * time.Hour
 
 // listMax is the most notices /notices shows.
 const listMax = 100
+
+// flyersKept is how many flyers the server keeps made (about 100 KB each).
+const flyersKept = 32
 
 // errNoPage says that a code names no page: no notice has it, or it is a
 // draft or not yet out.
@@ -191,7 +197,7 @@ func (s *Server) noticeView(n notices.Notice, rs []*templates.Rendering, cur *te
 // noticeFlyer answers GET /n/{code}/flyer.pdf: the notice's flyer in
 // every language, made as the print channel makes it. A withdrawn
 // notice's flyer is not handed out.
-func (s *Server) noticeFlyer(w http.ResponseWriter, r *http.Request) {
+func (s *Server) noticeFlyer(w http.ResponseWriter, r *http.Request, flyers *flyerCache) {
 	n, ok := s.noticeOr404(w, r)
 	if !ok {
 		return
@@ -200,20 +206,32 @@ func (s *Server) noticeFlyer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound)
 		return
 	}
-	rs, err := scheduler.NoticeRenderings(s.pageRender(), n)
-	var pdf bytes.Buffer
-	if err == nil {
-		err = templates.Flyer(&pdf, rs...)
-	}
-	if err != nil {
-		s.log.Error("pages: a flyer does not render", slog.Int64("notice", n.ID), slog.Any("err", err))
-		s.fail(w, r, http.StatusInternalServerError)
-		return
+	pdf, ok := flyers.get(n.Code, n.UpdatedAt)
+	if !ok {
+		var err error
+		if pdf, err = s.flyer(n); err != nil {
+			s.log.Error("pages: a flyer does not render", slog.Int64("notice", n.ID), slog.Any("err", err))
+			s.fail(w, r, http.StatusInternalServerError)
+			return
+		}
+		flyers.put(n.Code, n.UpdatedAt, pdf)
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `attachment; filename="notice-`+n.Code+`.pdf"`)
 	keep(w, n)
-	w.Write(pdf.Bytes())
+	w.Write(pdf)
+}
+
+// flyer makes notice n's flyer, every language of it, as the print
+// channel does.
+func (s *Server) flyer(n notices.Notice) ([]byte, error) {
+	rs, err := scheduler.NoticeRenderings(s.pageRender(), n)
+	if err != nil {
+		return nil, err
+	}
+	var pdf bytes.Buffer
+	err = templates.Flyer(&pdf, rs...)
+	return pdf.Bytes(), err
 }
 
 // listView is what templates/notices.html shows.
