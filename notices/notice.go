@@ -266,12 +266,16 @@ func (s *Store) createNotice(ctx context.Context, tx *sql.Tx, n Notice) (int64, 
 	if err != nil {
 		return 0, err
 	}
+	code, err := n.code()
+	if err != nil {
+		return 0, err
+	}
 	now := s.now()
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO notices (template, field_values, languages, audience, channels, urgency, send_at, status, created_at, updated_at, secret, code)
 		VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?) RETURNING id`,
 		n.Template, string(values), strings.Join(n.Languages, ","), string(audience), joinChannels(n.Channels), string(n.Urgency),
-		nullTime(n.SendAt), now, now, newSecret(), newCode()).Scan(&id)
+		nullTime(n.SendAt), now, now, newSecret(), code).Scan(&id)
 	return id, err
 }
 

@@ -36,7 +36,9 @@ type Config struct {
 	// From and ReplyTo head every email; empty: the utility's name and email.
 	From, ReplyTo string
 	// PublicURL is the web address Crier answers at (https://…), for the
-	// unsubscribe links; empty: emails go without List-Unsubscribe.
+	// unsubscribe links and the notices' pages (their flyers' QR codes,
+	// {{.notice.url}}); empty: emails go without List-Unsubscribe, and
+	// flyers and messages without a page.
 	PublicURL string
 
 	// Worker names this dispatcher in the claims it takes; default

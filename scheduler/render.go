@@ -140,7 +140,7 @@ func (nr *noticeRender) rendering(cfg *Config, lang string) (*templates.Renderin
 	if t == nil {
 		t = nr.family.Original
 	}
-	opts := templates.Options{Date: noticeDate(nr.notice)}
+	opts := templates.Options{Date: noticeDate(nr.notice), URL: pageURL(cfg, nr.notice)}
 	if nr.notice.Proof {
 		// A proof reads as customers will read it, but its subject says
 		// what it is, so that it is never taken for the notice itself
@@ -151,6 +151,13 @@ func (nr *noticeRender) rendering(cfg *Config, lang string) (*templates.Renderin
 	r, err := templates.Render(t, templates.Values(nr.notice.Values), cfg.Utility, opts)
 	nr.byLang[lang] = rendered{r, err}
 	return r, err
+}
+
+// pageURL is the address of notice n's page, behind its flyer's QR code
+// and its {{.notice.url}}; "" without a public_url. A proof's leads to
+// the proof's own page, so its text is the customers' to the segment.
+func pageURL(cfg *Config, n notices.Notice) string {
+	return notices.PageURL(cfg.PublicURL, n.Code)
 }
 
 // noticeDate is the date a notice carries: when it goes out.

@@ -14,6 +14,10 @@ var execErrLine = regexp.MustCompile(`^template: [a-z]+:(\d+):(?:\d+:)? ?(.*)$`)
 // utilityKeys are the branding values a template can use as {{.utility.KEY}}.
 var utilityKeys = map[string]bool{"name": true, "phone": true, "email": true, "website": true, "address": true}
 
+// noticeKeys are the notice's own values a template can use as
+// {{.notice.KEY}}: url, the notice's public page ("" without public_url).
+var noticeKeys = map[string]bool{"url": true}
+
 // compile parses the subject, SMS and body as Go templates and checks what
 // they reference: undeclared fields are errors, choice comparisons against a
 // value that is not an option are errors, and required fields the body never
@@ -129,8 +133,8 @@ func linkStandaloneAddresses(t *Template, tree *parse.Tree, l *parse.ListNode) {
 	}
 }
 
-// isAddressRef says whether an action only prints a url field or the
-// utility's website or email.
+// isAddressRef says whether an action only prints a url field, the
+// utility's website or email, or the notice's page ({{.notice.url}}).
 func isAddressRef(t *Template, n *parse.ActionNode) bool {
 	if len(n.Pipe.Decl) > 0 || len(n.Pipe.Cmds) != 1 || len(n.Pipe.Cmds[0].Args) != 1 {
 		return false
@@ -142,6 +146,8 @@ func isAddressRef(t *Template, n *parse.ActionNode) bool {
 	switch {
 	case len(fn.Ident) == 2 && fn.Ident[0] == "utility":
 		return fn.Ident[1] == "website" || fn.Ident[1] == "email"
+	case len(fn.Ident) == 2 && fn.Ident[0] == "notice":
+		return fn.Ident[1] == "url"
 	case len(fn.Ident) == 1:
 		f, ok := t.Field(fn.Ident[0])
 		return ok && f.Type == TypeURL
@@ -274,6 +280,12 @@ func (w *refWalker) ref(n parse.Node, ident []string) {
 				w.t.utilityUses = map[string]bool{}
 			}
 			w.t.utilityUses[ident[1]] = true
+		}
+		return
+	}
+	if name == "notice" {
+		if len(ident) == 1 || !noticeKeys[ident[1]] || len(ident) > 2 {
+			w.pl.errorf(w.line(n), "%s: {{.%s}} is not a notice value (use {{.notice.url}}, the notice's public page)", w.part, strings.Join(ident, "."))
 		}
 		return
 	}

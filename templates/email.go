@@ -74,9 +74,9 @@ func (r *Rendering) markedHTML() (string, error) {
 
 // renderHTML renders the HTML part with the line of preferencesHole.
 func (r *Rendering) renderHTML() (string, error) {
-	var body bytes.Buffer
-	if err := markdown.Renderer().Render(&body, r.Source, r.Doc); err != nil {
-		return "", fmt.Errorf("render %s body as HTML: %w", r.Template.Name, err)
+	body, err := r.BodyHTML()
+	if err != nil {
+		return "", err
 	}
 	logo, err := r.emailLogo()
 	if err != nil {
@@ -105,7 +105,7 @@ func (r *Rendering) renderHTML() (string, error) {
 		Footer:     fmt.Sprintf(r.phrase("footer"), r.Utility.Name),
 		// goldmark escapes every text it writes; values reach it escaped
 		// for Markdown, so they are text, never markup.
-		Body:            template.HTML(emailStyles.Replace(body.String())),
+		Body:            template.HTML(emailStyles.Replace(string(body))),
 		PreferencesHole: preferencesHole,
 		Utility:         r.Utility,
 	}

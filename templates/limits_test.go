@@ -157,7 +157,7 @@ func TestHostileTemplatesAreRefused(t *testing.T) {
 
 func TestRenderStopsAtTheTimeLimit(t *testing.T) {
 	tmpl := mustTemplate(t, "slow.md", hostileFile("Hi", "Hi", "{{range 20}}A line.\n{{end}}"))
-	data, _, err := tmpl.data(Values{"area": "Elm Street"}, testUtility)
+	data, _, err := tmpl.data(Values{"area": "Elm Street"}, testUtility, "")
 	if err != nil {
 		t.Fatal(err)
 	}

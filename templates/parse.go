@@ -360,6 +360,8 @@ func parseFields(pl *problemList, v *yaml.Node, region string) []Field {
 			pl.errorf(line, "field name %q: use lower-case letters, digits and _ , starting with a letter", f.Name)
 		case f.Name == "utility":
 			pl.errorf(line, "field name \"utility\" is reserved for the utility's branding values")
+		case f.Name == "notice":
+			pl.errorf(line, "field name \"notice\" is reserved for the notice's own values ({{.notice.url}})")
 		}
 		if prev, dup := names[f.Name]; dup {
 			pl.errorf(line, "field %q is declared twice (first on line %d)", f.Name, prev)

@@ -55,6 +55,16 @@ func TestParseProblems(t *testing.T) {
 			want:    "flush.md:4: subject: {{.zone}} refers to a field that is not declared",
 		},
 		{
+			name:    "unknown notice value",
+			content: strings.Replace(goodTemplate, "{{.utility.phone}}", "{{.notice.link}}", 1),
+			want:    "flush.md:20: body: {{.notice.link}} is not a notice value (use {{.notice.url}}",
+		},
+		{
+			name:    "a field cannot be called notice",
+			content: strings.Replace(goodTemplate, "name: area", "name: notice", 1),
+			want:    `flush.md:7: field name "notice" is reserved`,
+		},
+		{
 			name:    "unknown utility value",
 			content: strings.Replace(goodTemplate, "{{.utility.phone}}", "{{.utility.fax}}", 1),
 			want:    "flush.md:20: body: {{.utility.fax}} is not a utility value",

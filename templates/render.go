@@ -3,6 +3,7 @@ package templates
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"time"
@@ -45,7 +46,7 @@ func missingContact(t *Template, u Utility) []string {
 // SMS over the template's limit gives an *SMSError that says why, together
 // with the rendering: its flyer and email can still be used, its SMS not.
 func Render(t *Template, values Values, u Utility, opts Options) (*Rendering, error) {
-	raw, md, err := t.data(values, u)
+	raw, md, err := t.data(values, u, opts.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -117,8 +118,10 @@ func errNesting(t *Template) error {
 }
 
 // data fills t with values and returns what its templates execute on: raw
-// values for the subject and SMS, Markdown-escaping values for the body.
-func (t *Template) data(values Values, u Utility) (raw, md map[string]any, err error) {
+// values for the subject and SMS, Markdown-escaping values for the body,
+// with the utility's branding and the notice's own values (its page at
+// pageURL, "" when it has none).
+func (t *Template) data(values Values, u Utility, pageURL string) (raw, md map[string]any, err error) {
 	filled, err := t.FillIn(values, u.Region)
 	if err != nil {
 		return nil, nil, err
@@ -131,6 +134,7 @@ func (t *Template) data(values Values, u Utility) (raw, md map[string]any, err e
 		mdBrand[k] = mdText(v)
 	}
 	raw["utility"], md["utility"] = brand, mdBrand
+	raw["notice"], md["notice"] = map[string]string{"url": pageURL}, map[string]mdText{"url": mdText(pageURL)}
 	for k, v := range filled {
 		raw[k], md[k] = v, mdText(v)
 	}
@@ -187,12 +191,21 @@ func (e *SMSError) Unwrap() error { return e.Err }
 // template asks (sms_gsm7), counts and checks it: after the values are in,
 // so that a value typed with accents is written in GSM-7 too. A text over
 // the limit comes back counted, with an *SMSError.
+//
+// The notice's page ({{.notice.url}}) is a help, not the message: an SMS
+// that the page's address would put over the limit goes without it.
 func (t *Template) renderSMS(data map[string]any, replace bool) (SMS, error) {
-	text, err := execute(t, "sms", t.sms, data)
+	sms, err := t.countSMS(data, replace)
 	if err != nil {
 		return SMS{}, err
 	}
-	sms := newTemplateSMS(strings.TrimSpace(text), replace, t.SMSGSM7)
+	if sms.Check(t.SMSMaxSegments) != nil && pageURL(data) != "" {
+		without := maps.Clone(data)
+		without["notice"] = map[string]string{"url": ""}
+		if s, err := t.countSMS(without, replace); err == nil && s.Check(t.SMSMaxSegments) == nil {
+			return s, nil
+		}
+	}
 	if err := sms.Check(t.SMSMaxSegments); err != nil {
 		e := &SMSError{Template: t.Name, Lang: t.Lang, Err: err}
 		for _, f := range t.Fields {
@@ -207,4 +220,19 @@ func (t *Template) renderSMS(data map[string]any, replace bool) (SMS, error) {
 		return sms, e
 	}
 	return sms, nil
+}
+
+// countSMS executes the sms template on data and counts the text as sent.
+func (t *Template) countSMS(data map[string]any, replace bool) (SMS, error) {
+	text, err := execute(t, "sms", t.sms, data)
+	if err != nil {
+		return SMS{}, err
+	}
+	return newTemplateSMS(strings.TrimSpace(text), replace, t.SMSGSM7), nil
+}
+
+// pageURL is the notice's page in a template's data, "" without one.
+func pageURL(data map[string]any) string {
+	n, _ := data["notice"].(map[string]string)
+	return n["url"]
 }

@@ -98,7 +98,7 @@ func TestBuiltinSpanishSMSFitsLikeEnglish(t *testing.T) {
 			values := fam.Examples()
 			sms := map[string]SMS{}
 			for _, lang := range []string{"en", "es"} {
-				r, err := Render(fam.ByLang[lang], values, testUtility, Options{Date: testDate})
+				r, err := Render(fam.ByLang[lang], values, testUtility, Options{Date: testDate, URL: ExamplePageURL})
 				if err != nil {
 					t.Fatalf("%s: %v", lang, err)
 				}
@@ -160,7 +160,7 @@ func BenchmarkRenderSMSGSM7(b *testing.B) {
 
 // benchSMS runs t's SMS with values: executed, written, counted, checked.
 func benchSMS(b *testing.B, t *Template, values Values) {
-	raw, _, err := t.data(values, testUtility)
+	raw, _, err := t.data(values, testUtility, "")
 	if err != nil {
 		b.Fatal(err)
 	}

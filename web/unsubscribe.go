@@ -89,7 +89,7 @@ func (s *Server) link(w http.ResponseWriter, r *http.Request) (notices.LinkedDel
 	}
 	switch {
 	case !ok || notices.ErrorCode(err) == notices.NotFound:
-		words := wordsFor(s.cfg.DefaultLanguage)
+		words := unsubscribeWordsFor(s.cfg.DefaultLanguage)
 		s.page(w, r, http.StatusNotFound, "unsubscribe", Page{Lang: words.Lang, Title: words.InvalidTitle, Data: preferencesView{W: words, Invalid: true}})
 		return ld, "", false
 	case err != nil:
@@ -137,7 +137,7 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 		s.showPreferences(w, r, http.StatusBadRequest, ld, cat, "")
 		return
 	}
-	words := wordsFor(ld.Delivery.Language, s.cfg.DefaultLanguage)
+	words := unsubscribeWordsFor(ld.Delivery.Language, s.cfg.DefaultLanguage)
 	ctx, addr := r.Context(), ld.Delivery.Address
 	var done string
 	var err error
@@ -197,7 +197,7 @@ func (s *Server) showPreferences(w http.ResponseWriter, r *http.Request, status 
 		s.fail(w, r, http.StatusInternalServerError)
 		return
 	}
-	words := wordsFor(ld.Delivery.Language, s.cfg.DefaultLanguage)
+	words := unsubscribeWordsFor(ld.Delivery.Language, s.cfg.DefaultLanguage)
 	v := preferencesView{W: words, Address: logs.ShortAddress(ld.Delivery.Address), Done: done, Service: true, Info: true}
 	for _, c := range out {
 		switch c {

@@ -192,8 +192,8 @@ func mailTo(t testing.TB, mp *testenv.MailpitServer, address string) []byte {
 	return nil
 }
 
-// get and post send one request to s's handler.
-func get(s *Server, path string) (*http.Response, string) {
+// getLink and post send one request to s's handler.
+func getLink(s *Server, path string) (*http.Response, string) {
 	return do(s, httptest.NewRequest(http.MethodGet, path, nil))
 }
 
@@ -267,7 +267,7 @@ func TestPreferencesPage(t *testing.T) {
 	}
 	for _, tc := range pages {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, body := get(s, tc.path)
+			resp, body := getLink(s, tc.path)
 			if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
 				t.Errorf("GET: %s, Cache-Control %q; want 200, no-store", resp.Status, resp.Header.Get("Cache-Control"))
 			}
@@ -311,7 +311,7 @@ func TestPreferencesPage(t *testing.T) {
 	if out := optedOut(t, st, "ana@example.org"); !slices.Equal(out, []templates.Category{templates.Service}) {
 		t.Errorf("after the form ana opted out of %v; want service", out)
 	}
-	if _, body := get(s, ana); !strings.Contains(body, "This address no longer receives service notices by email.") {
+	if _, body := getLink(s, ana); !strings.Contains(body, "This address no longer receives service notices by email.") {
 		t.Errorf("the page does not say the address left service notices:\n%s", body)
 	}
 	// A one-click from an emergency's link leaves nothing; multipart, as RFC 8058's example posts.
@@ -381,7 +381,7 @@ func TestPreferencesLanguage(t *testing.T) {
 		{"none", []string{"", ""}, "en"},
 	}
 	for _, tc := range tests {
-		if got := wordsFor(tc.langs...).Lang; got != tc.want {
+		if got := unsubscribeWordsFor(tc.langs...).Lang; got != tc.want {
 			t.Errorf("%s: %s; want %s", tc.name, got, tc.want)
 		}
 	}

@@ -89,9 +89,9 @@ var unsubscribeLanguages = map[string]unsubscribeWords{
 	},
 }
 
-// wordsFor returns the page's words in the first of langs it speaks (a
+// unsubscribeWordsFor returns the page's words in the first of langs it speaks (a
 // regional form takes its language: es-MX reads es), else in English.
-func wordsFor(langs ...string) unsubscribeWords {
+func unsubscribeWordsFor(langs ...string) unsubscribeWords {
 	spoken := slices.Sorted(maps.Keys(unsubscribeLanguages))
 	for _, l := range langs {
 		if m, ok := templates.MatchLanguage(l, spoken); ok {

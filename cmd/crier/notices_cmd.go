@@ -72,7 +72,7 @@ type noticesShowCmd struct {
 }
 
 func (c noticesShowCmd) Run(e *env) error {
-	_, loc, s, err := e.timesStore(false)
+	cfg, loc, s, err := e.timesStore(false)
 	if err != nil {
 		return err
 	}
@@ -111,6 +111,9 @@ func (c noticesShowCmd) Run(e *env) error {
 	}
 	if !n.PublishedAt.IsZero() {
 		fmt.Fprintf(e.stdout, "published: %s\n", showTime(n.PublishedAt, loc))
+	}
+	if err := writePageLine(e.stdout, s, cfg.PublicURL, n); err != nil {
+		return err
 	}
 	if len(n.Values) > 0 {
 		fmt.Fprintln(e.stdout, "values:")

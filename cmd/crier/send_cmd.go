@@ -115,13 +115,16 @@ func (c sendCmd) compose(e *env) (*sendDraft, error) {
 	if d.date.IsZero() {
 		d.date = time.Now()
 	}
-	if d.renderings, err = renderLanguages(d.fam, values, d.u, d.date, langs, chs); err != nil {
+	// The code is drawn now, so that the confirmation shows the text
+	// message as it is sent, its page's address included.
+	code := notices.NewCode()
+	if d.renderings, err = renderLanguages(d.fam, values, d.u, d.date, langs, chs, notices.PageURL(d.cfg.PublicURL, code)); err != nil {
 		return nil, err
 	}
 	warnDates(e.stderr, d.fam, values, d.date, d.u.Location)
 	urgency, why := c.Urgency.of(d.fam)
 	d.notice, d.why = notices.Notice{Template: d.fam.Name, Values: values, Languages: langs,
-		Channels: chs, Urgency: urgency, SendAt: sendAt}, why
+		Channels: chs, Urgency: urgency, SendAt: sendAt, Code: code}, why
 	if err := checkMessages(d.cfg, d.lib, d.u, d.notice); err != nil {
 		return nil, err
 	}
@@ -274,17 +277,18 @@ func parseSendTime(s string, loc *time.Location, now time.Time, advice string) (
 // that a bad value or an SMS over its limit stops the send before anything
 // is queued.
 func checkRenders(fam *templates.Family, values templates.Values, u templates.Utility, date time.Time, langs []string, chs []notices.Channel) error {
-	_, err := renderLanguages(fam, values, u, date, langs, chs)
+	_, err := renderLanguages(fam, values, u, date, langs, chs, "")
 	return err
 }
 
 // renderLanguages is checkRenders returning the renderings, one per
-// language, for the confirmation.
-func renderLanguages(fam *templates.Family, values templates.Values, u templates.Utility, date time.Time, langs []string, chs []notices.Channel) ([]*templates.Rendering, error) {
+// language, for the confirmation, with the notice's page at page ("" for
+// none).
+func renderLanguages(fam *templates.Family, values templates.Values, u templates.Utility, date time.Time, langs []string, chs []notices.Channel, page string) ([]*templates.Rendering, error) {
 	var problems []string
 	var rs []*templates.Rendering
 	for _, l := range langsOrAll(langs, fam) {
-		r, err := templates.Render(fam.ByLang[l], values, u, templates.Options{Date: date})
+		r, err := templates.Render(fam.ByLang[l], values, u, templates.Options{Date: date, URL: page})
 		var smsErr *templates.SMSError
 		var ves templates.ValueErrors
 		switch {

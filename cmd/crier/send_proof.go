@@ -43,6 +43,7 @@ func (c sendCmd) sendProofs(e *env, d *sendDraft) error {
 	for _, r := range d.renderings {
 		n := d.notice
 		n.Languages, n.Channels = []string{r.Lang}, chs
+		n.Code = "" // each proof, one a language, has a page of its own
 		id, err := s.CreateProof(ctx, n, d.fam, to)
 		if err != nil {
 			return err
