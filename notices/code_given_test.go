@@ -16,8 +16,8 @@ func TestGivenCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.NoticeByCode(ctx, code); err != nil || n.ID != id {
-		t.Errorf("NoticeByCode(the given code) = %d, %v; want %d", n.ID, err, id)
+	if n, err := s.Notice(ctx, id); err != nil || n.Code != code {
+		t.Errorf("the notice's code is %q, %v; want the given %q", n.Code, err, code)
 	}
 	for _, bad := range []string{"short", "0123456789", "ABCDEFGHJK", "' OR 1=1 -"} {
 		if _, err := s.CreateNotice(ctx, Notice{Template: "main-break", Channels: []Channel{SMS}, Code: bad}); ErrorCode(err) != Invalid {

@@ -316,16 +316,6 @@ func (s *Store) Notice(ctx context.Context, id int64) (Notice, error) {
 	return notice(ctx, s.db, id)
 }
 
-// NoticeByCode returns the notice whose code is code (see Notice.Code).
-// Errors: NotFound, also for a proof: a proof has no public page.
-func (s *Store) NoticeByCode(ctx context.Context, code string) (Notice, error) {
-	n, err := scanNotice(s.db.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE code = ? AND proof = 0`, code))
-	if errors.Is(err, sql.ErrNoRows) {
-		return n, errorf(NotFound, "no notice has the code %q", code)
-	}
-	return n, err
-}
-
 // Notices returns every notice, newest first, proofs left out: a proof
 // went to the coordinator, not to customers.
 func (s *Store) Notices(ctx context.Context) ([]Notice, error) {

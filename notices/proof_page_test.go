@@ -6,7 +6,7 @@ import (
 )
 
 // TestProofByCode finds a proof by its code, and nothing else: a notice
-// is NoticeByCode's, and a proof is never NoticeByCode's.
+// is PublicNotice's, and a proof is never PublicNotice's.
 func TestProofByCode(t *testing.T) {
 	ctx := context.Background()
 	s := testStore(t)
@@ -28,7 +28,10 @@ func TestProofByCode(t *testing.T) {
 			t.Errorf("ProofByCode(%q) = %v; want NotFound", code, err)
 		}
 	}
-	if _, err := s.NoticeByCode(ctx, p.Code); ErrorCode(err) != NotFound {
-		t.Errorf("NoticeByCode(the proof's code) = %v; want NotFound", err)
+	if got, err := s.PublicNotice(ctx, n.Code, s.Now()); err != nil || got.ID != notice {
+		t.Errorf("PublicNotice(the notice's code) = %d, %v; want notice %d", got.ID, err, notice)
+	}
+	if _, err := s.PublicNotice(ctx, p.Code, s.Now()); ErrorCode(err) != NotFound {
+		t.Errorf("PublicNotice(the proof's code) = %v; want NotFound", err)
 	}
 }

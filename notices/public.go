@@ -2,6 +2,8 @@ package notices
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -11,11 +13,25 @@ import (
 // time (such a notice never went out). A notice cancelled after it went
 // out stays: the public must learn it was withdrawn. Newest first by the
 // time it went out (the date it carries).
-const publicNotices = `SELECT ` + noticeColumns + ` FROM notices
-	WHERE proof = 0 AND published_at IS NOT NULL
-	AND (send_at IS NULL OR send_at <= ?1)
-	AND NOT (status = 'cancelled' AND send_at IS NOT NULL AND updated_at < send_at)
+const publicNotices = `SELECT ` + noticeColumns + ` FROM notices WHERE ` + publicWhere + `
 	ORDER BY coalesce(max(send_at, published_at), published_at) DESC, id DESC`
+
+// publicWhere is the rule of publicNotices.
+const publicWhere = `proof = 0 AND published_at IS NOT NULL
+	AND (send_at IS NULL OR send_at <= ?1)
+	AND NOT (status = 'cancelled' AND send_at IS NOT NULL AND updated_at < send_at)`
+
+// PublicNotice returns the notice whose code is code if the public may see
+// it at now, by PublicNotices' rule. Errors: NotFound, also for a notice
+// the public may not see (a draft, a proof, one not yet out).
+func (s *Store) PublicNotice(ctx context.Context, code string, now time.Time) (Notice, error) {
+	n, err := scanNotice(s.db.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE code = ?2 AND `+publicWhere,
+		now.UTC().Format(timeLayout), code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, errorf(NotFound, "no public notice has the code %q", code)
+	}
+	return n, err
+}
 
 // PublicNotices returns the notices the public may see at now, newest
 // first by the time they went out: published (so never a draft), not a

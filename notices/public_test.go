@@ -71,6 +71,17 @@ func TestPublicNotices(t *testing.T) {
 	if ns[1].Status != Cancelled {
 		t.Errorf("notice %d is %s in the list; want cancelled", ns[1].ID, ns[1].Status)
 	}
+	// PublicNotice finds by its code exactly what the list holds.
+	for _, id := range []int64{draft, first, withdrawn, later, neverSent, proof} {
+		n, err := s.Notice(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.PublicNotice(ctx, n.Code, start.Add(3*time.Hour))
+		if listed := slices.Contains(got, id); listed != (err == nil) || !listed && ErrorCode(err) != NotFound {
+			t.Errorf("PublicNotice(code of %d): %v; listed %v", id, err, listed)
+		}
+	}
 	var seen []int64
 	err = s.EachPublicNotice(ctx, start.Add(3*time.Hour), func(n Notice) bool {
 		seen = append(seen, n.ID)

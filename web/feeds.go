@@ -60,7 +60,8 @@ func (s *Server) feedsOff(w http.ResponseWriter) bool {
 	return true
 }
 
-// renderConfig renders notices as the dispatcher does.
+// renderConfig renders notices as the dispatcher does, so a page, a feed
+// and a CAP document say what was sent, and a flyer is the print channel's.
 func (s *Server) renderConfig() scheduler.Config {
 	return scheduler.Config{Library: s.cfg.Library, Utility: s.cfg.Utility, PublicURL: s.cfg.PublicURL, Now: s.now}
 }

@@ -61,15 +61,11 @@ func (s *Server) visibleNotice(ctx context.Context, code string) (notices.Notice
 
 // publicByCode returns the public notice of that code, or errNoPage.
 func (s *Server) publicByCode(ctx context.Context, code string) (notices.Notice, error) {
-	ns, err := s.cfg.Store.PublicNotices(ctx, s.now())
-	if err != nil {
-		return notices.Notice{}, err
+	n, err := s.cfg.Store.PublicNotice(ctx, code, s.now())
+	if notices.ErrorCode(err) == notices.NotFound {
+		return n, errNoPage
 	}
-	i := slices.IndexFunc(ns, func(n notices.Notice) bool { return n.Code == code })
-	if i < 0 {
-		return notices.Notice{}, errNoPage
-	}
-	return ns[i], nil
+	return n, err
 }
 
 // noticeOr404 is visibleNotice answering the request's failures: 404 for
@@ -88,11 +84,6 @@ func (s *Server) noticeOr404(w http.ResponseWriter, r *http.Request) (notices.No
 	return n, true
 }
 
-// pageRender renders notices as the dispatcher does, so a page shows what
-// was sent, and its flyer is the print channel's.
-func (s *Server) pageRender() scheduler.Config {
-	return scheduler.Config{Library: s.cfg.Library, Utility: s.cfg.Utility, PublicURL: s.cfg.PublicURL, Now: s.now}
-}
 
 // noticeView is what templates/notice.html shows.
 type noticeView struct {
@@ -124,7 +115,7 @@ func (s *Server) noticePage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rs, err := scheduler.NoticeRenderings(s.pageRender(), n)
+	rs, err := scheduler.NoticeRenderings(s.renderConfig(), n)
 	if err != nil {
 		s.log.Error("pages: a notice does not render", slog.Int64("notice", n.ID), slog.Any("err", err))
 		s.fail(w, r, http.StatusInternalServerError)
@@ -225,7 +216,7 @@ func (s *Server) noticeFlyer(w http.ResponseWriter, r *http.Request, flyers *fly
 // flyer makes notice n's flyer, every language of it, as the print
 // channel does.
 func (s *Server) flyer(n notices.Notice) ([]byte, error) {
-	rs, err := scheduler.NoticeRenderings(s.pageRender(), n)
+	rs, err := scheduler.NoticeRenderings(s.renderConfig(), n)
 	if err != nil {
 		return nil, err
 	}

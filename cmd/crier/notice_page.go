@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"time"
 
 	"github.com/crier-notices/crier/notices"
@@ -19,12 +18,12 @@ func writePageLine(w io.Writer, s *notices.Store, publicURL string, n notices.No
 	if page == "" || n.Proof {
 		return nil
 	}
-	public, err := s.PublicNotices(context.Background(), time.Now())
-	if err != nil {
+	_, err := s.PublicNotice(context.Background(), n.Code, time.Now())
+	if err != nil && notices.ErrorCode(err) != notices.NotFound {
 		return err
 	}
 	switch {
-	case slices.ContainsFunc(public, func(p notices.Notice) bool { return p.ID == n.ID }):
+	case err == nil:
 		fmt.Fprintf(w, "page:      %s\n", page)
 	case n.Status == notices.Draft || n.Status == notices.Scheduled:
 		fmt.Fprintf(w, "page:      %s (it answers once the notice goes out)\n", page)
