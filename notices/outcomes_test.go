@@ -48,26 +48,47 @@ func TestMigration0009KeepsDeliveries(t *testing.T) {
 	}
 	defer s.Close()
 	migrateUpTo(t, s, 9)
-	addContacts(t, s, "c", 3)
-	id := publishNotice(t, s, Notice{Channels: []Channel{Email, SMS}})
-	record(t, s, Outcome{ID: claim(t, s, SMS, "w1", id, 1)[0].ID, Status: DeliverySent, Attempted: true, ProviderID: "SM0123"})
-	before := deliveries(t, s, id)
+	// Rows as crier with schema 8 wrote them (SQL, not today's store code,
+	// which needs the later migrations).
+	const at = "2026-12-01T10:00:00.000000000Z"
+	seed := []string{
+		`INSERT INTO notices (id, template, channels, status, created_at, updated_at, published_at, code) VALUES (1, 'hydrant-flushing', 'email,sms', 'sending', '` + at + `', '` + at + `', '` + at + `', 'abcdefghjk')`,
+		`INSERT INTO deliveries (id, notice_id, channel, address, name, language, status, attempts, next_attempt_at, provider_id, created_at, updated_at, priority, sent_at)
+			VALUES (1, 1, 'sms', '+13155550101', 'Ana', 'es', 'sent', 1, '` + at + `', 'SM0123', '` + at + `', '` + at + `', 1, '` + at + `')`,
+		`INSERT INTO deliveries (id, notice_id, channel, address, language, next_attempt_at, created_at, updated_at) VALUES (2, 1, 'email', 'bo@example.org', 'en', '` + at + `', '` + at + `', '` + at + `')`,
+		`INSERT INTO deliveries (id, notice_id, channel, address, language, status, error, next_attempt_at, created_at, updated_at) VALUES (7, 1, 'sms', '+13155550102', 'en', 'failed', 'permanent failure 21211', '` + at + `', '` + at + `', '` + at + `')`,
+	}
+	for _, q := range seed {
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const rows = `SELECT id, notice_id, channel, address, name, language, status, attempts, next_attempt_at, provider_id, error, created_at, updated_at, priority, coalesce(sent_at, '') FROM deliveries ORDER BY id`
+	before, err := queryRows(ctx, s.db, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if after := deliveries(t, s, id); !slices.Equal(before, after) {
-		t.Errorf("deliveries changed by the migration:\n%+v\n%+v", before, after)
+	if after, err := queryRows(ctx, s.db, rows); err != nil || !slices.Equal(before, after) {
+		t.Errorf("deliveries changed by the migration (%v):\n%v\n%v", err, before, after)
 	}
+	d := struct {
+		ID       int64
+		NoticeID int64
+		Channel  string
+		Address  string
+	}{1, 1, "sms", "+13155550101"}
 	idx, err := queryStrings(ctx, s.db, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' ORDER BY name`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"deliveries_claimed", "deliveries_contact", "deliveries_due", "deliveries_notice_status", "deliveries_provider", "sqlite_autoindex_deliveries_1"}
+	want := []string{"deliveries_address", "deliveries_claimed", "deliveries_contact", "deliveries_due", "deliveries_notice_status", "deliveries_provider", "sqlite_autoindex_deliveries_1"}
 	if !slices.Equal(idx, want) {
 		t.Errorf("indexes %v, want %v", idx, want)
 	}
-	d := before[0]
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO deliveries (notice_id, channel, address, language, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, 'en', '', '', '')`,
 		d.NoticeID, d.Channel, d.Address); err == nil {
 		t.Error("a second delivery of the notice to the same address was stored")
@@ -148,4 +169,37 @@ func TestProviderReportIsNeverOlderNews(t *testing.T) {
 	if c := r.Channel(SMS); c.Delivered != 1 || c.Failed != 1 || c.Undelivered != 0 {
 		t.Errorf("report %+v", c)
 	}
+}
+
+// queryRows returns each row of query as its columns joined by tabs.
+func queryRows(ctx context.Context, db *sql.DB, query string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		var b strings.Builder
+		for i, v := range vals {
+			if i > 0 {
+				b.WriteByte('\t')
+			}
+			b.WriteString(v.String)
+		}
+		out = append(out, b.String())
+	}
+	return out, rows.Err()
 }
