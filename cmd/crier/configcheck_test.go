@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/crier-notices/crier/internal/emltest"
 )
 
 // configSetup writes clearwaterConfig with extra before it (top-level keys
@@ -75,7 +75,8 @@ func TestSendRefusesWhatDispatchWouldRefuse(t *testing.T) {
 
 // TestPublicURLOnLoopbackSends is the newcomer's loop on one machine:
 // public_url = "http://127.0.0.1:9999" is accepted, and every email goes
-// out with its one-click unsubscribe link on that address; none fails.
+// out with its preferences link on that address; none fails. The notice
+// is an emergency (a boil water advisory), so it has no one-click header.
 func TestPublicURLOnLoopbackSends(t *testing.T) {
 	nonTerminalStdin(t)
 	clearSecrets(t)
@@ -96,12 +97,12 @@ func TestPublicURLOnLoopbackSends(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := mail.ReadMessage(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
+		m := emltest.Read(t, data)
+		if got := m.Header.Get("List-Unsubscribe"); got != "" {
+			t.Errorf("%s: List-Unsubscribe %q on an emergency", f, got)
 		}
-		if got := m.Header.Get("List-Unsubscribe"); !strings.HasPrefix(got, "<http://127.0.0.1:9999/unsubscribe/") {
-			t.Errorf("%s: List-Unsubscribe %q; want a link on http://127.0.0.1:9999", f, got)
+		if !strings.Contains(m.Text, "http://127.0.0.1:9999/unsubscribe/") || !strings.Contains(m.HTML, `href="http://127.0.0.1:9999/unsubscribe/`) {
+			t.Errorf("%s: no preferences link on http://127.0.0.1:9999:\n%s", f, m.Text)
 		}
 	}
 }
