@@ -633,6 +633,8 @@ func TestCAPSmallMappings(t *testing.T) {
 		})
 	}
 	ny, _ := time.LoadLocation("America/New_York")
+	london, _ := time.LoadLocation("Europe/London")
+	etcUTC, _ := time.LoadLocation("Etc/UTC")
 	for _, tc := range []struct {
 		name string
 		at   time.Time
@@ -641,6 +643,9 @@ func TestCAPSmallMappings(t *testing.T) {
 	}{
 		{"UTC as -00:00", t0, time.UTC, "2026-11-28T14:00:00-00:00"},
 		{"no zone: UTC", t0, nil, "2026-11-28T14:00:00-00:00"},
+		{"Etc/UTC as -00:00", t0, etcUTC, "2026-11-28T14:00:00-00:00"},
+		{"London in winter as -00:00", t0, london, "2026-11-28T14:00:00-00:00"},
+		{"London in summer", t0.AddDate(0, -5, 0), london, "2026-06-28T15:00:00+01:00"},
 		{"the utility's zone, no fraction", t0.Add(500 * time.Millisecond), ny, "2026-11-28T09:00:00-05:00"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
