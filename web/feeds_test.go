@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -355,6 +356,30 @@ func TestCategoryFeeds(t *testing.T) {
 		if rec := w.get(t, path); rec.Code != http.StatusNotFound {
 			t.Errorf("%s: status %d; want 404", path, rec.Code)
 		}
+	}
+}
+
+// TestEmergencyOfAnyTemplate: a notice sent as an emergency from a
+// template of another category is an emergency in the feeds, as in its
+// emails: in the emergency feed, not its template's, and with a CAP alert.
+func TestEmergencyOfAnyTemplate(t *testing.T) {
+	w := newFeedWorld(t, nil)
+	n := w.publish(t, "hydrant-flushing", nil, notices.Emergency, time.Time{})
+	for _, tc := range []struct {
+		name, path string
+		in         bool
+	}{
+		{"emergency feed", "/feed/emergency.atom", true},
+		{"its template's category", "/feed/information.atom", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := slices.Contains(pages(readFeed(t, w.get(t, tc.path))), pageOf(n)); got != tc.in {
+				t.Errorf("%s holds the notice: %v; want %v", tc.path, got, tc.in)
+			}
+		})
+	}
+	if c := w.readCAP(t, "/cap/"+n.Code+".xml"); c.MsgType != "Alert" || len(c.Info) == 0 || c.Info[0].Urgency != "Immediate" {
+		t.Errorf("CAP of the notice: %+v; want an Alert, urgency Immediate", c)
 	}
 }
 
