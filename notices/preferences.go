@@ -38,6 +38,18 @@ func NoticeCategory(template templates.Category, u Urgency) templates.Category {
 	return template
 }
 
+// CategoryWith is the category notice n goes out under when its
+// template's category is template: the one frozen when it was published
+// (Notice.Category), else, for a notice not yet published or published
+// before categories were kept, NoticeCategory's. The dispatcher, the
+// preferences page and the feeds all read a notice's category so.
+func (n Notice) CategoryWith(template templates.Category) templates.Category {
+	if n.Category != "" {
+		return n.Category
+	}
+	return NoticeCategory(template, n.Urgency)
+}
+
 // CanOptOut says whether an email address may opt out of category c:
 // every category but emergency.
 func CanOptOut(c templates.Category) bool {

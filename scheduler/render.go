@@ -100,10 +100,7 @@ func (nr *noticeRender) load(cfg *Config, n notices.Notice) error {
 	if err != nil {
 		return &noticeError{fmt.Errorf("notice %d: %w", n.ID, err)}
 	}
-	nr.category = n.Category
-	if nr.category == "" { // not yet published, or published before categories were kept
-		nr.category = notices.NoticeCategory(nr.family.Original.Category, n.Urgency)
-	}
+	nr.category = n.CategoryWith(nr.family.Original.Category)
 	nr.langs = n.Languages
 	if len(nr.langs) == 0 {
 		nr.langs = nr.family.Languages()

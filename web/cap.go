@@ -103,14 +103,16 @@ type capArea struct {
 }
 
 // capTime writes t in loc as CAP requires: seconds, no fraction, a
-// numeric zone offset, and UTC as -00:00 (never Z).
+// numeric zone offset, and a zero offset as -00:00 (never Z or +00:00,
+// which CAP 1.2 section 3.3.2 forbids), whatever zone has it: Etc/UTC, or
+// Europe/London in winter.
 func capTime(t time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
 	s := t.In(loc).Format("2006-01-02T15:04:05-07:00")
-	if loc == time.UTC {
-		s = strings.TrimSuffix(s, "+00:00") + "-00:00"
+	if zero, ok := strings.CutSuffix(s, "+00:00"); ok {
+		s = zero + "-00:00"
 	}
 	return s
 }

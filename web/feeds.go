@@ -86,7 +86,10 @@ type public struct {
 	fam *templates.Family
 }
 
-func (p public) category() templates.Category { return p.fam.Original.Category }
+// category is the notice's category as it went out: a notice sent as an
+// emergency is one, in the feeds as in its emails, whatever its
+// template's category.
+func (p public) category() templates.Category { return p.CategoryWith(p.fam.Original.Category) }
 
 // publicNotices reads the notices the public sees now, newest first, with
 // their families, until enough (called with each) says it has what it

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -358,6 +359,30 @@ func TestCategoryFeeds(t *testing.T) {
 	}
 }
 
+// TestEmergencyOfAnyTemplate: a notice sent as an emergency from a
+// template of another category is an emergency in the feeds, as in its
+// emails: in the emergency feed, not its template's, and with a CAP alert.
+func TestEmergencyOfAnyTemplate(t *testing.T) {
+	w := newFeedWorld(t, nil)
+	n := w.publish(t, "hydrant-flushing", nil, notices.Emergency, time.Time{})
+	for _, tc := range []struct {
+		name, path string
+		in         bool
+	}{
+		{"emergency feed", "/feed/emergency.atom", true},
+		{"its template's category", "/feed/information.atom", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := slices.Contains(pages(readFeed(t, w.get(t, tc.path))), pageOf(n)); got != tc.in {
+				t.Errorf("%s holds the notice: %v; want %v", tc.path, got, tc.in)
+			}
+		})
+	}
+	if c := w.readCAP(t, "/cap/"+n.Code+".xml"); c.MsgType != "Alert" || len(c.Info) == 0 || c.Info[0].Urgency != "Immediate" {
+		t.Errorf("CAP of the notice: %+v; want an Alert, urgency Immediate", c)
+	}
+}
+
 // TestFeedsNeedPublicURL: without public_url no feed is made up from the
 // request's Host: a 404 that says what to set.
 func TestFeedsNeedPublicURL(t *testing.T) {
@@ -633,6 +658,8 @@ func TestCAPSmallMappings(t *testing.T) {
 		})
 	}
 	ny, _ := time.LoadLocation("America/New_York")
+	london, _ := time.LoadLocation("Europe/London")
+	etcUTC, _ := time.LoadLocation("Etc/UTC")
 	for _, tc := range []struct {
 		name string
 		at   time.Time
@@ -641,6 +668,9 @@ func TestCAPSmallMappings(t *testing.T) {
 	}{
 		{"UTC as -00:00", t0, time.UTC, "2026-11-28T14:00:00-00:00"},
 		{"no zone: UTC", t0, nil, "2026-11-28T14:00:00-00:00"},
+		{"Etc/UTC as -00:00", t0, etcUTC, "2026-11-28T14:00:00-00:00"},
+		{"London in winter as -00:00", t0, london, "2026-11-28T14:00:00-00:00"},
+		{"London in summer", t0.AddDate(0, -5, 0), london, "2026-06-28T15:00:00+01:00"},
 		{"the utility's zone, no fraction", t0.Add(500 * time.Millisecond), ny, "2026-11-28T09:00:00-05:00"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -52,22 +53,19 @@ var pageTable = map[string]pageWords{
 // pageWordsFor returns the page words of lang, of its base language ("es"
 // for "es-MX"), or English; their Lang says which.
 func pageWordsFor(lang string) pageWords {
-	base, _, _ := strings.Cut(lang, "-")
-	for _, l := range []string{lang, base, "en"} {
-		if w, ok := pageTable[l]; ok {
-			w.Lang = l
-			return w
-		}
-	}
-	return pageWords{}
+	w, l := wordsFor(pageTable, lang)
+	w.Lang = l
+	return w
 }
 
 // pageLanguages are the languages the list of notices is offered in: the
-// utility's default first, then the others of the table.
+// utility's default (as the table has it) first, then the others of the
+// table.
 func pageLanguages(def string) []string {
-	langs := []string{"en", "es"}
-	if i := slices.Index(langs, def); i > 0 {
-		langs[0], langs[i] = langs[i], langs[0]
+	langs := slices.Sorted(maps.Keys(pageTable))
+	if _, d := wordsFor(pageTable, def); def != "" {
+		i := slices.Index(langs, d)
+		langs = append(append([]string{d}, langs[:i]...), langs[i+1:]...)
 	}
 	return langs
 }

@@ -84,7 +84,6 @@ func (s *Server) noticeOr404(w http.ResponseWriter, r *http.Request) (notices.No
 	return n, true
 }
 
-
 // noticeView is what templates/notice.html shows.
 type noticeView struct {
 	Utility   templates.Utility
@@ -243,21 +242,23 @@ type listItem struct {
 // the last listWindow, newest first, each titled in the page's language
 // where it was written in it.
 func (s *Server) noticesPage(w http.ResponseWriter, r *http.Request) {
-	ns, err := s.cfg.Store.PublicNotices(r.Context(), s.now())
-	if err != nil {
-		s.log.Error("pages: reading the public notices", slog.Any("err", err))
-		s.fail(w, r, http.StatusInternalServerError)
-		return
-	}
 	lang := pickLanguage(r, pageLanguages(s.cfg.DefaultLanguage))
 	v := listView{Utility: s.cfg.Utility.Name, Words: pageWordsFor(lang)}
-	for _, n := range ns {
-		if len(v.Items) == listMax || s.now().Sub(scheduler.NoticeDate(n)) > listWindow {
-			break // newest first: the rest are older
+	now := s.now()
+	// Read only as far as the list shows: years of notices stay unread.
+	err := s.cfg.Store.EachPublicNotice(r.Context(), now, func(n notices.Notice) bool {
+		if len(v.Items) == listMax || now.Sub(scheduler.NoticeDate(n)) > listWindow {
+			return false // newest first: the rest are older
 		}
 		if it, ok := s.listItem(n, lang); ok {
 			v.Items = append(v.Items, it)
 		}
+		return true
+	})
+	if err != nil {
+		s.log.Error("pages: reading the public notices", slog.Any("err", err))
+		s.fail(w, r, http.StatusInternalServerError)
+		return
 	}
 	for _, l := range pageLanguages(s.cfg.DefaultLanguage) {
 		v.Languages = append(v.Languages, languageLink{Code: l, Name: pageWordsFor(l).Name, Href: "/notices?lang=" + l, Current: l == lang})

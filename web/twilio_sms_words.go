@@ -41,13 +41,8 @@ func (s *Server) smsWordsFor(body, known string) smsWords {
 	if k, ok := notices.ReplyKeyword(body); ok && k.Language != "" {
 		lang = k.Language
 	}
-	for _, l := range []string{lang, s.cfg.DefaultLanguage, "en"} {
-		base, _, _ := strings.Cut(strings.ToLower(l), "-")
-		if w, ok := smsAnswers[base]; ok {
-			return w
-		}
-	}
-	return smsAnswers["en"]
+	w, _ := wordsFor(smsAnswers, lang, s.cfg.DefaultLanguage)
+	return w
 }
 
 // say makes one answer: the utility's name, then the sentences, contact

@@ -105,15 +105,12 @@ func (s *Server) link(w http.ResponseWriter, r *http.Request) (notices.LinkedDel
 // template's now (information when the template is gone: the one-click
 // then leaves what can be left).
 func (s *Server) noticeCategory(n notices.Notice) templates.Category {
-	if n.Category != "" {
-		return n.Category
-	}
-	if s.cfg.Library != nil {
+	if s.cfg.Library != nil && n.Category == "" {
 		if fam, err := s.cfg.Library.Family(n.Template); err == nil {
-			return notices.NoticeCategory(fam.Original.Category, n.Urgency)
+			return n.CategoryWith(fam.Original.Category)
 		}
 	}
-	return notices.NoticeCategory(templates.Information, n.Urgency)
+	return n.CategoryWith(templates.Information)
 }
 
 // preferencesPage shows the recipient's choices; it changes nothing.

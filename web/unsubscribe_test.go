@@ -285,10 +285,18 @@ func TestPreferencesPage(t *testing.T) {
 		})
 	}
 
-	altered := []byte(ana)
-	altered[len(altered)-5] ^= 1 // one character of the token
-	bad := []string{string(altered), ana[:len(ana)-1], ana + "A", strings.Replace(ana, "/unsubscribe/", "/unsubscribe/0", 1),
-		"/unsubscribe/99999/AAAAAAAAAAAAAAAAAAAAAA", "/unsubscribe/x/y"}
+	// One character of the token changed to another base64url one, so
+	// that the HMAC comparison refuses it, not the parser: the first, one
+	// inside, and the last, which carries only 2 bits of the 128 (a
+	// decoder that ignores the rest would take it).
+	var altered []string
+	for _, i := range []int{len(ana) - tokenLength, len(ana) - 5, len(ana) - 1} {
+		b := []byte(ana)
+		b[i] = map[bool]byte{true: 'B', false: 'A'}[b[i] == 'A']
+		altered = append(altered, string(b))
+	}
+	bad := append(altered, ana[:len(ana)-1], ana+"A", strings.Replace(ana, "/unsubscribe/", "/unsubscribe/0", 1),
+		"/unsubscribe/99999/AAAAAAAAAAAAAAAAAAAAAA", "/unsubscribe/x/y")
 	for _, p := range bad {
 		for _, m := range []string{http.MethodGet, http.MethodPost} {
 			r := httptest.NewRequest(m, p, strings.NewReader("List-Unsubscribe=One-Click"))

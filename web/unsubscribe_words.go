@@ -2,8 +2,6 @@ package web
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/crier-notices/crier/templates"
 )
@@ -92,11 +90,6 @@ var unsubscribeLanguages = map[string]unsubscribeWords{
 // unsubscribeWordsFor returns the page's words in the first of langs it speaks (a
 // regional form takes its language: es-MX reads es), else in English.
 func unsubscribeWordsFor(langs ...string) unsubscribeWords {
-	spoken := slices.Sorted(maps.Keys(unsubscribeLanguages))
-	for _, l := range langs {
-		if m, ok := templates.MatchLanguage(l, spoken); ok {
-			return unsubscribeLanguages[m]
-		}
-	}
-	return unsubscribeLanguages["en"]
+	w, _ := wordsFor(unsubscribeLanguages, langs...)
+	return w
 }
