@@ -98,12 +98,21 @@ const (
 	publicBurst = 30
 	forgedRate  = 0.2 // refused Twilio signatures a second
 	forgedBurst = 10
+	// Gmail or Yahoo may post thousands of one-click unsubscribes within
+	// the hour after a large send, from one address.
+	oneClickRate  = 50
+	oneClickBurst = 500
 )
 
 // limited applies the per-address rate limit of the public routes to h.
 func (s *Server) limited(h http.Handler) http.Handler {
+	return s.limitedBy(s.public, h)
+}
+
+// limitedBy applies l's per-address rate limit to h.
+func (s *Server) limitedBy(l *limiter, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.public.allow(clientAddr(r), s.now()) {
+		if !l.allow(clientAddr(r), s.now()) {
 			tooMany(w, r, s)
 			return
 		}

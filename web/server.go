@@ -44,6 +44,10 @@ type Server struct {
 	pages  map[string]*template.Template // by page name, each inside the layout
 	public *limiter                      // requests to pages and links, per address
 	forged *limiter                      // refused Twilio signatures, per address
+	// oneClick limits the one-click unsubscribes, per address: a mailbox
+	// provider posts its users' from a few servers of its own, so they
+	// get a far larger allowance than a reader of pages.
+	oneClick *limiter
 
 	spool spoolState // part A: webhooks accepted, waiting to be recorded
 }
@@ -64,6 +68,7 @@ func New(cfg Config) (*Server, error) {
 	s.pages = pages
 	s.public = newLimiter(publicRate, publicBurst)
 	s.forged = newLimiter(forgedRate, forgedBurst)
+	s.oneClick = newLimiter(oneClickRate, oneClickBurst)
 	return s, nil
 }
 

@@ -34,6 +34,7 @@ func (s *Server) spoolRecorders() map[string]spoolRecorder {
 	return map[string]spoolRecorder{
 		kindTwilioStatus: s.recordTwilioStatus,
 		kindTwilioSMS:    s.recordInbound,
+		kindOneClick:     s.recordOptOut,
 	}
 }
 

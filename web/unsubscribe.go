@@ -1,12 +1,15 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/notices"
@@ -24,7 +27,7 @@ import (
 // unsubscribe, both at the address an email gives.
 func (s *Server) unsubscribeRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /unsubscribe/{delivery}/{token}", s.limited(http.HandlerFunc(s.preferencesPage)))
-	mux.Handle("POST /unsubscribe/{delivery}/{token}", s.limited(http.HandlerFunc(s.preferencesPost)))
+	mux.Handle("POST /unsubscribe/{delivery}/{token}", s.limitedBy(s.oneClick, http.HandlerFunc(s.preferencesPost)))
 }
 
 // tokenLength is the length of notices.Notice.UnsubscribeToken: 16 bytes
@@ -142,7 +145,7 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 	case r.PostForm.Get("List-Unsubscribe") == "One-Click":
 		done = words.NothingToLeave
 		if notices.CanOptOut(cat) {
-			_, err = s.cfg.Store.OptOut(ctx, addr, cat, ld.Notice.ID, notices.OneClick)
+			err = s.optOut(ctx, addr, cat, ld.Notice.ID)
 			done = words.left(cat)
 		}
 	case r.PostForm.Get("choose") == "1":
@@ -163,6 +166,39 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("email preferences changed", "address", logs.ShortAddress(addr), "notice", ld.Notice.ID)
 	s.showPreferences(w, r, http.StatusOK, ld, cat, done)
+}
+
+// kindOneClick is the spool's kind for a one-click unsubscribe the store
+// could not take at once.
+const kindOneClick = "one-click"
+
+// optOut records a one-click unsubscribe. A mailbox provider posts it
+// once, so when the store cannot take it now (an import holds the write
+// lock) it is kept in the spool and recorded as soon as the store allows;
+// the customer is told it is done, which it then is.
+func (s *Server) optOut(ctx context.Context, addr string, cat templates.Category, noticeID int64) error {
+	wait, cancel := context.WithTimeout(ctx, inboundWait)
+	_, err := s.cfg.Store.OptOut(wait, addr, cat, noticeID, notices.OneClick)
+	cancel()
+	if err == nil || notices.ErrorCode(err) == notices.Invalid {
+		return err
+	}
+	form := url.Values{"address": {addr}, "category": {string(cat)}, "notice": {strconv.FormatInt(noticeID, 10)}}
+	if kerr := s.keep(ctx, kindOneClick, form, s.now()); kerr != nil {
+		return fmt.Errorf("%w; not kept either: %v", err, kerr)
+	}
+	s.log.Warn("web: the store cannot take a one-click unsubscribe now; it is kept and recorded when it can", "address", logs.ShortAddress(addr), "err", err)
+	return nil
+}
+
+// recordOptOut records a spooled one-click unsubscribe.
+func (s *Server) recordOptOut(ctx context.Context, form url.Values, _ time.Time) error {
+	noticeID, err := strconv.ParseInt(form.Get("notice"), 10, 64)
+	if err != nil {
+		return errInvalid("a kept one-click unsubscribe without its notice")
+	}
+	_, err = s.cfg.Store.OptOut(ctx, form.Get("address"), templates.Category(form.Get("category")), noticeID, notices.OneClick)
+	return err
 }
 
 // parsePostForm reads a form posted as RFC 8058 allows (multipart/form-data
