@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,5 +48,24 @@ func TestSpoolOpenedLater(t *testing.T) {
 	for sid, d := range bySID {
 		postStatus(t, s, callback(sid, "delivered", ""))
 		waitFor(t, "delivered", func() bool { return delivery(t, st, noticeID, d.ID).Status == notices.DeliveryDelivered })
+	}
+}
+
+// TestStatusCallbackWithoutASpool: a callback the spool cannot keep is
+// recorded at once when the store takes it (Twilio does not post it
+// again), and answered 503 only when it can be neither kept nor recorded.
+func TestStatusCallbackWithoutASpool(t *testing.T) {
+	path, _ := blockedSpool(t)
+	s, st := statusServer(t, func(c *Config) { c.SpoolPath = path })
+	noticeID, bySID := sentTexts(t, s, st, 0, 1)
+	for sid, d := range bySID {
+		postStatus(t, s, callback(sid, "delivered", ""))
+		if got := delivery(t, st, noticeID, d.ID); got.Status != notices.DeliveryDelivered {
+			t.Errorf("status %s; want delivered at once", got.Status)
+		}
+	}
+	// A callback about a message not recorded yet can be neither.
+	if res := signedPost(t, s, statusPath, callback("SM00000000000000000000000000099999", "delivered", "")); res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("a callback neither kept nor recorded answered %d; want 503", res.StatusCode)
 	}
 }
