@@ -112,8 +112,20 @@ func (s *Store) recordInbound(ctx context.Context, tx *sql.Tx, in InboundText) (
 	return res, err
 }
 
-// actOnReply suppresses or resubscribes the sender of a stop or a start.
+// actOnReply suppresses or resubscribes the sender of a stop or a start,
+// unless the number has since sent a later stop or start: a text kept in
+// the web server's spool while the store was busy can be recorded after
+// one that came after it, and the customer's last word must win (a START
+// replayed after a STOP must not restart the texts).
 func (s *Store) actOnReply(ctx context.Context, tx *sql.Tx, in InboundText, res *InboundResult) error {
+	if in.Kind == ReplyStop || in.Kind == ReplyStart {
+		var later int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM replies WHERE from_number = ? AND kind IN ('stop', 'start') AND received_at > ?`,
+			in.From, in.ReceivedAt.UTC().Format(timeLayout)).Scan(&later)
+		if err != nil || later > 0 {
+			return err
+		}
+	}
 	switch {
 	case in.Kind == ReplyStop && res.Before == nil:
 		note := fmt.Sprintf("replied %q", shortenNote(in.Body, 40))

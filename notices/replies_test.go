@@ -207,3 +207,44 @@ func TestRecordInboundRefusesANonNumber(t *testing.T) {
 		t.Errorf("err = %v, want invalid", err)
 	}
 }
+
+// TestRecordInboundLastWordWins: a stop or start recorded after a later
+// one from the same number (a text the web server kept in its spool while
+// the store was busy, recorded late) is kept but changes nothing, so the
+// customer's last word decides.
+func TestRecordInboundLastWordWins(t *testing.T) {
+	tests := []struct {
+		name       string
+		first      string // the earlier text, recorded last
+		last       string
+		suppressed bool // at the end
+	}{
+		{name: "START recorded after a later STOP", first: "START", last: "STOP", suppressed: true},
+		{name: "STOP recorded after a later START", first: "STOP", last: "START", suppressed: false},
+	}
+	kinds := map[string]ReplyKind{"STOP": ReplyStop, "START": ReplyStart}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := testStore(t)
+			ctx := context.Background()
+			from := fmt.Sprintf("+131555501%02d", 70+i)
+			if tt.first == "START" { // texts stopped by a reply before
+				if _, _, err := s.Suppress(ctx, from, StopReply, "", ReplyBy); err != nil {
+					t.Fatal(err)
+				}
+			}
+			at := s.Now()
+			for _, x := range []struct {
+				sid, body string
+				at        time.Time
+			}{{"SMlast", tt.last, at.Add(time.Second)}, {"SMfirst", tt.first, at}} {
+				if _, err := s.RecordInbound(ctx, InboundText{SID: x.sid + tt.first, From: from, Body: x.body, Kind: kinds[x.body], ReceivedAt: x.at}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := replySuppression(t, s, from) != nil; got != tt.suppressed {
+				t.Errorf("suppressed %v after %s then %s (recorded the other way round); want %v", got, tt.first, tt.last, tt.suppressed)
+			}
+		})
+	}
+}

@@ -114,8 +114,8 @@ func (s *Server) closeSpool() {
 // After a store failure it waits (doubling up to spoolMaxWait) before
 // trying again, whatever arrives meanwhile.
 func (s *Server) runSpool(ctx context.Context) error {
-	sp, err := s.spooled(ctx)
-	if err != nil {
+	sp, err := s.openSpool(ctx)
+	if err != nil || sp == nil {
 		return err
 	}
 	if n, err := sp.Len(ctx); err == nil && n > 0 {
@@ -148,6 +148,29 @@ func (s *Server) runSpool(ctx context.Context) error {
 		case <-timer.C:
 		}
 		timer.Stop()
+	}
+}
+
+// openSpool opens the spool for the applier, trying again while it
+// cannot (a full disk, a folder not writable yet), the wait doubling up
+// to spoolMaxWait: the webhooks kept once it can be opened must not wait
+// for the next start. It returns nil, nil when ctx ends first.
+func (s *Server) openSpool(ctx context.Context) (*spool.Spool, error) {
+	wait := spoolFirst
+	for {
+		sp, err := s.spooled(ctx)
+		if err == nil || ctx.Err() != nil {
+			return sp, nil
+		}
+		s.log.Error("web: the webhook spool cannot be opened; it is tried again", "err", err, "in", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, nil
+		case <-t.C:
+		}
+		wait = min(2*wait, spoolMaxWait)
 	}
 }
 

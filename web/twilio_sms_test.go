@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -442,19 +441,7 @@ func TestInboundStopWhileTheStoreIsLocked(t *testing.T) {
 	s, st := statusServer(t, nil)
 	stop := s.startSpool(ctx)
 	defer stop()
-	other, err := sql.Open("sqlite", "file:"+st.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	lock, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	if _, err := lock.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
+	unlock := lockStore(t, st)
 	const from = "+13155550123"
 	code, answer := twimlAnswer(t, signedPost(t, s, smsPath, inboundForm("SM00000000000000000000000000000042", from, "STOP")))
 	if code != http.StatusOK || answer != "" {
@@ -463,9 +450,7 @@ func TestInboundStopWhileTheStoreIsLocked(t *testing.T) {
 	if smsSuppression(t, st, from) != nil {
 		t.Fatal("suppressed while the store was locked?")
 	}
-	if _, err := lock.ExecContext(ctx, `ROLLBACK`); err != nil {
-		t.Fatal(err)
-	}
+	unlock()
 	waitFor(t, "the kept STOP recorded", func() bool {
 		sup := smsSuppression(t, st, from)
 		return sup != nil && sup.Reason == notices.StopReply

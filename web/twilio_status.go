@@ -40,11 +40,29 @@ func (s *Server) twilioStatus(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := s.keep(r.Context(), kindTwilioStatus, form, time.Now()); err != nil {
-		s.log.Error("web: a Twilio status callback could not be kept", "message", sid, "status", status, "err", err)
-		http.Error(w, "try again later", http.StatusServiceUnavailable)
+		s.recordUnkept(w, r, form, err)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// recordUnkept records a status callback the spool could not keep (kerr:
+// a full disk, a folder not writable) in the store at once, if it takes
+// it within inboundWait: Twilio posts a callback once (unless told
+// otherwise in the address), so a 503 loses it. Only a callback neither
+// kept nor recorded gets 503.
+func (s *Server) recordUnkept(w http.ResponseWriter, r *http.Request, form url.Values, kerr error) {
+	ctx, cancel := context.WithTimeout(r.Context(), inboundWait)
+	err := s.recordTwilioStatus(ctx, form, time.Now())
+	cancel()
+	sid, status := form.Get("MessageSid"), form.Get("MessageStatus")
+	if err == nil || notices.ErrorCode(err) == notices.Invalid {
+		s.log.Error("web: a Twilio status callback could not be kept; recorded at once", "message", sid, "status", status, "spool", kerr)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	s.log.Error("web: a Twilio status callback was neither kept nor recorded", "message", sid, "status", status, "spool", kerr, "err", err)
+	http.Error(w, "try again later", http.StatusServiceUnavailable)
 }
 
 // twilioStatuses are the MessageStatus values that can move a delivery,

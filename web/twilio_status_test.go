@@ -443,6 +443,31 @@ func TestSpoolReplaysAfterACrash(t *testing.T) {
 	})
 }
 
+// lockStore holds the write lock of st's database from another
+// connection, as another process would, until unlock is called.
+func lockStore(t testing.TB, st *notices.Store) (unlock func()) {
+	t.Helper()
+	ctx := context.Background()
+	other, err := sql.Open("sqlite", "file:"+st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	lock, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lock.Close() })
+	if _, err := lock.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		if _, err := lock.ExecContext(ctx, `ROLLBACK`); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestStatusCallbacksWhileTheStoreIsLocked: while another process holds
 // the database's write lock (longer than the store waits for it), each
 // callback is still answered 200 at once, none is recorded, and all are
@@ -454,19 +479,7 @@ func TestStatusCallbacksWhileTheStoreIsLocked(t *testing.T) {
 	stop := s.startSpool(ctx)
 	defer stop()
 
-	other, err := sql.Open("sqlite", "file:"+st.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	lock, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	if _, err := lock.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
+	unlock := lockStore(t, st)
 	for sid := range bySID {
 		postStatus(t, s, callback(sid, "delivered", ""))
 	}
@@ -478,9 +491,7 @@ func TestStatusCallbacksWhileTheStoreIsLocked(t *testing.T) {
 	if r, err := st.Report(ctx, noticeID); err != nil || r.Channel(notices.SMS).Delivered != 0 {
 		t.Fatalf("recorded while the store was locked: %+v, %v", r.Channel(notices.SMS), err)
 	}
-	if _, err := lock.ExecContext(ctx, `ROLLBACK`); err != nil {
-		t.Fatal(err)
-	}
+	unlock()
 	waitFor(t, "all recorded", func() bool {
 		r, err := st.Report(ctx, noticeID)
 		return err == nil && r.Channel(notices.SMS).Delivered == len(bySID)

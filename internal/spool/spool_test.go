@@ -66,3 +66,26 @@ func TestSpoolKeepsEntriesAcrossOpens(t *testing.T) {
 		t.Errorf("len %d, %v; want 2", n, err)
 	}
 }
+
+// TestSpoolSyncsEachAdd: the spool's connection is in WAL mode with
+// synchronous FULL, so an Add that returned is on disk (SQLite syncs the
+// WAL at each commit) before the web server answers 200.
+func TestSpoolSyncsEachAdd(t *testing.T) {
+	ctx := context.Background()
+	sp, err := Open(ctx, filepath.Join(t.TempDir(), "crier.db.spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	var mode string
+	var sync int
+	if err := sp.db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.db.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" || sync != 2 {
+		t.Errorf("journal_mode %s, synchronous %d; want wal and 2 (FULL)", mode, sync)
+	}
+}
