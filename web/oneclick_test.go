@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"slices"
 	"testing"
@@ -24,28 +23,14 @@ func TestOneClickWhileTheStoreIsLocked(t *testing.T) {
 	stop := s.startSpool(ctx)
 	defer stop()
 
-	other, err := sql.Open("sqlite", "file:"+st.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	lock, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	if _, err := lock.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
+	unlock := lockStore(t, st)
 	if resp, body := post(s, link, "application/x-www-form-urlencoded", "List-Unsubscribe=One-Click"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("one-click while the store is locked: %d\n%s", resp.StatusCode, body)
 	}
 	if len(optedOut(t, st, "ana@example.org")) != 0 {
 		t.Fatal("opted out while the store was locked?")
 	}
-	if _, err := lock.ExecContext(ctx, `ROLLBACK`); err != nil {
-		t.Fatal(err)
-	}
+	unlock()
 	waitFor(t, "the kept one-click recorded", func() bool {
 		return slices.Contains(optedOut(t, st, "ana@example.org"), templates.Information)
 	})
