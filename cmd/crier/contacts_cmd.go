@@ -101,6 +101,9 @@ func (c contactsShowCmd) Run(e *env) error {
 	} {
 		fmt.Fprintf(w, "%-16s %s\n", f[0]+":", f[1])
 	}
+	if err := showEmailChoice(context.Background(), w, s, ct.Email); err != nil {
+		return err
+	}
 	for _, k := range slices.Sorted(maps.Keys(ct.Attributes)) {
 		fmt.Fprintf(w, "%-16s %s\n", k+":", ct.Attributes[k])
 	}
