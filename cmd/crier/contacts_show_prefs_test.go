@@ -14,7 +14,7 @@ import (
 // TestContactsShowEmailChoice: crier contacts show says which categories
 // the contact's email address left from an email's link, so a coordinator
 // sees why a service notice did not reach it; a contact with no such
-// choice shows no line.
+// choice shows no line. A two-line postal address reads as one field.
 func TestContactsShowEmailChoice(t *testing.T) {
 	cfg := contactsStore(t)
 	text, err := os.ReadFile(cfg)
@@ -29,6 +29,9 @@ func TestContactsShowEmailChoice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.SaveContact(context.Background(), notices.Contact{Account: "A-9", Name: "Di", PostalAddress: "12 Oak Hill Road\nClearwater, NY 13000"}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.OptOut(context.Background(), "ana@example.org", templates.Service, 0, "one-click"); err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +42,7 @@ func TestContactsShowEmailChoice(t *testing.T) {
 	}{
 		{"opted out of service", "A-1", "email opted out: service (the customer's choice"},
 		{"no choice made", "A-2", ""},
+		{"a postal address's second line stands under its first", "A-9", "postal address:  12 Oak Hill Road\n                 Clearwater, NY 13000\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
