@@ -84,7 +84,6 @@ func (s *Server) noticeOr404(w http.ResponseWriter, r *http.Request) (notices.No
 	return n, true
 }
 
-
 // noticeView is what templates/notice.html shows.
 type noticeView struct {
 	Utility   templates.Utility
