@@ -86,6 +86,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /assets/", s.limited(http.StripPrefix("/assets/", assetHandler())))
 	s.statusRoutes(mux)
 	s.smsRoutes(mux)
+	s.webhookGetRoutes(mux)
 	s.unsubscribeRoutes(mux)
 	s.pageRoutes(mux)
 	s.feedRoutes(mux)

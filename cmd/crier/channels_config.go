@@ -304,6 +304,14 @@ func (c Config) publicURL(k *checker) string {
 		k.bad("", "public_url", "%q: give the address Crier answers at without ? or #, such as https://notices.water.example.org", c.PublicURL)
 		return ""
 	}
+	// crier serve answers at the root of its address: its pages link
+	// /assets/, /n/ and /notices from there, so a path before them (a
+	// proxy stripping /notices) would leave every page without its style,
+	// language switch and flyer.
+	if strings.Trim(u.Path, "/") != "" {
+		k.bad("", "public_url", "%q: give the address without a path, such as https://notices.water.example.org (a host name, or a port, of its own): crier serve answers at the root of it", c.PublicURL)
+		return ""
+	}
 	// Every email's unsubscribe link starts with it: the link's rule is
 	// the address's rule, found here rather than at each email.
 	if err := templates.CheckUnsubscribeAddress(c.PublicURL); err != nil {

@@ -333,7 +333,7 @@ func TestChannelConfigTwilioSends(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stub twilioStub
-			config := "public_url = \"https://notices.clearwater.example/crier\"\n[twilio]\naccount_sid = \"" + testSID + "\"\nfrom = \"315-555-0100\"\napi_url = \"" + stub.start(t) + "\"\n"
+			config := "public_url = \"https://notices.clearwater.example\"\n[twilio]\naccount_sid = \"" + testSID + "\"\nfrom = \"315-555-0100\"\napi_url = \"" + stub.start(t) + "\"\n"
 			_, sc, closeFn, err := channelConfig(t, config, tt.env)
 			if err != nil {
 				t.Fatal(err)
@@ -348,7 +348,7 @@ func TestChannelConfigTwilioSends(t *testing.T) {
 			if stub.user != testSID || stub.password != testSecret {
 				t.Errorf("Twilio got the credentials %q, %q; want the account SID and the token", stub.user, stub.password)
 			}
-			if stub.form["From"] != "+13155550100" || stub.form["StatusCallback"] != "https://notices.clearwater.example/crier/webhooks/twilio/status" {
+			if stub.form["From"] != "+13155550100" || stub.form["StatusCallback"] != "https://notices.clearwater.example/webhooks/twilio/status" {
 				t.Errorf("Twilio got From %q, StatusCallback %q", stub.form["From"], stub.form["StatusCallback"])
 			}
 		})
@@ -420,6 +420,7 @@ func TestChannelConfigErrors(t *testing.T) {
 	}{
 		{"public_url not an address", "public_url = \"notices.example.org\"\n", nil, []string{"public_url", "is not a full web address"}, false},
 		{"public_url with a query", "public_url = \"https://notices.example.org/?a=b\"\n", nil, []string{"public_url", "without ? or #"}, false},
+		{"public_url with a path", "public_url = \"https://water.clearwater.example/notices\"\n", nil, []string{"public_url", "without a path", "the root"}, false},
 		{"smtp host with a port", "[smtp]\nhost = \"smtp.example.org:587\"\n", nil, []string{"[smtp] host", "the port goes in port"}, false},
 		{"smtp host as a URL", "[smtp]\nhost = \"smtp://smtp.example.org\"\n", nil, []string{"[smtp] host", "without a scheme"}, false},
 		{"smtp port out of range", "[smtp]\nport = 70000\n", nil, []string{"[smtp] port", "70000", "1 to 65535"}, false},

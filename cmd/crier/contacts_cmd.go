@@ -99,7 +99,11 @@ func (c contactsShowCmd) Run(e *env) error {
 		{"postal address", ct.PostalAddress}, {"service address", ct.ServiceAddress}, {"zone", ct.Zone},
 		{"language", ct.Language}, {"tags", strings.Join(ct.Tags, ", ")},
 	} {
-		fmt.Fprintf(w, "%-16s %s\n", f[0]+":", f[1])
+		// A postal address's second line stands under its first.
+		fmt.Fprintf(w, "%-16s %s\n", f[0]+":", strings.ReplaceAll(f[1], "\n", "\n"+strings.Repeat(" ", 17)))
+	}
+	if err := showEmailChoice(context.Background(), w, s, ct.Email); err != nil {
+		return err
 	}
 	for _, k := range slices.Sorted(maps.Keys(ct.Attributes)) {
 		fmt.Fprintf(w, "%-16s %s\n", k+":", ct.Attributes[k])

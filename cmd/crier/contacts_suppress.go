@@ -117,7 +117,9 @@ type contactsSuppressionsCmd struct {
 }
 
 func (c contactsSuppressionsCmd) Run(e *env) error {
-	cfg, s, err := e.existingStore()
+	// Dates in the utility's zone, as crier replies list shows when the
+	// STOP came: a STOP at 9 PM in New York is not suppressed "tomorrow".
+	cfg, loc, s, err := e.timesStore(false)
 	if err != nil {
 		return err
 	}
@@ -137,7 +139,7 @@ func (c contactsSuppressionsCmd) Run(e *env) error {
 			return nil
 		}
 		for _, ev := range evs {
-			fmt.Fprintf(e.stdout, "%s  %-12s  %s  by %s\n", ev.At.Format("2006-01-02 15:04 UTC"), ev.Action, ev.Reason, ev.By)
+			fmt.Fprintf(e.stdout, "%s  %-12s  %s  by %s\n", ev.At.In(loc).Format("2006-01-02 15:04 MST"), ev.Action, ev.Reason, ev.By)
 		}
 		return nil
 	}
@@ -146,7 +148,7 @@ func (c contactsSuppressionsCmd) Run(e *env) error {
 	n := 0
 	err = s.EachSuppression(ctx, func(sup notices.Suppression) error {
 		n++
-		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", sup.Address, sup.Channel, sup.Reason, sup.By, sup.At.Format("2006-01-02"), foundBy(sup))
+		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", sup.Address, sup.Channel, sup.Reason, sup.By, sup.At.In(loc).Format("2006-01-02"), foundBy(sup))
 		if n%1000 == 0 {
 			return tw.Flush()
 		}

@@ -35,6 +35,7 @@ func TestHelpPromisesOnlyWhatIsDone(t *testing.T) {
 		notWant string
 	}{
 		{name: "send --urgency", args: []string{"send", "--help"}, want: "An emergency goes before every normal notice, and its text messages go even in quiet hours", notWant: "--urgency=\"normal\""},
+		{name: "serve's public routes", args: []string{"serve", "--help"}, want: "the public routes on [web] listen (unsubscribe links, Twilio's webhooks, notice pages, feeds)", notWant: "sent at once. Stops"},
 		{name: "dispatch -v", args: []string{"dispatch", "--help"}, want: "Log at debug level: each retry and outcome (addresses shortened)", notWant: "each message's outcome"},
 	}
 	for _, tt := range tests {

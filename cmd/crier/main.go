@@ -33,7 +33,7 @@ type cli struct {
 	Dispatch  dispatchCmd  `cmd:"" help:"Send every queued delivery that is due, until none is left, with each channel's progress."`
 	Notices   noticesCmd   `cmd:"" help:"List, show, cancel, resume and reschedule notices; the schedule of what goes out."`
 	Campaigns campaignsCmd `cmd:"" help:"Add, edit, list, show, pause, resume and delete campaigns: notices sent on a schedule by crier serve."`
-	Serve     serveCmd     `cmd:"" help:"Run the scheduler and the dispatcher: campaigns fired on time, scheduled notices sent when due, what is published sent at once. Stops gracefully on SIGINT or SIGTERM."`
+	Serve     serveCmd     `cmd:"" help:"Run the scheduler and the dispatcher: campaigns fired on time, scheduled notices sent when due, what is published sent at once; and the public routes on [web] listen (unsubscribe links, Twilio's webhooks, notice pages, feeds). Stops gracefully on SIGINT or SIGTERM."`
 	Report    reportCmd    `cmd:"" help:"What became of a notice on each channel, with every failure and its reason; --csv for every delivery."`
 	Replies   repliesCmd   `cmd:"" help:"The texts customers sent back: the review queue of replies that read as an opt-out, and their feedback."`
 }

@@ -162,6 +162,9 @@ func (c Config) startWeb(ctx context.Context, sc serveSettings, s *notices.Store
 			log.Error("the public web server stopped", "err", err)
 		}
 	}()
+	if note := webhooksNote(publicURL, c.Twilio.AccountSID); note != "" {
+		log.Info(note)
+	}
 	if publicURL == "" {
 		log.Warn("public_url is not set: emails go without unsubscribe links and Twilio is not asked for delivery reports; set it to the https:// address the reverse proxy answers at")
 	}
