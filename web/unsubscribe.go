@@ -71,6 +71,7 @@ func isBase64URL(c byte) bool {
 // preferencesView is what the preferences page shows.
 type preferencesView struct {
 	W        unsubscribeWords
+	Utility  string // whose emails these are
 	Address  string // shortened: the page may be seen over a shoulder
 	Category string // the notice's category in words; "" for an emergency
 	Left     bool   // the address no longer gets the notice's category
@@ -231,7 +232,7 @@ func (s *Server) showPreferences(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	words := unsubscribeWordsFor(ld.Delivery.Language, s.cfg.DefaultLanguage)
-	v := preferencesView{W: words, Address: logs.ShortAddress(ld.Delivery.Address), Done: done, Service: true, Info: true}
+	v := preferencesView{W: words, Utility: s.cfg.Utility.Name, Address: logs.ShortAddress(ld.Delivery.Address), Done: done, Service: true, Info: true}
 	for _, c := range out {
 		switch c {
 		case templates.Service:

@@ -259,9 +259,9 @@ func TestPreferencesPage(t *testing.T) {
 		name, path string
 		want       []string
 	}{
-		{"english", ana, []string{`<html lang="en">`, "Email preferences", "For an…@example.org", "Unsubscribe from service notices",
+		{"english", ana, []string{`<html lang="en">`, "Clearwater County Water Board", "Email preferences", "For an…@example.org", "Unsubscribe from service notices",
 			`name="service" checked`, `name="information" checked`, "always reach you"}},
-		{"spanish", luis, []string{`<html lang="es">`, "Preferencias de correo", "Cancelar la suscripción a los avisos de servicio",
+		{"spanish", luis, []string{`<html lang="es">`, "Clearwater County Water Board", "Preferencias de correo", "Cancelar la suscripción a los avisos de servicio",
 			"¿Qué correos desea recibir?", "siempre le llegan"}},
 		{"an emergency's link", emergency["ana@example.org"], []string{"Email preferences", "Save my choices"}},
 	}
