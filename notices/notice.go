@@ -338,8 +338,11 @@ func (s *Store) Notices(ctx context.Context) ([]Notice, error) {
 // CancelNotice cancels the notice and every one of its deliveries still
 // queued, in one transaction, and returns how many deliveries it
 // cancelled. Deliveries a dispatcher holds at that moment (sending) are
-// left to it. Errors: NotFound; Conflict when the notice is done or
-// already cancelled.
+// left to it. A notice already done is withdrawn all the same, with none
+// to cancel: what was sent cannot be taken back, but its public page,
+// feeds and CAP document must say it no longer holds (an advisory sent to
+// the wrong area). Errors: NotFound; Conflict when the notice is already
+// cancelled.
 func (s *Store) CancelNotice(ctx context.Context, id int64) (int, error) {
 	var cancelled int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -347,8 +350,8 @@ func (s *Store) CancelNotice(ctx context.Context, id int64) (int, error) {
 		if err != nil {
 			return err
 		}
-		if n.Status == Done || n.Status == Cancelled {
-			return errorf(Conflict, "notice %d is %s: there is nothing left to cancel", id, n.Status)
+		if n.Status == Cancelled {
+			return errorf(Conflict, "notice %d is cancelled: there is nothing left to cancel", id)
 		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE notices SET status = 'cancelled', updated_at = ? WHERE id = ?`, now, id); err != nil {

@@ -136,9 +136,17 @@ func (c noticesCancelCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
+	before, err := s.Notice(context.Background(), c.ID)
+	if err != nil {
+		return err
+	}
 	n, err := s.CancelNotice(context.Background(), c.ID)
 	if err != nil {
 		return err
+	}
+	if before.Status == notices.Done {
+		fmt.Fprintf(e.stdout, "notice %d withdrawn: every message had gone already; its page, feeds and CAP document now say it was withdrawn\n", c.ID)
+		return nil
 	}
 	// n counts the queued deliveries only: those a dispatcher holds are
 	// cancelled when it hands them back, unless already being sent.
