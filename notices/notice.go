@@ -138,6 +138,17 @@ func PageURL(publicURL, code string) string {
 	return strings.TrimRight(publicURL, "/") + "/n/" + code
 }
 
+// LanguagePage returns the address of a notice's page (PageURL) in one of
+// its languages: each language's text message and flyer link to the page
+// in their own language, whatever the language of the phone that opens
+// it. It is "" when page is.
+func LanguagePage(page, lang string) string {
+	if page == "" || lang == "" {
+		return page
+	}
+	return page + "/" + lang
+}
+
 // UnsubscribeToken returns the token that proves an unsubscribe link was
 // sent for that delivery of the notice: the first 16 bytes of
 // HMAC-SHA256(secret, delivery id), in unpadded base64url.

@@ -137,7 +137,7 @@ func (nr *noticeRender) rendering(cfg *Config, lang string) (*templates.Renderin
 	if t == nil {
 		t = nr.family.Original
 	}
-	opts := templates.Options{Date: noticeDate(nr.notice), URL: pageURL(cfg, nr.notice)}
+	opts := templates.Options{Date: noticeDate(nr.notice), URL: notices.LanguagePage(pageURL(cfg, nr.notice), lang)}
 	if nr.notice.Proof {
 		// A proof reads as customers will read it, but its subject says
 		// what it is, so that it is never taken for the notice itself

@@ -96,8 +96,9 @@ func CheckExamples(lib *Library, u Utility) Problems {
 
 // ExamplePageURL is the notice page a template check renders with, so
 // that {{.notice.url}} is checked in place and counted in the SMS: an
-// address as long as most utilities' (public_url and /n/ and a code).
-const ExamplePageURL = "https://notices.clearwater.example/n/2345678abc"
+// address as long as most utilities' (public_url, /n/, a code and the
+// language, as notices.LanguagePage writes it).
+const ExamplePageURL = "https://notices.clearwater.example/n/2345678abc/es"
 
 // smsWithoutPage is t's SMS without the notice's page: what is sent when
 // a value forces UCS-2 and the page's address no longer fits (see

@@ -39,7 +39,7 @@ package web
 //	headline      the notice's subject in that language
 //	description   the notice's text, as its plain-text email
 //	instruction   the notice's text message (what to do, in short)
-//	web           the notice's page, {public_url}/n/{code}
+//	web           the notice's page in the info's language, {public_url}/n/{code}/{lang}
 //	contact       [utility] phone
 //	area/areaDesc the notice's area value in that language (the area
 //	              field); else one area per audience zone; else none
@@ -236,7 +236,7 @@ func capInfoOf(n notices.Notice, r *templates.Rendering, page string) capInfo {
 		Headline:    r.Subject,
 		Description: strings.TrimSpace(r.Text()),
 		Instruction: r.SMS.Text,
-		Web:         page,
+		Web:         notices.LanguagePage(page, r.Lang), // the page in this info's language
 		Contact:     u.Phone,
 		Area:        capAreas(t, n, u.Region),
 	}

@@ -445,7 +445,7 @@ func TestCAPAlert(t *testing.T) {
 		if len(in.Category) != 1 || in.Category[0] != "Health" || in.Urgency != "Immediate" || in.Severity != "Severe" || in.Certainty != "Observed" {
 			t.Errorf("info %d: category %v urgency %s severity %s certainty %s; want Health Immediate Severe Observed", i, in.Category, in.Urgency, in.Severity, in.Certainty)
 		}
-		if in.Expires != "2026-11-30T23:59:59-05:00" || in.Web != pageOf(w.advisory) {
+		if in.Expires != "2026-11-30T23:59:59-05:00" || in.Web != notices.LanguagePage(pageOf(w.advisory), want.lang[:2]) {
 			t.Errorf("info %d: expires %q web %q; want the end of the expected day and the page", i, in.Expires, in.Web)
 		}
 		if !strings.Contains(in.Headline, want.area) || !strings.Contains(in.Description, want.area) || !strings.Contains(in.Instruction, want.area) {
@@ -523,7 +523,7 @@ func TestCAPCancel(t *testing.T) {
 		if want := alert.Sender + "," + alert.Identifier + "," + alert.Sent; c.MsgType != "Cancel" || c.References != want || c.Sent != "2026-11-30T09:00:00-05:00" {
 			t.Errorf("cancel: msgType %s references %q sent %s; want Cancel referencing %q sent when the lift went out", c.MsgType, c.References, c.Sent, want)
 		}
-		if len(c.Info) != 2 || c.Info[0].Urgency != "Past" || len(c.Info[0].ResponseType) != 1 || c.Info[0].ResponseType[0] != "AllClear" || c.Info[0].Web != pageOf(lift) {
+		if len(c.Info) != 2 || c.Info[0].Urgency != "Past" || len(c.Info[0].ResponseType) != 1 || c.Info[0].ResponseType[0] != "AllClear" || c.Info[0].Web != notices.LanguagePage(pageOf(lift), "en") {
 			t.Errorf("the lift's info: %+v; want its texts as AllClear, urgency Past, its page", c.Info)
 		}
 	})

@@ -23,6 +23,9 @@ import (
 // in, its flyer to download, and the list of current and recent notices.
 func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /n/{code}", s.limited(http.HandlerFunc(s.noticePage)))
+	// In a language (notices.LanguagePage): where a text message or a
+	// flyer in that language leads.
+	mux.Handle("GET /n/{code}/{lang}", s.limited(http.HandlerFunc(s.noticePage)))
 	flyers := newFlyerCache(flyersKept)
 	mux.Handle("GET /n/{code}/flyer.pdf", s.limited(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.noticeFlyer(w, r, flyers)
@@ -301,8 +304,10 @@ func (s *Server) listItem(n notices.Notice, lang string) (listItem, bool) {
 // is shown), the one ?lang= names, else the first the browser's
 // Accept-Language takes, else the first available.
 func pickLanguage(r *http.Request, available []string) string {
-	if l, ok := templates.MatchLanguage(r.URL.Query().Get("lang"), available); ok {
-		return l
+	for _, asked := range []string{r.PathValue("lang"), r.URL.Query().Get("lang")} {
+		if l, ok := templates.MatchLanguage(asked, available); ok {
+			return l
+		}
 	}
 	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
 	for _, t := range tags {

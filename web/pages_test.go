@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -202,11 +203,12 @@ func smsBodies(t *testing.T, dir string) []string {
 	return bodies
 }
 
-var pageAddress = regexp.MustCompile(`https://\S+/n/[a-z0-9]+`)
+var pageAddress = regexp.MustCompile(`https://\S+/n/[a-z0-9]+(/[a-zA-Z-]+)?`)
 
 // TestSentFlyerAndTextOpenThePage is acceptance 5 of issue 12 for the
 // notice page: the QR code of the flyer the print channel wrote, and the
-// link in the text messages sent, both open the notice's page.
+// link in the text messages sent, both open the notice's page, in the
+// language of the flyer's page or of the text.
 func TestSentFlyerAndTextOpenThePage(t *testing.T) {
 	s, st := newPageServer(t, nil)
 	importPageCustomers(t, st)
@@ -222,13 +224,21 @@ func TestSentFlyerAndTextOpenThePage(t *testing.T) {
 	if len(codes) == 0 {
 		t.Fatalf("no QR code read in %s", flyers[0])
 	}
+	titles := map[string]string{"en": "Boil Water Advisory", "es": "Aviso para hervir el agua"}
+	opens := func(what, link string) {
+		t.Helper()
+		lang, ok := strings.CutPrefix(link, want+"/")
+		if !ok || (lang != "en" && lang != "es") {
+			t.Errorf("%s links %q; want the notice's page %q in a language of the notice", what, link, want)
+			return
+		}
+		status, body := get(t, s, pathOf(t, s, link))
+		if status != http.StatusOK || !strings.Contains(body, `<html lang="`+lang+`">`) || !strings.Contains(body, "<h1>"+titles[lang]+"</h1>") {
+			t.Errorf("GET %s (%s): %d, want 200 with the title in %s:\n%s", link, what, status, lang, body)
+		}
+	}
 	for _, code := range codes {
-		if code != want {
-			t.Errorf("the flyer's QR code says %q; want the notice's page %q", code, want)
-		}
-		if status, body := get(t, s, pathOf(t, s, code)); status != http.StatusOK || !strings.Contains(body, "<h1>Boil Water Advisory</h1>") {
-			t.Errorf("GET %s (the QR code): %d, want 200 with the title:\n%s", code, status, body)
-		}
+		opens("the flyer's QR code", code)
 	}
 
 	bodies := smsBodies(t, outboxDir)
@@ -236,14 +246,7 @@ func TestSentFlyerAndTextOpenThePage(t *testing.T) {
 		t.Fatalf("outbox holds %d texts; want %d", len(bodies), len(pageCustomers))
 	}
 	for _, text := range bodies {
-		link := pageAddress.FindString(text)
-		if link != want {
-			t.Errorf("text %q links %q; want the notice's page %q", text, link, want)
-			continue
-		}
-		if status, body := get(t, s, pathOf(t, s, link)); status != http.StatusOK || !strings.Contains(body, "Boil Water Advisory") {
-			t.Errorf("GET %s (the text's link): %d, want 200 with the title", link, status)
-		}
+		opens("the text "+strconv.Quote(text), pageAddress.FindString(text))
 	}
 }
 
@@ -388,8 +391,8 @@ func TestProofLinksItsOwnPage(t *testing.T) {
 	proof := sendProof(t, s)
 	outboxDir, _ := sendNotice(t, s)
 	texts := smsBodies(t, outboxDir)
-	if len(texts) != 1 || pageAddress.FindString(texts[0]) != notices.PageURL(testPublicURL, proof.Code) {
-		t.Fatalf("the proof's texts: %q; want one linking %s", texts, notices.PageURL(testPublicURL, proof.Code))
+	if want := notices.LanguagePage(notices.PageURL(testPublicURL, proof.Code), "en"); len(texts) != 1 || pageAddress.FindString(texts[0]) != want {
+		t.Fatalf("the proof's texts: %q; want one linking %s", texts, want)
 	}
 	r := httptest.NewRequest(http.MethodGet, pathOf(t, s, pageAddress.FindString(texts[0])), nil)
 	w := httptest.NewRecorder()

@@ -25,9 +25,9 @@ func withPublicURL(t *testing.T, cfg string) {
 var pageLine = regexp.MustCompile(`(?m)^page: +(https://notices\.clearwater\.example/n/[a-z0-9]{10})( \(it answers once the notice goes out\))?$`)
 
 // TestNoticesShowGivesThePage: with public_url, notices show prints the
-// page the notice's texts link to, which send's confirmation showed in
-// the text (and says when a scheduled one's page answers); without it, no
-// page line.
+// page the notice's texts link to, each in its own language, which send's
+// confirmation showed in the text (and says when a scheduled one's page
+// answers); without it, no page line.
 func TestNoticesShowGivesThePage(t *testing.T) {
 	nonTerminalStdin(t)
 	cfg := exampleSetup(t)
@@ -44,7 +44,7 @@ func TestNoticesShowGivesThePage(t *testing.T) {
 	if m == nil || m[2] != "" {
 		t.Fatalf("notices show gives no page:\n%s", out)
 	}
-	if !strings.Contains(sent, "Info: (315) 555-0142 "+m[1]+"\n") {
+	if !strings.Contains(sent, "Info: (315) 555-0142 "+m[1]+"/en\n") {
 		t.Errorf("send's confirmation does not show the text as sent, with its page %s:\n%s", m[1], sent)
 	}
 	texts, _ := filepath.Glob(filepath.Join(filepath.Dir(cfg), "outbox", "sms", "2-*.json"))
@@ -52,7 +52,7 @@ func TestNoticesShowGivesThePage(t *testing.T) {
 		t.Fatal("no text message of notice 2 in the outbox")
 	}
 	for _, f := range texts {
-		if data, _ := os.ReadFile(f); !strings.Contains(string(data), m[1]+`"`) {
+		if data, _ := os.ReadFile(f); !strings.Contains(string(data), m[1]+`/en"`) && !strings.Contains(string(data), m[1]+`/es"`) {
 			t.Errorf("%s does not link the page %s notices show gives:\n%s", filepath.Base(f), m[1], data)
 		}
 	}

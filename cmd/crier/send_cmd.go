@@ -288,7 +288,7 @@ func renderLanguages(fam *templates.Family, values templates.Values, u templates
 	var problems []string
 	var rs []*templates.Rendering
 	for _, l := range langsOrAll(langs, fam) {
-		r, err := templates.Render(fam.ByLang[l], values, u, templates.Options{Date: date, URL: page})
+		r, err := templates.Render(fam.ByLang[l], values, u, templates.Options{Date: date, URL: notices.LanguagePage(page, l)})
 		var smsErr *templates.SMSError
 		var ves templates.ValueErrors
 		switch {
