@@ -13,6 +13,7 @@ import (
 
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
+	"github.com/crier-notices/crier/web"
 	"github.com/crier-notices/crier/templates"
 )
 
@@ -123,7 +124,7 @@ func (c campaignsAddCmd) Run(e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "campaign %s added\n", camp.Name)
 	writeCampaignSummary(e.stdout, cfg, u, fam, camp, sched, reach)
-	sayWoken(e.stdout, scheduler.WakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
+	sayWoken(e.stdout, web.WakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
 	return nil
 }
 
@@ -311,7 +312,7 @@ func (c campaignsEditCmd) Run(e *env) error {
 		fmt.Fprintf(e.stdout, "it is paused: crier campaigns resume %s to let it fire\n", camp.Name)
 		return nil
 	}
-	sayWoken(e.stdout, scheduler.WakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
+	sayWoken(e.stdout, web.WakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
 	return nil
 }
 
@@ -723,7 +724,7 @@ func (c campaignsResumeCmd) Run(e *env) error {
 	} else if next := scheduler.Upcoming(camp, sched, time.Now(), time.Time{}, 1); len(next) > 0 {
 		fmt.Fprintf(e.stdout, "next firing: %s\n", firingTime(next[0], loc))
 	}
-	sayWoken(e.stdout, scheduler.WakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
+	sayWoken(e.stdout, web.WakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
 	return nil
 }
 

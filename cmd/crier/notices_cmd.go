@@ -15,6 +15,7 @@ import (
 
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
+	"github.com/crier-notices/crier/web"
 )
 
 // noticesCmd is `crier notices`: the notices sent and being sent.
@@ -153,7 +154,7 @@ func (c noticesCancelCmd) Run(e *env) error {
 	fmt.Fprintf(e.stdout, "notice %d cancelled: %d queued deliveries cancelled; any a dispatcher holds now end cancelled, except those being sent at this moment\n", c.ID, n)
 	// A running crier serve may be sleeping until this notice's send time:
 	// woken, it plans its sleep again without it.
-	scheduler.WakeServers(context.Background(), s)
+	web.WakeServers(context.Background(), s)
 	return nil
 }
 
@@ -179,7 +180,7 @@ func (c noticesResumeCmd) Run(e *env) error {
 	for _, p := range lifted {
 		fmt.Fprintf(e.stdout, "notice %d: %s resumed (it was paused: %s)\n", c.ID, p.Channel, p.Reason)
 	}
-	sayWoken(e.stdout, scheduler.WakeServers(context.Background(), s), "run crier dispatch to send the rest (or start crier serve)")
+	sayWoken(e.stdout, web.WakeServers(context.Background(), s), "run crier dispatch to send the rest (or start crier serve)")
 	return nil
 }
 
@@ -208,7 +209,7 @@ func (c noticesRescheduleCmd) Run(e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "notice %d now goes out at %s (it was %s)\n", c.ID, showTime(at, loc), showTime(before.SendAt, loc))
-	sayWoken(e.stdout, scheduler.WakeServers(ctx, s), "it goes out then while crier serve runs (or crier dispatch is run then)")
+	sayWoken(e.stdout, web.WakeServers(ctx, s), "it goes out then while crier serve runs (or crier dispatch is run then)")
 	return nil
 }
 

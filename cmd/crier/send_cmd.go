@@ -13,6 +13,7 @@ import (
 
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
+	"github.com/crier-notices/crier/web"
 	"github.com/crier-notices/crier/templates"
 )
 
@@ -180,7 +181,7 @@ func publishNotice(e *env, s *notices.Store, d *sendDraft) error {
 	fmt.Fprintf(e.stdout, "notice %d %s: %s\n", id, sum.Status, strings.Join(parts, ", "))
 	// A running crier serve is told at once: it sends the notice now, or
 	// sets its alarm for the send time.
-	woken := scheduler.WakeServers(ctx, s)
+	woken := web.WakeServers(ctx, s)
 	switch sum.Status {
 	case notices.Scheduled:
 		fmt.Fprintf(e.stdout, "it goes out at %s while crier serve runs (or crier dispatch is run then), to the audience as it is then (the counts above are of now)\n", sendWhen(d))

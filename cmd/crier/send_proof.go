@@ -12,6 +12,7 @@ import (
 	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
+	"github.com/crier-notices/crier/web"
 )
 
 // sendProofs sends the composed notice to the --proof addresses only, in
@@ -51,7 +52,7 @@ func (c sendCmd) sendProofs(e *env, d *sendDraft) error {
 		ids = append(ids, id)
 		fmt.Fprintf(e.stdout, "proof %d (%s) of %s queued: %s\n", id, r.Lang, d.fam.Name, proofTargets(to))
 	}
-	if woken := scheduler.WakeServers(ctx, s); len(woken) > 0 {
+	if woken := web.WakeServers(ctx, s); len(woken) > 0 {
 		sayWoken(e.stdout, woken, "")
 		return nil
 	}

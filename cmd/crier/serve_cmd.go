@@ -83,7 +83,7 @@ func (c serveCmd) Run(e *env) error {
 			return fmt.Errorf("%s: [serve] admin_address %q: %w (another crier serve running? set a free port, or off)", cfg.name(), sc.adminAddress, err)
 		}
 		admin = "http://" + ln.Addr().String()
-		srv := &http.Server{Handler: svc.AdminHandler(s), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		srv := &http.Server{Handler: web.AdminHandler(svc, s), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 		go srv.Serve(ln)
 		defer srv.Close()
 		// Announced in the store, so that crier send and the other

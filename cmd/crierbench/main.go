@@ -53,6 +53,7 @@ import (
 	"github.com/crier-notices/crier/internal/sinks"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
+	"github.com/crier-notices/crier/web"
 	"github.com/crier-notices/crier/templates"
 )
 
@@ -421,7 +422,7 @@ func benchChannel(ctx context.Context, o options, ch notices.Channel, log io.Wri
 	// The dispatcher runs as crier serve's does: started before the
 	// notice exists, idle, its poll an hour, announced in the store with
 	// its admin address, so that only the wake crier send gives there
-	// (scheduler.WakeServers, POST /wake) starts the send.
+	// (web.WakeServers, POST /wake) starts the send.
 	d, err := scheduler.New(store, scheduler.Config{
 		Channels:  map[notices.Channel]scheduler.Channel{ch: {Sender: sender, Concurrency: res.Concurrency}},
 		Library:   lib,
@@ -466,7 +467,7 @@ func benchChannel(ctx context.Context, o options, ch notices.Channel, log io.Wri
 		stopProfile()
 		return res, fmt.Errorf("publish: %w", err)
 	}
-	if woken := scheduler.WakeServers(ctx, store); len(woken) != 1 {
+	if woken := web.WakeServers(ctx, store); len(woken) != 1 {
 		stopProfile()
 		return res, fmt.Errorf("the wake reached %d servers; want the benchmark's one", len(woken))
 	}
@@ -823,7 +824,7 @@ func startAdmin(ctx context.Context, store *notices.Store, svc *scheduler.Servic
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: svc.AdminHandler(store), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: web.AdminHandler(svc, store), ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	if err := store.RegisterServer(ctx, worker, "http://"+ln.Addr().String()); err != nil {
 		srv.Close()

@@ -1,4 +1,4 @@
-package scheduler
+package web
 
 import (
 	"context"
@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/scheduler"
 )
 
-// AdminHandler answers on crier serve's admin address: GET /healthz (the
-// process is up), GET /readyz (the service works and its database
-// answers) and POST /wake (look at the queue and the campaigns now; see
-// WakeServers).
-func (svc *Service) AdminHandler(s *notices.Store) http.Handler {
+// AdminHandler answers on crier serve's admin address, apart from the
+// public routes and on loopback: GET /healthz (the process is up), GET
+// /readyz (the service svc works and its database answers) and POST /wake
+// (look at the queue and the campaigns now; see WakeServers).
+func AdminHandler(svc *scheduler.Service, s *notices.Store) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
