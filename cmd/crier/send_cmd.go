@@ -13,8 +13,8 @@ import (
 
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
-	"github.com/crier-notices/crier/web"
 	"github.com/crier-notices/crier/templates"
+	"github.com/crier-notices/crier/web"
 )
 
 // sendCmd is `crier send`: a notice from a template, to an audience, on

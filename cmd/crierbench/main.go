@@ -53,8 +53,8 @@ import (
 	"github.com/crier-notices/crier/internal/sinks"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
-	"github.com/crier-notices/crier/web"
 	"github.com/crier-notices/crier/templates"
+	"github.com/crier-notices/crier/web"
 )
 
 func main() {
