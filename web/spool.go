@@ -82,6 +82,30 @@ func (s *Server) keep(ctx context.Context, kind string, form url.Values, receive
 	return sp.Add(ctx, kind, form, received)
 }
 
+// recordOrKeep records a webhook with record if the store takes it
+// within inboundWait, and else keeps it in the spool for the applier: a
+// webhook posted once (a text, a one-click unsubscribe) must not be lost
+// to a busy store. It says whether the webhook was kept; its error is
+// record's Invalid, or that of a webhook neither recorded nor kept.
+func (s *Server) recordOrKeep(ctx context.Context, kind string, form url.Values, received time.Time, record spoolRecorder) (kept bool, err error) {
+	wait, cancel := context.WithTimeout(ctx, inboundWait)
+	err = record(wait, form, received)
+	cancel()
+	if err == nil || notices.ErrorCode(err) == notices.Invalid {
+		return false, err
+	}
+	if kerr := s.keep(ctx, kind, form, received); kerr != nil {
+		return false, fmt.Errorf("%w; not kept either: %v", err, kerr)
+	}
+	s.log.Warn("web: the store cannot take a webhook now; it is kept and recorded when it can", "kind", kind, "err", err)
+	return true, nil
+}
+
+// inboundWait is how long a webhook posted once waits for the store
+// before it is spooled instead: well inside the 15 s Twilio waits for an
+// answer.
+const inboundWait = 5 * time.Second
+
 // startSpool runs the applier until ctx ends or the returned function is
 // called, which waits for it and closes the spool.
 func (s *Server) startSpool(ctx context.Context) (stop func()) {

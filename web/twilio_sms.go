@@ -22,27 +22,23 @@ func (s *Server) smsRoutes(mux *http.ServeMux) {
 // not take at once.
 const kindTwilioSMS = "twilio-sms"
 
-// inboundWait is how long an inbound text waits for the store before it
-// is spooled instead: well inside the 15 s Twilio waits for an answer.
-const inboundWait = 5 * time.Second
-
 // inboundSMS records a customer's text, does what it asks and answers with
 // TwiML: a message to send back, or none. Twilio does not post a text
 // again, so when the store cannot take it now (an import holds the write
 // lock) the text is kept in the spool, recorded (a STOP suppressing the
 // number) as soon as the store allows, and answered with no message.
 func (s *Server) inboundSMS(w http.ResponseWriter, r *http.Request) {
-	received := s.now()
-	ctx, cancel := context.WithTimeout(r.Context(), inboundWait)
-	answer, err := s.applyInbound(ctx, r.PostForm, received)
-	cancel()
+	var answer string
+	kept, err := s.recordOrKeep(r.Context(), kindTwilioSMS, r.PostForm, s.now(), func(ctx context.Context, form url.Values, received time.Time) (err error) {
+		answer, err = s.applyInbound(ctx, form, received)
+		return err
+	})
 	if err != nil {
-		if kerr := s.keep(r.Context(), kindTwilioSMS, r.PostForm, received); kerr != nil {
-			s.log.Error("web: an inbound text was neither recorded nor kept", "message_sid", r.PostForm.Get("MessageSid"), "err", err, "spool", kerr)
-			http.Error(w, "the text could not be recorded now", http.StatusServiceUnavailable)
-			return
-		}
-		s.log.Warn("web: the store cannot take an inbound text now; it is kept and recorded when it can", "message_sid", r.PostForm.Get("MessageSid"), "err", err)
+		s.log.Error("web: an inbound text was neither recorded nor kept", "message_sid", r.PostForm.Get("MessageSid"), "err", err)
+		http.Error(w, "the text could not be recorded now", http.StatusServiceUnavailable)
+		return
+	}
+	if kept {
 		answer = twiml("")
 	}
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")

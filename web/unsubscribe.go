@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -178,21 +177,12 @@ const kindOneClick = "one-click"
 // lock) it is kept in the spool and recorded as soon as the store allows;
 // the customer is told it is done, which it then is.
 func (s *Server) optOut(ctx context.Context, addr string, cat templates.Category, noticeID int64) error {
-	wait, cancel := context.WithTimeout(ctx, inboundWait)
-	_, err := s.cfg.Store.OptOut(wait, addr, cat, noticeID, notices.OneClick)
-	cancel()
-	if err == nil || notices.ErrorCode(err) == notices.Invalid {
-		return err
-	}
 	form := url.Values{"address": {addr}, "category": {string(cat)}, "notice": {strconv.FormatInt(noticeID, 10)}}
-	if kerr := s.keep(ctx, kindOneClick, form, s.now()); kerr != nil {
-		return fmt.Errorf("%w; not kept either: %v", err, kerr)
-	}
-	s.log.Warn("web: the store cannot take a one-click unsubscribe now; it is kept and recorded when it can", "address", logs.ShortAddress(addr), "err", err)
-	return nil
+	_, err := s.recordOrKeep(ctx, kindOneClick, form, s.now(), s.recordOptOut)
+	return err
 }
 
-// recordOptOut records a spooled one-click unsubscribe.
+// recordOptOut records a one-click unsubscribe, at once or from the spool.
 func (s *Server) recordOptOut(ctx context.Context, form url.Values, _ time.Time) error {
 	noticeID, err := strconv.ParseInt(form.Get("notice"), 10, 64)
 	if err != nil {
