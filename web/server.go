@@ -47,13 +47,13 @@ type Config struct {
 
 // Server answers the public routes.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	pages  map[string]*template.Template // by page name, each inside the layout
+	cfg   Config
+	log   *slog.Logger
+	pages map[string]*template.Template // by page name, each inside the layout
 	// consolePages are the console's, each inside its own layout.
 	consolePages map[string]*template.Template
-	public *limiter                      // requests to pages and links, per address
-	forged *limiter                      // refused Twilio signatures, per address
+	public       *limiter // requests to pages and links, per address
+	forged       *limiter // refused Twilio signatures, per address
 	// oneClick limits the one-click unsubscribes, per address: a mailbox
 	// provider posts its users' from a few servers of its own, so they
 	// get a far larger allowance than a reader of pages.
