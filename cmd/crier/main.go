@@ -74,7 +74,7 @@ func (e *env) config() (Config, error) {
 // says.
 var makesMessages = []string{
 	"send", "dispatch", "serve", "render",
-	"campaigns add", "campaigns edit", "campaigns resume", "notices resume", "notices reschedule",
+	"campaigns add", "campaigns edit", "campaigns resume", "notices resume", "notices reschedule", "notices approve",
 }
 
 // commandSendsNothing reports whether command (kong's "notices cancel

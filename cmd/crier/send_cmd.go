@@ -171,6 +171,18 @@ func publishNotice(e *env, d *sendDraft) error {
 	if sent.Status == "" {
 		return appError(err, noFlag)
 	}
+	writeSent(e.stdout, sent, sendWhen(d))
+	return err // the audit log's, when it could not record the send
+}
+
+// writeSent says what sending a notice did: the messages queued on each
+// channel (reached, for a notice scheduled), and when it goes; or that
+// it awaits a second coordinator's approval.
+func writeSent(w io.Writer, sent app.Sent, when string) {
+	if sent.AwaitingApproval {
+		fmt.Fprintf(w, "notice %d awaits approval: it reaches more contacts than [console] approval_over lets one coordinator send to alone; nothing is queued until another user approves it (crier notices approve %d, or the console)\n", sent.ID, sent.ID)
+		return
+	}
 	var parts []string
 	for _, ch := range sent.Summary.Channels {
 		n := ch.Queued
@@ -183,14 +195,13 @@ func publishNotice(e *env, d *sendDraft) error {
 		}
 		parts = append(parts, p)
 	}
-	fmt.Fprintf(e.stdout, "notice %d %s: %s\n", sent.ID, sent.Status, strings.Join(parts, ", "))
+	fmt.Fprintf(w, "notice %d %s: %s\n", sent.ID, sent.Status, strings.Join(parts, ", "))
 	switch sent.Status {
 	case notices.Scheduled:
-		fmt.Fprintf(e.stdout, "it goes out at %s while crier serve runs (or crier dispatch is run then), to the audience as it is then (the counts above are of now)\n", sendWhen(d))
+		fmt.Fprintf(w, "it goes out at %s while crier serve runs (or crier dispatch is run then), to the audience as it is then (the counts above are of now)\n", when)
 	case notices.Sending:
-		sayWoken(e.stdout, sent.Woken, "run crier dispatch to send it (or start crier serve, which sends what is published)")
+		sayWoken(w, sent.Woken, "run crier dispatch to send it (or start crier serve, which sends what is published)")
 	}
-	return err // the audit log's, when it could not record the send
 }
 
 // sendWhen says when the notice goes: at once, or its send time.
