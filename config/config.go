@@ -50,6 +50,7 @@ type Config struct {
 	Schedule ScheduleConfig `toml:"schedule"`
 	Serve    ServeConfig    `toml:"serve"`
 	Web      WebConfig      `toml:"web"`
+	Console  ConsoleConfig  `toml:"console"`
 	// Fonts prints a language's flyer and letters in fonts of its own,
 	// for the scripts the built-in font lacks (see FontConfig).
 	Fonts map[string]FontConfig `toml:"fonts"`
@@ -148,7 +149,8 @@ func Default() Config {
 			AdminAddress: "127.0.0.1:8086",
 			StopTimeout:  "30s",
 		},
-		Web: WebConfig{Listen: "127.0.0.1:8080"},
+		Web:     WebConfig{Listen: "127.0.0.1:8080"},
+		Console: ConsoleConfig{IdleTimeout: "30m"},
 	}
 }
 
@@ -236,6 +238,7 @@ func (c Config) check() error {
 	}
 	k := c.newChecker()
 	c.settings(k, nil, u)
+	c.approvalOver(k) // crier send asks for the approval too
 	return errors.Join(uerr, c.scheduleZone(), k.err())
 }
 

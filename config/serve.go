@@ -6,13 +6,15 @@ import (
 	"time"
 )
 
-// ServeSettings are [serve], [web] listen and [schedule] grace checked:
-// what crier serve listens on and how it stops.
+// ServeSettings are [serve], [web] listen, [schedule] grace and
+// [console] checked: what crier serve listens on, how it stops, and how
+// its console signs users out.
 type ServeSettings struct {
 	AdminAddress string // "" for none
 	WebListen    string // "" for none
 	StopTimeout  time.Duration
 	Grace        time.Duration
+	Console      ConsoleSettings
 }
 
 // ServeSettings checks the keys crier serve reads besides the
@@ -38,6 +40,7 @@ func (c Config) ServeSettings() (ServeSettings, error) {
 	}
 	out.StopTimeout = k.duration("serve", "stop_timeout", c.Serve.StopTimeout, "30s")
 	out.Grace = k.duration("schedule", "grace", c.Schedule.Grace, "1h")
+	out.Console = c.console(k)
 	if err := k.err(); err != nil {
 		return out, err
 	}
