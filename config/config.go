@@ -25,6 +25,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
 )
 
@@ -227,19 +228,27 @@ func (e *CheckError) Error() string { return e.Err.Error() }
 func (e *CheckError) Unwrap() error { return e.Err }
 
 // check runs every check of the file that messages need (the utility and
-// its logo, public_url, the senders, the channel tables, [dispatch]), so
-// that a mistake stops the command that read it, not the dispatcher with
-// a notice queued. Only the secrets wait for the dispatcher: the
-// coordinator's shell need not hold them.
+// its logo, public_url, the senders, the channel tables, [dispatch],
+// [console] approval_over), so that a mistake stops the command that read
+// it, not the dispatcher with a notice queued. Only the secrets wait for
+// the dispatcher: the coordinator's shell need not hold them.
 func (c Config) check() error {
+	_, _, err := c.checked(nil)
+	return err
+}
+
+// checked is check for lib: the utility and the dispatcher's message
+// configuration as far as the file allows (the utility in UTC when its
+// zone is wrong), and every mistake found.
+func (c Config) checked(lib *templates.Library) (templates.Utility, scheduler.Config, error) {
 	u, uerr := c.LoadUtility()
 	if u.Location == nil {
 		u.Location = time.UTC // said by uerr; the other checks go on
 	}
 	k := c.newChecker()
-	c.settings(k, nil, u)
+	out, _, _ := c.settings(k, lib, u)
 	c.approvalOver(k) // crier send asks for the approval too
-	return errors.Join(uerr, c.scheduleZone(), k.err())
+	return u, out, errors.Join(uerr, c.scheduleZone(), k.err())
 }
 
 // typeHint says how to write a value of the wrong TOML type: text in
