@@ -233,15 +233,15 @@ func (c noticesApproveCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		return err
 	}
-	a, err := newApp(cfg, lib, u)
+	a, err := newApp(cfg, lib)
 	if err != nil {
 		return err
 	}
-	s, err := cfg.existingStore(context.Background())
+	s, err := cfg.ExistingStore(context.Background())
 	if err != nil {
 		return err
 	}

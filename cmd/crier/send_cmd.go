@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/app"
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
 )
@@ -37,7 +38,7 @@ type sendCmd struct {
 // application core, with what the command needs to say of it.
 type sendDraft struct {
 	*app.Draft
-	cfg  Config
+	cfg  config.Config
 	u    templates.Utility
 	core *app.App
 }
@@ -50,7 +51,7 @@ func (c sendCmd) Run(e *env) error {
 	if len(c.Proof) > 0 {
 		return c.sendProofs(e, d)
 	}
-	s, err := d.cfg.store(context.Background())
+	s, err := d.cfg.Store(context.Background())
 	if err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func (c sendCmd) compose(e *env) (*sendDraft, error) {
 		return nil, err
 	}
 	d.cfg = cfg
-	if d.u, err = cfg.utility(); err != nil {
+	if d.u, err = cfg.LoadUtility(); err != nil {
 		return nil, err
 	}
 	fam, err := lib.Family(c.Template)
@@ -99,7 +100,7 @@ func (c sendCmd) compose(e *env) (*sendDraft, error) {
 	if req.At, err = parseLocalTime("--at", c.At, d.u.Location, "the utility's time zone", false); err != nil {
 		return nil, usageError("send", err)
 	}
-	if d.core, err = newApp(cfg, lib, d.u); err != nil {
+	if d.core, err = newApp(cfg, lib); err != nil {
 		return nil, err
 	}
 	if d.Draft, err = d.core.Compose(cliContext(), req); err != nil {
@@ -140,7 +141,7 @@ func (c sendCmd) flagProblem(loc *time.Location) func(app.Problem) error {
 
 // chosenAudience is the audience the flags name; the application core
 // checks that one is named (or --all). A proof takes none.
-func (c sendCmd) chosenAudience(cfg Config) (notices.Audience, error) {
+func (c sendCmd) chosenAudience(cfg config.Config) (notices.Audience, error) {
 	named := c.audienceFlags.given()
 	switch {
 	case len(c.Proof) > 0 && (named || c.All):
