@@ -58,6 +58,7 @@ func (s *Server) authRoutes(mux *http.ServeMux) {
 	mux.Handle("POST "+ConsolePrefix+"logout", consoleHeaders(http.HandlerFunc(s.logout)))
 	mux.Handle("GET "+ConsolePrefix+"setup/{token}", consoleHeaders(http.HandlerFunc(s.setupPage)))
 	mux.Handle("POST "+ConsolePrefix+"setup/{token}", consoleHeaders(http.HandlerFunc(s.setup)))
+	s.usersRoutes(mux)
 }
 
 // consoleHeaders sets the console's security headers on what h answers.
