@@ -222,7 +222,7 @@ func (f *failures) locked(name, addr string, now time.Time) (string, string) {
 	defer f.mu.Unlock()
 	if ts := f.recent(accountKey(name), now); len(ts) >= accountFailures {
 		wait := ts[len(ts)-accountFailures].Add(failureWindow).Sub(now)
-		return "Too many wrong passwords for this name: it is locked for " + minutes(wait) + ". An admin can reset the password meanwhile.", seconds(wait)
+		return "Too many wrong passwords for this name: it is locked for " + minutes(wait) + ".", seconds(wait)
 	}
 	if ts := f.recent("addr:"+addr, now); len(ts) >= addressFailures {
 		wait := ts[len(ts)-addressFailures].Add(failureWindow).Sub(now)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crier-notices/crier/internal/password"
 	"github.com/crier-notices/crier/notices"
 )
 
@@ -289,5 +290,24 @@ func TestLoginNewSessionEachTime(t *testing.T) {
 	}
 	if _, err := st.SessionUser(context.Background(), planted, time.Hour); err == nil {
 		t.Error("the session the browser came with is still open")
+	}
+}
+
+// TestLoginRenewsWeakHash: a password hashed under weaker parameters than
+// today's is hashed again, under today's, when its user signs in.
+func TestLoginRenewsWeakHash(t *testing.T) {
+	_, st, ts := newConsoleServer(t, func(c *Config) { c.PublicURL = "" })
+	ctx := context.Background()
+	weak := password.HashWith(testPassword, password.Params{Memory: password.Default.Memory / 2, Time: 1, Threads: 1})
+	id, err := st.AddUser(ctx, notices.User{Name: "ana", Role: notices.RoleViewer, PasswordHash: weak})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp := signIn(t, newClient(), ts, "ana", testPassword, "", ""); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in with an older hash: %d", resp.StatusCode)
+	}
+	u, _ := st.UserByID(ctx, id)
+	if u.PasswordHash == weak || password.NeedsRehash(u.PasswordHash) || password.Verify(testPassword, u.PasswordHash) != nil {
+		t.Errorf("the hash after sign-in: %q, want one under today's parameters", u.PasswordHash)
 	}
 }
