@@ -29,10 +29,10 @@ type ConsolePage struct {
 }
 
 // parseConsolePages reads every page of templates/console/, each inside
-// console/layout.html; the files whose name starts with "_" are pieces
-// every page may use (a form field).
+// console/layout.html, with the partials every page may use
+// (templates/console/partials/: a form's inputs …).
 func parseConsolePages() (map[string]*template.Template, error) {
-	layout, err := template.New("layout.html").Funcs(consoleFuncs).ParseFS(pageFiles, "templates/console/layout.html", "templates/console/_*.html")
+	layout, err := template.New("layout.html").Funcs(consoleFuncs).ParseFS(pageFiles, "templates/console/layout.html", "templates/console/partials/*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func parseConsolePages() (map[string]*template.Template, error) {
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range names {
-		if path.Base(name) == "layout.html" || strings.HasPrefix(path.Base(name), "_") {
+		if path.Base(name) == "layout.html" {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(pageFiles, name)
@@ -57,23 +57,9 @@ func parseConsolePages() (map[string]*template.Template, error) {
 // consoleFuncs are the functions console templates may call.
 var consoleFuncs = template.FuncMap{
 	"allows": func(u notices.User, need string) bool { return u.Role.Allows(notices.Role(need)) },
-	"field":  newFormField,
-}
-
-// formField is one labelled input of a form, with its help and its
-// problem beside it (templates/console/_field.html).
-type formField struct {
-	ID, Name, Label, Type, Autocomplete, Value, Help, Problem string
-	Required                                                  bool
-}
-
-// newFormField is the template function field: name (also the id),
-// label, input type, autocomplete, value, the form's problems by field
-// name, help. A field with no help is optional only when its label says
-// so; others are required.
-func newFormField(name, label, typ, autocomplete, value string, problems map[string]string, help string) formField {
-	return formField{ID: name, Name: name, Label: label, Type: typ, Autocomplete: autocomplete, Value: value,
-		Help: help, Problem: problems[name], Required: !strings.Contains(label, "(optional)")}
+	// authField is an input of the sign-in, the setup and the Users
+	// page, with its label, help and problem (web/form_field.go).
+	"authField": newFormField,
 }
 
 // consolePage answers with console page name (templates/console/NAME.html)
