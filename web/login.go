@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -199,7 +200,7 @@ func safeNext(next string) string {
 	u, err := url.Parse(next)
 	if next == "" || err != nil || u.Scheme != "" || u.Host != "" || u.User != nil ||
 		strings.ContainsAny(next, "\\\r\n\t") || strings.HasPrefix(next, "//") ||
-		!strings.HasPrefix(u.Path, ConsolePrefix) || strings.Contains(u.Path, "/../") ||
+		!strings.HasPrefix(u.Path, ConsolePrefix) || !strings.HasPrefix(path.Clean(u.Path)+"/", ConsolePrefix) ||
 		u.Path == ConsolePrefix+"login" || u.Path == ConsolePrefix+"logout" {
 		return ConsolePrefix
 	}

@@ -260,6 +260,8 @@ func TestLoginNext(t *testing.T) {
 		{"backslashes", "/\\evil.example/console/", "/console/"},
 		{"a public page", "/n/abc", "/console/"},
 		{"climbing out", "/console/../unsubscribe/x", "/console/"},
+		{"climbing to the root", "/console/..", "/console/"},
+		{"climbing, encoded", "/console/%2e%2e", "/console/"},
 		{"the sign-out", "/console/logout", "/console/"},
 	}
 	for _, tt := range tests {
@@ -310,4 +312,29 @@ func TestLoginRenewsWeakHash(t *testing.T) {
 	if u.PasswordHash == weak || password.NeedsRehash(u.PasswordHash) || password.Verify(testPassword, u.PasswordHash) != nil {
 		t.Errorf("the hash after sign-in: %q, want one under today's parameters", u.PasswordHash)
 	}
+}
+
+// FuzzSafeNext: whatever next a link carries, the sign-in goes to a
+// console page of this server: a path under /console/ that a browser
+// cannot read as another host.
+func FuzzSafeNext(f *testing.F) {
+	for _, s := range []string{"/console/notices", "//evil.example/", "/\\evil.example", "https://evil.example/console/", "/console/%2e%2e/x", "/console/\t/x", "/console//evil.example", "/console/..", "/console/%2e%2e"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, next string) {
+		got := safeNext(next)
+		if got == ConsolePrefix {
+			return
+		}
+		u, err := url.Parse(got)
+		if err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(got, "//") || strings.ContainsAny(got, "\\\r\n\t") || !strings.HasPrefix(got, ConsolePrefix) {
+			t.Errorf("safeNext(%q) = %q: not a console page of this server", next, got)
+		}
+		// A browser resolves the Location against this server: the host
+		// must stay this server's.
+		base, _ := url.Parse("https://notices.water.example.org/console/login")
+		if r := base.ResolveReference(u); r.Host != base.Host || !strings.HasPrefix(r.Path, ConsolePrefix) {
+			t.Errorf("safeNext(%q) = %q resolves to %s", next, got, r)
+		}
+	})
 }
