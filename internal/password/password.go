@@ -35,6 +35,8 @@ var Default = Params{Memory: 19 * 1024, Time: 2, Threads: 1}
 const (
 	saltLen = 16
 	keyLen  = 32
+	// maxMemory (256 MiB) bounds the memory a stored hash may ask for.
+	maxMemory = 256 << 10
 	// MinLength is the fewest characters a password may have.
 	MinLength = 12
 	// MaxLength bounds what is hashed, so that a sign-in form cannot be
@@ -103,7 +105,7 @@ func decode(encoded string) (Params, []byte, []byte, error) {
 	}
 	// Parameters from the database are trusted as far as a sane bound:
 	// a damaged row must not make a sign-in allocate gigabytes.
-	if p.Memory < 8 || p.Memory > 4<<20 || p.Time < 1 || p.Time > 100 || p.Threads < 1 {
+	if p.Memory < 8 || p.Memory > maxMemory || p.Time < 1 || p.Time > 16 || p.Threads < 1 || p.Threads > 16 {
 		return p, nil, nil, fmt.Errorf("password: parameters %q out of range", parts[3])
 	}
 	b64 := base64.RawStdEncoding
