@@ -29,9 +29,10 @@ type ConsolePage struct {
 }
 
 // parseConsolePages reads every page of templates/console/, each inside
-// console/layout.html.
+// console/layout.html, with the partials every page may use
+// (templates/console/partials/: a form's inputs …).
 func parseConsolePages() (map[string]*template.Template, error) {
-	layout, err := template.New("layout.html").Funcs(consoleFuncs).ParseFS(pageFiles, "templates/console/layout.html")
+	layout, err := template.New("layout.html").Funcs(consoleFuncs).ParseFS(pageFiles, "templates/console/layout.html", "templates/console/partials/*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +57,9 @@ func parseConsolePages() (map[string]*template.Template, error) {
 // consoleFuncs are the functions console templates may call.
 var consoleFuncs = template.FuncMap{
 	"allows": func(u notices.User, need string) bool { return u.Role.Allows(notices.Role(need)) },
+	// authField is an input of the sign-in, the setup and the Users
+	// page, with its label, help and problem (web/form_field.go).
+	"authField": newFormField,
 }
 
 // consolePage answers with console page name (templates/console/NAME.html)
