@@ -11,12 +11,35 @@ import (
 	"github.com/crier-notices/crier/notices"
 )
 
-type ProofSent struct{ ID int64 }
+type ProofSent struct {
+	To         []notices.ProofAddress
+	Suppressed []notices.Suppression
+	Woken      []string
+}
 
 var errStub = errors.New("h13-send not merged yet")
 
 func (a *App) SaveDraft(ctx context.Context, req NoticeRequest) (int64, error) {
-	return 0, errStub
+	fam, err := a.Library.Family(req.Template)
+	if err != nil {
+		return 0, Invalid("the draft cannot be saved", Problem{"template", err.Error()})
+	}
+	if p, ok := channelsProblem(req.Channels); ok {
+		return 0, Invalid("the draft cannot be saved", p)
+	}
+	urgency, _ := UrgencyOf(req.Urgency, fam)
+	n := notices.Notice{Template: fam.Name, Values: req.Values, Languages: req.Languages, Channels: req.Channels,
+		Urgency: urgency, SendAt: req.At, Audience: req.Audience}
+	id := req.DraftID
+	if id == 0 {
+		id, err = a.Store.CreateNotice(ctx, n)
+	} else {
+		err = a.Store.ReplaceDraft(ctx, id, n)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return id, a.audit(ctx, "draft", noticeSubject(id), fam.Name)
 }
 func (a *App) SendProof(ctx context.Context, d *Draft, to []string) (ProofSent, error) {
 	return ProofSent{}, errStub

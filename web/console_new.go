@@ -319,10 +319,12 @@ func (s *Server) readNoticeForm(r *http.Request, fam *templates.Family) (app.Not
 }
 
 // requestOf is the request that composes notice n again (a draft to
-// preview, edit or send).
+// preview, edit or send). A draft does not keep whether "every contact"
+// was asked for: the caller says so (All), so that an audience left
+// unnamed never becomes everyone.
 func requestOf(n notices.Notice) app.NoticeRequest {
 	return app.NoticeRequest{Template: n.Template, Values: templates.Values(n.Values), Languages: n.Languages,
-		Channels: n.Channels, Audience: n.Audience, All: len(n.Audience.Lists) == 0, Urgency: n.Urgency, At: n.SendAt, DraftID: n.ID}
+		Channels: n.Channels, Audience: n.Audience, Urgency: n.Urgency, At: n.SendAt, DraftID: n.ID}
 }
 
 // familyOf reads the template the request's path names; false once it
