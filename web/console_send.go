@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -189,13 +190,16 @@ func (s *Server) previewView(r *http.Request, n notices.Notice) (previewView, er
 	}
 	all := r.URL.Query().Get("all") == "1"
 	href := noticeHref(n.ID)
-	v := previewView{Row: row, Href: href, EditHref: "/console/notices/new/" + n.Template + "?draft=" + strconv.FormatInt(n.ID, 10),
+	v := previewView{Row: row, Href: href, EditHref: "/console/notices/new/" + url.PathEscape(n.Template) + "?draft=" + strconv.FormatInt(n.ID, 10),
 		FlyerHref: href + "/flyer.pdf", ProofAction: href + "/proof", SendAction: href + "/send", At: s.localInput(n.SendAt)}
 	if all {
 		v.All = "on"
 	}
 	req := requestOf(n)
 	req.All = all
+	if !req.At.After(s.now()) {
+		req.At, v.At = time.Time{}, "" // a send time passed while it was a draft: the coordinator picks again
+	}
 	d, err := s.cfg.App.Compose(r.Context(), req)
 	if err != nil {
 		if app.ErrorCode(err) != notices.Invalid {
