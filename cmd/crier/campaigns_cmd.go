@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
@@ -59,7 +60,7 @@ func (c campaignsAddCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		return err
 	}
@@ -99,12 +100,12 @@ func (c campaignsAddCmd) Run(e *env) error {
 		Notice: notices.Notice{Template: fam.Name, Values: values, Languages: langs, Audience: aud, Channels: chs, Urgency: urgencyOf(c.Urgency, fam)}}
 
 	ctx := context.Background()
-	s, err := cfg.store(ctx)
+	s, err := cfg.Store(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	mc, err := cfg.messageConfig(lib, u)
+	mc, err := cfg.MessageConfig(lib, u)
 	if err != nil {
 		return err
 	}
@@ -166,12 +167,12 @@ func (c campaignsEditCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		return err
 	}
 	ctx := context.Background()
-	s, err := cfg.existingStore(ctx)
+	s, err := cfg.ExistingStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -285,7 +286,7 @@ func (c campaignsEditCmd) Run(e *env) error {
 		camp.Name = c.Rename
 	}
 
-	mc, err := cfg.messageConfig(lib, u)
+	mc, err := cfg.MessageConfig(lib, u)
 	if err != nil {
 		return err
 	}
@@ -318,17 +319,17 @@ func (c campaignsEditCmd) Run(e *env) error {
 
 // campaignZone loads the time zone a campaign's schedule is read in: the
 // one given, else [schedule] timezone, else [utility] timezone, by
-// loadZone's rule (EST, Local and the like refused).
-func campaignZone(cfg Config, given, cmd string) (string, *time.Location, error) {
+// config.LoadZone's rule (EST, Local and the like refused).
+func campaignZone(cfg config.Config, given, cmd string) (string, *time.Location, error) {
 	name, where := given, "--timezone"
 	switch {
 	case name != "":
 	case cfg.Schedule.Timezone != "":
-		name, where = cfg.Schedule.Timezone, cfg.name()+": [schedule] timezone"
+		name, where = cfg.Schedule.Timezone, cfg.Name()+": [schedule] timezone"
 	default:
-		name, where = cfg.Utility.Timezone, cfg.name()+": [utility] timezone"
+		name, where = cfg.Utility.Timezone, cfg.Name()+": [utility] timezone"
 	}
-	loc, err := loadZone(name)
+	loc, err := config.LoadZone(name)
 	if err != nil {
 		err := fmt.Errorf("%s %w", where, err)
 		if where == "--timezone" {
@@ -439,7 +440,7 @@ func loadSchedule(c notices.Campaign) (*scheduler.Schedule, *time.Location, erro
 
 // writeCampaignSummary writes what add and edit stored: the notice, the
 // schedule, whom it reaches now and its next firings.
-func writeCampaignSummary(w io.Writer, cfg Config, u templates.Utility, fam *templates.Family, c notices.Campaign, sched *scheduler.Schedule, reach notices.Resolution) {
+func writeCampaignSummary(w io.Writer, cfg config.Config, u templates.Utility, fam *templates.Family, c notices.Campaign, sched *scheduler.Schedule, reach notices.Resolution) {
 	n := c.Notice
 	loc := sched.Location
 	fmt.Fprintf(w, "notice:    %s (%s), %s\n", fam.Name, strings.Join(langsOrAll(n.Languages, fam), ", "), n.Urgency)
@@ -451,7 +452,7 @@ func writeCampaignSummary(w io.Writer, cfg Config, u templates.Utility, fam *tem
 		fmt.Fprintf(w, "ends:      %s\n", showTime(c.EndsAt, loc))
 	}
 	fmt.Fprintf(w, "audience:  %s, %d contact(s) now (counted again at each firing)\n", n.Audience, reach.Contacts)
-	names := cfg.channelNames()
+	names := cfg.ChannelNames()
 	for _, ch := range n.Channels {
 		what := "message(s)"
 		if ch == notices.Print {
@@ -468,7 +469,7 @@ func writeCampaignSummary(w io.Writer, cfg Config, u templates.Utility, fam *tem
 		fmt.Fprintf(w, "  (none after: it ends %s)\n", showTime(c.EndsAt, loc))
 	}
 	if len(next) > 0 {
-		if note := cfg.quietNote(u, next[0], n.Channels, n.Urgency); note != "" {
+		if note := cfg.QuietNote(u, next[0], n.Channels, n.Urgency); note != "" {
 			fmt.Fprintf(w, "at the next firing, %s\n", note)
 		}
 	}

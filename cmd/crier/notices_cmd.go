@@ -12,9 +12,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
-	"github.com/crier-notices/crier/web"
 )
 
 // noticesCmd is `crier notices`: the notices sent and being sent.
@@ -25,6 +25,7 @@ type noticesCmd struct {
 	Resume     noticesResumeCmd     `cmd:"" help:"Resume a notice's paused channels once their cause is fixed."`
 	Reschedule noticesRescheduleCmd `cmd:"" help:"Move a scheduled notice (crier send --at) to another send time."`
 	Schedule   noticesScheduleCmd   `cmd:"" help:"What goes out in the next days: the scheduled notices and the campaigns' firings, in time order."`
+	Approve    noticesApproveCmd    `cmd:"" help:"Approve a notice awaiting a second coordinator ([console] approval_over): it goes out as it would have. Only another user than who sent it may."`
 }
 
 type noticesListCmd struct{}
@@ -44,9 +45,16 @@ func (noticesListCmd) Run(e *env) error {
 		fmt.Fprintln(e.stdout, "no notices yet (crier send makes one)")
 		return nil
 	}
+	awaiting, err := s.AwaitingApproval(ctx)
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tURGENCY\tTEMPLATE\tCREATED\tSEND AT\tPROGRESS")
 	for _, n := range ns {
+		if awaiting[n.ID] && n.Status == notices.Draft {
+			n.Status = "awaiting approval"
+		}
 		r, err := s.Report(ctx, n.ID)
 		if err != nil {
 			return err
@@ -83,6 +91,9 @@ func (c noticesShowCmd) Run(e *env) error {
 	}
 	n := r.Notice
 	fmt.Fprintf(e.stdout, "notice %d: %s\n", n.ID, n.Status)
+	if err := writeApproval(e.stdout, s, n, loc); err != nil {
+		return err
+	}
 	writeProofNote(e.stdout, n)
 	fmt.Fprintf(e.stdout, "template:  %s\n", n.Template)
 	langs := "every language of the template"
@@ -136,11 +147,13 @@ func (c noticesCancelCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	before, err := s.Notice(context.Background(), c.ID)
+	ctx := cliContext()
+	before, err := s.Notice(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	n, err := s.CancelNotice(context.Background(), c.ID)
+	a, _ := storeApp(s, time.UTC)
+	n, err := a.Cancel(ctx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -151,9 +164,6 @@ func (c noticesCancelCmd) Run(e *env) error {
 	// n counts the queued deliveries only: those a dispatcher holds are
 	// cancelled when it hands them back, unless already being sent.
 	fmt.Fprintf(e.stdout, "notice %d cancelled: %d queued deliveries cancelled; any a dispatcher holds now end cancelled, except those being sent at this moment\n", c.ID, n)
-	// A running crier serve may be sleeping until this notice's send time:
-	// woken, it plans its sleep again without it.
-	web.WakeServers(context.Background(), s)
 	return nil
 }
 
@@ -172,15 +182,16 @@ func (c noticesResumeCmd) Run(e *env) error {
 	for _, ch := range c.Channel {
 		chs = append(chs, notices.Channel(ch))
 	}
-	lifted, err := s.Resume(context.Background(), c.ID, chs...)
-	if err != nil {
+	a, _ := storeApp(s, time.UTC)
+	r, err := a.ResumeChannels(cliContext(), c.ID, chs...)
+	if err != nil && r.Lifted == nil {
 		return err
 	}
-	for _, p := range lifted {
+	for _, p := range r.Lifted {
 		fmt.Fprintf(e.stdout, "notice %d: %s resumed (it was paused: %s)\n", c.ID, p.Channel, p.Reason)
 	}
-	sayWoken(e.stdout, web.WakeServers(context.Background(), s), "run crier dispatch to send the rest (or start crier serve)")
-	return nil
+	sayWoken(e.stdout, r.Woken, "run crier dispatch to send the rest (or start crier serve)")
+	return err
 }
 
 type noticesRescheduleCmd struct {
@@ -195,20 +206,78 @@ func (c noticesRescheduleCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	at, err := parseSendTime(c.At, loc, time.Now(), "give a time to come")
+	at, err := parseLocalTime("--at", c.At, loc, "the utility's time zone", false)
 	if err != nil {
 		return usageError(cmd, err)
 	}
-	ctx := context.Background()
-	before, err := s.Notice(ctx, c.ID)
+	ctx := cliContext()
+	a, woken := storeApp(s, loc)
+	before, _ := s.Notice(ctx, c.ID) // for the message: Reschedule says what is wrong
+	if err := a.Reschedule(ctx, c.ID, at); err != nil {
+		return appError(err, func(p app.Problem) error {
+			return usageError(cmd, fmt.Errorf("--at %q is past (it is %s now); give a time to come", c.At, time.Now().In(loc).Format("2006-01-02 15:04")))
+		})
+	}
+	fmt.Fprintf(e.stdout, "notice %d now goes out at %s (it was %s)\n", c.ID, showTime(at, loc), showTime(before.SendAt, loc))
+	sayWoken(e.stdout, *woken, "it goes out then while crier serve runs (or crier dispatch is run then)")
+	return nil
+}
+
+type noticesApproveCmd struct {
+	ID int64 `arg:"" help:"The notice's number (crier notices list shows those awaiting approval)."`
+}
+
+func (c noticesApproveCmd) Run(e *env) error {
+	cfg, lib, err := e.library()
 	if err != nil {
 		return err
 	}
-	if err := s.RescheduleNotice(ctx, c.ID, at); err != nil {
+	u, err := cfg.LoadUtility()
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "notice %d now goes out at %s (it was %s)\n", c.ID, showTime(at, loc), showTime(before.SendAt, loc))
-	sayWoken(e.stdout, web.WakeServers(ctx, s), "it goes out then while crier serve runs (or crier dispatch is run then)")
+	a, err := newApp(cfg, lib)
+	if err != nil {
+		return err
+	}
+	s, err := cfg.ExistingStore(context.Background())
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	useStore(a, s)
+	sent, err := a.Approve(cliContext(), c.ID)
+	if sent.Status == "" {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "notice %d approved\n", c.ID)
+	n, nerr := s.Notice(context.Background(), c.ID)
+	if nerr != nil {
+		return nerr
+	}
+	when := "at once"
+	if !n.SendAt.IsZero() {
+		when = n.SendAt.In(u.Location).Format("Monday 2 January 2006 15:04 MST")
+	}
+	writeSent(e.stdout, sent, when)
+	return err
+}
+
+// writeApproval says, of a notice that needed a second coordinator's
+// approval, who asked and whether it has it.
+func writeApproval(w io.Writer, s *notices.Store, n notices.Notice, loc *time.Location) error {
+	ap, err := s.ApprovalOf(context.Background(), n.ID)
+	switch {
+	case notices.ErrorCode(err) == notices.NotFound:
+		return nil
+	case err != nil:
+		return err
+	case ap.Awaiting && n.Status == notices.Draft:
+		fmt.Fprintf(w, "awaiting approval: sent by %s at %s to %d contacts; another user approves it with crier notices approve %d\n",
+			ap.RequestedBy, showTime(ap.RequestedAt, loc), ap.Recipients, n.ID)
+	case !ap.Awaiting:
+		fmt.Fprintf(w, "approved:  by %s at %s (sent by %s)\n", ap.ApprovedBy, showTime(ap.ApprovedAt, loc), ap.RequestedBy)
+	}
 	return nil
 }
 
@@ -329,7 +398,8 @@ func (c reportCmd) Run(e *env) error {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	r, err := s.Report(ctx, c.ID)
+	a, _ := storeApp(s, loc)
+	r, err := a.Report(ctx, c.ID)
 	if err != nil {
 		return err
 	}
