@@ -111,8 +111,12 @@ func (s *Server) sendingNow(r *http.Request) (sending, awaiting []noticeRow, err
 	if err != nil {
 		return nil, nil, err
 	}
+	waiting, err := s.cfg.Store.AwaitingApproval(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, n := range ns {
-		wait := s.awaitingApproval(r, n)
+		wait := waiting[n.ID] && n.Status == notices.Draft
 		if n.Status != notices.Sending && !wait {
 			continue
 		}

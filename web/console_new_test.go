@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -279,5 +280,72 @@ func TestNewNoticeFlowQueues(t *testing.T) {
 	resp, _ = postForm(t, c, ts, href+"/send", url.Values{"when": {"now"}})
 	if _, again := flashOf(t, c, ts, resp); !strings.Contains(again, "no longer a draft") {
 		t.Error("a second send is not refused")
+	}
+}
+
+// signInAs is testSignIn for a user of that name: a second coordinator.
+func signInAs(t *testing.T, ts *httptest.Server, st *notices.Store, name string, role notices.Role) *http.Client {
+	t.Helper()
+	ctx := context.Background()
+	id, err := st.AddUser(ctx, notices.User{Name: name, Role: role, PasswordHash: "not-a-hash", Email: name + "@water.example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := st.CreateSession(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	base, _ := url.Parse(ts.URL)
+	jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: token, Path: "/"}})
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// TestNewNoticeTwoPersonRule: a notice over the approval limit is held,
+// says so, shows on the dashboard as waiting, and queues nothing; its
+// sender cannot approve it; another coordinator can, and then it goes.
+func TestNewNoticeTwoPersonRule(t *testing.T) {
+	s, st, ts := newConsoleServer(t, func(c *Config) {
+		c.App.Messages = scheduler.Config{Library: c.Library, Utility: c.Utility, PublicURL: c.PublicURL}
+		c.App.ApprovalOver = 2
+	})
+	zoneContacts(t, st, 3)
+	first, _ := testSignIn(t, ts, st, notices.RoleCoordinator)
+	resp, _ := postForm(t, first, ts, "/console/notices/new/main-break", mainBreakForm(t, s.cfg.Library, "Elm Street"))
+	preview := resp.Header.Get("Location")
+	href := strings.TrimSuffix(preview, "/preview")
+	resp, _ = postForm(t, first, ts, href+"/send", url.Values{"when": {"now"}})
+	to, page := flashOf(t, first, ts, resp)
+	if to != href || !strings.Contains(page, "waits for approval") || !strings.Contains(page, "You asked for it to be sent: another coordinator must approve it.") ||
+		strings.Contains(page, `action="`+href+`/approve"`) {
+		t.Fatalf("held: led to %s; the page does not say it waits, or offers its sender the approval", to)
+	}
+	id, _ := strconv.ParseInt(strings.TrimPrefix(href, "/console/notices/"), 10, 64)
+	count := func() int {
+		k := 0
+		st.EachDelivery(context.Background(), id, func(notices.Delivery) error { k++; return nil })
+		return k
+	}
+	if k := count(); k != 0 {
+		t.Fatalf("%d deliveries while it waits; want none", k)
+	}
+	if _, dash := getPage(t, first, ts, "/console/"); !strings.Contains(dash, "<h3>Waiting for approval</h3>") || !strings.Contains(dash, `<a href="`+href+`">`) {
+		t.Error("the dashboard does not show it waiting")
+	}
+	resp, _ = postForm(t, first, ts, href+"/approve", url.Values{})
+	if _, own := flashOf(t, first, ts, resp); !strings.Contains(own, "Not done: ") || count() != 0 {
+		t.Error("its sender approved it")
+	}
+
+	second := signInAs(t, ts, st, "second", notices.RoleCoordinator)
+	if _, page := getPage(t, second, ts, href); !strings.Contains(page, `action="`+href+`/approve"`) {
+		t.Fatal("another coordinator is not offered the approval")
+	}
+	resp, _ = postForm(t, second, ts, href+"/approve", url.Values{})
+	if _, ok := flashOf(t, second, ts, resp); !strings.Contains(ok, "approved: sent: messages queued, email 3, sms 3") {
+		t.Errorf("approved: %q", ok[strings.LastIndex(ok, "\x00"):])
+	}
+	if k := count(); k != 6 {
+		t.Errorf("%d deliveries once approved; want 6", k)
 	}
 }

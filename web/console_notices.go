@@ -236,6 +236,11 @@ func (s *Server) noticesList(w http.ResponseWriter, r *http.Request) {
 		s.consoleFailed(w, r, err)
 		return
 	}
+	waiting, err := s.cfg.Store.AwaitingApproval(r.Context())
+	if err != nil {
+		s.consoleFailed(w, r, err)
+		return
+	}
 	var v noticesListView
 	if len(ns) > listShown {
 		v.Older, ns = len(ns)-listShown, ns[:listShown]
@@ -245,6 +250,9 @@ func (s *Server) noticesList(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			s.consoleFailed(w, r, err)
 			return
+		}
+		if waiting[n.ID] {
+			row.Status = "awaiting approval"
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -283,6 +291,7 @@ type noticeDetailView struct {
 	CSVHref, FlyerHref, LettersHref    string
 	CanCancel, CanResume, CanApprove   bool
 	CanEdit                            bool
+	Approval                           *approvalView // the approval it waits for; nil: none
 	EditHref, PreviewHref, ApproveHref string
 }
 
@@ -345,6 +354,14 @@ func (s *Server) noticeDetailView(r *http.Request, n notices.Notice) (noticeDeta
 		return v, err
 	}
 	s.noticeRenderingViews(&v, n)
+	ap, waits, err := s.approvalOf(r, n)
+	if err != nil {
+		return v, err
+	}
+	if waits {
+		v.Approval = &approvalView{RequestedBy: ap.RequestedBy, Requester: ap.Requester, At: s.showTime(ap.RequestedAt), Recipients: ap.Recipients}
+		v.Row.Status = "awaiting approval"
+	}
 	s.noticeActions(r, &v, n)
 	return v, nil
 }
@@ -384,6 +401,12 @@ func (s *Server) noticeRenderingViews(v *noticeDetailView, n notices.Notice) {
 	}
 }
 
+// approvalView is the two-person rule's hold on a notice.
+type approvalView struct {
+	RequestedBy, Requester, At string
+	Recipients                 int
+}
+
 // noticeActions says what the signed-in user may do with notice n.
 func (s *Server) noticeActions(r *http.Request, v *noticeDetailView, n notices.Notice) {
 	if !userOf(r).Role.Allows(notices.RoleCoordinator) {
@@ -398,7 +421,13 @@ func (s *Server) noticeActions(r *http.Request, v *noticeDetailView, n notices.N
 		v.CanCancel = true // withdraws its public page (crier notices cancel)
 	}
 	v.CanResume = len(v.Paused) > 0 && n.Status != notices.Cancelled && n.Status != notices.Done
-	v.CanApprove = s.awaitingApproval(r, n)
+	if v.Approval != nil {
+		// Approving is another coordinator's; a draft waiting for it is
+		// no longer edited, so what is approved is what was asked for.
+		v.CanEdit = false
+		v.CanCancel = true
+		v.CanApprove = !strings.EqualFold(v.Approval.Requester, userOf(r).Name)
+	}
 }
 
 // failures lists up to max failed or undelivered deliveries of notice

@@ -285,3 +285,58 @@ func TestNoticesCSVExport(t *testing.T) {
 		t.Errorf("%d failed rows; want 1", failed)
 	}
 }
+
+// TestNoticesCancelAsks: cancelling asks first (a page that says what it
+// does, whose button posts), then withdraws what has not gone and says
+// how many; the notice's page shows it cancelled.
+func TestNoticesCancelAsks(t *testing.T) {
+	s, st, ts := newConsoleServer(t, nil)
+	n := consoleNotice(t, st, s.cfg.Library, "Maple Avenue", "550 no such user")
+	c, _ := testSignIn(t, ts, st, notices.RoleCoordinator)
+	href := noticeHref(n.ID)
+	resp, page := getPage(t, c, ts, href+"/cancel")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `<form method="post" action="`+href+`/cancel">`) ||
+		!strings.Contains(page, "Every message not yet sent is withdrawn") {
+		t.Fatalf("the confirmation: %d\n%s", resp.StatusCode, page)
+	}
+	if n, _ := st.Notice(context.Background(), n.ID); n.Status != notices.Sending {
+		t.Fatalf("asking cancelled it: %s", n.Status)
+	}
+	resp, _ = postForm(t, c, ts, href+"/cancel", url.Values{})
+	_, flash := flashOf(t, c, ts, resp)
+	if !strings.Contains(flash, "Notice "+strconv.FormatInt(n.ID, 10)+" cancelled: 2 message(s) not yet sent were withdrawn.") {
+		t.Errorf("flash %q", flash[strings.LastIndex(flash, "\x00"):])
+	}
+	if n, _ := st.Notice(context.Background(), n.ID); n.Status != notices.Cancelled {
+		t.Errorf("status %s; want cancelled", n.Status)
+	}
+	// Cancelled twice: refused, said on the page.
+	resp, _ = postForm(t, c, ts, href+"/cancel", url.Values{})
+	if _, again := flashOf(t, c, ts, resp); !strings.Contains(again, "Not done: ") {
+		t.Error("a second cancel is not refused on the page")
+	}
+}
+
+// TestNoticesResumeAPausedChannel: a paused channel is shown with why,
+// and its button lets it go on.
+func TestNoticesResumeAPausedChannel(t *testing.T) {
+	s, st, ts := newConsoleServer(t, nil)
+	n := consoleNotice(t, st, s.cfg.Library, "Maple Avenue", "550 no such user")
+	if err := st.PauseChannel(context.Background(), n.ID, notices.Email, "the SMTP server refused the login"); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := testSignIn(t, ts, st, notices.RoleCoordinator)
+	href := noticeHref(n.ID)
+	_, page := getPage(t, c, ts, href)
+	if !strings.Contains(page, "<strong>email is paused</strong>: the SMTP server refused the login.") ||
+		!strings.Contains(page, `<input type="hidden" name="channel" value="email"><button type="submit">Resume email</button>`) {
+		t.Fatalf("the paused channel is not shown with its button")
+	}
+	resp, _ := postForm(t, c, ts, href+"/resume", url.Values{"channel": {"email"}})
+	if _, flash := flashOf(t, c, ts, resp); !strings.Contains(flash, "resumed: email go(es) on.") {
+		t.Errorf("flash %q", flash[strings.LastIndex(flash, "\x00"):])
+	}
+	if ps, _ := st.Pauses(context.Background(), n.ID); len(ps) != 0 {
+		t.Errorf("still paused: %v", ps)
+	}
+}

@@ -169,7 +169,12 @@ func (s *Server) noticePreview(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if n.Status != notices.Draft {
+	_, waits, err := s.approvalOf(r, n)
+	if err != nil {
+		s.consoleFailed(w, r, err)
+		return
+	}
+	if n.Status != notices.Draft || waits {
 		http.Redirect(w, r, noticeHref(n.ID), http.StatusSeeOther)
 		return
 	}
@@ -273,8 +278,17 @@ func (s *Server) draftRequest(w http.ResponseWriter, r *http.Request) (notices.N
 		return n, nil, false
 	}
 	all := r.PostFormValue("all") != ""
-	if n.Status != notices.Draft {
+	_, waits, err := s.approvalOf(r, n)
+	if err != nil {
+		s.consoleFailed(w, r, err)
+		return n, nil, false
+	}
+	switch {
+	case n.Status != notices.Draft:
 		redirectFlash(w, r, noticeHref(n.ID), fmt.Sprintf("Not done: notice %d is %s, no longer a draft.", n.ID, n.Status))
+		return n, nil, false
+	case waits:
+		redirectFlash(w, r, noticeHref(n.ID), fmt.Sprintf("Not done: notice %d waits for a second coordinator's approval.", n.ID))
 		return n, nil, false
 	}
 	req := requestOf(n)
@@ -372,9 +386,18 @@ func sentWords(sent app.Sent) string {
 	return words
 }
 
-// awaitingApproval reports whether notice n waits for a second
-// coordinator's approval.
-func (s *Server) awaitingApproval(r *http.Request, n notices.Notice) bool { return false }
+// approvalOf returns the approval notice n waits for, if it waits for
+// one (the two-person rule held it).
+func (s *Server) approvalOf(r *http.Request, n notices.Notice) (notices.Approval, bool, error) {
+	if n.Status != notices.Draft {
+		return notices.Approval{}, false, nil
+	}
+	ap, err := s.cfg.Store.ApprovalOf(r.Context(), n.ID)
+	if notices.ErrorCode(err) == notices.NotFound {
+		return ap, false, nil
+	}
+	return ap, err == nil && ap.Awaiting, err
+}
 
 // noticeCancel answers POST /console/notices/{id}/cancel.
 func (s *Server) noticeCancel(w http.ResponseWriter, r *http.Request) {
@@ -392,19 +415,31 @@ func (s *Server) noticeCancel(w http.ResponseWriter, r *http.Request) {
 }
 
 // noticeResume answers POST /console/notices/{id}/resume: its paused
-// channels go on.
+// channel (channel=…), or every paused channel, goes on.
 func (s *Server) noticeResume(w http.ResponseWriter, r *http.Request) {
 	n, ok := s.noticeOf(w, r)
 	if !ok {
 		return
 	}
 	back := noticeHref(n.ID)
-	resumed, err := s.cfg.App.Resume(r.Context(), n.ID)
+	var chs []notices.Channel
+	if ch := r.PostFormValue("channel"); ch != "" {
+		chs = append(chs, notices.Channel(ch))
+	}
+	res, err := s.cfg.App.ResumeChannels(r.Context(), n.ID, chs...)
 	if err != nil {
 		s.actionFailed(w, r, back, err)
 		return
 	}
-	redirectFlash(w, r, back, fmt.Sprintf("Notice %d resumed: %d paused channel(s) go on.", n.ID, resumed))
+	if len(res.Lifted) == 0 {
+		redirectFlash(w, r, back, fmt.Sprintf("Notice %d had no paused channel to resume.", n.ID))
+		return
+	}
+	var names []string
+	for _, p := range res.Lifted {
+		names = append(names, string(p.Channel))
+	}
+	redirectFlash(w, r, back, fmt.Sprintf("Notice %d resumed: %s go(es) on.", n.ID, strings.Join(names, ", ")))
 }
 
 // noticeApprove answers POST /console/notices/{id}/approve: a second
