@@ -314,7 +314,15 @@ func (s *Server) readNoticeForm(r *http.Request, fam *templates.Family) (app.Not
 	}
 	req.Audience = notices.Audience{Lists: r.PostForm["lists"], Zones: splitList(r.PostFormValue("zones"), ","),
 		Streets: splitList(r.PostFormValue("streets"), "\n"), Tags: splitList(r.PostFormValue("tags"), ","),
-		Languages: splitList(r.PostFormValue("audience_languages"), ", "), DefaultLanguage: s.cfg.DefaultLanguage}
+		DefaultLanguage: s.cfg.DefaultLanguage}
+	for _, l := range splitList(r.PostFormValue("audience_languages"), ", ") {
+		code, err := templates.Language(l)
+		if err != nil {
+			ps = append(ps, app.Problem{Field: "audience", Message: "customers' languages: " + err.Error()})
+			continue
+		}
+		req.Audience.Languages = append(req.Audience.Languages, code)
+	}
 	return req, ps
 }
 
