@@ -336,6 +336,17 @@ func TestNewNoticeTwoPersonRule(t *testing.T) {
 	if _, own := flashOf(t, first, ts, resp); !strings.Contains(own, "Not done: ") || count() != 0 {
 		t.Error("its sender approved it")
 	}
+	// What waits for approval is not changed behind the approver's back.
+	changed := mainBreakForm(t, s.cfg.Library, "Somewhere Else")
+	changed.Set("action", "draft")
+	changed.Set("draft", strconv.FormatInt(id, 10))
+	resp, _ = postForm(t, first, ts, "/console/notices/new/main-break", changed)
+	if _, refused := flashOf(t, first, ts, resp); !strings.Contains(refused, "cannot be changed") {
+		t.Error("a notice waiting for approval was changed")
+	}
+	if n, _ := st.Notice(context.Background(), id); n.Values["area"] != "Elm Street" {
+		t.Errorf("area %q; want the one asked for", n.Values["area"])
+	}
 
 	second := signInAs(t, ts, st, "second", notices.RoleCoordinator)
 	if _, page := getPage(t, second, ts, href); !strings.Contains(page, `action="`+href+`/approve"`) {

@@ -47,6 +47,9 @@ func (s *Server) newNoticePost(w http.ResponseWriter, r *http.Request) {
 	}
 	req, problems := s.readNoticeForm(r, fam)
 	ctx := r.Context()
+	if req.DraftID != 0 && !s.draftEditable(w, r, req.DraftID) {
+		return
+	}
 	if r.PostFormValue("action") == "draft" {
 		id, err := s.cfg.App.SaveDraft(ctx, req)
 		if err != nil {
@@ -70,6 +73,27 @@ func (s *Server) newNoticePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirectFlash(w, r, previewHref(id, req.All), fmt.Sprintf("Draft %d saved. Check every rendering and the audience, then send it.", id))
+}
+
+// draftEditable reports whether saved draft id may still be changed:
+// one waiting for a second coordinator's approval may not, so that what
+// is approved is what was asked for. false once it has answered.
+func (s *Server) draftEditable(w http.ResponseWriter, r *http.Request, id int64) bool {
+	n, err := s.cfg.Store.Notice(r.Context(), id)
+	if err != nil {
+		s.consoleFailed(w, r, err)
+		return false
+	}
+	_, waits, err := s.approvalOf(r, n)
+	if err != nil {
+		s.consoleFailed(w, r, err)
+		return false
+	}
+	if waits {
+		redirectFlash(w, r, noticeHref(id), fmt.Sprintf("Not saved: notice %d waits for a second coordinator's approval and cannot be changed; cancel it and compose it again.", id))
+		return false
+	}
+	return true
 }
 
 // previewHref is the preview of draft id; all says its audience is every
