@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
@@ -358,5 +359,32 @@ func TestNewNoticeTwoPersonRule(t *testing.T) {
 	}
 	if k := count(); k != 6 {
 		t.Errorf("%d deliveries once approved; want 6", k)
+	}
+}
+
+// TestNewNoticeSchedule: "Schedule" asks for its time, then schedules
+// the draft for it; nothing is queued before then.
+func TestNewNoticeSchedule(t *testing.T) {
+	s, st, ts := newNoticeConsole(t)
+	zoneContacts(t, st, 2)
+	c, _ := testSignIn(t, ts, st, notices.RoleCoordinator)
+	resp, _ := postForm(t, c, ts, "/console/notices/new/main-break", mainBreakForm(t, s.cfg.Library, "Elm Street"))
+	href := strings.TrimSuffix(resp.Header.Get("Location"), "/preview")
+	resp, _ = postForm(t, c, ts, href+"/send", url.Values{"when": {"schedule"}})
+	if _, page := flashOf(t, c, ts, resp); !strings.Contains(page, "Not scheduled: pick the date and time") {
+		t.Error("scheduling without a time is not refused")
+	}
+	at := time.Now().In(s.loc()).Add(48 * time.Hour).Format("2006-01-02T15:04")
+	resp, _ = postForm(t, c, ts, href+"/send", url.Values{"when": {"schedule"}, "at": {at}})
+	if _, page := flashOf(t, c, ts, resp); !strings.Contains(page, "scheduled: messages at its send time") {
+		t.Errorf("scheduled: %q", page[strings.LastIndex(page, "\x00"):])
+	}
+	id, _ := strconv.ParseInt(strings.TrimPrefix(href, "/console/notices/"), 10, 64)
+	n, _ := st.Notice(context.Background(), id)
+	if n.Status != notices.Scheduled || n.SendAt.In(s.loc()).Format("2006-01-02T15:04") != at {
+		t.Errorf("status %s at %v; want scheduled at %s", n.Status, n.SendAt, at)
+	}
+	if _, dash := getPage(t, c, ts, "/console/"); !strings.Contains(dash, `<a href="`+href+`">Notice `) {
+		t.Error("the dashboard does not list it among the next to go out")
 	}
 }
