@@ -67,13 +67,16 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	s.consolePage(w, r, http.StatusOK, "dashboard", ConsolePage{Title: "Dashboard", Section: "dashboard", Flash: takeFlash(w, r), Data: v})
 }
 
-// dashboardProgress answers GET /console/channelProgress: the dashboard's
+// dashboardProgress answers GET /console/progress: the dashboard's
 // "Sending now" section alone, which its script fetches every few
 // seconds to keep the numbers live.
 func (s *Server) dashboardProgress(w http.ResponseWriter, r *http.Request) {
 	var v dashboardView
-	var err error
-	if v.Sending, v.Awaiting, err = s.sendingNow(r); err != nil {
+	ns, err := s.cfg.Store.Notices(r.Context())
+	if err == nil {
+		v.Sending, v.Awaiting, err = s.sendingNow(r, ns)
+	}
+	if err != nil {
 		s.consoleFailed(w, r, err)
 		return
 	}
@@ -87,14 +90,17 @@ func (s *Server) dashboardProgress(w http.ResponseWriter, r *http.Request) {
 // dashboardView gathers the dashboard.
 func (s *Server) dashboardView(r *http.Request) (dashboardView, error) {
 	v := dashboardView{Refreshed: s.showTime(s.now())}
-	var err error
-	if v.Sending, v.Awaiting, err = s.sendingNow(r); err != nil {
+	ns, err := s.cfg.Store.Notices(r.Context()) // newest first, proofs left out
+	if err != nil {
 		return v, err
 	}
-	if v.Firings, err = s.nextFirings(r); err != nil {
+	if v.Sending, v.Awaiting, err = s.sendingNow(r, ns); err != nil {
 		return v, err
 	}
-	if v.Failures, err = s.recentFailures(r); err != nil {
+	if v.Firings, err = s.nextFirings(r, ns); err != nil {
+		return v, err
+	}
+	if v.Failures, err = s.recentFailures(r, ns); err != nil {
 		return v, err
 	}
 	if v.Reviews, v.Overdue, err = s.reviewQueue(r); err != nil {
@@ -104,13 +110,9 @@ func (s *Server) dashboardView(r *http.Request) (dashboardView, error) {
 	return v, err
 }
 
-// sendingNow returns the notices going out (with their channelProgress per
-// channel) and those waiting for approval.
-func (s *Server) sendingNow(r *http.Request) (sending, awaiting []noticeRow, err error) {
-	ns, err := s.cfg.Store.Notices(r.Context())
-	if err != nil {
-		return nil, nil, err
-	}
+// sendingNow returns the notices of ns going out (with their progress
+// per channel) and those waiting for approval.
+func (s *Server) sendingNow(r *http.Request, ns []notices.Notice) (sending, awaiting []noticeRow, err error) {
 	waiting, err := s.cfg.Store.AwaitingApproval(r.Context())
 	if err != nil {
 		return nil, nil, err
@@ -133,9 +135,9 @@ func (s *Server) sendingNow(r *http.Request) (sending, awaiting []noticeRow, err
 	return sending, awaiting, nil
 }
 
-// nextFirings returns what goes out in the next two weeks: scheduled
-// notices and campaigns' firings, soonest first.
-func (s *Server) nextFirings(r *http.Request) ([]agendaItem, error) {
+// nextFirings returns what goes out in the next two weeks: the scheduled
+// notices of ns and campaigns' firings, soonest first.
+func (s *Server) nextFirings(r *http.Request, ns []notices.Notice) ([]agendaItem, error) {
 	ctx := r.Context()
 	now := s.now()
 	until := now.Add(firingsAhead)
@@ -144,10 +146,6 @@ func (s *Server) nextFirings(r *http.Request) ([]agendaItem, error) {
 		f  agendaItem
 	}
 	var all []timed
-	ns, err := s.cfg.Store.Notices(ctx)
-	if err != nil {
-		return nil, err
-	}
 	for _, n := range ns {
 		if n.Status == notices.Scheduled && !n.SendAt.After(until) {
 			all = append(all, timed{n.SendAt, agendaItem{What: "Notice " + strconv.FormatInt(n.ID, 10), Href: noticeHref(n.ID), Template: n.Template}})
@@ -178,13 +176,9 @@ func (s *Server) nextFirings(r *http.Request) ([]agendaItem, error) {
 	return out, nil
 }
 
-// recentFailures returns the latest failures of the notices published
-// in the last week, newest first.
-func (s *Server) recentFailures(r *http.Request) ([]deliveryFailure, error) {
-	ns, err := s.cfg.Store.Notices(r.Context())
-	if err != nil {
-		return nil, err
-	}
+// recentFailures returns the latest failures of the notices of ns
+// published in the last week, newest first.
+func (s *Server) recentFailures(r *http.Request, ns []notices.Notice) ([]deliveryFailure, error) {
 	since := s.now().Add(-failuresWindow)
 	var all []deliveryFailure
 	for _, n := range ns {
