@@ -28,8 +28,8 @@ type Proof struct {
 	Lang string
 }
 
-// Problem messages of SendProof on "proof" that say no address is given
-// for a channel the proof can use.
+// Problem messages of SendProof on "proof", for a caller that says them
+// in words of its own (the command line names its flags).
 const (
 	ProofNoChannel     = "a proof goes by email or sms, and print is not a proof channel: add email or sms to the channels"
 	ProofAllSuppressed = "no proof sent: every proof address is suppressed"
