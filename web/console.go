@@ -59,7 +59,7 @@ var consoleFuncs = template.FuncMap{
 	"allows": func(u notices.User, need string) bool { return u.Role.Allows(notices.Role(need)) },
 	// authField is an input of the sign-in, the setup and the Users
 	// page, with its label, help and problem (web/form_field.go).
-	"authField": newFormField,
+	"authField": newAuthInput,
 }
 
 // consolePage answers with console page name (templates/console/NAME.html)

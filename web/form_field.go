@@ -2,18 +2,18 @@ package web
 
 import "strings"
 
-// formField is one labelled input of a form, with its help and its
+// authInput is one labelled input of a form, with its help and its
 // problem beside it (templates/console/partials/auth.html).
-type formField struct {
+type authInput struct {
 	ID, Name, Label, Type, Autocomplete, Value, Help, Problem string
 	Required                                                  bool
 }
 
-// newFormField is the console templates' function authField: name (also
+// newAuthInput is the console templates' function authField: name (also
 // the id), label, input type, autocomplete, value, the form's problems
 // by field name, help. A field is required unless its label says
 // "(optional)".
-func newFormField(name, label, typ, autocomplete, value string, problems map[string]string, help string) formField {
-	return formField{ID: name, Name: name, Label: label, Type: typ, Autocomplete: autocomplete, Value: value,
+func newAuthInput(name, label, typ, autocomplete, value string, problems map[string]string, help string) authInput {
+	return authInput{ID: name, Name: name, Label: label, Type: typ, Autocomplete: autocomplete, Value: value,
 		Help: help, Problem: problems[name], Required: !strings.Contains(label, "(optional)")}
 }

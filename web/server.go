@@ -105,6 +105,7 @@ func (s *Server) Handler() http.Handler {
 	s.pageRoutes(mux)
 	s.feedRoutes(mux)
 	s.authRoutes(mux)
+	s.consoleNoticeRoutes(mux) // part NOTICE: dashboard, new notice, notices
 	mux.Handle("/", s.limited(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound)
 	})))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"maps"
@@ -471,21 +470,7 @@ func writeDeliveriesCSV(ctx context.Context, s *notices.Store, id int64, path st
 			err = cerr
 		}
 	}()
-	w := csv.NewWriter(f)
-	w.Write([]string{"delivery", "channel", "address", "name", "language", "status", "attempts", "provider_id", "error", "sent_at"})
-	err = s.EachDelivery(ctx, id, func(d notices.Delivery) error {
-		sent := ""
-		if !d.SentAt.IsZero() {
-			sent = d.SentAt.In(loc).Format(time.RFC3339)
-		}
-		return w.Write([]string{strconv.FormatInt(d.ID, 10), string(d.Channel), notices.NeutralizeCell(d.Address), notices.NeutralizeCell(d.Name),
-			d.Language, string(d.Status), strconv.Itoa(d.Attempts), d.ProviderID, notices.NeutralizeCell(d.Error), sent})
-	})
-	if err != nil {
-		return err
-	}
-	w.Flush()
-	return w.Error()
+	return s.WriteDeliveriesCSV(ctx, f, id, loc)
 }
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", ", ") }
