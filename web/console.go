@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -29,9 +30,10 @@ type ConsolePage struct {
 }
 
 // parseConsolePages reads every page of templates/console/, each inside
-// console/layout.html.
+// console/layout.html, with the partials every page may use
+// (templates/console/partials/: a form's inputs …).
 func parseConsolePages() (map[string]*template.Template, error) {
-	layout, err := template.New("layout.html").Funcs(consoleFuncs).ParseFS(pageFiles, "templates/console/layout.html")
+	layout, err := template.New("layout.html").Funcs(consoleFuncs).ParseFS(pageFiles, "templates/console/layout.html", "templates/console/partials/*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +58,9 @@ func parseConsolePages() (map[string]*template.Template, error) {
 // consoleFuncs are the functions console templates may call.
 var consoleFuncs = template.FuncMap{
 	"allows": func(u notices.User, need string) bool { return u.Role.Allows(notices.Role(need)) },
+	// pathEscape makes a name (an account, a list, a campaign) one
+	// segment of a console address.
+	"pathEscape": url.PathEscape,
 }
 
 // consolePage answers with console page name (templates/console/NAME.html)

@@ -43,6 +43,9 @@ type Config struct {
 	// idle_timeout); 0: 30 minutes.
 	App         *app.App
 	IdleTimeout time.Duration
+	// TemplatesDir is crier.toml's templates_dir, where the console puts
+	// an uploaded template; "": uploads are refused.
+	TemplatesDir string
 }
 
 // Server answers the public routes.
@@ -60,6 +63,7 @@ type Server struct {
 	oneClick *limiter
 
 	spool spoolState // part A: webhooks accepted, waiting to be recorded
+	rest  restState  // issue 13 REST: the console's kept import rejects
 }
 
 // New checks cfg and returns its server.
@@ -103,6 +107,7 @@ func (s *Server) Handler() http.Handler {
 	s.unsubscribeRoutes(mux)
 	s.pageRoutes(mux)
 	s.feedRoutes(mux)
+	s.consoleRestRoutes(mux)
 	mux.Handle("/", s.limited(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound)
 	})))

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/crier-notices/crier/app"
+	"github.com/crier-notices/crier/notices"
+)
+
+// The console's calls into the application core for contacts: each says
+// in a line what it did, for the page's flash.
+
+// suppress suppresses address (reason manual, the coordinator's reason as
+// its note).
+func (s *Server) suppress(r *http.Request, address, reason string) (string, error) {
+	ctx := r.Context()
+	addr, _, err := notices.Normalizer{Region: s.cfg.App.PhoneRegion}.Address(address)
+	if err != nil {
+		return "", err
+	}
+	sup, added, err := s.cfg.Store.Suppress(ctx, addr, notices.Manual, reason, app.ActorOf(ctx).String())
+	if err != nil {
+		return "", err
+	}
+	if !added {
+		return fmt.Sprintf("%s was suppressed already (%s, since %s); nothing changed.", sup.Address, sup.Reason, sup.At.In(s.zone()).Format(timeShown)), nil
+	}
+	if err := s.audit(r, "suppress", sup.Address, reason); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Suppressed %s: nothing goes to it until it is resubscribed.", sup.Address), nil
+}
+
+// resubscribe lifts address's suppression with the reason.
+func (s *Server) resubscribe(r *http.Request, address, reason string) (string, error) {
+	ctx := r.Context()
+	addr, _, err := notices.Normalizer{Region: s.cfg.App.PhoneRegion}.Address(address)
+	if err != nil {
+		return "", err
+	}
+	res, err := s.cfg.Store.Resubscribe(ctx, addr, reason, app.ActorOf(ctx).String())
+	if err != nil {
+		return "", err
+	}
+	if err := s.audit(r, "resubscribe", res.Address, reason); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Resubscribed %s (%d contact(s) subscribed again).", res.Address, res.Contacts), nil
+}
+
+// importCSV imports the contacts of f (named file) into the store, and
+// into list when given; rejected rows go to rejects.
+func (s *Server) importCSV(r *http.Request, f io.Reader, file, list string, rejects io.Writer) (notices.ImportSummary, error) {
+	sum, err := s.cfg.Store.Import(r.Context(), f, notices.ImportOptions{
+		Source: file, List: list, Rejects: rejects, Normalizer: notices.Normalizer{Region: s.cfg.App.PhoneRegion},
+	})
+	if err != nil {
+		return sum, err
+	}
+	return sum, s.audit(r, "import", file, sum.String())
+}
+
+// audit records that the signed-in user did action to subject.
+func (s *Server) audit(r *http.Request, action, subject, detail string) error {
+	return s.cfg.Store.RecordAudit(r.Context(), notices.AuditEntry{
+		At: s.now(), Actor: app.ActorOf(r.Context()).String(), Action: action, Subject: subject, Detail: detail,
+	})
+}
+
+// restState is what the console's contact pages keep between requests:
+// the rejected rows of recent imports, for their download.
+type restState struct {
+	mu      sync.Mutex
+	imports map[string]keptRejects
+}
+
+type keptRejects struct {
+	user, file string
+	data       []byte
+	at         time.Time
+}
+
+// How many imports' rejects are kept, and how long.
+const (
+	keptImports = 16
+	keepRejects = time.Hour
+)
+
+// keepRejects keeps data (the rejects of file, imported by user) and
+// returns the id of its download.
+func (rs *restState) keepRejects(user, file string, data []byte) string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	id := hex.EncodeToString(b)
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.imports == nil {
+		rs.imports = map[string]keptRejects{}
+	}
+	now := time.Now()
+	var oldest string
+	for k, v := range rs.imports {
+		if now.Sub(v.at) > keepRejects {
+			delete(rs.imports, k)
+		} else if oldest == "" || v.at.Before(rs.imports[oldest].at) {
+			oldest = k
+		}
+	}
+	if len(rs.imports) >= keptImports {
+		delete(rs.imports, oldest)
+	}
+	rs.imports[id] = keptRejects{user: user, file: file, data: data, at: now}
+	return id
+}
+
+// rejects returns the rejects kept under id for user.
+func (rs *restState) rejects(id, user string) (file string, data []byte, ok bool) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	k, ok := rs.imports[id]
+	if !ok || k.user != user || time.Since(k.at) > keepRejects {
+		return "", nil, false
+	}
+	return k.file, k.data, true
+}

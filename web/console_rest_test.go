@@ -1,0 +1,95 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/crier-notices/crier/notices"
+)
+
+// routePath is a route pattern's path with its wildcards filled.
+func routePath(pattern string) (method, path string) {
+	method, path, _ = strings.Cut(pattern, " ")
+	r := strings.NewReplacer("{name}", "spring-flushing", "{account}", "A-1", "{id}", "0123456789abcdef")
+	return method, r.Replace(path)
+}
+
+func TestConsoleRestRoutesRefuseStrangersAndViewersWrites(t *testing.T) {
+	s, st, ts := newConsoleServer(t, nil)
+	viewer, _ := testSignIn(t, ts, st, notices.RoleViewer)
+	stranger := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	routes := s.restRoutes()
+	if len(routes) < 20 {
+		t.Fatalf("only %d routes listed", len(routes))
+	}
+	for _, rt := range routes {
+		method, path := routePath(rt.pattern)
+		t.Run(rt.pattern, func(t *testing.T) {
+			res := consoleDo(t, stranger, method, ts.URL+path, nil)
+			switch method {
+			case http.MethodGet:
+				if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/console/login?next=") {
+					t.Errorf("no session: %s %s = %d %q, want a redirect to the sign-in page", method, path, res.StatusCode, res.Header.Get("Location"))
+				}
+			default:
+				if res.StatusCode != http.StatusUnauthorized {
+					t.Errorf("no session: %s %s = %d, want 401", method, path, res.StatusCode)
+				}
+			}
+			res = consoleDo(t, viewer, method, ts.URL+path, url.Values{"reason": {"x"}, "address": {"a@b.example"}})
+			if method != http.MethodGet && res.StatusCode != http.StatusForbidden {
+				t.Errorf("viewer: %s %s = %d, want 403", method, path, res.StatusCode)
+			}
+			if method == http.MethodGet && rt.role != notices.RoleViewer && res.StatusCode != http.StatusForbidden {
+				t.Errorf("viewer: %s %s = %d, want 403 (it needs a %s)", method, path, res.StatusCode, rt.role)
+			}
+		})
+	}
+}
+
+// consoleDo sends a request (a form when form is not nil) and returns the
+// response with its body read and closed.
+func consoleDo(t *testing.T, c *http.Client, method, u string, form url.Values) *http.Response {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	res.Body = io.NopCloser(strings.NewReader(string(b)))
+	return res
+}
+
+// consoleGet GETs u and returns its status and body.
+func consoleGet(t *testing.T, c *http.Client, u string) (int, string) {
+	t.Helper()
+	res := consoleDo(t, c, http.MethodGet, u, nil)
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// saveContacts adds contacts to st.
+func saveContacts(t *testing.T, st *notices.Store, cs ...notices.Contact) {
+	t.Helper()
+	for _, c := range cs {
+		if _, err := st.SaveContact(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
