@@ -1,0 +1,228 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"html"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/crier-notices/crier/notices"
+)
+
+// upload posts a multipart form with one file (field, name, content) and
+// the other fields, and returns the status and body.
+func upload(t *testing.T, c *http.Client, u, field, name, content string, fields map[string]string) (int, string) {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, err := mw.CreateFormFile(field, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write([]byte(content))
+	mw.Close()
+	res, err := c.Post(u, mw.FormDataContentType(), &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out bytes.Buffer
+	out.ReadFrom(res.Body)
+	return res.StatusCode, out.String()
+}
+
+const importFile = `account,name,email,mobile,zone
+A-1,<b>x</b>,ana@water.example.org,315-555-0101,north
+A-2,Ben Ortiz,not-an-email,,north
+A-3,Cleo Park,cleo@water.example.org,,south
+A-1,Again,again@water.example.org,,north
+`
+
+func TestConsoleContactImportShowsRejectsAndDownloadsThem(t *testing.T) {
+	_, st, ts := newConsoleServer(t, nil)
+	coord, _ := testSignIn(t, ts, st, notices.RoleCoordinator)
+	status, body := upload(t, coord, ts.URL+"/console/contacts/import", "file", "customers.csv", importFile, map[string]string{"list": "north-route"})
+	if status != http.StatusOK {
+		t.Fatalf("import = %d:\n%s", status, body)
+	}
+	for _, want := range []string{"<dt>Rows read</dt><dd>4</dd>", "<dt>Added</dt><dd>2</dd>", "<dt>Rejected</dt><dd>2 (1 repeated an account)</dd>", "Joined list north-route"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the result lacks %q:\n%s", want, body)
+		}
+	}
+	if !strings.Contains(body, "not-an-email") || !strings.Contains(body, "<td>3</td>") {
+		t.Errorf("the result does not list the rejected row 3 with its cells:\n%s", body)
+	}
+	link := regexp.MustCompile(`href="(/console/contacts/import/[0-9a-f]+/rejects\.csv)"`).FindStringSubmatch(body)
+	if link == nil {
+		t.Fatalf("no download link for the rejects:\n%s", body)
+	}
+	res := consoleDo(t, coord, http.MethodGet, ts.URL+link[1], nil)
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
+		res.Header.Get("Content-Disposition") != `attachment; filename="customers.rejects.csv"` {
+		t.Fatalf("download = %d %v", res.StatusCode, res.Header)
+	}
+	recs, err := csv.NewReader(res.Body).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 3 || recs[0][len(recs[0])-2] != "line" || recs[1][0] != "A-2" || recs[2][0] != "A-1" || recs[2][len(recs[2])-2] != "5" {
+		t.Errorf("rejects CSV = %q, want the header with line and reason, then rows 3 and 5", recs)
+	}
+	// Another user cannot read them.
+	other, _ := testSignIn(t, ts, st, notices.RoleAdmin)
+	if res := consoleDo(t, other, http.MethodGet, ts.URL+link[1], nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("another user's download = %d, want 404", res.StatusCode)
+	}
+	// The import is in the audit log.
+	_, audit := consoleGet(t, coord, ts.URL+"/console/audit")
+	if !strings.Contains(audit, "<td>import</td><td>customers.csv</td>") {
+		t.Errorf("the audit log lacks the import:\n%s", audit)
+	}
+}
+
+func TestConsoleContactImportWithoutFileSaysSoBesideTheField(t *testing.T) {
+	_, st, ts := newConsoleServer(t, nil)
+	coord, _ := testSignIn(t, ts, st, notices.RoleCoordinator)
+	status, body := upload(t, coord, ts.URL+"/console/contacts/import", "other", "x.csv", "", nil)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `aria-invalid="true"`) ||
+		!strings.Contains(body, `<p class="error" id="f-file-error">Choose a file to upload.</p>`) {
+		t.Errorf("import without a file = %d:\n%s", status, body)
+	}
+}
+
+func TestConsoleContactSearch(t *testing.T) {
+	_, st, ts := newConsoleServer(t, nil)
+	saveContacts(t, st,
+		notices.Contact{Account: "A-1", Name: "Ana Diaz", Email: "ana@water.example.org", Mobile: "+13155550101", Zone: "north", ServiceAddress: "12 Elm Street"},
+		notices.Contact{Account: "A-2", Name: "Ben Ortiz", Email: "ben@water.example.org", Zone: "south", ServiceAddress: "4 Oak Avenue"},
+		notices.Contact{Account: "A-3", Name: "Cleo 100% Park", Zone: "south-east"},
+	)
+	viewer, _ := testSignIn(t, ts, st, notices.RoleViewer)
+	for _, c := range []struct {
+		name, q string
+		want    []string
+	}{
+		{"name", "ana", []string{"A-1"}},
+		{"email", "ben@water", []string{"A-2"}},
+		{"phone as written", "(315) 555-0101", []string{"A-1"}},
+		{"address", "oak ave", []string{"A-2"}},
+		{"zone is exact", "south", []string{"A-2"}},
+		{"account", "a-3", []string{"A-3"}},
+		{"a percent sign is a percent sign", "0%", []string{"A-3"}},
+		{"nothing", "zebra", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := consoleGet(t, viewer, ts.URL+"/console/contacts?q="+url.QueryEscape(c.q))
+			if status != http.StatusOK {
+				t.Fatalf("search = %d", status)
+			}
+			got := regexp.MustCompile(`<td>(A-\d)</td>`).FindAllStringSubmatch(body, -1)
+			var accounts []string
+			for _, g := range got {
+				accounts = append(accounts, g[1])
+			}
+			if strings.Join(accounts, ",") != strings.Join(c.want, ",") {
+				t.Errorf("search %q found %v, want %v", c.q, accounts, c.want)
+			}
+		})
+	}
+}
+
+func TestConsoleSuppressThenResubscribeWithReasons(t *testing.T) {
+	_, st, ts := newConsoleServer(t, nil)
+	saveContacts(t, st, notices.Contact{Account: "A-1", Name: "Ana Diaz", Email: "ana@water.example.org", Mobile: "+13155550101"})
+	coord, u := testSignIn(t, ts, st, notices.RoleCoordinator)
+	contact := ts.URL + "/console/contact/A-1"
+
+	// A reason is required, and its absence is said beside the field.
+	res := consoleDo(t, coord, http.MethodPost, ts.URL+"/console/contacts/suppress", url.Values{"address": {"(315) 555-0101"}, "account": {"A-1"}})
+	body := readBody(t, res)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-reason-error"`) ||
+		!strings.Contains(body, `aria-describedby="f-reason-help f-reason-error" aria-invalid="true"`) {
+		t.Errorf("suppress without a reason = %d:\n%s", res.StatusCode, body)
+	}
+	if _, ok, _ := st.Suppressed(context.Background(), "+13155550101"); ok {
+		t.Fatal("suppressed without a reason")
+	}
+
+	res = consoleDo(t, coord, http.MethodPost, ts.URL+"/console/contacts/suppress",
+		url.Values{"address": {"(315) 555-0101"}, "account": {"A-1"}, "reason": {"customer called: <i>no texts</i>"}})
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/console/contact/A-1?done=") {
+		t.Fatalf("suppress = %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	_, page := consoleGet(t, coord, ts.URL+res.Header.Get("Location"))
+	if !strings.Contains(page, "customer called: &lt;i&gt;no texts&lt;/i&gt;") {
+		t.Errorf("the contact's page lacks the reason, escaped:\n%s", page)
+	}
+	for _, want := range []string{"Suppressed +13155550101", "<strong>Suppressed</strong>", "by " + u.Name} {
+		if !strings.Contains(html.UnescapeString(page), want) {
+			t.Errorf("the contact's page lacks %q:\n%s", want, page)
+		}
+	}
+
+	res = consoleDo(t, coord, http.MethodPost, ts.URL+"/console/contacts/resubscribe",
+		url.Values{"address": {"+13155550101"}, "account": {"A-1"}, "reason": {"asked for texts again on 2026-12-01"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resubscribe = %d", res.StatusCode)
+	}
+	if _, ok, _ := st.Suppressed(context.Background(), "+13155550101"); ok {
+		t.Fatal("still suppressed after the resubscription")
+	}
+	_, page = consoleGet(t, coord, contact)
+	if !strings.Contains(page, "<td>resubscribed</td><td>asked for texts again on 2026-12-01</td>") {
+		t.Errorf("the contact's page lacks the resubscription and its reason:\n%s", page)
+	}
+	_, audit := consoleGet(t, coord, ts.URL+"/console/audit")
+	for _, want := range []string{
+		"<td>" + u.Name + "</td><td>suppress</td><td>&#43;13155550101</td><td>customer called: &lt;i&gt;no texts&lt;/i&gt;</td>",
+		"<td>" + u.Name + "</td><td>resubscribe</td><td>&#43;13155550101</td><td>asked for texts again on 2026-12-01</td>",
+	} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the audit page lacks %q:\n%s", want, audit)
+		}
+	}
+	if strings.Index(audit, "resubscribe") > strings.Index(audit, "<td>suppress</td>") {
+		t.Error("the audit page is not newest first")
+	}
+}
+
+// readBody returns res's body.
+func readBody(t *testing.T, res *http.Response) string {
+	t.Helper()
+	var b bytes.Buffer
+	b.ReadFrom(res.Body)
+	return b.String()
+}
+
+func TestConsoleContactPagesEscapeHTML(t *testing.T) {
+	_, st, ts := newConsoleServer(t, nil)
+	const evil = "<b>x</b>"
+	saveContacts(t, st, notices.Contact{Account: "A-1", Name: evil, Email: "ana@water.example.org", Zone: "north", ServiceAddress: evil})
+	ctx := context.Background()
+	if _, err := st.CreateList(ctx, evil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddToList(ctx, evil, "A-1"); err != nil {
+		t.Fatal(err)
+	}
+	coord, _ := testSignIn(t, ts, st, notices.RoleCoordinator)
+	for _, p := range []string{"/console/contacts?q=north", "/console/contact/A-1", "/console/lists", "/console/lists/" + url.PathEscape(evil), "/console/lists/" + url.PathEscape(evil) + "/delete"} {
+		status, body := consoleGet(t, coord, ts.URL+p)
+		if status != http.StatusOK {
+			t.Errorf("%s = %d", p, status)
+		}
+		if strings.Contains(body, evil) || !strings.Contains(body, html.EscapeString(evil)) {
+			t.Errorf("%s does not show %q escaped:\n%s", p, evil, body)
+		}
+	}
+}
