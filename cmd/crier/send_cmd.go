@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
@@ -38,7 +39,7 @@ type sendCmd struct {
 // sendDraft is a notice composed by crier send and checked, with what its
 // confirmation shows.
 type sendDraft struct {
-	cfg        Config
+	cfg        config.Config
 	lib        *templates.Library
 	u          templates.Utility
 	fam        *templates.Family
@@ -56,7 +57,7 @@ func (c sendCmd) Run(e *env) error {
 	if len(c.Proof) > 0 {
 		return c.sendProofs(e, d)
 	}
-	s, err := d.cfg.store(context.Background())
+	s, err := d.cfg.Store(context.Background())
 	if err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func (c sendCmd) compose(e *env) (*sendDraft, error) {
 	if d.cfg, d.lib, err = e.library(); err != nil {
 		return nil, err
 	}
-	if d.u, err = d.cfg.utility(); err != nil {
+	if d.u, err = d.cfg.LoadUtility(); err != nil {
 		return nil, err
 	}
 	if d.fam, err = d.lib.Family(c.Template); err != nil {
@@ -107,7 +108,7 @@ func (c sendCmd) compose(e *env) (*sendDraft, error) {
 	// for a sample recipient below; the secrets are only warned of, since
 	// they belong to the dispatcher's environment and the coordinator's
 	// shell need not hold them to compose a notice.
-	if _, closeSenders, err := d.cfg.dispatchConfig(d.lib, d.u); err != nil {
+	if _, closeSenders, err := d.cfg.DispatchConfig(d.lib, d.u); err != nil {
 		fmt.Fprintf(e.stderr, "warning: crier dispatch cannot send yet: %s\n", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	} else {
 		closeSenders()
@@ -137,7 +138,7 @@ func (c sendCmd) compose(e *env) (*sendDraft, error) {
 // chosenAudience is the audience the flags name. Nobody sends to every
 // contact by leaving the flags out: everyone takes --all, which goes with
 // no list or filter; a proof takes neither.
-func (c sendCmd) chosenAudience(cfg Config) (notices.Audience, error) {
+func (c sendCmd) chosenAudience(cfg config.Config) (notices.Audience, error) {
 	named := c.audienceFlags.given()
 	switch {
 	case len(c.Proof) > 0 && (named || c.All):
@@ -317,8 +318,8 @@ func renderLanguages(fam *templates.Family, values templates.Values, u templates
 // channel and language, as the dispatcher will with this configuration:
 // what it would refuse for every recipient stops the command before
 // anything is queued.
-func checkMessages(cfg Config, lib *templates.Library, u templates.Utility, n notices.Notice) error {
-	mc, err := cfg.messageConfig(lib, u)
+func checkMessages(cfg config.Config, lib *templates.Library, u templates.Utility, n notices.Notice) error {
+	mc, err := cfg.MessageConfig(lib, u)
 	if err == nil {
 		err = scheduler.CheckNotice(mc, n)
 	}

@@ -38,8 +38,8 @@ func (c sendCmd) confirmation(e *env, s *notices.Store, d *sendDraft) (int, erro
 	}
 	fmt.Fprintf(w, "audience:  %s (%d)\n", audience, res.Contacts)
 	fmt.Fprintf(w, "send:      %s\n", sendWhen(d))
-	total := writeChannelCounts(w, d.cfg.channelNames(), n.Channels, res)
-	if note := d.cfg.quietNote(d.u, d.date, n.Channels, n.Urgency); note != "" {
+	total := writeChannelCounts(w, d.cfg.ChannelNames(), n.Channels, res)
+	if note := d.cfg.QuietNote(d.u, d.date, n.Channels, n.Urgency); note != "" {
 		fmt.Fprintln(w, note)
 	}
 	writeLanguages(w, d.renderings, n.Channels)
@@ -63,7 +63,7 @@ func (d *sendDraft) urgencyLine() string {
 	if d.notice.Urgency == notices.Emergency {
 		return line + "; texts go at once, even in quiet hours"
 	}
-	if q, err := d.cfg.quietHours(d.u); err == nil && q.On() {
+	if q, err := d.cfg.QuietHours(d.u); err == nil && q.On() {
 		return line + fmt.Sprintf("; texts wait out quiet hours (%s)", strings.TrimSuffix(q.String(), " "+q.Location.String()))
 	}
 	return line + "; no quiet hours are set"

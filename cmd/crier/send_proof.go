@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
@@ -29,7 +30,7 @@ func (c sendCmd) sendProofs(e *env, d *sendDraft) error {
 		fmt.Fprintln(e.stdout, "print: no proof (a proof goes by email and sms); crier render NAME … --out DIR writes the flyer to look at")
 	}
 	ctx := context.Background()
-	s, err := d.cfg.store(ctx)
+	s, err := d.cfg.Store(ctx)
 	if err != nil {
 		return err
 	}
@@ -62,11 +63,11 @@ func (c sendCmd) sendProofs(e *env, d *sendDraft) error {
 // proofAddresses reads the --proof addresses: an email address goes by
 // email, a phone number (in the configured region) by sms, each on a
 // channel of the notice. It returns them and the channels they use.
-func proofAddresses(cfg Config, proofs []string, chs []notices.Channel) ([]notices.ProofAddress, []notices.Channel, error) {
+func proofAddresses(cfg config.Config, proofs []string, chs []notices.Channel) ([]notices.ProofAddress, []notices.Channel, error) {
 	if !slices.Contains(chs, notices.Email) && !slices.Contains(chs, notices.SMS) {
 		return nil, nil, usageError("send", errors.New("--proof goes by email or sms, and print is not a proof channel: add email or sms to --channels (crier render shows the flyer)"))
 	}
-	norm, err := cfg.normalizer()
+	norm, err := cfg.Normalizer()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -124,10 +125,10 @@ func proofTargets(to []notices.ProofAddress) string {
 // message and where it went.
 func dispatchProofs(e *env, s *notices.Store, d *sendDraft, ids []int64) error {
 	ctx := context.Background()
-	names := d.cfg.channelNames()
+	names := d.cfg.ChannelNames()
 	failed := 0
 	// One set of senders (SMTP sessions, the Twilio client) for every proof.
-	dc, closeSenders, err := d.cfg.dispatchConfig(d.lib, d.u)
+	dc, closeSenders, err := d.cfg.DispatchConfig(d.lib, d.u)
 	if err != nil {
 		return &exitError{code: 1, err: fmt.Errorf("the proofs are queued, and no crier serve runs to send them; they cannot be sent from here: %w", err)}
 	}
