@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
-	"github.com/crier-notices/crier/scheduler"
 )
 
 // The campaigns pages: the list with each campaign's next firings;
@@ -54,7 +54,7 @@ func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
 
 // campaignRow reads what the list shows of campaign c.
 func (s *Server) campaignRow(r *http.Request, c notices.Campaign) campaignRow {
-	row := campaignRow{Campaign: c, Words: cronWords(c.Schedule)}
+	row := campaignRow{Campaign: c, Words: app.CronWords(c.Schedule)}
 	chs := make([]string, len(c.Notice.Channels))
 	for i, ch := range c.Notice.Channels {
 		chs[i] = string(ch)
@@ -73,39 +73,97 @@ func showFiring(t time.Time, loc *time.Location) (string, string) {
 // its relative dates; problem says why there are none or why they come
 // without values.
 func (s *Server) nextFirings(r *http.Request, c notices.Campaign, n int) ([]firingRow, string) {
-	sched, err := scheduler.CampaignSchedule(c)
+	fs, err := s.cfg.App.Firings(r.Context(), c, n)
+	rows := firingRows(fs, c.Timezone)
 	if err != nil {
-		return nil, err.Error()
-	}
-	fam, ferr := s.cfg.Library.Family(c.Notice.Template)
-	var rows []firingRow
-	for _, t := range scheduler.Upcoming(c, sched, s.now(), time.Time{}, n) {
-		f := firingRow{}
-		f.When, f.UTC = showFiring(t, sched.Location)
-		if ferr == nil {
-			fc := scheduler.CheckFiring(c, fam, t)
-			f.Why = fc.Why()
-			var pairs []string
-			for k, v := range fc.Values {
-				if c.Notice.Values[k] != v {
-					pairs = append(pairs, k+": "+v)
-				}
-			}
-			f.Resolved = strings.Join(pairs, ", ")
-		}
-		rows = append(rows, f)
-	}
-	if ferr != nil {
-		return rows, ferr.Error()
+		return rows, err.Error()
 	}
 	return rows, ""
 }
 
-// cronWords says spec in words ("" when it cannot say it simply).
-func cronWords(spec string) string { return "" }
+// firingRows shows firings in zone (the campaign's).
+func firingRows(fs []app.Firing, zone string) []firingRow {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	rows := make([]firingRow, len(fs))
+	for i, f := range fs {
+		rows[i].When, rows[i].UTC = showFiring(f.At, loc)
+		rows[i].Why = f.Why
+		pairs := make([]string, len(f.Resolved))
+		for k, v := range f.Resolved {
+			pairs[k] = v.Field + ": " + v.Value
+		}
+		rows[i].Resolved = strings.Join(pairs, ", ")
+	}
+	return rows
+}
 
 func (s *Server) campaignRoutes() []consoleRoute {
 	return []consoleRoute{
 		{"GET /console/campaigns", notices.RoleViewer, s.campaignsPage},
+		{"GET /console/campaigns/new", notices.RoleCoordinator, s.newCampaignForm},
+		{"POST /console/campaigns/new", notices.RoleCoordinator, s.newCampaign},
+		{"GET /console/campaigns/{name}/edit", notices.RoleCoordinator, s.editCampaignForm},
+		{"POST /console/campaigns/{name}/edit", notices.RoleCoordinator, s.editCampaign},
+		{"POST /console/campaigns/{name}/pause", notices.RoleCoordinator, s.pauseCampaign},
+		{"POST /console/campaigns/{name}/resume", notices.RoleCoordinator, s.resumeCampaign},
+		{"GET /console/campaigns/{name}/delete", notices.RoleCoordinator, s.deleteCampaignForm},
+		{"POST /console/campaigns/{name}/delete", notices.RoleCoordinator, s.deleteCampaign},
 	}
+}
+
+// pauseCampaign stops a campaign firing until resumed.
+func (s *Server) pauseCampaign(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	changed, err := s.cfg.App.PauseCampaign(r.Context(), name)
+	if err != nil {
+		s.fail(w, r, statusOf(err))
+		return
+	}
+	done := "Campaign " + name + " paused: it does not fire until resumed."
+	if !changed {
+		done = "Campaign " + name + " was paused already."
+	}
+	seeOther(w, r, "/console/campaigns", done)
+}
+
+// resumeCampaign lets a paused campaign fire again, from now.
+func (s *Server) resumeCampaign(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	res, err := s.cfg.App.ResumeCampaign(r.Context(), name)
+	if err != nil && !res.Changed {
+		s.fail(w, r, statusOf(err))
+		return
+	}
+	done := "Campaign " + name + " resumed: its firings count from now; those skipped while paused are not sent late."
+	switch {
+	case !res.Changed:
+		done = "Campaign " + name + " was not paused."
+	case err != nil:
+		done = "Campaign " + name + " resumed, but it cannot fire: " + err.Error()
+	}
+	seeOther(w, r, "/console/campaigns", done)
+}
+
+// deleteCampaignForm asks to confirm a campaign's deletion.
+func (s *Server) deleteCampaignForm(w http.ResponseWriter, r *http.Request) {
+	c, err := s.cfg.Store.Campaign(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.fail(w, r, statusOf(err))
+		return
+	}
+	s.consolePage(w, r, http.StatusOK, "campaign_delete", ConsolePage{Title: "Delete campaign " + c.Name, Section: "campaigns", Data: c})
+}
+
+// deleteCampaign deletes a campaign and its record of runs; the notices
+// it published stay.
+func (s *Server) deleteCampaign(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if err := s.cfg.App.DeleteCampaign(r.Context(), name); err != nil {
+		s.fail(w, r, statusOf(err))
+		return
+	}
+	seeOther(w, r, "/console/campaigns", "Campaign "+name+" deleted; the notices it published stay.")
 }

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/crier-notices/crier/templates"
 )
@@ -10,7 +12,9 @@ import (
 // (templates/console/partials/form.html) draws it: a label, the control,
 // its help and its error beside it (aria-describedby, aria-invalid).
 type formInput struct {
-	Name      string // the form field's name; its id is "f-" + Name
+	Name      string // the form field's name; its id is "f-" + Name (+ "-" + Key)
+	Key       string // tells apart the checkboxes of one name
+	Group     string // the id of the error of the group a checkbox is in
 	Label     string
 	Kind      string // "text", "date", "textarea", "select", "checkbox", "file", "email" …
 	Value     string
@@ -31,22 +35,51 @@ type formOption struct {
 }
 
 // ID is the input's id in the page.
-func (f formInput) ID() string { return "f-" + f.Name }
+func (f formInput) ID() string {
+	if f.Key != "" {
+		return "f-" + f.Name + "-" + f.Key
+	}
+	return "f-" + f.Name
+}
 
 // Described is the ids of what describes the input: its help and its
 // error.
 func (f formInput) Described() string {
-	d := ""
+	var ids []string
 	if f.Help != "" || f.Example != "" {
-		d = f.ID() + "-help"
+		ids = append(ids, f.ID()+"-help")
 	}
 	if f.Error != "" {
-		if d != "" {
-			d += " "
-		}
-		d += f.ID() + "-error"
+		ids = append(ids, f.ID()+"-error")
 	}
-	return d
+	if f.Group != "" {
+		ids = append(ids, f.Group)
+	}
+	return strings.Join(ids, " ")
+}
+
+// checkGroup is a fieldset of checkboxes of one name (channels,
+// languages, lists) with its legend, help and error.
+type checkGroup struct {
+	Name, Legend, Help, Error string
+	Boxes                     []formInput
+}
+
+// ErrorID is the id of the group's error.
+func (g checkGroup) ErrorID() string { return "f-" + g.Name + "-error" }
+
+// newCheckGroup makes the group of name with a box for each of values,
+// those in checked ticked, and its error from errs.
+func newCheckGroup(name, legend, help string, values, labels, checked []string, errs fieldErrors) checkGroup {
+	g := checkGroup{Name: name, Legend: legend, Help: help, Error: errs[name]}
+	for i, v := range values {
+		b := formInput{Name: name, Key: v, Label: labels[i], Kind: "checkbox", Value: v, Checked: slices.Contains(checked, v)}
+		if g.Error != "" {
+			b.Group = g.ErrorID()
+		}
+		g.Boxes = append(g.Boxes, b)
+	}
+	return g
 }
 
 // options makes a select's options of values, value selected.
