@@ -20,7 +20,7 @@ import (
 type campaignForm struct {
 	Editing   string // the name of the campaign edited; "" for a new one
 	Action    string // where the form posts
-	Groups    []categoryGroup
+	Groups    []libraryGroup
 	Template  *templates.Template // chosen; nil: the template chooser
 	Settings  []formInput         // name, cron, zone, starts, ends
 	Channels  checkGroup

@@ -12,8 +12,8 @@ import (
 // The campaigns pages: the list with each campaign's next firings;
 // create and edit (console_campaign_form.go); pause, resume, delete.
 
-// firingsShown is how many next firings the list shows of a campaign.
-const firingsShown = 5
+// campaignFiringsShown is how many next firings the list shows of a campaign.
+const campaignFiringsShown = 5
 
 // campaignsView is the campaigns page's data.
 type campaignsView struct {
@@ -60,7 +60,7 @@ func (s *Server) campaignRow(r *http.Request, c notices.Campaign) campaignRow {
 		chs[i] = string(ch)
 	}
 	row.Channels = strings.Join(chs, ", ")
-	row.Next, row.Problem = s.nextFirings(r, c, firingsShown)
+	row.Next, row.Problem = s.campaignFirings(r, c, campaignFiringsShown)
 	return row
 }
 
@@ -69,10 +69,10 @@ func showFiring(t time.Time, loc *time.Location) (string, string) {
 	return t.In(loc).Format("Mon 2006-01-02 15:04 MST"), t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
-// nextFirings is campaign c's next n firings, with the values each gives
+// campaignFirings is campaign c's next n firings, with the values each gives
 // its relative dates; problem says why there are none or why they come
 // without values.
-func (s *Server) nextFirings(r *http.Request, c notices.Campaign, n int) ([]firingRow, string) {
+func (s *Server) campaignFirings(r *http.Request, c notices.Campaign, n int) ([]firingRow, string) {
 	fs, err := s.cfg.App.Firings(r.Context(), c, n)
 	rows := firingRows(fs, c.Timezone)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"github.com/crier-notices/crier/templates"
 )
 
-// formInput is one input of a console form, as the "input" partial
+// formInput is one input of a console form, as the "consoleInput" partial
 // (templates/console/partials/form.html) draws it: a label, the control,
 // its help and its error beside it (aria-describedby, aria-invalid).
 type formInput struct {

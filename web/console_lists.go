@@ -11,8 +11,8 @@ import (
 
 // The lists pages: create and delete lists, add and remove members.
 
-// listShown is how many members a list's page shows.
-const listShown = 200
+// listMembersShown is how many members a list's page shows.
+const listMembersShown = 200
 
 func (s *Server) listRoutes() []consoleRoute {
 	return []consoleRoute{
@@ -91,7 +91,7 @@ func (s *Server) renderList(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	v.List = l
-	if v.Members, err = s.cfg.Store.ListMembers(ctx, l.Name, listShown); err != nil {
+	if v.Members, err = s.cfg.Store.ListMembers(ctx, l.Name, listMembersShown); err != nil {
 		s.internal(w, r, err)
 		return
 	}

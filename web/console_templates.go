@@ -31,8 +31,8 @@ func (s *Server) templateRoutes() []consoleRoute {
 	}
 }
 
-// categoryGroup is one category of the library.
-type categoryGroup struct {
+// libraryGroup is one category of the library.
+type libraryGroup struct {
 	Category  templates.Category
 	Heading   string
 	Templates []templateItem
@@ -46,7 +46,7 @@ type templateItem struct {
 
 // templatesView is the library page's data.
 type templatesView struct {
-	Groups    []categoryGroup
+	Groups    []libraryGroup
 	CanUpload bool // a templates_dir is configured
 	Dir       string
 	Errors    fieldErrors
@@ -83,10 +83,10 @@ func (s *Server) renderTemplates(w http.ResponseWriter, r *http.Request, status 
 }
 
 // libraryGroups groups lib's templates by category.
-func libraryGroups(lib *templates.Library) []categoryGroup {
-	var gs []categoryGroup
+func libraryGroups(lib *templates.Library) []libraryGroup {
+	var gs []libraryGroup
 	for _, c := range categories {
-		g := categoryGroup{Category: c.cat, Heading: c.heading}
+		g := libraryGroup{Category: c.cat, Heading: c.heading}
 		for _, name := range lib.Names() {
 			fam, _ := lib.Family(name)
 			t := fam.Original
