@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"net/http"
 	"net/url"
 	"strings"
@@ -251,6 +253,7 @@ func (s *Server) showCampaign(w http.ResponseWriter, r *http.Request, status int
 	}
 	f.All = formInput{Name: "all", Label: "Every contact (no list or filter)", Kind: "checkbox", Value: "1", Checked: req.All, Error: errs["audience"]}
 	f.Values = templateInputs(fam.Original, req.Values, errs, true)
+	f.Errors = placed(errs, f)
 	s.renderCampaignForm(w, r, status, f)
 }
 
@@ -299,4 +302,24 @@ func nextLine(saved app.CampaignSaved) string {
 	}
 	when, _ := showFiring(saved.Next[0].At, campaignLocation(saved.Campaign.Timezone))
 	return when
+}
+
+// placed returns errs with the errors of fields the form does not show
+// (the values as a whole, a template) moved to the form's own error, so
+// that none goes unseen.
+func placed(errs fieldErrors, f campaignForm) fieldErrors {
+	shown := map[string]bool{"": true, "channels": true, "languages": true, "urgency": true, "audience": true}
+	for _, in := range append(append([]formInput{}, f.Settings...), f.Values...) {
+		shown[in.Name] = true
+	}
+	out := fieldErrors{}
+	for _, k := range slices.Sorted(maps.Keys(errs)) {
+		v := errs[k]
+		if shown[k] {
+			out.add(k, v)
+		} else {
+			out.add("", v)
+		}
+	}
+	return out
 }

@@ -183,3 +183,19 @@ func TestConsoleCampaignEditPauseResumeDelete(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleCampaignErrorsOfNoFieldShownGoOverTheForm: a problem of a
+// field the form does not draw (the values as a whole) is not lost.
+func TestConsoleCampaignErrorsOfNoFieldShownGoOverTheForm(t *testing.T) {
+	f := campaignForm{Settings: []formInput{{Name: "cron"}}, Values: []formInput{{Name: "values.area"}}}
+	got := placed(fieldErrors{"cron": "bad spec", "values": "does not render", "values.area": "too long", "": "cannot be saved"}, f)
+	want := fieldErrors{"cron": "bad spec", "values.area": "too long", "": "cannot be saved does not render"}
+	if len(got) != len(want) {
+		t.Fatalf("placed = %q, want %q", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("placed[%q] = %q, want %q", k, got[k], v)
+		}
+	}
+}
