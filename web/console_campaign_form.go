@@ -3,9 +3,9 @@ package web
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 

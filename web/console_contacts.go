@@ -327,7 +327,7 @@ func (s *Server) importContacts(w http.ResponseWriter, r *http.Request) {
 	v.Done = true
 	if rejects.Len() > 0 {
 		v.Rejects = readRejects(rejects.Bytes())
-		v.ID = s.rest.keepRejects(userOf(r).Name, hdr, rejects.Bytes())
+		v.ID = s.rest.keepRejects(s.now(), userOf(r).Name, hdr, rejects.Bytes())
 	}
 	s.importPage(w, r, http.StatusOK, v)
 }
@@ -370,7 +370,7 @@ func readRejects(b []byte) rejectsTable {
 // importRejects downloads an import's rejected rows as CSV, to the user
 // who imported.
 func (s *Server) importRejects(w http.ResponseWriter, r *http.Request) {
-	name, data, ok := s.rest.rejects(r.PathValue("id"), userOf(r).Name)
+	name, data, ok := s.rest.rejects(s.now(), r.PathValue("id"), userOf(r).Name)
 	if !ok {
 		s.fail(w, r, http.StatusNotFound)
 		return

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crier-notices/crier/notices"
 )
@@ -224,5 +225,29 @@ func TestConsoleContactPagesEscapeHTML(t *testing.T) {
 		if strings.Contains(body, evil) || !strings.Contains(body, html.EscapeString(evil)) {
 			t.Errorf("%s does not show %q escaped:\n%s", p, evil, body)
 		}
+	}
+}
+
+// TestConsoleImportRejectsKeptForAnHourAndTheNewest16 holds the limits
+// the README gives for the download of an import's rejects.
+func TestConsoleImportRejectsKeptForAnHourAndTheNewest16(t *testing.T) {
+	var rs restState
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	first := rs.keepRejects(at, "ana", "a.csv", []byte("x"))
+	if _, _, ok := rs.rejects(at.Add(59*time.Minute), first, "ana"); !ok {
+		t.Error("gone within the hour")
+	}
+	if _, _, ok := rs.rejects(at.Add(61*time.Minute), first, "ana"); ok {
+		t.Error("kept past the hour")
+	}
+	ids := []string{rs.keepRejects(at, "ana", "0.csv", []byte("x"))}
+	for i := 1; i <= keptImports; i++ {
+		ids = append(ids, rs.keepRejects(at.Add(time.Duration(i)*time.Second), "ana", "n.csv", []byte("x")))
+	}
+	if _, _, ok := rs.rejects(at.Add(time.Minute), ids[0], "ana"); ok {
+		t.Errorf("the oldest of %d imports is still kept", keptImports+1)
+	}
+	if _, _, ok := rs.rejects(at.Add(time.Minute), ids[1], "ana"); !ok || keptImports != 16 {
+		t.Errorf("the newest %d imports are not all kept", keptImports)
 	}
 }

@@ -92,9 +92,9 @@ const (
 	keepRejects = time.Hour
 )
 
-// keepRejects keeps data (the rejects of file, imported by user) and
-// returns the id of its download.
-func (rs *restState) keepRejects(user, file string, data []byte) string {
+// keepRejects keeps data (the rejects of file, imported by user at now)
+// and returns the id of its download.
+func (rs *restState) keepRejects(now time.Time, user, file string, data []byte) string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	id := hex.EncodeToString(b)
@@ -103,7 +103,6 @@ func (rs *restState) keepRejects(user, file string, data []byte) string {
 	if rs.imports == nil {
 		rs.imports = map[string]keptRejects{}
 	}
-	now := time.Now()
 	var oldest string
 	for k, v := range rs.imports {
 		if now.Sub(v.at) > keepRejects {
@@ -119,12 +118,12 @@ func (rs *restState) keepRejects(user, file string, data []byte) string {
 	return id
 }
 
-// rejects returns the rejects kept under id for user.
-func (rs *restState) rejects(id, user string) (file string, data []byte, ok bool) {
+// rejects returns the rejects kept under id for user, at now.
+func (rs *restState) rejects(now time.Time, id, user string) (file string, data []byte, ok bool) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	k, ok := rs.imports[id]
-	if !ok || k.user != user || time.Since(k.at) > keepRejects {
+	if !ok || k.user != user || now.Sub(k.at) > keepRejects {
 		return "", nil, false
 	}
 	return k.file, k.data, true
