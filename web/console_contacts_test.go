@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"html"
 	"mime/multipart"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/templates"
 )
 
 // upload posts a multipart form with one file (field, name, content) and
@@ -250,4 +252,57 @@ func TestConsoleImportRejectsKeptForAnHourAndTheNewest16(t *testing.T) {
 	if _, _, ok := rs.rejects(at.Add(time.Minute), ids[1], "ana"); !ok || keptImports != 16 {
 		t.Errorf("the newest %d imports are not all kept", keptImports)
 	}
+}
+
+func TestConsoleContactPageShowsDeliveriesAndReplies(t *testing.T) {
+	_, st, ts := newConsoleServer(t, nil)
+	ctx := context.Background()
+	saveContacts(t, st, notices.Contact{Account: "A-1", Name: "Ana Diaz", Email: "ana@water.example.org", Mobile: "+13155550101"})
+	lib := mustBuiltin(t)
+	fam, _ := lib.Family("hydrant-flushing")
+	id, err := st.CreateNotice(ctx, notices.Notice{Template: fam.Name, Values: fam.Examples(), Languages: []string{"en"},
+		Channels: []notices.Channel{notices.Email, notices.SMS}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, id, fam, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordInbound(ctx, notices.InboundText{SID: "SM1", From: "+13155550101", To: "+13155550100",
+		Body: "is my street <b>included</b>?", Kind: notices.ReplyFeedback, ReceivedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	viewer, _ := testSignIn(t, ts, st, notices.RoleViewer)
+	status, body := consoleGet(t, viewer, ts.URL+"/console/contact/A-1")
+	if status != http.StatusOK {
+		t.Fatalf("contact page = %d", status)
+	}
+	text := html.UnescapeString(body)
+	for _, want := range []string{
+		fmt.Sprintf(`<td><a href="/console/notices/%d">%d</a></td><td>hydrant-flushing</td><td>email</td><td>ana@water.example.org</td><td>queued</td>`, id, id),
+		fmt.Sprintf(`<td><a href="/console/notices/%d">%d</a></td><td>hydrant-flushing</td><td>sms</td><td>+13155550101</td><td>queued</td>`, id, id),
+		"<td>feedback</td><td>is my street <b>included</b>?</td>",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the contact's page lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "<b>included</b>") {
+		t.Error("a reply's text is not escaped")
+	}
+	if strings.Contains(body, `action="/console/contacts/suppress"`) {
+		t.Error("a viewer is offered to suppress")
+	}
+	if status, _ := consoleGet(t, viewer, ts.URL+"/console/contact/A-404"); status != http.StatusNotFound {
+		t.Errorf("an unknown account = %d, want 404", status)
+	}
+}
+
+func mustBuiltin(t *testing.T) *templates.Library {
+	t.Helper()
+	lib, problems := templates.Builtin()
+	if len(problems.Errors()) > 0 {
+		t.Fatal(problems)
+	}
+	return lib
 }
