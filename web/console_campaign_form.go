@@ -86,7 +86,7 @@ func (s *Server) newCampaign(w http.ResponseWriter, r *http.Request) {
 		s.showCampaign(w, r, statusOf(err), "", in, errorsOf(err), nil)
 		return
 	}
-	seeOther(w, r, "/console/campaigns", fmt.Sprintf("Campaign %s added; it fires next %s.", saved.Campaign.Name, nextLine(saved)))
+	s.seeOther(w, r, "/console/campaigns", fmt.Sprintf("Campaign %s added; it fires next %s.", saved.Campaign.Name, nextLine(saved)))
 }
 
 // editCampaignForm shows the form of a campaign as stored.
@@ -133,7 +133,7 @@ func (s *Server) editCampaign(w http.ResponseWriter, r *http.Request) {
 		s.showCampaign(w, r, statusOf(err), name, in, errorsOf(err), nil)
 		return
 	}
-	seeOther(w, r, "/console/campaigns", fmt.Sprintf("Campaign %s changed; it fires next %s.", saved.Campaign.Name, nextLine(saved)))
+	s.seeOther(w, r, "/console/campaigns", fmt.Sprintf("Campaign %s changed; it fires next %s.", saved.Campaign.Name, nextLine(saved)))
 }
 
 // campaignEdit is the edit that makes campaign name what req says: every

@@ -49,7 +49,7 @@ func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
 	for _, c := range cs {
 		v.Campaigns = append(v.Campaigns, s.campaignRow(r, c))
 	}
-	s.consolePage(w, r, http.StatusOK, "campaigns", ConsolePage{Title: "Campaigns", Section: "campaigns", Flash: doneLine(r), Data: v})
+	s.consolePage(w, r, http.StatusOK, "campaigns", ConsolePage{Title: "Campaigns", Section: "campaigns", Flash: s.doneLine(r), Data: v})
 }
 
 // campaignRow reads what the list shows of campaign c.
@@ -126,7 +126,7 @@ func (s *Server) pauseCampaign(w http.ResponseWriter, r *http.Request) {
 	if !changed {
 		done = "Campaign " + name + " was paused already."
 	}
-	seeOther(w, r, "/console/campaigns", done)
+	s.seeOther(w, r, "/console/campaigns", done)
 }
 
 // resumeCampaign lets a paused campaign fire again, from now.
@@ -144,7 +144,7 @@ func (s *Server) resumeCampaign(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		done = "Campaign " + name + " resumed, but it cannot fire: " + err.Error()
 	}
-	seeOther(w, r, "/console/campaigns", done)
+	s.seeOther(w, r, "/console/campaigns", done)
 }
 
 // deleteCampaignForm asks to confirm a campaign's deletion.
@@ -165,5 +165,5 @@ func (s *Server) deleteCampaign(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, statusOf(err))
 		return
 	}
-	seeOther(w, r, "/console/campaigns", "Campaign "+name+" deleted; the notices it published stay.")
+	s.seeOther(w, r, "/console/campaigns", "Campaign "+name+" deleted; the notices it published stay.")
 }

@@ -59,7 +59,7 @@ func (s *Server) contactsPage(w http.ResponseWriter, r *http.Request) {
 		cs, v.More = cs[:searchLimit], true
 	}
 	v.Contacts = cs
-	s.consolePage(w, r, http.StatusOK, "contacts", ConsolePage{Title: "Contacts", Section: "contacts", Flash: doneLine(r), Data: v})
+	s.consolePage(w, r, http.StatusOK, "contacts", ConsolePage{Title: "Contacts", Section: "contacts", Flash: s.doneLine(r), Data: v})
 }
 
 // contactView is a contact's page's data.
@@ -115,7 +115,7 @@ func (s *Server) contactPage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.consolePage(w, r, http.StatusOK, "contact", ConsolePage{Title: "Contact " + c.Account, Section: "contacts", Flash: doneLine(r), Data: v})
+	s.consolePage(w, r, http.StatusOK, "contact", ConsolePage{Title: "Contact " + c.Account, Section: "contacts", Flash: s.doneLine(r), Data: v})
 }
 
 // fillContact reads what v's contact's page shows besides the contact.
@@ -245,7 +245,7 @@ func (s *Server) changeAddress(w http.ResponseWriter, r *http.Request, action st
 	if v.Account != "" {
 		back = "/console/contact/" + url.PathEscape(v.Account)
 	}
-	seeOther(w, r, back, done)
+	s.seeOther(w, r, back, done)
 }
 
 // addressErrors places a suppress or resubscribe error beside the address
@@ -257,11 +257,6 @@ func addressErrors(err error) fieldErrors {
 		fe.add("address", msg)
 	}
 	return fe
-}
-
-// doneLine turns a redirect's ?done= into the flash line of the page.
-func doneLine(r *http.Request) string {
-	return r.URL.Query().Get("done")
 }
 
 // importView is the import page's data: the form, then the result.

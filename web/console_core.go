@@ -78,6 +78,56 @@ func (s *Server) audit(r *http.Request, action, subject, detail string) error {
 type restState struct {
 	mu      sync.Mutex
 	imports map[string]keptRejects
+	flashes map[string]keptFlash
+}
+
+// keptFlash is a flash line waiting for the page a redirect leads to.
+type keptFlash struct {
+	user, line string
+	at         time.Time
+}
+
+// maxFlashes bounds the flash lines kept; a minute is long enough for
+// a browser to follow a redirect.
+const (
+	maxFlashes = 256
+	keepFlash  = time.Minute
+)
+
+// keepFlash keeps line for user's next page and returns its id.
+func (rs *restState) keepFlash(now time.Time, user, line string) string {
+	id := randomID()
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.flashes == nil {
+		rs.flashes = map[string]keptFlash{}
+	}
+	for k, f := range rs.flashes {
+		if now.Sub(f.at) > keepFlash || len(rs.flashes) >= maxFlashes {
+			delete(rs.flashes, k)
+		}
+	}
+	rs.flashes[id] = keptFlash{user: user, line: line, at: now}
+	return id
+}
+
+// takeFlash returns the flash line id stands for, for user, once.
+func (rs *restState) takeFlash(now time.Time, id, user string) string {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	f, ok := rs.flashes[id]
+	if !ok || f.user != user || now.Sub(f.at) > keepFlash {
+		return ""
+	}
+	delete(rs.flashes, id)
+	return f.line
+}
+
+// randomID is 128 random bits in hex.
+func randomID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 type keptRejects struct {
@@ -95,9 +145,7 @@ const (
 // keepRejects keeps data (the rejects of file, imported by user at now)
 // and returns the id of its download.
 func (rs *restState) keepRejects(now time.Time, user, file string, data []byte) string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	id := hex.EncodeToString(b)
+	id := randomID()
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	if rs.imports == nil {

@@ -44,7 +44,7 @@ func (s *Server) renderLists(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	v.Lists = ls
-	s.consolePage(w, r, status, "lists", ConsolePage{Title: "Lists", Section: "contacts", Flash: doneLine(r), Data: v})
+	s.consolePage(w, r, status, "lists", ConsolePage{Title: "Lists", Section: "contacts", Flash: s.doneLine(r), Data: v})
 }
 
 // createList creates the list named in the form.
@@ -64,7 +64,7 @@ func (s *Server) createList(w http.ResponseWriter, r *http.Request) {
 		s.renderLists(w, r, statusOf(err), v)
 		return
 	}
-	seeOther(w, r, "/console/lists/"+url.PathEscape(l.Name), "List "+l.Name+" created.")
+	s.seeOther(w, r, "/console/lists/"+url.PathEscape(l.Name), "List "+l.Name+" created.")
 }
 
 // memberListView is a list's page's data.
@@ -95,7 +95,7 @@ func (s *Server) renderList(w http.ResponseWriter, r *http.Request, status int, 
 		s.internal(w, r, err)
 		return
 	}
-	s.consolePage(w, r, status, "list", ConsolePage{Title: "List " + l.Name, Section: "contacts", Flash: doneLine(r), Data: v})
+	s.consolePage(w, r, status, "list", ConsolePage{Title: "List " + l.Name, Section: "contacts", Flash: s.doneLine(r), Data: v})
 }
 
 // changeMembers adds the accounts of the form to the list, or removes
@@ -129,7 +129,7 @@ func (s *Server) changeMembers(w http.ResponseWriter, r *http.Request) {
 		s.renderList(w, r, statusOf(err), v)
 		return
 	}
-	seeOther(w, r, "/console/lists/"+url.PathEscape(name), done)
+	s.seeOther(w, r, "/console/lists/"+url.PathEscape(name), done)
 }
 
 // deleteListForm asks to confirm the deletion of a list.
@@ -152,5 +152,5 @@ func (s *Server) deleteList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, statusOf(err))
 		return
 	}
-	seeOther(w, r, "/console/lists", fmt.Sprintf("List %s deleted; its %d contact(s) stay.", l.Name, l.Members))
+	s.seeOther(w, r, "/console/lists", fmt.Sprintf("List %s deleted; its %d contact(s) stay.", l.Name, l.Members))
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -75,13 +74,24 @@ func statusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
-// seeOther sends the browser to path (under the console) with done, a
-// word the page turns into its flash line.
-func seeOther(w http.ResponseWriter, r *http.Request, path, done string) {
+// seeOther sends the browser to path (under the console), whose page
+// shows done as its flash line. The line is kept on the server and the
+// address carries only its id: a link made elsewhere cannot put words
+// into the console.
+func (s *Server) seeOther(w http.ResponseWriter, r *http.Request, path, done string) {
 	if done != "" {
-		path += "?done=" + url.QueryEscape(done)
+		path += "?done=" + s.rest.keepFlash(s.now(), userOf(r).Name, done)
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// doneLine is the flash line a redirect's ?done= stands for, once.
+func (s *Server) doneLine(r *http.Request) string {
+	id := r.URL.Query().Get("done")
+	if id == "" {
+		return ""
+	}
+	return s.rest.takeFlash(s.now(), id, userOf(r).Name)
 }
 
 // internal logs err and answers 500.

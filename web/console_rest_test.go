@@ -93,3 +93,26 @@ func saveContacts(t *testing.T, st *notices.Store, cs ...notices.Contact) {
 		}
 	}
 }
+
+// TestConsoleFlashLineIsNotTakenFromTheAddress: a link made elsewhere
+// with ?done= cannot put words into the console; the line a change
+// leaves shows once, to whoever made it.
+func TestConsoleFlashLineIsNotTakenFromTheAddress(t *testing.T) {
+	_, st, ts := newConsoleServer(t, nil)
+	coord, _ := testSignIn(t, ts, st, notices.RoleCoordinator)
+	if _, body := consoleGet(t, coord, ts.URL+"/console/lists?done=Your+password+expired"); strings.Contains(body, "password") {
+		t.Errorf("the page shows a line from its address:\n%s", body)
+	}
+	res := consoleDo(t, coord, http.MethodPost, ts.URL+"/console/lists", url.Values{"name": {"hospitals"}})
+	next := ts.URL + res.Header.Get("Location")
+	other, _ := testSignIn(t, ts, st, notices.RoleAdmin)
+	if _, body := consoleGet(t, other, next); strings.Contains(body, "List hospitals created.") {
+		t.Error("another user sees the line")
+	}
+	if _, body := consoleGet(t, coord, next); !strings.Contains(body, `<p class="flash" role="status">List hospitals created.</p>`) {
+		t.Errorf("no flash line after the change:\n%s", body)
+	}
+	if _, body := consoleGet(t, coord, next); strings.Contains(body, "List hospitals created.") {
+		t.Error("the line shows twice")
+	}
+}
