@@ -30,10 +30,10 @@ type ConsolePage struct {
 }
 
 // parseConsolePages reads every page of templates/console/, each inside
-// console/layout.html, with the partials every page may use
-// (templates/console/partials/: a form's inputs …).
+// console/layout.html; the files whose name starts with "_" are pieces
+// every page may use (a form field).
 func parseConsolePages() (map[string]*template.Template, error) {
-	layout, err := template.New("layout.html").Funcs(consoleFuncs).ParseFS(pageFiles, "templates/console/layout.html", "templates/console/partials/*.html")
+	layout, err := template.New("layout.html").Funcs(consoleFuncs).ParseFS(pageFiles, "templates/console/layout.html", "templates/console/_*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func parseConsolePages() (map[string]*template.Template, error) {
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range names {
-		if path.Base(name) == "layout.html" {
+		if path.Base(name) == "layout.html" || strings.HasPrefix(path.Base(name), "_") {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(pageFiles, name)
@@ -61,6 +61,23 @@ var consoleFuncs = template.FuncMap{
 	// pathEscape makes a name (an account, a list, a campaign) one
 	// segment of a console address.
 	"pathEscape": url.PathEscape,
+	"field":      newFormField,
+}
+
+// formField is one labelled input of a form, with its help and its
+// problem beside it (templates/console/_field.html).
+type formField struct {
+	ID, Name, Label, Type, Autocomplete, Value, Help, Problem string
+	Required                                                  bool
+}
+
+// newFormField is the template function field: name (also the id),
+// label, input type, autocomplete, value, the form's problems by field
+// name, help. A field with no help is optional only when its label says
+// so; others are required.
+func newFormField(name, label, typ, autocomplete, value string, problems map[string]string, help string) formField {
+	return formField{ID: name, Name: name, Label: label, Type: typ, Autocomplete: autocomplete, Value: value,
+		Help: help, Problem: problems[name], Required: !strings.Contains(label, "(optional)")}
 }
 
 // consolePage answers with console page name (templates/console/NAME.html)

@@ -9,7 +9,7 @@ import (
 )
 
 // formInput is one input of a console form, as the "consoleInput" partial
-// (templates/console/partials/form.html) draws it: a label, the control,
+// (templates/console/_rest_form.html) draws it: a label, the control,
 // its help and its error beside it (aria-describedby, aria-invalid).
 type formInput struct {
 	Name      string // the form field's name; its id is "f-" + Name (+ "-" + Key)
