@@ -116,3 +116,31 @@ func TestConsoleFlashLineIsNotTakenFromTheAddress(t *testing.T) {
 		t.Error("the line shows twice")
 	}
 }
+
+// TestConsoleRestRoutesRefuseCrossOriginWrites: a coordinator's browser
+// led by another site to post to a console page changes nothing.
+func TestConsoleRestRoutesRefuseCrossOriginWrites(t *testing.T) {
+	s, st, ts := newConsoleServer(t, nil)
+	coord, _ := testSignIn(t, ts, st, notices.RoleCoordinator)
+	for _, rt := range s.restRoutes() {
+		method, path := routePath(rt.pattern)
+		if method == http.MethodGet {
+			continue
+		}
+		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader("reason=x&address=a%40b.example&name=x"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Origin", "https://evil.example")
+		res, err := coord.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site %s %s = %d, want 403", method, path, res.StatusCode)
+		}
+	}
+	if ls, _ := st.Lists(t.Context()); len(ls) != 0 {
+		t.Errorf("a cross-site post created %d list(s)", len(ls))
+	}
+}
