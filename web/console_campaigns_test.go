@@ -140,8 +140,16 @@ func TestConsoleCampaignEditPauseResumeDelete(t *testing.T) {
 	}
 	form = flushingForm(evil)
 	form.Set("cron", "0 9 * * 1")
-	form.Set("action", "save")
+	form.Set("action", "check")
 	res := consoleDo(t, coord, http.MethodPost, path+"/edit", form)
+	if body := readBody(t, res); res.StatusCode != http.StatusOK || !strings.Contains(body, "<strong>every Monday at 09:00</strong>") {
+		t.Errorf("edit check = %d:\n%s", res.StatusCode, body)
+	}
+	if c, _ := st.Campaign(t.Context(), evil); c.Schedule != "0 9 1 * *" {
+		t.Errorf("the edit's check saved the schedule %q", c.Schedule)
+	}
+	form.Set("action", "save")
+	res = consoleDo(t, coord, http.MethodPost, path+"/edit", form)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("edit = %d:\n%s", res.StatusCode, readBody(t, res))
 	}
