@@ -10,7 +10,7 @@ import (
 // (the next firings with their dates resolved, whom it reaches) or the
 // same problems by field, and stores nothing, records nothing.
 func TestCheckCampaign(t *testing.T) {
-	a, ctx := testApp(t)
+	a, ctx := campaignsTestApp(t)
 	saved, err := a.CheckCampaign(ctx, flushing("spring"))
 	if err != nil {
 		t.Fatal(err)

@@ -207,3 +207,29 @@ func TestConsoleCampaignErrorsOfNoFieldShownGoOverTheForm(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleListInUseNamesItsCampaignsBeforeDeleting: deleting a list an
+// enabled campaign sends to names the campaign and asks again.
+func TestConsoleListInUseNamesItsCampaignsBeforeDeleting(t *testing.T) {
+	coord, st, base := consoleWithCustomers(t)
+	form := flushingForm("spring")
+	form.Set("action", "save")
+	if res := consoleDo(t, coord, http.MethodPost, base+"/console/campaigns/new", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save = %d", res.StatusCode)
+	}
+	res := consoleDo(t, coord, http.MethodPost, base+"/console/lists/customers/delete", url.Values{})
+	body := readBody(t, res)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "customers is the audience of campaign spring, still to send") ||
+		!strings.Contains(body, `name="force" value="1"`) {
+		t.Fatalf("deleting a list in use = %d:\n%s", res.StatusCode, body)
+	}
+	if _, err := st.List(t.Context(), "customers"); err != nil {
+		t.Fatal("the list went without the second yes")
+	}
+	if res := consoleDo(t, coord, http.MethodPost, base+"/console/lists/customers/delete", url.Values{"force": {"1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete all the same = %d", res.StatusCode)
+	}
+	if _, err := st.List(t.Context(), "customers"); notices.ErrorCode(err) != notices.NotFound {
+		t.Errorf("after delete all the same: %v", err)
+	}
+}

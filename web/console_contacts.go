@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
 )
 
@@ -308,22 +309,24 @@ func (s *Server) importContacts(w http.ResponseWriter, r *http.Request) {
 	}
 	defer f.Close()
 	v.List, v.File = trimmed(r, "list"), hdr
-	var rejects bytes.Buffer
-	v.Summary, err = s.importCSV(r, f, hdr, v.List, &rejects)
+	res, err := s.cfg.App.ImportContacts(r.Context(), f, hdr, app.ImportOptions{List: v.List})
+	v.Summary = res.Summary
+	if len(res.RejectsCSV) > 0 {
+		v.Done = true
+		v.Rejects = readRejects(res.RejectsCSV)
+		v.ID = s.rest.keepRejects(s.now(), userOf(r).Name, hdr, res.RejectsCSV)
+	}
 	if err != nil {
-		v.Errors = errorsOf(err)
-		if msg, ok := v.Errors[""]; ok {
-			delete(v.Errors, "")
-			v.Errors.add("file", msg)
+		var ie *app.InvalidError
+		if v.Done && errors.As(err, &ie) {
+			v.Errors.add("", ie.Message) // every row rejected: the rejects say why
+		} else {
+			v.Errors.add("file", err.Error())
 		}
 		s.importPage(w, r, statusOf(err), v)
 		return
 	}
 	v.Done = true
-	if rejects.Len() > 0 {
-		v.Rejects = readRejects(rejects.Bytes())
-		v.ID = s.rest.keepRejects(s.now(), userOf(r).Name, hdr, rejects.Bytes())
-	}
 	s.importPage(w, r, http.StatusOK, v)
 }
 

@@ -88,7 +88,7 @@ func TestConsoleContactImportShowsRejectsAndDownloadsThem(t *testing.T) {
 	}
 	// The import is in the audit log.
 	_, audit := consoleGet(t, coord, ts.URL+"/console/audit")
-	if !strings.Contains(audit, "<td>import</td><td>customers.csv</td>") {
+	if !strings.Contains(audit, "<td>import</td><td>contacts</td><td>customers.csv: ") {
 		t.Errorf("the audit log lacks the import:\n%s", audit)
 	}
 }
@@ -187,7 +187,7 @@ func TestConsoleSuppressThenResubscribeWithReasons(t *testing.T) {
 	}
 	_, audit := consoleGet(t, coord, ts.URL+"/console/audit")
 	for _, want := range []string{
-		"<td>" + u.Name + "</td><td>suppress</td><td>&#43;13155550101</td><td>customer called: &lt;i&gt;no texts&lt;/i&gt;</td>",
+		"<td>" + u.Name + "</td><td>suppress</td><td>&#43;13155550101</td><td>manual: customer called: &lt;i&gt;no texts&lt;/i&gt;</td>",
 		"<td>" + u.Name + "</td><td>resubscribe</td><td>&#43;13155550101</td><td>asked for texts again on 2026-12-01</td>",
 	} {
 		if !strings.Contains(audit, want) {
@@ -305,4 +305,14 @@ func mustBuiltin(t *testing.T) *templates.Library {
 		t.Fatal(problems)
 	}
 	return lib
+}
+
+func TestConsoleImportOfEveryRowRejectedSaysSoWithTheRejects(t *testing.T) {
+	_, st, ts := newConsoleServer(t, nil)
+	coord, _ := testSignIn(t, ts, st, notices.RoleCoordinator)
+	status, body := upload(t, coord, ts.URL+"/console/contacts/import", "file", "latin.csv", "account,email\nA-1,not-an-email\nA-2,nor-this\n", nil)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "every row of latin.csv was rejected") ||
+		!strings.Contains(body, "/rejects.csv") || !strings.Contains(body, "<dt>Rejected</dt><dd>2</dd>") {
+		t.Errorf("every row rejected = %d:\n%s", status, body)
+	}
 }

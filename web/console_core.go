@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -19,54 +18,27 @@ import (
 // suppress suppresses address (reason manual, the coordinator's reason as
 // its note).
 func (s *Server) suppress(r *http.Request, address, reason string) (string, error) {
-	ctx := r.Context()
-	addr, _, err := notices.Normalizer{Region: s.cfg.App.PhoneRegion}.Address(address)
-	if err != nil {
-		return "", err
-	}
-	sup, added, err := s.cfg.Store.Suppress(ctx, addr, notices.Manual, reason, app.ActorOf(ctx).String())
+	sup, added, err := s.cfg.App.Suppress(r.Context(), address, notices.Manual, reason)
 	if err != nil {
 		return "", err
 	}
 	if !added {
 		return fmt.Sprintf("%s was suppressed already (%s, since %s); nothing changed.", sup.Address, sup.Reason, sup.At.In(s.zone()).Format(timeShown)), nil
 	}
-	if err := s.audit(r, "suppress", sup.Address, reason); err != nil {
-		return "", err
-	}
 	return fmt.Sprintf("Suppressed %s: nothing goes to it until it is resubscribed.", sup.Address), nil
 }
 
 // resubscribe lifts address's suppression with the reason.
 func (s *Server) resubscribe(r *http.Request, address, reason string) (string, error) {
-	ctx := r.Context()
-	addr, _, err := notices.Normalizer{Region: s.cfg.App.PhoneRegion}.Address(address)
+	res, err := s.cfg.App.Resubscribe(r.Context(), address, reason)
 	if err != nil {
-		return "", err
-	}
-	res, err := s.cfg.Store.Resubscribe(ctx, addr, reason, app.ActorOf(ctx).String())
-	if err != nil {
-		return "", err
-	}
-	if err := s.audit(r, "resubscribe", res.Address, reason); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("Resubscribed %s (%d contact(s) subscribed again).", res.Address, res.Contacts), nil
 }
 
-// importCSV imports the contacts of f (named file) into the store, and
-// into list when given; rejected rows go to rejects.
-func (s *Server) importCSV(r *http.Request, f io.Reader, file, list string, rejects io.Writer) (notices.ImportSummary, error) {
-	sum, err := s.cfg.Store.Import(r.Context(), f, notices.ImportOptions{
-		Source: file, List: list, Rejects: rejects, Normalizer: notices.Normalizer{Region: s.cfg.App.PhoneRegion},
-	})
-	if err != nil {
-		return sum, err
-	}
-	return sum, s.audit(r, "import", file, sum.String())
-}
-
-// audit records that the signed-in user did action to subject.
+// audit records that the signed-in user did action to subject (a
+// template's upload, which has no use case of its own yet).
 func (s *Server) audit(r *http.Request, action, subject, detail string) error {
 	return s.cfg.Store.RecordAudit(r.Context(), notices.AuditEntry{
 		At: s.now(), Actor: app.ActorOf(r.Context()).String(), Action: action, Subject: subject, Detail: detail,

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
 )
 
@@ -55,10 +57,7 @@ func (s *Server) createList(w http.ResponseWriter, r *http.Request) {
 		s.renderLists(w, r, http.StatusUnprocessableEntity, v)
 		return
 	}
-	l, err := s.cfg.Store.CreateList(r.Context(), v.Name)
-	if err == nil {
-		err = s.audit(r, "list-create", "list "+l.Name, "")
-	}
+	l, err := s.cfg.App.CreateList(r.Context(), v.Name)
 	if err != nil {
 		v.Errors.add("name", errorsOf(err)[""])
 		s.renderLists(w, r, statusOf(err), v)
@@ -113,16 +112,13 @@ func (s *Server) changeMembers(w http.ResponseWriter, r *http.Request) {
 	var n int
 	var err error
 	if remove {
-		n, err = s.cfg.Store.RemoveFromList(r.Context(), name, accounts...)
+		n, err = s.cfg.App.RemoveFromList(r.Context(), name, accounts...)
 	} else {
-		n, err = s.cfg.Store.AddToList(r.Context(), name, accounts...)
+		n, err = s.cfg.App.AddToList(r.Context(), name, accounts...)
 	}
 	done := fmt.Sprintf("%d contact(s) added to %s.", n, name)
 	if remove {
 		done = fmt.Sprintf("%d contact(s) taken off %s.", n, name)
-	}
-	if err == nil {
-		err = s.audit(r, map[bool]string{true: "list-remove", false: "list-add"}[remove], "list "+name, strings.Join(accounts, ", "))
 	}
 	if err != nil {
 		v.Errors.add("accounts", errorsOf(err)[""])
@@ -132,21 +128,34 @@ func (s *Server) changeMembers(w http.ResponseWriter, r *http.Request) {
 	s.seeOther(w, r, "/console/lists/"+url.PathEscape(name), done)
 }
 
-// deleteListForm asks to confirm the deletion of a list.
+// listDeleteView is the deletion's confirmation page's data.
+type listDeleteView struct {
+	List  notices.List
+	Users []string // the scheduled notices and enabled campaigns that send to it
+}
+
+// deleteListForm asks to confirm the deletion of a list, saying what
+// still sends to it.
 func (s *Server) deleteListForm(w http.ResponseWriter, r *http.Request) {
 	l, err := s.cfg.Store.List(r.Context(), r.PathValue("name"))
 	if err != nil {
 		s.fail(w, r, statusOf(err))
 		return
 	}
-	s.consolePage(w, r, http.StatusOK, "list_delete", ConsolePage{Title: "Delete list " + l.Name, Section: "contacts", Data: l})
+	s.consolePage(w, r, http.StatusOK, "list_delete", ConsolePage{Title: "Delete list " + l.Name, Section: "contacts", Data: listDeleteView{List: l}})
 }
 
-// deleteList deletes a list; its contacts stay.
+// deleteList deletes a list; its contacts stay. A list that scheduled
+// notices or enabled campaigns send to is deleted only when the form
+// says force (its confirmation page names them first).
 func (s *Server) deleteList(w http.ResponseWriter, r *http.Request) {
-	l, err := s.cfg.Store.DeleteList(r.Context(), r.PathValue("name"))
-	if err == nil {
-		err = s.audit(r, "list-delete", "list "+l.Name, fmt.Sprintf("%d member(s)", l.Members))
+	l, err := s.cfg.App.DeleteList(r.Context(), r.PathValue("name"), r.FormValue("force") != "")
+	var inUse *app.ListInUseError
+	if errors.As(err, &inUse) {
+		l, _ = s.cfg.Store.List(r.Context(), inUse.List)
+		s.consolePage(w, r, http.StatusConflict, "list_delete", ConsolePage{Title: "Delete list " + l.Name, Section: "contacts",
+			Data: listDeleteView{List: l, Users: inUse.Users}})
+		return
 	}
 	if err != nil {
 		s.fail(w, r, statusOf(err))
