@@ -87,9 +87,26 @@ type FieldValue struct {
 // "starts", "ends", "channels", "languages", "urgency", "audience",
 // "values.FIELD"); notices.Conflict when the name is taken.
 func (a *App) AddCampaign(ctx context.Context, r CampaignRequest) (CampaignSaved, error) {
+	c, fam, loc, err := a.newCampaign(r)
+	if err != nil {
+		return CampaignSaved{}, err
+	}
+	saved, err := a.checkCampaign(ctx, fam, c, loc)
+	if err != nil {
+		return saved, err
+	}
+	if _, err := a.Store.CreateCampaign(ctx, c); err != nil {
+		return saved, err
+	}
+	return a.campaignStored(ctx, saved, c.Name, "campaign-add")
+}
+
+// newCampaign reads campaign r into the campaign AddCampaign checks, with
+// its template and zone.
+func (a *App) newCampaign(r CampaignRequest) (notices.Campaign, *templates.Family, *time.Location, error) {
 	fam, err := a.Library.Family(r.Template)
 	if err != nil {
-		return CampaignSaved{}, Invalid("the campaign cannot be added", Problem{Field: "template", Message: err.Error()})
+		return notices.Campaign{}, nil, nil, Invalid("the campaign cannot be added", Problem{Field: "template", Message: err.Error()})
 	}
 	zone := r.Timezone
 	if zone == "" {
@@ -105,29 +122,39 @@ func (a *App) AddCampaign(ctx context.Context, r CampaignRequest) (CampaignSaved
 	problems = append(problems, checkNamed(audienceGiven(r.Audience), r.All)...)
 	problems = append(problems, checkNotice(fam, &c.Notice)...)
 	if len(problems) > 0 {
-		return CampaignSaved{}, Invalid("the campaign cannot be added", problems...)
+		return c, fam, loc, Invalid("the campaign cannot be added", problems...)
 	}
-	saved, err := a.checkCampaign(ctx, fam, c, loc)
-	if err != nil {
-		return saved, err
-	}
-	if _, err := a.Store.CreateCampaign(ctx, c); err != nil {
-		return saved, err
-	}
-	return a.campaignStored(ctx, saved, c.Name, "campaign-add")
+	return c, fam, loc, nil
 }
 
 // EditCampaign changes campaign name as edit says and checks it again as
 // AddCampaign does. Errors: notices.NotFound for no such campaign, and
 // those of AddCampaign.
 func (a *App) EditCampaign(ctx context.Context, name string, edit CampaignEdit) (CampaignSaved, error) {
-	c, err := a.Store.Campaign(ctx, name)
+	c, fam, loc, err := a.editedCampaign(ctx, name, edit)
 	if err != nil {
 		return CampaignSaved{}, err
 	}
+	saved, err := a.checkCampaign(ctx, fam, c, loc)
+	if err != nil {
+		return saved, err
+	}
+	if err := a.Store.UpdateCampaign(ctx, c); err != nil {
+		return saved, err
+	}
+	return a.campaignStored(ctx, saved, c.Name, "campaign-edit")
+}
+
+// editedCampaign is campaign name changed as edit says, the campaign
+// EditCampaign checks, with its template and zone.
+func (a *App) editedCampaign(ctx context.Context, name string, edit CampaignEdit) (notices.Campaign, *templates.Family, *time.Location, error) {
+	c, err := a.Store.Campaign(ctx, name)
+	if err != nil {
+		return c, nil, nil, err
+	}
 	fam, problems := a.editNotice(&c, edit)
 	if fam == nil {
-		return CampaignSaved{}, Invalid("the campaign cannot be changed", problems...)
+		return c, nil, nil, Invalid("the campaign cannot be changed", problems...)
 	}
 	if edit.Schedule != nil {
 		c.Schedule = *edit.Schedule
@@ -144,16 +171,9 @@ func (a *App) EditCampaign(ctx context.Context, name string, edit CampaignEdit) 
 		c.Name = strings.TrimSpace(edit.Rename)
 	}
 	if len(problems) > 0 {
-		return CampaignSaved{}, Invalid("the campaign cannot be changed", problems...)
+		return c, fam, loc, Invalid("the campaign cannot be changed", problems...)
 	}
-	saved, err := a.checkCampaign(ctx, fam, c, loc)
-	if err != nil {
-		return saved, err
-	}
-	if err := a.Store.UpdateCampaign(ctx, c); err != nil {
-		return saved, err
-	}
-	return a.campaignStored(ctx, saved, c.Name, "campaign-edit")
+	return c, fam, loc, nil
 }
 
 // editNotice applies edit to c's notice; a nil family when the template

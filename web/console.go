@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -60,6 +61,9 @@ var consoleFuncs = template.FuncMap{
 	// authField is an input of the sign-in, the setup and the Users
 	// page, with its label, help and problem (web/form_field.go).
 	"authField": newAuthInput,
+	// pathEscape makes a name (an account, a list, a campaign) one
+	// segment of a console address.
+	"pathEscape": url.PathEscape,
 }
 
 // consolePage answers with console page name (templates/console/NAME.html)

@@ -43,6 +43,9 @@ type Config struct {
 	// idle_timeout); 0: 30 minutes.
 	App         *app.App
 	IdleTimeout time.Duration
+	// TemplatesDir is crier.toml's templates_dir, where the console puts
+	// an uploaded template; "": uploads are refused.
+	TemplatesDir string
 }
 
 // Server answers the public routes.
@@ -61,6 +64,7 @@ type Server struct {
 
 	spool spoolState // part A: webhooks accepted, waiting to be recorded
 	auth  authState  // sign-in failures, the setup address (web/login.go)
+	rest  restState  // issue 13 REST: the console's kept import rejects
 }
 
 // New checks cfg and returns its server.
@@ -106,6 +110,7 @@ func (s *Server) Handler() http.Handler {
 	s.feedRoutes(mux)
 	s.authRoutes(mux)
 	s.consoleNoticeRoutes(mux) // part NOTICE: dashboard, new notice, notices
+	s.consoleRestRoutes(mux)
 	mux.Handle("/", s.limited(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound)
 	})))
