@@ -103,6 +103,7 @@ func (s *Server) Handler() http.Handler {
 	s.unsubscribeRoutes(mux)
 	s.pageRoutes(mux)
 	s.feedRoutes(mux)
+	s.apiRoutes(mux)
 	mux.Handle("/", s.limited(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound)
 	})))

@@ -1,0 +1,174 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/crier-notices/crier/notices"
+)
+
+// apiClient calls the JSON API of a test server with a token.
+type apiClient struct {
+	t     testing.TB
+	url   string
+	token string
+}
+
+// apiResponse is an answer of the API: status, headers and body.
+type apiResponse struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// decode reads the answer's JSON body into v.
+func (r apiResponse) decode(t testing.TB, v any) {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("Content-Type %q, want JSON; body %s", ct, r.Body)
+	}
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("answer is not the JSON expected: %v\n%s", err, r.Body)
+	}
+}
+
+// errorBody reads the answer as the API's error form.
+func (r apiResponse) errorBody(t testing.TB) apiErrorBody {
+	t.Helper()
+	var e apiErrorBody
+	r.decode(t, &e)
+	if e.Error == "" {
+		t.Fatalf("an error answer without its sentence: %s", r.Body)
+	}
+	return e
+}
+
+// do sends method path with body (JSON unless a Content-Type header is
+// given as "Content-Type", value pairs in header).
+func (c apiClient) do(method, path, body string, header ...string) apiResponse {
+	c.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, c.url+path, rd)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return apiResponse{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// apiTestServer is a server with the application core and one token per
+// role: clients[role] calls the API with it.
+type apiTestServer struct {
+	srv     *Server
+	store   *notices.Store
+	ts      *httptest.Server
+	clients map[notices.Role]apiClient
+}
+
+func newAPIServer(t testing.TB, edit func(*Config)) apiTestServer {
+	t.Helper()
+	s, st, ts := newConsoleServer(t, edit)
+	a := apiTestServer{srv: s, store: st, ts: ts, clients: map[notices.Role]apiClient{}}
+	for _, role := range notices.Roles {
+		token, err := st.CreateToken(context.Background(), "test-"+string(role), role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.clients[role] = apiClient{t: t, url: ts.URL, token: token}
+	}
+	return a
+}
+
+// anon is a client without a token.
+func (a apiTestServer) anon(t testing.TB) apiClient { return apiClient{t: t, url: a.ts.URL} }
+
+// filledPath is a route's path with its wildcards filled in.
+func filledPath(path string) string {
+	return strings.NewReplacer("{id}", "1", "{name}", "boil-water-advisory").Replace(path)
+}
+
+// TestAPIRoutesNeedAToken: every route of the API refuses a request
+// without a token or with a revoked one (401), and a viewer's token on
+// anything that writes (403), each as the API's JSON error.
+func TestAPIRoutesNeedAToken(t *testing.T) {
+	a := newAPIServer(t, nil)
+	revoked := a.clients[notices.RoleCoordinator]
+	revoked.token, _ = a.store.CreateToken(context.Background(), "old-work-orders", notices.RoleCoordinator)
+	if err := a.store.RevokeToken(context.Background(), "old-work-orders"); err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range a.srv.apiRouteTable() {
+		path := filledPath(rt.Path)
+		t.Run(rt.Method+" "+rt.Path, func(t *testing.T) {
+			for _, c := range []struct {
+				name   string
+				client apiClient
+			}{{"no token", a.anon(t)}, {"a revoked token", revoked}} {
+				resp := c.client.do(rt.Method, path, "")
+				if resp.Status != http.StatusUnauthorized {
+					t.Fatalf("%s: status %d, want 401", c.name, resp.Status)
+				}
+				resp.errorBody(t)
+				if resp.Header.Get("WWW-Authenticate") == "" {
+					t.Errorf("%s: no WWW-Authenticate header", c.name)
+				}
+			}
+			if rt.Method == http.MethodGet {
+				return
+			}
+			resp := a.clients[notices.RoleViewer].do(rt.Method, path, "{}")
+			if resp.Status != http.StatusForbidden {
+				t.Fatalf("a viewer's token: status %d, want 403", resp.Status)
+			}
+			resp.errorBody(t)
+		})
+	}
+}
+
+// TestAPIUnknownRoute: an address under the API that is no route answers
+// a JSON 404 that says where the routes are listed.
+func TestAPIUnknownRoute(t *testing.T) {
+	a := newAPIServer(t, nil)
+	resp := a.clients[notices.RoleViewer].do("GET", "/api/v1/notice", "")
+	if resp.Status != http.StatusNotFound {
+		t.Fatalf("status %d, want 404", resp.Status)
+	}
+	if e := resp.errorBody(t); !strings.Contains(e.Error, "openapi.json") {
+		t.Errorf("error %q does not say where the routes are", e.Error)
+	}
+}
+
+// TestAPIWithoutCore: a server without the application core has no API.
+func TestAPIWithoutCore(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/templates", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Fatalf("status %d, want 404", rec.Code)
+	}
+}
