@@ -40,6 +40,9 @@ type App struct {
 	// "SMTP smtp.example.org:587 (STARTTLS mandatory)", "outbox folder …".
 	ChannelNames map[notices.Channel]string
 	Quiet        scheduler.QuietHours // [schedule] quiet_hours
+	// CampaignZone is the time zone a new campaign's schedule is read in
+	// when none is given: [schedule] timezone, else [utility] timezone.
+	CampaignZone string
 	// ApprovalOver is the two-person rule: a notice reaching more than
 	// this many recipients waits for a second coordinator's approval; 0
 	// turns the rule off.

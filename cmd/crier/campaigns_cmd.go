@@ -5,16 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
-	"github.com/crier-notices/crier/web"
 )
 
 // campaignsCmd is `crier campaigns`: notices that recur on a schedule
@@ -79,15 +77,7 @@ func (c campaignsAddCmd) Run(e *env) error {
 	if err != nil {
 		return usageError(cmd, err)
 	}
-	zone, loc, err := campaignZone(cfg, c.Timezone, cmd)
-	if err != nil {
-		return err
-	}
-	starts, err := parseCampaignTime("--starts", c.Starts, loc, cmd)
-	if err != nil {
-		return err
-	}
-	ends, err := parseCampaignTime("--ends", c.Ends, loc, cmd)
+	zone, err := campaignZone(cfg, c.Timezone)
 	if err != nil {
 		return err
 	}
@@ -95,36 +85,31 @@ func (c campaignsAddCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	camp := notices.Campaign{Name: c.Name, Schedule: c.Schedule, Timezone: zone, StartsAt: starts, EndsAt: ends, Enabled: true,
-		Notice: notices.Notice{Template: fam.Name, Values: values, Languages: langs, Audience: aud, Channels: chs, Urgency: urgencyOf(c.Urgency, fam)}}
-
 	ctx := context.Background()
 	s, err := cfg.store(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	mc, err := cfg.messageConfig(lib, u)
+	a, err := coreApp(cfg, lib, s, true)
 	if err != nil {
 		return err
 	}
-	sched, reach, warnings, err := checkCampaign(ctx, s, mc, fam, camp, loc, time.Now(), cmd)
-	if err != nil {
-		return err
+	if a.MessagesErr != nil {
+		return a.MessagesErr
 	}
-	for _, w := range warnings {
+	saved, err := a.AddCampaign(cliContext(ctx, ""), app.CampaignRequest{Name: c.Name, Template: fam.Name, Values: values, Languages: langs,
+		Channels: chs, Audience: aud, All: c.All, Urgency: urgencyOf(c.Urgency, fam), Schedule: c.Schedule, Timezone: zone,
+		Starts: c.Starts, Ends: c.Ends})
+	if err != nil {
+		return campaignError(cmd, fam, err)
+	}
+	for _, w := range saved.Warnings {
 		fmt.Fprintln(e.stderr, "warning:", w)
 	}
-	if _, err := s.CreateCampaign(ctx, camp); err != nil {
-		return err
-	}
-	// Read it back: its firings count from the moment the store gave it.
-	if camp, err = s.Campaign(ctx, strings.TrimSpace(c.Name)); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "campaign %s added\n", camp.Name)
-	writeCampaignSummary(e.stdout, cfg, u, fam, camp, sched, reach)
-	sayWoken(e.stdout, web.WakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
+	fmt.Fprintf(e.stdout, "campaign %s added\n", saved.Campaign.Name)
+	writeCampaignSummary(e.stdout, cfg, u, saved)
+	sayWoken(e.stdout, saved.Woken, "crier serve fires it when it runs (it is not running now)")
 	return nil
 }
 
@@ -162,6 +147,9 @@ func (c campaignsEditCmd) Run(e *env) error {
 	if c.nothingGiven() {
 		return usageError(cmd, errors.New("nothing to change: give the flags of what changes, such as --schedule or --set FIELD=VALUE"))
 	}
+	if c.Timezone != nil && *c.Timezone == "" {
+		return usageError(cmd, errors.New("--timezone is empty: give an IANA name such as America/New_York"))
+	}
 	cfg, lib, err := e.library()
 	if err != nil {
 		return err
@@ -180,252 +168,98 @@ func (c campaignsEditCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	n := &camp.Notice
-
-	if c.Template != nil {
-		n.Template = *c.Template
-	}
-	fam, err := lib.Family(n.Template)
+	edit, fam, err := c.edit(cfg, lib, camp)
 	if err != nil {
 		return err
 	}
-	n.Template = fam.Name
-	values := templates.Values{}
-	if c.Values == "" { // --values replaces them all; --set alone changes some
-		maps.Copy(values, n.Values)
-	}
-	given, err := fieldValues(cmd, fam, c.Values, c.Set)
+	a, err := coreApp(cfg, lib, s, true)
 	if err != nil {
 		return err
 	}
-	maps.Copy(values, given)
-	for _, f := range c.Unset {
-		if _, ok := values[f]; !ok {
-			return usageError(cmd, fmt.Errorf("--unset %s: the campaign has no value for %s (crier campaigns show %s lists its values)", f, f, camp.Name))
-		}
-		delete(values, f)
+	if a.MessagesErr != nil {
+		return a.MessagesErr
 	}
-	if c.Template != nil && c.Values == "" {
-		// The old template's values, kept, would each be refused as "not
-		// a field": say at once what to do with them.
-		var unknown []string
-		for _, k := range sortedKeys(values) {
-			if field, _, _ := strings.Cut(k, "."); !fam.Declares(field) {
-				unknown = append(unknown, k)
-			}
-		}
-		if len(unknown) > 0 {
-			return usageError(cmd, fmt.Errorf("--template %s: it has no field %s of the campaign's values: --unset them, or give every value anew with --values FILE",
-				fam.Name, strings.Join(unknown, ", ")))
-		}
-	}
-	n.Values = values
-
-	if c.Channels != nil {
-		if n.Channels, err = parseChannels(*c.Channels); err != nil {
-			return usageError(cmd, err)
-		}
-	}
-	// The languages are checked even when not given: a new template may
-	// lack one of them.
-	langs := strings.Join(n.Languages, ",")
-	if c.Lang != nil {
-		langs = *c.Lang
-	}
-	if n.Languages, err = sendLanguages(langs, fam); err != nil {
-		return usageError(cmd, err)
-	}
-	if c.Urgency != nil {
-		switch urgency := notices.Urgency(*c.Urgency); urgency {
-		case notices.Normal, notices.Emergency:
-			n.Urgency = urgency
-		default:
-			return usageError(cmd, fmt.Errorf("--urgency %q: use normal or emergency", *c.Urgency))
-		}
-	}
-	if c.audienceGiven() {
-		if n.Audience, err = c.audience(cfg, cmd); err != nil {
-			return err
-		}
-	}
-	if c.Schedule != nil {
-		camp.Schedule = *c.Schedule
-	}
-	zoneFlag := ""
-	if c.Timezone != nil {
-		if zoneFlag = *c.Timezone; zoneFlag == "" {
-			return usageError(cmd, errors.New("--timezone is empty: give an IANA name such as America/New_York"))
-		}
-	}
-	var loc *time.Location
-	if zoneFlag != "" {
-		if camp.Timezone, loc, err = campaignZone(cfg, zoneFlag, cmd); err != nil {
-			return err
-		}
-	} else if loc, err = time.LoadLocation(camp.Timezone); err != nil {
-		return usageError(cmd, fmt.Errorf("the campaign's time zone %q does not load on this machine: give --timezone", camp.Timezone))
-	}
-	for _, d := range []struct {
-		flag  string
-		given *string
-		t     *time.Time
-	}{{"--starts", c.Starts, &camp.StartsAt}, {"--ends", c.Ends, &camp.EndsAt}} {
-		if d.given == nil {
-			continue
-		}
-		if v := strings.TrimSpace(*d.given); v == "" || v == "none" {
-			*d.t = time.Time{}
-			continue
-		}
-		if *d.t, err = parseCampaignTime(d.flag, *d.given, loc, cmd); err != nil {
-			return err
-		}
-	}
-	if c.Rename != "" {
-		camp.Name = c.Rename
-	}
-
-	mc, err := cfg.messageConfig(lib, u)
+	saved, err := a.EditCampaign(cliContext(ctx, ""), camp.Name, edit)
 	if err != nil {
-		return err
+		return campaignError(cmd, fam, err)
 	}
-	sched, reach, warnings, err := checkCampaign(ctx, s, mc, fam, camp, loc, time.Now(), cmd)
-	if err != nil {
-		return err
-	}
-	for _, w := range warnings {
+	for _, w := range saved.Warnings {
 		fmt.Fprintln(e.stderr, "warning:", w)
 	}
-	if err := s.UpdateCampaign(ctx, camp); err != nil {
-		return err
-	}
-	if camp, err = s.Campaign(ctx, strings.TrimSpace(camp.Name)); err != nil {
-		return err
-	}
-	if camp.Name != c.Name {
+	if camp = saved.Campaign; camp.Name != c.Name {
 		fmt.Fprintf(e.stdout, "campaign %s changed, and renamed %s\n", c.Name, camp.Name)
 	} else {
 		fmt.Fprintf(e.stdout, "campaign %s changed\n", camp.Name)
 	}
-	writeCampaignSummary(e.stdout, cfg, u, fam, camp, sched, reach)
+	writeCampaignSummary(e.stdout, cfg, u, saved)
 	if !camp.Enabled {
 		fmt.Fprintf(e.stdout, "it is paused: crier campaigns resume %s to let it fire\n", camp.Name)
 		return nil
 	}
-	sayWoken(e.stdout, web.WakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
+	sayWoken(e.stdout, saved.Woken, "crier serve fires it when it runs (it is not running now)")
 	return nil
 }
 
-// campaignZone loads the time zone a campaign's schedule is read in: the
-// one given, else [schedule] timezone, else [utility] timezone, by
-// loadZone's rule (EST, Local and the like refused).
-func campaignZone(cfg Config, given, cmd string) (string, *time.Location, error) {
-	name, where := given, "--timezone"
-	switch {
-	case name != "":
-	case cfg.Schedule.Timezone != "":
-		name, where = cfg.Schedule.Timezone, cfg.name()+": [schedule] timezone"
-	default:
+// edit reads the flags into the change they make to campaign camp, with
+// the template the campaign will have (for reading --values and --set).
+func (c campaignsEditCmd) edit(cfg Config, lib *templates.Library, camp notices.Campaign) (app.CampaignEdit, *templates.Family, error) {
+	const cmd = "campaigns edit"
+	edit := app.CampaignEdit{Rename: c.Rename, Template: c.Template, Replace: c.Values != "", Unset: c.Unset,
+		Schedule: c.Schedule, Timezone: c.Timezone, Starts: c.Starts, Ends: c.Ends}
+	name := camp.Notice.Template
+	if c.Template != nil {
+		name = *c.Template
+	}
+	fam, err := lib.Family(name)
+	if err != nil {
+		return edit, nil, err
+	}
+	if edit.Values, err = fieldValues(cmd, fam, c.Values, c.Set); err != nil {
+		return edit, fam, err
+	}
+	if c.Channels != nil {
+		chs, err := parseChannels(*c.Channels)
+		if err != nil {
+			return edit, fam, usageError(cmd, err)
+		}
+		edit.Channels = &chs
+	}
+	if c.Lang != nil {
+		langs, err := sendLanguages(*c.Lang, fam)
+		if err != nil {
+			return edit, fam, usageError(cmd, err)
+		}
+		edit.Languages = &langs
+	}
+	if c.Urgency != nil {
+		urgency := notices.Urgency(*c.Urgency)
+		edit.Urgency = &urgency
+	}
+	if c.audienceGiven() {
+		aud, err := c.audience(cfg, cmd)
+		if err != nil {
+			return edit, fam, err
+		}
+		edit.Audience = &aud
+	}
+	return edit, fam, nil
+}
+
+// campaignZone is the time zone a new campaign's schedule is read in: the
+// one given (the app checks it), else [schedule] timezone, else [utility]
+// timezone, checked here so that the error names crier.toml.
+func campaignZone(cfg Config, given string) (string, error) {
+	if given != "" {
+		return given, nil
+	}
+	name, where := cfg.Schedule.Timezone, cfg.name()+": [schedule] timezone"
+	if name == "" {
 		name, where = cfg.Utility.Timezone, cfg.name()+": [utility] timezone"
 	}
-	loc, err := loadZone(name)
-	if err != nil {
-		err := fmt.Errorf("%s %w", where, err)
-		if where == "--timezone" {
-			return "", nil, usageError(cmd, err)
-		}
-		return "", nil, err
+	if _, err := loadZone(name); err != nil {
+		return "", fmt.Errorf("%s %w", where, err)
 	}
-	return name, loc, nil
-}
-
-// parseCampaignTime reads --starts or --ends in the campaign's zone; zero
-// when not given.
-func parseCampaignTime(flag, s string, loc *time.Location, cmd string) (time.Time, error) {
-	t, err := parseLocalTime(flag, s, loc, "the campaign's time zone", true)
-	if err != nil {
-		return t, usageError(cmd, err)
-	}
-	return t, nil
-}
-
-// checkCampaign checks campaign c as add and edit store it, so that what
-// crier serve meets at a firing has been seen to work: the schedule fires
-// (within the start and end), the values fill the template in every
-// language at the next firing, every message renders as the dispatcher
-// will make it with mc, and the audience reaches someone on the channels
-// now; dates out of the template's order are refused. It returns the
-// schedule, whom the audience reaches, and warnings about the dates (see
-// firingDateProblems).
-func checkCampaign(ctx context.Context, s *notices.Store, mc scheduler.Config, fam *templates.Family, c notices.Campaign,
-	loc *time.Location, now time.Time, cmd string) (*scheduler.Schedule, notices.Resolution, []string, error) {
-	u := mc.Utility
-	var reach notices.Resolution
-	if strings.TrimSpace(c.Name) == "" {
-		return nil, reach, nil, usageError(cmd, errors.New("the campaign's name is empty"))
-	}
-	sched, err := scheduler.ParseSchedule(c.Schedule, loc)
-	if err != nil {
-		return nil, reach, nil, usageError(cmd, fmt.Errorf("--schedule: %w", err))
-	}
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = now // being added: the store dates it now
-	}
-	sched = sched.Anchored(scheduler.Anchor(c))
-	if !c.StartsAt.IsZero() && !c.EndsAt.IsZero() && !c.EndsAt.After(c.StartsAt) {
-		return nil, reach, nil, usageError(cmd, fmt.Errorf("--ends %s is not after --starts %s", showTime(c.EndsAt, loc), showTime(c.StartsAt, loc)))
-	}
-	if !c.EndsAt.IsZero() && !c.EndsAt.After(now) {
-		return nil, reach, nil, usageError(cmd, fmt.Errorf("--ends %s is past (it is %s now): the campaign would never fire", showTime(c.EndsAt, loc), showTime(now, loc)))
-	}
-	next := scheduler.Upcoming(c, sched, now, time.Time{}, 1)
-	if len(next) == 0 {
-		from := now
-		if c.StartsAt.After(from) {
-			from = c.StartsAt
-		}
-		return nil, reach, nil, usageError(cmd, fmt.Errorf("--schedule '%s' has no firing from %s to --ends %s: nothing would ever be sent",
-			sched.Spec, showTime(from, loc), showTime(c.EndsAt, loc)))
-	}
-	// Check with the values the next firing will give: its relative dates
-	// resolved, fired_at filled.
-	fc := scheduler.CheckFiring(c, fam, next[0])
-	if fc.Err != nil {
-		return nil, reach, nil, &exitError{code: 1, err: fmt.Errorf("template %s cannot be filled with these values:\n  %s", fam.Name, strings.ReplaceAll(fc.Err.Error(), "\n", "\n  "))}
-	}
-	values, notes := fc.Values, fc.Notes
-	warnings, err := firingDateProblems(c, fam, sched, next[0], notes, now)
-	if err != nil {
-		return nil, reach, nil, err
-	}
-	if err := checkRenders(fam, values, u, next[0], c.Notice.Languages, c.Notice.Channels); err != nil {
-		return nil, reach, nil, err
-	}
-	n := c.Notice
-	n.Values, n.CreatedAt = values, next[0]
-	if err := scheduler.CheckNotice(mc, n); err != nil {
-		return nil, reach, nil, &exitError{code: 1, err: fmt.Errorf("the campaign's notice cannot be sent as it is:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))}
-	}
-	if reach, err = s.ResolveFor(ctx, c.Notice.Audience, notices.NoticeCategory(fam.Original.Category, c.Notice.Urgency)); err != nil {
-		return nil, reach, nil, err
-	}
-	if reach.Contacts == 0 {
-		return nil, reach, nil, &exitError{code: 1, err: fmt.Errorf("the audience (%s) has no contacts: check the list and filters (crier audience counts them)", c.Notice.Audience)}
-	}
-	total := 0
-	for _, ch := range c.Notice.Channels {
-		total += reach.Channel(ch).Reached
-	}
-	if total == 0 && !slices.Contains(c.Notice.Channels, notices.Print) {
-		return nil, reach, nil, &exitError{code: 1, err: errors.New("the audience reaches nobody on these channels: every firing would send nothing (crier audience shows whom it misses and why)")}
-	}
-	return sched, reach, warnings, nil
-}
-
-// firingTime shows a firing in the campaign's zone and in UTC:
-// "2027-03-01 09:00 EST  (2027-03-01 14:00 UTC)".
-func firingTime(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("2006-01-02 15:04 MST") + "  (" + t.UTC().Format("2006-01-02 15:04") + " UTC)"
+	return name, nil
 }
 
 // loadSchedule reads a stored campaign's zone and schedule.
@@ -439,9 +273,10 @@ func loadSchedule(c notices.Campaign) (*scheduler.Schedule, *time.Location, erro
 
 // writeCampaignSummary writes what add and edit stored: the notice, the
 // schedule, whom it reaches now and its next firings.
-func writeCampaignSummary(w io.Writer, cfg Config, u templates.Utility, fam *templates.Family, c notices.Campaign, sched *scheduler.Schedule, reach notices.Resolution) {
+func writeCampaignSummary(w io.Writer, cfg Config, u templates.Utility, saved app.CampaignSaved) {
+	c, fam, reach := saved.Campaign, saved.Family, saved.Reach
 	n := c.Notice
-	loc := sched.Location
+	loc := saved.Schedule.Location
 	fmt.Fprintf(w, "notice:    %s (%s), %s\n", fam.Name, strings.Join(langsOrAll(n.Languages, fam), ", "), n.Urgency)
 	fmt.Fprintf(w, "schedule:  %s in %s\n", c.Schedule, c.Timezone)
 	if !c.StartsAt.IsZero() {
@@ -459,16 +294,16 @@ func writeCampaignSummary(w io.Writer, cfg Config, u templates.Utility, fam *tem
 		}
 		fmt.Fprintf(w, "%-10s %d %s a firing -> %s\n", string(ch)+":", reach.Channel(ch).Reached, what, names[ch])
 	}
-	next := scheduler.Upcoming(c, sched, time.Now(), time.Time{}, firingsAfterAdd)
+	next := saved.Next[:min(len(saved.Next), firingsAfterAdd)]
 	fmt.Fprintln(w, "next firings:")
-	for _, t := range next {
-		writeFiring(w, "  ", c, fam, t, loc)
+	for _, f := range next {
+		writeFiring(w, "  ", f, loc)
 	}
 	if len(next) < firingsAfterAdd && !c.EndsAt.IsZero() {
 		fmt.Fprintf(w, "  (none after: it ends %s)\n", showTime(c.EndsAt, loc))
 	}
 	if len(next) > 0 {
-		if note := cfg.quietNote(u, next[0], n.Channels, n.Urgency); note != "" {
+		if note := cfg.quietNote(u, next[0].At, n.Channels, n.Urgency); note != "" {
 			fmt.Fprintf(w, "at the next firing, %s\n", note)
 		}
 	}
@@ -592,12 +427,12 @@ func (c campaignsShowCmd) Run(e *env) error {
 		default:
 			fmt.Fprintln(w, "next firings:")
 		}
-		fam, err := campaignTemplate(e, camp)
+		fs, err := campaignFirings(e, s, camp, firingsInShow)
 		if err != nil {
-			fmt.Fprintln(e.stderr, "warning:", err)
+			return err
 		}
-		for _, t := range next {
-			writeFiring(w, "  ", camp, fam, t, loc)
+		for _, f := range fs {
+			writeFiring(w, "  ", f, loc)
 		}
 	}
 
@@ -651,21 +486,20 @@ func (c campaignsNextCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	sched, loc, err := loadSchedule(camp)
+	_, loc, err := loadSchedule(camp)
 	if err != nil {
 		return err
 	}
 	// The template says which values are dates to resolve at each firing.
-	fam, err := campaignTemplate(e, camp)
+	next, err := campaignFirings(e, s, camp, c.Number)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "warning:", err)
+		return err
 	}
 	if !camp.Enabled {
 		fmt.Fprintf(e.stdout, "campaign %s is paused: it fires at these times only if resumed before them (crier campaigns resume %s)\n", camp.Name, camp.Name)
 	}
-	next := scheduler.Upcoming(camp, sched, time.Now(), time.Time{}, c.Number)
-	for _, t := range next {
-		writeFiring(e.stdout, "", camp, fam, t, loc)
+	for _, f := range next {
+		writeFiring(e.stdout, "", f, loc)
 	}
 	if len(next) < c.Number && !camp.EndsAt.IsZero() {
 		fmt.Fprintf(e.stdout, "no firing after %s: the campaign ends then\n", showTime(camp.EndsAt, loc))
@@ -678,12 +512,16 @@ type campaignsPauseCmd struct {
 }
 
 func (c campaignsPauseCmd) Run(e *env) error {
-	_, s, err := e.existingStore()
+	cfg, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	changed, err := s.SetCampaignEnabled(context.Background(), c.Name, false)
+	a, err := coreApp(cfg, nil, s, false)
+	if err != nil {
+		return err
+	}
+	changed, err := a.PauseCampaign(cliContext(context.Background(), ""), c.Name)
 	if err != nil {
 		return err
 	}
@@ -700,31 +538,30 @@ type campaignsResumeCmd struct {
 }
 
 func (c campaignsResumeCmd) Run(e *env) error {
-	_, s, err := e.existingStore()
+	cfg, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	ctx := context.Background()
-	changed, err := s.SetCampaignEnabled(ctx, c.Name, true)
+	a, err := coreApp(cfg, nil, s, false)
 	if err != nil {
 		return err
 	}
-	if !changed {
+	r, err := a.ResumeCampaign(cliContext(context.Background(), ""), c.Name)
+	if !r.Changed {
+		if err != nil {
+			return err
+		}
 		fmt.Fprintf(e.stdout, "campaign %s was not paused\n", c.Name)
 		return nil
 	}
 	fmt.Fprintf(e.stdout, "campaign %s resumed: its firings count from now; those it skipped while paused are not sent late\n", c.Name)
-	camp, err := s.Campaign(ctx, c.Name)
 	if err != nil {
-		return err
-	}
-	if sched, loc, err := loadSchedule(camp); err != nil {
 		fmt.Fprintln(e.stderr, "warning:", err)
-	} else if next := scheduler.Upcoming(camp, sched, time.Now(), time.Time{}, 1); len(next) > 0 {
-		fmt.Fprintf(e.stdout, "next firing: %s\n", firingTime(next[0], loc))
+	} else if !r.Next.IsZero() {
+		fmt.Fprintf(e.stdout, "next firing: %s\n", firingTime(r.Next, r.Location))
 	}
-	sayWoken(e.stdout, web.WakeServers(ctx, s), "crier serve fires it when it runs (it is not running now)")
+	sayWoken(e.stdout, r.Woken, "crier serve fires it when it runs (it is not running now)")
 	return nil
 }
 
@@ -734,7 +571,7 @@ type campaignsDeleteCmd struct {
 }
 
 func (c campaignsDeleteCmd) Run(e *env) error {
-	_, s, err := e.existingStore()
+	cfg, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
@@ -749,7 +586,11 @@ func (c campaignsDeleteCmd) Run(e *env) error {
 			return err
 		}
 	}
-	if err := s.DeleteCampaign(ctx, camp.Name); err != nil {
+	a, err := coreApp(cfg, nil, s, false)
+	if err != nil {
+		return err
+	}
+	if err := a.DeleteCampaign(cliContext(ctx, ""), camp.Name); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "campaign %s deleted; the notices it published stay (crier notices list shows them)\n", camp.Name)
