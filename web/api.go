@@ -34,6 +34,7 @@ func (s *Server) apiRouteTable() []apiRoute {
 		{"GET", APIPrefix + "notices", v, s.apiNotices},
 		{"GET", APIPrefix + "notices/{id}", v, s.apiNotice},
 		{"GET", APIPrefix + "notices/{id}/report", v, s.apiReport},
+		{"GET", APIPrefix + "campaigns", v, s.apiCampaigns},
 	}
 }
 

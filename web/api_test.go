@@ -10,7 +10,29 @@ import (
 	"testing"
 
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/scheduler"
 )
+
+// apiContactsCSV are four customers of the test utility: three on the
+// list "zone4" in zone 4 (two by email, one by text), one in zone 7.
+const apiContactsCSV = `account,name,email,mobile,zone,language
+1001,Ana Diaz,ana@example.org,,4,es
+1002,Bo Lee,bo@example.org,+13155550142,4,
+1003,Cy Park,,+13155550143,4,
+1004,Di Roy,di@example.org,,7,
+`
+
+// importContacts puts apiContactsCSV into st, the zone 4 rows on list zone4.
+func importContacts(t testing.TB, st *notices.Store) {
+	t.Helper()
+	ctx := context.Background()
+	for _, l := range []struct{ list, csv string }{{"zone4", apiContactsCSV[:strings.Index(apiContactsCSV, "1004")]}, {"", apiContactsCSV}} {
+		if _, err := st.Import(ctx, strings.NewReader(l.csv), notices.ImportOptions{Source: "contacts.csv", List: l.list,
+			Normalizer: notices.Normalizer{Region: "US"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
 
 // apiClient calls the JSON API of a test server with a token.
 type apiClient struct {
@@ -92,7 +114,16 @@ type apiTestServer struct {
 
 func newAPIServer(t testing.TB, edit func(*Config)) apiTestServer {
 	t.Helper()
-	s, st, ts := newConsoleServer(t, edit)
+	s, st, ts := newConsoleServer(t, func(c *Config) {
+		// The dispatcher's messages, made as crier serve would with
+		// every channel in the outbox: the use cases check a notice's
+		// messages with them before anything is stored.
+		c.App.Messages = scheduler.Config{Library: c.Library, Utility: c.Utility, DefaultLanguage: c.DefaultLanguage}
+		c.App.CampaignZone = "America/New_York"
+		if edit != nil {
+			edit(c)
+		}
+	})
 	a := apiTestServer{srv: s, store: st, ts: ts, clients: map[notices.Role]apiClient{}}
 	for _, role := range notices.Roles {
 		token, err := st.CreateToken(context.Background(), "test-"+string(role), role)
