@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
-	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
-	"github.com/crier-notices/crier/web"
 )
 
 // sendCmd is `crier send`: a notice from a template, to an audience, on
@@ -35,17 +33,13 @@ type sendCmd struct {
 	Yes      bool     `short:"y" help:"Do not ask for confirmation (needed when standard input is not a terminal)."`
 }
 
-// sendDraft is a notice composed by crier send and checked, with what its
-// confirmation shows.
+// sendDraft is a notice composed by crier send and checked by the
+// application core, with what the command needs to say of it.
 type sendDraft struct {
-	cfg        Config
-	lib        *templates.Library
-	u          templates.Utility
-	fam        *templates.Family
-	notice     notices.Notice
-	why        string // why the urgency is what it is
-	date       time.Time
-	renderings []*templates.Rendering // one per language the notice goes in
+	*app.Draft
+	cfg  Config
+	u    templates.Utility
+	core *app.App
 }
 
 func (c sendCmd) Run(e *env) error {
@@ -61,7 +55,8 @@ func (c sendCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	total, err := c.confirmation(e, s, d)
+	useStore(d.core, s)
+	total, err := c.confirmation(e, d)
 	if err != nil {
 		return err
 	}
@@ -70,73 +65,81 @@ func (c sendCmd) Run(e *env) error {
 			return err
 		}
 	}
-	return publishNotice(e, s, d)
+	return publishNotice(e, d)
 }
 
-// compose reads the flags into a notice and checks it: its values in
-// every language, its messages as the dispatcher will make them.
+// compose reads the flags into a notice and has the application core
+// check it: its values in every language, its messages as the dispatcher
+// will make them. The audience comes after: what to fix in the notice
+// comes first.
 func (c sendCmd) compose(e *env) (*sendDraft, error) {
 	d := &sendDraft{}
-	var err error
-	if d.cfg, d.lib, err = e.library(); err != nil {
-		return nil, err
-	}
-	if d.u, err = d.cfg.utility(); err != nil {
-		return nil, err
-	}
-	if d.fam, err = d.lib.Family(c.Template); err != nil {
-		return nil, err
-	}
-	values, err := fieldValues("send", d.fam, c.Values, c.Set)
+	cfg, lib, err := e.library()
 	if err != nil {
 		return nil, err
 	}
-	chs, err := parseChannels(c.Channels)
+	d.cfg = cfg
+	if d.u, err = cfg.utility(); err != nil {
+		return nil, err
+	}
+	fam, err := lib.Family(c.Template)
 	if err != nil {
+		return nil, err
+	}
+	req := app.NoticeRequest{Template: fam.Name, All: c.All, Urgency: notices.Urgency(c.Urgency)}
+	if req.Values, err = fieldValues("send", fam, c.Values, c.Set); err != nil {
+		return nil, err
+	}
+	if req.Channels, err = parseChannels(c.Channels); err != nil {
 		return nil, usageError("send", err)
 	}
-	langs, err := sendLanguages(c.Lang, d.fam)
-	if err != nil {
+	if req.Languages, err = sendLanguages(c.Lang, fam); err != nil {
 		return nil, usageError("send", err)
 	}
-	sendAt, err := parseSendTime(c.At, d.u.Location, time.Now(), "leave --at out to send at once")
-	if err != nil {
+	if req.At, err = parseLocalTime("--at", c.At, d.u.Location, "the utility's time zone", false); err != nil {
 		return nil, usageError("send", err)
 	}
-	// The file was checked when it was read, and the messages are made
-	// for a sample recipient below; the secrets are only warned of, since
-	// they belong to the dispatcher's environment and the coordinator's
-	// shell need not hold them to compose a notice.
-	if _, closeSenders, err := d.cfg.dispatchConfig(d.lib, d.u); err != nil {
-		fmt.Fprintf(e.stderr, "warning: crier dispatch cannot send yet: %s\n", strings.ReplaceAll(err.Error(), "\n", "\n  "))
-	} else {
-		closeSenders()
-	}
-	d.date = sendAt
-	if d.date.IsZero() {
-		d.date = time.Now()
-	}
-	// The code is drawn now, so that the confirmation shows the text
-	// message as it is sent, its page's address included.
-	code := notices.NewCode()
-	if d.renderings, err = renderLanguages(d.fam, values, d.u, d.date, langs, chs, notices.PageURL(d.cfg.PublicURL, code)); err != nil {
+	if d.core, err = newApp(cfg, lib, d.u); err != nil {
 		return nil, err
 	}
-	warnDates(e.stderr, d.fam, values, d.date, d.u.Location)
-	urgency, why := c.Urgency.of(d.fam)
-	d.notice, d.why = notices.Notice{Template: d.fam.Name, Values: values, Languages: langs,
-		Channels: chs, Urgency: urgency, SendAt: sendAt, Code: code}, why
-	if err := checkMessages(d.cfg, d.lib, d.u, d.notice); err != nil {
-		return nil, err
+	if d.Draft, err = d.core.Compose(cliContext(), req); err != nil {
+		return nil, appError(err, c.flagProblem(d.u.Location))
 	}
-	// The audience after the values: what to fix in the notice comes first.
-	d.notice.Audience, err = c.chosenAudience(d.cfg)
+	printWarnings(e, d.Draft)
+	if c.Urgency != "" {
+		d.Why = "--urgency"
+	}
+	d.Notice.Audience, err = c.chosenAudience(cfg)
 	return d, err
 }
 
-// chosenAudience is the audience the flags name. Nobody sends to every
-// contact by leaving the flags out: everyone takes --all, which goes with
-// no list or filter; a proof takes neither.
+// flagProblem says a problem the application core found with the field a
+// flag gives as that flag's usage error, times in loc; nil for a field no
+// flag gives.
+func (c sendCmd) flagProblem(loc *time.Location) func(app.Problem) error {
+	return func(p app.Problem) error {
+		var err error
+		switch p.Field {
+		case "channels":
+			err = fmt.Errorf("--channels %q: %s", c.Channels, p.Message)
+		case "languages":
+			err = fmt.Errorf("--lang %s: %s", c.Lang, p.Message)
+		case "at":
+			err = fmt.Errorf("--at %q is past (it is %s now); leave --at out to send at once", c.At, time.Now().In(loc).Format("2006-01-02 15:04"))
+		case "audience":
+			err = errors.New("name the audience: --list NAME or a filter (--zone, --tag, --language, --street, --attr, --has), or --all for every contact")
+			if c.All {
+				err = errors.New("--all is every contact: leave it out to send to the --list or filters given, or leave those out to send to everyone")
+			}
+		default:
+			return nil
+		}
+		return usageError("send", err)
+	}
+}
+
+// chosenAudience is the audience the flags name; the application core
+// checks that one is named (or --all). A proof takes none.
 func (c sendCmd) chosenAudience(cfg Config) (notices.Audience, error) {
 	named := c.audienceFlags.given()
 	switch {
@@ -144,10 +147,17 @@ func (c sendCmd) chosenAudience(cfg Config) (notices.Audience, error) {
 		return notices.Audience{}, usageError("send", errors.New("--proof sends to its addresses only: leave out --all, --list and the filters (send the notice to the customers with a second crier send)"))
 	case len(c.Proof) > 0 && c.At != "":
 		return notices.Audience{}, usageError("send", errors.New("--proof sends at once: leave out --at"))
-	case len(c.Proof) > 0:
+	case len(c.Proof) > 0 || !named:
 		return notices.Audience{}, nil
+	case c.All:
+		// Refused with --all whatever the filters say: left unread.
+		a := notices.Audience{Lists: c.List, Zones: c.Zone, Languages: c.Language, Streets: c.Street, Tags: c.Tag, AllTags: c.AllTags, Attributes: c.Attr}
+		for _, h := range c.Has {
+			a.Has = append(a.Has, notices.Channel(h))
+		}
+		return a, nil
 	}
-	return c.audienceFlags.named(cfg, "send", c.All)
+	return c.audienceFlags.audience(cfg, "send")
 }
 
 // given reports whether any flag that chooses an audience was given.
@@ -155,21 +165,16 @@ func (c audienceFlags) given() bool {
 	return len(c.List)+len(c.Zone)+len(c.Tag)+len(c.AllTags)+len(c.Language)+len(c.Street)+len(c.Attr)+len(c.Has) > 0
 }
 
-// publishNotice publishes the confirmed notice and says what it did.
-func publishNotice(e *env, s *notices.Store, d *sendDraft) error {
-	ctx := context.Background()
-	id, err := s.CreateNotice(ctx, d.notice)
-	if err != nil {
-		return err
-	}
-	sum, err := s.Publish(ctx, id, d.fam, d.cfg.Utility.DefaultLanguage)
-	if err != nil {
-		return err
+// publishNotice sends the confirmed notice and says what it did.
+func publishNotice(e *env, d *sendDraft) error {
+	sent, err := d.core.Send(cliContext(), d.Draft)
+	if sent.Status == "" {
+		return appError(err, noFlag)
 	}
 	var parts []string
-	for _, ch := range sum.Channels {
+	for _, ch := range sent.Summary.Channels {
 		n := ch.Queued
-		if sum.Status == notices.Scheduled {
+		if sent.Status == notices.Scheduled {
 			n = ch.Reached // published when it goes: counted now
 		}
 		p := fmt.Sprintf("%s %d", ch.Channel, n)
@@ -178,57 +183,41 @@ func publishNotice(e *env, s *notices.Store, d *sendDraft) error {
 		}
 		parts = append(parts, p)
 	}
-	fmt.Fprintf(e.stdout, "notice %d %s: %s\n", id, sum.Status, strings.Join(parts, ", "))
-	// A running crier serve is told at once: it sends the notice now, or
-	// sets its alarm for the send time.
-	woken := web.WakeServers(ctx, s)
-	switch sum.Status {
+	fmt.Fprintf(e.stdout, "notice %d %s: %s\n", sent.ID, sent.Status, strings.Join(parts, ", "))
+	switch sent.Status {
 	case notices.Scheduled:
 		fmt.Fprintf(e.stdout, "it goes out at %s while crier serve runs (or crier dispatch is run then), to the audience as it is then (the counts above are of now)\n", sendWhen(d))
 	case notices.Sending:
-		sayWoken(e.stdout, woken, "run crier dispatch to send it (or start crier serve, which sends what is published)")
+		sayWoken(e.stdout, sent.Woken, "run crier dispatch to send it (or start crier serve, which sends what is published)")
 	}
-	return nil
+	return err // the audit log's, when it could not record the send
 }
 
 // sendWhen says when the notice goes: at once, or its send time.
 func sendWhen(d *sendDraft) string {
-	if d.notice.SendAt.IsZero() {
+	if d.Notice.SendAt.IsZero() {
 		return "at once"
 	}
-	return d.notice.SendAt.In(d.u.Location).Format("Monday 2 January 2006 15:04 MST")
+	return d.Notice.SendAt.In(d.u.Location).Format("Monday 2 January 2006 15:04 MST")
 }
 
-// parseChannels reads a comma list of channels.
+// parseChannels reads a comma list of channels, as --channels.
 func parseChannels(s string) ([]notices.Channel, error) {
-	var chs []notices.Channel
-	for _, w := range strings.Split(s, ",") {
-		ch := notices.Channel(strings.TrimSpace(w))
-		if !slices.Contains(notices.NoticeChannels, ch) {
-			return nil, fmt.Errorf("--channels %q: %q is not a channel (use email, sms, print)", s, ch)
-		}
-		if slices.Contains(chs, ch) {
-			return nil, fmt.Errorf("--channels %q: %s is named twice", s, ch)
-		}
-		chs = append(chs, ch)
+	chs, err := app.ParseChannels(s)
+	if err != nil {
+		return nil, fmt.Errorf("--channels %q: %s", s, app.ProblemsOf(err)[0].Message)
 	}
 	return chs, nil
 }
 
 // sendLanguages reads --lang: nil means every language of the template.
 func sendLanguages(s string, fam *templates.Family) ([]string, error) {
-	if s == "" || s == "all" {
+	if s == "" {
 		return nil, nil
 	}
-	var langs []string
-	for _, l := range strings.Split(s, ",") {
-		l, err := fam.Translation(l)
-		if err != nil {
-			return nil, fmt.Errorf("--lang %s: %w", s, err)
-		}
-		if !slices.Contains(langs, l) {
-			langs = append(langs, l)
-		}
+	langs, err := app.Languages(fam, strings.Split(s, ","))
+	if err != nil {
+		return nil, fmt.Errorf("--lang %s: %w", s, err)
 	}
 	return langs, nil
 }
@@ -275,58 +264,14 @@ func parseSendTime(s string, loc *time.Location, now time.Time, advice string) (
 }
 
 // checkRenders renders the notice in every language it goes out in, so
-// that a bad value or an SMS over its limit stops the send before anything
-// is queued.
+// that a bad value or an SMS over its limit stops the command before
+// anything is stored (app.CheckRenders).
 func checkRenders(fam *templates.Family, values templates.Values, u templates.Utility, date time.Time, langs []string, chs []notices.Channel) error {
-	_, err := renderLanguages(fam, values, u, date, langs, chs, "")
-	return err
+	return appError(app.CheckRenders(fam, values, u, date, langs, chs), noFlag)
 }
 
-// renderLanguages is checkRenders returning the renderings, one per
-// language, for the confirmation, with the notice's page at page ("" for
-// none).
-func renderLanguages(fam *templates.Family, values templates.Values, u templates.Utility, date time.Time, langs []string, chs []notices.Channel, page string) ([]*templates.Rendering, error) {
-	var problems []string
-	var rs []*templates.Rendering
-	for _, l := range langsOrAll(langs, fam) {
-		r, err := templates.Render(fam.ByLang[l], values, u, templates.Options{Date: date, URL: notices.LanguagePage(page, l)})
-		var smsErr *templates.SMSError
-		var ves templates.ValueErrors
-		switch {
-		case err == nil:
-		case errors.As(err, &smsErr):
-			if slices.Contains(chs, notices.SMS) {
-				problems = append(problems, fmt.Sprintf("%s: %v (shorten the values, or send without sms)", l, err))
-			}
-		case errors.As(err, &ves):
-			return nil, &exitError{code: 1, err: fmt.Errorf("template %s cannot be filled with these values:\n  %s", fam.Name, strings.ReplaceAll(ves.Error(), "\n", "\n  "))}
-		default:
-			problems = append(problems, fmt.Sprintf("%s: %v", l, err))
-		}
-		if r != nil {
-			rs = append(rs, r)
-		}
-	}
-	if len(problems) > 0 {
-		return nil, &exitError{code: 1, err: fmt.Errorf("the notice cannot be sent as it is:\n  %s", strings.Join(problems, "\n  "))}
-	}
-	return rs, nil
-}
-
-// checkMessages makes notice n's messages for a sample recipient, one per
-// channel and language, as the dispatcher will with this configuration:
-// what it would refuse for every recipient stops the command before
-// anything is queued.
-func checkMessages(cfg Config, lib *templates.Library, u templates.Utility, n notices.Notice) error {
-	mc, err := cfg.messageConfig(lib, u)
-	if err == nil {
-		err = scheduler.CheckNotice(mc, n)
-	}
-	if err != nil {
-		return &exitError{code: 1, err: fmt.Errorf("the notice cannot be sent as it is; nothing was queued:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))}
-	}
-	return nil
-}
+// noFlag is appError's flag for a command whose fields no flag gives.
+func noFlag(app.Problem) error { return nil }
 
 // confirmOrCancel asks question (see confirm); on no it prints notDone
 // and returns the exit error saying the command was cancelled and what

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
+	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
 )
@@ -18,55 +18,36 @@ import (
 // why, in each language the subject and the text message as they go, and
 // the customers who get another language than theirs. It returns the
 // number of messages, and an error when there is nothing to send.
-func (c sendCmd) confirmation(e *env, s *notices.Store, d *sendDraft) (int, error) {
-	ctx := context.Background()
-	n := d.notice
-	res, err := s.ResolveFor(ctx, n.Audience, notices.NoticeCategory(d.fam.Original.Category, n.Urgency))
-	if err != nil {
-		return 0, err
+func (c sendCmd) confirmation(e *env, d *sendDraft) (int, error) {
+	p, err := d.core.Preview(cliContext(), d.Draft)
+	if p == nil {
+		return 0, appError(err, c.flagProblem(d.u.Location))
 	}
-	fallbacks, err := s.Fallbacks(ctx, n, d.fam, d.cfg.Utility.DefaultLanguage)
-	if err != nil {
-		return 0, err
-	}
+	n, res := d.Notice, p.Resolution
 	w := e.stdout
-	fmt.Fprintf(w, "notice:    %s (%s)\n", d.fam.Name, strings.Join(langsOrAll(n.Languages, d.fam), ", "))
-	fmt.Fprintf(w, "urgency:   %s\n", d.urgencyLine())
+	fmt.Fprintf(w, "notice:    %s (%s)\n", d.Family.Name, strings.Join(langsOrAll(n.Languages, d.Family), ", "))
+	fmt.Fprintf(w, "urgency:   %s\n", p.UrgencyLine)
 	audience := n.Audience.String()
 	if c.All {
 		audience = "ALL contacts"
 	}
 	fmt.Fprintf(w, "audience:  %s (%d)\n", audience, res.Contacts)
 	fmt.Fprintf(w, "send:      %s\n", sendWhen(d))
-	total := writeChannelCounts(w, d.cfg.channelNames(), n.Channels, res)
-	if note := d.cfg.quietNote(d.u, d.date, n.Channels, n.Urgency); note != "" {
-		fmt.Fprintln(w, note)
+	writeChannelCounts(w, p.Channels, n.Channels, res)
+	if p.QuietNote != "" {
+		fmt.Fprintln(w, p.QuietNote)
 	}
-	writeLanguages(w, d.renderings, n.Channels)
-	writeFallbacks(w, fallbacks)
-	if res.Contacts == 0 {
+	writeLanguages(w, d.Renderings, n.Channels)
+	writeFallbacks(w, p.Fallbacks)
+	switch {
+	case err == nil:
+		return p.Total, nil
+	case res.Contacts == 0:
 		return 0, &exitError{code: 1, err: errors.New("the audience has no contacts: check the list and filters (crier audience counts them)")}
-	}
-	if total == 0 && !slices.Contains(n.Channels, notices.Print) {
+	case app.ErrorCode(err) == notices.Invalid:
 		return 0, &exitError{code: 1, err: errors.New("the audience reaches nobody on these channels: nothing to send (crier audience shows whom it misses and why)")}
 	}
-	return total, nil
-}
-
-// urgencyLine says the notice's urgency, why, and what it means for its
-// text messages in quiet hours.
-func (d *sendDraft) urgencyLine() string {
-	line := fmt.Sprintf("%s (%s)", d.notice.Urgency, d.why)
-	if !slices.Contains(d.notice.Channels, notices.SMS) {
-		return line
-	}
-	if d.notice.Urgency == notices.Emergency {
-		return line + "; texts go at once, even in quiet hours"
-	}
-	if q, err := d.cfg.quietHours(d.u); err == nil && q.On() {
-		return line + fmt.Sprintf("; texts wait out quiet hours (%s)", strings.TrimSuffix(q.String(), " "+q.Location.String()))
-	}
-	return line + "; no quiet hours are set"
+	return 0, err
 }
 
 // writeChannelCounts writes, for each channel, how many messages it

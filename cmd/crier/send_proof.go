@@ -21,11 +21,11 @@ import (
 // crier serve is woken to send it; when none answers, this command sends
 // it itself, limited to the proof, and says what became of each message.
 func (c sendCmd) sendProofs(e *env, d *sendDraft) error {
-	to, chs, err := proofAddresses(d.cfg, c.Proof, d.notice.Channels)
+	to, chs, err := proofAddresses(d.cfg, c.Proof, d.Notice.Channels)
 	if err != nil {
 		return err
 	}
-	if slices.Contains(d.notice.Channels, notices.Print) {
+	if slices.Contains(d.Notice.Channels, notices.Print) {
 		fmt.Fprintln(e.stdout, "print: no proof (a proof goes by email and sms); crier render NAME … --out DIR writes the flyer to look at")
 	}
 	ctx := context.Background()
@@ -41,16 +41,16 @@ func (c sendCmd) sendProofs(e *env, d *sendDraft) error {
 		return &exitError{code: 1, err: errors.New("no proof sent: every --proof address is suppressed")}
 	}
 	var ids []int64
-	for _, r := range d.renderings {
-		n := d.notice
+	for _, r := range d.Renderings {
+		n := d.Notice
 		n.Languages, n.Channels = []string{r.Lang}, chs
 		n.Code = "" // each proof, one a language, has a page of its own
-		id, err := s.CreateProof(ctx, n, d.fam, to)
+		id, err := s.CreateProof(ctx, n, d.Family, to)
 		if err != nil {
 			return err
 		}
 		ids = append(ids, id)
-		fmt.Fprintf(e.stdout, "proof %d (%s) of %s queued: %s\n", id, r.Lang, d.fam.Name, proofTargets(to))
+		fmt.Fprintf(e.stdout, "proof %d (%s) of %s queued: %s\n", id, r.Lang, d.Family.Name, proofTargets(to))
 	}
 	if woken := web.WakeServers(ctx, s); len(woken) > 0 {
 		sayWoken(e.stdout, woken, "")
@@ -127,7 +127,7 @@ func dispatchProofs(e *env, s *notices.Store, d *sendDraft, ids []int64) error {
 	names := d.cfg.channelNames()
 	failed := 0
 	// One set of senders (SMTP sessions, the Twilio client) for every proof.
-	dc, closeSenders, err := d.cfg.dispatchConfig(d.lib, d.u)
+	dc, closeSenders, err := d.cfg.dispatchConfig(d.core.Library, d.u)
 	if err != nil {
 		return &exitError{code: 1, err: fmt.Errorf("the proofs are queued, and no crier serve runs to send them; they cannot be sent from here: %w", err)}
 	}

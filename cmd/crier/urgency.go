@@ -5,6 +5,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
 )
@@ -32,22 +33,14 @@ func (u *urgencyFlag) Decode(ctx *kong.DecodeContext) error {
 	return fmt.Errorf("%q: use normal or emergency, or leave it out for the template's (emergency for an emergency template)", s)
 }
 
-// of is the urgency a notice of template family fam goes out with: the
-// flag when given, else emergency for a template of category emergency
-// (a boil water advisory must not wait for the morning) and normal for
-// the others; why says which, for the confirmation.
-func (u urgencyFlag) of(fam *templates.Family) (urgency notices.Urgency, why string) {
-	switch {
-	case u != "":
-		return notices.Urgency(u), "--urgency"
-	case fam.Original.Category == templates.Emergency:
-		return notices.Emergency, "the template's category"
-	}
-	return notices.Normal, "the template's category is " + string(fam.Original.Category)
+// of is the urgency a notice of template family fam goes out with
+// (app.UrgencyOf): the flag when given, else the template's category's.
+func (u urgencyFlag) of(fam *templates.Family) notices.Urgency {
+	urgency, _ := app.UrgencyOf(notices.Urgency(u), fam)
+	return urgency
 }
 
 // urgencyOf is u.of without the reason: one call for campaigns add.
 func urgencyOf(u urgencyFlag, fam *templates.Family) notices.Urgency {
-	urgency, _ := u.of(fam)
-	return urgency
+	return u.of(fam)
 }

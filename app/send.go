@@ -1,0 +1,84 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/crier-notices/crier/notices"
+)
+
+// Sent is what Send (or Approve) did with a notice.
+type Sent struct {
+	ID      int64
+	Status  notices.NoticeStatus // Sending, Scheduled, Done; Draft while it awaits approval
+	Summary notices.PublishSummary
+	Woken   []string // the running dispatchers told at once; none: nobody sends it until one runs
+	// AwaitingApproval: the notice reaches more than App.ApprovalOver
+	// recipients, so it is stored and waits for a second coordinator's
+	// Approve; nothing is published.
+	AwaitingApproval bool
+}
+
+// Send stores the draft as a notice (or replaces the saved draft it was
+// composed from) and publishes it: its deliveries queued now, or, with a
+// send time to come, scheduled; the running dispatchers are woken, and the
+// audit log records "send" or "schedule". A notice reaching more than
+// App.ApprovalOver contacts is stored awaiting approval instead and
+// publishes nothing ("approval-requested").
+//
+// Errors: an *InvalidError on "audience" as Preview's; notices' errors of
+// creating and publishing (NotFound for a list that does not exist,
+// Conflict for a saved draft already published).
+func (a *App) Send(ctx context.Context, d *Draft) (Sent, error) {
+	if err := checkAudience(d); err != nil {
+		return Sent{}, err
+	}
+	id, err := a.store(ctx, d)
+	if err != nil {
+		return Sent{}, err
+	}
+	return a.publish(ctx, id, d)
+}
+
+// store creates the draft's notice, or writes it over the saved draft it
+// was composed from, and returns its id.
+func (a *App) store(ctx context.Context, d *Draft) (int64, error) {
+	if d.DraftID == 0 {
+		return a.Store.CreateNotice(ctx, d.Notice)
+	}
+	return d.DraftID, a.Store.ReplaceDraft(ctx, d.DraftID, d.Notice)
+}
+
+// publish publishes the stored notice id of draft d, wakes the running
+// dispatchers (they send it now, or set their alarm for its send time),
+// and records it in the audit log.
+func (a *App) publish(ctx context.Context, id int64, d *Draft) (Sent, error) {
+	sum, err := a.Store.Publish(ctx, id, d.Family, a.DefaultLanguage)
+	if err != nil {
+		return Sent{ID: id}, err
+	}
+	sent := Sent{ID: id, Status: sum.Status, Summary: sum, Woken: a.wake(ctx)}
+	action, detail := "send", counts(sum)
+	if sum.Status == notices.Scheduled {
+		action, detail = "schedule", "at "+d.Notice.SendAt.UTC().Format("2006-01-02 15:04 UTC")+": "+detail
+	}
+	return sent, a.audit(ctx, action, noticeSubject(id), d.Family.Name+", "+detail)
+}
+
+// counts says how many messages a publishing made on each channel: queued,
+// or, for a scheduled notice, reached now.
+func counts(sum notices.PublishSummary) string {
+	var parts []string
+	for _, ch := range sum.Channels {
+		n := ch.Queued
+		if sum.Status == notices.Scheduled {
+			n = ch.Reached
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", ch.Channel, n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// noticeSubject is how the audit log names notice id.
+func noticeSubject(id int64) string { return fmt.Sprintf("notice %d", id) }

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"strings"
+
+	"github.com/crier-notices/crier/app"
+	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/templates"
+	"github.com/crier-notices/crier/web"
+)
+
+// newApp is the application core with this configuration, without a
+// store: composing a notice needs none, and a refused one must not leave
+// a database behind. useStore gives it one.
+func newApp(cfg Config, lib *templates.Library, u templates.Utility) (*app.App, error) {
+	mc, err := cfg.messageConfig(lib, u)
+	if err != nil {
+		return nil, &exitError{code: 1, err: fmt.Errorf("%s; nothing was queued:\n  %s", app.NotSendable, strings.ReplaceAll(err.Error(), "\n", "\n  "))}
+	}
+	a := &app.App{Library: lib, Utility: u, DefaultLanguage: cfg.Utility.DefaultLanguage, PublicURL: cfg.PublicURL,
+		PhoneRegion: cfg.phoneRegion(), Messages: mc, ChannelNames: cfg.channelNames()}
+	// The secrets belong to the dispatcher's environment: the coordinator's
+	// shell need not hold them to compose a notice, and is only warned.
+	if _, closeSenders, err := cfg.dispatchConfig(lib, u); err != nil {
+		a.MessagesErr = err
+	} else {
+		closeSenders()
+	}
+	a.Quiet, _ = cfg.quietHours(u) // a bad one is refused with the configuration
+	return a, nil
+}
+
+// useStore gives a the store s, and wakes the running crier serve
+// through it.
+func useStore(a *app.App, s *notices.Store) {
+	a.Store = s
+	a.Wake = func(ctx context.Context) []string { return web.WakeServers(ctx, s) }
+}
+
+// cliContext is the context of a command: the unix user acts, as admin.
+func cliContext() context.Context {
+	return app.WithActor(context.Background(), app.Actor{Name: unixUser(), Via: "cli", Role: notices.RoleAdmin})
+}
+
+// unixUser names who runs crier: $USER, else the account's name.
+func unixUser() string {
+	if n := os.Getenv("USER"); n != "" {
+		return n
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return "unknown"
+}
+
+// appError says err of the application core as the command line does: a
+// problem on a field that a flag gives is a usage error (exit 2) in the
+// words flag gives it (nil: not a flag of this command); the others are
+// listed under the error's message (exit 1).
+func appError(err error, flag func(app.Problem) error) error {
+	var ie *app.InvalidError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	var lines []string
+	for _, p := range ie.Problems {
+		if e := flag(p); e != nil {
+			return e
+		}
+		lines = append(lines, p.Message)
+	}
+	if len(lines) == 0 {
+		return &exitError{code: 1, err: errors.New(ie.Message)}
+	}
+	return &exitError{code: 1, err: fmt.Errorf("%s:\n  %s", ie.Message, strings.ReplaceAll(strings.Join(lines, "\n"), "\n", "\n  "))}
+}
+
+// printWarnings writes a draft's warnings as crier send does.
+func printWarnings(e *env, d *app.Draft) {
+	for _, w := range d.Warnings {
+		if rest, ok := strings.CutPrefix(w, app.CannotSendYet); ok {
+			fmt.Fprintf(e.stderr, "warning: crier dispatch cannot send yet: %s\n", rest)
+			continue
+		}
+		fmt.Fprintln(e.stderr, "warning:", w)
+	}
+}
