@@ -118,6 +118,10 @@ func newAPIServer(t testing.TB, edit func(*Config)) apiTestServer {
 		// The dispatcher's messages, made as crier serve would with
 		// every channel in the outbox: the use cases check a notice's
 		// messages with them before anything is stored.
+		// A Tier 1 notice (the boil water advisory) must give the
+		// utility's address.
+		c.Utility.Address = "1 Main Street, Clearwater"
+		c.App.Utility = c.Utility
 		c.App.Messages = scheduler.Config{Library: c.Library, Utility: c.Utility, DefaultLanguage: c.DefaultLanguage}
 		c.App.CampaignZone = "America/New_York"
 		if edit != nil {
