@@ -86,9 +86,14 @@ func apiStatus(err error) int {
 }
 
 // apiFail answers with err as JSON: 400 with every bad field for invalid
-// input, 404, 409, or 500 for a fault of Crier, whose words go to the log
+// input, 404, 409, 413 for a body over its limit, or 500 for a fault of Crier, whose words go to the log
 // only (they may name files or the database).
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		apiError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over the limit of %s", byteSize(tooLarge.Limit)))
+		return
+	}
 	status := apiStatus(err)
 	if status == http.StatusInternalServerError {
 		s.log.Error("web: an API request failed", "method", r.Method, "path", logPath(r.URL.Path), "err", err)
@@ -104,6 +109,14 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	writeJSON(w, status, body)
+}
+
+// byteSize says n bytes in words: "1 MB".
+func byteSize(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // writeJSON answers with status and v as JSON.
@@ -125,19 +138,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // field). A contact file has its own, larger limit (maxSignedInBody).
 const maxJSONBody = 1 << 20
 
-// readJSON decodes the request's JSON body into v, a pointer to a struct:
-// a body over maxJSONBody, not JSON, with a field v does not have or a
+// readJSON decodes the request's JSON body into v, a pointer to a struct.
+// A body over maxJSONBody is an *http.MaxBytesError (413); one not JSON, with a field v does not have or a
 // value of the wrong type is refused with every such field named.
 func readJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return app.Invalid("the request body must be JSON", app.Problem{Message: fmt.Sprintf("Content-Type is %q: send application/json", ct)})
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return err
+	}
 	if err != nil {
 		return app.Invalid("the request body could not be read", app.Problem{Message: err.Error()})
 	}
 	if len(data) > maxJSONBody {
-		return app.Invalid("the request body is too large", app.Problem{Message: fmt.Sprintf("a JSON body may have at most %d bytes", maxJSONBody)})
+		return &http.MaxBytesError{Limit: maxJSONBody}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return app.Invalid("the request needs a JSON body", app.Problem{Message: "the body is empty"})

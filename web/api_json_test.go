@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -23,17 +25,18 @@ func TestReadJSON(t *testing.T) {
 		body        string
 		fields      []string // the problems' fields, in order
 		message     string   // in the first problem
+		tooLarge    bool
 	}{
-		{"a good request", "application/json", `{"template":"main-break","values":{"street":"Elm"},"audience":{"zones":["north"]}}`, nil, ""},
-		{"an unknown field", "", `{"template":"main-break","channel":"sms"}`, []string{"channel"}, "this object takes all, audience, template, values"},
-		{"unknown fields inside", "", `{"audience":{"zone":["north"],"list":["x"]}}`, []string{"audience.list", "audience.zone"}, "lists"},
-		{"a field in another case", "", `{"Template":"main-break"}`, []string{"Template"}, "template"},
-		{"a value of the wrong type", "", `{"values":{"street":12}}`, []string{"values.street"}, "must be a string"},
-		{"a list for a string", "", `{"template":["a"]}`, []string{"template"}, "must be a string"},
-		{"not JSON", "", `template=main-break`, []string{""}, "invalid character"},
-		{"an empty body", "", ``, []string{""}, "empty"},
-		{"another content type", "text/csv", `{}`, []string{""}, "application/json"},
-		{"too large", "", `{"template":"` + strings.Repeat("a", maxJSONBody) + `"}`, []string{""}, "at most"},
+		{"a good request", "application/json", `{"template":"main-break","values":{"street":"Elm"},"audience":{"zones":["north"]}}`, nil, "", false},
+		{"an unknown field", "", `{"template":"main-break","channel":"sms"}`, []string{"channel"}, "this object takes all, audience, template, values", false},
+		{"unknown fields inside", "", `{"audience":{"zone":["north"],"list":["x"]}}`, []string{"audience.list", "audience.zone"}, "lists", false},
+		{"a field in another case", "", `{"Template":"main-break"}`, []string{"Template"}, "template", false},
+		{"a value of the wrong type", "", `{"values":{"street":12}}`, []string{"values.street"}, "must be a string", false},
+		{"a list for a string", "", `{"template":["a"]}`, []string{"template"}, "must be a string", false},
+		{"not JSON", "", `template=main-break`, []string{""}, "invalid character", false},
+		{"an empty body", "", ``, []string{""}, "empty", false},
+		{"another content type", "text/csv", `{}`, []string{""}, "application/json", false},
+		{"too large", "", `{"template":"` + strings.Repeat("a", maxJSONBody) + `"}`, []string{""}, "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,6 +52,13 @@ func TestReadJSON(t *testing.T) {
 				}
 				if v.Template != "main-break" || v.Values["street"] != "Elm" || v.Audience.Zones[0] != "north" {
 					t.Errorf("read %+v", v)
+				}
+				return
+			}
+			if tt.tooLarge {
+				var mbe *http.MaxBytesError
+				if !errors.As(err, &mbe) || mbe.Limit != maxJSONBody {
+					t.Fatalf("error %v, want the body over its limit", err)
 				}
 				return
 			}

@@ -155,6 +155,11 @@ func TestAPIRefusesBadFields(t *testing.T) {
 			}
 		})
 	}
+	big := advisoryJSON(`, "urgency": "` + strings.Repeat("x", maxJSONBody) + `"`)
+	if resp := coord.do("POST", "/api/v1/notices", big); resp.Status != http.StatusRequestEntityTooLarge ||
+		!strings.Contains(resp.errorBody(t).Error, "1 MB") {
+		t.Errorf("a body over 1 MB: status %d, %s", resp.Status, resp.Body)
+	}
 	if ns, err := a.store.Notices(context.Background()); err != nil || len(ns) != 0 {
 		t.Errorf("%d notices stored (%v), want none", len(ns), err)
 	}
