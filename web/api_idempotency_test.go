@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -55,6 +56,20 @@ func TestAPIIdempotencyKey(t *testing.T) {
 	}
 	if ns, _ := a.store.Notices(context.Background()); len(ns) != 1 || rep.Channel(notices.Email).Total != 2 || rep.Channel(notices.SMS).Total != 2 {
 		t.Fatalf("%d notices, deliveries %+v: want one notice, one message per address", len(ns), rep.Channels)
+	}
+
+	entries, err := a.store.AuditLog(context.Background(), 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, e := range entries {
+		if e.Action == idempotencyAction {
+			kept = append(kept, e.Actor+": "+e.Subject+": "+e.Detail)
+		}
+	}
+	if len(kept) != 1 || !strings.HasPrefix(kept[0], fmt.Sprintf(`token test-coordinator: notice %d: key "WO-4471-advisory"`, ids[0])) {
+		t.Errorf("the audit log keeps %q, want the key once beside its notice and token", kept)
 	}
 
 	tests := []struct {

@@ -95,6 +95,18 @@ func TestAPISendScheduleRead(t *testing.T) {
 	if len(list.Notices) != 1 || list.Notices[0].ID != scheduled.Notice.ID {
 		t.Errorf("list of the scheduled: %+v", list)
 	}
+	viewer.do("GET", "/api/v1/notices?limit=1", "").decode(t, &list)
+	if len(list.Notices) != 1 || !list.More {
+		t.Errorf("a page of one: %+v, want more to follow", list)
+	}
+	viewer.do("GET", fmt.Sprintf("/api/v1/notices?before=%d", list.Notices[0].ID), "").decode(t, &list)
+	if len(list.Notices) != 1 || list.Notices[0].ID != sent.Notice.ID || list.More {
+		t.Errorf("the next page: %+v, want the notice sent and no more", list)
+	}
+	if resp := viewer.do("GET", "/api/v1/notices?limit=501&status=sent", ""); resp.Status != http.StatusBadRequest ||
+		len(resp.errorBody(t).Problems) != 2 {
+		t.Errorf("a limit over 500 and a status that is none: status %d, %s", resp.Status, resp.Body)
+	}
 
 	entries, err := a.store.AuditLog(context.Background(), 10, 0)
 	if err != nil {
@@ -200,6 +212,13 @@ func TestAPIPreview(t *testing.T) {
 	}
 	if ns, _ := a.store.Notices(context.Background()); len(ns) != 0 {
 		t.Errorf("a preview stored %d notices", len(ns))
+	}
+
+	// "all": every contact, the one in zone 7 too.
+	resp = a.clients[notices.RoleCoordinator].do("POST", "/api/v1/preview", strings.Replace(advisoryJSON(""), `"audience": {"lists": ["zone4"]}`, `"all": true`, 1))
+	resp.decode(t, &p)
+	if resp.Status != http.StatusOK || p.Audience == nil || p.Audience.Contacts != 4 {
+		t.Errorf("all: status %d, audience %+v, problems %+v", resp.Status, p.Audience, p.Problems)
 	}
 
 	// An audience that reaches nobody is shown, with why it would be refused.
