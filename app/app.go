@@ -50,7 +50,12 @@ type App struct {
 	// Wake tells the dispatchers at work (crier serve) to look at the
 	// queue now, and returns who answered; nil: nobody is told.
 	Wake func(context.Context) []string
-	Now  func() time.Time // nil: time.Now
+	// Senders is the dispatcher's configuration with its senders (SMTP
+	// sessions, the Twilio client) and what closes them, for SendProof to
+	// send proofs itself when no dispatcher answers Wake; nil: proofs wait
+	// for a dispatcher.
+	Senders func() (scheduler.Config, func() error, error)
+	Now     func() time.Time // nil: time.Now
 }
 
 // now is the app's clock.

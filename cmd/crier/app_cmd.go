@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/user"
 	"strings"
+	"time"
 
 	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
@@ -89,4 +90,17 @@ func printWarnings(e *env, d *app.Draft) {
 		}
 		fmt.Fprintln(e.stderr, "warning:", w)
 	}
+}
+
+// storeApp is the application core over s for a command that changes
+// stored notices only (cancel, resume, reschedule), times in loc; woken
+// holds who answered its last wake.
+func storeApp(s *notices.Store, loc *time.Location) (a *app.App, woken *[]string) {
+	woken = new([]string)
+	a = &app.App{Store: s, Utility: templates.Utility{Location: loc}}
+	a.Wake = func(ctx context.Context) []string {
+		*woken = web.WakeServers(ctx, s)
+		return *woken
+	}
+	return a, woken
 }

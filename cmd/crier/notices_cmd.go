@@ -13,9 +13,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
-	"github.com/crier-notices/crier/web"
 )
 
 // noticesCmd is `crier notices`: the notices sent and being sent.
@@ -137,11 +137,13 @@ func (c noticesCancelCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	before, err := s.Notice(context.Background(), c.ID)
+	ctx := cliContext()
+	before, err := s.Notice(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	n, err := s.CancelNotice(context.Background(), c.ID)
+	a, _ := storeApp(s, time.UTC)
+	n, err := a.Cancel(ctx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -152,9 +154,6 @@ func (c noticesCancelCmd) Run(e *env) error {
 	// n counts the queued deliveries only: those a dispatcher holds are
 	// cancelled when it hands them back, unless already being sent.
 	fmt.Fprintf(e.stdout, "notice %d cancelled: %d queued deliveries cancelled; any a dispatcher holds now end cancelled, except those being sent at this moment\n", c.ID, n)
-	// A running crier serve may be sleeping until this notice's send time:
-	// woken, it plans its sleep again without it.
-	web.WakeServers(context.Background(), s)
 	return nil
 }
 
@@ -173,15 +172,16 @@ func (c noticesResumeCmd) Run(e *env) error {
 	for _, ch := range c.Channel {
 		chs = append(chs, notices.Channel(ch))
 	}
-	lifted, err := s.Resume(context.Background(), c.ID, chs...)
-	if err != nil {
+	a, _ := storeApp(s, time.UTC)
+	r, err := a.ResumeChannels(cliContext(), c.ID, chs...)
+	if err != nil && r.Lifted == nil {
 		return err
 	}
-	for _, p := range lifted {
+	for _, p := range r.Lifted {
 		fmt.Fprintf(e.stdout, "notice %d: %s resumed (it was paused: %s)\n", c.ID, p.Channel, p.Reason)
 	}
-	sayWoken(e.stdout, web.WakeServers(context.Background(), s), "run crier dispatch to send the rest (or start crier serve)")
-	return nil
+	sayWoken(e.stdout, r.Woken, "run crier dispatch to send the rest (or start crier serve)")
+	return err
 }
 
 type noticesRescheduleCmd struct {
@@ -196,20 +196,20 @@ func (c noticesRescheduleCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	at, err := parseSendTime(c.At, loc, time.Now(), "give a time to come")
+	at, err := parseLocalTime("--at", c.At, loc, "the utility's time zone", false)
 	if err != nil {
 		return usageError(cmd, err)
 	}
-	ctx := context.Background()
-	before, err := s.Notice(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	if err := s.RescheduleNotice(ctx, c.ID, at); err != nil {
-		return err
+	ctx := cliContext()
+	a, woken := storeApp(s, loc)
+	before, _ := s.Notice(ctx, c.ID) // for the message: Reschedule says what is wrong
+	if err := a.Reschedule(ctx, c.ID, at); err != nil {
+		return appError(err, func(p app.Problem) error {
+			return usageError(cmd, fmt.Errorf("--at %q is past (it is %s now); give a time to come", c.At, time.Now().In(loc).Format("2006-01-02 15:04")))
+		})
 	}
 	fmt.Fprintf(e.stdout, "notice %d now goes out at %s (it was %s)\n", c.ID, showTime(at, loc), showTime(before.SendAt, loc))
-	sayWoken(e.stdout, web.WakeServers(ctx, s), "it goes out then while crier serve runs (or crier dispatch is run then)")
+	sayWoken(e.stdout, *woken, "it goes out then while crier serve runs (or crier dispatch is run then)")
 	return nil
 }
 
@@ -330,7 +330,8 @@ func (c reportCmd) Run(e *env) error {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	r, err := s.Report(ctx, c.ID)
+	a, _ := storeApp(s, loc)
+	r, err := a.Report(ctx, c.ID)
 	if err != nil {
 		return err
 	}

@@ -249,20 +249,6 @@ func parseLocalTime(flag, s string, loc *time.Location, zone string, dates bool)
 	return time.Time{}, fmt.Errorf("%s %q: write it as YYYY-MM-DD HH:MM in %s (%s)", flag, s, zone, loc)
 }
 
-// parseSendTime reads --at in the utility's zone; zero for at once. A time
-// already past is refused, and what to do then is advice: sending late
-// by surprise is worse than asking.
-func parseSendTime(s string, loc *time.Location, now time.Time, advice string) (time.Time, error) {
-	t, err := parseLocalTime("--at", s, loc, "the utility's time zone", false)
-	if err != nil || t.IsZero() {
-		return t, err
-	}
-	if !t.After(now) {
-		return time.Time{}, fmt.Errorf("--at %q is past (it is %s now); %s", s, now.In(loc).Format("2006-01-02 15:04"), advice)
-	}
-	return t, nil
-}
-
 // checkRenders renders the notice in every language it goes out in, so
 // that a bad value or an SMS over its limit stops the command before
 // anything is stored (app.CheckRenders).
