@@ -38,6 +38,7 @@ func (s *Server) apiRouteTable() []apiRoute {
 		{"POST", APIPrefix + "notices", c, s.apiCreateNotice(idem)},
 		{"GET", APIPrefix + "notices/{id}", v, s.apiNotice},
 		{"GET", APIPrefix + "notices/{id}/report", v, s.apiReport},
+		{"POST", APIPrefix + "notices/{id}/cancel", c, s.apiCancel},
 		{"GET", APIPrefix + "campaigns", v, s.apiCampaigns},
 	}
 }

@@ -198,7 +198,7 @@ func (s *Server) apiNotice(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rep, err := s.cfg.App.Store.Report(r.Context(), id)
+	rep, err := s.cfg.App.Report(r.Context(), id)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -228,7 +228,7 @@ func (s *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rep, err := s.cfg.App.Store.Report(r.Context(), id)
+	rep, err := s.cfg.App.Report(r.Context(), id)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

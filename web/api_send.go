@@ -122,8 +122,13 @@ func (s *Server) createNotice(w http.ResponseWriter, r *http.Request, in apiNoti
 	ctx := r.Context()
 	a := s.cfg.App
 	if in.Draft {
-		s.apiFail(w, r, app.Invalid("drafts cannot be saved yet", app.Problem{Field: "draft", Message: "leave it out"}))
-		return 0
+		id, err := a.SaveDraft(ctx, req)
+		if err != nil {
+			s.apiFail(w, r, sendError(err))
+			return id
+		}
+		s.answerNotice(w, r, http.StatusCreated, id, apiSendResult{Message: fmt.Sprintf("notice %d saved as a draft; nothing was sent", id)})
+		return id
 	}
 	d, err := a.Compose(ctx, req)
 	if err != nil {
@@ -160,7 +165,7 @@ func sentMessage(sent app.Sent) string {
 // answerNotice answers with res and notice id as it is now, its address
 // in Location.
 func (s *Server) answerNotice(w http.ResponseWriter, r *http.Request, status int, id int64, res apiSendResult) {
-	rep, err := s.cfg.App.Store.Report(r.Context(), id)
+	rep, err := s.cfg.App.Report(r.Context(), id)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -168,4 +173,29 @@ func (s *Server) answerNotice(w http.ResponseWriter, r *http.Request, status int
 	res.Notice = s.apiReportOf(rep)
 	w.Header().Set("Location", APIPrefix+"notices/"+strconv.FormatInt(id, 10))
 	writeJSON(w, status, res)
+}
+
+// apiCancel answers POST /api/v1/notices/{id}/cancel: every message not
+// yet sent is withdrawn, and the notice's public page says it no longer
+// holds. 409 for a notice already cancelled.
+func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request) {
+	id, ok := noticeID(w, r)
+	if !ok {
+		return
+	}
+	n, err := s.cfg.App.Cancel(r.Context(), id)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	rep, err := s.cfg.App.Report(r.Context(), id)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Notice    apiNoticeView `json:"notice"`
+		Withdrawn int           `json:"withdrawn"` // messages that will not go
+		Message   string        `json:"message"`
+	}{s.apiReportOf(rep), n, fmt.Sprintf("notice %d cancelled: %d messages withdrawn", id, n)})
 }

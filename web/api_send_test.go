@@ -23,10 +23,10 @@ func advisoryJSON(extra string) string {
 }`
 }
 
-// TestAPISendScheduleRead: with a coordinator's token a system sends a
-// notice at once and schedules another, then reads each one's status
-// with its messages counted per channel, and finds both in the list.
-func TestAPISendScheduleRead(t *testing.T) {
+// TestAPISendScheduleCancel: with a coordinator's token a system sends a
+// notice at once and schedules another, reads each one's status with its
+// messages counted per channel, finds both in the list, and cancels them.
+func TestAPISendScheduleCancel(t *testing.T) {
 	a := newAPIServer(t, nil)
 	importContacts(t, a.store)
 	coord, viewer := a.clients[notices.RoleCoordinator], a.clients[notices.RoleViewer]
@@ -108,6 +108,43 @@ func TestAPISendScheduleRead(t *testing.T) {
 		t.Errorf("a limit over 500 and a status that is none: status %d, %s", resp.Status, resp.Body)
 	}
 
+	cancels := []struct {
+		name      string
+		id        int64
+		status    int
+		withdrawn int
+	}{
+		{"the scheduled notice", scheduled.Notice.ID, http.StatusOK, 0},
+		{"the one sending", sent.Notice.ID, http.StatusOK, 4},
+		{"one already cancelled", sent.Notice.ID, http.StatusConflict, 0},
+		{"one that is not", 999, http.StatusNotFound, 0},
+	}
+	for _, c := range cancels {
+		resp := coord.do("POST", fmt.Sprintf("/api/v1/notices/%d/cancel", c.id), "")
+		if resp.Status != c.status {
+			t.Fatalf("cancel %s: status %d, want %d: %s", c.name, resp.Status, c.status, resp.Body)
+		}
+		if c.status != http.StatusOK {
+			resp.errorBody(t)
+			continue
+		}
+		var res struct {
+			Notice    apiNoticeView `json:"notice"`
+			Withdrawn int           `json:"withdrawn"`
+		}
+		resp.decode(t, &res)
+		if res.Notice.Status != notices.Cancelled || res.Withdrawn != c.withdrawn {
+			t.Errorf("cancel %s: status %s, %d withdrawn; want cancelled, %d", c.name, res.Notice.Status, res.Withdrawn, c.withdrawn)
+		}
+	}
+	var n apiNoticeView
+	viewer.do("GET", fmt.Sprintf("/api/v1/notices/%d", sent.Notice.ID), "").decode(t, &n)
+	for _, d := range n.Deliveries {
+		if d.Cancelled != 2 || d.Queued != 0 {
+			t.Errorf("after cancelling, %s: %d cancelled, %d queued; want 2, 0", d.Channel, d.Cancelled, d.Queued)
+		}
+	}
+
 	entries, err := a.store.AuditLog(context.Background(), 10, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -118,9 +155,31 @@ func TestAPISendScheduleRead(t *testing.T) {
 			actions = append(actions, e.Action+" "+e.Subject)
 		}
 	}
-	want := fmt.Sprintf("schedule notice %d,send notice %d", scheduled.Notice.ID, sent.Notice.ID)
+	want := fmt.Sprintf("cancel notice %d,cancel notice %d,schedule notice %d,send notice %d", sent.Notice.ID, scheduled.Notice.ID, scheduled.Notice.ID, sent.Notice.ID)
 	if strings.Join(actions, ",") != want {
 		t.Errorf("the audit log has %q by the token, want %q", actions, want)
+	}
+}
+
+// TestAPIDraft: "draft": true saves a notice half written; nothing goes.
+func TestAPIDraft(t *testing.T) {
+	a := newAPIServer(t, nil)
+	importContacts(t, a.store)
+	body := strings.Replace(advisoryJSON(`, "draft": true`), `"cause": "main-break",`, "", 1)
+	resp := a.clients[notices.RoleCoordinator].do("POST", "/api/v1/notices", body)
+	if resp.Status != http.StatusCreated {
+		t.Fatalf("status %d: %s", resp.Status, resp.Body)
+	}
+	var res apiSendResult
+	resp.decode(t, &res)
+	if res.Notice.Status != notices.Draft || res.Notice.Values["area"] != "Oak Hill Road" || res.Notice.PageURL != "" ||
+		!strings.Contains(res.Message, "draft") {
+		t.Errorf("draft: %+v, %q", res.Notice, res.Message)
+	}
+	for _, d := range res.Notice.Deliveries {
+		if d.Total != 0 {
+			t.Errorf("a draft has %d messages on %s", d.Total, d.Channel)
+		}
 	}
 }
 
