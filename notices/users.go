@@ -302,3 +302,84 @@ func (s *Store) RevokeToken(ctx context.Context, name string) error {
 	}
 	return nil
 }
+
+// SetPasswordHash stores a new password hash for user id and ends the
+// user's sessions (a changed password signs out everywhere else).
+// Errors: NotFound.
+func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string) error {
+	if hash == "" {
+		return errorf(Invalid, "user %d: no password", id)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errorf(NotFound, "no user %d", id)
+	}
+	return s.EndUserSessions(ctx, id)
+}
+
+// RehashPassword replaces user id's password hash old with new, for a
+// hash made with weaker parameters, without ending any session; nothing
+// happens when the hash has changed meanwhile.
+func (s *Store) RehashPassword(ctx context.Context, id int64, old, new string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`, new, id, old)
+	return err
+}
+
+// lastAdminGuard is true when the change of user id cannot leave the
+// console without an active admin: the user is no active admin, or
+// another one remains. One statement, so two admins demoting each other
+// at once cannot both succeed.
+const lastAdminGuard = `(role <> 'admin' OR disabled_at IS NOT NULL OR
+	(SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id <> ?) > 0)`
+
+// SetUserRole gives user id role and ends their sessions. Errors:
+// Invalid for a bad role; NotFound; Conflict when it would demote the
+// last active admin.
+func (s *Store) SetUserRole(ctx context.Context, id int64, role Role) error {
+	if !role.Valid() {
+		return errorf(Invalid, "role %q: use admin, coordinator or viewer", role)
+	}
+	q := `UPDATE users SET role = ? WHERE id = ?`
+	args := []any{role, id}
+	if role != RoleAdmin {
+		q += ` AND ` + lastAdminGuard
+		args = append(args, id)
+	}
+	if err := s.changeUser(ctx, id, "demote the last active admin: make another user admin first", q, args...); err != nil {
+		return err
+	}
+	return s.EndUserSessions(ctx, id)
+}
+
+// DisableUser disables user id: they cannot sign in, and their sessions
+// end; their record and audit stay. Disabling a disabled user changes
+// nothing. Errors: NotFound; Conflict for the last active admin.
+func (s *Store) DisableUser(ctx context.Context, id int64) error {
+	err := s.changeUser(ctx, id, "disable the last active admin: make another user admin first",
+		`UPDATE users SET disabled_at = coalesce(disabled_at, ?) WHERE id = ? AND `+lastAdminGuard, s.now(), id, id)
+	if err != nil {
+		return err
+	}
+	return s.EndUserSessions(ctx, id)
+}
+
+// changeUser runs the update q of user id; when it changes no row it
+// says why: no such user, or the last-admin guard (refused says what
+// cannot be done).
+func (s *Store) changeUser(ctx context.Context, id int64, refused, q string, args ...any) error {
+	res, err := s.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	u, err := s.UserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	return errorf(Conflict, "user %s: cannot %s", u.Name, refused)
+}

@@ -207,3 +207,20 @@ func TestAPIWithoutCore(t *testing.T) {
 		t.Fatalf("status %d, want 404", rec.Code)
 	}
 }
+
+// TestAPIServerCallsPassTheCrossSiteCheck: a server calling the API with
+// its token sends no Origin and passes the console's cross-site check; a
+// browser's request from another site is refused, as JSON.
+func TestAPIServerCallsPassTheCrossSiteCheck(t *testing.T) {
+	a := newAPIServer(t, nil)
+	importContacts(t, a.store)
+	coord := a.clients[notices.RoleCoordinator]
+	if resp := coord.do("POST", "/api/v1/preview", advisoryJSON("")); resp.Status != http.StatusOK {
+		t.Errorf("without Origin: status %d: %s", resp.Status, resp.Body)
+	}
+	resp := coord.do("POST", "/api/v1/preview", advisoryJSON(""), "Origin", "https://elsewhere.example", "Sec-Fetch-Site", "cross-site")
+	if resp.Status != http.StatusForbidden {
+		t.Errorf("from another site: status %d, want 403", resp.Status)
+	}
+	resp.errorBody(t)
+}

@@ -29,9 +29,10 @@ type ConsolePage struct {
 }
 
 // parseConsolePages reads every page of templates/console/, each inside
-// console/layout.html.
+// console/layout.html; the files whose name starts with "_" are pieces
+// every page may use (a form field).
 func parseConsolePages() (map[string]*template.Template, error) {
-	layout, err := template.New("layout.html").Funcs(consoleFuncs).ParseFS(pageFiles, "templates/console/layout.html")
+	layout, err := template.New("layout.html").Funcs(consoleFuncs).ParseFS(pageFiles, "templates/console/layout.html", "templates/console/_*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +42,7 @@ func parseConsolePages() (map[string]*template.Template, error) {
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range names {
-		if path.Base(name) == "layout.html" {
+		if path.Base(name) == "layout.html" || strings.HasPrefix(path.Base(name), "_") {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(pageFiles, name)
@@ -56,6 +57,23 @@ func parseConsolePages() (map[string]*template.Template, error) {
 // consoleFuncs are the functions console templates may call.
 var consoleFuncs = template.FuncMap{
 	"allows": func(u notices.User, need string) bool { return u.Role.Allows(notices.Role(need)) },
+	"field":  newFormField,
+}
+
+// formField is one labelled input of a form, with its help and its
+// problem beside it (templates/console/_field.html).
+type formField struct {
+	ID, Name, Label, Type, Autocomplete, Value, Help, Problem string
+	Required                                                  bool
+}
+
+// newFormField is the template function field: name (also the id),
+// label, input type, autocomplete, value, the form's problems by field
+// name, help. A field with no help is optional only when its label says
+// so; others are required.
+func newFormField(name, label, typ, autocomplete, value string, problems map[string]string, help string) formField {
+	return formField{ID: name, Name: name, Label: label, Type: typ, Autocomplete: autocomplete, Value: value,
+		Help: help, Problem: problems[name], Required: !strings.Contains(label, "(optional)")}
 }
 
 // consolePage answers with console page name (templates/console/NAME.html)

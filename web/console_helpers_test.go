@@ -2,13 +2,16 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/crier-notices/crier/app"
+	"github.com/crier-notices/crier/internal/password"
 	"github.com/crier-notices/crier/notices"
 )
 
@@ -58,4 +61,65 @@ func testSignIn(t testing.TB, ts *httptest.Server, st *notices.Store, role notic
 	base, _ := url.Parse(ts.URL)
 	jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: token, Path: "/"}})
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, u
+}
+
+// The web tests hash passwords at argon2id's least cost: a sign-in test
+// checks what is answered, not the hash's strength (internal/password's
+// tests hold Default), and at the real cost each sign-in takes about a
+// second under the race detector on a busy machine.
+func init() { password.Default = password.Params{Memory: 64, Time: 1, Threads: 1} }
+
+// testPassword is the password of the users addTestUser makes.
+const testPassword = "rain on the reservoir"
+
+// addTestUser adds a user named name with role and testPassword through
+// the application core, as crier users add does, and returns them.
+func addTestUser(t testing.TB, s *Server, name string, role notices.Role) notices.User {
+	t.Helper()
+	u, err := s.cfg.App.AddUser(context.Background(), app.NewUser{Name: name, Role: role, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// postForm posts form to ts's path with client, as a browser on the same
+// site does (Origin and Sec-Fetch-Site say so), from address from (""
+// for the test client's own; else sent as X-Forwarded-For, which the
+// server believes of a loopback peer such as a reverse proxy).
+func postForm(t testing.TB, client *http.Client, ts *httptest.Server, path string, form url.Values, from string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest("POST", ts.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", ts.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if from != "" {
+		req.Header.Set("X-Forwarded-For", from)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// newClient is a client with its own cookie jar that does not follow
+// redirects, so a test sees them.
+func newClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// bodyOf reads resp's body.
+func bodyOf(t testing.TB, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -60,6 +60,7 @@ type Server struct {
 	oneClick *limiter
 
 	spool spoolState // part A: webhooks accepted, waiting to be recorded
+	auth  authState  // sign-in failures, the setup address (web/login.go)
 }
 
 // New checks cfg and returns its server.
@@ -103,11 +104,12 @@ func (s *Server) Handler() http.Handler {
 	s.unsubscribeRoutes(mux)
 	s.pageRoutes(mux)
 	s.feedRoutes(mux)
+	s.authRoutes(mux)
 	s.apiRoutes(mux)
 	mux.Handle("/", s.limited(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound)
 	})))
-	return s.protect(mux)
+	return s.protect(s.sameOrigin(mux))
 }
 
 // The server's limits: a slow or hostile client cannot hold a connection

@@ -36,6 +36,8 @@ type cli struct {
 	Serve     serveCmd     `cmd:"" help:"Run the scheduler and the dispatcher: campaigns fired on time, scheduled notices sent when due, what is published sent at once; and the public routes on [web] listen (unsubscribe links, Twilio's webhooks, notice pages, feeds). Stops gracefully on SIGINT or SIGTERM."`
 	Report    reportCmd    `cmd:"" help:"What became of a notice on each channel, with every failure and its reason; --csv for every delivery."`
 	Replies   repliesCmd   `cmd:"" help:"The texts customers sent back: the review queue of replies that read as an opt-out, and their feedback."`
+	Users     usersCmd     `cmd:"" help:"Add, list and disable the console's users; set a password or a role."`
+	Tokens    tokensCmd    `cmd:"" help:"Make, list and revoke the tokens other systems call the JSON API with."`
 }
 
 // env is what every command gets: where to write, and the configuration.

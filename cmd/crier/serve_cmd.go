@@ -154,6 +154,11 @@ func (c Config) startWeb(ctx context.Context, sc serveSettings, s *notices.Store
 	if err != nil {
 		return "", nil, fmt.Errorf("%s: [web] listen %q: %w (another crier serve running? set a free port, or off)", c.name(), sc.webListen, err)
 	}
+	if setup, err := srv.SetupURL(ctx, ln.Addr()); err != nil { // a console with no users yet
+		log.Warn("the console has no users yet, and no setup address", "err", err)
+	} else if setup != "" {
+		log.Warn("the console has no users yet: open the setup address in a browser on this machine to make the first admin (it works once), or run crier users add NAME --role admin", "setup", setup)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
