@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/templates"
 )
 
 // Sent is what Send (or Approve) did with a notice.
@@ -34,11 +35,16 @@ func (a *App) Send(ctx context.Context, d *Draft) (Sent, error) {
 	if err := checkAudience(d); err != nil {
 		return Sent{}, err
 	}
+	if a.ApprovalOver > 0 {
+		if sent, held, err := a.holdForApproval(ctx, d); held || err != nil {
+			return sent, err
+		}
+	}
 	id, err := a.store(ctx, d)
 	if err != nil {
 		return Sent{}, err
 	}
-	return a.publish(ctx, id, d)
+	return a.publish(ctx, id, d.Family, "")
 }
 
 // store creates the draft's notice, or writes it over the saved draft it
@@ -47,23 +53,29 @@ func (a *App) store(ctx context.Context, d *Draft) (int64, error) {
 	if d.DraftID == 0 {
 		return a.Store.CreateNotice(ctx, d.Notice)
 	}
+	// What a second coordinator is asked to approve does not change
+	// under them.
+	if ap, err := a.Store.ApprovalOf(ctx, d.DraftID); err == nil && ap.Awaiting {
+		return 0, &notices.Error{Code: notices.Conflict, Message: fmt.Sprintf("notice %d awaits approval and cannot be changed: cancel it and compose it again", d.DraftID)}
+	}
 	return d.DraftID, a.Store.ReplaceDraft(ctx, d.DraftID, d.Notice)
 }
 
-// publish publishes the stored notice id of draft d, wakes the running
-// dispatchers (they send it now, or set their alarm for its send time),
-// and records it in the audit log.
-func (a *App) publish(ctx context.Context, id int64, d *Draft) (Sent, error) {
-	sum, err := a.Store.Publish(ctx, id, d.Family, a.DefaultLanguage)
+// publish publishes the stored notice id of template family fam, wakes
+// the running dispatchers (they send it now, or set their alarm for its
+// send time), and records it in the audit log as "send" or "schedule",
+// after the word why ("approved by ana: ") when given.
+func (a *App) publish(ctx context.Context, id int64, fam *templates.Family, why string) (Sent, error) {
+	sum, err := a.Store.Publish(ctx, id, fam, a.DefaultLanguage)
 	if err != nil {
 		return Sent{ID: id}, err
 	}
 	sent := Sent{ID: id, Status: sum.Status, Summary: sum, Woken: a.wake(ctx)}
 	action, detail := "send", counts(sum)
 	if sum.Status == notices.Scheduled {
-		action, detail = "schedule", "at "+d.Notice.SendAt.UTC().Format("2006-01-02 15:04 UTC")+": "+detail
+		action, detail = "schedule", "at "+sum.Due.UTC().Format("2006-01-02 15:04 UTC")+": "+detail
 	}
-	return sent, a.audit(ctx, action, noticeSubject(id), d.Family.Name+", "+detail)
+	return sent, a.audit(ctx, action, noticeSubject(id), why+fam.Name+", "+detail)
 }
 
 // counts says how many messages a publishing made on each channel: queued,

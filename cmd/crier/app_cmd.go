@@ -10,30 +10,25 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/app"
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
 	"github.com/crier-notices/crier/web"
 )
 
-// newApp is the application core with this configuration, without a
-// store: composing a notice needs none, and a refused one must not leave
-// a database behind. useStore gives it one.
-func newApp(cfg Config, lib *templates.Library, u templates.Utility) (*app.App, error) {
-	mc, err := cfg.messageConfig(lib, u)
-	if err != nil {
-		return nil, &exitError{code: 1, err: fmt.Errorf("%s; nothing was queued:\n  %s", app.NotSendable, strings.ReplaceAll(err.Error(), "\n", "\n  "))}
+// newApp is the application core with this configuration
+// (config.Config.App), without a store: composing a notice needs none,
+// and a refused one must not leave a database behind. useStore gives it
+// one.
+func newApp(cfg config.Config, lib *templates.Library) (*app.App, error) {
+	a, err := cfg.App(context.Background(), nil, lib)
+	var ce *config.CheckError
+	if errors.As(err, &ce) {
+		// A command that sends refused the file when it read it; what
+		// remains is what the dispatcher would refuse in every message.
+		return nil, &exitError{code: 1, err: fmt.Errorf("%s; nothing was queued:\n  %s", app.NotSendable, strings.ReplaceAll(ce.Err.Error(), "\n", "\n  "))}
 	}
-	a := &app.App{Library: lib, Utility: u, DefaultLanguage: cfg.Utility.DefaultLanguage, PublicURL: cfg.PublicURL,
-		PhoneRegion: cfg.phoneRegion(), Messages: mc, ChannelNames: cfg.channelNames()}
-	// The secrets belong to the dispatcher's environment: the coordinator's
-	// shell need not hold them to compose a notice, and is only warned.
-	if _, closeSenders, err := cfg.dispatchConfig(lib, u); err != nil {
-		a.MessagesErr = err
-	} else {
-		closeSenders()
-	}
-	a.Quiet, _ = cfg.quietHours(u) // a bad one is refused with the configuration
-	return a, nil
+	return a, err
 }
 
 // useStore gives a the store s, and wakes the running crier serve

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
 )
@@ -32,11 +33,11 @@ type audienceFlags struct {
 
 // audience returns the audience the flags choose; cmd names the command
 // for usage errors.
-func (c audienceFlags) audience(cfg Config, cmd string) (notices.Audience, error) {
+func (c audienceFlags) audience(cfg config.Config, cmd string) (notices.Audience, error) {
 	a := notices.Audience{Lists: c.List, Zones: c.Zone, Tags: c.Tag, AllTags: c.AllTags, Streets: c.Street,
 		Attributes: c.Attr, DefaultLanguage: cfg.Utility.DefaultLanguage}
 	if len(c.Language) > 0 {
-		n, err := cfg.normalizer()
+		n, err := cfg.Normalizer()
 		if err != nil {
 			return a, err
 		}

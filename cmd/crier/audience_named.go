@@ -3,13 +3,14 @@ package main
 import (
 	"errors"
 
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 )
 
 // named is the audience the flags name for a command that sends (send,
 // campaigns add): nobody reaches every contact by leaving the flags out;
 // everyone takes all (--all), which goes with no list or filter.
-func (c audienceFlags) named(cfg Config, cmd string, all bool) (notices.Audience, error) {
+func (c audienceFlags) named(cfg config.Config, cmd string, all bool) (notices.Audience, error) {
 	given := c.given()
 	switch {
 	case all && given:

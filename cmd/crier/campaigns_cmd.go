@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/app"
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
@@ -57,7 +58,7 @@ func (c campaignsAddCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		return err
 	}
@@ -86,7 +87,7 @@ func (c campaignsAddCmd) Run(e *env) error {
 		return err
 	}
 	ctx := context.Background()
-	s, err := cfg.store(ctx)
+	s, err := cfg.Store(ctx)
 	if err != nil {
 		return err
 	}
@@ -154,12 +155,12 @@ func (c campaignsEditCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		return err
 	}
 	ctx := context.Background()
-	s, err := cfg.existingStore(ctx)
+	s, err := cfg.ExistingStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -202,7 +203,7 @@ func (c campaignsEditCmd) Run(e *env) error {
 
 // edit reads the flags into the change they make to campaign camp, with
 // the template the campaign will have (for reading --values and --set).
-func (c campaignsEditCmd) edit(cfg Config, lib *templates.Library, camp notices.Campaign) (app.CampaignEdit, *templates.Family, error) {
+func (c campaignsEditCmd) edit(cfg config.Config, lib *templates.Library, camp notices.Campaign) (app.CampaignEdit, *templates.Family, error) {
 	const cmd = "campaigns edit"
 	edit := app.CampaignEdit{Rename: c.Rename, Template: c.Template, Replace: c.Values != "", Unset: c.Unset,
 		Schedule: c.Schedule, Timezone: c.Timezone, Starts: c.Starts, Ends: c.Ends}
@@ -248,15 +249,15 @@ func (c campaignsEditCmd) edit(cfg Config, lib *templates.Library, camp notices.
 // campaignZone is the time zone a new campaign's schedule is read in: the
 // one given (the app checks it), else [schedule] timezone, else [utility]
 // timezone, checked here so that the error names crier.toml.
-func campaignZone(cfg Config, given string) (string, error) {
+func campaignZone(cfg config.Config, given string) (string, error) {
 	if given != "" {
 		return given, nil
 	}
-	name, where := cfg.Schedule.Timezone, cfg.name()+": [schedule] timezone"
+	name, where := cfg.Schedule.Timezone, cfg.Name()+": [schedule] timezone"
 	if name == "" {
-		name, where = cfg.Utility.Timezone, cfg.name()+": [utility] timezone"
+		name, where = cfg.Utility.Timezone, cfg.Name()+": [utility] timezone"
 	}
-	if _, err := loadZone(name); err != nil {
+	if _, err := config.LoadZone(name); err != nil {
 		return "", fmt.Errorf("%s %w", where, err)
 	}
 	return name, nil
@@ -273,7 +274,7 @@ func loadSchedule(c notices.Campaign) (*scheduler.Schedule, *time.Location, erro
 
 // writeCampaignSummary writes what add and edit stored: the notice, the
 // schedule, whom it reaches now and its next firings.
-func writeCampaignSummary(w io.Writer, cfg Config, u templates.Utility, saved app.CampaignSaved) {
+func writeCampaignSummary(w io.Writer, cfg config.Config, u templates.Utility, saved app.CampaignSaved) {
 	c, fam, reach := saved.Campaign, saved.Family, saved.Reach
 	n := c.Notice
 	loc := saved.Schedule.Location
@@ -286,7 +287,7 @@ func writeCampaignSummary(w io.Writer, cfg Config, u templates.Utility, saved ap
 		fmt.Fprintf(w, "ends:      %s\n", showTime(c.EndsAt, loc))
 	}
 	fmt.Fprintf(w, "audience:  %s, %d contact(s) now (counted again at each firing)\n", n.Audience, reach.Contacts)
-	names := cfg.channelNames()
+	names := cfg.ChannelNames()
 	for _, ch := range n.Channels {
 		what := "message(s)"
 		if ch == notices.Print {
@@ -303,7 +304,7 @@ func writeCampaignSummary(w io.Writer, cfg Config, u templates.Utility, saved ap
 		fmt.Fprintf(w, "  (none after: it ends %s)\n", showTime(c.EndsAt, loc))
 	}
 	if len(next) > 0 {
-		if note := cfg.quietNote(u, next[0].At, n.Channels, n.Urgency); note != "" {
+		if note := cfg.QuietNote(u, next[0].At, n.Channels, n.Urgency); note != "" {
 			fmt.Fprintf(w, "at the next firing, %s\n", note)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
 )
@@ -358,11 +359,11 @@ func TestCampaignsShowRuns(t *testing.T) {
 	}
 	second := time.Date(first.Year(), first.Month()+1, 1, 9, 0, 0, 0, ny)
 
-	conf, err := loadConfig(cfg)
+	conf, err := config.Load(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib, _, err := conf.library()
+	lib, _, err := conf.Library()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 )
 
@@ -24,12 +25,12 @@ type contactsCmd struct {
 }
 
 // openStore loads the configuration and opens its database.
-func (e *env) openStore() (Config, *notices.Store, error) {
+func (e *env) openStore() (config.Config, *notices.Store, error) {
 	cfg, err := e.config()
 	if err != nil {
 		return cfg, nil, err
 	}
-	s, err := cfg.store(context.Background())
+	s, err := cfg.Store(context.Background())
 	return cfg, s, err
 }
 

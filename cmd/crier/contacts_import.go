@@ -74,7 +74,7 @@ func (c contactsImportCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	norm, err := cfg.normalizer()
+	norm, err := cfg.Normalizer()
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (c contactsImportCmd) Run(e *env) error {
 	if ri, err := os.Stat(rejectsPath); err == nil && os.SameFile(ri, info) {
 		return usageError("contacts import", fmt.Errorf("--rejects %s is the file being imported: name another file", rejectsPath))
 	}
-	s, err := cfg.store(context.Background())
+	s, err := cfg.Store(context.Background())
 	if err != nil {
 		return err
 	}

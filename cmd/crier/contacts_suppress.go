@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 )
 
@@ -81,8 +82,8 @@ func (c contactsResubscribeCmd) Run(e *env) error {
 
 // cleanAddress reads an email address or a phone number with the
 // configured phone region.
-func cleanAddress(cfg Config, s string) (string, error) {
-	n, err := cfg.normalizer()
+func cleanAddress(cfg config.Config, s string) (string, error) {
+	n, err := cfg.Normalizer()
 	if err != nil {
 		return "", err
 	}

@@ -26,7 +26,7 @@ func (dbMigrateCmd) Run(e *env) error {
 	ctx := context.Background()
 	s, err := notices.OpenWithoutMigrating(ctx, cfg.Database)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", cfg.databaseName(), err)
+		return fmt.Errorf("database %s: %w", cfg.DatabaseName(), err)
 	}
 	defer s.Close()
 	done, err := s.Migrate(ctx)
@@ -37,7 +37,7 @@ func (dbMigrateCmd) Run(e *env) error {
 		return err
 	}
 	if len(done) == 0 {
-		fmt.Fprintf(e.stdout, "%s is up to date\n", cfg.databaseName())
+		fmt.Fprintf(e.stdout, "%s is up to date\n", cfg.DatabaseName())
 	}
 	return nil
 }
@@ -52,14 +52,14 @@ func (dbStatusCmd) Run(e *env) error {
 	if !strings.Contains(cfg.Database, "://") {
 		if _, err := os.Stat(cfg.Database); errors.Is(err, os.ErrNotExist) {
 			// The state of the database is this command's answer: exit 0.
-			fmt.Fprintf(e.stdout, "%v; crier db migrate creates it empty\n", cfg.noDatabase())
+			fmt.Fprintf(e.stdout, "%v; crier db migrate creates it empty\n", cfg.NoDatabase())
 			return nil
 		}
 	}
 	ctx := context.Background()
 	s, err := notices.OpenWithoutMigrating(ctx, cfg.Database)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", cfg.databaseName(), err)
+		return fmt.Errorf("database %s: %w", cfg.DatabaseName(), err)
 	}
 	defer s.Close()
 	ms, err := s.Migrations(ctx)
@@ -80,6 +80,6 @@ func (dbStatusCmd) Run(e *env) error {
 		fmt.Fprintf(tw, "%04d\t%s\t%s\n", m.Version, m.Name, applied)
 	}
 	tw.Flush()
-	fmt.Fprintf(e.stdout, "database %s: schema version %d, %d pending\n", cfg.databaseName(), version, pending)
+	fmt.Fprintf(e.stdout, "database %s: schema version %d, %d pending\n", cfg.DatabaseName(), version, pending)
 	return nil
 }

@@ -28,16 +28,16 @@ func (c dispatchCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		return err
 	}
-	dc, closeSenders, err := cfg.dispatchConfig(lib, u)
+	dc, closeSenders, err := cfg.DispatchConfig(lib, u)
 	if err != nil {
 		return err
 	}
 	defer closeSenders()
-	s, err := cfg.store(context.Background())
+	s, err := cfg.Store(context.Background())
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (c dispatchCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	for _, line := range cfg.channelLines() {
+	for _, line := range cfg.ChannelLines() {
 		fmt.Fprintln(e.stdout, line)
 	}
 

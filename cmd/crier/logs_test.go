@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/internal/testenv"
 )
 
@@ -53,7 +54,7 @@ api_url = %q
 	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(envTwilioToken, testSecret)
+	t.Setenv(config.EnvTwilioToken, testSecret)
 	customers, err := filepath.Abs(filepath.Join("..", "..", "examples", "customers.csv"))
 	if err != nil {
 		t.Fatal(err)

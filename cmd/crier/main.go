@@ -12,6 +12,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/templates"
 )
 
@@ -50,18 +51,18 @@ type env struct {
 	sendsNothing bool
 
 	loaded bool // config has been read: cfg and cfgErr hold what it gave
-	cfg    Config
+	cfg    config.Config
 	cfgErr error
 }
 
 // config reads the configuration file once per command, saying once what
 // is wrong with it, however many parts of the command ask for it.
-func (e *env) config() (Config, error) {
+func (e *env) config() (config.Config, error) {
 	if !e.loaded {
-		e.cfg, e.cfgErr = loadConfig(e.configPath)
-		var ce *checkError
+		e.cfg, e.cfgErr = config.Load(e.configPath)
+		var ce *config.CheckError
 		if e.sendsNothing && errors.As(e.cfgErr, &ce) {
-			fmt.Fprintf(e.stderr, "crier: warning: the configuration has mistakes that crier send, dispatch and serve refuse (this command goes on):\n%v\n", ce.err)
+			fmt.Fprintf(e.stderr, "crier: warning: the configuration has mistakes that crier send, dispatch and serve refuse (this command goes on):\n%v\n", ce.Err)
 			e.cfgErr = nil
 		}
 		e.loaded = true
@@ -76,7 +77,7 @@ func (e *env) config() (Config, error) {
 // says.
 var makesMessages = []string{
 	"send", "dispatch", "serve", "render",
-	"campaigns add", "campaigns edit", "campaigns resume", "notices resume", "notices reschedule",
+	"campaigns add", "campaigns edit", "campaigns resume", "notices resume", "notices reschedule", "notices approve",
 }
 
 // commandSendsNothing reports whether command (kong's "notices cancel
@@ -99,12 +100,12 @@ func commandSendsNothing(command string) bool {
 
 // library loads the configuration and the template library, and shows the
 // custom templates' warnings on standard error.
-func (e *env) library() (Config, *templates.Library, error) {
+func (e *env) library() (config.Config, *templates.Library, error) {
 	cfg, err := e.config()
 	if err != nil {
 		return cfg, nil, err
 	}
-	lib, problems, err := cfg.library()
+	lib, problems, err := cfg.Library()
 	if err != nil {
 		return cfg, nil, err
 	}

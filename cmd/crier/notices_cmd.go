@@ -26,6 +26,7 @@ type noticesCmd struct {
 	Resume     noticesResumeCmd     `cmd:"" help:"Resume a notice's paused channels once their cause is fixed."`
 	Reschedule noticesRescheduleCmd `cmd:"" help:"Move a scheduled notice (crier send --at) to another send time."`
 	Schedule   noticesScheduleCmd   `cmd:"" help:"What goes out in the next days: the scheduled notices and the campaigns' firings, in time order."`
+	Approve    noticesApproveCmd    `cmd:"" help:"Approve a notice awaiting a second coordinator ([console] approval_over): it goes out as it would have. Only another user than who sent it may."`
 }
 
 type noticesListCmd struct{}
@@ -45,9 +46,16 @@ func (noticesListCmd) Run(e *env) error {
 		fmt.Fprintln(e.stdout, "no notices yet (crier send makes one)")
 		return nil
 	}
+	awaiting, err := s.AwaitingApproval(ctx)
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tURGENCY\tTEMPLATE\tCREATED\tSEND AT\tPROGRESS")
 	for _, n := range ns {
+		if awaiting[n.ID] && n.Status == notices.Draft {
+			n.Status = "awaiting approval"
+		}
 		r, err := s.Report(ctx, n.ID)
 		if err != nil {
 			return err
@@ -84,6 +92,9 @@ func (c noticesShowCmd) Run(e *env) error {
 	}
 	n := r.Notice
 	fmt.Fprintf(e.stdout, "notice %d: %s\n", n.ID, n.Status)
+	if err := writeApproval(e.stdout, s, n, loc); err != nil {
+		return err
+	}
 	writeProofNote(e.stdout, n)
 	fmt.Fprintf(e.stdout, "template:  %s\n", n.Template)
 	langs := "every language of the template"
@@ -210,6 +221,64 @@ func (c noticesRescheduleCmd) Run(e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "notice %d now goes out at %s (it was %s)\n", c.ID, showTime(at, loc), showTime(before.SendAt, loc))
 	sayWoken(e.stdout, *woken, "it goes out then while crier serve runs (or crier dispatch is run then)")
+	return nil
+}
+
+type noticesApproveCmd struct {
+	ID int64 `arg:"" help:"The notice's number (crier notices list shows those awaiting approval)."`
+}
+
+func (c noticesApproveCmd) Run(e *env) error {
+	cfg, lib, err := e.library()
+	if err != nil {
+		return err
+	}
+	u, err := cfg.LoadUtility()
+	if err != nil {
+		return err
+	}
+	a, err := newApp(cfg, lib)
+	if err != nil {
+		return err
+	}
+	s, err := cfg.ExistingStore(context.Background())
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	useStore(a, s)
+	sent, err := a.Approve(cliContext(), c.ID)
+	if sent.Status == "" {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "notice %d approved\n", c.ID)
+	n, nerr := s.Notice(context.Background(), c.ID)
+	if nerr != nil {
+		return nerr
+	}
+	when := "at once"
+	if !n.SendAt.IsZero() {
+		when = n.SendAt.In(u.Location).Format("Monday 2 January 2006 15:04 MST")
+	}
+	writeSent(e.stdout, sent, when)
+	return err
+}
+
+// writeApproval says, of a notice that needed a second coordinator's
+// approval, who asked and whether it has it.
+func writeApproval(w io.Writer, s *notices.Store, n notices.Notice, loc *time.Location) error {
+	ap, err := s.ApprovalOf(context.Background(), n.ID)
+	switch {
+	case notices.ErrorCode(err) == notices.NotFound:
+		return nil
+	case err != nil:
+		return err
+	case ap.Awaiting && n.Status == notices.Draft:
+		fmt.Fprintf(w, "awaiting approval: sent by %s at %s to %d contacts; another user approves it with crier notices approve %d\n",
+			ap.RequestedBy, showTime(ap.RequestedAt, loc), ap.Recipients, n.ID)
+	case !ap.Awaiting:
+		fmt.Fprintf(w, "approved:  by %s at %s (sent by %s)\n", ap.ApprovedBy, showTime(ap.ApprovedAt, loc), ap.RequestedBy)
+	}
 	return nil
 }
 

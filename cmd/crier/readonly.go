@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 )
 
@@ -13,12 +14,12 @@ import (
 // contacts list …) or change what is there (contacts delete, notices
 // cancel …). None of them makes a crier.db in a folder it is run in by
 // mistake; where there is none they say so, exit status 1.
-func (e *env) existingStore() (Config, *notices.Store, error) {
+func (e *env) existingStore() (config.Config, *notices.Store, error) {
 	cfg, err := e.config()
 	if err != nil {
 		return cfg, nil, err
 	}
-	s, err := cfg.existingStore(context.Background())
+	s, err := cfg.ExistingStore(context.Background())
 	return cfg, s, err
 }
 
@@ -27,12 +28,12 @@ func (e *env) existingStore() (Config, *notices.Store, error) {
 // not load is refused by a command that reads a time, which it would read
 // wrong; one that only shows times warns and shows them in UTC, marked so,
 // since a notice's report must always be readable.
-func (e *env) timesStore(reads bool) (Config, *time.Location, *notices.Store, error) {
+func (e *env) timesStore(reads bool) (config.Config, *time.Location, *notices.Store, error) {
 	cfg, err := e.config()
 	if err != nil {
 		return cfg, nil, nil, err
 	}
-	loc, err := cfg.location()
+	loc, err := cfg.Location()
 	if err != nil && reads {
 		return cfg, nil, nil, err
 	}
@@ -40,21 +41,6 @@ func (e *env) timesStore(reads bool) (Config, *time.Location, *notices.Store, er
 		fmt.Fprintf(e.stderr, "warning: %v; the times below are in UTC until it is fixed\n", err)
 		loc = time.UTC
 	}
-	s, err := cfg.existingStore(context.Background())
+	s, err := cfg.ExistingStore(context.Background())
 	return cfg, loc, s, err
-}
-
-// existingStore opens the database named by the configuration if it
-// exists (migrated, as store does).
-func (c Config) existingStore(ctx context.Context) (*notices.Store, error) {
-	return c.openStore(ctx, notices.OpenExisting)
-}
-
-// noDatabase says that the database does not exist yet and how it comes to.
-func (c Config) noDatabase() error {
-	where := ""
-	if c.file == "" {
-		where = " (there is no crier.toml here, so the default crier.db in this folder; --config names another)"
-	}
-	return fmt.Errorf("no database at %s yet%s: import contacts or send a notice first (crier contacts import FILE)", c.databaseName(), where)
 }

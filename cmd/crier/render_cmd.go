@@ -36,7 +36,7 @@ func (c renderCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (c renderCmd) Run(e *env) error {
 			return &exitError{code: 1, err: fmt.Errorf("template %s cannot be filled with these values:\n  %s", c.Name, strings.ReplaceAll(ves.Error(), "\n", "\n  "))}
 		}
 		if errors.Is(err, templates.ErrMissingContact) {
-			return &exitError{code: 1, err: fmt.Errorf("%w; set them in the [utility] table of %s", err, cfg.name())}
+			return &exitError{code: 1, err: fmt.Errorf("%w; set them in the [utility] table of %s", err, cfg.Name())}
 		}
 		if err != nil {
 			return &exitError{code: 1, err: err}
@@ -93,11 +93,11 @@ func (c renderCmd) Run(e *env) error {
 	}
 
 	if u.Email == "" {
-		fmt.Fprintf(e.stderr, "warning: the email has no From address; set email in the [utility] table of %s\n", cfg.name())
+		fmt.Fprintf(e.stderr, "warning: the email has no From address; set email in the [utility] table of %s\n", cfg.Name())
 	}
 	if missing := fam.Original.MissingBranding(u); len(missing) > 0 {
 		fmt.Fprintf(e.stderr, "warning: %s shows the utility's %s, which the configuration leaves empty; set them in the [utility] table of %s\n",
-			c.Name, strings.Join(missing, ", "), cfg.name())
+			c.Name, strings.Join(missing, ", "), cfg.Name())
 	}
 	for _, r := range renderings {
 		dir := c.Out

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/app"
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
 )
@@ -37,7 +38,7 @@ type sendCmd struct {
 // application core, with what the command needs to say of it.
 type sendDraft struct {
 	*app.Draft
-	cfg  Config
+	cfg  config.Config
 	u    templates.Utility
 	core *app.App
 }
@@ -50,7 +51,7 @@ func (c sendCmd) Run(e *env) error {
 	if len(c.Proof) > 0 {
 		return c.sendProofs(e, d)
 	}
-	s, err := d.cfg.store(context.Background())
+	s, err := d.cfg.Store(context.Background())
 	if err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func (c sendCmd) compose(e *env) (*sendDraft, error) {
 		return nil, err
 	}
 	d.cfg = cfg
-	if d.u, err = cfg.utility(); err != nil {
+	if d.u, err = cfg.LoadUtility(); err != nil {
 		return nil, err
 	}
 	fam, err := lib.Family(c.Template)
@@ -99,7 +100,7 @@ func (c sendCmd) compose(e *env) (*sendDraft, error) {
 	if req.At, err = parseLocalTime("--at", c.At, d.u.Location, "the utility's time zone", false); err != nil {
 		return nil, usageError("send", err)
 	}
-	if d.core, err = newApp(cfg, lib, d.u); err != nil {
+	if d.core, err = newApp(cfg, lib); err != nil {
 		return nil, err
 	}
 	if d.Draft, err = d.core.Compose(cliContext(), req); err != nil {
@@ -140,7 +141,7 @@ func (c sendCmd) flagProblem(loc *time.Location) func(app.Problem) error {
 
 // chosenAudience is the audience the flags name; the application core
 // checks that one is named (or --all). A proof takes none.
-func (c sendCmd) chosenAudience(cfg Config) (notices.Audience, error) {
+func (c sendCmd) chosenAudience(cfg config.Config) (notices.Audience, error) {
 	named := c.audienceFlags.given()
 	switch {
 	case len(c.Proof) > 0 && (named || c.All):
@@ -171,6 +172,18 @@ func publishNotice(e *env, d *sendDraft) error {
 	if sent.Status == "" {
 		return appError(err, noFlag)
 	}
+	writeSent(e.stdout, sent, sendWhen(d))
+	return err // the audit log's, when it could not record the send
+}
+
+// writeSent says what sending a notice did: the messages queued on each
+// channel (reached, for a notice scheduled), and when it goes; or that
+// it awaits a second coordinator's approval.
+func writeSent(w io.Writer, sent app.Sent, when string) {
+	if sent.AwaitingApproval {
+		fmt.Fprintf(w, "notice %d awaits approval: it reaches more contacts than [console] approval_over lets one coordinator send to alone; nothing is queued until another user approves it (crier notices approve %d, or the console)\n", sent.ID, sent.ID)
+		return
+	}
 	var parts []string
 	for _, ch := range sent.Summary.Channels {
 		n := ch.Queued
@@ -183,14 +196,13 @@ func publishNotice(e *env, d *sendDraft) error {
 		}
 		parts = append(parts, p)
 	}
-	fmt.Fprintf(e.stdout, "notice %d %s: %s\n", sent.ID, sent.Status, strings.Join(parts, ", "))
+	fmt.Fprintf(w, "notice %d %s: %s\n", sent.ID, sent.Status, strings.Join(parts, ", "))
 	switch sent.Status {
 	case notices.Scheduled:
-		fmt.Fprintf(e.stdout, "it goes out at %s while crier serve runs (or crier dispatch is run then), to the audience as it is then (the counts above are of now)\n", sendWhen(d))
+		fmt.Fprintf(w, "it goes out at %s while crier serve runs (or crier dispatch is run then), to the audience as it is then (the counts above are of now)\n", when)
 	case notices.Sending:
-		sayWoken(e.stdout, sent.Woken, "run crier dispatch to send it (or start crier serve, which sends what is published)")
+		sayWoken(w, sent.Woken, "run crier dispatch to send it (or start crier serve, which sends what is published)")
 	}
-	return err // the audit log's, when it could not record the send
 }
 
 // sendWhen says when the notice goes: at once, or its send time.

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/internal/emltest"
 	"github.com/crier-notices/crier/internal/sinks"
 	"github.com/crier-notices/crier/notices"
@@ -188,15 +189,15 @@ func pdfText(t *testing.T, pdftotext, file string, first, last int) string {
 // template, as the dispatcher does, for the subjects and texts to expect.
 func expectedRenderings(t *testing.T, cfgPath string) (map[string]*templates.Rendering, *templates.Family) {
 	t.Helper()
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib, _, err := cfg.library()
+	lib, _, err := cfg.Library()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -745,7 +746,7 @@ func TestPausedChannelFlow(t *testing.T) {
 		}
 	}
 	writeSMTP(refusing, "username = \"crier\"\n")
-	t.Setenv(envSMTPPassword, "wrong")
+	t.Setenv(config.EnvSMTPPassword, "wrong")
 
 	customers, err := filepath.Abs(filepath.Join("..", "..", "examples", "customers.csv"))
 	if err != nil {
@@ -789,7 +790,7 @@ func TestPausedChannelFlow(t *testing.T) {
 
 	// The fix: a server that takes mail without a login.
 	writeSMTP(accepting, "")
-	t.Setenv(envSMTPPassword, "")
+	t.Setenv(config.EnvSMTPPassword, "")
 	out = mustCrier(t, "--config", cfg, "notices", "resume", "1")
 	if !strings.Contains(out, "notice 1: email resumed (it was paused: ") {
 		t.Errorf("resume:\n%s", out)
@@ -881,14 +882,14 @@ func TestSendWithoutTheDispatchersSecrets(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("send: exit %d, want 0\n%s%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stderr, "warning: crier dispatch cannot send yet: ") || !strings.Contains(stderr, envTwilioToken) {
-		t.Errorf("send does not warn that the dispatcher needs %s:\n%s", envTwilioToken, stderr)
+	if !strings.Contains(stderr, "warning: crier dispatch cannot send yet: ") || !strings.Contains(stderr, config.EnvTwilioToken) {
+		t.Errorf("send does not warn that the dispatcher needs %s:\n%s", config.EnvTwilioToken, stderr)
 	}
 	if !strings.Contains(stdout, "notice 1 sending: sms ") {
 		t.Errorf("send did not queue the notice:\n%s", stdout)
 	}
 	code, stdout, stderr = crier(t, "--config", cfg, "dispatch")
-	if code == 0 || !strings.Contains(stderr, envTwilioToken) {
-		t.Errorf("dispatch without the token: exit %d, want a failure naming %s\n%s%s", code, envTwilioToken, stdout, stderr)
+	if code == 0 || !strings.Contains(stderr, config.EnvTwilioToken) {
+		t.Errorf("dispatch without the token: exit %d, want a failure naming %s\n%s%s", code, config.EnvTwilioToken, stdout, stderr)
 	}
 }

@@ -20,14 +20,14 @@ import (
 // where it went.
 func (c sendCmd) sendProofs(e *env, d *sendDraft) error {
 	ctx := cliContext()
-	s, err := d.cfg.store(ctx)
+	s, err := d.cfg.Store(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	useStore(d.core, s)
 	d.core.Senders = func() (scheduler.Config, func() error, error) {
-		dc, closeSenders, err := d.cfg.dispatchConfig(d.core.Library, d.u)
+		dc, closeSenders, err := d.cfg.DispatchConfig(d.core.Library, d.u)
 		dc.Log = logs.New(e.stderr, "text", slog.LevelWarn)
 		return dc, closeSenders, err
 	}

@@ -8,10 +8,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
+	"github.com/crier-notices/crier/app"
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
@@ -33,15 +34,15 @@ func (c serveCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		return err
 	}
-	sc, err := cfg.serveConfig()
+	sc, err := cfg.ServeSettings()
 	if err != nil {
 		return err
 	}
-	dc, closeSenders, err := cfg.dispatchConfig(lib, u)
+	dc, closeSenders, err := cfg.DispatchConfig(lib, u)
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ func (c serveCmd) Run(e *env) error {
 	}
 	log := logs.New(e.stderr, c.LogFormat, level)
 	dc.Log = log
-	dc.StopTimeout = sc.stopTimeout
+	dc.StopTimeout = sc.StopTimeout
 
 	// SIGINT or SIGTERM: stop taking messages, let those in flight finish
 	// within the stop timeout, put the rest back, exit 0. A second signal
@@ -61,7 +62,7 @@ func (c serveCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	s, err := cfg.store(ctx)
+	s, err := cfg.Store(ctx)
 	if err != nil {
 		return err
 	}
@@ -72,15 +73,15 @@ func (c serveCmd) Run(e *env) error {
 	}
 	svc := &scheduler.Service{
 		Dispatcher: d,
-		Campaigner: &scheduler.Campaigner{Store: s, Library: lib, DefaultLanguage: cfg.Utility.DefaultLanguage, Grace: sc.grace, Log: log},
+		Campaigner: &scheduler.Campaigner{Store: s, Library: lib, DefaultLanguage: cfg.Utility.DefaultLanguage, Grace: sc.Grace, Log: log},
 		Log:        log,
 	}
 
 	var admin string
-	if sc.adminAddress != "" {
-		ln, err := net.Listen("tcp", sc.adminAddress)
+	if sc.AdminAddress != "" {
+		ln, err := net.Listen("tcp", sc.AdminAddress)
 		if err != nil {
-			return fmt.Errorf("%s: [serve] admin_address %q: %w (another crier serve running? set a free port, or off)", cfg.name(), sc.adminAddress, err)
+			return fmt.Errorf("%s: [serve] admin_address %q: %w (another crier serve running? set a free port, or off)", cfg.Name(), sc.AdminAddress, err)
 		}
 		admin = "http://" + ln.Addr().String()
 		srv := &http.Server{Handler: web.AdminHandler(svc, s), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
@@ -102,15 +103,19 @@ func (c serveCmd) Run(e *env) error {
 		defer s.UnregisterServer(context.WithoutCancel(ctx), d.Worker())
 	}
 
-	public, stopWeb, err := cfg.startWeb(ctx, sc, s, lib, u, dc.PublicURL, log)
+	core, idle, err := serveApp(ctx, cfg, s, lib, svc, admin)
+	if err != nil {
+		return err
+	}
+	public, stopWeb, err := startWeb(ctx, cfg, sc, s, lib, u, dc.PublicURL, log, core, idle)
 	if err != nil {
 		return err
 	}
 	defer stopWeb() // before the store closes
 
-	log.Info("crier serve started", "database", cfg.databaseName(), "admin", admin, "web", public, "public_url", dc.PublicURL, "worker", d.Worker(),
-		"quiet_hours", dc.QuietHours.String(), "poll", dc.Poll, "grace", sc.grace, "stop_timeout", sc.stopTimeout)
-	for _, line := range cfg.channelLines() {
+	log.Info("crier serve started", "database", cfg.DatabaseName(), "admin", admin, "web", public, "public_url", dc.PublicURL, "worker", d.Worker(),
+		"quiet_hours", dc.QuietHours.String(), "poll", dc.Poll, "grace", sc.Grace, "stop_timeout", sc.StopTimeout)
+	for _, line := range cfg.ChannelLines() {
 		log.Info("channel", "sends", line)
 	}
 	context.AfterFunc(ctx, stop) // a second signal kills
@@ -126,8 +131,9 @@ func (c serveCmd) Run(e *env) error {
 // startWeb starts the public routes (package web) on [web] listen, to stop
 // when ctx ends or the returned function is called; that function returns
 // once they have stopped. The address is "" when they are off.
-func (c Config) startWeb(ctx context.Context, sc serveSettings, s *notices.Store, lib *templates.Library, u templates.Utility, publicURL string, log *slog.Logger) (string, func(), error) {
-	if sc.webListen == "" {
+func startWeb(ctx context.Context, c config.Config, sc config.ServeSettings, s *notices.Store, lib *templates.Library, u templates.Utility, publicURL string, log *slog.Logger,
+	core *app.App, idle time.Duration) (string, func(), error) {
+	if sc.WebListen == "" {
 		if publicURL != "" {
 			log.Warn("[web] listen is off: this server answers none of the links it puts in messages (public_url); another crier serve must")
 		}
@@ -135,7 +141,7 @@ func (c Config) startWeb(ctx context.Context, sc serveSettings, s *notices.Store
 	}
 	var token string
 	if c.Twilio.AccountSID != "" {
-		token, _ = readSecret(envTwilioToken) // checked with the dispatcher's configuration
+		token, _ = config.ReadSecret(config.EnvTwilioToken) // checked with the dispatcher's configuration
 	}
 	srv, err := web.New(web.Config{
 		PublicURL:       publicURL,
@@ -145,14 +151,16 @@ func (c Config) startWeb(ctx context.Context, sc serveSettings, s *notices.Store
 		DefaultLanguage: c.Utility.DefaultLanguage,
 		TwilioAuthToken: token,
 		Log:             log,
+		App:             core, // the console's and the API's use cases
+		IdleTimeout:     idle,
 		// parts: more web.Config fields here
 	})
 	if err != nil {
 		return "", nil, err
 	}
-	ln, err := net.Listen("tcp", sc.webListen)
+	ln, err := net.Listen("tcp", sc.WebListen)
 	if err != nil {
-		return "", nil, fmt.Errorf("%s: [web] listen %q: %w (another crier serve running? set a free port, or off)", c.name(), sc.webListen, err)
+		return "", nil, fmt.Errorf("%s: [web] listen %q: %w (another crier serve running? set a free port, or off)", c.Name(), sc.WebListen, err)
 	}
 	if setup, err := srv.SetupURL(ctx, ln.Addr()); err != nil { // a console with no users yet
 		log.Warn("the console has no users yet, and no setup address", "err", err)
@@ -174,42 +182,4 @@ func (c Config) startWeb(ctx context.Context, sc serveSettings, s *notices.Store
 		log.Warn("public_url is not set: emails go without unsubscribe links and Twilio is not asked for delivery reports; set it to the https:// address the reverse proxy answers at")
 	}
 	return "http://" + ln.Addr().String(), func() { cancel(); <-done }, nil
-}
-
-// serveSettings are [serve] and [schedule] checked.
-type serveSettings struct {
-	adminAddress string // "" for none
-	webListen    string // "" for none
-	stopTimeout  time.Duration
-	grace        time.Duration
-}
-
-func (c Config) serveConfig() (serveSettings, error) {
-	k := &checker{where: c.file}
-	if k.where == "" {
-		k.where = "default configuration"
-	}
-	var out serveSettings
-	switch a := strings.TrimSpace(c.Serve.AdminAddress); a {
-	case "off", "":
-	default:
-		if _, _, err := net.SplitHostPort(a); err != nil {
-			k.bad("serve", "admin_address", "%q: write host:port, as in 127.0.0.1:8086, or off", a)
-		}
-		out.adminAddress = a
-	}
-	switch a := strings.TrimSpace(c.Web.Listen); a {
-	case "off", "":
-	default:
-		if _, _, err := net.SplitHostPort(a); err != nil {
-			k.bad("web", "listen", "%q: write host:port, as in 127.0.0.1:8080, or off", a)
-		}
-		out.webListen = a
-	}
-	out.stopTimeout = k.duration("serve", "stop_timeout", c.Serve.StopTimeout, "30s")
-	out.grace = k.duration("schedule", "grace", c.Schedule.Grace, "1h")
-	if err := k.err(); err != nil {
-		return out, err
-	}
-	return out, nil
 }

@@ -1,5 +1,7 @@
 package main
 
+import "github.com/crier-notices/crier/config"
+
 // webhooksNote is what crier serve says at start about Twilio's webhooks
 // when they can take nothing: without a [twilio] account_sid crier serve
 // holds no auth token to check their signatures, so every request to
@@ -10,5 +12,5 @@ func webhooksNote(publicURL, accountSID string) string {
 	if publicURL == "" || accountSID != "" {
 		return ""
 	}
-	return "Twilio's webhooks (/webhooks/twilio/sms and /status) answer 403 to every request: there is no [twilio] account_sid, so no auth token to check their signatures; set account_sid and " + envTwilioToken + " to take them"
+	return "Twilio's webhooks (/webhooks/twilio/sms and /status) answer 403 to every request: there is no [twilio] account_sid, so no auth token to check their signatures; set account_sid and " + config.EnvTwilioToken + " to take them"
 }

@@ -116,7 +116,7 @@ func (c templatesCheckCmd) Run(e *env) error {
 	}
 	// A configuration problem is reported, but the templates are still
 	// checked: that is what was asked.
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		fmt.Fprintln(e.stderr, "warning:", err)
 	}

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"bytes"
@@ -35,7 +35,7 @@ const (
 // clearSecrets empties the secret variables, whatever the machine has set.
 func clearSecrets(t *testing.T) {
 	t.Helper()
-	for _, name := range []string{envSMTPPassword, envTwilioToken} {
+	for _, name := range []string{EnvSMTPPassword, EnvTwilioToken} {
 		t.Setenv(name, "")
 		t.Setenv(name+"_FILE", "")
 	}
@@ -56,15 +56,15 @@ func bareChannelConfig(t *testing.T, body string, env map[string]string) (Config
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
-	cfg, err := loadConfig(writeConfig(t, body))
+	cfg, err := Load(writeConfig(t, body))
 	if err != nil {
 		return cfg, scheduler.Config{}, nil, err
 	}
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, closeFn, err := cfg.dispatchConfig(nil, u)
+	sc, closeFn, err := cfg.DispatchConfig(nil, u)
 	return cfg, sc, closeFn, err
 }
 
@@ -104,7 +104,7 @@ func TestChannelConfigDefaults(t *testing.T) {
 		t.Errorf("dispatch settings %+v; want the defaults", sc)
 	}
 
-	names := cfg.channelNames()
+	names := cfg.ChannelNames()
 	for ch, want := range map[notices.Channel]string{
 		notices.Email: "outbox folder " + filepath.Join(dir, "outbox", "email"),
 		notices.SMS:   "outbox folder " + filepath.Join(dir, "outbox", "sms"),
@@ -120,12 +120,12 @@ func TestChannelConfigDefaults(t *testing.T) {
 // the working folder.
 func TestChannelConfigNoFile(t *testing.T) {
 	clearSecrets(t)
-	cfg := defaultConfig()
-	u, err := cfg.utility()
+	cfg := Default()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, closeFn, err := cfg.dispatchConfig(nil, u)
+	sc, closeFn, err := cfg.DispatchConfig(nil, u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestChannelConfigNoFile(t *testing.T) {
 	if o, ok := sc.Channels[notices.Email].Sender.(*outbox.Outbox); !ok || o.Dir != "outbox" {
 		t.Errorf("email goes to %#v; want the outbox folder outbox", sc.Channels[notices.Email].Sender)
 	}
-	if got := strings.Join(cfg.channelLines(), "\n"); got != "email: outbox folder outbox/email\nsms: outbox folder outbox/sms\nprint: documents for the mail house in folder print" {
+	if got := strings.Join(cfg.ChannelLines(), "\n"); got != "email: outbox folder outbox/email\nsms: outbox folder outbox/sms\nprint: documents for the mail house in folder print" {
 		t.Errorf("channel lines:\n%s", got)
 	}
 }
@@ -149,7 +149,7 @@ func TestChannelConfigFolders(t *testing.T) {
 	if o := sc.Channels[notices.Email].Sender.(*outbox.Outbox); o.Dir != want {
 		t.Errorf("outbox %s; want %s (relative to the file)", o.Dir, want)
 	}
-	if got := cfg.channelNames()[notices.Print]; got != "documents for the mail house in folder "+abs {
+	if got := cfg.ChannelNames()[notices.Print]; got != "documents for the mail house in folder "+abs {
 		t.Errorf("print: %q; want the absolute folder as given", got)
 	}
 }
@@ -191,7 +191,7 @@ timeout = "1m"
 connections = 2
 rate = 12.5
 `,
-			env: map[string]string{envSMTPPassword: testSecret},
+			env: map[string]string{EnvSMTPPassword: testSecret},
 			check: func(t *testing.T, sc scheduler.Config) {
 				c := sc.Channels[notices.Email]
 				if _, ok := c.Sender.(*email.Sender); !ok || c.Concurrency != 2 || c.Rate != 12.5 {
@@ -214,7 +214,7 @@ rate = 12.5
 		{
 			name:   "twilio with the defaults",
 			config: "[twilio]\naccount_sid = \"" + testSID + "\"\nfrom = \"(315) 555-0100\"\n",
-			env:    map[string]string{envTwilioToken: testSecret},
+			env:    map[string]string{EnvTwilioToken: testSecret},
 			check: func(t *testing.T, sc scheduler.Config) {
 				c := sc.Channels[notices.SMS]
 				if _, ok := c.Sender.(*sms.Sender); !ok || c.Concurrency != 4 || c.Rate != 1 || c.Burst != 1 {
@@ -229,7 +229,7 @@ rate = 12.5
 		{
 			name:   "twilio limits",
 			config: "[twilio]\naccount_sid = \"" + testSID + "\"\nmessaging_service_sid = \"MG0123456789abcdef0123456789abcdef\"\nconcurrency = 10\nrate = 30\nburst = 5\ntimeout = \"5s\"\n",
-			env:    map[string]string{envTwilioToken: testSecret},
+			env:    map[string]string{EnvTwilioToken: testSecret},
 			check: func(t *testing.T, sc scheduler.Config) {
 				c := sc.Channels[notices.SMS]
 				if _, ok := c.Sender.(*sms.Sender); !ok || c.Concurrency != 10 || c.Rate != 30 || c.Burst != 5 {
@@ -241,7 +241,7 @@ rate = 12.5
 		{
 			name:   "twilio without a rate limit",
 			config: "[twilio]\naccount_sid = \"" + testSID + "\"\nfrom = \"CLEARWATER\"\nrate = 0\napi_url = \"http://127.0.0.1:4010\"\n",
-			env:    map[string]string{envTwilioToken: testSecret},
+			env:    map[string]string{EnvTwilioToken: testSecret},
 			check: func(t *testing.T, sc scheduler.Config) {
 				if c := sc.Channels[notices.SMS]; c.Rate != 0 {
 					t.Errorf("sms rate %v; want none", c.Rate)
@@ -252,7 +252,7 @@ rate = 12.5
 		{
 			name:   "twilio through a proxy with a password",
 			config: "[twilio]\naccount_sid = \"" + testSID + "\"\nfrom = \"CLEARWATER\"\nrate = 0\napi_url = \"https://crier:" + testSecret + "@proxy.clearwater.example\"\n",
-			env:    map[string]string{envTwilioToken: "token"},
+			env:    map[string]string{EnvTwilioToken: "token"},
 			names:  map[notices.Channel]string{notices.SMS: "Twilio from CLEARWATER through https://crier:xxxxx@proxy.clearwater.example"},
 		},
 		{
@@ -274,7 +274,7 @@ rate = 12.5
 			if tt.check != nil {
 				tt.check(t, sc)
 			}
-			names := cfg.channelNames()
+			names := cfg.ChannelNames()
 			for ch, want := range tt.names {
 				if names[ch] != want {
 					t.Errorf("%s: %q; want %q", ch, names[ch], want)
@@ -327,8 +327,8 @@ func TestChannelConfigTwilioSends(t *testing.T) {
 		name string
 		env  map[string]string
 	}{
-		{"token in the variable", map[string]string{envTwilioToken: testSecret}},
-		{"token in a file", map[string]string{envTwilioToken + "_FILE": tokenFile}},
+		{"token in the variable", map[string]string{EnvTwilioToken: testSecret}},
+		{"token in a file", map[string]string{EnvTwilioToken + "_FILE": tokenFile}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -383,9 +383,9 @@ func TestReadSecret(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(envSMTPPassword, tt.value)
-			t.Setenv(envSMTPPassword+"_FILE", tt.file)
-			got, err := readSecret(envSMTPPassword)
+			t.Setenv(EnvSMTPPassword, tt.value)
+			t.Setenv(EnvSMTPPassword+"_FILE", tt.file)
+			got, err := ReadSecret(EnvSMTPPassword)
 			if len(tt.wantErr) == 0 {
 				if err != nil || got != tt.want {
 					t.Errorf("got %q, %v; want %q", got, err, tt.want)
@@ -409,7 +409,7 @@ func TestReadSecret(t *testing.T) {
 
 func TestChannelConfigErrors(t *testing.T) {
 	twilio := "[twilio]\naccount_sid = \"" + testSID + "\"\nfrom = \"+13155550100\"\n"
-	token := map[string]string{envTwilioToken: testSecret}
+	token := map[string]string{EnvTwilioToken: testSecret}
 	missing := filepath.Join(os.TempDir(), "crier-no-such-secret")
 	tests := []struct {
 		name   string
@@ -435,10 +435,10 @@ func TestChannelConfigErrors(t *testing.T) {
 		{"smtp rate", "[smtp]\nrate = -1\n", nil, []string{"[smtp] rate", "0 for no limit"}, false},
 		{"smtp rate infinite", "[smtp]\nrate = inf\n", nil, []string{"[smtp] rate"}, false},
 		{"smtp username without password", "[smtp]\nhost = \"smtp.example.org\"\nusername = \"crier\"\n", nil, []string{"[smtp] username", "CRIER_SMTP_PASSWORD"}, false},
-		{"smtp password without username", "[smtp]\nhost = \"smtp.example.org\"\n", map[string]string{envSMTPPassword: testSecret}, []string{"CRIER_SMTP_PASSWORD is set", "[smtp] username"}, false},
-		{"smtp password without host", "", map[string]string{envSMTPPassword: testSecret}, []string{"CRIER_SMTP_PASSWORD is set", "[smtp] host"}, false},
-		{"smtp password twice", "[smtp]\nhost = \"smtp.example.org\"\nusername = \"crier\"\n", map[string]string{envSMTPPassword: testSecret, envSMTPPassword + "_FILE": missing}, []string{"both CRIER_SMTP_PASSWORD and CRIER_SMTP_PASSWORD_FILE"}, false},
-		{"smtp password file missing", "[smtp]\nhost = \"smtp.example.org\"\nusername = \"crier\"\n", map[string]string{envSMTPPassword + "_FILE": missing}, []string{"CRIER_SMTP_PASSWORD_FILE", missing}, false},
+		{"smtp password without username", "[smtp]\nhost = \"smtp.example.org\"\n", map[string]string{EnvSMTPPassword: testSecret}, []string{"CRIER_SMTP_PASSWORD is set", "[smtp] username"}, false},
+		{"smtp password without host", "", map[string]string{EnvSMTPPassword: testSecret}, []string{"CRIER_SMTP_PASSWORD is set", "[smtp] host"}, false},
+		{"smtp password twice", "[smtp]\nhost = \"smtp.example.org\"\nusername = \"crier\"\n", map[string]string{EnvSMTPPassword: testSecret, EnvSMTPPassword + "_FILE": missing}, []string{"both CRIER_SMTP_PASSWORD and CRIER_SMTP_PASSWORD_FILE"}, false},
+		{"smtp password file missing", "[smtp]\nhost = \"smtp.example.org\"\nusername = \"crier\"\n", map[string]string{EnvSMTPPassword + "_FILE": missing}, []string{"CRIER_SMTP_PASSWORD_FILE", missing}, false},
 		{"twilio account_sid", "[twilio]\naccount_sid = \"AC123\"\nfrom = \"+13155550100\"\n", token, []string{"[twilio] account_sid", `"AC123"`}, false},
 		{"twilio messaging_service_sid", "[twilio]\nmessaging_service_sid = \"MG1\"\n", nil, []string{"[twilio] messaging_service_sid"}, false},
 		{"twilio from not a number", "[twilio]\naccount_sid = \"" + testSID + "\"\nfrom = \"(315) 555\"\n", token, []string{"[twilio] from", `"(315) 555"`}, false},
@@ -450,16 +450,16 @@ func TestChannelConfigErrors(t *testing.T) {
 		{"twilio api_url plain http to another machine", "[twilio]\napi_url = \"http://twilio-proxy.clearwater.example\"\n", nil, []string{"[twilio] api_url", "auth token", "use https://"}, false},
 		{"twilio api_url plain http with a password", "[twilio]\napi_url = \"http://crier:" + testSecret + "@10.0.0.7:8080\"\n", nil, []string{"[twilio] api_url", "use https://"}, false},
 		{"public_url plain http to another machine", "public_url = \"http://notices.clearwater.example\"\n", nil, []string{"public_url", "https://", "unsubscribe"}, false},
-		{"smtp tls none with a login to another machine", "[smtp]\nhost = \"smtp.clearwater.example\"\ntls = \"none\"\nusername = \"crier\"\n", map[string]string{envSMTPPassword: testSecret}, []string{"[smtp] tls", "unencrypted", "mandatory"}, false},
+		{"smtp tls none with a login to another machine", "[smtp]\nhost = \"smtp.clearwater.example\"\ntls = \"none\"\nusername = \"crier\"\n", map[string]string{EnvSMTPPassword: testSecret}, []string{"[smtp] tls", "unencrypted", "mandatory"}, false},
 		{"twilio timeout", "[twilio]\ntimeout = \"soon\"\n", nil, []string{"[twilio] timeout", `"15s"`}, false},
 		{"twilio concurrency", "[twilio]\nconcurrency = -2\n", nil, []string{"[twilio] concurrency"}, false},
 		{"twilio rate", "[twilio]\nrate = -0.5\n", nil, []string{"[twilio] rate"}, false},
 		{"twilio burst", "[twilio]\nburst = -1\n", nil, []string{"[twilio] burst"}, false},
 		{"twilio without a token", twilio, nil, []string{"[twilio] account_sid", "CRIER_TWILIO_AUTH_TOKEN"}, false},
 		{"twilio token without an account", "", token, []string{"CRIER_TWILIO_AUTH_TOKEN is set", "[twilio] account_sid"}, false},
-		{"twilio token twice", twilio, map[string]string{envTwilioToken: testSecret, envTwilioToken + "_FILE": missing}, []string{"both CRIER_TWILIO_AUTH_TOKEN and CRIER_TWILIO_AUTH_TOKEN_FILE"}, false},
-		{"twilio token file missing", twilio, map[string]string{envTwilioToken + "_FILE": missing}, []string{"CRIER_TWILIO_AUTH_TOKEN_FILE", missing}, false},
-		{"twilio token refused by the adapter", twilio, map[string]string{envTwilioToken: testSecret + "-!"}, []string{"[twilio]", "CRIER_TWILIO_AUTH_TOKEN"}, false},
+		{"twilio token twice", twilio, map[string]string{EnvTwilioToken: testSecret, EnvTwilioToken + "_FILE": missing}, []string{"both CRIER_TWILIO_AUTH_TOKEN and CRIER_TWILIO_AUTH_TOKEN_FILE"}, false},
+		{"twilio token file missing", twilio, map[string]string{EnvTwilioToken + "_FILE": missing}, []string{"CRIER_TWILIO_AUTH_TOKEN_FILE", missing}, false},
+		{"twilio token refused by the adapter", twilio, map[string]string{EnvTwilioToken: testSecret + "-!"}, []string{"[twilio]", "CRIER_TWILIO_AUTH_TOKEN"}, false},
 		{"dispatch max_attempts", "[dispatch]\nmax_attempts = 0\n", nil, []string{"[dispatch] max_attempts"}, false},
 		{"dispatch max_age", "[dispatch]\nmax_age = \"1 day\"\n", nil, []string{"[dispatch] max_age", `"1 day" is not a duration`, `"24h"`}, false},
 		{"dispatch lease", "[dispatch]\nlease = \"0s\"\n", nil, []string{"[dispatch] lease", `"2m"`}, false},
@@ -507,8 +507,8 @@ func TestPlainOnLoopback(t *testing.T) {
 	}{
 		{"public_url", "public_url = \"http://127.0.0.1:9999\"\n", nil},
 		{"public_url on localhost", "public_url = \"http://localhost:9999\"\n", nil},
-		{"twilio api_url", "[twilio]\naccount_sid = \"" + testSID + "\"\nfrom = \"CLEARWATER\"\napi_url = \"http://[::1]:4010\"\n", map[string]string{envTwilioToken: testSecret}},
-		{"smtp tls none with a login", "[smtp]\nhost = \"127.0.0.1\"\ntls = \"none\"\nusername = \"crier\"\n", map[string]string{envSMTPPassword: testSecret}},
+		{"twilio api_url", "[twilio]\naccount_sid = \"" + testSID + "\"\nfrom = \"CLEARWATER\"\napi_url = \"http://[::1]:4010\"\n", map[string]string{EnvTwilioToken: testSecret}},
+		{"smtp tls none with a login", "[smtp]\nhost = \"127.0.0.1\"\ntls = \"none\"\nusername = \"crier\"\n", map[string]string{EnvSMTPPassword: testSecret}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -525,13 +525,13 @@ func TestPlainOnLoopback(t *testing.T) {
 // file lists the file's, and the dispatcher's check adds the secrets'.
 func TestChannelConfigAllErrors(t *testing.T) {
 	clearSecrets(t)
-	t.Setenv(envTwilioToken, testSecret)
-	cfg, readErr := loadConfig(writeConfig(t, "[smtp]\nport = 0\ntls = \"always\"\n[dispatch]\npoll = \"often\"\n"+clearwaterConfig))
-	u, err := cfg.utility()
+	t.Setenv(EnvTwilioToken, testSecret)
+	cfg, readErr := Load(writeConfig(t, "[smtp]\nport = 0\ntls = \"always\"\n[dispatch]\npoll = \"often\"\n"+clearwaterConfig))
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, dispatchErr := cfg.dispatchConfig(nil, u)
+	_, _, dispatchErr := cfg.DispatchConfig(nil, u)
 	for _, tt := range []struct {
 		name string
 		err  error
@@ -565,7 +565,7 @@ func TestConfigSecretsInFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := loadConfig(writeConfig(t, tt.config))
+			_, err := Load(writeConfig(t, tt.config))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -601,7 +601,7 @@ func TestConfigChannelKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := loadConfig(writeConfig(t, tt.config))
+			_, err := Load(writeConfig(t, tt.config))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -640,15 +640,15 @@ poll = "250ms"
 // channel on its default.
 func TestExampleConfigChannels(t *testing.T) {
 	clearSecrets(t)
-	cfg, err := loadConfig("../../crier.example.toml")
+	cfg, err := Load("../crier.example.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, closeFn, err := cfg.dispatchConfig(nil, u)
+	sc, closeFn, err := cfg.DispatchConfig(nil, u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -656,7 +656,7 @@ func TestExampleConfigChannels(t *testing.T) {
 	if _, ok := sc.Channels[notices.Email].Sender.(*outbox.Outbox); !ok {
 		t.Errorf("the example sends email through %#v; want the outbox", sc.Channels[notices.Email].Sender)
 	}
-	def := defaultConfig()
+	def := Default()
 	if cfg.SMTP != def.SMTP || cfg.Twilio != def.Twilio || cfg.Dispatch != def.Dispatch {
 		t.Errorf("the example changes a default:\n%+v\n%+v\n%+v", cfg.SMTP, cfg.Twilio, cfg.Dispatch)
 	}
@@ -666,7 +666,7 @@ func TestExampleConfigChannels(t *testing.T) {
 // table, and with every commented key switched on it still loads and
 // builds the channels.
 func TestExampleConfigEveryKey(t *testing.T) {
-	data, err := os.ReadFile("../../crier.example.toml")
+	data, err := os.ReadFile("../crier.example.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -703,8 +703,8 @@ func TestExampleConfigEveryKey(t *testing.T) {
 		}
 	}
 
-	t.Setenv(envSMTPPassword, testSecret)
-	t.Setenv(envTwilioToken, testSecret)
+	t.Setenv(EnvSMTPPassword, testSecret)
+	t.Setenv(EnvTwilioToken, testSecret)
 	path := filepath.Join(t.TempDir(), "crier.toml")
 	commented := regexp.MustCompile(`(?m)^# ([a-z_]+ = )`)
 	if err := os.WriteFile(path, commented.ReplaceAll(data, []byte("$1")), 0o644); err != nil {
@@ -714,16 +714,16 @@ func TestExampleConfigEveryKey(t *testing.T) {
 	for _, font := range regexp.MustCompile(`"(fonts/[^"]+\.ttf)"`).FindAllStringSubmatch(string(data), -1) {
 		copyBuiltinFont(t, filepath.Join(filepath.Dir(path), font[1])) // the fonts it names
 	}
-	cfg, err := loadConfig(path)
+	cfg, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.TemplatesDir, cfg.Utility.Logo = "", "" // files the example only names
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, closeFn, err := cfg.dispatchConfig(nil, u)
+	_, closeFn, err := cfg.DispatchConfig(nil, u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -732,7 +732,7 @@ func TestExampleConfigEveryKey(t *testing.T) {
 		notices.Email: "SMTP smtp.clearwater.example:587 (STARTTLS mandatory)",
 		notices.SMS:   "Twilio from +13155550142 in messaging service MG0123456789abcdef0123456789abcdef through http://127.0.0.1:4010, at most 1 a second",
 	}
-	for ch, name := range cfg.channelNames() {
+	for ch, name := range cfg.ChannelNames() {
 		if w, ok := want[ch]; ok && name != w {
 			t.Errorf("%s: %q; want %q", ch, name, w)
 		}
@@ -745,7 +745,7 @@ func TestExampleConfigEveryKey(t *testing.T) {
 func TestChannelNamesHideAnAPIURLNotChecked(t *testing.T) {
 	for _, apiURL := range []string{"crier:" + testSecret + "@proxy.clearwater.example", "https://crier:" + testSecret + "@proxy\x7f"} {
 		cfg := Config{Twilio: TwilioConfig{AccountSID: testSID, From: "CLEARWATER", APIURL: apiURL}}
-		if name := cfg.channelNames()[notices.SMS]; strings.Contains(name, testSecret) || !strings.Contains(name, "api_url") {
+		if name := cfg.ChannelNames()[notices.SMS]; strings.Contains(name, testSecret) || !strings.Contains(name, "api_url") {
 			t.Errorf("api_url %q: sms: %q; want it named, not shown", apiURL, name)
 		}
 	}
@@ -766,7 +766,7 @@ func writePNG(t *testing.T, path string) {
 // copyBuiltinFont writes the built-in regular font, a TrueType file, to path.
 func copyBuiltinFont(t *testing.T, path string) {
 	t.Helper()
-	data, err := os.ReadFile("../../templates/fonts/DejaVuSansCondensed.ttf")
+	data, err := os.ReadFile("../templates/fonts/DejaVuSansCondensed.ttf")
 	if err != nil {
 		t.Fatal(err)
 	}

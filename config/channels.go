@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -80,8 +80,8 @@ type DispatchConfig struct {
 // The environment variables that hold the secrets. Each may instead be
 // given as NAME_FILE, the path of a file holding the secret.
 const (
-	envSMTPPassword = "CRIER_SMTP_PASSWORD"
-	envTwilioToken  = "CRIER_TWILIO_AUTH_TOKEN"
+	EnvSMTPPassword = "CRIER_SMTP_PASSWORD"
+	EnvTwilioToken  = "CRIER_TWILIO_AUTH_TOKEN"
 )
 
 // twilioStatusPath is where web answers Twilio's status callbacks, under
@@ -92,7 +92,7 @@ const twilioStatusPath = "/webhooks/twilio/status"
 // write at once.
 const outboxConcurrency = 4
 
-// dispatchConfig checks the channel tables and [dispatch], reads the
+// DispatchConfig checks the channel tables and [dispatch], reads the
 // secrets from the environment and returns the dispatcher's configuration
 // for lib and u: email through SMTP when [smtp] host is set, else to the
 // outbox; SMS through Twilio when [twilio] account_sid is set, else to the
@@ -100,34 +100,34 @@ const outboxConcurrency = 4
 // (the SMTP connections); call it once the dispatcher has stopped. The
 // error lists every problem, each naming its key or variable, and never
 // holds a secret.
-func (c Config) dispatchConfig(lib *templates.Library, u templates.Utility) (scheduler.Config, func() error, error) {
+func (c Config) DispatchConfig(lib *templates.Library, u templates.Utility) (scheduler.Config, func() error, error) {
 	k := c.newChecker()
 	out, smtpCfg, smsCfg := c.settings(k, lib, u)
 
 	// The secrets, after the file's checks so that one run lists both.
-	password, passwordErr := readSecret(envSMTPPassword)
+	password, passwordErr := ReadSecret(EnvSMTPPassword)
 	if passwordErr != nil {
 		k.errs = append(k.errs, passwordErr.Error())
 	}
-	token, tokenErr := readSecret(envTwilioToken)
+	token, tokenErr := ReadSecret(EnvTwilioToken)
 	if tokenErr != nil {
 		k.errs = append(k.errs, tokenErr.Error())
 	}
 	switch {
 	case passwordErr != nil:
 	case c.SMTP.Host == "" && password != "":
-		k.errs = append(k.errs, fmt.Sprintf("%s is set but %s has no [smtp] host, so emails would go to the outbox: set host, or unset the variable", envSMTPPassword, k.where))
+		k.errs = append(k.errs, fmt.Sprintf("%s is set but %s has no [smtp] host, so emails would go to the outbox: set host, or unset the variable", EnvSMTPPassword, k.where))
 	case c.SMTP.Host != "" && c.SMTP.Username != "" && password == "":
-		k.errs = append(k.errs, fmt.Sprintf("%s: [smtp] username %q needs a password: set %s (or %s_FILE, the path of a file holding it)", k.where, c.SMTP.Username, envSMTPPassword, envSMTPPassword))
+		k.errs = append(k.errs, fmt.Sprintf("%s: [smtp] username %q needs a password: set %s (or %s_FILE, the path of a file holding it)", k.where, c.SMTP.Username, EnvSMTPPassword, EnvSMTPPassword))
 	case c.SMTP.Host != "" && c.SMTP.Username == "" && password != "":
-		k.errs = append(k.errs, fmt.Sprintf("%s is set but %s has no [smtp] username to log in with: set username, or unset the variable", envSMTPPassword, k.where))
+		k.errs = append(k.errs, fmt.Sprintf("%s is set but %s has no [smtp] username to log in with: set username, or unset the variable", EnvSMTPPassword, k.where))
 	}
 	switch {
 	case tokenErr != nil:
 	case c.Twilio.AccountSID == "" && token != "":
-		k.errs = append(k.errs, fmt.Sprintf("%s is set but %s has no [twilio] account_sid, so text messages would go to the outbox: set account_sid, or unset the variable", envTwilioToken, k.where))
+		k.errs = append(k.errs, fmt.Sprintf("%s is set but %s has no [twilio] account_sid, so text messages would go to the outbox: set account_sid, or unset the variable", EnvTwilioToken, k.where))
 	case c.Twilio.AccountSID != "" && token == "":
-		k.errs = append(k.errs, fmt.Sprintf("%s: [twilio] account_sid is set but the auth token is not: set %s (or %s_FILE, the path of a file holding it)", k.where, envTwilioToken, envTwilioToken))
+		k.errs = append(k.errs, fmt.Sprintf("%s: [twilio] account_sid is set but the auth token is not: set %s (or %s_FILE, the path of a file holding it)", k.where, EnvTwilioToken, EnvTwilioToken))
 	}
 	if err := k.err(); err != nil {
 		return scheduler.Config{}, nil, err
@@ -201,7 +201,7 @@ func (c Config) settings(k *checker, lib *templates.Library, u templates.Utility
 	out.PauseAfter = k.atLeast("dispatch", "pause_after", d.PauseAfter, 1)
 	out.Poll = k.duration("dispatch", "poll", d.Poll, "1m")
 	out.Grace = k.duration("schedule", "grace", c.Schedule.Grace, "1h")
-	if q, err := c.quietHours(u); err != nil {
+	if q, err := c.QuietHours(u); err != nil {
 		k.bad("schedule", "quiet_hours", "%s", strings.TrimPrefix(err.Error(), "quiet hours "))
 	} else {
 		out.QuietHours = q
@@ -211,19 +211,19 @@ func (c Config) settings(k *checker, lib *templates.Library, u templates.Utility
 	return out, c.smtpConfig(k), c.twilioConfig(k, out.PublicURL)
 }
 
-// messageConfig is the dispatcher's configuration as far as making
+// MessageConfig is the dispatcher's configuration as far as making
 // messages goes, checked, without senders and secrets: what `crier send`
 // renders a sample of each message with before it publishes.
-func (c Config) messageConfig(lib *templates.Library, u templates.Utility) (scheduler.Config, error) {
+func (c Config) MessageConfig(lib *templates.Library, u templates.Utility) (scheduler.Config, error) {
 	k := c.newChecker()
 	out, _, _ := c.settings(k, lib, u)
 	return out, k.err()
 }
 
-// channelNames says in one line per channel where its messages go, for
+// ChannelNames says in one line per channel where its messages go, for
 // `crier send` and `crier dispatch` to print: "SMTP smtp.example.org:587
 // (STARTTLS mandatory)", "outbox folder outbox/sms". It holds no secret.
-func (c Config) channelNames() map[notices.Channel]string {
+func (c Config) ChannelNames() map[notices.Channel]string {
 	names := map[notices.Channel]string{}
 	if s := c.SMTP; s.Host != "" {
 		name := fmt.Sprintf("SMTP %s (%s)", net.JoinHostPort(s.Host, strconv.Itoa(s.Port)), tlsWords(s.TLS))
@@ -268,10 +268,10 @@ func (c Config) channelNames() map[notices.Channel]string {
 	return names
 }
 
-// channelLines is channelNames as lines to print, "email: …", in the
+// ChannelLines is ChannelNames as lines to print, "email: …", in the
 // order email, sms, print.
-func (c Config) channelLines() []string {
-	names := c.channelNames()
+func (c Config) ChannelLines() []string {
+	names := c.ChannelNames()
 	var lines []string
 	for _, ch := range []notices.Channel{notices.Email, notices.SMS, notices.Print} {
 		lines = append(lines, string(ch)+": "+names[ch])
@@ -287,6 +287,15 @@ func tlsWords(policy string) string {
 		return "no TLS"
 	}
 	return "STARTTLS mandatory"
+}
+
+// PublicURLChecked is public_url checked, without its trailing slash so
+// that paths can be added to it; "" when it is not set. The error names
+// the key and what to write instead.
+func (c Config) PublicURLChecked() (string, error) {
+	k := c.newChecker()
+	u := c.publicURL(k)
+	return u, k.err()
 }
 
 // publicURL checks public_url and returns it without a trailing slash, so
@@ -462,7 +471,7 @@ func (c Config) twilioFrom() (string, error) {
 	case shortCode.MatchString(from):
 		return from, nil
 	case strings.Trim(from, "+0123456789 ()-.") == "":
-		n, err := c.normalizer()
+		n, err := c.Normalizer()
 		if err != nil {
 			return "", err
 		}
@@ -484,7 +493,7 @@ func (c Config) utilityPhone() string {
 	if p == "" {
 		return ""
 	}
-	if n, err := c.normalizer(); err == nil {
+	if n, err := c.Normalizer(); err == nil {
 		if e164, err := n.Phone(p); err == nil {
 			return e164
 		}
@@ -492,11 +501,11 @@ func (c Config) utilityPhone() string {
 	return p
 }
 
-// readSecret returns the secret in the environment variable name, or in
+// ReadSecret returns the secret in the environment variable name, or in
 // the file named by name_FILE with its trailing newline removed; "" when
 // neither is set. Its errors name the variable and the file, never what
 // the file holds.
-func readSecret(name string) (string, error) {
+func ReadSecret(name string) (string, error) {
 	value, path := os.Getenv(name), os.Getenv(name+"_FILE")
 	switch {
 	case value != "" && path != "":
@@ -533,9 +542,9 @@ func secretKey(key string) string {
 // secretInFile says that the secret key found in the file belongs in the
 // environment.
 func secretInFile(key string) string {
-	env := envSMTPPassword
+	env := EnvSMTPPassword
 	if strings.Contains(strings.ToLower(key), "twilio") || strings.Contains(strings.ToLower(key), "token") {
-		env = envTwilioToken
+		env = EnvTwilioToken
 	}
 	name := key
 	if table, k, ok := strings.Cut(key, "."); ok {
@@ -589,16 +598,16 @@ func (k *checker) err() error {
 	return errors.New(strings.Join(k.errs, "\n"))
 }
 
-// quietHours reads [schedule] quiet_hours in the utility's zone.
-func (c Config) quietHours(u templates.Utility) (scheduler.QuietHours, error) {
+// QuietHours reads [schedule] quiet_hours in the utility's zone.
+func (c Config) QuietHours(u templates.Utility) (scheduler.QuietHours, error) {
 	return scheduler.ParseQuietHours(c.Schedule.QuietHours, u.Location)
 }
 
-// quietNote says, when a normal notice's text messages going at t would
+// QuietNote says, when a normal notice's text messages going at t would
 // be held by quiet hours, until when; "" otherwise (and for a bad
 // quiet_hours, which the dispatcher reports).
-func (c Config) quietNote(u templates.Utility, t time.Time, chs []notices.Channel, urgency notices.Urgency) string {
-	q, err := c.quietHours(u)
+func (c Config) QuietNote(u templates.Utility, t time.Time, chs []notices.Channel, urgency notices.Urgency) string {
+	q, err := c.QuietHours(u)
 	if err != nil || urgency == notices.Emergency || !slices.Contains(chs, notices.SMS) {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -10,13 +10,13 @@ import (
 // zoneAdvice ends every refusal of a time zone.
 const zoneAdvice = "write an IANA zone such as America/New_York"
 
-// loadZone is the one rule for a time zone a coordinator gives, in
+// LoadZone is the one rule for a time zone a coordinator gives, in
 // crier.toml or a flag: an IANA name, Area/City (America/New_York) or UTC.
 // Go also loads abbreviations (EST, CET), POSIX names (EST5EDT), fixed
 // offsets (Etc/GMT+5) and Local; they are refused, because EST is
 // UTC-5 all year (a time read in it is an hour off all summer) and Local is
 // whatever machine crier runs on.
-func loadZone(name string) (*time.Location, error) {
+func LoadZone(name string) (*time.Location, error) {
 	if name == "UTC" {
 		return time.UTC, nil
 	}
@@ -34,13 +34,13 @@ func loadZone(name string) (*time.Location, error) {
 	return loc, nil
 }
 
-// location is the utility's time zone ([utility] timezone), which every
+// Location is the utility's time zone ([utility] timezone), which every
 // time crier reads or shows is in. A command that shows times refuses a
 // zone that does not load rather than show them in UTC unsaid.
-func (c Config) location() (*time.Location, error) {
-	loc, err := loadZone(c.Utility.Timezone)
+func (c Config) Location() (*time.Location, error) {
+	loc, err := LoadZone(c.Utility.Timezone)
 	if err != nil {
-		return nil, fmt.Errorf("%s: [utility] timezone: %w (crier shows and reads times in it)", c.name(), err)
+		return nil, fmt.Errorf("%s: [utility] timezone: %w (crier shows and reads times in it)", c.Name(), err)
 	}
 	return loc, nil
 }
@@ -51,8 +51,8 @@ func (c Config) scheduleZone() error {
 	if c.Schedule.Timezone == "" {
 		return nil
 	}
-	if _, err := loadZone(c.Schedule.Timezone); err != nil {
-		return fmt.Errorf("%s: [schedule] timezone: %w", c.name(), err)
+	if _, err := LoadZone(c.Schedule.Timezone); err != nil {
+		return fmt.Errorf("%s: [schedule] timezone: %w", c.Name(), err)
 	}
 	return nil
 }

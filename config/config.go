@@ -1,4 +1,9 @@
-package main
+// Package config reads crier.toml, checks every key a message or the
+// dispatcher needs, and builds from it what the commands, crier serve and
+// the console share: the store, the template library, the utility's
+// branding and the dispatcher's configuration. It prints nothing: its
+// errors name the file, the table and the key, and what to write instead.
+package config
 
 import (
 	"bytes"
@@ -20,6 +25,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
 )
 
@@ -45,6 +51,7 @@ type Config struct {
 	Schedule ScheduleConfig `toml:"schedule"`
 	Serve    ServeConfig    `toml:"serve"`
 	Web      WebConfig      `toml:"web"`
+	Console  ConsoleConfig  `toml:"console"`
 	// Fonts prints a language's flyer and letters in fonts of its own,
 	// for the scripts the built-in font lacks (see FontConfig).
 	Fonts map[string]FontConfig `toml:"fonts"`
@@ -102,7 +109,8 @@ type ContactsConfig struct {
 	DefaultRegion string `toml:"default_region"` // for national phone numbers: a two-letter country code
 }
 
-func defaultConfig() Config {
+// Default is the configuration without a file: every key at its default.
+func Default() Config {
 	return Config{
 		Database:  "crier.db",
 		OutboxDir: "outbox",
@@ -142,15 +150,16 @@ func defaultConfig() Config {
 			AdminAddress: "127.0.0.1:8086",
 			StopTimeout:  "30s",
 		},
-		Web: WebConfig{Listen: "127.0.0.1:8080"},
+		Web:     WebConfig{Listen: "127.0.0.1:8080"},
+		Console: ConsoleConfig{IdleTimeout: "30m"},
 	}
 }
 
-// loadConfig reads the configuration: the path given (by --config or
+// Load reads the configuration: the path given (by --config or
 // CRIER_CONFIG), else crier.toml in the working folder if there is one, else
 // the defaults. Unknown keys are an error that names them.
-func loadConfig(path string) (Config, error) {
-	cfg := defaultConfig()
+func Load(path string) (Config, error) {
+	cfg := Default()
 	explicit := path != ""
 	if !explicit {
 		path = "crier.toml"
@@ -205,31 +214,41 @@ func loadConfig(path string) (Config, error) {
 	}
 	resolveFontPaths(cfg.Fonts, dir)
 	if err := cfg.check(); err != nil {
-		return cfg, &checkError{err}
+		return cfg, &CheckError{Err: err}
 	}
 	return cfg, nil
 }
 
-// checkError is a mistake in a configuration that was read whole: a
-// command that sends nothing may go on despite it (see env.config).
-type checkError struct{ err error }
+// CheckError is a mistake in a configuration that was read whole: a
+// command that sends nothing may go on despite it (cmd/crier's env.config).
+// Err lists every mistake, one a line.
+type CheckError struct{ Err error }
 
-func (e *checkError) Error() string { return e.err.Error() }
-func (e *checkError) Unwrap() error { return e.err }
+func (e *CheckError) Error() string { return e.Err.Error() }
+func (e *CheckError) Unwrap() error { return e.Err }
 
 // check runs every check of the file that messages need (the utility and
-// its logo, public_url, the senders, the channel tables, [dispatch]), so
-// that a mistake stops the command that read it, not the dispatcher with
-// a notice queued. Only the secrets wait for the dispatcher: the
-// coordinator's shell need not hold them.
+// its logo, public_url, the senders, the channel tables, [dispatch],
+// [console] approval_over), so that a mistake stops the command that read
+// it, not the dispatcher with a notice queued. Only the secrets wait for
+// the dispatcher: the coordinator's shell need not hold them.
 func (c Config) check() error {
-	u, uerr := c.utility()
+	_, _, err := c.checked(nil)
+	return err
+}
+
+// checked is check for lib: the utility and the dispatcher's message
+// configuration as far as the file allows (the utility in UTC when its
+// zone is wrong), and every mistake found.
+func (c Config) checked(lib *templates.Library) (templates.Utility, scheduler.Config, error) {
+	u, uerr := c.LoadUtility()
 	if u.Location == nil {
 		u.Location = time.UTC // said by uerr; the other checks go on
 	}
 	k := c.newChecker()
-	c.settings(k, nil, u)
-	return errors.Join(uerr, c.scheduleZone(), k.err())
+	out, _, _ := c.settings(k, lib, u)
+	c.approvalOver(k) // crier send asks for the approval too
+	return u, out, errors.Join(uerr, c.scheduleZone(), k.err())
 }
 
 // typeHint says how to write a value of the wrong TOML type: text in
@@ -279,9 +298,9 @@ func topKeys() []string {
 	return keys
 }
 
-// store opens the database named by the configuration, migrated, and
+// Store opens the database named by the configuration, migrated, and
 // makes it when there is none.
-func (c Config) store(ctx context.Context) (*notices.Store, error) {
+func (c Config) Store(ctx context.Context) (*notices.Store, error) {
 	return c.openStore(ctx, notices.Open)
 }
 
@@ -291,54 +310,54 @@ func (c Config) store(ctx context.Context) (*notices.Store, error) {
 func (c Config) openStore(ctx context.Context, open func(context.Context, string) (*notices.Store, error)) (*notices.Store, error) {
 	s, err := open(ctx, c.Database)
 	if notices.ErrorCode(err) == notices.NotFound {
-		return nil, c.noDatabase()
+		return nil, c.NoDatabase()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("database %s: %w", c.databaseName(), err)
+		return nil, fmt.Errorf("database %s: %w", c.DatabaseName(), err)
 	}
-	s.PhoneRegion = c.phoneRegion()
+	s.PhoneRegion = c.PhoneRegion()
 	return s, nil
 }
 
-// phoneRegion is [contacts] default_region, the country of national phone
+// PhoneRegion is [contacts] default_region, the country of national phone
 // numbers in imports and in field values; "" (US) when it is not one, a
 // mistake the import and the [utility] phone check name.
-func (c Config) phoneRegion() string {
-	n, err := c.normalizer()
+func (c Config) PhoneRegion() string {
+	n, err := c.Normalizer()
 	if err != nil {
 		return ""
 	}
 	return n.Region
 }
 
-// databaseName is the database for messages: a URL without its password.
-func (c Config) databaseName() string {
+// DatabaseName is the database for messages: a URL without its password.
+func (c Config) DatabaseName() string {
 	if u, err := url.Parse(c.Database); err == nil && u.User != nil {
 		return u.Redacted()
 	}
 	return c.Database
 }
 
-// normalizer cleans contact values with the configured phone region.
-func (c Config) normalizer() (notices.Normalizer, error) {
+// Normalizer cleans contact values with the configured phone region.
+func (c Config) Normalizer() (notices.Normalizer, error) {
 	r := strings.ToUpper(c.Contacts.DefaultRegion)
 	if !phonenumbers.GetSupportedRegions()[r] {
-		return notices.Normalizer{}, fmt.Errorf("%s: [contacts] default_region %q: use a two-letter country code such as US", c.name(), c.Contacts.DefaultRegion)
+		return notices.Normalizer{}, fmt.Errorf("%s: [contacts] default_region %q: use a two-letter country code such as US", c.Name(), c.Contacts.DefaultRegion)
 	}
 	return notices.Normalizer{Region: r}, nil
 }
 
-// name says where the configuration came from, for messages.
-func (c Config) name() string {
+// Name says where the configuration came from, for messages.
+func (c Config) Name() string {
 	if c.file == "" {
 		return "crier.toml (there is none yet: the defaults are in use)"
 	}
 	return c.file
 }
 
-// utility checks the [utility] table and turns it into the templates'
+// LoadUtility checks the [utility] table and turns it into the templates'
 // branding, reading the logo.
-func (c Config) utility() (templates.Utility, error) {
+func (c Config) LoadUtility() (templates.Utility, error) {
 	u := c.Utility
 	where := c.file
 	if where == "" {
@@ -348,12 +367,12 @@ func (c Config) utility() (templates.Utility, error) {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Sprintf("%s: [utility] %s: %s", where, key, fmt.Sprintf(format, args...)))
 	}
-	out := templates.Utility{Name: u.Name, Phone: u.Phone, Email: u.Email, Website: u.Website, Address: u.Address, Region: c.phoneRegion(), ConfigFile: c.file}
+	out := templates.Utility{Name: u.Name, Phone: u.Phone, Email: u.Email, Website: u.Website, Address: u.Address, Region: c.PhoneRegion(), ConfigFile: c.file}
 	if strings.TrimSpace(u.Name) == "" {
 		bad("name", "is empty; give the utility's name as customers know it")
 	}
 	if u.Phone != "" {
-		if n, err := c.normalizer(); err != nil {
+		if n, err := c.Normalizer(); err != nil {
 			bad("phone", "%v", err)
 		} else if _, err := n.Phone(u.Phone); err != nil {
 			bad("phone", "%q is not a phone number (write it like %s)", u.Phone, templates.PhoneHint(n.Region))
@@ -369,7 +388,7 @@ func (c Config) utility() (templates.Utility, error) {
 			bad("website", "%q %v", u.Website, err)
 		}
 	}
-	loc, err := loadZone(u.Timezone)
+	loc, err := LoadZone(u.Timezone)
 	if err != nil {
 		bad("timezone", "%v", err)
 	}
@@ -394,10 +413,10 @@ func (c Config) utility() (templates.Utility, error) {
 	return out, nil
 }
 
-// library is the built-in template library with the custom templates of
+// Library is the built-in template library with the custom templates of
 // templates_dir added and overriding by name; the custom templates' phone
 // examples and defaults are read in [contacts] default_region.
-func (c Config) library() (*templates.Library, templates.Problems, error) {
+func (c Config) Library() (*templates.Library, templates.Problems, error) {
 	lib, problems := templates.Builtin()
 	if len(problems.Errors()) > 0 {
 		return nil, problems, fmt.Errorf("the built-in template library has problems:\n%w", problems)
@@ -406,9 +425,9 @@ func (c Config) library() (*templates.Library, templates.Problems, error) {
 		return lib, problems, nil
 	}
 	if _, err := os.Stat(c.TemplatesDir); err != nil {
-		return nil, nil, fmt.Errorf("%s: templates_dir %s: %w; create the folder or remove the key", c.name(), c.TemplatesDir, err)
+		return nil, nil, fmt.Errorf("%s: templates_dir %s: %w; create the folder or remove the key", c.Name(), c.TemplatesDir, err)
 	}
-	custom, cp := templates.LoadIn(os.DirFS(c.TemplatesDir), ".", c.phoneRegion())
+	custom, cp := templates.LoadIn(os.DirFS(c.TemplatesDir), ".", c.PhoneRegion())
 	for i := range cp {
 		cp[i].File = filepath.Join(c.TemplatesDir, cp[i].File)
 	}
