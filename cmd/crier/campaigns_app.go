@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/app"
+	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
 	"github.com/crier-notices/crier/web"
@@ -19,8 +20,8 @@ import (
 // configuration, the library (nil when the command needs none) and the
 // open store. The dispatcher's message config is made only when withMessages is
 // set (commands that check a notice), its error kept in MessagesErr.
-func coreApp(cfg Config, lib *templates.Library, s *notices.Store, withMessages bool) (*app.App, error) {
-	a := &app.App{Store: s, Library: lib, DefaultLanguage: cfg.Utility.DefaultLanguage, PhoneRegion: cfg.phoneRegion(),
+func coreApp(cfg config.Config, lib *templates.Library, s *notices.Store, withMessages bool) (*app.App, error) {
+	a := &app.App{Store: s, Library: lib, DefaultLanguage: cfg.Utility.DefaultLanguage, PhoneRegion: cfg.PhoneRegion(),
 		CampaignZone: cfg.Schedule.Timezone, Wake: func(ctx context.Context) []string { return web.WakeServers(ctx, s) }}
 	if a.CampaignZone == "" {
 		a.CampaignZone = cfg.Utility.Timezone
@@ -28,12 +29,12 @@ func coreApp(cfg Config, lib *templates.Library, s *notices.Store, withMessages 
 	if !withMessages {
 		return a, nil
 	}
-	u, err := cfg.utility()
+	u, err := cfg.LoadUtility()
 	if err != nil {
 		return nil, err
 	}
 	a.Utility = u
-	a.Messages, a.MessagesErr = cfg.messageConfig(lib, u)
+	a.Messages, a.MessagesErr = cfg.MessageConfig(lib, u)
 	return a, nil
 }
 
