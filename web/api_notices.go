@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -48,6 +49,9 @@ type apiNoticeView struct {
 	PublishedAt *time.Time           `json:"published_at,omitempty"`
 	PageURL     string               `json:"page_url,omitempty"`
 	Proof       bool                 `json:"proof,omitempty"`
+	// AwaitingApproval: a draft that waits for a second coordinator's
+	// approval (the two-person rule) before anything is sent.
+	AwaitingApproval bool `json:"awaiting_approval,omitempty"`
 	// Deliveries counts the notice's messages per channel by status
 	// (GET /notices/{id} and its report; not in the list).
 	Deliveries []apiChannelReport `json:"deliveries,omitempty"`
@@ -104,8 +108,15 @@ func (s *Server) apiNoticeOf(n notices.Notice) apiNoticeView {
 }
 
 // apiReportOf is the notice of rep with its counts per channel.
-func (s *Server) apiReportOf(rep notices.Report) apiNoticeView {
+func (s *Server) apiReportOf(ctx context.Context, rep notices.Report) (apiNoticeView, error) {
 	v := s.apiNoticeOf(rep.Notice)
+	if rep.Notice.Status == notices.Draft {
+		a, err := s.cfg.App.Store.ApprovalOf(ctx, rep.Notice.ID)
+		if err != nil && notices.ErrorCode(err) != notices.NotFound {
+			return v, err
+		}
+		v.AwaitingApproval = a.Awaiting
+	}
 	v.Deliveries = []apiChannelReport{}
 	for _, c := range rep.Channels {
 		cr := apiChannelReport{Channel: c.Channel, Total: c.Total, Queued: c.Queued, Sending: c.Sending, Sent: c.Sent,
@@ -116,7 +127,7 @@ func (s *Server) apiReportOf(rep notices.Report) apiNoticeView {
 		}
 		v.Deliveries = append(v.Deliveries, cr)
 	}
-	return v
+	return v, nil
 }
 
 // The notices list's page size: limit=N asks for up to apiListMax.
@@ -150,6 +161,11 @@ func (s *Server) apiNotices(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
+	awaiting, err := s.cfg.App.Store.AwaitingApproval(r.Context())
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
 	out := struct {
 		Notices []apiNoticeView `json:"notices"`
 		More    bool            `json:"more"` // older notices follow: ask again with before= the last id
@@ -162,7 +178,9 @@ func (s *Server) apiNotices(w http.ResponseWriter, r *http.Request) {
 			out.More = true
 			break
 		}
-		out.Notices = append(out.Notices, s.apiNoticeOf(n))
+		v := s.apiNoticeOf(n)
+		v.AwaitingApproval = awaiting[n.ID]
+		out.Notices = append(out.Notices, v)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -203,7 +221,12 @@ func (s *Server) apiNotice(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.apiReportOf(rep))
+	v, err := s.apiReportOf(r.Context(), rep)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
 }
 
 // apiFailure is a message that did not reach its recipient, and why.
@@ -233,11 +256,16 @@ func (s *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
+	v, err := s.apiReportOf(r.Context(), rep)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
 	out := struct {
 		Notice        apiNoticeView `json:"notice"`
 		Failures      []apiFailure  `json:"failures"`
 		FailuresTotal int           `json:"failures_total"`
-	}{Notice: s.apiReportOf(rep), Failures: []apiFailure{}}
+	}{Notice: v, Failures: []apiFailure{}}
 	statuses := []notices.DeliveryStatus{notices.DeliveryFailed, notices.DeliveryUndelivered}
 	err = s.cfg.App.Store.EachDeliveryIn(r.Context(), id, statuses, func(d notices.Delivery) error {
 		out.FailuresTotal++

@@ -170,7 +170,10 @@ func (s *Server) answerNotice(w http.ResponseWriter, r *http.Request, status int
 		s.apiFail(w, r, err)
 		return
 	}
-	res.Notice = s.apiReportOf(rep)
+	if res.Notice, err = s.apiReportOf(r.Context(), rep); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
 	w.Header().Set("Location", APIPrefix+"notices/"+strconv.FormatInt(id, 10))
 	writeJSON(w, status, res)
 }
@@ -193,9 +196,14 @@ func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
+	v, err := s.apiReportOf(r.Context(), rep)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, struct {
 		Notice    apiNoticeView `json:"notice"`
 		Withdrawn int           `json:"withdrawn"` // messages that will not go
 		Message   string        `json:"message"`
-	}{s.apiReportOf(rep), n, fmt.Sprintf("notice %d cancelled: %d messages withdrawn", id, n)})
+	}{v, n, fmt.Sprintf("notice %d cancelled: %d messages withdrawn", id, n)})
 }
