@@ -102,7 +102,7 @@ func (a *App) AddCampaign(ctx context.Context, r CampaignRequest) (CampaignSaved
 		c.Notice.Urgency = urgencyOf(fam)
 	}
 	loc, problems := campaignTimes(&c, zone, &r.Starts, &r.Ends, time.Time{}, time.Time{})
-	problems = append(problems, checkNamed(r.Audience, r.All)...)
+	problems = append(problems, checkNamed(audienceGiven(r.Audience), r.All)...)
 	problems = append(problems, checkNotice(fam, &c.Notice)...)
 	if len(problems) > 0 {
 		return CampaignSaved{}, Invalid("the campaign cannot be added", problems...)
@@ -248,8 +248,8 @@ func (a *App) PauseCampaign(ctx context.Context, name string) (bool, error) {
 	return true, a.audit(ctx, "campaign-pause", "campaign "+name, "")
 }
 
-// Resumed is what ResumeCampaign did.
-type Resumed struct {
+// CampaignResumed is what ResumeCampaign did.
+type CampaignResumed struct {
 	Changed  bool      // false: it was not paused
 	Next     time.Time // its next firing; zero when none is to come
 	Location *time.Location
@@ -260,12 +260,12 @@ type Resumed struct {
 // now (those skipped while paused are not sent late). Errors:
 // notices.NotFound; an error when its schedule does not load comes with
 // the resumption done.
-func (a *App) ResumeCampaign(ctx context.Context, name string) (Resumed, error) {
+func (a *App) ResumeCampaign(ctx context.Context, name string) (CampaignResumed, error) {
 	changed, err := a.Store.SetCampaignEnabled(ctx, name, true)
 	if err != nil || !changed {
-		return Resumed{Changed: changed}, err
+		return CampaignResumed{Changed: changed}, err
 	}
-	r := Resumed{Changed: true}
+	r := CampaignResumed{Changed: true}
 	if err := a.audit(ctx, "campaign-resume", "campaign "+name, ""); err != nil {
 		return r, err
 	}
@@ -344,9 +344,8 @@ func urgencyOf(fam *templates.Family) notices.Urgency {
 }
 
 // checkNamed is the rule of an audience for a notice that sends: named by
-// a list or filter, or every contact by All, not both.
-func checkNamed(aud notices.Audience, all bool) []Problem {
-	given := len(aud.Lists)+len(aud.Zones)+len(aud.Tags)+len(aud.AllTags)+len(aud.Languages)+len(aud.Streets)+len(aud.Attributes)+len(aud.Has) > 0
+// a list or filter (given), or every contact by all, not both.
+func checkNamed(given, all bool) []Problem {
 	switch {
 	case all && given:
 		return []Problem{{Field: "audience", Message: "all contacts goes with no list or filter: leave out the lists and filters, or all contacts"}}
@@ -354,6 +353,11 @@ func checkNamed(aud notices.Audience, all bool) []Problem {
 		return []Problem{{Field: "audience", Message: "name the audience: a list or a filter (zone, tag, language, street, attribute, channel), or all contacts"}}
 	}
 	return nil
+}
+
+// audienceGiven reports whether aud names a list or a filter.
+func audienceGiven(aud notices.Audience) bool {
+	return len(aud.Lists)+len(aud.Zones)+len(aud.Tags)+len(aud.AllTags)+len(aud.Languages)+len(aud.Streets)+len(aud.Attributes)+len(aud.Has) > 0
 }
 
 // checkNotice checks what a campaign's notice says of itself: channels,

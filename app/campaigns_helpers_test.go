@@ -20,10 +20,10 @@ const contactsCSV = `account,name,email,mobile,zone
 1003,Cy Park,,+13155550143,7
 `
 
-// testApp is an App on a new store in t.TempDir with the built-in
+// campaignsTestApp is an App on a new store in t.TempDir with the built-in
 // templates and contactsCSV imported onto the list "customers"; the CLI's
 // user acts.
-func testApp(t *testing.T) (*App, context.Context) {
+func campaignsTestApp(t *testing.T) (*App, context.Context) {
 	t.Helper()
 	ctx := context.Background()
 	s, err := notices.Open(ctx, filepath.Join(t.TempDir(), "crier.db"))

@@ -37,7 +37,7 @@ func nextFirsts(t *testing.T, n int) []time.Time {
 // template's field order, and an audit entry; each bad input is refused
 // with the field at fault and nothing is stored.
 func TestAddCampaign(t *testing.T) {
-	a, ctx := testApp(t)
+	a, ctx := campaignsTestApp(t)
 	saved, err := a.AddCampaign(ctx, flushing("spring"))
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +117,7 @@ func TestAddCampaign(t *testing.T) {
 // month, and a date past at its next firing, are warnings; the campaign
 // is stored all the same and its firings say why they would be missed.
 func TestAddCampaignWarnings(t *testing.T) {
-	a, ctx := testApp(t)
+	a, ctx := campaignsTestApp(t)
 	first := nextFirsts(t, 1)[0]
 	past := first.AddDate(0, 0, -1).Format("January 2, 2006")
 	r := CampaignRequest{Name: "bills", Template: "bill-due-reminder", Schedule: "0 9 1 * *", Timezone: "America/New_York",
@@ -140,7 +140,7 @@ func TestAddCampaignWarnings(t *testing.T) {
 // TestEditCampaign: only what the edit names changes, it is checked as
 // add checks, and a refused edit leaves the campaign as it was.
 func TestEditCampaign(t *testing.T) {
-	a, ctx := testApp(t)
+	a, ctx := campaignsTestApp(t)
 	if _, err := a.AddCampaign(ctx, flushing("spring")); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestEditCampaign(t *testing.T) {
 // TestPauseResumeDeleteCampaign: each says whether it changed anything,
 // is recorded in the audit log, and a campaign not there is NotFound.
 func TestPauseResumeDeleteCampaign(t *testing.T) {
-	a, ctx := testApp(t)
+	a, ctx := campaignsTestApp(t)
 	if _, err := a.AddCampaign(ctx, flushing("spring")); err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestPauseResumeDeleteCampaign(t *testing.T) {
 // TestFirings: the next n firings of a stored campaign; with its template
 // gone, the times alone and the error that says so.
 func TestFirings(t *testing.T) {
-	a, ctx := testApp(t)
+	a, ctx := campaignsTestApp(t)
 	saved, err := a.AddCampaign(ctx, flushing("spring"))
 	if err != nil {
 		t.Fatal(err)

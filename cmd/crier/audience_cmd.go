@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
@@ -34,28 +36,20 @@ type audienceFlags struct {
 // audience returns the audience the flags choose; cmd names the command
 // for usage errors.
 func (c audienceFlags) audience(cfg config.Config, cmd string) (notices.Audience, error) {
-	a := notices.Audience{Lists: c.List, Zones: c.Zone, Tags: c.Tag, AllTags: c.AllTags, Streets: c.Street,
-		Attributes: c.Attr, DefaultLanguage: cfg.Utility.DefaultLanguage}
 	if len(c.Language) > 0 {
-		n, err := cfg.Normalizer()
-		if err != nil {
-			return a, err
-		}
-		for _, l := range c.Language {
-			code, err := n.Language(l)
-			if err == nil && code == "" {
-				_, err = templates.Language(l) // blank: the one rule's words
-			}
-			if err != nil {
-				return a, usageError(cmd, fmt.Errorf("--language %s: %w", l, err))
-			}
-			a.Languages = append(a.Languages, code)
+		if _, err := cfg.Normalizer(); err != nil {
+			return notices.Audience{}, err
 		}
 	}
-	for _, h := range c.Has {
-		a.Has = append(a.Has, notices.Channel(h))
+	a := &app.App{DefaultLanguage: cfg.Utility.DefaultLanguage, PhoneRegion: cfg.PhoneRegion()}
+	aud, err := a.ReadAudience(app.AudienceRequest{Lists: c.List, Zones: c.Zone, Tags: c.Tag, AllTags: c.AllTags,
+		Streets: c.Street, Languages: c.Language, Attrs: c.Attr, Has: c.Has})
+	var ie *app.InvalidError
+	if errors.As(err, &ie) {
+		// --has takes only channels: a problem is a language's.
+		return aud, usageError(cmd, errors.New("--language "+ie.Problems[0].Message))
 	}
-	return a, nil
+	return aud, err
 }
 
 func (c audienceCmd) Run(e *env) error {
@@ -72,7 +66,11 @@ func (c audienceCmd) Run(e *env) error {
 	if err != nil {
 		return usageError("audience", err)
 	}
-	r, err := s.ResolveFor(context.Background(), a, cat)
+	core, err := coreApp(cfg, nil, s, false)
+	if err != nil {
+		return err
+	}
+	r, err := core.Audience(context.Background(), a, cat)
 	if err != nil {
 		return err
 	}

@@ -38,9 +38,9 @@ func coreApp(cfg config.Config, lib *templates.Library, s *notices.Store, withMe
 	return a, nil
 }
 
-// cliContext is a context that names who acts in the audit log: by, else
+// actingContext is a context that names who acts in the audit log: by, else
 // the unix user.
-func cliContext(ctx context.Context, by string) context.Context {
+func actingContext(ctx context.Context, by string) context.Context {
 	name := strings.TrimSpace(by)
 	if name == "" {
 		name = os.Getenv("USER")

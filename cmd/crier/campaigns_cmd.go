@@ -99,7 +99,7 @@ func (c campaignsAddCmd) Run(e *env) error {
 	if a.MessagesErr != nil {
 		return a.MessagesErr
 	}
-	saved, err := a.AddCampaign(cliContext(ctx, ""), app.CampaignRequest{Name: c.Name, Template: fam.Name, Values: values, Languages: langs,
+	saved, err := a.AddCampaign(actingContext(ctx, ""), app.CampaignRequest{Name: c.Name, Template: fam.Name, Values: values, Languages: langs,
 		Channels: chs, Audience: aud, All: c.All, Urgency: urgencyOf(c.Urgency, fam), Schedule: c.Schedule, Timezone: zone,
 		Starts: c.Starts, Ends: c.Ends})
 	if err != nil {
@@ -180,7 +180,7 @@ func (c campaignsEditCmd) Run(e *env) error {
 	if a.MessagesErr != nil {
 		return a.MessagesErr
 	}
-	saved, err := a.EditCampaign(cliContext(ctx, ""), camp.Name, edit)
+	saved, err := a.EditCampaign(actingContext(ctx, ""), camp.Name, edit)
 	if err != nil {
 		return campaignError(cmd, fam, err)
 	}
@@ -522,7 +522,7 @@ func (c campaignsPauseCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	changed, err := a.PauseCampaign(cliContext(context.Background(), ""), c.Name)
+	changed, err := a.PauseCampaign(actingContext(context.Background(), ""), c.Name)
 	if err != nil {
 		return err
 	}
@@ -548,7 +548,7 @@ func (c campaignsResumeCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	r, err := a.ResumeCampaign(cliContext(context.Background(), ""), c.Name)
+	r, err := a.ResumeCampaign(actingContext(context.Background(), ""), c.Name)
 	if !r.Changed {
 		if err != nil {
 			return err
@@ -591,7 +591,7 @@ func (c campaignsDeleteCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := a.DeleteCampaign(cliContext(ctx, ""), camp.Name); err != nil {
+	if err := a.DeleteCampaign(actingContext(ctx, ""), camp.Name); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "campaign %s deleted; the notices it published stay (crier notices list shows them)\n", camp.Name)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/app"
 )
 
 // contactsImportCmd is `crier contacts import`.
@@ -74,8 +75,7 @@ func (c contactsImportCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	norm, err := cfg.Normalizer()
-	if err != nil {
+	if _, err := cfg.Normalizer(); err != nil {
 		return err
 	}
 	in, err := os.Open(c.File)
@@ -108,21 +108,26 @@ func (c contactsImportCmd) Run(e *env) error {
 	rejects := &lazyFile{path: rejectsPath}
 	counter := &countingReader{r: in}
 	prog := newProgress(e.stderr, info.Size(), counter)
-	sum, err := s.Import(ctx, counter, notices.ImportOptions{
-		Source:     c.File,
-		Map:        c.Map,
-		Encoding:   c.Encoding,
-		List:       c.List,
-		DryRun:     c.DryRun,
-		Rejects:    rejects,
-		Progress:   prog.update,
-		Normalizer: norm,
+	a, err := coreApp(cfg, nil, s, false)
+	if err != nil {
+		return err
+	}
+	res, err := a.ImportContacts(actingContext(ctx, ""), counter, c.File, app.ImportOptions{
+		Map:      c.Map,
+		Encoding: c.Encoding,
+		List:     c.List,
+		DryRun:   c.DryRun,
+		Rejects:  rejects,
+		Progress: prog.update,
 	})
 	prog.done()
-	if cerr := rejects.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("rejects %s: %w", rejectsPath, cerr)
+	sum := res.Summary
+	var ie *app.InvalidError
+	everyRow := errors.As(err, &ie) // every row rejected: the summary counts them
+	if cerr := rejects.Close(); (err == nil || everyRow) && cerr != nil {
+		err, everyRow = fmt.Errorf("rejects %s: %w", rejectsPath, cerr), false
 	}
-	if err != nil {
+	if err != nil && !everyRow {
 		if sum.Read > 0 {
 			return fmt.Errorf("%w\nnothing was imported: the store is as it was", err)
 		}
@@ -138,7 +143,7 @@ func (c contactsImportCmd) Run(e *env) error {
 			fmt.Fprintf(e.stdout, "no row rejected: removed the rejects file of an earlier import, %s\n", rejectsPath)
 		}
 	}
-	if sum.Read > 0 && sum.Rejected == sum.Read {
+	if everyRow {
 		return &exitError{code: 1, err: fmt.Errorf("every row of %s was rejected: check the reasons in %s (a wrong --encoding or --map?)", c.File, rejectsPath)}
 	}
 	return nil

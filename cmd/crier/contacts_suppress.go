@@ -26,13 +26,13 @@ func (c contactsSuppressCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	addr, err := cleanAddress(cfg, c.Address)
+	a, err := contactsApp(cfg, s)
 	if err != nil {
 		return err
 	}
-	sup, added, err := s.Suppress(context.Background(), addr, notices.SuppressionReason(c.Reason), c.Note, byDefault(c.By))
+	sup, added, err := a.Suppress(actingContext(context.Background(), c.By), c.Address, notices.SuppressionReason(c.Reason), c.Note)
 	if err != nil {
-		return err
+		return problemsError(err)
 	}
 	if !added {
 		fmt.Fprintf(e.stdout, "%s was already suppressed (%s, since %s%s); nothing changed\n", sup.Address, sup.Reason, sup.At.Format("2006-01-02"), byWhom(sup.By))
@@ -56,17 +56,21 @@ func (c contactsResubscribeCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	addr, err := cleanAddress(cfg, c.Address)
+	a, err := contactsApp(cfg, s)
 	if err != nil {
 		return err
 	}
 	by := byDefault(c.By)
 	if by == "" {
+		addr, err := a.CleanAddress(c.Address)
+		if err != nil {
+			return problemsError(err)
+		}
 		return usageError("contacts resubscribe", fmt.Errorf("say who is resubscribing %s with --by NAME", addr))
 	}
-	r, err := s.Resubscribe(context.Background(), addr, c.Reason, by)
+	r, err := a.Resubscribe(actingContext(context.Background(), by), c.Address, c.Reason)
 	if err != nil {
-		return err
+		return problemsError(err)
 	}
 	if r.Lifted != nil {
 		fmt.Fprintf(e.stdout, "lifted the suppression of %s (%s, since %s%s)\n", r.Address, r.Lifted.Reason, r.Lifted.At.Format("2006-01-02"), byWhom(r.Lifted.By))

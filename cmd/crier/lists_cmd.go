@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"text/tabwriter"
 
-	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/app"
 )
 
 // listsCmd is `crier lists`: named static lists of contacts.
@@ -24,12 +23,16 @@ type listsCreateCmd struct {
 }
 
 func (c listsCreateCmd) Run(e *env) error {
-	_, s, err := e.openStore()
+	cfg, s, err := e.openStore()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	l, err := s.CreateList(context.Background(), c.Name)
+	a, err := coreApp(cfg, nil, s, false)
+	if err != nil {
+		return err
+	}
+	l, err := a.CreateList(actingContext(context.Background(), ""), c.Name)
 	if err != nil {
 		return err
 	}
@@ -65,19 +68,20 @@ type listsDeleteCmd struct {
 }
 
 func (c listsDeleteCmd) Run(e *env) error {
-	_, s, err := e.existingStore()
+	cfg, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	ctx := context.Background()
-	if users, err := listUsers(ctx, s, c.Name); err != nil {
+	a, err := coreApp(cfg, nil, s, false)
+	if err != nil {
 		return err
-	} else if len(users) > 0 && !c.Force {
-		return &exitError{code: 1, err: fmt.Errorf("list %s is the audience of %s, still to send: cancel or edit them first, or add --force (they would pause, or miss their firings, until the list is made again)",
-			c.Name, strings.Join(users, " and "))}
 	}
-	l, err := s.DeleteList(ctx, c.Name)
+	l, err := a.DeleteList(actingContext(context.Background(), ""), c.Name, c.Force)
+	var inUse *app.ListInUseError
+	if errors.As(err, &inUse) {
+		return &exitError{code: 1, err: fmt.Errorf("%w: cancel or edit them first, or add --force (they would pause, or miss their firings, until the list is made again)", inUse)}
+	}
 	if err != nil {
 		return err
 	}
@@ -91,12 +95,16 @@ type listsAddCmd struct {
 }
 
 func (c listsAddCmd) Run(e *env) error {
-	_, s, err := e.existingStore()
+	cfg, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	n, err := s.AddToList(context.Background(), c.Name, c.Accounts...)
+	a, err := coreApp(cfg, nil, s, false)
+	if err != nil {
+		return err
+	}
+	n, err := a.AddToList(actingContext(context.Background(), ""), c.Name, c.Accounts...)
 	if err != nil {
 		return err
 	}
@@ -110,40 +118,19 @@ type listsRemoveCmd struct {
 }
 
 func (c listsRemoveCmd) Run(e *env) error {
-	_, s, err := e.existingStore()
+	cfg, s, err := e.existingStore()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	n, err := s.RemoveFromList(context.Background(), c.Name, c.Accounts...)
+	a, err := coreApp(cfg, nil, s, false)
+	if err != nil {
+		return err
+	}
+	n, err := a.RemoveFromList(actingContext(context.Background(), ""), c.Name, c.Accounts...)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "removed %d contact(s) from %s\n", n, c.Name)
 	return nil
-}
-
-// listUsers names the scheduled notices not yet published and the enabled
-// campaigns whose audience names list: they read it when they go.
-func listUsers(ctx context.Context, s *notices.Store, list string) ([]string, error) {
-	var users []string
-	ns, err := s.Notices(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range ns {
-		if n.Status == notices.Scheduled && n.PublishedAt.IsZero() && slices.Contains(n.Audience.Lists, list) {
-			users = append(users, fmt.Sprintf("notice %d", n.ID))
-		}
-	}
-	cs, err := s.Campaigns(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range cs {
-		if c.Enabled && slices.Contains(c.Notice.Audience.Lists, list) {
-			users = append(users, "campaign "+c.Name)
-		}
-	}
-	return users, nil
 }
