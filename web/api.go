@@ -39,6 +39,7 @@ func (s *Server) apiRouteTable() []apiRoute {
 		{"GET", APIPrefix + "notices/{id}", v, s.apiNotice},
 		{"GET", APIPrefix + "notices/{id}/report", v, s.apiReport},
 		{"POST", APIPrefix + "notices/{id}/cancel", c, s.apiCancel},
+		{"POST", APIPrefix + "contacts/import", c, s.apiImport},
 		{"GET", APIPrefix + "campaigns", v, s.apiCampaigns},
 	}
 }
