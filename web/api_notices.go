@@ -107,8 +107,13 @@ func (s *Server) apiNoticeOf(n notices.Notice) apiNoticeView {
 	return v
 }
 
-// apiReportOf is the notice of rep with its counts per channel.
-func (s *Server) apiReportOf(ctx context.Context, rep notices.Report) (apiNoticeView, error) {
+// noticeNow is notice id as it is now, with its messages counted per
+// channel and whether it awaits approval. Errors: app.Report's (NotFound).
+func (s *Server) noticeNow(ctx context.Context, id int64) (apiNoticeView, error) {
+	rep, err := s.cfg.App.Report(ctx, id)
+	if err != nil {
+		return apiNoticeView{}, err
+	}
 	v := s.apiNoticeOf(rep.Notice)
 	if rep.Notice.Status == notices.Draft {
 		a, err := s.cfg.App.Store.ApprovalOf(ctx, rep.Notice.ID)
@@ -216,12 +221,7 @@ func (s *Server) apiNotice(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rep, err := s.cfg.App.Report(r.Context(), id)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	v, err := s.apiReportOf(r.Context(), rep)
+	v, err := s.noticeNow(r.Context(), id)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -251,12 +251,7 @@ func (s *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rep, err := s.cfg.App.Report(r.Context(), id)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	v, err := s.apiReportOf(r.Context(), rep)
+	v, err := s.noticeNow(r.Context(), id)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

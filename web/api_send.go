@@ -165,12 +165,8 @@ func sentMessage(sent app.Sent) string {
 // answerNotice answers with res and notice id as it is now, its address
 // in Location.
 func (s *Server) answerNotice(w http.ResponseWriter, r *http.Request, status int, id int64, res apiSendResult) {
-	rep, err := s.cfg.App.Report(r.Context(), id)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if res.Notice, err = s.apiReportOf(r.Context(), rep); err != nil {
+	var err error
+	if res.Notice, err = s.noticeNow(r.Context(), id); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -191,12 +187,7 @@ func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	rep, err := s.cfg.App.Report(r.Context(), id)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	v, err := s.apiReportOf(r.Context(), rep)
+	v, err := s.noticeNow(r.Context(), id)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
