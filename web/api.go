@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/crier-notices/crier/app"
@@ -51,14 +52,36 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	if s.cfg.App == nil {
 		return
 	}
-	for _, rt := range s.apiRouteTable() {
+	routes := s.apiRouteTable()
+	for _, rt := range routes {
 		mux.Handle(rt.Method+" "+rt.Path, s.apiOnly(rt.Role, http.HandlerFunc(rt.Handle)))
 	}
-	// Anything else under the prefix: a JSON 404 for a token holder, so a
-	// client reads the same error form everywhere; 401 without a token.
+	// Anything else under the prefix, for a token holder: 405 with the
+	// methods a route takes, else 404, in the API's error form; 401
+	// without a token.
 	mux.Handle(APIPrefix, s.apiOnly(notices.RoleViewer, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowedMethods(routes, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			apiError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(allow, " or "), r.Method))
+			return
+		}
 		apiError(w, http.StatusNotFound, fmt.Sprintf("no API route %s %s: GET %sopenapi.json lists them", r.Method, r.URL.Path, APIPrefix))
 	})))
+}
+
+// allowedMethods returns the methods the routes take at r's path.
+func allowedMethods(routes []apiRoute, r *http.Request) []string {
+	var allow []string
+	for _, rt := range routes {
+		probe := http.NewServeMux()
+		probe.Handle(rt.Method+" "+rt.Path, http.NotFoundHandler())
+		req := r.Clone(r.Context())
+		req.Method = rt.Method
+		if _, pattern := probe.Handler(req); pattern != "" && !slices.Contains(allow, rt.Method) {
+			allow = append(allow, rt.Method)
+		}
+	}
+	return allow
 }
 
 // apiProblem is one bad field of a request, as the API shows it.

@@ -186,7 +186,8 @@ func TestAPIRoutesNeedAToken(t *testing.T) {
 }
 
 // TestAPIUnknownRoute: an address under the API that is no route answers
-// a JSON 404 that says where the routes are listed.
+// a JSON 404 that says where the routes are listed; a route asked with a
+// method it does not take, 405 with the ones it takes.
 func TestAPIUnknownRoute(t *testing.T) {
 	a := newAPIServer(t, nil)
 	resp := a.clients[notices.RoleViewer].do("GET", "/api/v1/notice", "")
@@ -195,6 +196,14 @@ func TestAPIUnknownRoute(t *testing.T) {
 	}
 	if e := resp.errorBody(t); !strings.Contains(e.Error, "openapi.json") {
 		t.Errorf("error %q does not say where the routes are", e.Error)
+	}
+	resp = a.clients[notices.RoleCoordinator].do("DELETE", "/api/v1/notices/3", "")
+	if resp.Status != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET" {
+		t.Fatalf("DELETE a notice: status %d, Allow %q; want 405, GET", resp.Status, resp.Header.Get("Allow"))
+	}
+	resp.errorBody(t)
+	if resp = a.clients[notices.RoleCoordinator].do("PUT", "/api/v1/notices", "{}"); resp.Header.Get("Allow") != "GET, POST" {
+		t.Errorf("PUT the notices: Allow %q, want GET, POST", resp.Header.Get("Allow"))
 	}
 }
 
