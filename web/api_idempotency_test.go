@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/crier-notices/crier/notices"
 )
@@ -96,5 +98,31 @@ func TestAPIIdempotencyKey(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAPIIdempotencyKeyLasts24Hours: a key is remembered for 24 hours;
+// the same key a day later makes a new notice.
+func TestAPIIdempotencyKeyLasts24Hours(t *testing.T) {
+	var later atomic.Int64 // how far the store's clock is ahead
+	a := newAPIServer(t, func(c *Config) {
+		c.Store.Now = func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
+	})
+	importContacts(t, a.store)
+	coord := a.clients[notices.RoleCoordinator]
+	send := func() (int, int64) {
+		resp := coord.do("POST", "/api/v1/notices", advisoryJSON(""), "Idempotency-Key", "WO-9")
+		var res apiSendResult
+		resp.decode(t, &res)
+		return resp.Status, res.Notice.ID
+	}
+	_, first := send()
+	later.Store(int64(23 * time.Hour))
+	if status, id := send(); status != http.StatusOK || id != first {
+		t.Errorf("23 hours on: status %d, notice %d; want 200, notice %d", status, id, first)
+	}
+	later.Store(int64(25 * time.Hour))
+	if status, id := send(); status != http.StatusCreated || id == first {
+		t.Errorf("25 hours on: status %d, notice %d; want a new notice", status, id)
 	}
 }
