@@ -50,7 +50,8 @@ func idempotencyKey(r *http.Request) (string, error) {
 	return key, nil
 }
 
-// idempotency serialises the requests that carry the same key.
+// idempotency serialises the requests that carry the same key from the
+// same token.
 type idempotency struct {
 	mu   sync.Mutex
 	keys map[string]*keyLock
@@ -63,7 +64,8 @@ type keyLock struct {
 
 func newIdempotency() *idempotency { return &idempotency{keys: map[string]*keyLock{}} }
 
-// lock waits until no other request holds key, and returns its unlock.
+// lock waits until no other request holds key (the token's and its
+// Idempotency-Key), and returns its unlock.
 func (i *idempotency) lock(key string) (unlock func()) {
 	i.mu.Lock()
 	l := i.keys[key]

@@ -96,7 +96,7 @@ func (s *Server) apiCreateNotice(idem *idempotency) func(http.ResponseWriter, *h
 			s.createNotice(w, r, in, req)
 			return
 		}
-		unlock := idem.lock(key)
+		unlock := idem.lock(app.ActorOf(r.Context()).String() + "\x00" + key)
 		defer unlock()
 		id, replay, err := idem.find(r.Context(), s.cfg.App, key, in)
 		switch {
@@ -170,6 +170,7 @@ func (s *Server) answerNotice(w http.ResponseWriter, r *http.Request, status int
 		s.apiFail(w, r, err)
 		return
 	}
+	res.AwaitingApproval = res.Notice.AwaitingApproval
 	w.Header().Set("Location", APIPrefix+"notices/"+strconv.FormatInt(id, 10))
 	writeJSON(w, status, res)
 }
