@@ -1,6 +1,7 @@
 package templates
 
-// EmailText returns the email's plain text part as it is sent (headline,
-// date line, body, link to the notice, contact footer), for a preview
-// beside the HTML part.
+// EmailText returns the email's plain text part as every recipient gets
+// it, before their own preferences line: headline, date line, body, the
+// link to the notice and the contact footer. A preview (the JSON API's,
+// the console's) shows it beside the HTML part.
 func (r *Rendering) EmailText() string { return r.emailText() }

@@ -111,6 +111,7 @@ func (s *Server) Handler() http.Handler {
 	s.authRoutes(mux)
 	s.consoleNoticeRoutes(mux) // part NOTICE: dashboard, new notice, notices
 	s.consoleRestRoutes(mux)
+	s.apiRoutes(mux)
 	mux.Handle("/", s.limited(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound)
 	})))

@@ -65,8 +65,24 @@ func TwilioOpenAPI(t testing.TB) string {
 // start one per test function and share it among the subtests.
 func Prism(t testing.TB) *PrismServer {
 	t.Helper()
+	return startPrism(t, "mock", TwilioOpenAPI(t))
+}
+
+// PrismProxy starts Prism on 127.0.0.1 as a validating proxy in front of
+// upstream (http://HOST:PORT) for the OpenAPI document spec: it forwards
+// each request and names in its sl-violations header every way the
+// request or the answer departs from the document. It stops when the
+// test ends.
+func PrismProxy(t testing.TB, spec, upstream string) *PrismServer {
+	t.Helper()
+	return startPrism(t, "proxy", spec, upstream)
+}
+
+// startPrism runs prism with the command (mock or proxy) and its
+// arguments on a free port, and waits until it answers.
+func startPrism(t testing.TB, command string, args ...string) *PrismServer {
+	t.Helper()
 	bin := PrismPath(t)
-	spec := TwilioOpenAPI(t)
 	addr := freeAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
 	logPath := filepath.Join(t.TempDir(), "prism.log")
@@ -75,7 +91,7 @@ func Prism(t testing.TB) *PrismServer {
 		t.Fatal(err)
 	}
 	defer logf.Close()
-	cmd := exec.Command(bin, "mock", "-h", host, "-p", port, spec)
+	cmd := exec.Command(bin, append([]string{command, "-h", host, "-p", port}, args...)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start prism: %v", err)
