@@ -16,6 +16,19 @@ import (
 // unsubscribe forms are a few hundred bytes.
 const maxBody = 64 << 10
 
+// maxSignedInBody is the largest request body the console and the API
+// read, from a signed-in user or token only (the sign-in comes before the
+// body is read): a contact list of a few hundred thousand rows.
+const maxSignedInBody = 100 << 20
+
+// bodyLimit is the largest body a request to path may have.
+func bodyLimit(path string) int64 {
+	if strings.HasPrefix(path, ConsolePrefix) || strings.HasPrefix(path, APIPrefix) {
+		return maxSignedInBody
+	}
+	return maxBody
+}
+
 // contentSecurityPolicy lets a page use only its own stylesheet and
 // images: no script, no frames, forms only back to this server.
 const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -33,7 +46,7 @@ func (s *Server) protect(h http.Handler) http.Handler {
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+			r.Body = http.MaxBytesReader(w, r.Body, bodyLimit(r.URL.Path))
 		}
 		rec := &recorder{ResponseWriter: w}
 		start := time.Now()

@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/console/*.html
 var pageFiles embed.FS
 
 //go:embed assets

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
 )
@@ -35,15 +36,24 @@ type Config struct {
 	// webhooks accepted but not yet recorded in the store (web/spool.go);
 	// "": beside the store's database, its name and ".spool".
 	SpoolPath string
+
+	// The console and the JSON API (issue 13). App is the application
+	// core they call; nil: the console and the API answer 404.
+	// IdleTimeout ends a console session unused this long ([console]
+	// idle_timeout); 0: 30 minutes.
+	App         *app.App
+	IdleTimeout time.Duration
 }
 
 // Server answers the public routes.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	pages  map[string]*template.Template // by page name, each inside the layout
-	public *limiter                      // requests to pages and links, per address
-	forged *limiter                      // refused Twilio signatures, per address
+	cfg   Config
+	log   *slog.Logger
+	pages map[string]*template.Template // by page name, each inside the layout
+	// consolePages are the console's, each inside its own layout.
+	consolePages map[string]*template.Template
+	public       *limiter // requests to pages and links, per address
+	forged       *limiter // refused Twilio signatures, per address
 	// oneClick limits the one-click unsubscribes, per address: a mailbox
 	// provider posts its users' from a few servers of its own, so they
 	// get a far larger allowance than a reader of pages.
@@ -66,6 +76,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.pages = pages
+	if s.consolePages, err = parseConsolePages(); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
 	s.public = newLimiter(publicRate, publicBurst)
 	s.forged = newLimiter(forgedRate, forgedBurst)
 	s.oneClick = newLimiter(oneClickRate, oneClickBurst)
