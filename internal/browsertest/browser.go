@@ -1,9 +1,10 @@
 // Package browsertest drives Debian's headless Chromium from tests, with
 // chromedp: named steps whose screenshots are written to a folder when the
 // test fails, axe-core's WCAG 2.2 AA rules, and the checks a person makes
-// with a keyboard and a tablet (CheckPages).
+// with a keyboard and a tablet.
 //
-// A test starts a browser, opens its server's pages and acts on them:
+// A test starts a browser, opens its server's pages and acts on them,
+// then holds the page it reached to the accessibility checks:
 //
 //	b := browsertest.New(t)
 //	b.Open(srv.URL + "/console/login")
@@ -12,10 +13,13 @@
 //		browsertest.Fill("#password", password),
 //		browsertest.Click("button[type=submit]"),
 //		browsertest.WaitText("h1", "Dashboard"))
-//	b.Axe()
+//	b.Step("type the text", browsertest.Fill("#sms", "Boil water"),
+//		browsertest.WaitText("#sms-count", "1 segment"))
+//	b.CheckPage(srv.URL+"/console/", 0) // axe, focus, tablet and phone widths
 //
-// Every wait is bounded by StepTimeout and by the test's own deadline;
-// nothing sleeps for a fixed time.
+// CheckPages does the same checks for a list of paths, with a session
+// cookie when the pages need one. Every wait is bounded by StepTimeout
+// and by the test's own deadline; nothing sleeps for a fixed time.
 package browsertest
 
 import (
@@ -64,7 +68,7 @@ type shot struct {
 	png  []byte
 }
 
-// New starts a headless Chromium (testenv.Chromium) with a 1280x1024
+// New starts a headless Chromium (testenv.Chromium) with a Desktop-sized
 // window and opens a tab; both close when the test ends. It fails the
 // test if the browser does not start.
 func New(t testing.TB) *Browser {
@@ -76,7 +80,7 @@ func New(t testing.TB) *Browser {
 		chromedp.Flag("headless", "new"),
 		chromedp.NoSandbox, // root in a container has no user namespace for the sandbox
 		chromedp.DisableGPU,
-		chromedp.WindowSize(1280, 1024),
+		chromedp.WindowSize(Desktop.Width, Desktop.Height),
 		chromedp.Flag("lang", "en-US"),
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)

@@ -11,13 +11,16 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// Widths at which a page must not scroll sideways: a tablet held upright,
-// and the 320 CSS pixels of WCAG 2.2's reflow criterion (1.4.10).
+// The sizes CheckPage looks at a page in.
 var (
-	Tablet = Viewport{768, 1024}
-	Phone  = Viewport{320, 640}
 	// Desktop is the window New opens.
 	Desktop = Viewport{1280, 1024}
+	// Tablet is a tablet held upright: axe-core runs again, and nothing
+	// may scroll sideways.
+	Tablet = Viewport{768, 1024}
+	// Phone is as narrow as WCAG 2.2's reflow criterion (1.4.10) asks a
+	// page to read without scrolling sideways.
+	Phone = Viewport{320, 640}
 )
 
 // Viewport is a page's visible area in CSS pixels.
