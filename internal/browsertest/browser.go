@@ -290,13 +290,34 @@ func fileName(s string) string {
 	return s
 }
 
+// written counts the browsers that wrote screenshots into each folder in
+// this test binary: the first clears a previous run's, the others (a
+// second browser of one test, a run of -count) write beside it.
+var written struct {
+	sync.Mutex
+	n map[string]int
+}
+
 // writeShots writes the screenshot of each step, numbered in order, to
-// ScreenshotDir (replacing a previous run's) and logs where.
+// ScreenshotDir and logs where: a second browser's (of the test, or of
+// its next run with -count) get the prefix b2-, and so on.
 func (b *Browser) writeShots() {
 	dir := ScreenshotDir(b.t)
-	if err := os.RemoveAll(dir); err != nil {
-		b.t.Logf("screenshots: %v", err)
-		return
+	written.Lock()
+	if written.n == nil {
+		written.n = map[string]int{}
+	}
+	n := written.n[dir]
+	written.n[dir]++
+	written.Unlock()
+	prefix := ""
+	if n == 0 {
+		if err := os.RemoveAll(dir); err != nil {
+			b.t.Logf("screenshots: %v", err)
+			return
+		}
+	} else {
+		prefix = fmt.Sprintf("b%d-", n+1)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.t.Logf("screenshots: %v", err)
@@ -306,11 +327,11 @@ func (b *Browser) writeShots() {
 		if s.png == nil {
 			continue
 		}
-		path := filepath.Join(dir, fmt.Sprintf("%02d-%s.png", i+1, fileName(s.name)))
+		path := filepath.Join(dir, fmt.Sprintf("%s%02d-%s.png", prefix, i+1, fileName(s.name)))
 		if err := os.WriteFile(path, s.png, 0o644); err != nil {
 			b.t.Logf("screenshots: %v", err)
 			return
 		}
 	}
-	b.t.Logf("screenshots of the %d steps: %s", len(b.shots), dir)
+	b.t.Logf("screenshots of the %d steps: %s (%s01-…)", len(b.shots), dir, prefix)
 }

@@ -139,7 +139,8 @@ func TestAxeFindsViolations(t *testing.T) {
 
 // TestChecksFailABadPage: CheckPages passes a clean page and fails a bad
 // one for each thing wrong with it, naming the elements at fault, and
-// writes a screenshot of each step to the test's folder.
+// writes a screenshot of each step to the test's folder (a second
+// browser's beside the first's).
 func TestChecksFailABadPage(t *testing.T) {
 	testenv.Chromium(t)
 	testenv.AxeScript(t)
@@ -170,7 +171,13 @@ func TestChecksFailABadPage(t *testing.T) {
 	if strings.Count(report, "scrolls sideways") != 1 {
 		t.Errorf("want the page to scroll sideways at a phone's width only:\n%s", report)
 	}
-	shots, _ := filepath.Glob(filepath.Join(ScreenshotDir(t), "*.png"))
+	// A second browser of the same test writes beside the first.
+	again := &fakeT{TB: t}
+	again.run(func(t testing.TB) { CheckPages(t, srv.URL, nil, Page{Path: "/bad"}) })
+	if b2, _ := filepath.Glob(filepath.Join(ScreenshotDir(t), "b2-*.png")); len(b2) != 8 {
+		t.Errorf("the second browser wrote %d screenshots; want 8", len(b2))
+	}
+	shots, _ := filepath.Glob(filepath.Join(ScreenshotDir(t), "[0-9]*.png"))
 	for i := range shots {
 		shots[i] = filepath.Base(shots[i])
 	}
