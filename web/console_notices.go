@@ -43,6 +43,7 @@ func (s *Server) consoleNoticeRoutes(mux *http.ServeMux) {
 		"letters.pdf":    {notices.RoleViewer, s.noticeLettersPDF},
 		"email":          {notices.RoleViewer, s.noticeEmailHTML}, // email/{lang}
 		"cancel":         {notices.RoleCoordinator, s.noticeCancelConfirm},
+		"live":           {notices.RoleViewer, s.noticeLive},
 	}
 	posts := map[string]subRoute{}
 	s.consoleSendRoutes(change, gets, posts)
@@ -277,12 +278,16 @@ type valueRow struct{ Name, Label, Value string }
 
 // noticeDetailView is what console/notice.html shows.
 type noticeDetailView struct {
-	Row                                noticeRow
-	Audience, Languages, Channels      string
-	Category, Published, PageURL       string
-	NotPublished                       string // why it has no deliveries yet
-	Values                             []valueRow
-	Report                             []notices.ChannelReport
+	Row                           noticeRow
+	Audience, Languages, Channels string
+	Category, Published, PageURL  string
+	NotPublished                  string // why it has no deliveries yet
+	Values                        []valueRow
+	Report                        []notices.ChannelReport
+	// Live: the notice is scheduled or sending, so its report refreshes
+	// by itself (GET …/live), as of Refreshed.
+	Live                               bool
+	Refreshed                          string
 	Paused                             []channelProgress
 	Failures                           []deliveryFailure
 	FailuresMore                       int
@@ -310,6 +315,39 @@ func (s *Server) noticeDetail(w http.ResponseWriter, r *http.Request) {
 	}
 	title := fmt.Sprintf("Notice %d: %s", n.ID, v.Row.Title)
 	s.consolePage(w, r, http.StatusOK, "notice", ConsolePage{Title: title, Section: "notices", Flash: takeFlash(w, r), Data: v})
+}
+
+// liveStatus reports whether a notice in status st still changes by
+// itself: its page's report then refreshes.
+func liveStatus(st notices.NoticeStatus) bool {
+	return st == notices.Scheduled || st == notices.Sending
+}
+
+// noticeLive answers GET /console/notices/{id}/live: the notice's status
+// and report alone, which its page's script fetches every few seconds
+// while it is scheduled or sending, so the coordinator watches it reach
+// done. Once it no longer changes, the fragment says so (data-final) and
+// the script stops.
+func (s *Server) noticeLive(w http.ResponseWriter, r *http.Request) {
+	n, ok := s.noticeOf(w, r)
+	if !ok {
+		return
+	}
+	row, err := s.noticeRow(r, n)
+	if err != nil {
+		s.consoleFailed(w, r, err)
+		return
+	}
+	rep, err := s.cfg.Store.Report(r.Context(), n.ID)
+	if err != nil {
+		s.consoleFailed(w, r, err)
+		return
+	}
+	v := noticeDetailView{Row: row, Report: rep.Channels, Live: liveStatus(n.Status), Refreshed: s.showTime(s.now())}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := s.consolePages["notice"].ExecuteTemplate(w, "report", v); err != nil {
+		s.log.Error("console: the notice's report fragment failed", "err", err)
+	}
 }
 
 // noticeDetailView gathers notice n's page.
@@ -341,7 +379,7 @@ func (s *Server) noticeDetailView(r *http.Request, n notices.Notice) (noticeDeta
 	if err != nil {
 		return v, err
 	}
-	v.Report = rep.Channels
+	v.Report, v.Live, v.Refreshed = rep.Channels, liveStatus(n.Status), s.showTime(s.now())
 	for _, c := range rep.Channels {
 		if c.Paused != nil {
 			v.Paused = append(v.Paused, progressOf(c))

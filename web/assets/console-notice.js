@@ -1,6 +1,7 @@
 // Crier console, the notices' pages: two small live updates over pages
 // that work without this script. The dashboard's "Sending now" section
-// (data-refresh) is fetched again every few seconds; the new notice's
+// and a notice's report while it sends (data-refresh) are fetched again
+// every few seconds; the new notice's
 // form (data-sms) posts itself as the coordinator types and shows the
 // text message's characters, encoding and segments the server counted.
 // Both insert HTML the server rendered and escaped.
@@ -16,7 +17,12 @@
           if (!res.ok || res.redirected) { clearInterval(timer); return null; }
           return res.text();
         })
-        .then(function (html) { if (html !== null) { refresh.innerHTML = html; } })
+        .then(function (html) {
+          if (html === null) { return; }
+          refresh.innerHTML = html;
+          // A notice done (or cancelled) no longer changes.
+          if (refresh.querySelector("[data-final]")) { clearInterval(timer); }
+        })
         .catch(function () {});
     }, 5000);
   }
