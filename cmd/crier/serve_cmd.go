@@ -153,6 +153,7 @@ func startWeb(ctx context.Context, c config.Config, sc config.ServeSettings, s *
 		Log:             log,
 		App:             core, // the console's and the API's use cases
 		IdleTimeout:     idle,
+		TemplatesDir:    c.TemplatesDir, // where the console puts an uploaded template
 		// parts: more web.Config fields here
 	})
 	if err != nil {
