@@ -1,20 +1,130 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
+	"io"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
-// TestREADMEFirstCommands runs the README's first commands as a newcomer
-// would: import the sample customers, send them a boil water advisory,
-// dispatch it, report. They run in a copy of the files they name, so that
-// the database, outbox/ and print/ land in a temporary folder.
+// TestREADMEFirstCommands runs the README's first command as a newcomer
+// would, in an empty folder: crier serve with its embedded defaults
+// prints the one-time setup address, which opens the page that makes the
+// first admin; SIGTERM stops it cleanly. (The browser test
+// TestConsoleBoilWaterAdvisoryInABrowser follows the console from there.)
 func TestREADMEFirstCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds crier and runs crier serve")
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmds := shellCommands(t, string(readme), 0)
+	if len(cmds) != 1 || strings.Join(cmds[0], " ") != "go run ./cmd/crier serve" {
+		t.Fatalf("the README's first command is %q; want go run ./cmd/crier serve", cmds)
+	}
+	// The defaults listen on 127.0.0.1:8080, as the README says.
+	ln, err := net.Listen("tcp", "127.0.0.1:8080")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("127.0.0.1:8080, the default [web] listen, is taken: %v", err)
+		}
+		t.Skipf("127.0.0.1:8080 is taken: %v", err)
+	}
+	ln.Close()
+	bin := buildCrier(t)
+	cmd := exec.Command(bin, cmds[0][3:]...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CRIER_") })
+	var stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	setupAt := regexp.MustCompile(`setup=(http://127\.0\.0\.1:8080/console/setup/\S+)`)
+	var setup string
+	waitFor(t, 60*time.Second, "the setup address", func() bool {
+		if m := setupAt.FindStringSubmatch(stderr.String()); m != nil {
+			setup = m[1]
+		}
+		return setup != ""
+	}, stderr.String)
+	resp, err := http.Get(setup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "Create the first admin") {
+		t.Errorf("the setup address answers %d:\n%s", resp.StatusCode, page)
+	}
+	if _, err := os.Stat(filepath.Join(cmd.Dir, "crier.db")); err != nil {
+		t.Errorf("crier serve made no crier.db in the working folder: %v", err)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("crier serve after SIGTERM: %v\n%s", err, stderr.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer a process writes to while a test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestREADMETestCommand: the README's test command is the one CI runs.
+func TestREADMETestCommand(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci, err := os.ReadFile("../../.ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmds := shellCommands(t, string(readme), 1)
+	if len(cmds) != 1 {
+		t.Fatalf("the README's second block is %q; want the test command", cmds)
+	}
+	for _, part := range strings.Split(strings.Join(cmds[0], " "), " && ") {
+		if !slices.Contains(strings.Split(string(ci), "\n"), part) {
+			t.Errorf("the README's test command runs %q, which .ci/run does not", part)
+		}
+	}
+}
+
+// TestREADMECommandLine runs the README's command-line walkthrough as a
+// newcomer would: import the sample customers, send them a boil water
+// advisory, dispatch it, report. They run in a copy of the files they
+// name, so that the database, outbox/ and print/ land in a temporary
+// folder.
+func TestREADMECommandLine(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -32,9 +142,9 @@ func TestREADMEFirstCommands(t *testing.T) {
 	}
 	t.Chdir(dir)
 	var last string
-	for _, args := range shellCommands(t, string(readme), 0) {
+	for _, args := range shellCommands(t, string(readme), 2) {
 		if len(args) < 3 || strings.Join(args[:3], " ") != "go run ./cmd/crier" {
-			t.Fatalf("a first command is %q; want go run ./cmd/crier ...", args)
+			t.Fatalf("a command-line walkthrough command is %q; want go run ./cmd/crier ...", args)
 		}
 		code, stdout, stderr := crier(t, args[3:]...)
 		if code != 0 {
@@ -100,13 +210,13 @@ func TestREADMERender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmds := shellCommands(t, string(readme), 1)
+	cmds := shellCommands(t, string(readme), 3)
 	if len(cmds) != 1 {
-		t.Fatalf("the README's second block has %d commands; want the render command", len(cmds))
+		t.Fatalf("the README's fourth block has %d commands; want the render command", len(cmds))
 	}
 	args := cmds[0]
 	if len(args) < 4 || strings.Join(args[:3], " ") != "go run ./cmd/crier" || !slices.Contains(args, "render") {
-		t.Fatalf("the README's second command is %q; want go run ./cmd/crier ... render", args)
+		t.Fatalf("the README's render command is %q; want go run ./cmd/crier ... render", args)
 	}
 	args = args[3:]
 	out := t.TempDir()
