@@ -10,8 +10,8 @@ import (
 
 // App builds the application core from the configuration, on store and
 // lib: the utility, the public URL, the dispatcher's message
-// configuration, the channels in words, quiet hours and the two-person
-// rule. Wake and Now are the caller's to set.
+// configuration, the channels in words, quiet hours, a new campaign's
+// time zone and the two-person rule. Wake and Now are the caller's to set.
 //
 // A mistake in the file is returned as a *CheckError with the App all the
 // same, built as far as the file allows (the utility in UTC when its zone
@@ -33,6 +33,7 @@ func (c Config) App(ctx context.Context, store *notices.Store, lib *templates.Li
 		Quiet:           msgs.QuietHours,
 		ApprovalOver:    c.approvalOver(c.newChecker()), // 0 when wrong: err says so
 	}
+	a.CampaignZone, _ = c.CampaignZone() // "" when wrong: err says so
 	if err != nil {
 		a.MessagesErr = err
 		return a, &CheckError{Err: err}

@@ -23,7 +23,7 @@ func buildApp(t *testing.T, body string) (a *appResult, loadErr, err error) {
 	if got == nil {
 		t.Fatalf("no App (error %v): a use case that sends nothing could not go on", err)
 	}
-	return &appResult{got.PublicURL, got.ApprovalOver, got.Quiet.String(), got.DefaultLanguage, got.PhoneRegion, got.Utility.Name, got.Utility.Location, got.Messages.From, got.ChannelNames, got.MessagesErr}, loadErr, err
+	return &appResult{got.PublicURL, got.ApprovalOver, got.Quiet.String(), got.DefaultLanguage, got.PhoneRegion, got.Utility.Name, got.Utility.Location, got.Messages.From, got.ChannelNames, got.MessagesErr, got.CampaignZone}, loadErr, err
 }
 
 // appResult is what a test reads of an App.
@@ -38,6 +38,7 @@ type appResult struct {
 	from         string
 	channels     map[notices.Channel]string
 	messagesErr  error
+	campaignZone string
 }
 
 // TestAppFromTheFile: the App holds the file's settings, checked, and
@@ -108,6 +109,26 @@ func TestAppDespiteAMistake(t *testing.T) {
 			}
 			if a.location == nil || a.approvalOver < 0 {
 				t.Errorf("App %+v; want a zone and no negative approval_over", a)
+			}
+		})
+	}
+}
+
+// TestAppCampaignZone: a campaign added without a zone (console, API, CLI)
+// reads its schedule in [schedule] timezone, else [utility] timezone.
+func TestAppCampaignZone(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+	}{
+		{"the utility's", clearwaterConfig, "America/New_York"},
+		{"the schedule's", clearwaterConfig + "[schedule]\ntimezone = \"America/Chicago\"\n", "America/Chicago"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearSecrets(t)
+			a, _, err := buildApp(t, tt.body)
+			if err != nil || a.campaignZone != tt.want {
+				t.Errorf("CampaignZone %q (error %v); want %q", a.campaignZone, err, tt.want)
 			}
 		})
 	}

@@ -247,20 +247,14 @@ func (c campaignsEditCmd) edit(cfg config.Config, lib *templates.Library, camp n
 }
 
 // campaignZone is the time zone a new campaign's schedule is read in: the
-// one given (the app checks it), else [schedule] timezone, else [utility]
-// timezone, checked here so that the error names crier.toml.
+// one given (the app checks it), else the configuration's
+// (config.Config.CampaignZone), checked here so that the error names
+// crier.toml.
 func campaignZone(cfg config.Config, given string) (string, error) {
 	if given != "" {
 		return given, nil
 	}
-	name, where := cfg.Schedule.Timezone, cfg.Name()+": [schedule] timezone"
-	if name == "" {
-		name, where = cfg.Utility.Timezone, cfg.Name()+": [utility] timezone"
-	}
-	if _, err := config.LoadZone(name); err != nil {
-		return "", fmt.Errorf("%s %w", where, err)
-	}
-	return name, nil
+	return cfg.CampaignZone()
 }
 
 // loadSchedule reads a stored campaign's zone and schedule.
