@@ -119,6 +119,9 @@ func showTime(t time.Time, loc *time.Location) string {
 // (see firingDateProblems).
 func (a *App) checkCampaign(ctx context.Context, fam *templates.Family, c notices.Campaign, loc *time.Location) (CampaignSaved, error) {
 	saved := CampaignSaved{Family: fam}
+	if err := a.configProblem(); err != nil {
+		return saved, err
+	}
 	sched, next, err := a.checkSchedule(c, loc)
 	if err != nil {
 		return saved, err

@@ -76,12 +76,16 @@ func channelsProblem(chs []notices.Channel) (Problem, bool) {
 // languages and send time, its values rendered in every language it goes
 // out in, and its messages made for a sample recipient as the dispatcher
 // will make them, so that what cannot go out is refused before anything is
-// stored. The audience is taken as asked: Preview and Send check it.
+// stored; nothing is composed with a mistaken crier.toml (App.ConfigErr),
+// while secrets missing here are a warning. The audience is taken as asked: Preview and Send check it.
 //
 // Errors: an *InvalidError with a Problem per bad field ("template",
 // "channels", "languages", "at", "values.FIELD"; "" for the notice as a
 // whole: a text over its length, a message the dispatcher would refuse).
 func (a *App) Compose(ctx context.Context, req NoticeRequest) (*Draft, error) {
+	if err := a.configProblem(); err != nil {
+		return nil, err
+	}
 	fam, err := a.Library.Family(req.Template)
 	if err != nil {
 		return nil, Invalid("the notice cannot be composed", Problem{"template", err.Error()})
@@ -243,6 +247,16 @@ func langsOrAll(langs []string, fam *templates.Family) []string {
 		return fam.Languages()
 	}
 	return langs
+}
+
+// configProblem refuses to compose with a mistaken crier.toml
+// (App.ConfigErr), naming the mistake; missing secrets are a warning
+// only (see warnings).
+func (a *App) configProblem() error {
+	if a.ConfigErr == nil {
+		return nil
+	}
+	return Invalid(NotSendable+"; nothing was queued", lineProblems("", a.ConfigErr)...)
 }
 
 // checkMessages makes notice n's messages for a sample recipient, one per
