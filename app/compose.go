@@ -50,26 +50,28 @@ func ParseChannels(s string) ([]notices.Channel, error) {
 	for _, w := range strings.Split(s, ",") {
 		chs = append(chs, notices.Channel(strings.TrimSpace(w)))
 	}
-	if p, ok := channelsProblem(chs); ok {
-		return nil, Invalid("the channels cannot be read", p)
+	if ps := channelProblems(chs); len(ps) > 0 {
+		return nil, Invalid("the channels cannot be read", ps...)
 	}
 	return chs, nil
 }
 
-// channelsProblem says what is wrong with a notice's channels.
-func channelsProblem(chs []notices.Channel) (Problem, bool) {
+// channelProblems says what is wrong with a notice's channels, a Problem
+// on "channels" for each mistake.
+func channelProblems(chs []notices.Channel) []Problem {
 	if len(chs) == 0 {
-		return Problem{"channels", "choose at least one channel: email, sms or print"}, true
+		return []Problem{{"channels", "choose at least one channel: email, sms or print"}}
 	}
+	var ps []Problem
 	for i, ch := range chs {
-		if !slices.Contains(notices.NoticeChannels, ch) {
-			return Problem{"channels", fmt.Sprintf("%q is not a channel (use email, sms, print)", ch)}, true
-		}
-		if slices.Contains(chs[:i], ch) {
-			return Problem{"channels", fmt.Sprintf("%s is named twice", ch)}, true
+		switch {
+		case !slices.Contains(notices.NoticeChannels, ch):
+			ps = append(ps, Problem{"channels", fmt.Sprintf("%q is not a channel (use email, sms, print)", ch)})
+		case slices.Contains(chs[:i], ch):
+			ps = append(ps, Problem{"channels", fmt.Sprintf("%s is named twice", ch)})
 		}
 	}
-	return Problem{}, false
+	return ps
 }
 
 // Compose checks a notice as the coordinator asks for it: its channels,
@@ -118,10 +120,7 @@ func (a *App) Compose(ctx context.Context, req NoticeRequest) (*Draft, error) {
 // checkRequest checks the channels, languages and send time of req, each
 // problem on its field, and returns the languages as codes.
 func (a *App) checkRequest(fam *templates.Family, req NoticeRequest) ([]string, error) {
-	var problems []Problem
-	if p, ok := channelsProblem(req.Channels); ok {
-		problems = append(problems, p)
-	}
+	problems := channelProblems(req.Channels)
 	langs, err := Languages(fam, req.Languages)
 	if err != nil {
 		problems = append(problems, Problem{"languages", err.Error()})
