@@ -36,6 +36,11 @@ type App struct {
 	// when composing: the secrets belong to the dispatcher's environment).
 	Messages    scheduler.Config
 	MessagesErr error
+	// ConfigErr is a mistake in crier.toml (config.Config.App's
+	// *CheckError): nothing is composed with it, since the messages made
+	// with a wrong file are not the ones meant. Use cases that send
+	// nothing (cancel, report) go on.
+	ConfigErr error
 	// ChannelNames says where each channel's messages go, in words:
 	// "SMTP smtp.example.org:587 (STARTTLS mandatory)", "outbox folder …".
 	ChannelNames map[notices.Channel]string

@@ -98,3 +98,55 @@ func TestApprovedScheduledNoticeIsScheduled(t *testing.T) {
 		t.Errorf("approved: %+v (%v), want scheduled", approved, err)
 	}
 }
+
+// TestAHeldNoticeStaysAsAsked: what a second coordinator is asked to
+// approve cannot change or go out under them by any way: saved over as a
+// draft, sent again, or published by the store; cancelling it works, and
+// a cancelled notice is approved by nobody.
+func TestAHeldNoticeStaysAsAsked(t *testing.T) {
+	a := testApp(t)
+	a.ApprovalOver = 2
+	addContacts(t, a, "north", 3)
+	addContacts(t, a, "south", 3)
+	ana := as("ana", notices.RoleCoordinator, "console")
+	held := sendAdvisory(t, a, ana, time.Time{})
+	if !held.AwaitingApproval {
+		t.Fatalf("sent %+v, want it awaiting approval", held)
+	}
+	other := advisory("south")
+	other.DraftID = held.ID
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"saved over as a draft", func() error { _, err := a.SaveDraft(ana, other); return err }},
+		{"sent again", func() error {
+			d, err := a.Compose(ana, other)
+			if err != nil {
+				return err
+			}
+			_, err = a.Send(ana, d)
+			return err
+		}},
+		{"published by the store", func() error {
+			fam, _ := a.Library.Family("boil-water-advisory")
+			_, err := a.Store.Publish(ana, held.ID, fam, "en")
+			return err
+		}},
+	}
+	for _, s := range steps {
+		if err := s.do(); ErrorCode(err) != notices.Conflict {
+			t.Errorf("%s: %v, want a conflict", s.name, err)
+		}
+	}
+	n, err := a.Store.Notice(ana, held.ID)
+	if err != nil || n.Status != notices.Draft || n.Audience.Zones[0] != "north" {
+		t.Errorf("held notice %+v (%v), want the draft to north as asked", n, err)
+	}
+	if _, err := a.Cancel(ana, held.ID); err != nil {
+		t.Fatalf("cancel a held notice: %v", err)
+	}
+	if _, err := a.Approve(as("bo", notices.RoleCoordinator, "console"), held.ID); ErrorCode(err) != notices.Conflict {
+		t.Errorf("approved after it was cancelled: %v, want a conflict", err)
+	}
+}

@@ -69,8 +69,8 @@ func (a *App) ReadAudience(r AudienceRequest) (notices.Audience, error) {
 // every contact takes All, which goes with no list or filter. Errors
 // those of ReadAudience, and a problem under "audience".
 func (a *App) ReadNamedAudience(r AudienceRequest) (notices.Audience, error) {
-	if problems := checkNamed(r.given(), r.All); len(problems) > 0 {
-		return notices.Audience{}, Invalid("the audience is not named", problems...)
+	if p, ok := audienceProblem(r.given(), r.All); ok {
+		return notices.Audience{}, Invalid("the audience is not named", p)
 	}
 	return a.ReadAudience(r)
 }

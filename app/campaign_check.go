@@ -119,6 +119,9 @@ func showTime(t time.Time, loc *time.Location) string {
 // (see firingDateProblems).
 func (a *App) checkCampaign(ctx context.Context, fam *templates.Family, c notices.Campaign, loc *time.Location) (CampaignSaved, error) {
 	saved := CampaignSaved{Family: fam}
+	if err := a.configProblem(); err != nil {
+		return saved, err
+	}
 	sched, next, err := a.checkSchedule(c, loc)
 	if err != nil {
 		return saved, err
@@ -180,14 +183,18 @@ func later(a, b time.Time) time.Time {
 // can make its messages. It returns the warnings of its dates.
 func (a *App) checkFiring(c notices.Campaign, fam *templates.Family, sched *scheduler.Schedule, next time.Time) ([]string, error) {
 	fc := scheduler.CheckFiring(c, fam, next)
-	if fc.Err != nil {
-		return nil, valueProblems(fam, fc.Err)
+	var ves templates.ValueErrors
+	switch {
+	case errors.As(fc.Err, &ves):
+		return nil, valuesInvalid(fam.Name, ves)
+	case fc.Err != nil:
+		return nil, Invalid(fmt.Sprintf("template %s cannot be filled with these values", fam.Name), lineProblems("values", fc.Err)...)
 	}
 	warnings, err := a.firingDateProblems(c, fam, sched, next, fc.Notes)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRenders(fam, fc.Values, a.Utility, next, c.Notice.Languages, c.Notice.Channels); err != nil {
+	if err := CheckRenders(fam, fc.Values, a.Utility, next, c.Notice.Languages, c.Notice.Channels); err != nil {
 		return nil, err
 	}
 	n := c.Notice
@@ -220,21 +227,6 @@ func (a *App) checkReach(ctx context.Context, fam *templates.Family, n notices.N
 	return reach, nil
 }
 
-// valueProblems is the *InvalidError of values that do not fill fam: a
-// problem for each, under "values.FIELD".
-func valueProblems(fam *templates.Family, err error) *InvalidError {
-	msg := fmt.Sprintf("template %s cannot be filled with these values", fam.Name)
-	var ves templates.ValueErrors
-	if !errors.As(err, &ves) {
-		return Invalid(msg, lineProblems("values", err)...)
-	}
-	problems := make([]Problem, len(ves))
-	for i, ve := range ves {
-		problems[i] = Problem{Field: "values." + ve.Field, Message: ve.Error()}
-	}
-	return Invalid(msg, problems...)
-}
-
 // lineProblems makes a problem of field of each line of err.
 func lineProblems(field string, err error) []Problem {
 	var problems []Problem
@@ -242,36 +234,6 @@ func lineProblems(field string, err error) []Problem {
 		problems = append(problems, Problem{Field: field, Message: l})
 	}
 	return problems
-}
-
-// checkRenders renders the notice in every language it goes out in, so
-// that a bad value or an SMS over its limit stops it before anything is
-// stored.
-func checkRenders(fam *templates.Family, values templates.Values, u templates.Utility, date time.Time, langs []string, chs []notices.Channel) error {
-	var problems []Problem
-	if len(langs) == 0 {
-		langs = fam.Languages()
-	}
-	for _, l := range langs {
-		_, err := templates.Render(fam.ByLang[l], values, u, templates.Options{Date: date})
-		var smsErr *templates.SMSError
-		var ves templates.ValueErrors
-		switch {
-		case err == nil:
-		case errors.As(err, &smsErr):
-			if slices.Contains(chs, notices.SMS) {
-				problems = append(problems, Problem{Field: "values", Message: fmt.Sprintf("%s: %v (shorten the values, or send without sms)", l, err)})
-			}
-		case errors.As(err, &ves):
-			return valueProblems(fam, ves)
-		default:
-			problems = append(problems, Problem{Field: "values", Message: fmt.Sprintf("%s: %v", l, err)})
-		}
-	}
-	if len(problems) > 0 {
-		return Invalid("the notice cannot be sent as it is", problems...)
-	}
-	return nil
 }
 
 // firingDateProblems judges campaign c's dates at its next firing next,

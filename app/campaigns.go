@@ -115,11 +115,11 @@ func (a *App) newCampaign(r CampaignRequest) (notices.Campaign, *templates.Famil
 	c := notices.Campaign{Name: strings.TrimSpace(r.Name), Schedule: r.Schedule, Enabled: true,
 		Notice: notices.Notice{Template: fam.Name, Values: r.Values, Languages: r.Languages, Channels: r.Channels,
 			Audience: r.Audience, Urgency: r.Urgency}}
-	if c.Notice.Urgency == "" {
-		c.Notice.Urgency = urgencyOf(fam)
-	}
+	c.Notice.Urgency, _ = UrgencyOf(r.Urgency, fam)
 	loc, problems := campaignTimes(&c, zone, &r.Starts, &r.Ends, time.Time{}, time.Time{})
-	problems = append(problems, checkNamed(audienceGiven(r.Audience), r.All)...)
+	if p, ok := audienceProblem(audienceNamed(r.Audience), r.All); ok {
+		problems = append(problems, p)
+	}
 	problems = append(problems, checkNotice(fam, &c.Notice)...)
 	if len(problems) > 0 {
 		return c, fam, loc, Invalid("the campaign cannot be added", problems...)
@@ -353,58 +353,14 @@ func (a *App) firings(c notices.Campaign, fam *templates.Family, sched *schedule
 	return fs
 }
 
-// urgencyOf is the urgency a notice of fam goes with when none is given:
-// emergency for a template of category emergency (a boil water advisory
-// must not wait for the morning), else normal.
-func urgencyOf(fam *templates.Family) notices.Urgency {
-	if fam.Original.Category == templates.Emergency {
-		return notices.Emergency
-	}
-	return notices.Normal
-}
-
-// checkNamed is the rule of an audience for a notice that sends: named by
-// a list or filter (given), or every contact by all, not both.
-func checkNamed(given, all bool) []Problem {
-	switch {
-	case all && given:
-		return []Problem{{Field: "audience", Message: "all contacts goes with no list or filter: leave out the lists and filters, or all contacts"}}
-	case !all && !given:
-		return []Problem{{Field: "audience", Message: "name the audience: a list or a filter (zone, tag, language, street, attribute, channel), or all contacts"}}
-	}
-	return nil
-}
-
-// audienceGiven reports whether aud names a list or a filter.
-func audienceGiven(aud notices.Audience) bool {
-	return len(aud.Lists)+len(aud.Zones)+len(aud.Tags)+len(aud.AllTags)+len(aud.Languages)+len(aud.Streets)+len(aud.Attributes)+len(aud.Has) > 0
-}
-
 // checkNotice checks what a campaign's notice says of itself: channels,
 // languages (written as the template's codes) and urgency.
 func checkNotice(fam *templates.Family, n *notices.Notice) []Problem {
-	var problems []Problem
-	if len(n.Channels) == 0 {
-		problems = append(problems, Problem{Field: "channels", Message: "choose at least one channel: email, sms or print"})
-	}
-	for i, ch := range n.Channels {
-		switch {
-		case !slices.Contains(notices.NoticeChannels, ch):
-			problems = append(problems, Problem{Field: "channels", Message: fmt.Sprintf("%q is not a channel (use email, sms, print)", ch)})
-		case slices.Contains(n.Channels[:i], ch):
-			problems = append(problems, Problem{Field: "channels", Message: fmt.Sprintf("%s is named twice", ch)})
-		}
-	}
-	var langs []string
-	for _, l := range n.Languages {
-		code, err := fam.Translation(l)
-		if err != nil {
-			problems = append(problems, Problem{Field: "languages", Message: err.Error()})
-		} else if !slices.Contains(langs, code) {
-			langs = append(langs, code)
-		}
-	}
-	if len(n.Languages) > 0 {
+	problems := channelProblems(n.Channels)
+	langs, err := Languages(fam, n.Languages)
+	if err != nil {
+		problems = append(problems, Problem{Field: "languages", Message: err.Error()})
+	} else {
 		n.Languages = langs
 	}
 	switch n.Urgency {

@@ -50,38 +50,44 @@ func ParseChannels(s string) ([]notices.Channel, error) {
 	for _, w := range strings.Split(s, ",") {
 		chs = append(chs, notices.Channel(strings.TrimSpace(w)))
 	}
-	if p, ok := channelsProblem(chs); ok {
-		return nil, Invalid("the channels cannot be read", p)
+	if ps := channelProblems(chs); len(ps) > 0 {
+		return nil, Invalid("the channels cannot be read", ps...)
 	}
 	return chs, nil
 }
 
-// channelsProblem says what is wrong with a notice's channels.
-func channelsProblem(chs []notices.Channel) (Problem, bool) {
+// channelProblems says what is wrong with a notice's channels, a Problem
+// on "channels" for each mistake.
+func channelProblems(chs []notices.Channel) []Problem {
 	if len(chs) == 0 {
-		return Problem{"channels", "choose at least one channel: email, sms or print"}, true
+		return []Problem{{"channels", "choose at least one channel: email, sms or print"}}
 	}
+	var ps []Problem
 	for i, ch := range chs {
-		if !slices.Contains(notices.NoticeChannels, ch) {
-			return Problem{"channels", fmt.Sprintf("%q is not a channel (use email, sms, print)", ch)}, true
-		}
-		if slices.Contains(chs[:i], ch) {
-			return Problem{"channels", fmt.Sprintf("%s is named twice", ch)}, true
+		switch {
+		case !slices.Contains(notices.NoticeChannels, ch):
+			ps = append(ps, Problem{"channels", fmt.Sprintf("%q is not a channel (use email, sms, print)", ch)})
+		case slices.Contains(chs[:i], ch):
+			ps = append(ps, Problem{"channels", fmt.Sprintf("%s is named twice", ch)})
 		}
 	}
-	return Problem{}, false
+	return ps
 }
 
 // Compose checks a notice as the coordinator asks for it: its channels,
 // languages and send time, its values rendered in every language it goes
 // out in, and its messages made for a sample recipient as the dispatcher
 // will make them, so that what cannot go out is refused before anything is
-// stored. The audience is taken as asked: Preview and Send check it.
+// stored; nothing is composed with a mistaken crier.toml (App.ConfigErr),
+// while secrets missing here are a warning. The audience is taken as asked: Preview and Send check it.
 //
 // Errors: an *InvalidError with a Problem per bad field ("template",
 // "channels", "languages", "at", "values.FIELD"; "" for the notice as a
 // whole: a text over its length, a message the dispatcher would refuse).
 func (a *App) Compose(ctx context.Context, req NoticeRequest) (*Draft, error) {
+	if err := a.configProblem(); err != nil {
+		return nil, err
+	}
 	fam, err := a.Library.Family(req.Template)
 	if err != nil {
 		return nil, Invalid("the notice cannot be composed", Problem{"template", err.Error()})
@@ -114,10 +120,7 @@ func (a *App) Compose(ctx context.Context, req NoticeRequest) (*Draft, error) {
 // checkRequest checks the channels, languages and send time of req, each
 // problem on its field, and returns the languages as codes.
 func (a *App) checkRequest(fam *templates.Family, req NoticeRequest) ([]string, error) {
-	var problems []Problem
-	if p, ok := channelsProblem(req.Channels); ok {
-		problems = append(problems, p)
-	}
+	problems := channelProblems(req.Channels)
 	langs, err := Languages(fam, req.Languages)
 	if err != nil {
 		problems = append(problems, Problem{"languages", err.Error()})
@@ -243,6 +246,16 @@ func langsOrAll(langs []string, fam *templates.Family) []string {
 		return fam.Languages()
 	}
 	return langs
+}
+
+// configProblem refuses to compose with a mistaken crier.toml
+// (App.ConfigErr), naming the mistake; missing secrets are a warning
+// only (see warnings).
+func (a *App) configProblem() error {
+	if a.ConfigErr == nil {
+		return nil
+	}
+	return Invalid(NotSendable+"; nothing was queued", lineProblems("", a.ConfigErr)...)
 }
 
 // checkMessages makes notice n's messages for a sample recipient, one per

@@ -96,8 +96,8 @@ func (a *App) SaveDraft(ctx context.Context, req NoticeRequest) (int64, error) {
 	if err != nil {
 		return 0, Invalid("the draft cannot be saved", Problem{"template", err.Error()})
 	}
-	if p, ok := channelsProblem(req.Channels); ok {
-		return 0, Invalid("the draft cannot be saved", p)
+	if ps := channelProblems(req.Channels); len(ps) > 0 {
+		return 0, Invalid("the draft cannot be saved", ps...)
 	}
 	urgency, _ := UrgencyOf(req.Urgency, fam)
 	n := notices.Notice{Template: fam.Name, Values: req.Values, Languages: req.Languages, Channels: req.Channels,

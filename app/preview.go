@@ -63,14 +63,23 @@ func (p *Preview) reachesSomebody(chs []notices.Channel) error {
 // to every contact by leaving the audience out; everyone takes All, which
 // goes with no list or filter.
 func checkAudience(d *Draft) error {
-	named := audienceNamed(d.Notice.Audience)
-	switch {
-	case d.All && named:
-		return Invalid("the audience is unclear", Problem{"audience", "every contact is asked for together with lists or filters: choose one"})
-	case !d.All && !named:
-		return Invalid("the audience is not named", Problem{"audience", "name the audience: a list or a filter (zone, tag, language, street, attribute, channel), or every contact"})
+	if p, ok := audienceProblem(audienceNamed(d.Notice.Audience), d.All); ok {
+		return Invalid("the audience is not named", p)
 	}
 	return nil
+}
+
+// audienceProblem is the rule of an audience for a notice or a campaign
+// that sends: named by a list or a filter (named), or every contact by
+// all, not both.
+func audienceProblem(named, all bool) (Problem, bool) {
+	switch {
+	case all && named:
+		return Problem{"audience", "every contact is asked for together with lists or filters: choose one"}, true
+	case !all && !named:
+		return Problem{"audience", "name the audience: a list or a filter (zone, tag, language, street, attribute, channel), or every contact"}, true
+	}
+	return Problem{}, false
 }
 
 // audienceNamed reports whether a names a list or a filter.

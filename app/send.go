@@ -53,11 +53,8 @@ func (a *App) store(ctx context.Context, d *Draft) (int64, error) {
 	if d.DraftID == 0 {
 		return a.Store.CreateNotice(ctx, d.Notice)
 	}
-	// What a second coordinator is asked to approve does not change
-	// under them.
-	if ap, err := a.Store.ApprovalOf(ctx, d.DraftID); err == nil && ap.Awaiting {
-		return 0, &notices.Error{Code: notices.Conflict, Message: fmt.Sprintf("notice %d awaits approval and cannot be changed: cancel it and compose it again", d.DraftID)}
-	}
+	// A notice awaiting approval is refused by the store: what a second
+	// coordinator is asked to approve does not change under them.
 	return d.DraftID, a.Store.ReplaceDraft(ctx, d.DraftID, d.Notice)
 }
 

@@ -23,7 +23,7 @@ func buildApp(t *testing.T, body string) (a *appResult, loadErr, err error) {
 	if got == nil {
 		t.Fatalf("no App (error %v): a use case that sends nothing could not go on", err)
 	}
-	return &appResult{got.PublicURL, got.ApprovalOver, got.Quiet.String(), got.DefaultLanguage, got.PhoneRegion, got.Utility.Name, got.Utility.Location, got.Messages.From, got.ChannelNames, got.MessagesErr}, loadErr, err
+	return &appResult{got.PublicURL, got.ApprovalOver, got.Quiet.String(), got.DefaultLanguage, got.PhoneRegion, got.Utility.Name, got.Utility.Location, got.Messages.From, got.ChannelNames, got.MessagesErr, got.CampaignZone, got.ConfigErr}, loadErr, err
 }
 
 // appResult is what a test reads of an App.
@@ -38,6 +38,8 @@ type appResult struct {
 	from         string
 	channels     map[notices.Channel]string
 	messagesErr  error
+	campaignZone string
+	configErr    error
 }
 
 // TestAppFromTheFile: the App holds the file's settings, checked, and
@@ -69,6 +71,9 @@ approval_over = 250
 	if a.messagesErr == nil || !strings.Contains(a.messagesErr.Error(), "CRIER_TWILIO_AUTH_TOKEN") {
 		t.Errorf("MessagesErr %v; want it to say the auth token is missing", a.messagesErr)
 	}
+	if a.configErr != nil {
+		t.Errorf("ConfigErr %v; want none: missing secrets only warn", a.configErr)
+	}
 }
 
 // TestAppWithTheDefaults: with nothing to send through, nothing is
@@ -82,8 +87,8 @@ func TestAppWithTheDefaults(t *testing.T) {
 }
 
 // TestAppDespiteAMistake: a mistake in the file comes as a *CheckError
-// with an App all the same, whose MessagesErr keeps anything from being
-// sent with it.
+// with an App all the same, whose ConfigErr keeps anything from being
+// composed with it.
 func TestAppDespiteAMistake(t *testing.T) {
 	tests := []struct {
 		name, body, want string
@@ -106,8 +111,31 @@ func TestAppDespiteAMistake(t *testing.T) {
 			if a.messagesErr == nil || !strings.Contains(a.messagesErr.Error(), tt.want) {
 				t.Errorf("MessagesErr %v; want it to say %q", a.messagesErr, tt.want)
 			}
+			if a.configErr == nil || !strings.Contains(a.configErr.Error(), tt.want) {
+				t.Errorf("ConfigErr %v; want it to say %q, so that nothing is composed", a.configErr, tt.want)
+			}
 			if a.location == nil || a.approvalOver < 0 {
 				t.Errorf("App %+v; want a zone and no negative approval_over", a)
+			}
+		})
+	}
+}
+
+// TestAppCampaignZone: a campaign added without a zone (console, API, CLI)
+// reads its schedule in [schedule] timezone, else [utility] timezone.
+func TestAppCampaignZone(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+	}{
+		{"the utility's", clearwaterConfig, "America/New_York"},
+		{"the schedule's", clearwaterConfig + "[schedule]\ntimezone = \"America/Chicago\"\n", "America/Chicago"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearSecrets(t)
+			a, _, err := buildApp(t, tt.body)
+			if err != nil || a.campaignZone != tt.want {
+				t.Errorf("CampaignZone %q (error %v); want %q", a.campaignZone, err, tt.want)
 			}
 		})
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
@@ -388,7 +389,7 @@ func (c Config) LoadUtility() (templates.Utility, error) {
 			bad("website", "%q %v", u.Website, err)
 		}
 	}
-	loc, err := LoadZone(u.Timezone)
+	loc, err := app.LoadZone(u.Timezone)
 	if err != nil {
 		bad("timezone", "%v", err)
 	}

@@ -113,3 +113,19 @@ func (s *Store) Unapprove(ctx context.Context, id int64) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE approvals SET status = 'awaiting', approved_by = NULL, approved_at = NULL WHERE notice_id = ?`, id)
 	return err
 }
+
+// refuseAwaiting refuses to change or publish notice id (doing says
+// which) while it waits for a second person's approval: what they are
+// asked to approve does not change or go out under them. Only Approve
+// lets it go.
+func refuseAwaiting(ctx context.Context, tx *sql.Tx, id int64, doing string) error {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM approvals WHERE notice_id = ? AND status = 'awaiting'`, id).Scan(&n)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return errorf(Conflict, "notice %d awaits a second coordinator's approval and cannot be %s: approve it, or cancel it and compose it again", id, doing)
+	}
+	return nil
+}

@@ -22,6 +22,9 @@ func (s *Store) ReplaceDraft(ctx context.Context, id int64, n Notice) error {
 		if old.Status != Draft || old.Proof {
 			return errorf(Conflict, "notice %d is %s, not a saved draft: it cannot be changed", id, old.Status)
 		}
+		if err := refuseAwaiting(ctx, tx, id, "changed"); err != nil {
+			return err
+		}
 		if err := n.check(); err != nil {
 			return err
 		}

@@ -229,6 +229,9 @@ func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam *template
 		if !n.PublishedAt.IsZero() || n.Status != Draft && n.Status != Scheduled {
 			return errorf(Conflict, "notice %d is %s: only a draft can be published (create a new notice to send it again)", id, n.Status)
 		}
+		if err := refuseAwaiting(ctx, tx, id, "published"); err != nil {
+			return err
+		}
 		if fam.Name != n.Template {
 			return errorf(Invalid, "notice %d uses template %s, not %s", id, n.Template, fam.Name)
 		}

@@ -66,10 +66,7 @@ func (c audienceCmd) Run(e *env) error {
 	if err != nil {
 		return usageError("audience", err)
 	}
-	core, err := coreApp(cfg, nil, s, false)
-	if err != nil {
-		return err
-	}
+	core := commandApp(cfg, nil, s)
 	r, err := core.Audience(context.Background(), a, cat)
 	if err != nil {
 		return err

@@ -13,29 +13,18 @@ import (
 	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
-	"github.com/crier-notices/crier/web"
 )
 
-// coreApp builds the application core for a command from the
-// configuration, the library (nil when the command needs none) and the
-// open store. The dispatcher's message config is made only when withMessages is
-// set (commands that check a notice), its error kept in MessagesErr.
-func coreApp(cfg config.Config, lib *templates.Library, s *notices.Store, withMessages bool) (*app.App, error) {
-	a := &app.App{Store: s, Library: lib, DefaultLanguage: cfg.Utility.DefaultLanguage, PhoneRegion: cfg.PhoneRegion(),
-		CampaignZone: cfg.Schedule.Timezone, Wake: func(ctx context.Context) []string { return web.WakeServers(ctx, s) }}
-	if a.CampaignZone == "" {
-		a.CampaignZone = cfg.Utility.Timezone
-	}
-	if !withMessages {
-		return a, nil
-	}
-	u, err := cfg.LoadUtility()
-	if err != nil {
-		return nil, err
-	}
-	a.Utility = u
-	a.Messages, a.MessagesErr = cfg.MessageConfig(lib, u)
-	return a, nil
+// commandApp is the application core over the store s for a command
+// (config.Config.App), waking the running crier serve through s. A
+// mistake in crier.toml stays in the App's ConfigErr, which the use cases
+// that compose refuse while the others go on, as the commands do (those
+// that make messages refused the file when they read it); secrets missing
+// here belong to the dispatcher's environment and refuse nothing.
+func commandApp(cfg config.Config, lib *templates.Library, s *notices.Store) *app.App {
+	a, _ := cfg.App(context.Background(), s, lib) // the mistake is a.ConfigErr
+	useStore(a, s)
+	return a
 }
 
 // actingContext is a context that names who acts in the audit log: by, else
@@ -161,10 +150,7 @@ func campaignFirings(e *env, s *notices.Store, c notices.Campaign, n int) ([]app
 	if err != nil {
 		fmt.Fprintln(e.stderr, "warning:", err)
 	}
-	a, err := coreApp(cfg, lib, s, false)
-	if err != nil {
-		return nil, err
-	}
+	a := commandApp(cfg, lib, s)
 	// show and next read the schedule first: an error here is the
 	// template's, and the times come all the same.
 	fs, err := a.Firings(context.Background(), c, n)

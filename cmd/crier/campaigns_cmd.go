@@ -92,15 +92,9 @@ func (c campaignsAddCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	a, err := coreApp(cfg, lib, s, true)
-	if err != nil {
-		return err
-	}
-	if a.MessagesErr != nil {
-		return a.MessagesErr
-	}
+	a := commandApp(cfg, lib, s)
 	saved, err := a.AddCampaign(actingContext(ctx, ""), app.CampaignRequest{Name: c.Name, Template: fam.Name, Values: values, Languages: langs,
-		Channels: chs, Audience: aud, All: c.All, Urgency: urgencyOf(c.Urgency, fam), Schedule: c.Schedule, Timezone: zone,
+		Channels: chs, Audience: aud, All: c.All, Urgency: notices.Urgency(c.Urgency), Schedule: c.Schedule, Timezone: zone,
 		Starts: c.Starts, Ends: c.Ends})
 	if err != nil {
 		return campaignError(cmd, fam, err)
@@ -173,13 +167,7 @@ func (c campaignsEditCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	a, err := coreApp(cfg, lib, s, true)
-	if err != nil {
-		return err
-	}
-	if a.MessagesErr != nil {
-		return a.MessagesErr
-	}
+	a := commandApp(cfg, lib, s)
 	saved, err := a.EditCampaign(actingContext(ctx, ""), camp.Name, edit)
 	if err != nil {
 		return campaignError(cmd, fam, err)
@@ -247,20 +235,14 @@ func (c campaignsEditCmd) edit(cfg config.Config, lib *templates.Library, camp n
 }
 
 // campaignZone is the time zone a new campaign's schedule is read in: the
-// one given (the app checks it), else [schedule] timezone, else [utility]
-// timezone, checked here so that the error names crier.toml.
+// one given (the app checks it), else the configuration's
+// (config.Config.CampaignZone), checked here so that the error names
+// crier.toml.
 func campaignZone(cfg config.Config, given string) (string, error) {
 	if given != "" {
 		return given, nil
 	}
-	name, where := cfg.Schedule.Timezone, cfg.Name()+": [schedule] timezone"
-	if name == "" {
-		name, where = cfg.Utility.Timezone, cfg.Name()+": [utility] timezone"
-	}
-	if _, err := config.LoadZone(name); err != nil {
-		return "", fmt.Errorf("%s %w", where, err)
-	}
-	return name, nil
+	return cfg.CampaignZone()
 }
 
 // loadSchedule reads a stored campaign's zone and schedule.
@@ -518,10 +500,7 @@ func (c campaignsPauseCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	a, err := coreApp(cfg, nil, s, false)
-	if err != nil {
-		return err
-	}
+	a := commandApp(cfg, nil, s)
 	changed, err := a.PauseCampaign(actingContext(context.Background(), ""), c.Name)
 	if err != nil {
 		return err
@@ -544,10 +523,7 @@ func (c campaignsResumeCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	a, err := coreApp(cfg, nil, s, false)
-	if err != nil {
-		return err
-	}
+	a := commandApp(cfg, nil, s)
 	r, err := a.ResumeCampaign(actingContext(context.Background(), ""), c.Name)
 	if !r.Changed {
 		if err != nil {
@@ -587,10 +563,7 @@ func (c campaignsDeleteCmd) Run(e *env) error {
 			return err
 		}
 	}
-	a, err := coreApp(cfg, nil, s, false)
-	if err != nil {
-		return err
-	}
+	a := commandApp(cfg, nil, s)
 	if err := a.DeleteCampaign(actingContext(ctx, ""), camp.Name); err != nil {
 		return err
 	}

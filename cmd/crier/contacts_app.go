@@ -9,13 +9,13 @@ import (
 	"github.com/crier-notices/crier/notices"
 )
 
-// contactsApp is coreApp for the contacts commands: a bad [contacts]
+// contactsApp is commandApp for the contacts commands: a bad [contacts]
 // default_region is an error here, as those commands read addresses in it.
 func contactsApp(cfg config.Config, s *notices.Store) (*app.App, error) {
 	if _, err := cfg.Normalizer(); err != nil {
 		return nil, err
 	}
-	return coreApp(cfg, nil, s, false)
+	return commandApp(cfg, nil, s), nil
 }
 
 // problemsError says an *app.InvalidError as the contacts commands do:

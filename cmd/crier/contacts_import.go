@@ -108,10 +108,7 @@ func (c contactsImportCmd) Run(e *env) error {
 	rejects := &lazyFile{path: rejectsPath}
 	counter := &countingReader{r: in}
 	prog := newProgress(e.stderr, info.Size(), counter)
-	a, err := coreApp(cfg, nil, s, false)
-	if err != nil {
-		return err
-	}
+	a := commandApp(cfg, nil, s)
 	res, err := a.ImportContacts(actingContext(ctx, ""), counter, c.File, app.ImportOptions{
 		Map:      c.Map,
 		Encoding: c.Encoding,

@@ -28,10 +28,7 @@ func (c listsCreateCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	a, err := coreApp(cfg, nil, s, false)
-	if err != nil {
-		return err
-	}
+	a := commandApp(cfg, nil, s)
 	l, err := a.CreateList(actingContext(context.Background(), ""), c.Name)
 	if err != nil {
 		return err
@@ -73,10 +70,7 @@ func (c listsDeleteCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	a, err := coreApp(cfg, nil, s, false)
-	if err != nil {
-		return err
-	}
+	a := commandApp(cfg, nil, s)
 	l, err := a.DeleteList(actingContext(context.Background(), ""), c.Name, c.Force)
 	var inUse *app.ListInUseError
 	if errors.As(err, &inUse) {
@@ -100,10 +94,7 @@ func (c listsAddCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	a, err := coreApp(cfg, nil, s, false)
-	if err != nil {
-		return err
-	}
+	a := commandApp(cfg, nil, s)
 	n, err := a.AddToList(actingContext(context.Background(), ""), c.Name, c.Accounts...)
 	if err != nil {
 		return err
@@ -123,10 +114,7 @@ func (c listsRemoveCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	a, err := coreApp(cfg, nil, s, false)
-	if err != nil {
-		return err
-	}
+	a := commandApp(cfg, nil, s)
 	n, err := a.RemoveFromList(actingContext(context.Background(), ""), c.Name, c.Accounts...)
 	if err != nil {
 		return err

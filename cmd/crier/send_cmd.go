@@ -234,13 +234,6 @@ func sendLanguages(s string, fam *templates.Family) ([]string, error) {
 	return langs, nil
 }
 
-func langsOrAll(langs []string, fam *templates.Family) []string {
-	if len(langs) == 0 {
-		return fam.Languages()
-	}
-	return langs
-}
-
 // parseLocalTime reads a flag's time, YYYY-MM-DD HH:MM (or a bare date,
 // when dates is set: its midnight) in the zone loc, where zone names it
 // for the message; zero when not given.
@@ -259,13 +252,6 @@ func parseLocalTime(flag, s string, loc *time.Location, zone string, dates bool)
 		}
 	}
 	return time.Time{}, fmt.Errorf("%s %q: write it as YYYY-MM-DD HH:MM in %s (%s)", flag, s, zone, loc)
-}
-
-// checkRenders renders the notice in every language it goes out in, so
-// that a bad value or an SMS over its limit stops the command before
-// anything is stored (app.CheckRenders).
-func checkRenders(fam *templates.Family, values templates.Values, u templates.Utility, date time.Time, langs []string, chs []notices.Channel) error {
-	return appError(app.CheckRenders(fam, values, u, date, langs, chs), noFlag)
 }
 
 // noFlag is appError's flag for a command whose fields no flag gives.
@@ -315,4 +301,13 @@ func isTerminal(f *os.File) bool {
 	}
 	null, err := os.Stat(os.DevNull)
 	return err != nil || !os.SameFile(fi, null)
+}
+
+// langsOrAll is the languages a notice goes out in, for display: langs,
+// or every language of fam when none is named.
+func langsOrAll(langs []string, fam *templates.Family) []string {
+	if len(langs) == 0 {
+		return fam.Languages()
+	}
+	return langs
 }

@@ -5,9 +5,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
-	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
-	"github.com/crier-notices/crier/templates"
 )
 
 // urgencyFlags is --urgency of send and campaigns add.
@@ -16,7 +14,7 @@ type urgencyFlags struct {
 }
 
 // urgencyFlag is --urgency of send and campaigns add: normal or
-// emergency, or empty for the template's own (see of).
+// emergency, or empty for the template's own (app.UrgencyOf decides).
 type urgencyFlag string
 
 // Decode reads --urgency, refusing what is neither normal nor emergency.
@@ -31,16 +29,4 @@ func (u *urgencyFlag) Decode(ctx *kong.DecodeContext) error {
 		return nil
 	}
 	return fmt.Errorf("%q: use normal or emergency, or leave it out for the template's (emergency for an emergency template)", s)
-}
-
-// of is the urgency a notice of template family fam goes out with
-// (app.UrgencyOf): the flag when given, else the template's category's.
-func (u urgencyFlag) of(fam *templates.Family) notices.Urgency {
-	urgency, _ := app.UrgencyOf(notices.Urgency(u), fam)
-	return urgency
-}
-
-// urgencyOf is u.of without the reason: one call for campaigns add.
-func urgencyOf(u urgencyFlag, fam *templates.Family) notices.Urgency {
-	return u.of(fam)
 }
