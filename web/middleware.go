@@ -17,8 +17,9 @@ import (
 const maxBody = 64 << 10
 
 // maxSignedInBody is the largest request body the console and the API
-// read, from a signed-in user or token only (the sign-in comes before the
-// body is read): a contact list of a few hundred thousand rows.
+// read, from a signed-in user or token only (consoleOnly and apiOnly
+// refuse before the body is read; the sign-in and setup pages keep to
+// maxBody): a contact list of a few hundred thousand rows.
 const maxSignedInBody = 100 << 20
 
 // bodyLimit is the largest body a request to path may have.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -300,4 +301,54 @@ func sameSite(t *testing.T, client *http.Client, ts *httptest.Server, method, pa
 	}
 	resp.Body.Close()
 	return resp
+}
+
+// countingBody is a request body of n bytes that counts what is read of
+// it.
+type countingBody struct {
+	left, read int
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	if b.left == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(p), b.left)
+	for i := range p[:n] {
+		p[i] = 'x'
+	}
+	b.left -= n
+	b.read += n
+	return n, nil
+}
+
+func (b *countingBody) Close() error { return nil }
+
+// TestUnauthenticatedBodyIsNotRead: a request without a session or token
+// cannot make the server read a large body: the console's and the API's
+// 100 MiB limit is for the signed-in only. The guarded routes refuse
+// before reading, and the routes open to all (sign-in, setup, sign-out)
+// read no more than the public pages' limit, whatever the body's type.
+func TestUnauthenticatedBodyIsNotRead(t *testing.T) {
+	s, _, _ := newConsoleServer(t, nil)
+	h := s.Handler()
+	const size = 4 << 20
+	paths := []string{"/console/login", "/console/logout", "/console/setup/x"}
+	for _, rt := range guardedRoutes {
+		if method, _, _ := strings.Cut(rt.pattern, " "); method != "GET" {
+			paths = append(paths, rt.path)
+		}
+	}
+	for _, path := range paths {
+		for _, ctype := range []string{"application/x-www-form-urlencoded", "multipart/form-data; boundary=xyz", "application/json", "text/csv"} {
+			body := &countingBody{left: size}
+			req := httptest.NewRequest("POST", path, body)
+			req.Header.Set("Content-Type", ctype)
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			h.ServeHTTP(httptest.NewRecorder(), req)
+			if body.read > maxBody+4096 {
+				t.Errorf("POST %s (%s) without a session: the server read %d bytes of the body; want at most %d", path, ctype, body.read, maxBody)
+			}
+		}
+	}
 }
