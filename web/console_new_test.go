@@ -191,8 +191,15 @@ func TestNewNoticeSMSFollowsTheText(t *testing.T) {
 	if x := frag("Elm " + xss); strings.Contains(x, xss) || !strings.Contains(x, "Elm &lt;script&gt;") {
 		t.Error("the fragment shows a value's HTML unescaped")
 	}
+	// Each language's text is marked as that language, for a screen
+	// reader to read it so.
+	form := mainBreakForm(t, s.cfg.Library, "Elm Street")
+	form.Set("languages", "es")
+	if _, body := postNoticeForm(t, c, ts, "/console/notices/new/main-break/sms", form); !strings.Contains(body, `<p class="sms-text" lang="es">`) {
+		t.Errorf("the Spanish text is not marked lang=\"es\":\n%s", body)
+	}
 	// An empty required value is counted as its example, and says so.
-	form := mainBreakForm(t, s.cfg.Library, "")
+	form = mainBreakForm(t, s.cfg.Library, "")
 	form.Set("languages", "en")
 	if _, body := postNoticeForm(t, c, ts, "/console/notices/new/main-break/sms", form); !strings.Contains(body, "Counted with the example for: Affected area.") {
 		t.Errorf("an empty area is not counted as its example:\n%s", body)
