@@ -64,7 +64,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.consoleFailed(w, r, err)
 		return
 	}
-	s.consolePage(w, r, http.StatusOK, "dashboard", ConsolePage{Title: "Dashboard", Section: "dashboard", Flash: takeFlash(w, r), Data: v})
+	s.consolePage(w, r, http.StatusOK, "dashboard", ConsolePage{Title: "Dashboard", Section: "dashboard", Flash: s.doneLine(r), Data: v})
 }
 
 // dashboardProgress answers GET /console/progress: the dashboard's

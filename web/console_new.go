@@ -55,7 +55,7 @@ func (s *Server) newNoticeChooser(w http.ResponseWriter, r *http.Request) {
 			groups = append(groups, g)
 		}
 	}
-	s.consolePage(w, r, http.StatusOK, "new", ConsolePage{Title: "New notice", Section: "new", Flash: takeFlash(w, r), Data: groups})
+	s.consolePage(w, r, http.StatusOK, "new", ConsolePage{Title: "New notice", Section: "new", Flash: s.doneLine(r), Data: groups})
 }
 
 // formField is one input of the generated form.
@@ -373,7 +373,7 @@ func (s *Server) newNoticeForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.SMS = s.smsFigures(r.Context(), fam, req)
-	s.showForm(w, r, http.StatusOK, f, takeFlash(w, r))
+	s.showForm(w, r, http.StatusOK, f, s.doneLine(r))
 }
 
 // showForm answers with form f.

@@ -191,8 +191,15 @@ func TestNewNoticeSMSFollowsTheText(t *testing.T) {
 	if x := frag("Elm " + xss); strings.Contains(x, xss) || !strings.Contains(x, "Elm &lt;script&gt;") {
 		t.Error("the fragment shows a value's HTML unescaped")
 	}
+	// Each language's text is marked as that language, for a screen
+	// reader to read it so.
+	form := mainBreakForm(t, s.cfg.Library, "Elm Street")
+	form.Set("languages", "es")
+	if _, body := postNoticeForm(t, c, ts, "/console/notices/new/main-break/sms", form); !strings.Contains(body, `<p class="sms-text" lang="es">`) {
+		t.Errorf("the Spanish text is not marked lang=\"es\":\n%s", body)
+	}
 	// An empty required value is counted as its example, and says so.
-	form := mainBreakForm(t, s.cfg.Library, "")
+	form = mainBreakForm(t, s.cfg.Library, "")
 	form.Set("languages", "en")
 	if _, body := postNoticeForm(t, c, ts, "/console/notices/new/main-break/sms", form); !strings.Contains(body, "Counted with the example for: Affected area.") {
 		t.Errorf("an empty area is not counted as its example:\n%s", body)
@@ -208,6 +215,7 @@ func flashOf(t *testing.T, c *http.Client, ts *httptest.Server, resp *http.Respo
 	}
 	loc := resp.Header.Get("Location")
 	r, body := getPage(t, c, ts, loc)
+	loc = withoutDone(t, loc)
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %d", loc, r.StatusCode)
 	}
@@ -216,6 +224,23 @@ func flashOf(t *testing.T, c *http.Client, ts *httptest.Server, resp *http.Respo
 		t.Fatalf("no flash on %s", loc)
 	}
 	return loc, body + "\x00" + m[1]
+}
+
+// withoutDone is address loc without the id of its flash line (done=),
+// which the server keeps: the page it leads to.
+func withoutDone(t *testing.T, loc string) string {
+	t.Helper()
+	u, err := url.Parse(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	if !q.Has("done") {
+		t.Errorf("%s carries no flash line's id (done=)", loc)
+	}
+	q.Del("done")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // TestNewNoticeFlowQueues: the form previews into a saved draft; its
@@ -244,8 +269,8 @@ func TestNewNoticeFlowQueues(t *testing.T) {
 		`<th scope="row">email</th><td>3</td>`,
 		`<th scope="row">sms</th><td>3</td>`,
 		`<iframe src="` + href + `/flyer.pdf"`,
-		`<iframe sandbox src="` + href + `/email/en"`,
-		`<iframe sandbox src="` + href + `/email/es"`,
+		`<iframe sandbox tabindex="-1" src="` + href + `/email/en"`,
+		`<iframe sandbox tabindex="-1" src="` + href + `/email/es"`,
 		"It goes to " + u.Email + " only",
 		"Elm Street &lt;script&gt;alert(1)&lt;/script&gt;",
 		`name="when" value="now"`,
@@ -313,7 +338,7 @@ func TestNewNoticeTwoPersonRule(t *testing.T) {
 	zoneContacts(t, st, 3)
 	first, _ := testSignIn(t, ts, st, notices.RoleCoordinator)
 	resp, _ := postNoticeForm(t, first, ts, "/console/notices/new/main-break", mainBreakForm(t, s.cfg.Library, "Elm Street"))
-	preview := resp.Header.Get("Location")
+	preview := withoutDone(t, resp.Header.Get("Location"))
 	href := strings.TrimSuffix(preview, "/preview")
 	resp, _ = postNoticeForm(t, first, ts, href+"/send", url.Values{"when": {"now"}})
 	to, page := flashOf(t, first, ts, resp)
@@ -369,7 +394,7 @@ func TestNewNoticeSchedule(t *testing.T) {
 	zoneContacts(t, st, 2)
 	c, _ := testSignIn(t, ts, st, notices.RoleCoordinator)
 	resp, _ := postNoticeForm(t, c, ts, "/console/notices/new/main-break", mainBreakForm(t, s.cfg.Library, "Elm Street"))
-	href := strings.TrimSuffix(resp.Header.Get("Location"), "/preview")
+	href := strings.TrimSuffix(withoutDone(t, resp.Header.Get("Location")), "/preview")
 	resp, _ = postNoticeForm(t, c, ts, href+"/send", url.Values{"when": {"schedule"}})
 	if _, page := flashOf(t, c, ts, resp); !strings.Contains(page, "Not scheduled: pick the date and time") {
 		t.Error("scheduling without a time is not refused")

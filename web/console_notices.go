@@ -79,36 +79,6 @@ func (s *Server) noticeSubroutes(routes map[string]subRoute) http.HandlerFunc {
 	}
 }
 
-// flashCookie carries the line saying what an action did across its
-// redirect (POST-redirect-GET) to the page that shows it.
-const flashCookie = "crier_flash"
-
-// setFlash keeps msg for the next console page the browser asks for.
-func setFlash(w http.ResponseWriter, msg string) {
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: ConsolePrefix,
-		MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-}
-
-// takeFlash returns the line an action kept for this page, and forgets it.
-func takeFlash(w http.ResponseWriter, r *http.Request) string {
-	c, err := r.Cookie(flashCookie)
-	if err != nil {
-		return ""
-	}
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: ConsolePrefix, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	msg, err := url.QueryUnescape(c.Value)
-	if err != nil {
-		return ""
-	}
-	return msg
-}
-
-// redirectFlash answers an action: msg shown on the page at to.
-func redirectFlash(w http.ResponseWriter, r *http.Request, to, msg string) {
-	setFlash(w, msg)
-	http.Redirect(w, r, to, http.StatusSeeOther)
-}
-
 // loc is the utility's time zone, in which the console shows times.
 func (s *Server) loc() *time.Location {
 	if s.cfg.Utility.Location != nil {
@@ -142,7 +112,7 @@ func (s *Server) consoleFailed(w http.ResponseWriter, r *http.Request, err error
 func (s *Server) actionFailed(w http.ResponseWriter, r *http.Request, back string, err error) {
 	switch app.ErrorCode(err) {
 	case notices.Invalid, notices.Conflict:
-		redirectFlash(w, r, back, "Not done: "+err.Error())
+		s.seeOther(w, r, back, "Not done: "+err.Error())
 	default:
 		s.consoleFailed(w, r, err)
 	}
@@ -257,7 +227,7 @@ func (s *Server) noticesList(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	s.consolePage(w, r, http.StatusOK, "notices", ConsolePage{Title: "Notices", Section: "notices", Flash: takeFlash(w, r), Data: v})
+	s.consolePage(w, r, http.StatusOK, "notices", ConsolePage{Title: "Notices", Section: "notices", Flash: s.doneLine(r), Data: v})
 }
 
 // failuresShown is the most failures a notice's page lists; the CSV
@@ -314,7 +284,7 @@ func (s *Server) noticeDetail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	title := fmt.Sprintf("Notice %d: %s", n.ID, v.Row.Title)
-	s.consolePage(w, r, http.StatusOK, "notice", ConsolePage{Title: title, Section: "notices", Flash: takeFlash(w, r), Data: v})
+	s.consolePage(w, r, http.StatusOK, "notice", ConsolePage{Title: title, Section: "notices", Flash: s.doneLine(r), Data: v})
 }
 
 // liveStatus reports whether a notice in status st still changes by

@@ -215,8 +215,9 @@ func TestNoticesListAndDetail(t *testing.T) {
 	for _, want := range []string{
 		"550 mailbox unavailable",
 		"Maple Avenue &lt;script&gt;alert(1)&lt;/script&gt;",
-		`<iframe sandbox src="` + href + `/email/en"`,
-		`<iframe sandbox src="` + href + `/email/es"`,
+		`<iframe sandbox tabindex="-1" src="` + href + `/email/en"`,
+		`<a href="` + href + `/email/en">The email on a page of its own</a>`,
+		`<iframe sandbox tabindex="-1" src="` + href + `/email/es"`,
 		href + "/deliveries.csv",
 		href + "/flyer.pdf",
 		href + "/cancel",

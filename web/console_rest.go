@@ -74,13 +74,18 @@ func statusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
-// seeOther sends the browser to path (under the console), whose page
-// shows done as its flash line. The line is kept on the server and the
+// seeOther sends the browser to path (under the console, with or
+// without a query), whose page shows done as its flash line: the one way
+// the console carries a line across a redirect. The line is kept on the server and the
 // address carries only its id: a link made elsewhere cannot put words
 // into the console.
 func (s *Server) seeOther(w http.ResponseWriter, r *http.Request, path, done string) {
 	if done != "" {
-		path += "?done=" + s.rest.keepFlash(s.now(), userOf(r).Name, done)
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "done=" + s.rest.keepFlash(s.now(), userOf(r).Name, done)
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }

@@ -56,7 +56,7 @@ func (s *Server) newNoticePost(w http.ResponseWriter, r *http.Request) {
 			s.formFailed(w, r, fam, req, problems, err)
 			return
 		}
-		redirectFlash(w, r, noticeHref(id), fmt.Sprintf("Draft %d saved. It goes nowhere until it is sent.", id))
+		s.seeOther(w, r, noticeHref(id), fmt.Sprintf("Draft %d saved. It goes nowhere until it is sent.", id))
 		return
 	}
 	d, err := s.cfg.App.Compose(ctx, req)
@@ -72,7 +72,7 @@ func (s *Server) newNoticePost(w http.ResponseWriter, r *http.Request) {
 		s.formFailed(w, r, fam, req, nil, err)
 		return
 	}
-	redirectFlash(w, r, previewHref(id, req.All), fmt.Sprintf("Draft %d saved. Check every rendering and the audience, then send it.", id))
+	s.seeOther(w, r, previewHref(id, req.All), fmt.Sprintf("Draft %d saved. Check every rendering and the audience, then send it.", id))
 }
 
 // draftEditable reports whether saved draft id may still be changed:
@@ -90,7 +90,7 @@ func (s *Server) draftEditable(w http.ResponseWriter, r *http.Request, id int64)
 		return false
 	}
 	if waits {
-		redirectFlash(w, r, noticeHref(id), fmt.Sprintf("Not saved: notice %d waits for a second coordinator's approval and cannot be changed; cancel it and compose it again.", id))
+		s.seeOther(w, r, noticeHref(id), fmt.Sprintf("Not saved: notice %d waits for a second coordinator's approval and cannot be changed; cancel it and compose it again.", id))
 		return false
 	}
 	return true
@@ -208,7 +208,7 @@ func (s *Server) noticePreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.consolePage(w, r, http.StatusOK, "preview", ConsolePage{Title: fmt.Sprintf("Preview of draft %d: %s", n.ID, v.Row.Title),
-		Section: "new", Flash: takeFlash(w, r), Data: v})
+		Section: "new", Flash: s.doneLine(r), Data: v})
 }
 
 // previewView composes draft n and counts its audience.
@@ -309,10 +309,10 @@ func (s *Server) draftRequest(w http.ResponseWriter, r *http.Request) (notices.N
 	}
 	switch {
 	case n.Status != notices.Draft:
-		redirectFlash(w, r, noticeHref(n.ID), fmt.Sprintf("Not done: notice %d is %s, no longer a draft.", n.ID, n.Status))
+		s.seeOther(w, r, noticeHref(n.ID), fmt.Sprintf("Not done: notice %d is %s, no longer a draft.", n.ID, n.Status))
 		return n, nil, false
 	case waits:
-		redirectFlash(w, r, noticeHref(n.ID), fmt.Sprintf("Not done: notice %d waits for a second coordinator's approval.", n.ID))
+		s.seeOther(w, r, noticeHref(n.ID), fmt.Sprintf("Not done: notice %d waits for a second coordinator's approval.", n.ID))
 		return n, nil, false
 	}
 	req := requestOf(n)
@@ -321,7 +321,7 @@ func (s *Server) draftRequest(w http.ResponseWriter, r *http.Request) (notices.N
 	if r.PostFormValue("when") == "schedule" {
 		at, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(r.PostFormValue("at")), s.loc())
 		if err != nil {
-			redirectFlash(w, r, previewHref(n.ID, all), "Not scheduled: pick the date and time to send it at.")
+			s.seeOther(w, r, previewHref(n.ID, all), "Not scheduled: pick the date and time to send it at.")
 			return n, nil, false
 		}
 		req.At = at
@@ -345,7 +345,7 @@ func (s *Server) noticeProof(w http.ResponseWriter, r *http.Request) {
 	back := previewHref(n.ID, d.All)
 	to := proofTo(userOf(r), n.Channels)
 	if len(to) == 0 {
-		redirectFlash(w, r, back, "No proof sent: your user has no email address or mobile number for this notice's channels (an admin sets them on the Users page).")
+		s.seeOther(w, r, back, "No proof sent: your user has no email address or mobile number for this notice's channels (an admin sets them on the Users page).")
 		return
 	}
 	ps, err := s.cfg.App.SendProof(r.Context(), d, to)
@@ -353,7 +353,7 @@ func (s *Server) noticeProof(w http.ResponseWriter, r *http.Request) {
 		s.actionFailed(w, r, back, err)
 		return
 	}
-	redirectFlash(w, r, back, proofSentWords(ps, len(d.Renderings)))
+	s.seeOther(w, r, back, proofSentWords(ps, len(d.Renderings)))
 }
 
 // proofSentWords says where a proof went.
@@ -383,10 +383,10 @@ func (s *Server) noticeSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sent.AwaitingApproval {
-		redirectFlash(w, r, noticeHref(sent.ID), fmt.Sprintf("Notice %d waits for approval: it reaches more recipients than one coordinator may send to alone. Another coordinator must approve it on this page; nothing was sent.", sent.ID))
+		s.seeOther(w, r, noticeHref(sent.ID), fmt.Sprintf("Notice %d waits for approval: it reaches more recipients than one coordinator may send to alone. Another coordinator must approve it on this page; nothing was sent.", sent.ID))
 		return
 	}
-	redirectFlash(w, r, noticeHref(sent.ID), fmt.Sprintf("Notice %d %s.", sent.ID, sentWords(sent)))
+	s.seeOther(w, r, noticeHref(sent.ID), fmt.Sprintf("Notice %d %s.", sent.ID, sentWords(sent)))
 }
 
 // sentWords says what sending did: queued or scheduled, how many
@@ -435,7 +435,7 @@ func (s *Server) noticeCancel(w http.ResponseWriter, r *http.Request) {
 		s.actionFailed(w, r, back, err)
 		return
 	}
-	redirectFlash(w, r, back, fmt.Sprintf("Notice %d cancelled: %d message(s) not yet sent were withdrawn.", n.ID, withdrawn))
+	s.seeOther(w, r, back, fmt.Sprintf("Notice %d cancelled: %d message(s) not yet sent were withdrawn.", n.ID, withdrawn))
 }
 
 // noticeResume answers POST /console/notices/{id}/resume: its paused
@@ -456,14 +456,14 @@ func (s *Server) noticeResume(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(res.Lifted) == 0 {
-		redirectFlash(w, r, back, fmt.Sprintf("Notice %d had no paused channel to resume.", n.ID))
+		s.seeOther(w, r, back, fmt.Sprintf("Notice %d had no paused channel to resume.", n.ID))
 		return
 	}
 	var names []string
 	for _, p := range res.Lifted {
 		names = append(names, string(p.Channel))
 	}
-	redirectFlash(w, r, back, fmt.Sprintf("Notice %d resumed: %s go(es) on.", n.ID, strings.Join(names, ", ")))
+	s.seeOther(w, r, back, fmt.Sprintf("Notice %d resumed: %s go(es) on.", n.ID, strings.Join(names, ", ")))
 }
 
 // noticeApprove answers POST /console/notices/{id}/approve: a second
@@ -479,5 +479,5 @@ func (s *Server) noticeApprove(w http.ResponseWriter, r *http.Request) {
 		s.actionFailed(w, r, back, err)
 		return
 	}
-	redirectFlash(w, r, back, fmt.Sprintf("Notice %d approved: %s.", n.ID, sentWords(sent)))
+	s.seeOther(w, r, back, fmt.Sprintf("Notice %d approved: %s.", n.ID, sentWords(sent)))
 }

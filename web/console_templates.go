@@ -170,10 +170,6 @@ func (s *Server) exampleRendering(fam *templates.Family, t *templates.Template) 
 	return templates.Render(t, fam.Examples(), s.cfg.Utility, templates.Options{Date: s.now(), URL: templates.ExamplePageURL})
 }
 
-// emailPreviewCSP lets the email's own inline styles and images show in
-// its sandboxed frame, and nothing run.
-const emailPreviewCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
-
 // templateEmail answers the email's HTML of the template's example, for
 // the preview's sandboxed frame.
 func (s *Server) templateEmail(w http.ResponseWriter, r *http.Request) {
@@ -191,7 +187,7 @@ func (s *Server) templateEmail(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Security-Policy", emailPreviewCSP)
+	w.Header().Set("Content-Security-Policy", emailCSP) // as a notice's email (console_notices.go)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	io.WriteString(w, html)
 }

@@ -121,7 +121,7 @@ func TestConsoleTemplateLibraryAndPreview(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("preview = %d:\n%s", status, body)
 	}
-	for _, want := range []string{`<iframe class="email-preview" sandbox src="/console/templates/bill-due-reminder/email?lang=es"`, "segment(s)", "/console/templates/bill-due-reminder/flyer.pdf?lang=es"} {
+	for _, want := range []string{`<iframe class="email-preview" sandbox tabindex="-1" src="/console/templates/bill-due-reminder/email?lang=es"`, `<a href="/console/templates/bill-due-reminder/email?lang=es">The email on a page of its own</a>`, "segment(s)", "/console/templates/bill-due-reminder/flyer.pdf?lang=es"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the preview lacks %q:\n%s", want, body)
 		}

@@ -62,9 +62,15 @@ func (s *Server) authRoutes(mux *http.ServeMux) {
 	s.usersRoutes(mux)
 }
 
-// consoleHeaders sets the console's security headers on what h answers.
+// consoleHeaders sets the console's security headers on what h answers,
+// and holds its body to the public pages' limit: these routes answer
+// before anyone has signed in, and the console's larger limit is for the
+// signed-in only.
 func consoleHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
 		hd := w.Header()
 		hd.Set("Content-Security-Policy", consoleCSP)
 		hd.Set("X-Frame-Options", "SAMEORIGIN")

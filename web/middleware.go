@@ -17,8 +17,9 @@ import (
 const maxBody = 64 << 10
 
 // maxSignedInBody is the largest request body the console and the API
-// read, from a signed-in user or token only (the sign-in comes before the
-// body is read): a contact list of a few hundred thousand rows.
+// read, from a signed-in user or token only (consoleOnly and apiOnly
+// refuse before the body is read; the sign-in and setup pages keep to
+// maxBody): a contact list of a few hundred thousand rows.
 const maxSignedInBody = 100 << 20
 
 // bodyLimit is the largest body a request to path may have.
@@ -90,10 +91,11 @@ func (r *recorder) Write(b []byte) (int, error) {
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // logPath is a request's path as logged: the secret part of an
-// unsubscribe link and a notice's code are cut, so the log gives away
-// neither a working link nor an unpublished page.
+// unsubscribe link, a notice's code and the console's one-time setup
+// token are cut, so the log gives away neither a working link, an
+// unpublished page nor the way to make the first admin.
 func logPath(p string) string {
-	for _, prefix := range []string{"/unsubscribe/", "/n/", "/cap/"} {
+	for _, prefix := range []string{"/unsubscribe/", "/n/", "/cap/", ConsolePrefix + "setup/"} {
 		if strings.HasPrefix(p, prefix) {
 			return prefix + "…"
 		}
