@@ -35,6 +35,7 @@ var guardedRoutes = []guardedRoute{
 	{"GET /console/notices", "/console/notices", notices.RoleViewer},
 	{"GET /console/notices/{id}", "/console/notices/1", notices.RoleViewer},
 	{"GET /console/notices/{id}/deliveries.csv", "/console/notices/1/deliveries.csv", notices.RoleViewer},
+	{"GET /console/notices/{id}/live", "/console/notices/1/live", notices.RoleViewer},
 	{"GET /console/notices/{id}/flyer.pdf", "/console/notices/1/flyer.pdf", notices.RoleViewer},
 	{"GET /console/notices/{id}/letters.pdf", "/console/notices/1/letters.pdf", notices.RoleViewer},
 	{"GET /console/notices/{id}/email", "/console/notices/1/email/en", notices.RoleViewer},
