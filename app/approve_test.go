@@ -146,7 +146,10 @@ func TestAHeldNoticeStaysAsAsked(t *testing.T) {
 	if _, err := a.Cancel(ana, held.ID); err != nil {
 		t.Fatalf("cancel a held notice: %v", err)
 	}
-	if _, err := a.Approve(as("bo", notices.RoleCoordinator, "console"), held.ID); ErrorCode(err) != notices.Conflict {
-		t.Errorf("approved after it was cancelled: %v, want a conflict", err)
+	if _, err := a.Approve(as("bo", notices.RoleCoordinator, "console"), held.ID); ErrorCode(err) != notices.Conflict || !strings.Contains(err.Error(), "cancelled") {
+		t.Errorf("approved after it was cancelled: %v, want a conflict saying it was cancelled", err)
+	}
+	if waiting, err := a.Store.AwaitingApproval(ana); err != nil || waiting[held.ID] {
+		t.Errorf("awaiting approval after it was cancelled: %v (%v), want it gone from the review queue", waiting, err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 type Approval struct {
 	NoticeID    int64
 	Awaiting    bool   // not approved yet: nothing is published
+	Cancelled   bool   // the notice was cancelled (while it waited, or after)
 	RequestedBy string // as the audit log names who acts
 	Requester   string // who asked, whatever the way (console, command line): compared with the approver
 	RequestedAt time.Time
@@ -48,24 +49,28 @@ func (s *Store) RequestApproval(ctx context.Context, a Approval) error {
 // when the notice never needed one.
 func (s *Store) ApprovalOf(ctx context.Context, id int64) (Approval, error) {
 	a := Approval{NoticeID: id}
-	var status, requested string
+	var status, noticeStatus, requested string
 	var by, at sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT status, requested_by, requester, requested_at, recipients, approved_by, approved_at
-		FROM approvals WHERE notice_id = ?`, id).Scan(&status, &a.RequestedBy, &a.Requester, &requested, &a.Recipients, &by, &at)
+	err := s.db.QueryRowContext(ctx, `SELECT a.status, n.status, a.requested_by, a.requester, a.requested_at, a.recipients, a.approved_by, a.approved_at
+		FROM approvals a JOIN notices n ON n.id = a.notice_id WHERE a.notice_id = ?`, id).Scan(&status, &noticeStatus, &a.RequestedBy, &a.Requester, &requested, &a.Recipients, &by, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, errorf(NotFound, "notice %d does not wait for approval", id)
 	}
 	if err != nil {
 		return a, err
 	}
-	a.Awaiting, a.RequestedAt = status == "awaiting", parseTime(requested)
+	// A notice cancelled while it waited waits no more.
+	a.Awaiting, a.Cancelled = status == "awaiting" && noticeStatus == string(Draft), noticeStatus == string(Cancelled)
+	a.RequestedAt = parseTime(requested)
 	a.ApprovedBy, a.ApprovedAt = by.String, parseTime(at.String)
 	return a, nil
 }
 
-// AwaitingApproval returns the ids of the notices waiting for approval.
+// AwaitingApproval returns the ids of the notices waiting for approval
+// (not those cancelled meanwhile).
 func (s *Store) AwaitingApproval(ctx context.Context) (map[int64]bool, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT notice_id FROM approvals WHERE status = 'awaiting'`)
+	rows, err := s.db.QueryContext(ctx, `SELECT a.notice_id FROM approvals a JOIN notices n ON n.id = a.notice_id
+		WHERE a.status = 'awaiting' AND n.status = 'draft'`)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +95,10 @@ func (s *Store) Approve(ctx context.Context, id int64, approver, by string) erro
 	if err != nil {
 		return err
 	}
-	if !a.Awaiting {
+	switch {
+	case a.Cancelled:
+		return errorf(Conflict, "notice %d was cancelled: there is nothing to approve", id)
+	case !a.Awaiting:
 		return errorf(Conflict, "notice %d was approved already, by %s", id, a.ApprovedBy)
 	}
 	if a.Requester == approver {

@@ -40,7 +40,7 @@ func useStore(a *app.App, s *notices.Store) {
 
 // cliContext is the context of a command: the unix user acts, as admin.
 func cliContext() context.Context {
-	return app.WithActor(context.Background(), app.Actor{Name: unixUser(), Via: "cli", Role: notices.RoleAdmin})
+	return actingContext(context.Background(), "")
 }
 
 // unixUser names who runs crier: $USER, else the account's name.

@@ -41,15 +41,26 @@ func (c audienceFlags) audience(cfg config.Config, cmd string) (notices.Audience
 			return notices.Audience{}, err
 		}
 	}
-	a := &app.App{DefaultLanguage: cfg.Utility.DefaultLanguage, PhoneRegion: cfg.PhoneRegion()}
-	aud, err := a.ReadAudience(app.AudienceRequest{Lists: c.List, Zones: c.Zone, Tags: c.Tag, AllTags: c.AllTags,
-		Streets: c.Street, Languages: c.Language, Attrs: c.Attr, Has: c.Has})
+	aud, err := audienceReader(cfg).ReadAudience(c.request(false))
 	var ie *app.InvalidError
 	if errors.As(err, &ie) {
 		// --has takes only channels: a problem is a language's.
 		return aud, usageError(cmd, errors.New("--language "+ie.Problems[0].Message))
 	}
 	return aud, err
+}
+
+// request is the audience the flags choose as the application core reads
+// it; all asks for every contact.
+func (c audienceFlags) request(all bool) app.AudienceRequest {
+	return app.AudienceRequest{Lists: c.List, Zones: c.Zone, Tags: c.Tag, AllTags: c.AllTags,
+		Streets: c.Street, Languages: c.Language, Attrs: c.Attr, Has: c.Has, All: all}
+}
+
+// audienceReader is the application core as far as reading an audience
+// needs: the default language and the phone region.
+func audienceReader(cfg config.Config) *app.App {
+	return &app.App{DefaultLanguage: cfg.Utility.DefaultLanguage, PhoneRegion: cfg.PhoneRegion()}
 }
 
 func (c audienceCmd) Run(e *env) error {

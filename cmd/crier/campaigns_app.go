@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -27,15 +26,12 @@ func commandApp(cfg config.Config, lib *templates.Library, s *notices.Store) *ap
 	return a
 }
 
-// actingContext is a context that names who acts in the audit log: by, else
-// the unix user.
+// actingContext is a context that names who acts in the audit log: by,
+// else the unix user (unixUser), as admin by the command line.
 func actingContext(ctx context.Context, by string) context.Context {
 	name := strings.TrimSpace(by)
 	if name == "" {
-		name = os.Getenv("USER")
-	}
-	if name == "" {
-		name = "unknown"
+		name = unixUser()
 	}
 	return app.WithActor(ctx, app.Actor{Name: name, Role: notices.RoleAdmin, Via: "cli"})
 }

@@ -128,10 +128,7 @@ func (c sendCmd) flagProblem(loc *time.Location) func(app.Problem) error {
 		case "at":
 			err = fmt.Errorf("--at %q is past (it is %s now); leave --at out to send at once", c.At, time.Now().In(loc).Format("2006-01-02 15:04"))
 		case "audience":
-			err = errors.New("name the audience: --list NAME or a filter (--zone, --tag, --language, --street, --attr, --has), or --all for every contact")
-			if c.All {
-				err = errors.New("--all is every contact: leave it out to send to the --list or filters given, or leave those out to send to everyone")
-			}
+			err = audienceFlagError(c.All)
 		default:
 			return nil
 		}
