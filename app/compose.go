@@ -213,6 +213,9 @@ func renderLanguages(fam *templates.Family, values templates.Values, u templates
 			}
 		case errors.As(err, &ves):
 			return nil, valuesInvalid(fam.Name, ves)
+		case errors.Is(err, templates.ErrMissingContact):
+			// The same in every language: said once, with where to fix it.
+			return nil, Invalid(NotSendable, Problem{"", fmt.Sprintf("%v; set them in the [utility] table of crier.toml (crier.example.toml has one filled in), then start crier serve again", err)})
 		default:
 			problems = append(problems, Problem{"", fmt.Sprintf("%s: %v", l, err)})
 		}

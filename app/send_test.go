@@ -270,3 +270,21 @@ func TestParseChannels(t *testing.T) {
 		})
 	}
 }
+
+// TestComposeSaysWhereTheUtilitysContactGoes: with no phone or address for
+// the utility (crier serve on its embedded defaults), a Tier 1 notice is
+// refused once, saying which details are missing and where to set them.
+func TestComposeSaysWhereTheUtilitysContactGoes(t *testing.T) {
+	a := testApp(t)
+	a.Utility.Phone, a.Utility.Address = "", ""
+	_, err := a.Compose(context.Background(), advisory("north"))
+	var ie *InvalidError
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 {
+		t.Fatalf("compose: %v; want one problem", err)
+	}
+	for _, want := range []string{"Tier 1 public notice", "phone and address", "[utility] table of crier.toml"} {
+		if !strings.Contains(ie.Problems[0].Message, want) {
+			t.Errorf("the problem %q does not say %q", ie.Problems[0].Message, want)
+		}
+	}
+}

@@ -71,6 +71,11 @@ func TestREADMEFirstCommands(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "Create the first admin") {
 		t.Errorf("the setup address answers %d:\n%s", resp.StatusCode, page)
 	}
+	// On the defaults the utility has no phone or address, which a Tier 1
+	// notice must give: serve says so, and where to set them.
+	if want := "Tier 1 notices (boil water advisory, do not drink) cannot be sent until the utility's phone and address are set in the [utility] table of crier.toml"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("crier serve on its defaults does not warn %q:\n%s", want, stderr.String())
+	}
 	if _, err := os.Stat(filepath.Join(cmd.Dir, "crier.db")); err != nil {
 		t.Errorf("crier serve made no crier.db in the working folder: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -118,6 +119,7 @@ func (c serveCmd) Run(e *env) error {
 	for _, line := range cfg.ChannelLines() {
 		log.Info("channel", "sends", line)
 	}
+	warnUtility(log, u, cfg.Name())
 	context.AfterFunc(ctx, stop) // a second signal kills
 	err = svc.Run(ctx)
 	if err != nil {
@@ -183,4 +185,25 @@ func startWeb(ctx context.Context, c config.Config, sc config.ServeSettings, s *
 		log.Warn("public_url is not set: emails go without unsubscribe links and Twilio is not asked for delivery reports; set it to the https:// address the reverse proxy answers at")
 	}
 	return "http://" + ln.Addr().String(), func() { cancel(); <-done }, nil
+}
+
+// warnUtility says at start what the utility's details in the
+// configuration leave out, and what that stops: a Tier 1 notice (a boil
+// water advisory) must give the utility's phone and address, and an email
+// needs a From address. On the embedded defaults both are missing.
+func warnUtility(log *slog.Logger, u templates.Utility, file string) {
+	var missing []string
+	if strings.TrimSpace(u.Phone) == "" {
+		missing = append(missing, "phone")
+	}
+	if strings.TrimSpace(u.Address) == "" {
+		missing = append(missing, "address")
+	}
+	if len(missing) > 0 {
+		log.Warn("Tier 1 notices (boil water advisory, do not drink) cannot be sent until the utility's " + strings.Join(missing, " and ") +
+			" are set in the [utility] table of " + file + "; crier.example.toml has one filled in; restart crier serve after")
+	}
+	if strings.TrimSpace(u.Email) == "" {
+		log.Warn("emails go without a From address until email is set in the [utility] table of " + file)
+	}
 }
