@@ -76,7 +76,10 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, name s
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int) {
 	t := s.pages["error"]
 	var buf bytes.Buffer
-	p := Page{Lang: "en", Title: http.StatusText(status), Data: errorWords(status)}
+	p := Page{Lang: "en", Title: http.StatusText(status), Data: errorPage{Words: errorWords(status), Back: "/notices", BackText: "Notices"}}
+	if strings.HasPrefix(r.URL.Path, ConsolePrefix) || strings.HasPrefix(r.URL.Path, APIPrefix) {
+		p.Data = errorPage{Words: consoleErrorWords(status), Back: ConsolePrefix, BackText: "The console"}
+	}
 	if t == nil || t.ExecuteTemplate(&buf, "layout.html", p) != nil {
 		http.Error(w, http.StatusText(status), status)
 		return
@@ -85,6 +88,23 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// errorPage is what the error page says, and where it leads back to.
+type errorPage struct{ Words, Back, BackText string }
+
+// consoleErrorWords says what a failed console request means to the
+// coordinator who made it.
+func consoleErrorWords(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "There is nothing at this address in the console (a setup address works once: sign in to the console instead)."
+	case http.StatusForbidden:
+		return "This was refused: your role does not allow it, or the form was sent from another site. Open the console and try again from its own pages."
+	case http.StatusUnauthorized:
+		return "You are not signed in, or your session ended: sign in to the console and try again."
+	}
+	return errorWords(status)
 }
 
 // errorWords says what a failed request means to the person who made it.
