@@ -268,7 +268,7 @@ func TestNewNoticeFlowQueues(t *testing.T) {
 	for _, want := range []string{
 		`<th scope="row">email</th><td>3</td>`,
 		`<th scope="row">sms</th><td>3</td>`,
-		`<iframe src="` + href + `/flyer.pdf"`,
+		`<iframe tabindex="-1" src="` + href + `/flyer.pdf"`,
 		`<iframe sandbox tabindex="-1" src="` + href + `/email/en"`,
 		`<iframe sandbox tabindex="-1" src="` + href + `/email/es"`,
 		"It goes to " + u.Email + " only",
