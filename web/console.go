@@ -3,11 +3,8 @@ package web
 import (
 	"bytes"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"net/url"
-	"path"
-	"strings"
 
 	"github.com/crier-notices/crier/notices"
 )
@@ -37,22 +34,7 @@ func parseConsolePages() (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	names, err := fs.Glob(pageFiles, "templates/console/*.html")
-	if err != nil {
-		return nil, err
-	}
-	pages := map[string]*template.Template{}
-	for _, name := range names {
-		if path.Base(name) == "layout.html" {
-			continue
-		}
-		t, err := template.Must(layout.Clone()).ParseFS(pageFiles, name)
-		if err != nil {
-			return nil, err
-		}
-		pages[strings.TrimSuffix(path.Base(name), ".html")] = t
-	}
-	return pages, nil
+	return pagesIn(layout, "templates/console/*.html")
 }
 
 // consoleFuncs are the functions console templates may call.

@@ -29,7 +29,13 @@ func parsePages() (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	names, err := fs.Glob(pageFiles, "templates/*.html")
+	return pagesIn(layout, "templates/*.html")
+}
+
+// pagesIn parses each page matching glob (but layout.html) into its own
+// copy of layout, by its file's name without ".html".
+func pagesIn(layout *template.Template, glob string) (map[string]*template.Template, error) {
+	names, err := fs.Glob(pageFiles, glob)
 	if err != nil {
 		return nil, err
 	}
