@@ -5,6 +5,10 @@ import (
 	"fmt"
 
 	"github.com/crier-notices/crier/notices"
+	// The engines a configuration's database may name: a SQLite file or a
+	// postgres:// URL.
+	_ "github.com/crier-notices/crier/notices/postgres"
+	_ "github.com/crier-notices/crier/notices/sqlite"
 )
 
 // ExistingStore opens the database named by the configuration if it

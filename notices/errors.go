@@ -45,3 +45,9 @@ func ErrorCode(err error) Code {
 	}
 	return Internal
 }
+
+// Errorf is an Error with code and a message formatted as by fmt.Sprintf,
+// for the dialect packages.
+func Errorf(code Code, format string, args ...any) *Error {
+	return errorf(code, format, args...)
+}

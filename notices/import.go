@@ -438,35 +438,22 @@ func newImporter(opts ImportOptions, cols []column, now string) (*importer, *imp
 // store's connection stays free for the rest of this process. done
 // releases them.
 func (s *Store) importConn(ctx context.Context, src string) (conn *sql.Conn, done func(), err error) {
-	lock, err := s.lockImports()
+	lock, err := s.lockImports(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	if lock == nil {
-		return nil, nil, errorf(Conflict, "import %s: another import into %s is running: wait until it ends, then import again", src, s.path)
+		return nil, nil, errorf(Conflict, "import %s: another import into this database is running: wait until it ends, then import again", src)
 	}
-	db, err := sql.Open("sqlite", s.dsn)
-	if err == nil {
-		db.SetMaxOpenConns(1)
-		conn, err = db.Conn(ctx)
-	}
+	conn, closeConn, err := s.dbase.ImportConn(ctx)
 	done = func() {
-		if conn != nil {
-			conn.Close()
-		}
-		if db != nil {
-			db.Close()
+		if closeConn != nil {
+			closeConn()
 		}
 		lock.Close()
 	}
 	if err == nil {
 		err = recoverWithLock(ctx, conn)
-	}
-	if err == nil {
-		// Statement journals in memory, not in a temporary file per
-		// insert, and a bigger page cache (32 MB): settings of this
-		// connection only.
-		_, err = conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768`)
 	}
 	if err != nil {
 		done()

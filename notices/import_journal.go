@@ -32,16 +32,10 @@ const (
 	undoHold = 100 * time.Millisecond
 )
 
-// importLockPath is the lock file an importing process holds.
-func (s *Store) importLockPath() string { return s.path + "-import.lock" }
-
 // lockImports takes the import lock of the store without waiting; nil
 // means another import runs.
-func (s *Store) lockImports() (io.Closer, error) {
-	if s.path == "" {
-		return nil, errorf(Invalid, "imports need a database file")
-	}
-	return tryLockFile(s.importLockPath())
+func (s *Store) lockImports(ctx context.Context) (io.Closer, error) {
+	return s.dbase.LockImports(ctx)
 }
 
 // recoverImports undoes the imports whose process died and clears the
@@ -51,7 +45,7 @@ func (s *Store) recoverImports(ctx context.Context) error {
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM imports`).Scan(&n); err != nil || n == 0 {
 		return err
 	}
-	lock, err := s.lockImports()
+	lock, err := s.lockImports(ctx)
 	if err != nil || lock == nil {
 		return err // nil lock: the import is alive
 	}

@@ -234,7 +234,7 @@ func TestFailedImportLeavesNoTrace(t *testing.T) {
 // import alone.
 func TestOneImportAtATime(t *testing.T) {
 	s := testStore(t)
-	lock, err := s.lockImports()
+	lock, err := s.lockImports(context.Background())
 	if err != nil || lock == nil {
 		t.Fatalf("lock: %v %v", lock, err)
 	}
@@ -257,7 +257,7 @@ func TestOneImportAtATime(t *testing.T) {
 	}
 	lists := func() int {
 		t.Helper()
-		other, err := Open(context.Background(), s.path)
+		other, err := Open(context.Background(), s.Path())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,7 @@ import (
 func migrateUpTo(t *testing.T, s *Store, v int) {
 	t.Helper()
 	ctx := context.Background()
-	ms, sqls, err := loadMigrations()
+	ms, sqls, err := s.loadMigrations()
 	if err != nil {
 		t.Fatal(err)
 	}

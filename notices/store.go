@@ -3,32 +3,24 @@ package notices
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
-	"path"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	_ "modernc.org/sqlite" // the "sqlite" driver, pure Go
 )
 
-//go:embed migrations/*.sql
-var migrations embed.FS
-
-// Store keeps Crier's data in SQL. It is safe for concurrent use.
+// Store keeps Crier's data in SQL, on the engine its Dialect speaks. It
+// is safe for concurrent use.
 type Store struct {
-	db   *sql.DB
-	path string           // the database file
-	dsn  string           // what sql.Open was given, for the import's own connection
-	Now  func() time.Time // injected for tests; time.Now by default
+	db      *sql.DB
+	dialect Dialect
+	dbase   *Database        // the dialect's handles: file, import lock and connection
+	Now     func() time.Time // injected for tests; time.Now by default
 	// PhoneRegion is the country whose national phone numbers the values
 	// of a notice's phone fields may be written as, checked when it is
 	// published (templates.Template.FillIn); "" means US.
@@ -42,8 +34,8 @@ type Store struct {
 }
 
 // prepared returns the statements for the queries, preparing each the
-// first time. It must not be called inside a transaction: the store has
-// one connection, which the transaction holds.
+// first time. It must not be called inside a transaction: the SQLite
+// store has one connection, which the transaction holds.
 func (s *Store) prepared(ctx context.Context, queries ...string) ([]*sql.Stmt, error) {
 	s.stmtMu.Lock()
 	defer s.stmtMu.Unlock()
@@ -66,9 +58,9 @@ func (s *Store) prepared(ctx context.Context, queries ...string) ([]*sql.Stmt, e
 }
 
 // Open opens the store named by dsn, applies the migrations it lacks and
-// undoes an import whose process died.
-// dsn is a SQLite file path (the default, crier.db); a postgres:// URL is
-// refused until the PostgreSQL store exists.
+// undoes an import whose process died. dsn is a SQLite file path (the
+// default, crier.db) or a postgres:// URL, served by the dialect
+// registered for it (import notices/sqlite, notices/postgres).
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	return open(ctx, dsn, true)
 }
@@ -84,7 +76,7 @@ func OpenExisting(ctx context.Context, dsn string) (*Store, error) {
 }
 
 func open(ctx context.Context, dsn string, create bool) (*Store, error) {
-	s, err := openSQLite(ctx, dsn, create)
+	s, err := openOnly(ctx, dsn, create)
 	if err != nil {
 		return nil, err
 	}
@@ -94,61 +86,39 @@ func open(ctx context.Context, dsn string, create bool) (*Store, error) {
 	}
 	if err := s.recoverImports(ctx); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("open %s: %w", dsn, err)
+		return nil, fmt.Errorf("open %s: %w", redactDSN(dsn), err)
 	}
 	return s, nil
 }
 
 // OpenWithoutMigrating opens the store as it is, for `crier db status`.
 func OpenWithoutMigrating(ctx context.Context, dsn string) (*Store, error) {
-	return openSQLite(ctx, dsn, true)
+	return openOnly(ctx, dsn, true)
 }
 
-// openSQLite opens the SQLite file dsn; create says whether a missing
-// file is made or is a NotFound error.
-func openSQLite(ctx context.Context, dsn string, create bool) (*Store, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, errorf(Invalid, "database %q: PostgreSQL is not supported yet; use a SQLite file path such as crier.db", redactDSN(dsn))
-	}
+// openOnly opens dsn with its dialect; create says whether a missing
+// database is made or is a NotFound error.
+func openOnly(ctx context.Context, dsn string, create bool) (*Store, error) {
 	if dsn == "" {
 		dsn = "crier.db"
 	}
-	if dir := filepath.Dir(dsn); dir != "." {
-		if _, err := os.Stat(dir); err != nil {
-			return nil, errorf(Invalid, "database %s: the folder %s does not exist; create it or name another path", dsn, dir)
-		}
-	}
-	// WAL lets readers work beside the writer; foreign keys hold the
-	// references; busy_timeout waits for a lock instead of failing at once.
-	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "foreign_keys(ON)")
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Set("_txlock", "immediate") // a transaction takes the write lock when it begins: no upgrade deadlocks
-	if !create {
-		// SQLite's own check, so that a file removed after this one makes
-		// no new database either.
-		if _, err := os.Stat(dsn); errors.Is(err, os.ErrNotExist) {
-			return nil, errorf(NotFound, "no database at %s yet", dsn)
-		}
-		q.Set("mode", "rw")
-	}
-	source := "file:" + dsn + "?" + q.Encode()
-	db, err := sql.Open("sqlite", source)
+	d, err := dialectFor(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", dsn, err)
+		return nil, err
 	}
-	db.SetMaxOpenConns(1) // SQLite has one writer; one connection keeps it simple and correct
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open %s: %w", dsn, err)
+	dbase, err := d.Open(ctx, dsn, create)
+	if err != nil {
+		return nil, err
 	}
-	return &Store{db: db, path: dsn, dsn: source, Now: time.Now}, nil
+	return &Store{db: dbase.DB, dialect: d, dbase: dbase, Now: time.Now}, nil
 }
 
-// Path returns the database file, for files kept beside it.
-func (s *Store) Path() string { return s.path }
+// Engine names the SQL engine the store runs on: "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.dialect.Name() }
+
+// Path returns the SQLite database file, for files kept beside it; ""
+// when the store is on a database server.
+func (s *Store) Path() string { return s.dbase.File }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -186,8 +156,8 @@ type Migration struct {
 	AppliedAt time.Time // zero when not applied
 }
 
-func loadMigrations() ([]Migration, map[int]string, error) {
-	entries, err := fs.ReadDir(migrations, "migrations")
+func (s *Store) loadMigrations() ([]Migration, map[int]string, error) {
+	entries, err := fs.ReadDir(s.dialect.Migrations(), ".")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -199,7 +169,7 @@ func loadMigrations() ([]Migration, map[int]string, error) {
 		if !ok || err != nil {
 			return nil, nil, fmt.Errorf("migration %s: name it NNNN_what.sql", e.Name())
 		}
-		data, err := fs.ReadFile(migrations, path.Join("migrations", e.Name()))
+		data, err := fs.ReadFile(s.dialect.Migrations(), e.Name())
 		if err != nil {
 			return nil, nil, err
 		}
@@ -219,7 +189,7 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // Migrations lists every migration the program knows, with when each was
 // applied to this store.
 func (s *Store) Migrations(ctx context.Context) ([]Migration, error) {
-	ms, _, err := loadMigrations()
+	ms, _, err := s.loadMigrations()
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +231,7 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, sqls, err := loadMigrations()
+	_, sqls, err := s.loadMigrations()
 	if err != nil {
 		return nil, err
 	}

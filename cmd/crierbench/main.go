@@ -52,6 +52,8 @@ import (
 	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/internal/sinks"
 	"github.com/crier-notices/crier/notices"
+	_ "github.com/crier-notices/crier/notices/postgres" // the engines crierbench measures
+	_ "github.com/crier-notices/crier/notices/sqlite"
 	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
 	"github.com/crier-notices/crier/web"

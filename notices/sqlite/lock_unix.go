@@ -1,6 +1,6 @@
 //go:build unix
 
-package notices
+package sqlite
 
 import (
 	"errors"

@@ -1,0 +1,75 @@
+package notices
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"io/fs"
+	"sync"
+)
+
+// A Dialect is one SQL engine the store runs on, in a package of its own
+// (notices/sqlite, notices/postgres). The store's queries are written once,
+// in the SQL both engines accept, with ? (or ?N) placeholders; a dialect
+// opens the database and supplies what its engine says differently: the
+// schema, the locks, and the few statements that cannot be shared.
+// Register makes one available to Open.
+type Dialect interface {
+	// Name is the engine's name in messages: "sqlite" or "postgres".
+	Name() string
+	// Accepts reports whether dsn names a database of this engine.
+	Accepts(dsn string) bool
+	// Open opens the database dsn. create says whether a database that
+	// does not exist is made (SQLite) or is a NotFound error.
+	Open(ctx context.Context, dsn string, create bool) (*Database, error)
+	// Migrations holds the schema as NNNN_what.sql files: the same
+	// versions, doing the same, on every engine.
+	Migrations() fs.FS
+}
+
+// Database is an open database of one engine, as a Dialect gives it to
+// the store.
+type Database struct {
+	DB *sql.DB
+	// File is the SQLite file, beside which files of the store are kept
+	// (the callback spool); "" for a database server.
+	File string
+	// LockImports takes the store's import lock without waiting: nil
+	// and no error when another process's import holds it. The lock
+	// ends when the returned Closer is closed or its holder dies.
+	LockImports func(ctx context.Context) (io.Closer, error)
+	// ImportConn opens the connection an import writes on, so that the
+	// store's own stay free for the rest of the process; done closes it.
+	ImportConn func(ctx context.Context) (conn *sql.Conn, done func(), err error)
+}
+
+var (
+	dialectsMu sync.Mutex
+	dialects   []Dialect
+)
+
+// Register makes the dialect d available to Open; a dialect package calls
+// it from init, as database/sql drivers do, and a program imports the
+// packages of the engines it serves.
+func Register(d Dialect) {
+	dialectsMu.Lock()
+	defer dialectsMu.Unlock()
+	for _, have := range dialects {
+		if have.Name() == d.Name() {
+			return
+		}
+	}
+	dialects = append(dialects, d)
+}
+
+// dialectFor returns the registered dialect that accepts dsn.
+func dialectFor(dsn string) (Dialect, error) {
+	dialectsMu.Lock()
+	defer dialectsMu.Unlock()
+	for _, d := range dialects {
+		if d.Accepts(dsn) {
+			return d, nil
+		}
+	}
+	return nil, errorf(Invalid, "database %s: no engine for it in this program (SQLite takes a file path such as crier.db, PostgreSQL a postgres:// URL)", redactDSN(dsn))
+}

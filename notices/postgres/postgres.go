@@ -1,0 +1,154 @@
+// Package postgres is the store's engine for more than one crier serve:
+// PostgreSQL through github.com/jackc/pgx/v5. Importing the package
+// registers it with notices.Open for postgres:// and postgresql:// URLs.
+//
+// The store's queries are shared with SQLite and written with ?
+// placeholders; this package's connections number them ($1, $2, …) as
+// PostgreSQL wants before the server sees them.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/crier-notices/crier/notices"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+func init() { notices.Register(Dialect{}) }
+
+// Dialect is PostgreSQL's notices.Dialect.
+type Dialect struct{}
+
+// Name is "postgres".
+func (Dialect) Name() string { return "postgres" }
+
+// Accepts postgres:// and postgresql:// URLs.
+func (Dialect) Accepts(dsn string) bool { return IsURL(dsn) }
+
+// IsURL reports whether dsn is a PostgreSQL URL.
+func IsURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Migrations is the schema in PostgreSQL's SQL.
+func (Dialect) Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err) // the folder is embedded
+	}
+	return sub
+}
+
+// Open connects to the database at the URL dsn. A database server makes
+// no database on demand: create is ignored, and a missing database is a
+// NotFound error naming it.
+func (Dialect) Open(ctx context.Context, dsn string, create bool) (*notices.Database, error) {
+	name := Redact(dsn)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		// pgx's message may quote the URL, password and all.
+		return nil, notices.Errorf(notices.Invalid, "database %s: not a PostgreSQL URL this program can read: write it as postgres://USER@HOST:PORT/DATABASE?sslmode=…", name)
+	}
+	db := sql.OpenDB(connector{stdlib.GetConnector(*cfg)})
+	// Connections are cheap to keep and dear to make (TLS, authentication):
+	// keep a few idle, and bound the total below the server's default 100
+	// so that several crier serve fit.
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s: %w", name, redactErr(err, dsn))
+	}
+	return &notices.Database{
+		DB: db,
+		LockImports: func(ctx context.Context) (io.Closer, error) {
+			return TryLock(ctx, db, "import")
+		},
+		ImportConn: func(ctx context.Context) (*sql.Conn, func(), error) {
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			return conn, func() { conn.Close() }, nil
+		},
+	}, nil
+}
+
+// Redact is the URL dsn without its password, for messages.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(an unreadable URL)"
+	}
+	return u.Redacted()
+}
+
+// redactErr replaces, in err's text, the password of dsn: a driver's
+// message may carry it.
+func redactErr(err error, dsn string) error {
+	u, perr := url.Parse(dsn)
+	if perr != nil || u.User == nil {
+		return err
+	}
+	pw, ok := u.User.Password()
+	if !ok || pw == "" || !strings.Contains(err.Error(), pw) {
+		return err
+	}
+	return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), pw, "xxxxx"))
+}
+
+// TryLock takes the session-level advisory lock called name (in this
+// database and schema) on a connection of its own, without waiting: nil
+// and no error when another session holds it. Closing the returned Closer
+// releases the lock; so does the death of its process, when the server
+// sees the connection end.
+func TryLock(ctx context.Context, db *sql.DB, name string) (io.Closer, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var got bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtextextended('crier ' || current_schema() || ' ' || ?, 0))`, name).Scan(&got); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	if !got {
+		conn.Close()
+		return nil, nil
+	}
+	return &advisoryLock{conn: conn, name: name}, nil
+}
+
+type advisoryLock struct {
+	conn *sql.Conn
+	name string
+}
+
+// Close releases the lock and its connection. Where the unlock fails the
+// connection is closed all the same, which releases the lock too.
+func (l *advisoryLock) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := l.conn.ExecContext(ctx, `SELECT pg_advisory_unlock(hashtextextended('crier ' || current_schema() || ' ' || ?, 0))`, l.name)
+	if err != nil {
+		// A connection whose unlock failed must not go back to the pool
+		// still holding the lock.
+		l.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	return l.conn.Close()
+}
