@@ -25,6 +25,12 @@ type Dialect interface {
 	// Migrations holds the schema as NNNN_what.sql files: the same
 	// versions, doing the same, on every engine.
 	Migrations() fs.FS
+
+	// IDsIn is the condition "column is one of a list of ids", with one
+	// placeholder, which takes IDsArg(ids).
+	IDsIn(column string) string
+	// IDsArg is the argument of IDsIn's placeholder.
+	IDsArg(ids []int64) any
 }
 
 // Database is an open database of one engine, as a Dialect gives it to

@@ -53,6 +53,12 @@ func (Dialect) Migrations() fs.FS {
 	return sub
 }
 
+// IDsIn takes the ids as one bigint array.
+func (Dialect) IDsIn(column string) string { return column + " = ANY(?)" }
+
+// IDsArg is ids, which pgx sends as a bigint array.
+func (Dialect) IDsArg(ids []int64) any { return ids }
+
 // Open connects to the database at the URL dsn. A database server makes
 // no database on demand: create is ignored, and a missing database is a
 // NotFound error naming it.

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/crier-notices/crier/notices"
@@ -42,6 +43,24 @@ func (Dialect) Migrations() fs.FS {
 		panic(err) // the folder is embedded
 	}
 	return sub
+}
+
+// IDsIn takes the ids as one JSON array, read by json_each.
+func (Dialect) IDsIn(column string) string {
+	return column + " IN (SELECT value FROM json_each(?))"
+}
+
+// IDsArg is ids as a JSON array.
+func (Dialect) IDsArg(ids []int64) any {
+	b := make([]byte, 0, 2+len(ids)*8)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // Open opens the SQLite file path; create says whether a missing file is
