@@ -35,7 +35,7 @@ const (
 // clearSecrets empties the secret variables, whatever the machine has set.
 func clearSecrets(t *testing.T) {
 	t.Helper()
-	for _, name := range []string{EnvSMTPPassword, EnvTwilioToken} {
+	for _, name := range []string{EnvSMTPPassword, EnvTwilioToken, EnvDatabaseURL} {
 		t.Setenv(name, "")
 		t.Setenv(name+"_FILE", "")
 	}

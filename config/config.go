@@ -34,7 +34,7 @@ import (
 // key has a default, so crier runs with no file at all.
 type Config struct {
 	TemplatesDir string `toml:"templates_dir"`
-	Database     string `toml:"database"` // a SQLite file path (default crier.db)
+	Database     string `toml:"database"` // a SQLite file path (default crier.db) or a postgres:// URL; CRIER_DATABASE_URL wins
 	// OutboxDir receives the emails and text messages when no SMTP server
 	// or Twilio account is configured (default outbox); PrintDir the
 	// print channel's PDFs (default print). Both relative to the file.
@@ -158,7 +158,8 @@ func Default() Config {
 
 // Load reads the configuration: the path given (by --config or
 // CRIER_CONFIG), else crier.toml in the working folder if there is one, else
-// the defaults. Unknown keys are an error that names them.
+// the defaults; CRIER_DATABASE_URL, when set, names the database instead.
+// Unknown keys are an error that names them.
 func Load(path string) (Config, error) {
 	cfg := Default()
 	explicit := path != ""
@@ -168,7 +169,8 @@ func Load(path string) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if !explicit && errors.Is(err, os.ErrNotExist) {
-			return cfg, nil
+			err := cfg.databaseFromEnv()
+			return cfg, err
 		}
 		return cfg, fmt.Errorf("read configuration: %w", err)
 	}
@@ -214,6 +216,9 @@ func Load(path string) (Config, error) {
 		}
 	}
 	resolveFontPaths(cfg.Fonts, dir)
+	if err := cfg.databaseFromEnv(); err != nil {
+		return cfg, err
+	}
 	if err := cfg.check(); err != nil {
 		return cfg, &CheckError{Err: err}
 	}

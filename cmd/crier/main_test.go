@@ -21,6 +21,7 @@ import (
 func crier(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	t.Setenv("CRIER_CONFIG", "") // the tests say which configuration they mean
+	t.Setenv("CRIER_DATABASE_URL", "")
 	var out, errOut bytes.Buffer
 	code = run(args, &out, &errOut)
 	return code, out.String(), errOut.String()
