@@ -183,7 +183,7 @@ func TestDispatchStalledPastItsLeaseSendsNothingItLost(t *testing.T) {
 			var outA, outB bytes.Buffer
 			a := startDispatch(t, &outA, nil, bin, cfg)
 			waitFor(t, 30*time.Second, "A sending", func() bool { return emailReport(t, s, id).Sent >= 10 }, outA.String)
-			stopOutsideTransaction(t, a, cfg, func() int { return emailReport(t, s, id).Sent }, outA.String)
+			stopOutsideTransaction(t, a, func() bool { return writable(t, cfg) }, func() int { return emailReport(t, s, id).Sent }, outA.String)
 			atStop := emailReport(t, s, id)
 			b := startDispatch(t, &outB, nil, bin, cfg)
 			// A continues once B has taken over every claim of A, while
@@ -217,18 +217,20 @@ func TestDispatchStalledPastItsLeaseSendsNothingItLost(t *testing.T) {
 }
 
 // stopOutsideTransaction stops dispatcher a (SIGSTOP) at a moment it
-// does not hold the database's write lock. Stopped in the middle of a
-// transaction, it would hold the lock until it continues: no one else
-// could write (their statements fail with "database is locked" after the
-// busy timeout), nothing could be taken over, and the trial would test
-// nothing. Then a is continued, and stopped again once it has sent more.
-func stopOutsideTransaction(t *testing.T, a *exec.Cmd, cfg string, sent func() int, logs func() string) {
+// holds no transaction open, as free says once it is stopped. Stopped in
+// the middle of a transaction, it would hold its locks until it
+// continues (SQLite's write lock: no one else could write, their
+// statements failing with "database is locked" after the busy timeout;
+// PostgreSQL's row locks on its claims), nothing could be taken over, and
+// the trial would test nothing. Then a is continued, and stopped again
+// once it has sent more.
+func stopOutsideTransaction(t *testing.T, a *exec.Cmd, free func() bool, sent func() int, logs func() string) {
 	t.Helper()
 	for stops := 1; ; stops++ {
 		if err := a.Process.Signal(syscall.SIGSTOP); err != nil {
 			t.Fatal(err)
 		}
-		if writable(t, cfg) {
+		if free() {
 			if stops > 1 {
 				t.Logf("stopped %d times: the first %d in the middle of a transaction", stops, stops-1)
 			}

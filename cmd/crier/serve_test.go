@@ -38,8 +38,18 @@ type serveProcess struct {
 // /readyz answers.
 func startServe(t *testing.T, bin, cfg string) *serveProcess {
 	t.Helper()
+	return startServeWith(t, bin, cfg, nil)
+}
+
+// startServeWith is startServe with env added to the environment and
+// flags to the command line.
+func startServeWith(t *testing.T, bin, cfg string, env []string, flags ...string) *serveProcess {
+	t.Helper()
 	p := &serveProcess{exited: make(chan error, 1)}
-	p.cmd = exec.Command(bin, "--config", cfg, "serve", "--log-format", "json")
+	p.cmd = exec.Command(bin, append([]string{"--config", cfg, "serve", "--log-format", "json"}, flags...)...)
+	if env != nil {
+		p.cmd.Env = append(os.Environ(), env...)
+	}
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -128,16 +138,24 @@ func (p *serveProcess) stop(t *testing.T, sig os.Signal, limit time.Duration) (t
 // them into the list everyone.
 func importCustomers(t *testing.T, bin, cfg string, n int) {
 	t.Helper()
+	runBin(t, bin, cfg, "contacts", "import", customersCSV(t, filepath.Dir(cfg), n), "--list", "everyone")
+}
+
+// customersCSV writes n customers with email addresses,
+// customer0001@example.org and on, to customers.csv in dir and returns
+// its path.
+func customersCSV(t *testing.T, dir string, n int) string {
+	t.Helper()
 	var csv bytes.Buffer
 	csv.WriteString("account,name,email\n")
 	for i := 1; i <= n; i++ {
 		fmt.Fprintf(&csv, "%d,Customer %d,customer%04d@example.org\n", i, i, i)
 	}
-	file := filepath.Join(filepath.Dir(cfg), "customers.csv")
+	file := filepath.Join(dir, "customers.csv")
 	if err := os.WriteFile(file, csv.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	runBin(t, bin, cfg, "contacts", "import", file, "--list", "everyone")
+	return file
 }
 
 // runBin runs the built crier and fails the test unless it exits 0.

@@ -1,0 +1,312 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/crier-notices/crier/internal/testenv"
+	"github.com/crier-notices/crier/notices"
+)
+
+// cluster is crier serve instances, each with a folder and a crier.toml
+// of its own as on machines of their own, on one PostgreSQL database
+// (CRIER_DATABASE_URL, a fresh schema) and one Mailpit.
+type cluster struct {
+	bin   string
+	db    string // the database's URL
+	mp    *testenv.MailpitServer
+	cfgs  []string
+	store *notices.Store // the test's own view of the database
+}
+
+// instanceNames name the instances: their SMTP HELO, their PostgreSQL
+// application_name.
+var instanceNames = []string{"crier-a", "crier-b"}
+
+// newCluster writes a crier.toml for each instance of the binary bin
+// sending to mp with the [smtp] and [dispatch] lines given, and creates
+// the tables in a fresh schema.
+func newCluster(t *testing.T, bin string, mp *testenv.MailpitServer, smtp, dispatch string) *cluster {
+	t.Helper()
+	c := &cluster{db: testenv.PostgresURL(t), mp: mp, bin: bin}
+	host, port := c.mp.SMTPAddr()
+	for _, name := range instanceNames {
+		c.cfgs = append(c.cfgs, writeConfig(t, fmt.Sprintf(`%s
+[smtp]
+host = "%s"
+port = %d
+tls = "none"
+connections = 4
+helo = "%s.clearwater.example"
+%s
+[dispatch]
+%s
+[serve]
+admin_address = "127.0.0.1:0"
+stop_timeout = "10s"
+[web]
+listen = "127.0.0.1:0"
+`, clearwaterConfig, host, port, name, smtp, dispatch)))
+	}
+	c.crier(t, 0, "db", "migrate")
+	s, err := notices.Open(context.Background(), c.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	c.store = s
+	return c
+}
+
+// env is instance i's environment: the database's URL, naming the
+// instance to PostgreSQL.
+func (c *cluster) env(i int) []string {
+	u, _ := url.Parse(c.db)
+	q := u.Query()
+	q.Set("application_name", instanceNames[i])
+	u.RawQuery = q.Encode()
+	return []string{"CRIER_DATABASE_URL=" + u.String()}
+}
+
+// crier runs a crier command as instance i and fails the test unless it
+// exits 0.
+func (c *cluster) crier(t *testing.T, i int, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(c.bin, append([]string{"--config", c.cfgs[i]}, args...)...)
+	cmd.Env = append(cmd.Environ(), c.env(i)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("crier %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// serve starts instance i's crier serve, logging each outcome (-v).
+func (c *cluster) serve(t *testing.T, i int) *serveProcess {
+	t.Helper()
+	return startServeWith(t, c.bin, c.cfgs[i], c.env(i), "-v")
+}
+
+// sendToCustomers imports n customers and sends them the README's boil
+// water advisory by email, waking every instance running.
+func (c *cluster) sendToCustomers(t *testing.T, n int) {
+	t.Helper()
+	c.crier(t, 0, "contacts", "import", customersCSV(t, t.TempDir(), n), "--list", "everyone")
+	out := c.crier(t, 0, sendArgsEmail()...)
+	if !strings.Contains(out, "has it now") {
+		t.Errorf("crier send woke no crier serve:\n%s", out)
+	}
+}
+
+// sent is notice 1's count of emails sent, by the store.
+func (c *cluster) sent(t *testing.T) int {
+	return emailReport(t, c.store, 1).Sent
+}
+
+// sentBy returns the deliveries p's log says it sent.
+func sentBy(p *serveProcess) map[int64]bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ids := map[int64]bool{}
+	for _, e := range p.logs {
+		if e["msg"] == "outcome" && e["status"] == string(notices.DeliverySent) {
+			if id, ok := e["delivery"].(float64); ok {
+				ids[int64(id)] = true
+			}
+		}
+	}
+	return ids
+}
+
+// receivedFrom counts the messages in Mailpit that each instance's log
+// says it sent, matched by delivery (crier-NOTICE-DELIVERY@… is each
+// message's Message-ID); a message no log claims is counted last.
+func receivedFrom(t *testing.T, mp *testenv.MailpitServer, ps ...*serveProcess) []int {
+	t.Helper()
+	sets := make([]map[int64]bool, len(ps))
+	for i, p := range ps {
+		sets[i] = sentBy(p)
+	}
+	counts := make([]int, len(ps)+1)
+	for _, m := range mp.Messages(t) {
+		id := deliveryOf(m.MessageID)
+		owner := len(ps)
+		for i, set := range sets {
+			if set[id] {
+				owner = i
+			}
+		}
+		counts[owner]++
+	}
+	return counts
+}
+
+// deliveryOf reads the delivery id out of a Message-ID crier-N-ID@domain.
+func deliveryOf(messageID string) int64 {
+	local, _, _ := strings.Cut(messageID, "@")
+	parts := strings.Split(local, "-")
+	id, _ := strconv.ParseInt(parts[len(parts)-1], 10, 64)
+	return id
+}
+
+// stopAll stops each instance with SIGTERM and checks that it exits 0.
+func stopAll(t *testing.T, ps ...*serveProcess) {
+	t.Helper()
+	for i, p := range ps {
+		if _, err := p.stop(t, syscall.SIGTERM, 30*time.Second); err != nil {
+			t.Errorf("%s exited with %v after SIGTERM; want 0\n%s", instanceNames[i], err, p.log())
+		}
+	}
+}
+
+// allLogs is every instance's log, for a failure's message.
+func allLogs(ps ...*serveProcess) func() string {
+	return func() string {
+		var b strings.Builder
+		for i, p := range ps {
+			fmt.Fprintf(&b, "%s:\n%s\n", instanceNames[i], tail(p.log(), 40))
+		}
+		return b.String()
+	}
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// Issue 14, acceptance 2: two crier serve on one PostgreSQL send a
+// 10,000-recipient notice to Mailpit: every address receives it exactly
+// once while both stay alive, and each instance sends at least a quarter.
+func TestTwoServersShareANotice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds crier, runs two crier serve on PostgreSQL and sends 10,000 emails")
+	}
+	c := newCluster(t, buildCrier(t), testenv.Mailpit(t), "", "")
+	a, b := c.serve(t, 0), c.serve(t, 1)
+	const n = 10000
+	began := time.Now()
+	c.sendToCustomers(t, n)
+	waitFor(t, 10*time.Minute, "every email sent", func() bool { return c.sent(t) == n }, allLogs(a, b))
+	t.Logf("%d emails sent by two instances in %v", n, time.Since(began).Round(time.Millisecond))
+	stopAll(t, a, b)
+
+	checkEveryoneOnce(t, c.mp, n, 0)
+	counts := receivedFrom(t, c.mp, a, b)
+	t.Logf("received from crier-a %d, crier-b %d, neither's log %d", counts[0], counts[1], counts[2])
+	for i, got := range counts[:2] {
+		if got < n/4 {
+			t.Errorf("%s sent %d of %d; each instance must send at least a quarter", instanceNames[i], got, n)
+		}
+	}
+	if counts[2] != 0 {
+		t.Errorf("%d messages in Mailpit that neither instance logged sending", counts[2])
+	}
+}
+
+// Issue 14, acceptance 3: SIGKILL one of two crier serve in the middle of
+// a send: the other finishes it, no address is missed, and the repeats
+// are at most the killed one's concurrency (the sends it had in flight).
+func TestServerKilledTheOtherFinishes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds crier, runs two crier serve on PostgreSQL and sends 3,000 emails")
+	}
+	// 150 a second each: the send takes about ten seconds, long enough to
+	// kill one in the middle; the killed one's claims come back when its
+	// 5 s lease runs out.
+	const n, connections = 3000, 4
+	c := newCluster(t, buildCrier(t), testenv.Mailpit(t), "rate = 150", `lease = "5s"`)
+	a, b := c.serve(t, 0), c.serve(t, 1)
+	c.sendToCustomers(t, n)
+	waitFor(t, 5*time.Minute, "crier-a sending", func() bool { return len(sentBy(a)) >= n/10 }, allLogs(a, b))
+	if err := a.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-a.exited
+	atKill := c.sent(t)
+	t.Logf("crier-a killed with %d of %d recorded sent (%d by its log)", atKill, n, len(sentBy(a)))
+	if atKill >= n {
+		t.Fatal("every delivery was sent before the kill: send more")
+	}
+	waitFor(t, 5*time.Minute, "crier-b finishing the notice", func() bool { return c.sent(t) == n }, allLogs(b))
+	stopAll(t, b)
+
+	checkEveryoneOnce(t, c.mp, n, connections)
+	if r := emailReport(t, c.store, 1); r.Sent != n || r.Total != n {
+		t.Errorf("report %+v; want every one of the %d deliveries sent", r, n)
+	}
+}
+
+// idleIn says whether every connection of the instance named app is
+// outside a transaction, waiting up to a second for a statement under
+// way to end (a stopped client's last statement still completes).
+func idleIn(t *testing.T, db *sql.DB, app string) bool {
+	t.Helper()
+	deadline := time.Now().Add(time.Second)
+	for {
+		var busy int
+		err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle'`, app).Scan(&busy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if busy == 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Issue 14, acceptance 3: one of two crier serve stopped (SIGSTOP) past
+// its lease while the other takes over its claims, then continued: no
+// address is missed and the repeats are at most the stopped one's
+// concurrency (the sends in the provider's hands when the stop hit).
+// Trials, each checked.
+func TestServerStalledPastItsLeaseSendsNothingItLost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds crier, runs two crier serve on PostgreSQL, several trials")
+	}
+	const n, connections, trials = 400, 4, 5
+	bin, mp := buildCrier(t), testenv.Mailpit(t)
+	for trial := 1; trial <= trials; trial++ {
+		t.Run(fmt.Sprintf("trial%d", trial), func(t *testing.T) {
+			mp.DeleteAll(t)
+			c := newCluster(t, bin, mp, "rate = 50", `lease = "2s"`)
+			pg, err := sql.Open("pgx", c.db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pg.Close()
+			a, b := c.serve(t, 0), c.serve(t, 1)
+			c.sendToCustomers(t, n)
+			waitFor(t, 2*time.Minute, "crier-a sending", func() bool { return len(sentBy(a)) >= 20 }, allLogs(a, b))
+			stopOutsideTransaction(t, a.cmd, func() bool { return idleIn(t, pg, instanceNames[0]) },
+				func() int { return len(sentBy(a)) }, allLogs(a, b))
+			held := holds(t, c.store, a.cmd.Process.Pid)
+			waitFor(t, time.Minute, "crier-b taking over crier-a's claims", func() bool { return !holds(t, c.store, a.cmd.Process.Pid) }, allLogs(a, b))
+			if err := a.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+				t.Fatal(err)
+			}
+			if c.sent(t) == n {
+				t.Logf("crier-b finished before crier-a continued: this trial tests less")
+			}
+			if !held {
+				t.Logf("crier-a held no claim when stopped: this trial tests less")
+			}
+			waitFor(t, 2*time.Minute, "every email sent", func() bool { return c.sent(t) == n }, allLogs(a, b))
+			stopAll(t, a, b)
+			checkEveryoneOnce(t, c.mp, n, connections)
+		})
+	}
+}
