@@ -92,6 +92,7 @@ func (Dialect) Open(ctx context.Context, dsn string, create bool) (*notices.Data
 			}
 			return conn, func() { conn.Close() }, nil
 		},
+		TryLead: func(ctx context.Context, name string) (notices.Lead, error) { return tryLead(ctx, db, name) },
 	}, nil
 }
 
