@@ -17,8 +17,9 @@ import (
 var e164 = regexp.MustCompile(`^\+[1-9]\d{6,14}$`)
 
 // contactTags is a contact's tags, sorted, joined by U+001F, as one column
-// of a query on contacts (PostgreSQL: string_agg(tag, chr(31) ORDER BY tag)).
-const contactTags = `COALESCE((SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM contact_tags t WHERE t.contact_id = contacts.id ORDER BY tag)), '')`
+// of a query on contacts. The separator is written in the literal: SQLite
+// has char(31), PostgreSQL chr(31).
+const contactTags = `COALESCE((SELECT string_agg(tag, '` + "\x1f" + `' ORDER BY tag) FROM contact_tags t WHERE t.contact_id = contacts.id), '')`
 
 // The contact columns in the order contactColumns scans them.
 const contactColumns = `id, account, name, email, mobile, landline, postal_address, service_address, zone,
