@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os/exec"
 	"strconv"
@@ -309,4 +310,114 @@ func TestServerStalledPastItsLeaseSendsNothingItLost(t *testing.T) {
 			checkEveryoneOnce(t, c.mp, n, connections)
 		})
 	}
+}
+
+// logged says whether p has logged a line whose message begins with msg.
+func logged(p *serveProcess, msg string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range p.logs {
+		if m, ok := e["msg"].(string); ok && strings.HasPrefix(m, msg) {
+			return true
+		}
+	}
+	return false
+}
+
+// The log lines of the campaigns' leader and of a follower.
+const (
+	leadsMsg   = "campaigns: this process leads them"
+	followsMsg = "campaigns: another crier serve leads them"
+)
+
+// wake asks each instance to look at its queue and campaigns now.
+func wake(t *testing.T, ps ...*serveProcess) {
+	t.Helper()
+	for _, p := range ps {
+		resp, err := http.Post(p.admin+"/wake", "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+}
+
+// Issue 14, acceptance 4: the campaigns' leader among two crier serve is
+// killed a few seconds before a firing; the other fires it, once, within
+// the lease period, and its notice reaches every customer once.
+func TestCampaignLeaderKilledTheOtherFires(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds crier, runs two crier serve on PostgreSQL")
+	}
+	const n = 50
+	const lease = 10 * time.Second
+	c := newCluster(t, buildCrier(t), testenv.Mailpit(t), "", fmt.Sprintf("lease = %q", lease))
+	c.crier(t, 0, "contacts", "import", customersCSV(t, t.TempDir(), n), "--list", "everyone")
+	ps := []*serveProcess{c.serve(t, 0), c.serve(t, 1)}
+	var leader, other *serveProcess
+	waitFor(t, time.Minute, "one instance leading the campaigns, the other following", func() bool {
+		for i, p := range ps {
+			if logged(p, leadsMsg) && logged(ps[1-i], followsMsg) {
+				leader, other = p, ps[1-i]
+				return true
+			}
+		}
+		return false
+	}, allLogs(ps...))
+
+	// One firing, at a whole second far enough ahead to kill the leader a
+	// few seconds before it.
+	firing := time.Now().Add(8 * time.Second).Truncate(time.Second)
+	values := map[string]string{}
+	for i := 0; i+1 < len(readmeValues); i += 2 {
+		k, v, _ := strings.Cut(readmeValues[i+1], "=")
+		values[k] = v
+	}
+	values["expected"] = "+7d" // the README's fixed date is past: such a firing is not sent
+	id, err := c.store.CreateCampaign(context.Background(), notices.Campaign{
+		Name:     "flushing",
+		Notice:   notices.Notice{Template: "boil-water-advisory", Values: values, Audience: notices.Audience{Lists: []string{"everyone"}}, Channels: []notices.Channel{notices.Email}},
+		Schedule: "@every 1h", Timezone: "America/New_York", StartsAt: firing, EndsAt: firing.Add(time.Minute),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wake(t, ps...)
+	runs := func() []notices.Run {
+		rs, err := c.store.Runs(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	waitFor(t, time.Minute, "3 s before the firing", func() bool { return time.Until(firing) <= 3*time.Second }, allLogs(ps...))
+	if err := leader.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-leader.exited
+	killed := time.Now()
+	if rs := runs(); len(rs) != 0 || !killed.Before(firing) {
+		t.Fatalf("the leader was killed %v after the firing, with runs %+v: kill it before", killed.Sub(firing), rs)
+	}
+
+	waitFor(t, time.Minute, "the other instance firing the campaign", func() bool { return len(runs()) > 0 }, allLogs(other))
+	waitFor(t, time.Minute, "every email sent", func() bool { return c.sent(t) == n }, allLogs(other))
+	stopAll(t, other)
+
+	rs := runs()
+	if len(rs) != 1 || rs[0].Status != notices.RunPublished || !rs[0].ScheduledAt.Equal(firing) {
+		t.Fatalf("runs %+v; want the firing of %v published once", rs, firing)
+	}
+	late := rs[0].CreatedAt.Sub(firing)
+	t.Logf("the leader killed %v before the firing; the other published it %v after it", firing.Sub(killed).Round(time.Millisecond), late.Round(time.Millisecond))
+	if late > lease {
+		t.Errorf("the firing was published %v after its time; within the lease (%v) it must be", late.Round(time.Millisecond), lease)
+	}
+	if !logged(other, leadsMsg) {
+		t.Errorf("the instance that fired does not say it leads the campaigns:\n%s", other.log())
+	}
+	if ns, err := c.store.Notices(context.Background()); err != nil || len(ns) != 1 {
+		t.Errorf("notices %d (%v); want the firing's one", len(ns), err)
+	}
+	checkEveryoneOnce(t, c.mp, n, 0)
 }
