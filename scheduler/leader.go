@@ -52,8 +52,15 @@ func (s *Service) lead(ctx context.Context) bool {
 		if ctx.Err() != nil {
 			return false
 		}
-		s.Log.Warn("campaigns: this process no longer leads them; the first crier serve to try next takes over", "worker", s.worker(), "err", err)
+		// It lets the others try first: whatever ended its connection
+		// may not have touched theirs.
+		s.Log.Warn("campaigns: this process no longer leads them; another crier serve takes over", "worker", s.worker(), "err", err)
 		s.stepDown()
+		s.notBefore = time.Now().Add(2 * s.leaderRetry())
+		return false
+	}
+	if time.Now().Before(s.notBefore) {
+		return false
 	}
 	l, err := s.Leadership.TryLead(ctx, campaignsRole)
 	switch {

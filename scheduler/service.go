@@ -32,6 +32,8 @@ type Service struct {
 	leading  atomic.Bool
 	held     notices.Lead // the lead, while this process has it (Run's)
 	followed bool         // "another leads" is logged (Run's)
+	// notBefore is when a process that lost the lead tries again (Run's).
+	notBefore time.Time
 }
 
 // replan is the longest the campaign loop sleeps: a wall clock set forward
