@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -199,6 +200,12 @@ func TestTwoServersShareANotice(t *testing.T) {
 	c.sendToCustomers(t, n)
 	waitFor(t, 10*time.Minute, "every email sent", func() bool { return c.sent(t) == n }, allLogs(a, b))
 	t.Logf("%d emails sent by two instances in %v", n, time.Since(began).Round(time.Millisecond))
+	// Behind the load balancer, either instance answers the public pages.
+	for i, p := range []*serveProcess{a, b} {
+		if code, page := getPage(t, p.web+"/notices"); code != http.StatusOK || !strings.Contains(page, "Boil Water Advisory") {
+			t.Errorf("%s's /notices answers %d without the notice sent:\n%s", instanceNames[i], code, page)
+		}
+	}
 	stopAll(t, a, b)
 
 	checkEveryoneOnce(t, c.mp, n, 0)
@@ -310,6 +317,21 @@ func TestServerStalledPastItsLeaseSendsNothingItLost(t *testing.T) {
 			checkEveryoneOnce(t, c.mp, n, connections)
 		})
 	}
+}
+
+// getPage returns the status and the body of the page at address.
+func getPage(t *testing.T, address string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
 }
 
 // logged says whether p has logged a line whose message begins with msg.
