@@ -414,3 +414,19 @@ func BenchmarkResolveAudience(b *testing.B) {
 		})
 	}
 }
+
+// TestLanguageTakesItsRegionsWhateverTheirCase: an audience in es reaches
+// a contact whose language reads ES-MX, as it reaches es-MX.
+func TestLanguageTakesItsRegionsWhateverTheirCase(t *testing.T) {
+	ctx := context.Background()
+	s := testStore(t)
+	for i, lang := range []string{"es-MX", "ES-mx", "es", "en"} {
+		if _, err := s.SaveContact(ctx, Contact{Account: fmt.Sprint(i), Language: lang, Mobile: fmt.Sprintf("+1315555010%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := s.Resolve(ctx, Audience{Languages: []string{"es"}})
+	if err != nil || r.Contacts != 3 {
+		t.Errorf("audience in es: %d contacts, %v; want 3 (es-MX, ES-mx, es)", r.Contacts, err)
+	}
+}
