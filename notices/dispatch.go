@@ -520,8 +520,8 @@ type Pause struct {
 func (s *Store) PauseChannel(ctx context.Context, id int64, ch Channel, reason string) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO notice_channels (notice_id, channel, paused_at, pause_reason) VALUES (?1, ?2, ?3, ?4)
-			ON CONFLICT (notice_id, channel) DO UPDATE SET paused_at = COALESCE(paused_at, ?3),
-			pause_reason = CASE WHEN paused_at IS NULL THEN ?4 ELSE pause_reason END`, id, string(ch), s.now(), reason)
+			ON CONFLICT (notice_id, channel) DO UPDATE SET paused_at = COALESCE(notice_channels.paused_at, ?3),
+			pause_reason = CASE WHEN notice_channels.paused_at IS NULL THEN ?4 ELSE notice_channels.pause_reason END`, id, string(ch), s.now(), reason)
 		return err
 	})
 	if err != nil {
@@ -800,7 +800,7 @@ func (s *Store) Report(ctx context.Context, id int64) (Report, error) {
 	for _, ch := range n.Channels {
 		r.Channels = append(r.Channels, ChannelReport{Channel: ch})
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT channel, status, count(*), sum(attempts), sum(attempts > 1) FROM deliveries WHERE notice_id = ? GROUP BY channel, status`, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT channel, status, count(*), CAST(sum(attempts) AS BIGINT), CAST(sum(CASE WHEN attempts > 1 THEN 1 ELSE 0 END) AS BIGINT) FROM deliveries WHERE notice_id = ? GROUP BY channel, status`, id)
 	if err != nil {
 		return r, err
 	}
