@@ -143,9 +143,11 @@ func TestOneProcessFiresTheCampaigns(t *testing.T) {
 		clock.Set(at)
 		a.svc.Wake()
 		b.svc.Wake()
-		waitUntil(t, "the firing published", func() bool {
+		// The run is committed before the campaigner logs it.
+		waitUntil(t, "the firing published and logged", func() bool {
 			rs, err := a.store.Runs(ctx, campaign)
-			return err == nil && len(rs) == runs && rs[runs-1].Status == notices.RunPublished
+			return err == nil && len(rs) == runs && rs[runs-1].Status == notices.RunPublished &&
+				a.log.count("campaign fired")+b.log.count("campaign fired") >= runs
 		})
 	}
 	fire(time.Date(2027, 6, 1, 9, 0, 0, 0, ny), 1)
@@ -226,9 +228,10 @@ func TestEveryProcessLeadsOnSQLite(t *testing.T) {
 	clock.Set(time.Date(2027, 6, 1, 9, 0, 0, 0, ny))
 	a.svc.Wake()
 	b.svc.Wake()
-	waitUntil(t, "the firing published", func() bool {
+	waitUntil(t, "the firing published and logged", func() bool {
 		rs, err := a.store.Runs(ctx, campaign)
-		return err == nil && len(rs) == 1 && rs[0].Status == notices.RunPublished
+		return err == nil && len(rs) == 1 && rs[0].Status == notices.RunPublished &&
+			a.log.count("campaign fired")+b.log.count("campaign fired") >= 1
 	})
 	if n := a.log.count("campaign fired") + b.log.count("campaign fired"); n != 1 {
 		t.Errorf("campaign fired %d times; want once", n)
