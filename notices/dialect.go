@@ -69,7 +69,8 @@ type Dialect interface {
 // how a write transaction begins and how long it may last, and, where the
 // engine has one, a bulk load faster than multi-row INSERTs.
 type ImportWrites struct {
-	// Begin is the statement that begins a write transaction.
+	// Begin is the statement that begins a write transaction, and takes
+	// the locks that keep other writers from the contacts until it ends.
 	Begin string
 	// Busy reports whether err says another writer held the database,
 	// so that the statement may be tried again.

@@ -530,7 +530,7 @@ func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w 
 			if im.row(rec, line) {
 				batch.rows = batch.rows[:len(batch.rows)+1] // keeps the slices of a reused row
 				im.fill(&batch.rows[len(batch.rows)-1], rec, line)
-				if len(batch.rows) == importBatchSize {
+				if len(batch.rows) == pipe.size {
 					if err := pipe.send(batch); err != nil {
 						return fmt.Errorf("import %s %w", src, err)
 					}

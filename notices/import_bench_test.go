@@ -33,7 +33,7 @@ func writeImportCSV(w io.Writer, n int) error {
 }
 
 func BenchmarkImport(b *testing.B) {
-	for _, n := range []int{10000} {
+	for _, n := range []int{10_000, 200_000} {
 		var buf bytes.Buffer
 		if err := writeImportCSV(&buf, n); err != nil {
 			b.Fatal(err)

@@ -32,8 +32,20 @@ var (
 	contactTagCols = []string{"contact_id", "tag"}
 )
 
+// bulkBatchSize is how many good rows go to the writer at once on the bulk
+// path: a COPY costs a few round trips however many rows it carries.
+const bulkBatchSize = 4096
+
 // bulk reports whether the engine loads rows in bulk.
 func (w *importWriter) bulk() bool { return w.conn.eng.Copy != nil }
+
+// batchSize is how many good rows go to the writer at once.
+func (w *importWriter) batchSize() int {
+	if w.bulk() {
+		return bulkBatchSize
+	}
+	return importBatchSize
+}
 
 // prepareBulk makes the staging table, where the engine loads in bulk.
 func (w *importWriter) prepareBulk(ctx context.Context) error {

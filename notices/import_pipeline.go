@@ -23,9 +23,9 @@ import (
 // connection, in short transactions that journal how to undo them
 // (import_journal.go). Only the writer touches the connection while it runs.
 
-// importBatchSize is how many good rows go to the writer at once, and the
-// most rows one multi-row statement holds: 256 contacts are 3,584
-// variables, well under SQLite's 32,766.
+// importBatchSize is how many good rows go to the writer at once (but on
+// the bulk path: bulkBatchSize), and the most rows one multi-row statement
+// holds: 256 contacts are 3,584 variables, well under SQLite's 32,766.
 const importBatchSize = 256
 
 // importRow is a good row on its way to the writer.
@@ -45,6 +45,7 @@ type importBatch struct {
 // goroutine it owns: finish closes the pipe and waits for the writer,
 // which also stops when ctx is cancelled or a write fails.
 type importPipe struct {
+	size    int // rows of a full batch
 	batches chan *importBatch
 	free    chan *importBatch
 	done    chan struct{} // closed when the writer has returned
@@ -53,11 +54,14 @@ type importPipe struct {
 }
 
 func startImportPipe(ctx context.Context, w *importWriter) *importPipe {
+	size := w.batchSize()
+	// Room for the rows the reader checks while the writer yields the
+	// write lock to other writers: 8,192.
+	room := max(2, 32*importBatchSize/size)
 	p := &importPipe{
-		// Room for the rows the reader checks while the writer
-		// yields the write lock to other writers.
-		batches: make(chan *importBatch, 32),
-		free:    make(chan *importBatch, 40),
+		size:    size,
+		batches: make(chan *importBatch, room),
+		free:    make(chan *importBatch, room+8),
 		done:    make(chan struct{}),
 	}
 	go func() {
@@ -74,7 +78,7 @@ func (p *importPipe) batch() *importBatch {
 		b.rows = b.rows[:0]
 		return b
 	default:
-		return &importBatch{rows: make([]importRow, 0, importBatchSize)}
+		return &importBatch{rows: make([]importRow, 0, p.size)}
 	}
 }
 
@@ -402,6 +406,18 @@ func chunk(n int) int {
 // lookup reads the stored contacts of the rows' accounts into w.old.
 func (w *importWriter) lookup(ctx context.Context, rows []importRow) error {
 	clear(w.old)
+	for len(rows) > 0 {
+		n := min(len(rows), importBatchSize)
+		if err := w.lookupSome(ctx, rows[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// lookupSome reads the stored contacts of up to importBatchSize rows.
+func (w *importWriter) lookupSome(ctx context.Context, rows []importRow) error {
 	// One statement for every batch: a short batch repeats its last account.
 	st, err := w.stmt(ctx, importSelectIn+"(", "?", ")", importBatchSize)
 	if err != nil {

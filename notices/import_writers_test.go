@@ -392,3 +392,59 @@ func TestFirstImportBesideAnotherWriter(t *testing.T) {
 		t.Errorf("X1 after the import: %+v, %v; want the file's name", c, err)
 	}
 }
+
+// TestImportBesideAnUncommittedWriter: on PostgreSQL writers run side by
+// side. A contact another writer is adding, not yet committed, which the
+// file also has, is updated by the import once that writer commits: the
+// import waits for it instead of failing on the account's unique key.
+func TestImportBesideAnUncommittedWriter(t *testing.T) {
+	if testEngine != "postgres" {
+		t.Skip("PostgreSQL's: SQLite has one writer at a time, as TestFirstImportBesideAnotherWriter shows")
+	}
+	ctx := context.Background()
+	s := testStore(t)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var xid string
+	if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (account, name, created_at, updated_at) VALUES ('X1', 'Coordinator', ?1, ?1)`, s.now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT CAST(pg_current_xact_id() AS TEXT)`).Scan(&xid); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Import(ctx, strings.NewReader("account,name\nA1,One\nX1,From The File\n"), ImportOptions{Source: "f.csv", Normalizer: us})
+		done <- err
+	}()
+	// The import waits for the writer: for its lock of the table, or for
+	// its transaction, which holds the account.
+	deadline := time.Now().Add(30 * time.Second)
+	for waiting := 0; waiting == 0; {
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pg_locks WHERE NOT granted
+			AND (relation = CAST('contacts' AS regclass) OR CAST(transactionid AS TEXT) = ?)`, xid).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the import ended before the other writer committed: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the import never waited for the other writer")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	if c, err := s.Contact(ctx, "X1"); err != nil || c.Name != "From The File" {
+		t.Errorf("X1 after the import: %+v, %v; want the file's name", c, err)
+	}
+}

@@ -85,13 +85,7 @@ func (Dialect) Open(ctx context.Context, dsn string, create bool) (*notices.Data
 		LockImports: func(ctx context.Context) (io.Closer, error) {
 			return TryLock(ctx, db, "import")
 		},
-		ImportConn: func(ctx context.Context) (*sql.Conn, func(), error) {
-			conn, err := db.Conn(ctx)
-			if err != nil {
-				return nil, nil, err
-			}
-			return conn, func() { conn.Close() }, nil
-		},
+		ImportConn: importConn(db),
 		TryLead: func(ctx context.Context, name string) (notices.Lead, error) { return tryLead(ctx, db, name) },
 	}, nil
 }
