@@ -86,7 +86,7 @@ func (Dialect) Open(ctx context.Context, dsn string, create bool) (*notices.Data
 			return TryLock(ctx, db, "import")
 		},
 		ImportConn: importConn(db),
-		TryLead: func(ctx context.Context, name string) (notices.Lead, error) { return tryLead(ctx, db, name) },
+		TryLead:    func(ctx context.Context, name string) (notices.Lead, error) { return tryLead(ctx, db, name) },
 	}, nil
 }
 
