@@ -70,9 +70,9 @@ func TestMigrateTwoAtOnce(t *testing.T) {
 
 // TestMigrationsSameOnBothEngines: the two folders of migrations hold the
 // same versions under the same names, and make the same tables with the
-// same columns (in the same order, as nullable, of the same kind) and the
-// same named indexes, so that a migration added to one folder only, or
-// translated wrong, fails here.
+// same columns (in the same order, as nullable, of the same kind, text in
+// the C collation on PostgreSQL) and the same named indexes, so that a
+// migration added to one folder only, or translated wrong, fails here.
 func TestMigrationsSameOnBothEngines(t *testing.T) {
 	if testEngine != "postgres" {
 		t.Skip("compares SQLite's schema with PostgreSQL's: the postgres pass")
@@ -98,6 +98,13 @@ func TestMigrationsSameOnBothEngines(t *testing.T) {
 		if !slices.Equal(a, b) {
 			t.Errorf("table %s differs:\nsqlite   %v\npostgres %v", name, a, b)
 		}
+	}
+	// Text is compared and sorted as SQLite does, byte by byte, whatever
+	// the database's locale (0001 says why).
+	for _, c := range queryList(t, pg.db, `SELECT table_name || '.' || column_name || ' is in ' || coalesce(collation_name, 'the database''s collation')
+		FROM information_schema.columns WHERE table_schema = current_schema() AND data_type = 'text'
+		AND table_name <> 'schema_migrations' AND coalesce(collation_name, '') <> 'C' ORDER BY 1`) {
+		t.Errorf("PostgreSQL column %s: make it TEXT COLLATE \"C\"", c)
 	}
 	// PostgreSQL's own: the unique lower(name) that stands for SQLite's
 	// UNIQUE COLLATE NOCASE (0012).

@@ -2,12 +2,13 @@
 -- and resumed on its own, the time of the first attempt for the age limit,
 -- the time a message was accepted, and a per-notice secret that signs the
 -- recipients' unsubscribe links.
+-- Text columns are in the C collation, as 0001 says (SQLite: TEXT).
 
 ALTER TABLE deliveries ADD COLUMN priority INTEGER NOT NULL DEFAULT 1; -- 0 emergency, 1 normal: the claim order
-ALTER TABLE deliveries ADD COLUMN first_attempt_at TEXT COLLATE "C"; -- NULL until the first attempt ends (SQLite: TEXT)
-ALTER TABLE deliveries ADD COLUMN sent_at TEXT COLLATE "C"; -- when the provider accepted it (SQLite: TEXT)
+ALTER TABLE deliveries ADD COLUMN first_attempt_at TEXT COLLATE "C"; -- NULL until the first attempt ends
+ALTER TABLE deliveries ADD COLUMN sent_at TEXT COLLATE "C"; -- when the provider accepted it
 
-ALTER TABLE notices ADD COLUMN secret TEXT NOT NULL DEFAULT ''; -- hex; signs unsubscribe links
+ALTER TABLE notices ADD COLUMN secret TEXT COLLATE "C" NOT NULL DEFAULT ''; -- hex; signs unsubscribe links
 -- Notices made before this migration get their own secret too: an empty
 -- key would let anyone forge their links.
 -- SQLite: lower(hex(randomblob(16))). PostgreSQL has no randomblob and
@@ -20,9 +21,9 @@ UPDATE notices SET secret = replace(gen_random_uuid()::text, '-', '');
 -- when the flyer and letters were written.
 CREATE TABLE notice_channels (
 	notice_id    bigint NOT NULL REFERENCES notices (id), -- SQLite: INTEGER
-	channel      TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'print')),
+	channel      TEXT COLLATE "C" NOT NULL CHECK (channel IN ('email', 'sms', 'print')),
 	paused_at    TEXT COLLATE "C", -- NULL: running
-	pause_reason TEXT NOT NULL DEFAULT '',
+	pause_reason TEXT COLLATE "C" NOT NULL DEFAULT '',
 	done_at      TEXT COLLATE "C", -- print: the documents are written
 	PRIMARY KEY (notice_id, channel)
 );

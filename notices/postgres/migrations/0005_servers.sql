@@ -2,9 +2,10 @@
 -- their admin server answers at: crier send and the other commands that
 -- change what is due wake them there at once instead of leaving them to
 -- their next poll.
+-- Text columns are in the C collation, as 0001 says (SQLite: TEXT).
 
 CREATE TABLE servers (
-	worker     TEXT PRIMARY KEY, -- the dispatcher's name: host/pid/random
-	admin_url  TEXT NOT NULL, -- http://host:port
-	started_at TEXT COLLATE "C" NOT NULL -- SQLite: TEXT
+	worker     TEXT COLLATE "C" PRIMARY KEY, -- the dispatcher's name: host/pid/random
+	admin_url  TEXT COLLATE "C" NOT NULL, -- http://host:port
+	started_at TEXT COLLATE "C" NOT NULL
 );

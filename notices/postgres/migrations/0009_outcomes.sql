@@ -10,11 +10,12 @@
 -- one renamed, every index made again). PostgreSQL replaces the
 -- constraint and adds the column in place; the columns end in the same
 -- order, error_code last.
+-- Text columns are in the C collation, as 0001 says (SQLite: TEXT).
 
 ALTER TABLE deliveries
 	DROP CONSTRAINT deliveries_status_check,
 	ADD CONSTRAINT deliveries_status_check CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'suppressed', 'cancelled')),
-	ADD COLUMN error_code TEXT NOT NULL DEFAULT ''; -- the provider's code of a status callback's failure (Twilio's 30003)
+	ADD COLUMN error_code TEXT COLLATE "C" NOT NULL DEFAULT ''; -- the provider's code of a status callback's failure (Twilio's 30003)
 
 -- A status callback finds its delivery by the provider's message id.
 CREATE INDEX deliveries_provider ON deliveries (provider_id, channel) WHERE provider_id <> '';

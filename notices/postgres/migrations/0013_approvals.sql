@@ -2,14 +2,15 @@
 -- than that many contacts is stored as a draft and waits here for a
 -- second coordinator's approval before anything is published. Who asked
 -- and who approved are named as the audit log names them.
+-- Text columns are in the C collation, as 0001 says (SQLite: TEXT).
 
 CREATE TABLE approvals (
 	notice_id    bigint PRIMARY KEY REFERENCES notices (id), -- SQLite: INTEGER PRIMARY KEY (not a row number: given)
-	status       TEXT NOT NULL CHECK (status IN ('awaiting', 'approved')),
-	requested_by TEXT NOT NULL, -- who sent it: a user's name, "token NAME", "cli (UNIX USER)"
-	requester    TEXT NOT NULL, -- the same person whoever the way: the lower-cased name, compared with the approver's
+	status       TEXT COLLATE "C" NOT NULL CHECK (status IN ('awaiting', 'approved')),
+	requested_by TEXT COLLATE "C" NOT NULL, -- who sent it: a user's name, "token NAME", "cli (UNIX USER)"
+	requester    TEXT COLLATE "C" NOT NULL, -- the same person whoever the way: the lower-cased name, compared with the approver's
 	requested_at TEXT COLLATE "C" NOT NULL,
 	recipients   INTEGER NOT NULL, -- the contacts it reached when sent
-	approved_by  TEXT,
+	approved_by  TEXT COLLATE "C",
 	approved_at  TEXT COLLATE "C"
 );
