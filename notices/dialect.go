@@ -33,6 +33,22 @@ type Dialect interface {
 	// IDsArg is the argument of IDsIn's placeholder.
 	IDsArg(ids []int64) any
 
+	// Part A (schema): JSON text and the migrations.
+
+	// JSONEach is a table, for a FROM clause, of the members of the JSON
+	// object held as text in column: one row per member, its name in the
+	// column key and its value, as text, in value.
+	JSONEach(column string) string
+	// JSONFieldIs is the condition "the JSON object held as text in
+	// column has the member key, equal to the text ?". Its placeholders
+	// take keyArg, then the value.
+	JSONFieldIs(column, key string) (cond string, keyArg any)
+	// LockMigrations is the statement that the transaction applying a
+	// migration runs first, so that two processes starting at once on one
+	// database apply each migration once; "" where the engine's
+	// transactions are serialised already.
+	LockMigrations() string
+
 	// Part B (import): how the engine takes an import's writes.
 
 	// ImportWrites says how an import writes on this engine.
@@ -51,7 +67,7 @@ type ImportWrites struct {
 	Busy func(err error) bool
 	// Hold is how long one of the import's transactions may last; Yield
 	// the longest pause after each, to let waiting writers in (SQLite has
-	// one writer at a time; PostgreSQL's wait only for the rows they share).
+	// one writer at a time; on PostgreSQL only writers of contacts wait).
 	Hold, Yield time.Duration
 	// Version, when set, reads a number that changes whenever another
 	// connection writes (SQLite's data_version): a first import into an
