@@ -77,7 +77,7 @@ type ImportWrites struct {
 	Busy func(err error) bool
 	// Hold is how long one of the import's transactions may last; Yield
 	// the longest pause after each, to let waiting writers in (SQLite has
-	// one writer at a time; PostgreSQL's wait only for the rows they share).
+	// one writer at a time; on PostgreSQL only writers of contacts wait).
 	Hold, Yield time.Duration
 	// Version, when set, reads a number that changes whenever another
 	// connection writes (SQLite's data_version): a first import into an

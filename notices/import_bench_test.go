@@ -40,19 +40,20 @@ func BenchmarkImport(b *testing.B) {
 		}
 		data := buf.Bytes()
 		b.Run(fmt.Sprintf("new/rows=%d", n), func(b *testing.B) {
-			var elapsed time.Duration
+			var elapsed, self, server time.Duration
 			for b.Loop() {
 				b.StopTimer()
 				s := testStore(b)
 				b.StartTimer()
-				start := time.Now()
+				start, self0, server0 := time.Now(), selfCPU(), serverCPU(s)
 				sum, err := s.Import(context.Background(), bytes.NewReader(data), ImportOptions{Normalizer: Normalizer{Region: "US"}})
 				elapsed += time.Since(start)
+				self, server = self+selfCPU()-self0, server+serverCPU(s)-server0
 				if err != nil || sum.Added != n {
 					b.Fatalf("%+v %v", sum, err)
 				}
 			}
-			b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "rows/s")
+			reportImport(b, n, elapsed, self, server)
 		})
 		b.Run(fmt.Sprintf("again/rows=%d", n), func(b *testing.B) {
 			s := testStore(b)
@@ -60,15 +61,26 @@ func BenchmarkImport(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ResetTimer()
-			start := time.Now()
+			start, self0, server0 := time.Now(), selfCPU(), serverCPU(s)
 			for b.Loop() {
 				sum, err := s.Import(context.Background(), bytes.NewReader(data), ImportOptions{Normalizer: Normalizer{Region: "US"}})
 				if err != nil || sum.Unchanged != n {
 					b.Fatalf("%+v %v", sum, err)
 				}
 			}
-			b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "rows/s")
+			reportImport(b, n, time.Since(start), selfCPU()-self0, serverCPU(s)-server0)
 		})
+	}
+}
+
+// reportImport reports rows a second, and the CPU time of a row in this
+// process (the import, and SQLite) and in the PostgreSQL server.
+func reportImport(b *testing.B, n int, elapsed, self, server time.Duration) {
+	rows := float64(n * b.N)
+	b.ReportMetric(rows/elapsed.Seconds(), "rows/s")
+	b.ReportMetric(float64(self.Microseconds())/rows, "cpu-µs/row")
+	if server > 0 {
+		b.ReportMetric(float64(server.Microseconds())/rows, "server-cpu-µs/row")
 	}
 }
 
