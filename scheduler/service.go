@@ -124,13 +124,15 @@ func (s *Service) tick(ctx context.Context) time.Duration {
 		s.Dispatcher.Wake()
 	}
 	wait := replan
-	now = s.Now() // the tick may have taken a while (a large audience published)
+	// The next firing after those the tick handled (up to now), not after
+	// the tick's end: a firing that fell due while it ran (a large
+	// audience published) is looked at at once, not a replan later.
 	if next, err := s.Campaigner.Next(ctx, now); err != nil {
 		if ctx.Err() == nil {
 			s.Log.Error("next campaign firing not found", "err", err)
 		}
 	} else if !next.IsZero() {
-		wait = min(wait, max(next.Sub(now), minWait))
+		wait = min(wait, max(next.Sub(s.Now()), minWait))
 	}
 	return wait
 }
