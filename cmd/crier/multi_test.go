@@ -169,15 +169,45 @@ func stopAll(t *testing.T, ps ...*serveProcess) {
 	}
 }
 
-// allLogs is every instance's log, for a failure's message.
+// allLogs is the logs of the instances ps (named by their places in
+// ps), for a failure's message.
 func allLogs(ps ...*serveProcess) func() string {
 	return func() string {
 		var b strings.Builder
 		for i, p := range ps {
-			fmt.Fprintf(&b, "%s:\n%s\n", instanceNames[i], tail(p.log(), 40))
+			fmt.Fprintf(&b, "instance %d of %d:\n%s\n", i+1, len(ps), tail(p.log(), 40))
 		}
 		return b.String()
 	}
+}
+
+// activity is what PostgreSQL says each instance's connections are
+// doing, for a failure's message: a wait on a lock shows there.
+func (c *cluster) activity(t *testing.T) string {
+	t.Helper()
+	db, err := sql.Open("pgx", c.db)
+	if err != nil {
+		return err.Error()
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT application_name, pid, COALESCE(state, ''), COALESCE(wait_event_type, ''), COALESCE(wait_event, ''),
+		COALESCE(cardinality(pg_blocking_pids(pid)), 0), left(query, 160)
+		FROM pg_stat_activity WHERE application_name = ANY($1) ORDER BY application_name, pid`, instanceNames)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	var b strings.Builder
+	b.WriteString("PostgreSQL's connections of the instances:\n")
+	for rows.Next() {
+		var app, state, waitType, wait, query string
+		var pid, blockers int
+		if err := rows.Scan(&app, &pid, &state, &waitType, &wait, &blockers, &query); err != nil {
+			return err.Error()
+		}
+		fmt.Fprintf(&b, "%s %d %s wait=%s/%s blocked-by=%d: %s\n", app, pid, state, waitType, wait, blockers, strings.Join(strings.Fields(query), " "))
+	}
+	return b.String()
 }
 
 // tail is the last n lines of s.
@@ -458,7 +488,8 @@ func TestCampaignLeaderKilledTheOtherFires(t *testing.T) {
 		t.Fatalf("the leader was killed %v after the firing, with runs %+v: kill it before", killed.Sub(firing), rs)
 	}
 
-	waitFor(t, time.Minute, "the other instance firing the campaign", func() bool { return len(runs()) > 0 }, allLogs(other))
+	waitFor(t, time.Minute, "the other instance firing the campaign", func() bool { return len(runs()) > 0 },
+		func() string { return allLogs(other)() + c.activity(t) })
 	waitFor(t, time.Minute, "every email sent", func() bool { return c.sent(t) == n }, allLogs(other))
 	stopAll(t, other)
 
