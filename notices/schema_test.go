@@ -234,3 +234,29 @@ func union(a, b []string) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// TestPostgresSessionsWithoutJIT: the store's PostgreSQL sessions do not
+// compile queries (see postgres.sessionDefaults), unless its URL asks.
+func TestPostgresSessionsWithoutJIT(t *testing.T) {
+	if testEngine != "postgres" {
+		t.Skip("PostgreSQL's sessions: the postgres pass")
+	}
+	ctx := context.Background()
+	dsn := testDSN(t)
+	for _, tc := range []struct{ name, dsn, want string }{
+		{"by default", dsn, "off"},
+		{"the URL says", dsn + "&jit=on", "on"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Open(ctx, tc.dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var jit string
+			if err := s.db.QueryRowContext(ctx, `SHOW jit`).Scan(&jit); err != nil || jit != tc.want {
+				t.Errorf("jit = %q, %v; want %s", jit, err, tc.want)
+			}
+		})
+	}
+}

@@ -69,6 +69,7 @@ func (Dialect) Open(ctx context.Context, dsn string, create bool) (*notices.Data
 		// pgx's message may quote the URL, password and all.
 		return nil, notices.Errorf(notices.Invalid, "database %s: not a PostgreSQL URL this program can read: write it as postgres://USER@HOST:PORT/DATABASE?sslmode=…", name)
 	}
+	sessionDefaults(cfg)
 	db := sql.OpenDB(connector{stdlib.GetConnector(*cfg)})
 	// Connections are cheap to keep and dear to make (TLS, authentication):
 	// keep a few idle, and bound the total below the server's default 100
