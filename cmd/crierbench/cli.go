@@ -3,7 +3,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -49,13 +51,6 @@ func benchCLI(ctx context.Context, o options, ch notices.Channel, log io.Writer)
 	if dsn == "" {
 		dsn = filepath.Join(dir, "crier.db")
 	}
-	fmt.Fprintf(log, "%s (crier send, crier dispatch): importing %d contacts\n", ch, o.n)
-	start := time.Now()
-	if err := importInto(ctx, dsn, o.n); err != nil {
-		return res, err
-	}
-	res.Import = time.Since(start)
-
 	snk, table, err := startCLISink(ch, res.Concurrency, o.smtpSink)
 	if err != nil {
 		return res, err
@@ -65,6 +60,12 @@ func benchCLI(ctx context.Context, o options, ch notices.Channel, log io.Writer)
 	if err := os.WriteFile(cfg, []byte(cliConfig(dsn, table)), 0o600); err != nil {
 		return res, err
 	}
+	fmt.Fprintf(log, "%s (crier send, crier dispatch): importing %d contacts\n", ch, o.n)
+	start := time.Now()
+	if err := importCLI(ctx, o, dir, cfg, log); err != nil {
+		return res, err
+	}
+	res.Import = time.Since(start)
 	valuesFile := filepath.Join(dir, "values.yaml")
 	if err := os.WriteFile(valuesFile, []byte(valuesYAML(fam.Examples())), 0o600); err != nil {
 		return res, err
@@ -100,14 +101,21 @@ func benchCLI(ctx context.Context, o options, ch notices.Channel, log io.Writer)
 	return res, reportOf(ctx, dsn, ch, &res)
 }
 
-// importInto imports n generated contacts into the store at dsn.
-func importInto(ctx context.Context, dsn string, n int) error {
-	store, err := notices.Open(ctx, dsn)
+// importCLI imports o.n generated contacts with crier contacts import,
+// as a user does, into the store of cfg: the store is then the one the
+// crier program under test made, of its own schema.
+func importCLI(ctx context.Context, o options, dir, cfg string, log io.Writer) error {
+	csv := filepath.Join(dir, "contacts.csv")
+	f, err := os.Create(csv)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	return importContacts(ctx, store, n)
+	w := bufio.NewWriterSize(f, 64<<10)
+	if err := errors.Join(writeContacts(w, o.n), w.Flush(), f.Close()); err != nil {
+		return err
+	}
+	_, err = runCrier(ctx, o.cli, cfg, nil, log, "contacts", "import", csv, "--list", listName)
+	return err
 }
 
 // reportOf fills res with the store's counts of the notice sent: the

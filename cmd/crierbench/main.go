@@ -606,14 +606,9 @@ func importContacts(ctx context.Context, store *notices.Store, n int) error {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		bw := bufio.NewWriterSize(pw, 64<<10)
-		bw.WriteString("account,name,email,mobile,language\n")
-		var line []byte
-		for i := 1; i <= n; i++ {
-			line = fmt.Appendf(line[:0], "B%07d,Customer %d,customer%07d@example.org,+1315%07d,en\n", i, i, i, 2000000+i)
-			if _, err := bw.Write(line); err != nil {
-				pw.CloseWithError(err)
-				return
-			}
+		if err := writeContacts(bw, n); err != nil {
+			pw.CloseWithError(err)
+			return
 		}
 		pw.CloseWithError(bw.Flush())
 	})
@@ -631,6 +626,22 @@ func importContacts(ctx context.Context, store *notices.Store, n int) error {
 	}
 	if sum.Read != n || sum.Rejected > 0 {
 		return fmt.Errorf("import: %v; the first rejects:\n%s", sum, rejects.String())
+	}
+	return nil
+}
+
+// writeContacts writes the CSV of n generated contacts, each with an
+// email address and a mobile number of its own.
+func writeContacts(w io.Writer, n int) error {
+	if _, err := io.WriteString(w, "account,name,email,mobile,language\n"); err != nil {
+		return err
+	}
+	var line []byte
+	for i := 1; i <= n; i++ {
+		line = fmt.Appendf(line[:0], "B%07d,Customer %d,customer%07d@example.org,+1315%07d,en\n", i, i, i, 2000000+i)
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
 	}
 	return nil
 }
