@@ -62,7 +62,11 @@ func (s *Service) lead(ctx context.Context) bool {
 	if time.Now().Before(s.notBefore) {
 		return false
 	}
-	l, err := s.Leadership.TryLead(ctx, campaignsRole)
+	// Bounded: a pool whose connections are all busy must not hold up
+	// the loop (the lock's connection, once had, is not bound to tctx).
+	tctx, cancel := context.WithTimeout(ctx, s.leaderRetry()+5*time.Second)
+	l, err := s.Leadership.TryLead(tctx, campaignsRole)
+	cancel()
 	switch {
 	case err != nil:
 		if ctx.Err() == nil {

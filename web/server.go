@@ -34,7 +34,8 @@ type Config struct {
 
 	// Part A, delivery outcomes. SpoolPath is the file that keeps the
 	// webhooks accepted but not yet recorded in the store (web/spool.go);
-	// "": beside the store's database, its name and ".spool".
+	// "": beside the store's database, its name and ".spool", or in
+	// memory when the store has no file (PostgreSQL: see spoolInMemory).
 	SpoolPath string
 
 	// The console and the JSON API (issue 13). App is the application
