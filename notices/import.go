@@ -298,8 +298,8 @@ type importer struct {
 // and adds or updates them by account number, all or nothing: an error or
 // a cancelled ctx leaves the store as it was, and so does a killed
 // process once the store is next opened. It writes in short transactions
-// (importHold) so that other writers wait a fraction of a second at most;
-// meanwhile readers see the rows written so far. One import runs at a
+// (its engine's ImportWrites.Hold) so that other writers wait a second at
+// most; meanwhile readers see the rows written so far. One import runs at a
 // time on a store: another gets an error with code Conflict.
 //
 // A row with any bad value is rejected whole and written to opts.Rejects
