@@ -298,8 +298,8 @@ type importer struct {
 // and adds or updates them by account number, all or nothing: an error or
 // a cancelled ctx leaves the store as it was, and so does a killed
 // process once the store is next opened. It writes in short transactions
-// (importHold) so that other writers wait a fraction of a second at most;
-// meanwhile readers see the rows written so far. One import runs at a
+// (its engine's ImportWrites.Hold) so that other writers wait a second at
+// most; meanwhile readers see the rows written so far. One import runs at a
 // time on a store: another gets an error with code Conflict.
 //
 // A row with any bad value is rejected whole and written to opts.Rejects
@@ -364,7 +364,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 	case err != nil:
 		// What was written is undone before Import returns; if this
 		// process dies first, the next Open undoes it.
-		if uerr := undoImport(context.WithoutCancel(ctx), conn, w.importID, w.now); uerr != nil {
+		if uerr := s.undoFailed(ctx, conn, w.importID, w.now); uerr != nil {
 			err = errors.Join(err, fmt.Errorf("undo the import of %s: %w (the next crier command finishes the undo)", src, uerr))
 		}
 	default:
@@ -373,6 +373,22 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 		}
 	}
 	return sum, err
+}
+
+// undoFailed undoes the failed import id on conn, whatever ctx says, or on
+// a new connection when conn went with the failure: PostgreSQL's driver
+// closes a connection whose statement was cancelled.
+func (s *Store) undoFailed(ctx context.Context, conn *txConn, id int64, startedAt string) error {
+	ctx = context.WithoutCancel(ctx)
+	if conn.PingContext(ctx) != nil {
+		c, done, err := s.dbase.ImportConn(ctx)
+		if err != nil {
+			return err
+		}
+		defer done()
+		conn = &txConn{c, conn.eng}
+	}
+	return undoImport(ctx, conn, id, startedAt)
 }
 
 // readImportHeader decodes the file and reads its header line, within

@@ -235,7 +235,7 @@ func (w *importWriter) close() {
 
 // run writes the batches until the channel closes, ctx is cancelled or a
 // write fails; it returns each batch to free once written. It commits
-// when it has held the write lock for importHold, or has nothing to
+// when it has held the write lock for w.hold, or has nothing to
 // write, and then lets other writers in before it begins again.
 func (w *importWriter) run(ctx context.Context, batches <-chan *importBatch, free chan<- *importBatch) (err error) {
 	defer func() {
