@@ -31,6 +31,17 @@ type Dialect interface {
 	IDsIn(column string) string
 	// IDsArg is the argument of IDsIn's placeholder.
 	IDsArg(ids []int64) any
+
+	// Part D (db copy): the catalogue, so that Copy copies the tables a
+	// new migration adds without a list of them to keep.
+
+	// Tables lists the tables of the store as the database's catalogue
+	// has them (schema_migrations among them), with their columns, keys
+	// and references.
+	Tables(ctx context.Context, tx *sql.Tx) ([]Table, error)
+	// ResetIDs moves the generator of t's Identity column past the
+	// largest id in t, after Copy wrote rows with their ids.
+	ResetIDs(ctx context.Context, tx *sql.Tx, t Table) error
 }
 
 // Database is an open database of one engine, as a Dialect gives it to
