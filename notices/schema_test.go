@@ -48,6 +48,53 @@ func TestMigrationsApplyOnPostgres(t *testing.T) {
 	}
 }
 
+// TestMigrateTwoAtOnce: crier serve started twice at once on one new
+// database: both start, and each migration is applied once.
+func TestMigrateTwoAtOnce(t *testing.T) {
+	ctx := context.Background()
+	dsn := testDSN(t)
+	const n = 4
+	stores := make([]*Store, n)
+	for i := range stores {
+		s, err := OpenWithoutMigrating(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	applied := make([]int, n)
+	errs := make(chan error, n)
+	for i, s := range stores {
+		go func() {
+			done, err := s.Migrate(ctx)
+			applied[i] = len(done)
+			errs <- err
+		}()
+	}
+	for range stores {
+		if err := <-errs; err != nil {
+			t.Errorf("Migrate: %v", err)
+		}
+	}
+	ms, err := stores[0].Migrations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, a := range applied {
+		total += a
+	}
+	if total != len(ms) {
+		t.Errorf("%d processes applied %v migrations, %d in all; want each of the %d once", n, applied, total, len(ms))
+	}
+	for _, m := range ms {
+		if m.AppliedAt.IsZero() {
+			t.Errorf("migration %04d_%s not applied", m.Version, m.Name)
+		}
+	}
+}
+
 // TestMigrationsSameOnBothEngines: the two folders of migrations hold the
 // same versions under the same names, and make the same tables with the
 // same columns (in the same order, as nullable, of the same kind) and the
