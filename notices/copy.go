@@ -42,7 +42,7 @@ const migrationsTable = "schema_migrations"
 // those of from's catalogue, referred-to tables first; a table or column
 // that one store has and the other lacks is an error naming it.
 func Copy(ctx context.Context, from, to *Store, done func(TableCount)) ([]TableCount, error) {
-	src, err := from.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	src, err := from.snapshot(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the source: %w", err)
 	}

@@ -713,7 +713,7 @@ func (s *Store) Report(ctx context.Context, id int64) (Report, error) {
 	for _, ch := range n.Channels {
 		r.Channels = append(r.Channels, ChannelReport{Channel: ch})
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT channel, status, count(*), sum(attempts), sum(attempts > 1) FROM deliveries WHERE notice_id = ? GROUP BY channel, status`, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT channel, status, count(*), sum(attempts), count(CASE WHEN attempts > 1 THEN 1 END) FROM deliveries WHERE notice_id = ? GROUP BY channel, status`, id)
 	if err != nil {
 		return r, err
 	}
