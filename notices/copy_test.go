@@ -18,7 +18,7 @@ import (
 // copyTarget names a fresh database to copy the store under test into:
 // the other engine where the tests have PostgreSQL (SQLite to PostgreSQL
 // in the sqlite pass, back in the postgres pass), else another SQLite file.
-func copyTarget(t *testing.T) string {
+func copyTarget(t testing.TB) string {
 	t.Helper()
 	if testEngine == "sqlite" && testenv.HavePostgres() {
 		return testenv.PostgresURL(t)
@@ -28,7 +28,7 @@ func copyTarget(t *testing.T) string {
 
 // openTarget opens the database dsn as crier db copy does: made and
 // migrated when new.
-func openTarget(t *testing.T, dsn string) *Store {
+func openTarget(t testing.TB, dsn string) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), dsn)
 	if err != nil {
@@ -387,4 +387,31 @@ func TestCopyFailingMidwayWritesNothing(t *testing.T) {
 	if _, err := Copy(ctx, src, dst, nil); err != nil {
 		t.Errorf("the copy again: %v", err)
 	}
+}
+
+// BenchmarkCopy copies 100,000 contacts with their tags and lists and a
+// notice to all of them by email and text (about 200,000 deliveries) to
+// the other engine (SQLite to PostgreSQL, and back, where the tests have
+// PostgreSQL): rows/s is what a move of an installation takes.
+func BenchmarkCopy(b *testing.B) {
+	ctx := context.Background()
+	src := testStore(b)
+	generate(b, src, 100_000)
+	publishNotice(b, src, Notice{Channels: []Channel{Email, SMS}})
+	var rows int64
+	for b.Loop() {
+		b.StopTimer()
+		dst := openTarget(b, copyTarget(b))
+		b.StartTimer()
+		counts, err := Copy(ctx, src, dst, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = 0
+		for _, c := range counts {
+			rows += c.Rows
+		}
+	}
+	b.ReportMetric(float64(rows), "rows")
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
