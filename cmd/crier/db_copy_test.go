@@ -17,8 +17,8 @@ import (
 // suppression is copied to PostgreSQL (another SQLite file where the
 // tests have none) and back to a new SQLite file; each copy says its
 // counts per table, never the password, and answers report, notices list,
-// contacts list and suppressions exactly as the original does. A second
-// copy into the same database is refused, naming a table that has rows.
+// contacts list and suppressions exactly as the original does. A copy
+// onto itself, and a second copy into the same database, are refused.
 func TestDBCopy(t *testing.T) {
 	nonTerminalStdin(t)
 	cfg := exampleSetup(t)
@@ -36,17 +36,21 @@ func TestDBCopy(t *testing.T) {
 			t.Errorf("db copy's output lacks %s:\n%s", line, out)
 		}
 	}
-	if secret != "" && strings.Contains(out, secret) {
-		t.Errorf("db copy shows the password:\n%s", out)
+	if secret != "" && (strings.Contains(out, secret) || !strings.Contains(out, ":xxxxx@")) {
+		t.Errorf("db copy shows the password, or not as xxxxx:\n%s", out)
 	}
 	copied := withDatabase(t, cfg, target)
 	sameAnswers(t, want, answers(t, copied), secret)
 
 	back := filepath.Join(t.TempDir(), "back.db")
-	mustCrier(t, "--config", copied, "db", "copy", "--to", back)
+	mustCrier(t, "--config", cfg, "db", "copy", "--from", target, "--to", back)
 	sameAnswers(t, want, answers(t, withDatabase(t, cfg, back)), "")
 
-	code, stdout, stderr := crier(t, "--config", cfg, "db", "copy", "--to", target)
+	code, stdout, stderr := crier(t, "--config", cfg, "db", "copy", "--to", filepath.Join(filepath.Dir(cfg), ".", "crier.db"))
+	if code != 2 || !strings.Contains(stderr, "--from and --to both name") {
+		t.Errorf("a copy onto itself: exit %d, want 2 and a refusal\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = crier(t, "--config", cfg, "db", "copy", "--to", target)
 	if code != 1 || !strings.Contains(stderr, "the target is not empty: its table ") || strings.Contains(stdout+stderr, secret+"@") {
 		t.Errorf("a copy into a database with rows: exit %d, want 1 naming a table\n%s%s", code, stdout, stderr)
 	}
