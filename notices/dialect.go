@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"sync"
+	"time"
 )
 
 // A Dialect is one SQL engine the store runs on, in a package of its own
@@ -48,6 +49,11 @@ type Dialect interface {
 	// transactions are serialised already.
 	LockMigrations() string
 
+	// Part B (import): how the engine takes an import's writes.
+
+	// ImportWrites says how an import writes on this engine.
+	ImportWrites() ImportWrites
+
 	// Part D (db copy): the catalogue, so that Copy copies the tables a
 	// new migration adds without a list of them to keep.
 
@@ -58,6 +64,31 @@ type Dialect interface {
 	// ResetIDs moves the generator of t's Identity column past the
 	// largest id in t, after Copy wrote rows with their ids.
 	ResetIDs(ctx context.Context, tx *sql.Tx, t Table) error
+}
+
+// ImportWrites is what an engine does its own way when an import writes:
+// how a write transaction begins and how long it may last, and, where the
+// engine has one, a bulk load faster than multi-row INSERTs.
+type ImportWrites struct {
+	// Begin is the statement that begins a write transaction.
+	Begin string
+	// Busy reports whether err says another writer held the database,
+	// so that the statement may be tried again.
+	Busy func(err error) bool
+	// Hold is how long one of the import's transactions may last; Yield
+	// the longest pause after each, to let waiting writers in (SQLite has
+	// one writer at a time; PostgreSQL's wait only for the rows they share).
+	Hold, Yield time.Duration
+	// Version, when set, reads a number that changes whenever another
+	// connection writes (SQLite's data_version): a first import into an
+	// empty store then skips looking its accounts up. Nil: always look.
+	Version func(ctx context.Context, conn *sql.Conn) (int64, error)
+	// Copy, when set, loads rows into the columns of table in one bulk
+	// operation of the connection's transaction (PostgreSQL's COPY), and
+	// NextIDs reserves n ids of table's identity column, for the rows
+	// Copy adds. Nil: multi-row INSERT … RETURNING.
+	Copy    func(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error
+	NextIDs func(ctx context.Context, conn *sql.Conn, table string, n int) ([]int64, error)
 }
 
 // Database is an open database of one engine, as a Dialect gives it to

@@ -265,7 +265,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` // PostgreSQL: RETURNING id (
 WHERE id = ?`
 	importDeleteTags = `DELETE FROM contact_tags WHERE contact_id = ?`
 	importInsertTag  = `INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`
-	importEvent      = `INSERT INTO subscription_events (contact_id, channel, state, how, at) VALUES (?, ?, ?, 'import', ?)`
+	importEvent      = `INSERT INTO subscription_events (contact_id, channel, state, how, at) VALUES (?, ?, ?, 'import', ?) RETURNING id`
 	importMember     = `INSERT INTO list_members (list_id, contact_id) VALUES (?, ?) ON CONFLICT DO NOTHING`
 )
 
@@ -337,6 +337,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 		cols[i].max, cols[i].inBytes = limits.cellMax(cols[i].field)
 	}
 	im, w := newImporter(opts, cols, s.now())
+	w.hold, w.dialect = s.dialect.ImportWrites().Hold, s.dialect
 	if s.importHold > 0 {
 		w.hold = s.importHold
 	}
@@ -416,7 +417,7 @@ func readImportHeader(r io.Reader, opts ImportOptions, src string, l *ImportLimi
 func newImporter(opts ImportOptions, cols []column, now string) (*importer, *importWriter) {
 	im := &importer{opts: opts, cols: cols, seen: newAccountSet()}
 	im.sum.List, im.sum.DryRun = strings.TrimSpace(opts.List), opts.DryRun
-	w := &importWriter{now: now, listName: im.sum.List, dry: opts.DryRun, hold: importHold}
+	w := &importWriter{now: now, listName: im.sum.List, dry: opts.DryRun}
 	for i := range im.idx {
 		im.idx[i] = -1
 	}
@@ -437,7 +438,7 @@ func newImporter(opts ImportOptions, cols []column, now string) (*importer, *imp
 // process died, and opens the import's own connection, so that the
 // store's connection stays free for the rest of this process. done
 // releases them.
-func (s *Store) importConn(ctx context.Context, src string) (conn *sql.Conn, done func(), err error) {
+func (s *Store) importConn(ctx context.Context, src string) (conn *txConn, done func(), err error) {
 	lock, err := s.lockImports(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -445,7 +446,8 @@ func (s *Store) importConn(ctx context.Context, src string) (conn *sql.Conn, don
 	if lock == nil {
 		return nil, nil, errorf(Conflict, "import %s: another import into this database is running: wait until it ends, then import again", src)
 	}
-	conn, closeConn, err := s.dbase.ImportConn(ctx)
+	c, closeConn, err := s.dbase.ImportConn(ctx)
+	conn = &txConn{c, s.dialect.ImportWrites()}
 	done = func() {
 		if closeConn != nil {
 			closeConn()
@@ -464,7 +466,7 @@ func (s *Store) importConn(ctx context.Context, src string) (conn *sql.Conn, don
 
 // run reads the rows, checks them, writes the rejects and hands the good
 // rows to w, which writes them on conn.
-func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w *importWriter, conn *sql.Conn) (err error) {
+func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w *importWriter, conn *txConn) (err error) {
 	src := im.opts.Source
 	if src == "" {
 		src = "the file"

@@ -95,7 +95,11 @@ func TestImportRejectsControlCharacters(t *testing.T) {
 // indexes lists the secondary indexes of the contacts tables.
 func indexes(t *testing.T, s *Store) string {
 	t.Helper()
-	names, err := queryStrings(context.Background(), s.db, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('contacts', 'contact_tags') AND sql IS NOT NULL ORDER BY name`)
+	q := `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('contacts', 'contact_tags') AND sql IS NOT NULL ORDER BY name`
+	if testEngine == "postgres" {
+		q = `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('contacts', 'contact_tags') ORDER BY indexname`
+	}
+	names, err := queryStrings(context.Background(), s.db, q)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,29 +8,29 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// An import writes in short transactions (importHold at most) so that
-// publishing, cancelling and recording outcomes never wait long for the
-// write lock. Each transaction also writes, in import_undo, how to undo
-// what it changed; the import's row in imports says whether it finished.
-// An import that fails undoes itself; one whose process died is undone by
-// the next Open, which knows it is dead because the import lock file is
-// free (the kernel drops a lock with its holder, however it died).
+// An import writes in short transactions (its engine's Hold at most) so
+// that publishing, cancelling and recording outcomes never wait long for
+// the write lock (SQLite) or the rows the import changes (PostgreSQL).
+// Each transaction also writes, in import_undo, how to undo what it
+// changed; the import's row in imports says whether it finished. An import
+// that fails undoes itself; one whose process died is undone by the next
+// Open, which knows it is dead because the import lock is free: SQLite's
+// lock file (the kernel drops a lock with its holder, however it died),
+// PostgreSQL's advisory lock (the server drops it with its session).
 
-const (
-	// importHold is how long an import holds the write lock at a time.
-	importHold = 250 * time.Millisecond
-	// importYield is the longest pause after each hold, a little more
-	// than the 100 ms between a waiting SQLite writer's tries, so that a
-	// writer that waits gets in after one hold at most.
-	importYield = 110 * time.Millisecond
-	// undoHold is how long undoing or clearing holds the write lock at a time.
-	undoHold = 100 * time.Millisecond
-)
+// undoHold is how long undoing or clearing holds the write lock at a time.
+// How long an import holds it, and yields it after, is the engine's
+// (ImportWrites: Hold, Yield).
+const undoHold = 100 * time.Millisecond
+
+// txConn is a connection of an import, or of its undo, with the engine's
+// way of writing on it.
+type txConn struct {
+	*sql.Conn
+	eng ImportWrites
+}
 
 // lockImports takes the import lock of the store without waiting; nil
 // means another import runs.
@@ -55,12 +55,12 @@ func (s *Store) recoverImports(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close()
-	return recoverWithLock(ctx, conn)
+	return recoverWithLock(ctx, &txConn{conn, s.dialect.ImportWrites()})
 }
 
 // recoverWithLock undoes or clears every import in the table; the caller
 // holds the import lock, so none of them is running.
-func recoverWithLock(ctx context.Context, conn *sql.Conn) error {
+func recoverWithLock(ctx context.Context, conn *txConn) error {
 	type imp struct {
 		id                int64
 		source, state, at string
@@ -96,18 +96,12 @@ func recoverWithLock(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-// isBusy reports whether err is SQLite's "database is locked".
-func isBusy(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
-}
-
 // begin starts a write transaction on conn, waiting as long as ctx lets
 // it: a long transaction of another writer delays an import, never fails it.
-func begin(ctx context.Context, conn *sql.Conn) error {
+func begin(ctx context.Context, conn *txConn) error {
 	for {
-		_, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`)
-		if !isBusy(err) {
+		_, err := conn.ExecContext(ctx, conn.eng.Begin)
+		if !conn.eng.Busy(err) {
 			return err
 		}
 		select {
@@ -118,18 +112,18 @@ func begin(ctx context.Context, conn *sql.Conn) error {
 	}
 }
 
-func commit(ctx context.Context, conn *sql.Conn) error {
+func commit(ctx context.Context, conn *txConn) error {
 	_, err := conn.ExecContext(ctx, `COMMIT`)
 	return err
 }
 
 // rollback ends conn's transaction, if one is open, whatever ctx says.
-func rollback(ctx context.Context, conn *sql.Conn) {
+func rollback(ctx context.Context, conn *txConn) {
 	conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
 }
 
 // inConnTx runs fn in a write transaction on conn.
-func inConnTx(ctx context.Context, conn *sql.Conn, fn func() error) error {
+func inConnTx(ctx context.Context, conn *txConn, fn func() error) error {
 	if err := begin(ctx, conn); err != nil {
 		return err
 	}
@@ -145,10 +139,10 @@ func inConnTx(ctx context.Context, conn *sql.Conn, fn func() error) error {
 }
 
 // yieldingTx runs fn in a write transaction on conn, then leaves the
-// write lock free about as long as it held it (importYield at most), so
+// write lock free about as long as it held it (the engine's Yield at most), so
 // that other writers waiting for it get in between an undo's steps as
 // they do between an import's.
-func yieldingTx(ctx context.Context, conn *sql.Conn, fn func() error) error {
+func yieldingTx(ctx context.Context, conn *txConn, fn func() error) error {
 	start := time.Now()
 	if err := inConnTx(ctx, conn, fn); err != nil {
 		return err
@@ -156,7 +150,7 @@ func yieldingTx(ctx context.Context, conn *sql.Conn, fn func() error) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-time.After(min(time.Since(start), importYield)):
+	case <-time.After(min(time.Since(start), conn.eng.Yield)):
 		return nil
 	}
 }
@@ -171,7 +165,7 @@ type undoEntry struct {
 
 // clearImport deletes a finished import's journal, a short transaction at
 // a time, then the import.
-func clearImport(ctx context.Context, conn *sql.Conn, id int64) error {
+func clearImport(ctx context.Context, conn *txConn, id int64) error {
 	for {
 		var n int64
 		err := yieldingTx(ctx, conn, func() error {
@@ -195,7 +189,7 @@ func clearImport(ctx context.Context, conn *sql.Conn, id int64) error {
 // undoImport undoes an import from its journal, newest entry first, each
 // step deleting the entries it undid in the same short transaction: an
 // undo that is itself interrupted goes on at the next Open.
-func undoImport(ctx context.Context, conn *sql.Conn, id int64, startedAt string) error {
+func undoImport(ctx context.Context, conn *txConn, id int64, startedAt string) error {
 	for {
 		more := false
 		err := yieldingTx(ctx, conn, func() error {
@@ -214,7 +208,7 @@ func undoImport(ctx context.Context, conn *sql.Conn, id int64, startedAt string)
 
 // undoSome undoes entries for up to undoHold and reports whether some are
 // left; with none left it deletes the import.
-func undoSome(ctx context.Context, conn *sql.Conn, id int64, startedAt string) (bool, error) {
+func undoSome(ctx context.Context, conn *txConn, id int64, startedAt string) (bool, error) {
 	start := time.Now()
 	for time.Since(start) < undoHold {
 		entries, err := undoPage(ctx, conn, id)
@@ -237,7 +231,7 @@ func undoSome(ctx context.Context, conn *sql.Conn, id int64, startedAt string) (
 	return true, nil
 }
 
-func undoPage(ctx context.Context, conn *sql.Conn, id int64) ([]undoEntry, error) {
+func undoPage(ctx context.Context, conn *txConn, id int64) ([]undoEntry, error) {
 	rows, err := conn.QueryContext(ctx, `SELECT id, what, ref, ref2, old FROM import_undo
 		WHERE import_id = ? ORDER BY id DESC LIMIT 16`, id)
 	if err != nil {
@@ -258,7 +252,7 @@ func undoPage(ctx context.Context, conn *sql.Conn, id int64) ([]undoEntry, error
 // undoOne undoes one change. The import only ever unsubscribes, so undoing
 // its event subscribes the contact again, unless someone else changed the
 // subscription since (a STOP reply, an unsubscribe link): that stays.
-func undoOne(ctx context.Context, conn *sql.Conn, e undoEntry, startedAt string) error {
+func undoOne(ctx context.Context, conn *txConn, e undoEntry, startedAt string) error {
 	var err error
 	switch e.what {
 	case "added":
@@ -301,7 +295,7 @@ func oldContact(o importOld) string {
 // restoreContact gives contact id back the values old, unless someone
 // else changed it after the import did (its updated_at is no longer the
 // import's start): a coordinator's edit made during the import is kept.
-func restoreContact(ctx context.Context, conn *sql.Conn, id int64, old, startedAt string) error {
+func restoreContact(ctx context.Context, conn *txConn, id int64, old, startedAt string) error {
 	const fields = 10
 	var v []string
 	if err := json.Unmarshal([]byte(old), &v); err != nil || len(v) < fields {
@@ -333,7 +327,7 @@ func restoreContact(ctx context.Context, conn *sql.Conn, id int64, old, startedA
 
 // startImport records a running import and creates its list when missing,
 // in one transaction. It returns the import's id and the list's.
-func startImport(ctx context.Context, conn *sql.Conn, source, now, list string) (id, listID int64, err error) {
+func startImport(ctx context.Context, conn *txConn, source, now, list string) (id, listID int64, err error) {
 	err = inConnTx(ctx, conn, func() error {
 		if err := conn.QueryRowContext(ctx, `INSERT INTO imports (source, state, started_at) VALUES (?, 'running', ?) RETURNING id`,
 			source, now).Scan(&id); err != nil {
@@ -361,7 +355,7 @@ func startImport(ctx context.Context, conn *sql.Conn, source, now, list string) 
 
 // finishImport marks the import done, which makes it final, then clears
 // its journal. When it cannot, the import is undone.
-func finishImport(ctx context.Context, conn *sql.Conn, id int64, startedAt string) error {
+func finishImport(ctx context.Context, conn *txConn, id int64, startedAt string) error {
 	if err := inConnTx(ctx, conn, func() error {
 		_, err := conn.ExecContext(ctx, `UPDATE imports SET state = 'done' WHERE id = ?`, id)
 		return err
@@ -383,6 +377,9 @@ const journalHead = `INSERT INTO import_undo (import_id, what, ref, ref2, old) V
 // journal writes the writer's pending undo entries, in the transaction of
 // the changes they undo.
 func (w *importWriter) journal(ctx context.Context) error {
+	if w.bulk() {
+		return w.journalCopy(ctx)
+	}
 	undo := w.undo
 	for len(undo) > 0 {
 		n := chunk(len(undo))

@@ -106,12 +106,12 @@ func (p *importPipe) finish() error {
 // the changed ones, with their tags, subscription events and list
 // membership.
 type importWriter struct {
-	conn     *sql.Conn // the import's own connection
-	dry      bool      // count, write nothing
+	conn     *txConn // the import's own connection
+	dry      bool    // count, write nothing
 	importID int64
 	inTx     bool
 	begun    time.Time     // when the open transaction began
-	hold     time.Duration // how long a transaction may hold the write lock
+	hold     time.Duration // how long a transaction may last (ImportWrites.Hold)
 	yieldTo  time.Time     // when the next transaction may begin
 	now      string
 	idx      [nFields]int
@@ -120,7 +120,7 @@ type importWriter struct {
 	attrKeys []int    // indexes into attrCols, sorted by header
 	keyJSON  []string // the JSON of each attribute header
 	fresh    bool     // the store had no contacts: every account is new
-	// dataVersion is SQLite's data_version at the last transaction of a
+	// dataVersion is the engine's Version at the last transaction of a
 	// fresh import: it changes when another connection writes.
 	dataVersion int64
 	skipPeek    int // batches to write without first comparing outside a transaction
@@ -139,6 +139,11 @@ type importWriter struct {
 	buf     []byte
 	undo    []undoEntry // the journal of the batch
 	added   []int64     // ids added in the batch, sorted
+	// The bulk path's (import_copy.go): the engine's dialect, the changed
+	// contacts of the batch and those whose tags change.
+	dialect Dialect
+	staged  [][]any
+	retag   []int64
 }
 
 // importOld is a stored contact.
@@ -160,7 +165,7 @@ type importAct struct {
 
 // prepare readies the writer's statements on conn and learns whether the
 // store has contacts yet.
-func (w *importWriter) prepare(ctx context.Context, conn *sql.Conn) error {
+func (w *importWriter) prepare(ctx context.Context, conn *txConn) error {
 	w.conn = conn
 	w.stmts = map[string]*sql.Stmt{}
 	w.old = map[string]importOld{}
@@ -177,15 +182,12 @@ func (w *importWriter) prepare(ctx context.Context, conn *sql.Conn) error {
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	// The version first: a contact added between the two reads changes it.
-	if err := conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&w.dataVersion); err != nil {
+	if err := w.learnFresh(ctx); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	var any bool
-	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts)`).Scan(&any); err != nil {
+	if err := w.prepareBulk(ctx); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	w.fresh = !any
 	w.attrKeys = make([]int, len(w.attrCols))
 	w.keyJSON = make([]string, len(w.attrCols))
 	for i, h := range w.attrCols {
@@ -193,6 +195,26 @@ func (w *importWriter) prepare(ctx context.Context, conn *sql.Conn) error {
 		w.keyJSON[i] = string(appendJSONString(nil, h))
 	}
 	slices.SortFunc(w.attrKeys, func(a, b int) int { return strings.Compare(w.attrCols[a], w.attrCols[b]) })
+	return nil
+}
+
+// learnFresh learns whether the store has no contacts yet, where the
+// engine can tell when another connection writes (Version): then every
+// account is new until one does.
+func (w *importWriter) learnFresh(ctx context.Context) error {
+	if w.conn.eng.Version == nil {
+		return nil
+	}
+	// The version first: a contact added between the two reads changes it.
+	v, err := w.conn.eng.Version(ctx, w.conn.Conn)
+	if err != nil {
+		return err
+	}
+	var any bool
+	if err := w.conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts)`).Scan(&any); err != nil {
+		return err
+	}
+	w.fresh, w.dataVersion = !any, v
 	return nil
 }
 
@@ -303,8 +325,8 @@ func (w *importWriter) begin(ctx context.Context) error {
 	if w.fresh {
 		// Another connection that wrote between two transactions may
 		// have added a contact: the accounts are then looked up again.
-		var v int64
-		if err := w.conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+		v, err := w.conn.eng.Version(ctx, w.conn.Conn)
+		if err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
 		if v != w.dataVersion {
@@ -316,7 +338,7 @@ func (w *importWriter) begin(ctx context.Context) error {
 }
 
 // commit ends the open transaction and sets how long to yield: as long
-// as it held the lock, up to importYield.
+// as it held the lock, up to the engine's Yield.
 func (w *importWriter) commit(ctx context.Context) error {
 	w.inTx = false
 	if err := commit(ctx, w.conn); err != nil {
@@ -324,7 +346,7 @@ func (w *importWriter) commit(ctx context.Context) error {
 		return fmt.Errorf("import: commit: %w", err)
 	}
 	now := time.Now()
-	w.yieldTo = now.Add(min(now.Sub(w.begun), importYield))
+	w.yieldTo = now.Add(min(now.Sub(w.begun), w.conn.eng.Yield))
 	return nil
 }
 
@@ -445,8 +467,8 @@ func (w *importWriter) write(ctx context.Context, rows []importRow) error {
 			return fmt.Errorf("line %d: %w", rows[i].line, err)
 		}
 	}
-	if _, err := w.execPairs(ctx, importTagsHead, w.tagArgs); err != nil {
-		return fmt.Errorf("lines %d-%d: tags: %w", rows[0].line, rows[len(rows)-1].line, err)
+	if err := w.writeTags(ctx); err != nil {
+		return fmt.Errorf("lines %d-%d: %w", rows[0].line, rows[len(rows)-1].line, err)
 	}
 	if err := w.addMembers(ctx); err != nil {
 		return fmt.Errorf("lines %d-%d: list %s: %w", rows[0].line, rows[len(rows)-1].line, w.listName, err)
@@ -457,17 +479,37 @@ func (w *importWriter) write(ctx context.Context, rows []importRow) error {
 	return nil
 }
 
+// writeTags writes the changed contacts (on the bulk path, which staged
+// them) and the queued tags.
+func (w *importWriter) writeTags(ctx context.Context) error {
+	if w.bulk() {
+		if err := w.mergeStaged(ctx); err != nil {
+			return err
+		}
+		if err := w.copyTags(ctx); err != nil {
+			return fmt.Errorf("tags: %w", err)
+		}
+		return nil
+	}
+	if _, err := w.execPairs(ctx, importTagsHead, w.tagArgs); err != nil {
+		return fmt.Errorf("tags: %w", err)
+	}
+	return nil
+}
+
 // change updates a stored contact as a decides, records its events and
 // queues its tags and list membership, journaling each change.
 func (w *importWriter) change(ctx context.Context, r *importRow, a *importAct) error {
 	if a.update {
 		nw := &a.nw
 		w.undo = append(w.undo, undoEntry{what: "changed", ref: a.id, old: oldContact(w.old[r.values[fAccount]])})
-		if _, err := w.upd.ExecContext(ctx, nw.name, nw.email, nw.mobile, nw.landline, nw.postal, nw.service, nw.zone,
+		if w.bulk() {
+			w.stage(a) // with its tags, if they change
+		} else if _, err := w.upd.ExecContext(ctx, nw.name, nw.email, nw.mobile, nw.landline, nw.postal, nw.service, nw.zone,
 			nw.language, nw.emailState, nw.smsState, nw.attributes, w.now, a.id); err != nil {
 			return fmt.Errorf("update contact %s: %w", r.values[fAccount], err)
 		}
-		if a.tagsChanged {
+		if a.tagsChanged && !w.bulk() {
 			if _, err := w.delTags.ExecContext(ctx, a.id); err != nil {
 				return err
 			}
@@ -482,15 +524,11 @@ func (w *importWriter) change(ctx context.Context, r *importRow, a *importAct) e
 		if st == "" {
 			continue
 		}
-		res, err := w.event.ExecContext(ctx, a.id, string(Channels[k]), st, w.now)
-		if err != nil {
+		var ev int64
+		if err := w.event.QueryRowContext(ctx, a.id, string(Channels[k]), st, w.now).Scan(&ev); err != nil {
 			return err
 		}
 		if !a.insert { // an added contact's events go with it
-			ev, err := res.LastInsertId()
-			if err != nil {
-				return err
-			}
 			w.undo = append(w.undo, undoEntry{what: "event", ref: ev, ref2: a.id})
 		}
 	}
@@ -590,6 +628,12 @@ func (w *importWriter) insert(ctx context.Context, rows []importRow) error {
 		if w.acts[i].insert {
 			ins = append(ins, i)
 		}
+	}
+	if w.bulk() {
+		if err := w.insertCopy(ctx, rows, ins); err != nil {
+			return fmt.Errorf("lines %d-%d: add contacts: %w", rows[0].line, rows[len(rows)-1].line, err)
+		}
+		ins = nil
 	}
 	for len(ins) > 0 {
 		n := chunk(len(ins))

@@ -7,26 +7,39 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// openAgain opens a second store on the database at path, as another crier
-// process would, waiting at most busyMS for the write lock instead of the
-// store's 10 s, so that a writer kept waiting longer fails.
-func openAgain(t *testing.T, path string, busyMS int) *Store {
+// openAgain opens a second store on the database dsn, as another crier
+// process would, waiting at most busyMS for a lock (SQLite's write lock,
+// PostgreSQL's row locks) instead of the store's 10 s, so that a writer
+// kept waiting longer fails.
+func openAgain(t *testing.T, dsn string, busyMS int) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), path)
+	if testEngine == "postgres" {
+		dsn += fmt.Sprintf("&lock_timeout=%d", busyMS) // a setting of each connection
+	}
+	s := openDSN(t, dsn)
+	if testEngine == "sqlite" {
+		if _, err := s.db.Exec(fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyMS)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// openDSN opens the store at dsn, as another crier process would, and
+// closes it when the test ends.
+func openDSN(t *testing.T, dsn string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if _, err := s.db.Exec(fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyMS)); err != nil {
-		t.Fatal(err)
-	}
 	return s
 }
 
@@ -52,9 +65,9 @@ func TestImportNeverBlocksWriters(t *testing.T) {
 		n = 1_000_000
 	}
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "crier.db")
-	importer := openAgain(t, path, 10000)
-	other := openAgain(t, path, 2000)
+	dsn := testDSN(t)
+	importer := openAgain(t, dsn, 10000)
+	other := openAgain(t, dsn, 2000)
 	seedZone(t, other, "north", 1000)
 	fam, values := hydrant(t)
 	before, err := other.CreateNotice(ctx, Notice{Template: fam.Name, Values: values, Channels: []Channel{Email}, Audience: Audience{Zones: []string{"north"}}})
@@ -233,7 +246,8 @@ func TestFailedImportLeavesNoTrace(t *testing.T) {
 // Conflict and a sentence saying to wait, and Open leaves the running
 // import alone.
 func TestOneImportAtATime(t *testing.T) {
-	s := testStore(t)
+	dsn := testDSN(t)
+	s := openDSN(t, dsn)
 	lock, err := s.lockImports(context.Background())
 	if err != nil || lock == nil {
 		t.Fatalf("lock: %v %v", lock, err)
@@ -257,7 +271,7 @@ func TestOneImportAtATime(t *testing.T) {
 	}
 	lists := func() int {
 		t.Helper()
-		other, err := Open(context.Background(), s.Path())
+		other, err := Open(context.Background(), dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -313,12 +327,8 @@ func waitForContact(t *testing.T, s *Store, account string, ok func(Contact) boo
 // coordinator's edit stays.
 func TestUndoKeepsEditsMadeDuringTheImport(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "crier.db")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	dsn := testDSN(t)
+	s := openDSN(t, dsn)
 	if _, err := s.SaveContact(ctx, Contact{Account: "A1", Name: "Old", Email: "old@example.org"}); err != nil {
 		t.Fatal(err)
 	}
@@ -328,11 +338,7 @@ func TestUndoKeepsEditsMadeDuringTheImport(t *testing.T) {
 		fmt.Fprintf(&b, "B%d,Someone,b%d@example.org\n", i, i)
 	}
 	r := &gatedReader{first: strings.NewReader(b.String()), resume: make(chan struct{})}
-	other, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := openDSN(t, dsn)
 	done := make(chan error, 1)
 	go func() { _, err := s.Import(ctx, r, ImportOptions{Source: "f.csv"}); done <- err }()
 	waitForContact(t, other, "A1", func(c Contact) bool { return c.Email == "new@example.org" })
@@ -340,8 +346,7 @@ func TestUndoKeepsEditsMadeDuringTheImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	close(r.resume)
-	err = <-done
-	if err == nil {
+	if err := <-done; err == nil {
 		t.Fatal("the import whose file failed succeeded")
 	}
 	c, err := other.Contact(ctx, "A1")
@@ -362,17 +367,9 @@ func TestUndoKeepsEditsMadeDuringTheImport(t *testing.T) {
 // failure of the whole import.
 func TestFirstImportBesideAnotherWriter(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "crier.db")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	other, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	dsn := testDSN(t)
+	s := openDSN(t, dsn)
+	other := openDSN(t, dsn)
 	var first, rest strings.Builder
 	first.WriteString("account,name,email\n")
 	for i := range 3000 {
