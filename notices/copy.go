@@ -47,7 +47,14 @@ func Copy(ctx context.Context, from, to *Store, done func(TableCount)) ([]TableC
 		return nil, fmt.Errorf("read the source: %w", err)
 	}
 	defer src.Rollback()
-	dst, err := to.db.BeginTx(ctx, nil)
+	// One connection holds the target's transaction, so that a bulk load
+	// (PostgreSQL's COPY) on it writes inside that transaction.
+	conn, err := to.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("write the target: %w", err)
+	}
+	defer conn.Close()
+	dst, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("write the target: %w", err)
 	}
@@ -58,7 +65,7 @@ func Copy(ctx context.Context, from, to *Store, done func(TableCount)) ([]TableC
 	}
 	var counts []TableCount
 	for _, t := range tables {
-		n, err := copyTable(ctx, src, dst, t)
+		n, err := copyTable(ctx, src, t, to.writer(conn, dst, t))
 		if err == nil && t.Identity != "" {
 			err = to.dialect.ResetIDs(ctx, dst, t)
 		}
@@ -231,6 +238,56 @@ func tableNames(ts []Table) string {
 	return strings.Join(names, ", ")
 }
 
+// copyTable copies the rows of t from src to w in key order, and returns
+// how many.
+func copyTable(ctx context.Context, src *sql.Tx, t Table, w rowWriter) (int64, error) {
+	defer w.close()
+	query := `SELECT ` + quoteNames(t.Columns) + ` FROM ` + quoteName(t.Name)
+	if len(t.Key) > 0 {
+		query += ` ORDER BY ` + quoteNames(t.Key)
+	}
+	rows, err := src.QueryContext(ctx, query)
+	if err != nil {
+		return 0, fmt.Errorf("read: %w", err)
+	}
+	defer rows.Close()
+	var n int64
+	for rows.Next() {
+		vals := make([]any, len(t.Columns))
+		ptrs := make([]any, len(t.Columns))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return n, fmt.Errorf("read row %d: %w", n+1, err)
+		}
+		n++
+		if err := w.add(ctx, vals); err != nil {
+			return n, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("read: %w", err)
+	}
+	return n, w.flush(ctx)
+}
+
+// A rowWriter writes a table's rows into the target, in batches.
+type rowWriter interface {
+	add(ctx context.Context, vals []any) error
+	flush(ctx context.Context) error
+	close()
+}
+
+// writer is how the rows of t go into the store s: the engine's bulk
+// load where it has one, else multi-row INSERTs.
+func (s *Store) writer(conn *sql.Conn, tx *sql.Tx, t Table) rowWriter {
+	if load := s.dialect.ImportWrites().Copy; load != nil {
+		return &bulkWriter{load: load, conn: conn, table: t}
+	}
+	return &batchWriter{tx: tx, table: t, per: max(1, min(copyBatchRows, copyBatchParams/len(t.Columns)))}
+}
+
 // copyBatchParams bounds the values of one INSERT: SQLite takes at most
 // 32,766 and PostgreSQL 65,535.
 const copyBatchParams = 30000
@@ -239,53 +296,45 @@ const copyBatchParams = 30000
 // small where the table is narrow.
 const copyBatchRows = 500
 
-// copyTable copies the rows of t from src to dst in key order, many rows
-// to an INSERT, and returns how many.
-func copyTable(ctx context.Context, src, dst *sql.Tx, t Table) (int64, error) {
-	cols := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		cols[i] = quoteName(c)
-	}
-	query := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + quoteName(t.Name)
-	if len(t.Key) > 0 {
-		keys := make([]string, len(t.Key))
-		for i, c := range t.Key {
-			keys[i] = quoteName(c)
-		}
-		query += ` ORDER BY ` + strings.Join(keys, ", ")
-	}
-	rows, err := src.QueryContext(ctx, query)
-	if err != nil {
-		return 0, fmt.Errorf("read: %w", err)
-	}
-	defer rows.Close()
-	w := batchWriter{tx: dst, table: t, cols: cols, per: max(1, min(copyBatchRows, copyBatchParams/len(cols)))}
-	defer w.close()
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return w.n, fmt.Errorf("read row %d: %w", w.n+int64(w.rows)+1, err)
-		}
-		if err := w.add(ctx, vals); err != nil {
-			return w.n, err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return w.n, fmt.Errorf("read: %w", err)
-	}
-	return w.n, w.flush(ctx)
+// bulkRows is how many rows a bulk load takes at a time.
+const bulkRows = 10000
+
+// bulkWriter loads rows with the engine's bulk load, bulkRows at a time.
+type bulkWriter struct {
+	load  func(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error
+	conn  *sql.Conn
+	table Table
+	rows  [][]any
+	n     int64 // rows written
 }
+
+func (w *bulkWriter) add(ctx context.Context, vals []any) error {
+	w.rows = append(w.rows, vals)
+	if len(w.rows) == bulkRows {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+func (w *bulkWriter) flush(ctx context.Context) error {
+	if len(w.rows) == 0 {
+		return nil
+	}
+	if err := w.load(ctx, w.conn, w.table.Name, w.table.Columns, w.rows); err != nil {
+		return fmt.Errorf("write rows %d to %d (in %s order): %w", w.n+1, w.n+int64(len(w.rows)), strings.Join(w.table.Key, ", "), err)
+	}
+	w.n += int64(len(w.rows))
+	w.rows = w.rows[:0]
+	return nil
+}
+
+func (w *bulkWriter) close() {}
 
 // batchWriter gathers rows and writes them with one INSERT per batch.
 type batchWriter struct {
 	tx    *sql.Tx
 	table Table
-	cols  []string // quoted
-	per   int      // rows per INSERT
+	per   int // rows per INSERT
 	args  []any
 	rows  int
 	n     int64 // rows written
@@ -332,9 +381,9 @@ func (w *batchWriter) close() {
 
 // insert is the INSERT of n rows.
 func (w *batchWriter) insert(n int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(w.cols)), ", ") + ")"
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(w.table.Columns)), ", ") + ")"
 	var b strings.Builder
-	b.WriteString(`INSERT INTO ` + quoteName(w.table.Name) + ` (` + strings.Join(w.cols, ", ") + `) VALUES `)
+	b.WriteString(`INSERT INTO ` + quoteName(w.table.Name) + ` (` + quoteNames(w.table.Columns) + `) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
@@ -342,6 +391,15 @@ func (w *batchWriter) insert(n int) string {
 		b.WriteString(row)
 	}
 	return b.String()
+}
+
+// quoteNames quotes names and joins them with commas.
+func quoteNames(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = quoteName(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // quoteName quotes a table or column name as both engines read one.
