@@ -249,7 +249,9 @@ func (s *Store) audienceWhere(ctx context.Context, q queryer, a Audience) (strin
 		// as publishing gives a reader of es-MX the es translation.
 		var ors []string
 		for _, l := range a.Languages {
-			ors = append(ors, `c.language = ? OR c.language LIKE ? ESCAPE '\'`)
+			// lower() on both sides: SQLite's LIKE ignores ASCII case,
+			// PostgreSQL's does not.
+			ors = append(ors, `c.language = ? OR lower(c.language) LIKE lower(?) ESCAPE '\'`)
 			args = append(args, l, likeEscaper.Replace(l)+"-%")
 		}
 		cond := `(` + strings.Join(ors, " OR ") + `)`
@@ -264,7 +266,7 @@ func (s *Store) audienceWhere(ctx context.Context, q queryer, a Audience) (strin
 			if strings.TrimSpace(st) == "" {
 				return "", nil, errorf(Invalid, "a street filter is empty: give part of the service address, such as Elm")
 			}
-			ors = append(ors, `lower(c.service_address) LIKE ? ESCAPE '\'`) // PostgreSQL: ILIKE
+			ors = append(ors, `lower(c.service_address) LIKE ? ESCAPE '\'`)
 			args = append(args, "%"+likeEscaper.Replace(strings.ToLower(strings.TrimSpace(st)))+"%")
 		}
 		conds = append(conds, "("+strings.Join(ors, " OR ")+")")

@@ -21,33 +21,6 @@ type schemaColumn struct {
 	Kind    string
 }
 
-// TestMigrationsApplyOnPostgres: a new PostgreSQL schema takes every
-// migration, and a second Migrate, as a second crier serve starting does,
-// applies none.
-func TestMigrationsApplyOnPostgres(t *testing.T) {
-	if testEngine != "postgres" {
-		t.Skip("PostgreSQL's migrations: the postgres pass")
-	}
-	ctx := context.Background()
-	s, err := OpenWithoutMigrating(ctx, testenv.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ms, err := s.Migrations(ctx)
-	if err != nil || len(ms) == 0 {
-		t.Fatalf("Migrations: %v %v", ms, err)
-	}
-	done, err := s.Migrate(ctx)
-	if err != nil || len(done) != len(ms) {
-		t.Fatalf("Migrate applied %d of %d: %v", len(done), len(ms), err)
-	}
-	again, err := s.Migrate(ctx)
-	if err != nil || len(again) != 0 {
-		t.Errorf("a second Migrate must do nothing: %v %v", again, err)
-	}
-}
-
 // TestMigrateTwoAtOnce: crier serve started twice at once on one new
 // database: both start, and each migration is applied once.
 func TestMigrateTwoAtOnce(t *testing.T) {

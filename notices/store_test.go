@@ -79,13 +79,15 @@ func testStore(t testing.TB) *Store {
 	return s
 }
 
+// TestMigrations: a new store of either engine takes every migration,
+// and a second Migrate (a second crier serve starting) applies none.
 func TestMigrations(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "crier.db")
-	s, err := OpenWithoutMigrating(ctx, path)
+	s, err := OpenWithoutMigrating(ctx, testDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer s.Close()
 	ms, err := s.Migrations(ctx)
 	if err != nil || len(ms) == 0 || !ms[0].AppliedAt.IsZero() {
 		t.Fatalf("a new store has every migration pending: %v %v", ms, err)
@@ -98,6 +100,13 @@ func TestMigrations(t *testing.T) {
 	if err != nil || len(again) != 0 {
 		t.Errorf("a second Migrate must do nothing: %v %v", again, err)
 	}
+}
+
+// TestSQLitePragmas: the file is in WAL mode with foreign keys on.
+func TestSQLitePragmas(t *testing.T) {
+	sqliteOnly(t)
+	ctx := context.Background()
+	s := testStore(t)
 	var mode string
 	if err := s.db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode %q, %v; want wal", mode, err)
@@ -106,7 +115,6 @@ func TestMigrations(t *testing.T) {
 	if err := s.db.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
 		t.Errorf("foreign_keys %d, %v; want 1", fk, err)
 	}
-	s.Close()
 }
 
 // A PostgreSQL server that cannot be reached is an error naming it, never
@@ -124,6 +132,7 @@ func TestOpenPostgresNeverShowsThePassword(t *testing.T) {
 // OpenExisting makes no file where there is no database, and opens one
 // that is there as Open does.
 func TestOpenExistingMakesNoDatabase(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "crier.db")

@@ -430,16 +430,6 @@ func TestRenderTwiceGivesTheSameFiles(t *testing.T) {
 	}
 }
 
-func TestPostgresURLIsRefusedWithoutItsPassword(t *testing.T) {
-	cfg := writeConfig(t, "database = \"postgres://crier:s3cret@db.example/crier\"\n")
-	for _, args := range [][]string{{"db", "status"}, {"db", "migrate"}, {"contacts", "list"}} {
-		code, stdout, stderr := crier(t, append([]string{"--config", cfg}, args...)...)
-		if code == 0 || strings.Contains(stdout+stderr, "s3cret") || !strings.Contains(stderr, "PostgreSQL is not supported yet") {
-			t.Errorf("%v: exit %d\n%s%s", args, code, stdout, stderr)
-		}
-	}
-}
-
 func TestDBCommands(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "crier.db")
 	cfg := writeConfig(t, "database = \""+db+"\"\n")

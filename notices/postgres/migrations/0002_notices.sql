@@ -24,7 +24,7 @@ CREATE TABLE deliveries (
 	notice_id       bigint NOT NULL REFERENCES notices (id), -- SQLite: INTEGER
 	contact_id      bigint REFERENCES contacts (id) ON DELETE SET NULL, -- SQLite: INTEGER; NULL once the contact is deleted
 	channel         TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'print')),
-	address         TEXT NOT NULL, -- frozen at publishing: the email, the E.164 mobile or the postal address
+	address         TEXT COLLATE "C" NOT NULL, -- frozen at publishing: the email, the E.164 mobile or the postal address (C: as contacts.email)
 	name            TEXT NOT NULL DEFAULT '', -- frozen at publishing
 	language        TEXT NOT NULL, -- frozen at publishing: a language of the notice
 	-- Named so that 0009 can replace it (SQLite: unnamed; 0009 rebuilds the table).

@@ -9,7 +9,7 @@ ALTER TABLE deliveries ADD COLUMN sent_at TEXT; -- when the provider accepted it
 
 ALTER TABLE notices ADD COLUMN secret TEXT NOT NULL DEFAULT ''; -- hex; signs unsubscribe links
 -- Notices made before this migration get their own secret too: an empty
--- key would let anyone forge their links. (PostgreSQL: gen_random_bytes.)
+-- key would let anyone forge their links. (PostgreSQL: gen_random_uuid.)
 UPDATE notices SET secret = lower(hex(randomblob(16)));
 
 -- One row per notice and channel once the dispatcher has something to say:

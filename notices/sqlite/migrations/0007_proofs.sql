@@ -4,4 +4,4 @@
 -- keeps it out of the list of notices, the schedule and every report.
 -- Its deliveries have no contact.
 
-ALTER TABLE notices ADD COLUMN proof INTEGER NOT NULL DEFAULT 0; -- PostgreSQL: boolean NOT NULL DEFAULT false
+ALTER TABLE notices ADD COLUMN proof INTEGER NOT NULL DEFAULT 0; -- PostgreSQL: INTEGER too, so that the store's SQL is shared
