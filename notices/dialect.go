@@ -54,6 +54,16 @@ type Dialect interface {
 	// ImportWrites says how an import writes on this engine.
 	ImportWrites() ImportWrites
 
+	// Part E (the queue): what a claim says differently.
+
+	// SkipLocked ends a SELECT of rows to claim from the table aliased
+	// alias: where transactions run side by side (PostgreSQL), it locks
+	// the rows it returns and skips those another transaction holds
+	// locked, so that two dispatchers claiming at once take different
+	// deliveries instead of waiting on each other; "" where a write
+	// transaction holds the whole database (SQLite).
+	SkipLocked(alias string) string
+
 	// Part D (db copy): the catalogue, so that Copy copies the tables a
 	// new migration adds without a list of them to keep.
 
