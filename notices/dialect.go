@@ -115,6 +115,14 @@ type Database struct {
 	// ImportConn opens the connection an import writes on, so that the
 	// store's own stay free for the rest of the process; done closes it.
 	ImportConn func(ctx context.Context) (conn *sql.Conn, done func(), err error)
+
+	// Part C1: one campaign scheduler among several processes.
+
+	// TryLead takes the role called name, which one process of the
+	// database holds at a time, without waiting: nil and no error when
+	// another process holds it. nil TryLead: the engine has one process
+	// per database (SQLite), which always leads. See Store.TryLead.
+	TryLead func(ctx context.Context, name string) (Lead, error)
 }
 
 var (

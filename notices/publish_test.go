@@ -308,10 +308,7 @@ func TestPublishRefuses(t *testing.T) {
 		{"a failure in the middle", values, fam, func(t *testing.T, s *Store) context.Context {
 			// The email deliveries are written, then the first SMS one fails:
 			// everything must roll back.
-			if _, err := s.db.Exec(`CREATE TRIGGER fail BEFORE INSERT ON deliveries WHEN NEW.channel = 'sms'
-				BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
-				t.Fatal(err)
-			}
+			failSMSDeliveries(t, s)
 			return context.Background()
 		}, Internal},
 		{"a context cancelled before it begins", values, fam, func(t *testing.T, s *Store) context.Context {
@@ -357,14 +354,35 @@ func TestPublishRefuses(t *testing.T) {
 			}
 			if tc.name == "a failure in the middle" {
 				// Once the fault is gone, the same notice publishes.
-				if _, err := s.db.Exec(`DROP TRIGGER fail`); err != nil {
-					t.Fatal(err)
-				}
+				execAll(t, s, map[string][]string{"sqlite": {`DROP TRIGGER fail`}, "postgres": {`DROP TRIGGER fail ON deliveries`}})
 				if sum, err := s.Publish(ctx, id, fam, "en"); err != nil || sum.Queued() != countDeliveries(t, s) || sum.Queued() == 0 {
 					t.Errorf("publishing after the fault: %+v, %v", sum, err)
 				}
 			}
 		})
+	}
+}
+
+// failSMSDeliveries makes the store fail, as a full disk would, to
+// write a delivery by text message: a trigger "fail" on deliveries.
+func failSMSDeliveries(t *testing.T, s *Store) {
+	t.Helper()
+	execAll(t, s, map[string][]string{
+		"sqlite": {`CREATE TRIGGER fail BEFORE INSERT ON deliveries WHEN NEW.channel = 'sms'
+			BEGIN SELECT RAISE(ABORT, 'injected failure'); END`},
+		"postgres": {`CREATE FUNCTION fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`,
+			`CREATE TRIGGER fail BEFORE INSERT ON deliveries FOR EACH ROW WHEN (NEW.channel = 'sms') EXECUTE FUNCTION fail()`},
+	})
+}
+
+// execAll runs the statements of the store's engine: a fault only raw
+// SQL can make.
+func execAll(t *testing.T, s *Store, byEngine map[string][]string) {
+	t.Helper()
+	for _, q := range byEngine[s.Engine()] {
+		if _, err := s.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

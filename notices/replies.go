@@ -103,12 +103,8 @@ func (s *Store) recordInbound(ctx context.Context, tx *sql.Tx, in InboundText) (
 	if in.Kind == ReplyReview {
 		due = in.DueOn
 	}
-	r, err := tx.ExecContext(ctx, `INSERT INTO replies (message_sid, from_number, to_number, body, kind, notice_id, received_at, due_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.SID, in.From, in.To, in.Body, string(in.Kind), notice, in.ReceivedAt.UTC().Format(timeLayout), due)
-	if err != nil {
-		return res, err
-	}
-	res.ID, err = r.LastInsertId()
+	err = tx.QueryRowContext(ctx, `INSERT INTO replies (message_sid, from_number, to_number, body, kind, notice_id, received_at, due_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		in.SID, in.From, in.To, in.Body, string(in.Kind), notice, in.ReceivedAt.UTC().Format(timeLayout), due).Scan(&res.ID)
 	return res, err
 }
 

@@ -18,6 +18,12 @@ import (
 // then removes it. What a crash left in the spool is recorded at the next
 // start. So a long import holding the store's write lock delays what a
 // callback records but loses none.
+//
+// A store with no file (PostgreSQL) has no whole-database write lock and
+// nothing to keep a spool beside: each webhook is recorded straight in the
+// store before it is answered, and only one the store cannot record yet
+// (a message whose id the dispatcher has not written, a database not
+// answering) is kept, in memory, for the applier (spoolInMemory).
 
 // spoolRecorder records one kind of spooled webhook in the store. Its
 // error decides what becomes of the entry: nil, recorded (removed); a
@@ -59,16 +65,24 @@ func (s *Server) spooled(ctx context.Context) (*spool.Spool, error) {
 	defer s.spool.mu.Unlock()
 	if s.spool.sp == nil {
 		path := s.cfg.SpoolPath
-		if path == "" {
+		if path == "" && !s.spoolInMemory() {
 			path = s.cfg.Store.Path() + ".spool"
 		}
-		sp, err := spool.Open(ctx, path)
+		sp, err := spool.Open(ctx, path) // "": in memory
 		if err != nil {
 			return nil, err
 		}
 		s.spool.sp = sp
 	}
 	return s.spool.sp, nil
+}
+
+// spoolInMemory reports whether the spool is in memory: the store has no
+// file to keep one beside (PostgreSQL) and none is configured. Webhooks
+// are then recorded straight in the store (recordOrKeep), and the spool
+// keeps only what the store cannot record yet, until the process ends.
+func (s *Server) spoolInMemory() bool {
+	return s.cfg.SpoolPath == "" && s.cfg.Store.Path() == ""
 }
 
 // keep writes a webhook's form, received at received, to the spool, to be
@@ -97,7 +111,11 @@ func (s *Server) recordOrKeep(ctx context.Context, kind string, form url.Values,
 	if kerr := s.keep(ctx, kind, form, received); kerr != nil {
 		return false, fmt.Errorf("%w; not kept either: %v", err, kerr)
 	}
-	s.log.Warn("web: the store cannot take a webhook now; it is kept and recorded when it can", "kind", kind, "err", err)
+	if notices.ErrorCode(err) == notices.NotFound {
+		s.log.Info("web: a webhook about something not recorded yet; it is kept and tried again", "kind", kind, "err", err)
+	} else {
+		s.log.Warn("web: the store cannot take a webhook now; it is kept and recorded when it can", "kind", kind, "err", err)
+	}
 	return true, nil
 }
 
@@ -129,6 +147,9 @@ func (s *Server) closeSpool() {
 	s.spool.mu.Lock()
 	defer s.spool.mu.Unlock()
 	if s.spool.sp != nil {
+		if n, err := s.spool.sp.Len(context.Background()); err == nil && n > 0 && s.spoolInMemory() {
+			s.log.Warn("web: webhooks the store could not record yet are dropped at stop (with PostgreSQL they are kept in memory only)", "count", n)
+		}
 		s.spool.sp.Close()
 		s.spool.sp = nil
 	}

@@ -22,7 +22,8 @@ func (s *Server) statusRoutes(mux *http.ServeMux) {
 
 // twilioStatus accepts a signed status callback: one that can move a
 // delivery is kept in the spool, to be recorded when the store allows
-// (recordTwilioStatus), and answered 200 at once; the others (queued,
+// (recordTwilioStatus), and answered 200 at once (a store with no spool
+// file records it first: recordStatusNow); the others (queued,
 // sending, a status Crier does not know) are answered 200 and change
 // nothing. Only a callback that cannot be kept gets 503.
 func (s *Server) twilioStatus(w http.ResponseWriter, r *http.Request) {
@@ -39,11 +40,35 @@ func (s *Server) twilioStatus(w http.ResponseWriter, r *http.Request) {
 			form.Set(k, v)
 		}
 	}
+	if s.spoolInMemory() {
+		s.recordStatusNow(w, r, form)
+		return
+	}
 	if err := s.keep(r.Context(), kindTwilioStatus, form, time.Now()); err != nil {
 		s.recordUnkept(w, r, form, err)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// recordStatusNow records a status callback straight in a store that has
+// no spool file (PostgreSQL) before answering 200; one it cannot record
+// yet (the message's id not written yet, the database not answering
+// within inboundWait) is kept in memory and tried again. Only a callback
+// neither recorded nor kept gets 503.
+func (s *Server) recordStatusNow(w http.ResponseWriter, r *http.Request, form url.Values) {
+	_, err := s.recordOrKeep(r.Context(), kindTwilioStatus, form, time.Now(), s.recordTwilioStatus)
+	sid, status := form.Get("MessageSid"), form.Get("MessageStatus")
+	switch code := notices.ErrorCode(err); {
+	case err == nil:
+		w.WriteHeader(http.StatusOK)
+	case code == notices.Invalid:
+		s.log.Warn("web: a Twilio status callback that cannot be recorded; dropped", "message", sid, "status", status, "err", err)
+		w.WriteHeader(http.StatusOK)
+	default:
+		s.log.Error("web: a Twilio status callback was neither recorded nor kept", "message", sid, "status", status, "err", err)
+		http.Error(w, "try again later", http.StatusServiceUnavailable)
+	}
 }
 
 // recordUnkept records a status callback the spool could not keep (kerr:

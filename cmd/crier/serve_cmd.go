@@ -75,6 +75,7 @@ func (c serveCmd) Run(e *env) error {
 	svc := &scheduler.Service{
 		Dispatcher: d,
 		Campaigner: &scheduler.Campaigner{Store: s, Library: lib, DefaultLanguage: cfg.Utility.DefaultLanguage, Grace: sc.Grace, Log: log},
+		Leadership: s, // on PostgreSQL one crier serve fires the campaigns; on SQLite each does
 		Log:        log,
 	}
 

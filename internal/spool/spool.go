@@ -52,17 +52,27 @@ CREATE INDEX IF NOT EXISTS entries_due ON entries (next_at)`
 
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
 
-// Open opens (or creates) the spool file at path.
+// Open opens (or creates) the spool file at path. An empty path keeps
+// the spool in the process's memory instead, for a store that has no
+// file to keep it beside (PostgreSQL): what it holds ends with the
+// process.
 func Open(ctx context.Context, path string) (*Spool, error) {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)") // an Add is on disk before the request is answered
 	q.Add("_pragma", "busy_timeout(10000)")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	source := "file:" + path + "?" + q.Encode()
+	if path == "" {
+		// One connection, never closed while the spool is open: the
+		// database lives as long as it.
+		source, path = ":memory:", "in memory"
+	}
+	db, err := sql.Open("sqlite", source)
 	if err != nil {
 		return nil, fmt.Errorf("spool %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("spool %s: %w (check that its folder is writable)", path, err)

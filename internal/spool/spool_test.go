@@ -3,6 +3,7 @@ package spool
 import (
 	"context"
 	"net/url"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -87,5 +88,36 @@ func TestSpoolSyncsEachAdd(t *testing.T) {
 	}
 	if mode != "wal" || sync != 2 {
 		t.Errorf("journal_mode %s, synchronous %d; want wal and 2 (FULL)", mode, sync)
+	}
+}
+
+// TestSpoolInMemory: an empty path keeps the spool in memory, for a store
+// with no file beside which to keep one: entries come and go as in a
+// file, and no file is written.
+func TestSpoolInMemory(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	sp, err := Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	now := time.Now()
+	if err := sp.Add(ctx, "test", url.Values{"v": {"a"}}, now); err != nil {
+		t.Fatal(err)
+	}
+	es, err := sp.Due(ctx, now, 10)
+	if err != nil || len(es) != 1 || es[0].Form.Get("v") != "a" {
+		t.Fatalf("due %+v, %v; want a", es, err)
+	}
+	if err := sp.Done(ctx, es[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := sp.Len(ctx); err != nil || n != 0 {
+		t.Errorf("%d entries (%v); want none", n, err)
+	}
+	if files, err := os.ReadDir(dir); err != nil || len(files) > 0 {
+		t.Errorf("files written: %v (%v); want none", files, err)
 	}
 }

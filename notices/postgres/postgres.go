@@ -92,6 +92,7 @@ func (Dialect) Open(ctx context.Context, dsn string, create bool) (*notices.Data
 			}
 			return conn, func() { conn.Close() }, nil
 		},
+		TryLead: func(ctx context.Context, name string) (notices.Lead, error) { return tryLead(ctx, db, name) },
 	}, nil
 }
 
@@ -127,6 +128,14 @@ func TryLock(ctx context.Context, db *sql.DB, name string) (io.Closer, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, err
+	}
+	// The server releases the lock when it sees the connection end: at
+	// once when the holder's process dies, but only after TCP keepalive
+	// gives up (two hours by default) when its machine or network does.
+	// This session's keepalive makes that about 15 seconds.
+	if _, err := conn.ExecContext(ctx, `SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 3; SET tcp_keepalives_count = 3`); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("lock %s: %w", name, err)
 	}
 	var got bool
 	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtextextended('crier ' || current_schema() || ' ' || ?, 0))`, name).Scan(&got); err != nil {
