@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/crier-notices/crier/notices"
 )
 
@@ -79,8 +81,8 @@ func describe(ctx context.Context, tx *sql.Tx, t *notices.Table) error {
 // ResetIDs sets t's identity sequence so that the next row gets the id
 // after the largest copied (1 in an empty table).
 func (Dialect) ResetIDs(ctx context.Context, tx *sql.Tx, t notices.Table) error {
-	col := `"` + t.Identity + `"`
-	_, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence(`+qualified+`, ?), COALESCE((SELECT max(`+col+`) FROM "`+t.Name+`"), 0) + 1, false)`, t.Name, t.Identity)
+	col, table := pgx.Identifier{t.Identity}.Sanitize(), pgx.Identifier{t.Name}.Sanitize()
+	_, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence(`+qualified+`, ?), COALESCE((SELECT max(`+col+`) FROM `+table+`), 0) + 1, false)`, t.Name, t.Identity)
 	if err != nil {
 		return fmt.Errorf("move the sequence of %s.%s past the copied ids: %w", t.Name, t.Identity, err)
 	}
