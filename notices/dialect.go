@@ -63,6 +63,17 @@ type Dialect interface {
 	// deliveries instead of waiting on each other; "" where a write
 	// transaction holds the whole database (SQLite).
 	SkipLocked(alias string) string
+
+	// Part D (db copy): the catalogue, so that Copy copies the tables a
+	// new migration adds without a list of them to keep.
+
+	// Tables lists the tables of the store as the database's catalogue
+	// has them (schema_migrations among them), with their columns, keys
+	// and references.
+	Tables(ctx context.Context, tx *sql.Tx) ([]Table, error)
+	// ResetIDs moves the generator of t's Identity column past the
+	// largest id in t, after Copy wrote rows with their ids.
+	ResetIDs(ctx context.Context, tx *sql.Tx, t Table) error
 }
 
 // ImportWrites is what an engine does its own way when an import writes:

@@ -14,6 +14,7 @@ import (
 type dbCmd struct {
 	Migrate dbMigrateCmd `cmd:"" help:"Apply the schema migrations the database lacks (crier does this on start too)."`
 	Status  dbStatusCmd  `cmd:"" help:"Show the database's schema version and each migration, applied or pending."`
+	Copy    dbCopyCmd    `cmd:"" help:"Copy every row of a database into a new, empty one, of either engine: an embedded crier.db to PostgreSQL (or back)."`
 }
 
 type dbMigrateCmd struct{}
