@@ -94,29 +94,32 @@ func generate(t testing.TB, s *Store, n int) {
 			}
 			return st
 		}
-		contact := prep(`INSERT INTO contacts (id, account, name, email, mobile, postal_address, service_address, zone, language,
-			email_state, sms_state, attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		// The store numbers the contacts (a number given would leave
+		// PostgreSQL's identity behind): 1 to n in a new store.
+		contact := prep(`INSERT INTO contacts (account, name, email, mobile, postal_address, service_address, zone, language,
+			email_state, sms_state, attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 		tag := prep(`INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)`)
 		member := prep(`INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)`)
 		supp := prep(`INSERT INTO suppressions (address, channel, reason, by_whom, created_at) VALUES (?, ?, 'manual', 'test', ?) ON CONFLICT DO NOTHING`)
 		for i := 1; i <= n; i++ {
 			g := gen(i)
-			if _, err := contact.ExecContext(ctx, i, fmt.Sprintf("A%07d", i), fmt.Sprintf("Customer %d", i), g.email, g.mobile, g.postal, g.street,
-				g.zone, g.language, state(g.emailUnsub), state(g.smsUnsub), `{"route":"`+g.route+`"}`, now, now); err != nil {
+			var id int64
+			if err := contact.QueryRowContext(ctx, fmt.Sprintf("A%07d", i), fmt.Sprintf("Customer %d", i), g.email, g.mobile, g.postal, g.street,
+				g.zone, g.language, state(g.emailUnsub), state(g.smsUnsub), `{"route":"`+g.route+`"}`, now, now).Scan(&id); err != nil {
 				return err
 			}
 			for _, tg := range g.tags {
-				if _, err := tag.ExecContext(ctx, i, tg); err != nil {
+				if _, err := tag.ExecContext(ctx, id, tg); err != nil {
 					return err
 				}
 			}
 			if g.north {
-				if _, err := member.ExecContext(ctx, north.ID, i); err != nil {
+				if _, err := member.ExecContext(ctx, north.ID, id); err != nil {
 					return err
 				}
 			}
 			if g.south {
-				if _, err := member.ExecContext(ctx, south.ID, i); err != nil {
+				if _, err := member.ExecContext(ctx, south.ID, id); err != nil {
 					return err
 				}
 			}

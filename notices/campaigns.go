@@ -74,7 +74,7 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign) (int64, error) {
 	now := s.Now().UTC()
 	var id int64
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, _, err := audienceWhere(ctx, tx, c.Notice.Audience); err != nil {
+		if _, _, err := s.audienceWhere(ctx, tx, c.Notice.Audience); err != nil {
 			return err
 		}
 		var taken int
@@ -283,7 +283,7 @@ func (s *Store) UpdateCampaign(ctx context.Context, c Campaign) error {
 		return err
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, _, err := audienceWhere(ctx, tx, c.Notice.Audience); err != nil {
+		if _, _, err := s.audienceWhere(ctx, tx, c.Notice.Audience); err != nil {
 			return err
 		}
 		var taken int

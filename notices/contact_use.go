@@ -21,8 +21,8 @@ func (s *Store) ContactUse(ctx context.Context, account string) (ContactUse, err
 	var u ContactUse
 	var lists string
 	err := s.db.QueryRowContext(ctx, `SELECT
-		COALESCE((SELECT group_concat(name, char(31)) FROM (SELECT l.name FROM lists l JOIN list_members m ON m.list_id = l.id
-			WHERE m.contact_id = c.id ORDER BY l.name)), ''),
+		COALESCE((SELECT string_agg(l.name, '`+unitSeparator+`' ORDER BY l.name) FROM lists l JOIN list_members m ON m.list_id = l.id
+			WHERE m.contact_id = c.id), ''),
 		(SELECT count(*) FROM deliveries d WHERE d.contact_id = c.id),
 		(SELECT count(*) FROM deliveries d WHERE d.contact_id = c.id AND d.status IN ('queued', 'sending'))
 		FROM contacts c WHERE c.account = ?`, account).Scan(&lists, &u.Deliveries, &u.Queued)
@@ -33,7 +33,7 @@ func (s *Store) ContactUse(ctx context.Context, account string) (ContactUse, err
 		return u, err
 	}
 	if lists != "" {
-		u.Lists = strings.Split(lists, "\x1f")
+		u.Lists = strings.Split(lists, unitSeparator)
 	}
 	return u, nil
 }

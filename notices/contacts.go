@@ -17,8 +17,15 @@ import (
 var e164 = regexp.MustCompile(`^\+[1-9]\d{6,14}$`)
 
 // contactTags is a contact's tags, sorted, joined by U+001F, as one column
-// of a query on contacts (PostgreSQL: string_agg(tag, chr(31) ORDER BY tag)).
-const contactTags = `COALESCE((SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM contact_tags t WHERE t.contact_id = contacts.id ORDER BY tag)), '')`
+// of a query on contacts. The separator is in the SQL text as it is: the
+// engines name the function that makes it differently (SQLite's char,
+// PostgreSQL's chr).
+const contactTags = `COALESCE((SELECT string_agg(tag, '` + unitSeparator + `' ORDER BY tag) FROM contact_tags t WHERE t.contact_id = contacts.id), '')`
+
+// unitSeparator is U+001F, which joins the names of a contact's tags or
+// lists in one column: an import refuses a cell holding a control
+// character.
+const unitSeparator = "\x1f"
 
 // The contact columns in the order contactColumns scans them.
 const contactColumns = `id, account, name, email, mobile, landline, postal_address, service_address, zone,
@@ -155,7 +162,7 @@ func (s *Store) EachContact(ctx context.Context, fn func(Contact) error) error {
 			return err
 		}
 		if tags != "" {
-			c.Tags = strings.Split(tags, "\x1f")
+			c.Tags = strings.Split(tags, unitSeparator)
 			sort.Strings(c.Tags)
 		}
 		if err := fn(c); err != nil {

@@ -31,6 +31,22 @@ type Dialect interface {
 	IDsIn(column string) string
 	// IDsArg is the argument of IDsIn's placeholder.
 	IDsArg(ids []int64) any
+
+	// Part A (schema): JSON text and the migrations.
+
+	// JSONEach is a table, for a FROM clause, of the members of the JSON
+	// object held as text in column: one row per member, its name in the
+	// column key and its value, as text, in value.
+	JSONEach(column string) string
+	// JSONFieldIs is the condition "the JSON object held as text in
+	// column has the member key, equal to the text ?". Its placeholders
+	// take keyArg, then the value.
+	JSONFieldIs(column, key string) (cond string, keyArg any)
+	// LockMigrations is the statement that the transaction applying a
+	// migration runs first, so that two processes starting at once on one
+	// database apply each migration once; "" where the engine's
+	// transactions are serialised already.
+	LockMigrations() string
 }
 
 // Database is an open database of one engine, as a Dialect gives it to

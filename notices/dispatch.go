@@ -29,7 +29,7 @@ const deliverySuppressed = `CASE d.channel
 			AND o.category = (SELECT n.category FROM notices n WHERE n.id = d.notice_id))
 	WHEN 'sms' THEN EXISTS (SELECT 1 FROM suppressions s WHERE s.address = d.address)
 		OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = d.contact_id AND c.sms_state <> 'subscribed')
-	ELSE 0 END`
+	ELSE FALSE END`
 
 // SuppressedAfterPublishing is the error recorded on a delivery that was
 // not sent because its address was suppressed after the notice was published.

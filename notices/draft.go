@@ -28,7 +28,7 @@ func (s *Store) ReplaceDraft(ctx context.Context, id int64, n Notice) error {
 		if err := n.check(); err != nil {
 			return err
 		}
-		if _, _, err := audienceWhere(ctx, tx, n.Audience); err != nil {
+		if _, _, err := s.audienceWhere(ctx, tx, n.Audience); err != nil {
 			return err
 		}
 		if n.Values == nil {

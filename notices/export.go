@@ -49,6 +49,14 @@ func startsFormula(v string) bool {
 	return v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0]))
 }
 
+// snapshot begins a read-only transaction whose queries all see the store
+// as it was at the first: SQLite's deferred transaction (the store's
+// others take the write lock at once; a reader needs none), PostgreSQL's
+// REPEATABLE READ (its default, READ COMMITTED, sees each query's own).
+func (s *Store) snapshot(ctx context.Context) (*sql.Tx, error) {
+	return s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+}
+
 // Export writes the contacts as CSV to w, by account number: the members
 // of the list named list, or every contact when list is "". The header is
 // ExportColumns followed by the custom attribute names (every name any
@@ -65,21 +73,14 @@ func (s *Store) Export(ctx context.Context, w io.Writer, list string) (int, erro
 		}
 		where, args = `contacts.id IN (SELECT contact_id FROM list_members WHERE list_id = ?)`, []any{l.ID}
 	}
-	// Both passes, attribute names then rows, read one snapshot: a
-	// deferred read transaction on a connection of its own (the store's
-	// transactions take the write lock at once; a reader needs none).
-	conn, err := s.db.Conn(ctx)
+	// Both passes, attribute names then rows, read one snapshot.
+	tx, err := s.snapshot(ctx)
 	if err != nil {
 		return 0, err
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil { // PostgreSQL: BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY
-		return 0, err
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`) // nothing was written
+	defer tx.Rollback() // nothing was written
 
-	// PostgreSQL: SELECT DISTINCT jsonb_object_keys(attributes)
-	keys, err := queryStrings(ctx, conn, `SELECT DISTINCT j.key FROM contacts, json_each(contacts.attributes) j WHERE `+where+` ORDER BY j.key`, args...)
+	keys, err := queryStrings(ctx, tx, `SELECT DISTINCT j.key FROM contacts, `+s.dialect.JSONEach(`contacts.attributes`)+` j WHERE `+where+` ORDER BY j.key`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("export: attribute names: %w", err)
 	}
@@ -92,7 +93,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, list string) (int, erro
 	if err := cw.Write(header); err != nil {
 		return 0, err
 	}
-	rows, err := conn.QueryContext(ctx, `SELECT `+contactColumns+`, `+contactTags+`
+	rows, err := tx.QueryContext(ctx, `SELECT `+contactColumns+`, `+contactTags+`
 		FROM contacts WHERE `+where+` ORDER BY account`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
@@ -107,7 +108,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, list string) (int, erro
 			return n, err
 		}
 		copy(rec, []string{c.Account, c.Name, c.Email, c.Mobile, c.Landline, c.PostalAddress, c.ServiceAddress,
-			c.Zone, strings.ReplaceAll(tags, "\x1f", TagSeparator), c.Language, string(c.EmailState), string(c.SMSState)})
+			c.Zone, strings.ReplaceAll(tags, unitSeparator, TagSeparator), c.Language, string(c.EmailState), string(c.SMSState)})
 		for i, k := range keys {
 			rec[len(ExportColumns)+i] = c.Attributes[k]
 		}

@@ -26,7 +26,7 @@ func (s *Store) Fallbacks(ctx context.Context, n Notice, fam Template, defaultLa
 	if err != nil {
 		return nil, err
 	}
-	where, args, err := audienceWhere(ctx, s.db, n.Audience)
+	where, args, err := s.audienceWhere(ctx, s.db, n.Audience)
 	if err != nil {
 		return nil, err
 	}

@@ -35,13 +35,8 @@ func (s *Store) CreateList(ctx context.Context, name string) (List, error) {
 		if n > 0 {
 			return errorf(Conflict, "a list named %q exists already: choose another name, or add to that one", name)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO lists (name, created_at) VALUES (?, ?)`, name, now)
-		if err != nil {
-			return err
-		}
-		id, err := res.LastInsertId() // PostgreSQL: RETURNING id
-		l = List{ID: id, Name: name, CreatedAt: parseTime(now)}
-		return err
+		l = List{Name: name, CreatedAt: parseTime(now)}
+		return tx.QueryRowContext(ctx, `INSERT INTO lists (name, created_at) VALUES (?, ?) RETURNING id`, name, now).Scan(&l.ID)
 	})
 	if err != nil {
 		return List{}, fmt.Errorf("create list %q: %w", name, err)

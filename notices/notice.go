@@ -264,7 +264,7 @@ func (s *Store) createNotice(ctx context.Context, tx *sql.Tx, n Notice) (int64, 
 	if err := n.check(); err != nil {
 		return 0, err
 	}
-	if _, _, err := audienceWhere(ctx, tx, n.Audience); err != nil {
+	if _, _, err := s.audienceWhere(ctx, tx, n.Audience); err != nil {
 		return 0, err
 	}
 	values, err := json.Marshal(n.Values)

@@ -12,9 +12,10 @@ import (
 // their send time come, not proofs, and not cancelled before their send
 // time (such a notice never went out). A notice cancelled after it went
 // out stays: the public must learn it was withdrawn. Newest first by the
-// time it went out (the date it carries).
+// time it went out (the date it carries): the later of its send time and
+// its publishing (a CASE: SQLite's max(a, b) is PostgreSQL's greatest).
 const publicNotices = `SELECT ` + noticeColumns + ` FROM notices WHERE ` + publicWhere + `
-	ORDER BY coalesce(max(send_at, published_at), published_at) DESC, id DESC`
+	ORDER BY CASE WHEN send_at > published_at THEN send_at ELSE published_at END DESC, id DESC`
 
 // publicWhere is the rule of publicNotices.
 const publicWhere = `proof = 0 AND published_at IS NOT NULL

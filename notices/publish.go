@@ -228,7 +228,7 @@ func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam Template,
 		}
 		sum.Languages, sum.Fallback = langs, fallback
 
-		where, args, err := audienceWhere(ctx, tx, n.Audience)
+		where, args, err := s.audienceWhere(ctx, tx, n.Audience)
 		if err != nil {
 			return err
 		}

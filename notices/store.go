@@ -193,7 +193,13 @@ func (s *Store) Migrations(ctx context.Context) ([]Migration, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.db.ExecContext(ctx, createMigrationsTable); err != nil {
+	if err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, createMigrationsTable)
+		return err
+	}); err != nil {
 		return nil, fmt.Errorf("schema_migrations: %w", err)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT version, applied_at FROM schema_migrations`)
@@ -243,7 +249,11 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 		applied := false
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
 			// Another process may have applied it since Migrations looked:
-			// the transaction holds the write lock, so look again.
+			// the transaction holds the write lock (SQLite) or the
+			// migrations' lock (PostgreSQL), so look again.
+			if err := s.lockMigrations(ctx, tx); err != nil {
+				return err
+			}
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil || n > 0 {
 				return err
@@ -264,6 +274,16 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 		}
 	}
 	return done, nil
+}
+
+// lockMigrations takes, in tx, the engine's lock on applying migrations,
+// held until tx ends.
+func (s *Store) lockMigrations(ctx context.Context, tx *sql.Tx) error {
+	if q := s.dialect.LockMigrations(); q != "" {
+		_, err := tx.ExecContext(ctx, q)
+		return err
+	}
+	return nil
 }
 
 // inTx runs fn in a transaction, committed when fn returns nil and rolled

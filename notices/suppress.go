@@ -345,7 +345,8 @@ func (s *Store) SuppressionHistory(ctx context.Context, address string) ([]Suppr
 // asciiLower lower-cases the ASCII letters of an email address and keeps
 // the others, exactly as SQLite's lower() does, so that an address and
 // lower(contacts.email) always compare alike, whatever its letters.
-// (PostgreSQL's lower() folds every letter: use the same rule there.)
+// (PostgreSQL's lower() folds every letter but in the C collation, which
+// its migrations give the columns of email addresses.)
 func asciiLower(s string) string {
 	b := []byte(s)
 	for i, c := range b {

@@ -78,6 +78,11 @@ func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 // AddUser stores a new user and returns its id. Errors: Invalid for a
 // missing name, a bad role or no password hash; Conflict when the name is
 // taken (names are compared without case).
+//
+// User and token names are compared without the case of their ASCII
+// letters, as SQLite's NOCASE does: hence lower(name) = lower(?) and
+// ORDER BY lower(name), and ON CONFLICT without naming the column
+// (PostgreSQL's unique key is an index on lower(name)).
 func (s *Store) AddUser(ctx context.Context, u User) (int64, error) {
 	u.Name = strings.TrimSpace(u.Name)
 	switch {
@@ -90,7 +95,7 @@ func (s *Store) AddUser(ctx context.Context, u User) (int64, error) {
 	}
 	var id int64
 	err := s.db.QueryRowContext(ctx, `INSERT INTO users (name, role, password_hash, email, phone, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 		u.Name, u.Role, u.PasswordHash, u.Email, u.Phone, s.now()).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, errorf(Conflict, "there is already a user named %s", u.Name)
@@ -100,7 +105,7 @@ func (s *Store) AddUser(ctx context.Context, u User) (int64, error) {
 
 // UserByName returns the user named name (any case). Errors: NotFound.
 func (s *Store) UserByName(ctx context.Context, name string) (User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE name = ?`, strings.TrimSpace(name)))
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(name) = lower(?)`, strings.TrimSpace(name)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, errorf(NotFound, "no user named %s (crier users list shows them)", name)
 	}
@@ -118,7 +123,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 
 // Users lists every user, disabled ones too, by name.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY name`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY lower(name), name`)
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +255,7 @@ func (s *Store) CreateToken(ctx context.Context, name string, role Role) (string
 	token, hash := newSecretToken()
 	var id int64
 	err := s.db.QueryRowContext(ctx, `INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (name) DO NOTHING RETURNING id`, name, role, hash, s.now()).Scan(&id)
+		ON CONFLICT DO NOTHING RETURNING id`, name, role, hash, s.now()).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", errorf(Conflict, "there is already a token named %s (crier tokens list shows them)", name)
 	}
@@ -274,7 +279,7 @@ func (s *Store) TokenByValue(ctx context.Context, token string) (APIToken, error
 
 // Tokens lists the API tokens, revoked ones too, by name.
 func (s *Store) Tokens(ctx context.Context) ([]APIToken, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY name`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY lower(name), name`)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +298,7 @@ func (s *Store) Tokens(ctx context.Context) ([]APIToken, error) {
 // RevokeToken revokes the token named name: it opens nothing from now on.
 // Errors: NotFound for no live token of that name.
 func (s *Store) RevokeToken(ctx context.Context, name string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`, s.now(), strings.TrimSpace(name))
+	res, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE lower(name) = lower(?) AND revoked_at IS NULL`, s.now(), strings.TrimSpace(name))
 	if err != nil {
 		return err
 	}
@@ -330,8 +335,8 @@ func (s *Store) RehashPassword(ctx context.Context, id int64, old, new string) e
 
 // lastAdminGuard is true when the change of user id cannot leave the
 // console without an active admin: the user is no active admin, or
-// another one remains. One statement, so two admins demoting each other
-// at once cannot both succeed.
+// another one remains. changeUser makes two admins demoting each other at
+// once wait for each other, so that both cannot succeed.
 const lastAdminGuard = `(role <> 'admin' OR disabled_at IS NOT NULL OR
 	(SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id <> ?) > 0)`
 
@@ -370,12 +375,25 @@ func (s *Store) DisableUser(ctx context.Context, id int64) error {
 // says why: no such user, or the last-admin guard (refused says what
 // cannot be done).
 func (s *Store) changeUser(ctx context.Context, id int64, refused, q string, args ...any) error {
-	res, err := s.db.ExecContext(ctx, q, args...)
-	if err != nil {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// PostgreSQL runs transactions side by side, and its guard would
+		// count the admins as they were when its statement began: first
+		// lock the rows of the active admins (writing nothing), so that a
+		// second change waits for the first to commit and then counts
+		// anew. SQLite's transactions are one at a time already.
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = role WHERE role = 'admin' AND disabled_at IS NULL`); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
 		return err
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
+	})
+	if err != nil || n > 0 {
+		return err
 	}
 	u, err := s.UserByID(ctx, id)
 	if err != nil {
