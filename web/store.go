@@ -12,7 +12,8 @@ import (
 // Store is what the server asks of the store, by the parts that ask it;
 // *notices.Store is the one crier serve passes. What a coordinator
 // changes goes through the application core (Config.App); these are the
-// server's own reads, and what the public and Twilio post to it.
+// server's own: its pages' reads, the console's sign-ins and audit
+// entries, and what the public and Twilio post to it.
 type Store interface {
 	publicReads
 	consoleReads
