@@ -47,6 +47,16 @@ type Dialect interface {
 	// database apply each migration once; "" where the engine's
 	// transactions are serialised already.
 	LockMigrations() string
+
+	// Part E (the queue): what a claim says differently.
+
+	// SkipLocked ends a SELECT of rows to claim from the table aliased
+	// alias: where transactions run side by side (PostgreSQL), it locks
+	// the rows it returns and skips those another transaction holds
+	// locked, so that two dispatchers claiming at once take different
+	// deliveries instead of waiting on each other; "" where a write
+	// transaction holds the whole database (SQLite).
+	SkipLocked(alias string) string
 }
 
 // Database is an open database of one engine, as a Dialect gives it to

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
+	"strings"
 	"time"
 )
 
@@ -35,23 +35,34 @@ const deliverySuppressed = `CASE d.channel
 // not sent because its address was suppressed after the notice was published.
 const SuppressedAfterPublishing = "not sent: the address was suppressed or unsubscribed after the notice was published"
 
-// The claim's statements, prepared once: the dispatcher runs them for
-// every batch. Id lists travel as one JSON array (PostgreSQL: = ANY($1)
-// with an array).
-const (
-	claimExpired = `UPDATE deliveries SET status = CASE WHEN (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE 'queued' END,
+// claimSQL is the claim's statements in dialect d, prepared once: the
+// dispatcher runs them for every batch. Where transactions run side by
+// side (PostgreSQL), the due rows are locked as they are read and those
+// another claim holds are skipped, and every write is guarded by the
+// status it expects, so that two dispatchers never take one delivery
+// while both are alive.
+func claimSQL(d Dialect) (expired, due, take, suppress string) {
+	// A claim run out, of a dispatcher that died: back in the queue.
+	expired = `UPDATE deliveries SET status = CASE WHEN (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE 'queued' END,
 		claimed_by = '', lease_until = NULL, updated_at = ?1
-		WHERE channel = ?2 AND status = 'sending' AND lease_until < ?1 AND claimed_by <> ?3`
-	claimDue = `SELECT d.id, ` + deliverySuppressed + ` FROM deliveries d
+		WHERE id IN (SELECT x.id FROM deliveries x WHERE x.channel = ?2 AND x.status = 'sending' AND x.lease_until < ?1 AND x.claimed_by <> ?3` + d.SkipLocked("x") + `)
+		AND status = 'sending' AND lease_until < ?1`
+	due = `SELECT d.id, ` + deliverySuppressed + ` FROM deliveries d
 		WHERE d.channel = ?1 AND d.status = 'queued' AND d.next_attempt_at <= ?2
 		AND d.notice_id NOT IN (SELECT p.notice_id FROM notice_channels p WHERE p.channel = ?1 AND p.paused_at IS NOT NULL)
 		AND (?3 = 0 OR d.notice_id = ?3) AND d.priority <= ?5
-		ORDER BY d.priority, d.next_attempt_at, d.id LIMIT ?4`
-	claimTake = `UPDATE deliveries SET status = 'sending', lease_until = ?1, claimed_by = ?2, updated_at = ?3
-		WHERE id IN (SELECT value FROM json_each(?4)) RETURNING ` + deliveryColumns
-	claimSuppress = `UPDATE deliveries SET status = 'suppressed', error = '` + SuppressedAfterPublishing + `', updated_at = ?1
-		WHERE id IN (SELECT value FROM json_each(?2))`
-)
+		ORDER BY d.priority, d.next_attempt_at, d.id LIMIT ?4` + d.SkipLocked("d")
+	take = `UPDATE deliveries SET status = 'sending', lease_until = ?1, claimed_by = ?2, updated_at = ?3
+		WHERE ` + d.IDsIn("id") + ` AND status = 'queued' RETURNING ` + deliveryColumns
+	suppress = `UPDATE deliveries SET status = 'suppressed', error = '` + SuppressedAfterPublishing + `', updated_at = ?
+		WHERE ` + d.IDsIn("id") + ` AND status = 'queued'`
+	return expired, due, take, suppress
+}
+
+func (s *Store) claimSQL() []string {
+	expired, due, take, suppress := claimSQL(s.dialect)
+	return []string{expired, due, take, suppress}
+}
 
 // ClaimScope narrows a claim: to one notice's deliveries (print works a
 // notice at once), or to emergencies (SMS during quiet hours).
@@ -78,7 +89,7 @@ func (s *Store) Claim(ctx context.Context, ch Channel, worker string, scope Clai
 	if worker == "" || limit <= 0 || lease <= 0 {
 		return nil, fmt.Errorf("claim: worker, limit and lease are required")
 	}
-	stmts, err := s.prepared(ctx, claimExpired, claimDue, claimTake, claimSuppress)
+	stmts, err := s.prepared(ctx, s.claimSQL()...)
 	if err != nil {
 		return nil, fmt.Errorf("claim %s deliveries: %w", ch, err)
 	}
@@ -115,14 +126,14 @@ func (s *Store) Claim(ctx context.Context, ch Channel, worker string, scope Clai
 			return err
 		}
 		if len(suppress) > 0 {
-			if _, err := tx.StmtContext(ctx, stmts[3]).ExecContext(ctx, nowText, idsJSON(suppress)); err != nil {
+			if _, err := tx.StmtContext(ctx, stmts[3]).ExecContext(ctx, nowText, s.dialect.IDsArg(suppress)); err != nil {
 				return err
 			}
 		}
 		if len(take) == 0 {
 			return nil
 		}
-		rows, err = tx.StmtContext(ctx, stmts[2]).QueryContext(ctx, now.Add(lease).Format(timeLayout), worker, nowText, idsJSON(take))
+		rows, err = tx.StmtContext(ctx, stmts[2]).QueryContext(ctx, now.Add(lease).Format(timeLayout), worker, nowText, s.dialect.IDsArg(take))
 		if err != nil {
 			return err
 		}
@@ -148,19 +159,6 @@ func (s *Store) Claim(ctx context.Context, ch Channel, worker string, scope Clai
 	return out, nil
 }
 
-// idsJSON is ids as a JSON array, for json_each.
-func idsJSON(ids []int64) string {
-	b := make([]byte, 0, 8*len(ids)+2)
-	b = append(b, '[')
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, id, 10)
-	}
-	return string(append(b, ']'))
-}
-
 // Outcome is what became of one claimed delivery.
 type Outcome struct {
 	ID int64
@@ -174,17 +172,43 @@ type Outcome struct {
 	At            time.Time
 }
 
-// recordOutcome writes one outcome; prepared once.
-const recordOutcome = `UPDATE deliveries SET
-				status = CASE WHEN ?1 = 'queued' AND (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE ?1 END,
-				attempts = attempts + ?2,
-				first_attempt_at = CASE WHEN ?2 = 1 THEN COALESCE(first_attempt_at, ?6) ELSE first_attempt_at END,
-				next_attempt_at = COALESCE(?3, next_attempt_at),
-				provider_id = CASE WHEN ?4 = '' THEN provider_id ELSE ?4 END,
-				error = CASE WHEN ?5 = '' THEN error ELSE ?5 END,
-				sent_at = CASE WHEN ?1 = 'sent' THEN ?6 ELSE sent_at END,
-				claimed_by = '', lease_until = NULL, updated_at = ?6
-			WHERE id = ?7 AND status = 'sending' AND claimed_by = ?8`
+// recordOutcomes writes a batch of outcomes in one statement: the rows
+// of the VALUES list are the outcomes, by column (id, status, attempted,
+// next attempt, provider id, error, time), the last placeholder the
+// worker. Each is applied only to a delivery still Sending under the
+// worker's claim; RETURNING says which were. The batch is padded to a
+// power of two with rows of id 0, which match nothing, so that a few
+// statements, each prepared once, serve every size.
+func recordOutcomes(rows int) string {
+	var b strings.Builder
+	b.WriteString(`WITH o (o_id, o_status, o_attempted, o_next, o_provider, o_error, o_at) AS (VALUES `)
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(`(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT))`)
+	}
+	b.WriteString(`)
+UPDATE deliveries SET
+	status = CASE WHEN o.o_status = 'queued' AND (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE o.o_status END,
+	attempts = deliveries.attempts + o.o_attempted,
+	first_attempt_at = CASE WHEN o.o_attempted = 1 THEN COALESCE(deliveries.first_attempt_at, o.o_at) ELSE deliveries.first_attempt_at END,
+	next_attempt_at = COALESCE(o.o_next, deliveries.next_attempt_at),
+	provider_id = CASE WHEN o.o_provider = '' THEN deliveries.provider_id ELSE o.o_provider END,
+	error = CASE WHEN o.o_error = '' THEN deliveries.error ELSE o.o_error END,
+	sent_at = CASE WHEN o.o_status = 'sent' THEN o.o_at ELSE deliveries.sent_at END,
+	claimed_by = '', lease_until = NULL, updated_at = o.o_at
+FROM o WHERE deliveries.id = o.o_id AND deliveries.status = 'sending' AND deliveries.claimed_by = ?
+RETURNING deliveries.id`)
+	return b.String()
+}
+
+// maxRecordBatch is the most outcomes one statement writes; larger batches
+// take several.
+const maxRecordBatch = 256
+
+// outcomeColumns is how many placeholders one outcome fills.
+const outcomeColumns = 7
 
 // Record writes the outcomes of deliveries the dispatcher worker claimed,
 // in one transaction, and says which it applied (applied[i] for outs[i]).
@@ -192,43 +216,39 @@ const recordOutcome = `UPDATE deliveries SET
 // out and another dispatcher took it) is left alone and not applied: a
 // late outcome never overwrites another's claim, and the caller must not
 // count it. A retry of a delivery whose notice was cancelled meanwhile
-// becomes Cancelled.
+// becomes Cancelled. One statement writes many outcomes; of two outcomes
+// of one delivery, the first is applied and the second finds it ended.
 func (s *Store) Record(ctx context.Context, worker string, outs []Outcome) (applied []bool, err error) {
 	if len(outs) == 0 {
 		return nil, nil
 	}
-	prepared, err := s.prepared(ctx, recordOutcome)
-	if err != nil {
-		return nil, fmt.Errorf("record deliveries: %w", err)
+	for _, o := range outs {
+		switch o.Status {
+		case DeliverySent, DeliveryFailed, DeliverySuppressed, DeliveryCancelled, DeliveryQueued:
+		default:
+			return nil, fmt.Errorf("record deliveries: delivery %d: %q is not an outcome", o.ID, o.Status)
+		}
+	}
+	// Prepared before the transaction: SQLite's store has one connection,
+	// which the transaction holds.
+	var ends []int
+	var stmts []*sql.Stmt
+	for start := 0; start < len(outs); start = ends[len(ends)-1] {
+		end := batchEnd(outs, start)
+		st, err := s.prepared(ctx, recordOutcomes(paddedRows(end-start)))
+		if err != nil {
+			return nil, fmt.Errorf("record deliveries: %w", err)
+		}
+		ends, stmts = append(ends, end), append(stmts, st[0])
 	}
 	applied = make([]bool, len(outs))
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt := tx.StmtContext(ctx, prepared[0])
-		defer stmt.Close()
-		for i, o := range outs {
-			switch o.Status {
-			case DeliverySent, DeliveryFailed, DeliverySuppressed, DeliveryCancelled, DeliveryQueued:
-			default:
-				return fmt.Errorf("delivery %d: %q is not an outcome", o.ID, o.Status)
+		start := 0
+		for i, end := range ends {
+			if err := recordBatch(ctx, tx.StmtContext(ctx, stmts[i]), s.Now(), worker, outs[start:end], applied[start:end]); err != nil {
+				return err
 			}
-			at := o.At
-			if at.IsZero() {
-				at = s.Now()
-			}
-			attempted := 0
-			if o.Attempted {
-				attempted = 1
-			}
-			res, err := stmt.ExecContext(ctx, string(o.Status), attempted, nullTime(o.NextAttemptAt), o.ProviderID, o.Error,
-				at.UTC().Format(timeLayout), o.ID, worker)
-			if err != nil {
-				return fmt.Errorf("delivery %d: %w", o.ID, err)
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return fmt.Errorf("delivery %d: %w", o.ID, err)
-			}
-			applied[i] = n == 1
+			start = end
 		}
 		return nil
 	})
@@ -236,6 +256,73 @@ func (s *Store) Record(ctx context.Context, worker string, outs []Outcome) (appl
 		return nil, fmt.Errorf("record deliveries: %w", err)
 	}
 	return applied, nil
+}
+
+// batchEnd is where the batch of outs beginning at start ends: at most
+// maxRecordBatch outcomes, each of a delivery of its own (a statement
+// updates a row once, whatever joins it twice).
+func batchEnd(outs []Outcome, start int) int {
+	seen := make(map[int64]bool, min(len(outs)-start, maxRecordBatch))
+	end := start
+	for end < len(outs) && end-start < maxRecordBatch && !seen[outs[end].ID] {
+		seen[outs[end].ID] = true
+		end++
+	}
+	return end
+}
+
+// paddedRows is the rows of the statement that records n outcomes: n
+// rounded up to a power of two.
+func paddedRows(n int) int {
+	rows := 1
+	for rows < n {
+		rows *= 2
+	}
+	return rows
+}
+
+// recordBatch writes outs, each of a delivery of its own, with stmt (of
+// recordOutcomes) at now, and sets applied[i] for those the store
+// applied.
+func recordBatch(ctx context.Context, stmt *sql.Stmt, now time.Time, worker string, outs []Outcome, applied []bool) error {
+	rows := paddedRows(len(outs))
+	args := make([]any, 0, rows*outcomeColumns+1)
+	for _, o := range outs {
+		at := o.At
+		if at.IsZero() {
+			at = now
+		}
+		attempted := 0
+		if o.Attempted {
+			attempted = 1
+		}
+		args = append(args, o.ID, string(o.Status), attempted, nullTime(o.NextAttemptAt), o.ProviderID, o.Error, at.UTC().Format(timeLayout))
+	}
+	for range rows - len(outs) {
+		args = append(args, 0, string(DeliveryQueued), 0, nil, "", "", "")
+	}
+	args = append(args, worker)
+	res, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer res.Close()
+	var done []int64
+	for res.Next() {
+		var id int64
+		if err := res.Scan(&id); err != nil {
+			return err
+		}
+		done = append(done, id)
+	}
+	if err := res.Err(); err != nil {
+		return err
+	}
+	slices.Sort(done)
+	for i, o := range outs {
+		_, applied[i] = slices.BinarySearch(done, o.ID)
+	}
+	return nil
 }
 
 // ClaimState is what Recheck found of one claimed delivery.
@@ -433,8 +520,8 @@ type Pause struct {
 func (s *Store) PauseChannel(ctx context.Context, id int64, ch Channel, reason string) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO notice_channels (notice_id, channel, paused_at, pause_reason) VALUES (?1, ?2, ?3, ?4)
-			ON CONFLICT (notice_id, channel) DO UPDATE SET paused_at = COALESCE(paused_at, ?3),
-			pause_reason = CASE WHEN paused_at IS NULL THEN ?4 ELSE pause_reason END`, id, string(ch), s.now(), reason)
+			ON CONFLICT (notice_id, channel) DO UPDATE SET paused_at = COALESCE(notice_channels.paused_at, ?3),
+			pause_reason = CASE WHEN notice_channels.paused_at IS NULL THEN ?4 ELSE notice_channels.pause_reason END`, id, string(ch), s.now(), reason)
 		return err
 	})
 	if err != nil {
@@ -713,7 +800,7 @@ func (s *Store) Report(ctx context.Context, id int64) (Report, error) {
 	for _, ch := range n.Channels {
 		r.Channels = append(r.Channels, ChannelReport{Channel: ch})
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT channel, status, count(*), sum(attempts), sum(attempts > 1) FROM deliveries WHERE notice_id = ? GROUP BY channel, status`, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT channel, status, count(*), CAST(sum(attempts) AS BIGINT), CAST(sum(CASE WHEN attempts > 1 THEN 1 ELSE 0 END) AS BIGINT) FROM deliveries WHERE notice_id = ? GROUP BY channel, status`, id)
 	if err != nil {
 		return r, err
 	}

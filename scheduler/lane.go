@@ -84,11 +84,12 @@ func newLane(name notices.Channel, cfg Channel, lease time.Duration) *lane {
 
 // backlog is how many claimed deliveries the lane keeps ready: enough to
 // keep every sender busy and to claim in large batches (a claim is a
-// transaction), and no more than a quarter of the lease's worth at the
-// rate limit. Those not begun at a crash are not sent twice: the restart
-// puts them back.
+// transaction, and it claims when half the backlog is gone: 512 at a
+// time), and no more than a quarter of the lease's worth at the rate
+// limit. Those not begun at a crash are not sent twice: the restart puts
+// them back.
 func (l *lane) backlog(lease time.Duration) int {
-	n := max(2*l.cfg.Concurrency, 256)
+	n := max(2*l.cfg.Concurrency, 1024)
 	if l.cfg.Rate > 0 {
 		n = min(n, int(l.cfg.Rate*lease.Seconds()/4))
 	}

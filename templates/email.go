@@ -266,7 +266,7 @@ func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
 	// encoding must say; its parts are 7-bit quoted-printable and base64).
 	// go-mail's own EmbedReader would encode the logo again for each
 	// recipient's email.
-	m.SetBodyWriter(mail.ContentType(bodyType), bytesWriter(body.with(textLine, htmlLine)), mail.WithPartEncoding(mail.NoEncoding))
+	m.SetBodyWriter(mail.ContentType(bodyType), body.writer(textLine, htmlLine), mail.WithPartEncoding(mail.NoEncoding))
 	return m, nil
 }
 
@@ -324,14 +324,6 @@ func writeQuotedPrintable(w io.Writer, s string) error {
 		return err
 	}
 	return qp.Close()
-}
-
-// bytesWriter writes b, for go-mail's body writers.
-func bytesWriter(b []byte) func(io.Writer) (int64, error) {
-	return func(w io.Writer) (int64, error) {
-		n, err := w.Write(b)
-		return int64(n), err
-	}
 }
 
 // WriteEmail writes the email as a standard .eml file.

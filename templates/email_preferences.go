@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io"
 	"strings"
 )
 
@@ -47,18 +48,26 @@ type mimeBody struct {
 	holes [2]int
 }
 
-// with returns the body with the encoded lines in its holes; the body
-// itself when there are none.
-func (m *mimeBody) with(textLine, htmlLine []byte) []byte {
-	if len(textLine) == 0 && len(htmlLine) == 0 {
-		return m.b
+// writer is a go-mail body writer of the body with the encoded lines in
+// its holes: it writes the pieces as they are, so a recipient's email
+// costs no copy of the body. go-mail gathers a body in a buffer before
+// writing it out: the buffer is grown once to the body's size instead of
+// doubling its way there.
+func (m *mimeBody) writer(textLine, htmlLine []byte) func(io.Writer) (int64, error) {
+	return func(w io.Writer) (int64, error) {
+		if b, ok := w.(*bytes.Buffer); ok {
+			b.Grow(len(m.b) + len(textLine) + len(htmlLine))
+		}
+		var n int64
+		for _, p := range [][]byte{m.b[:m.holes[0]], textLine, m.b[m.holes[0]:m.holes[1]], htmlLine, m.b[m.holes[1]:]} {
+			k, err := w.Write(p)
+			n += int64(k)
+			if err != nil {
+				return n, err
+			}
+		}
+		return n, nil
 	}
-	out := make([]byte, 0, len(m.b)+len(textLine)+len(htmlLine))
-	out = append(out, m.b[:m.holes[0]]...)
-	out = append(out, textLine...)
-	out = append(out, m.b[m.holes[0]:m.holes[1]]...)
-	out = append(out, htmlLine...)
-	return append(out, m.b[m.holes[1]:]...)
 }
 
 var preferencesHTML = template.Must(template.New("preferences").Parse(

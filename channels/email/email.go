@@ -5,6 +5,7 @@
 package email
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -52,9 +53,10 @@ type Config struct {
 // for concurrent use; at most Config.Connections sends run at once and the
 // others wait their turn.
 type Sender struct {
-	client *mail.Client
-	user   string
-	slots  chan struct{} // one token per send in flight
+	client  *mail.Client
+	user    string
+	timeout time.Duration
+	slots   chan struct{} // one token per send in flight
 
 	mu     sync.Mutex
 	idle   []*conn
@@ -70,6 +72,7 @@ var _ channels.Channel = (*Sender)(nil)
 type conn struct {
 	smtp *smtp.Client
 	nc   *cancelConn
+	buf  bytes.Buffer // the message being sent, reused
 }
 
 // New checks cfg and returns a Sender. It does not connect: the first Send
@@ -138,10 +141,11 @@ func New(cfg Config) (*Sender, error) {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
 	return &Sender{
-		client: client,
-		user:   cfg.Username,
-		slots:  make(chan struct{}, cfg.Connections),
-		Now:    time.Now,
+		client:  client,
+		user:    cfg.Username,
+		timeout: cfg.Timeout,
+		slots:   make(chan struct{}, cfg.Connections),
+		Now:     time.Now,
 	}, nil
 }
 
@@ -176,14 +180,14 @@ func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt
 			}
 			return channels.Receipt{}, s.dialError(err)
 		}
-		healthy, err := s.sendOn(ctx, c, m.Email)
+		healthy, reply, err := s.sendOn(ctx, c, m.Email)
 		if healthy {
 			s.put(c)
 		} else {
 			s.drop(c)
 		}
 		if err == nil {
-			return channels.Receipt{ProviderID: providerID(m.Email), At: s.Now()}, nil
+			return channels.Receipt{ProviderID: providerID(reply, m.Email), At: s.Now()}, nil
 		}
 		if ctx.Err() != nil {
 			return channels.Receipt{}, cancelled(ctx, err)
@@ -199,21 +203,22 @@ func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt
 	}
 }
 
-// sendOn sends msg over c and reports whether c can carry the next message.
-func (s *Sender) sendOn(ctx context.Context, c *conn, msg *mail.Msg) (healthy bool, err error) {
+// sendOn sends msg over c and reports whether c can carry the next
+// message, and the server's reply to the message.
+func (s *Sender) sendOn(ctx context.Context, c *conn, msg *mail.Msg) (healthy bool, reply string, err error) {
 	stop := context.AfterFunc(ctx, c.nc.cancel)
-	err = s.client.SendWithSMTPClient(c.smtp, msg)
+	reply, err = s.transact(c.smtp, msg, &c.buf)
 	if !stop() {
-		return false, err // ctx ended: the connection's deadline is in the past
+		return false, reply, err // ctx ended: the connection's deadline is in the past
 	}
 	if err == nil {
-		return true, nil
+		return true, reply, nil
 	}
-	var se *mail.SendError
+	var se *stepError
 	if !errors.As(err, &se) {
-		return false, err
+		return false, reply, err
 	}
-	return keepSession(se), err
+	return keepSession(se), reply, err
 }
 
 // keepSession reports whether the session that gave se can carry the next
@@ -224,9 +229,9 @@ func (s *Sender) sendOn(ctx context.Context, c *conn, msg *mail.Msg) (healthy bo
 // ended the transaction (Mailpit stopping answers 451 to the data and
 // then 503 to the next MAIL FROM); a 503 says the session is out of step;
 // an I/O error leaves it anywhere. Those sessions are closed.
-func keepSession(se *mail.SendError) bool {
-	code := se.ErrorCode()
-	switch se.Reason {
+func keepSession(se *stepError) bool {
+	code := se.code()
+	switch se.step {
 	case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
 		return true
 	case mail.ErrSMTPMailFrom, mail.ErrSMTPRcptTo, mail.ErrSMTPDataClose:
@@ -398,9 +403,8 @@ func (c *cancelConn) SetWriteDeadline(t time.Time) error {
 
 // providerID is the server's queue id from its reply to the message
 // ("250 2.0.0 Ok: queued as ID"), or else the Message-ID.
-func providerID(msg *mail.Msg) string {
-	resp := msg.ServerResponse()
-	if _, id, ok := strings.Cut(resp, "queued as "); ok {
+func providerID(reply string, msg *mail.Msg) string {
+	if _, id, ok := strings.Cut(reply, "queued as "); ok {
 		if f := strings.Fields(id); len(f) > 0 {
 			return strings.Trim(f[0], "<>")
 		}
@@ -412,11 +416,11 @@ func providerID(msg *mail.Msg) string {
 // step before the message was handed over: no reply, or 421, to MAIL
 // FROM, or 503 (bad sequence) to a command before the data.
 func stale(err error) bool {
-	var se *mail.SendError
+	var se *stepError
 	if !errors.As(err, &se) {
 		return false
 	}
-	switch code := se.ErrorCode(); se.Reason {
+	switch code := se.code(); se.step {
 	case mail.ErrConnCheck:
 		return code == 0 || code == 421
 	case mail.ErrSMTPMailFrom:
@@ -446,31 +450,31 @@ func authRefused(code int) bool {
 
 // classify turns go-mail's send error into the dispatcher's terms.
 func classify(err error) error {
-	var se *mail.SendError
+	var se *stepError
 	if !errors.As(err, &se) {
 		if errors.Is(err, errClosed) {
 			return &channels.Error{Reason: errClosed.Error(), Err: err}
 		}
 		return &channels.Error{Reason: "the connection to the SMTP server failed", Err: err}
 	}
-	code := se.ErrorCode()
-	text := replyText(se)
+	code := se.code()
+	text := se.words()
 	e := &channels.Error{Err: err}
 	if code != 0 {
 		e.Code, e.Reason = strconv.Itoa(code), text
 	}
 	switch {
 	case code == 0:
-		switch se.Reason {
+		switch se.step {
 		case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
 			e.Permanent = true
 			e.Reason = "the email cannot be sent as built: " + se.Error()
 		default:
-			e.Reason = "the connection to the SMTP server failed while " + se.Reason.String()
+			e.Reason = "the connection to the SMTP server failed while " + se.step.String()
 		}
 	case authRefused(code):
 		e.Permanent, e.Broken = true, true
-	case code >= 500 && se.Reason == mail.ErrSMTPMailFrom:
+	case code >= 500 && se.step == mail.ErrSMTPMailFrom:
 		// The sender is refused: every other message would be too (a 503
 		// to a fresh session's MAIL FROM: it wants a login first).
 		e.Permanent, e.Broken = true, true
@@ -516,21 +520,6 @@ func hardBounce(code int, words string) bool {
 		return true
 	}
 	return false
-}
-
-// replyText is the server's words in a SendError, without go-mail's
-// framing: "550 5.1.0 Mailbox unavailable" becomes "5.1.0 Mailbox
-// unavailable". go-mail v0.8.1 keeps the reply itself unexported, so it is
-// taken from the message, which is "REASON: REPLY[, affected ...]".
-func replyText(se *mail.SendError) string {
-	s := strings.TrimPrefix(se.Error(), se.Reason.String()+": ")
-	if i := strings.Index(s, ", affected "); i >= 0 {
-		s = s[:i]
-	}
-	if code := se.ErrorCode(); code != 0 {
-		s = strings.TrimPrefix(s, strconv.Itoa(code)+" ")
-	}
-	return unquote(s)
 }
 
 // unquote undoes the quoting that net/textproto puts around a reply's

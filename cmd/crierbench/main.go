@@ -77,6 +77,9 @@ type options struct {
 	sameProcess bool
 	ceiling     bool
 	smtpSink    string
+	// cli is the crier program to measure end to end (crier send, then
+	// crier dispatch) instead of the dispatcher in this process.
+	cli string
 	// child, set by the parent process only, runs that one channel and
 	// prints its result as JSON on standard output.
 	child string
@@ -121,7 +124,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	chans := fs.String("channels", "email,sms", "channels to measure, one run each: email, sms or both")
 	conc := fs.String("concurrency", "email=8,sms=16", "messages in flight per channel: one number for every channel, or channel=number pairs")
 	fs.StringVar(&o.template, "template", "boil-water-advisory", "built-in template to send, filled with its example values")
-	fs.StringVar(&o.db, "db", "", "SQLite file to use instead of a fresh one in a temporary folder; it should hold no other queued notice")
+	fs.StringVar(&o.db, "db", "", "store to use instead of a fresh SQLite file in a temporary folder: a SQLite file or a postgres:// URL; it should hold no other queued notice")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary folder with its store")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of publishing and sending to `file` (with several channels, cpu.prof becomes cpu.email.prof, cpu.sms.prof)")
 	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile taken after sending to `file` (named per channel as -cpuprofile is)")
@@ -129,6 +132,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.sameProcess, "same-process", false, "run every channel in this process: peak memory is then the process's so far")
 	fs.StringVar(&o.smtpSink, "smtp-sink", "go-smtp", "the discard SMTP server: go-smtp (github.com/emersion/go-smtp, reads byte by byte), or lean (reads line by line, leaving more of a small machine's CPU to the sender)")
 	fs.BoolVar(&o.ceiling, "ceiling", false, "also time plain go-mail sending one pre-built message over the same connections to the same sink: the ceiling on this machine")
+	fs.StringVar(&o.cli, "cli", "", "measure the crier program at `path` end to end as a user sends (crier send, then crier dispatch, with a crier.toml for the sink) instead of the dispatcher in this process")
 	fs.StringVar(&o.child, childFlag, "", "")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: crierbench [flags]\n\nPublishes a notice to N generated contacts and sends it to loopback sinks, one run per channel.\n\nFlags:\n")
@@ -256,9 +260,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	failed := false
 	for _, ch := range o.channels {
 		var res result
-		if o.sameProcess {
+		switch {
+		case o.cli != "":
+			res, err = benchCLI(ctx, o, ch, stderr)
+		case o.sameProcess:
 			res, err = benchChannel(ctx, o, ch, stderr)
-		} else {
+		default:
 			res, err = runChild(ctx, args, ch, stderr)
 		}
 		if err != nil {
@@ -799,6 +806,10 @@ func printTable(w io.Writer, o options, rs []result) {
 	fmt.Fprintf(w, "\ntemplate %s with its example values; %s, %d cores\n", o.template, runtime.Version(), runtime.NumCPU())
 	for _, r := range rs {
 		fmt.Fprintf(w, "one %s message: %s\n", r.Channel, r.Message)
+	}
+	if o.cli != "" {
+		printCLINotes(w, o)
+		return
 	}
 	fmt.Fprintln(w, "first ms: from the notice published (committed, and the idle dispatcher woken over HTTP as crier send wakes crier serve) to the first message the sink accepted")
 	fmt.Fprintln(w, "send s: from just before Publish to the last message the sink accepted (publishing included); msg/s: N / send s")

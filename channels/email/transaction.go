@@ -1,0 +1,130 @@
+package email
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"net/textproto"
+
+	"github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
+)
+
+// stepError is a failed step of one mail transaction: the step, named as
+// go-mail names it (MAIL FROM, RCPT TO, DATA, the end of the data …), and
+// what went wrong there: the server's reply (a *textproto.Error) or an I/O
+// error.
+type stepError struct {
+	step mail.SendErrReason
+	err  error
+}
+
+func (e *stepError) Error() string { return e.step.String() + ": " + e.err.Error() }
+func (e *stepError) Unwrap() error { return e.err }
+
+// code is the server's reply code (4xx or 5xx), 0 when there was none.
+func (e *stepError) code() int {
+	var reply *textproto.Error
+	if errors.As(e.err, &reply) && reply.Code >= 400 && reply.Code < 600 {
+		return reply.Code
+	}
+	return 0
+}
+
+// words is the server's reply without its code ("5.1.1 no such user"),
+// or the error's text when there was no reply.
+func (e *stepError) words() string {
+	var reply *textproto.Error
+	if errors.As(e.err, &reply) {
+		return unquote(reply.Msg)
+	}
+	return e.err.Error()
+}
+
+// transact sends msg over the session sc as one mail transaction, and
+// returns the server's reply to the data. The message is written to the
+// connection as it is, dot-stuffed here in a few bulk copies instead of
+// byte by byte (go-mail's writer, net/textproto's DotWriter, looks at
+// every byte of every message); buf is the session's buffer, reused from
+// message to message.
+func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer) (reply string, err error) {
+	from, err := msg.GetSender(false)
+	if err != nil {
+		return "", &stepError{mail.ErrGetSender, err}
+	}
+	rcpts, err := msg.GetRecipients()
+	if err != nil {
+		return "", &stepError{mail.ErrGetRcpts, err}
+	}
+	buf.Reset()
+	if _, err := msg.WriteTo(buf); err != nil {
+		return "", &stepError{mail.ErrWriteContent, err}
+	}
+	if !sc.HasConnection() {
+		return "", &stepError{mail.ErrConnCheck, mail.ErrNoActiveConnection}
+	}
+	if err := sc.UpdateDeadline(s.timeout); err != nil {
+		return "", &stepError{mail.ErrConnCheck, err}
+	}
+	if err := sc.Mail(from); err != nil {
+		sc.Reset()
+		return "", &stepError{mail.ErrSMTPMailFrom, err}
+	}
+	for _, rcpt := range rcpts {
+		if err := sc.Rcpt(rcpt); err != nil {
+			sc.Reset()
+			return "", &stepError{mail.ErrSMTPRcptTo, err}
+		}
+	}
+	w, err := sc.Data()
+	if err != nil {
+		return "", &stepError{mail.ErrSMTPData, err}
+	}
+	dc, ok := w.(*smtp.DataCloser)
+	if !ok {
+		return "", &stepError{mail.ErrWriteContent, errors.New("go-mail's DATA writer is not the one this sender knows")}
+	}
+	data := buf.Bytes()
+	if bytes.HasSuffix(data, []byte("\n")) {
+		data = bytes.TrimSuffix(data[:len(data)-1], []byte("\r"))
+	}
+	if err := writeStuffed(sc.Text.W, data); err != nil {
+		return "", &stepError{mail.ErrWriteContent, err}
+	}
+	// The last line break goes through go-mail's writer, which then ends
+	// the data with "." on its own line.
+	if _, err := dc.Write(crlf); err != nil {
+		return "", &stepError{mail.ErrWriteContent, err}
+	}
+	if err := dc.Close(); err != nil {
+		return "", &stepError{mail.ErrSMTPDataClose, err}
+	}
+	return dc.ServerResponse(), nil
+}
+
+var crlf = []byte("\r\n")
+
+// writeStuffed writes data to w as SMTP's data wants it (RFC 5321
+// 4.5.2), a line at a time: a line beginning with "." gets a second one,
+// and a line ending in a bare LF ends in CRLF, as net/textproto's
+// DotWriter writes them.
+func writeStuffed(w *bufio.Writer, data []byte) error {
+	for len(data) > 0 {
+		if data[0] == '.' {
+			w.WriteByte('.')
+		}
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			_, err := w.Write(data)
+			return err
+		}
+		if i > 0 && data[i-1] == '\r' {
+			w.Write(data[:i+1])
+		} else {
+			w.Write(data[:i])
+			w.Write(crlf)
+		}
+		data = data[i+1:]
+	}
+	return nil
+}
