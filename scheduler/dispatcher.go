@@ -544,6 +544,10 @@ func (d *Dispatcher) isPaused(id int64, ch notices.Channel) bool {
 func (d *Dispatcher) feed(ctx context.Context, l *lane) {
 	defer close(l.queue)
 	want := l.backlog(d.cfg.Lease)
+	// The first claim after a rest is small, so that the first messages
+	// go at once; each full claim doubles the next, up to the backlog.
+	first := min(want, max(2*l.cfg.Concurrency, 16))
+	size := first
 	for ctx.Err() == nil {
 		room := want - len(l.queue)
 		if room < max(1, want/2) {
@@ -556,7 +560,8 @@ func (d *Dispatcher) feed(ctx context.Context, l *lane) {
 		}
 		scope := d.scope(l)
 		sent := d.mono()
-		ds, err := d.store.Claim(ctx, l.name, d.cfg.Worker, scope, room, d.cfg.Lease)
+		ask := min(room, size)
+		ds, err := d.store.Claim(ctx, l.name, d.cfg.Worker, scope, ask, d.cfg.Lease)
 		if err != nil {
 			if ctx.Err() == nil {
 				// A busy store (another process importing): try again soon,
@@ -577,9 +582,12 @@ func (d *Dispatcher) feed(ctx context.Context, l *lane) {
 				return // ReleaseClaims puts back the rest
 			}
 		}
-		if len(ds) < room {
+		if len(ds) < ask {
 			d.idle(ctx, l, scope)
+			size = first
+			continue
 		}
+		size = min(2*size, want)
 	}
 }
 

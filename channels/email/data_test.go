@@ -31,6 +31,7 @@ func TestMailpitReceivesTheMessageAsGoMailSendsIt(t *testing.T) {
 		{name: "dots at line starts", body: ".\r\n..\r\n.hidden line\r\nend.\r\n. \r\n"},
 		{name: "a dot first and last", body: ".first\r\nmiddle\r\n."},
 		{name: "bare line feeds", body: "one\ntwo\n.three\n"},
+		{name: "line feeds bare and not", body: "one\r\n.two\n..three\r\nfour\n"},
 		{name: "no dot", body: "Boil your water before drinking it.\r\n"},
 		{name: "empty", body: ""},
 	}

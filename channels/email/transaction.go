@@ -105,10 +105,36 @@ func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer) (re
 var crlf = []byte("\r\n")
 
 // writeStuffed writes data to w as SMTP's data wants it (RFC 5321
-// 4.5.2), a line at a time: a line beginning with "." gets a second one,
-// and a line ending in a bare LF ends in CRLF, as net/textproto's
-// DotWriter writes them.
+// 4.5.2), as net/textproto's DotWriter writes it: a line beginning with
+// "." gets a second one, and a line ending in a bare LF ends in CRLF. A
+// message whose lines all end in CRLF (go-mail's, Crier's) is written in
+// a few large pieces, cut only where a line begins with a dot.
 func writeStuffed(w *bufio.Writer, data []byte) error {
+	if bytes.Count(data, lf) != bytes.Count(data, crlf) {
+		return writeLines(w, data)
+	}
+	if len(data) > 0 && data[0] == '.' {
+		w.WriteByte('.')
+	}
+	for {
+		i := bytes.Index(data, lineThenDot)
+		if i < 0 {
+			_, err := w.Write(data)
+			return err
+		}
+		w.Write(data[:i+len(lineThenDot)])
+		w.WriteByte('.')
+		data = data[i+len(lineThenDot):]
+	}
+}
+
+var (
+	lf          = []byte("\n")
+	lineThenDot = []byte("\n.")
+)
+
+// writeLines is writeStuffed a line at a time, for data with bare LFs.
+func writeLines(w *bufio.Writer, data []byte) error {
 	for len(data) > 0 {
 		if data[0] == '.' {
 			w.WriteByte('.')
