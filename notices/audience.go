@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/crier-notices/crier/templates"
+	"github.com/crier-notices/crier/templates/category"
 )
 
 // Print is the channel of paper: a flyer posted or mailed to a postal
@@ -55,9 +55,9 @@ type ChannelCount struct {
 
 // Resolution is the outcome of resolving an audience.
 type Resolution struct {
-	Category templates.Category // the notice's category the counts are for; "" for none
-	Contacts int                // contacts in the audience
-	Channels []ChannelCount     // Email, SMS, Print
+	Category category.Category // the notice's category the counts are for; "" for none
+	Contacts int               // contacts in the audience
+	Channels []ChannelCount    // Email, SMS, Print
 }
 
 // Channel returns the count of channel ch.
@@ -109,7 +109,7 @@ FROM (SELECT %s AS e, ` + smsClass + ` AS m, ` + printClass + ` AS p FROM contac
 
 // emailClass is each contact's class on email for a notice of category
 // cat: opted out of it (4) after the reasons common to every category.
-func emailClass(cat templates.Category) string {
+func emailClass(cat category.Category) string {
 	optedOut := ""
 	if o := optedOutSQL(cat); o != "" {
 		optedOut = ` WHEN ` + o + ` THEN 4`
@@ -127,7 +127,7 @@ func (s *Store) Resolve(ctx context.Context, a Audience) (Resolution, error) {
 
 // ResolveFor is Resolve for a notice of category cat (NoticeCategory):
 // email addresses that opted out of cat count as OptedOut, not Reached.
-func (s *Store) ResolveFor(ctx context.Context, a Audience, cat templates.Category) (Resolution, error) {
+func (s *Store) ResolveFor(ctx context.Context, a Audience, cat category.Category) (Resolution, error) {
 	where, args, err := s.audienceWhere(ctx, s.db, a)
 	if err != nil {
 		return Resolution{}, err
@@ -138,7 +138,7 @@ func (s *Store) ResolveFor(ctx context.Context, a Audience, cat templates.Catego
 // resolve runs the counting query over the contacts selected by where (from
 // audienceWhere) through q, the store or a transaction, for a notice of
 // category cat.
-func resolve(ctx context.Context, q queryer, where string, args []any, cat templates.Category) (Resolution, error) {
+func resolve(ctx context.Context, q queryer, where string, args []any, cat category.Category) (Resolution, error) {
 	r := Resolution{Category: cat}
 	e := ChannelCount{Channel: Email}
 	m := ChannelCount{Channel: SMS}
@@ -193,7 +193,7 @@ func (s *Store) EachRecipient(ctx context.Context, a Audience, ch Channel, fn fu
 // holds its address and the condition under which a message on ch of a
 // notice of category cat reaches the contact (the class 3 of resolve's
 // counts).
-func channelAddress(ch Channel, cat templates.Category) (addr, reached string, err error) {
+func channelAddress(ch Channel, cat category.Category) (addr, reached string, err error) {
 	switch ch {
 	case Email:
 		reached = `c.email <> '' AND c.email_state = 'subscribed' AND NOT ` + emailSuppressed

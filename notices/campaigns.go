@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/crier-notices/crier/templates"
 )
 
 // Campaign is a notice that recurs on a schedule: every firing creates a
@@ -157,7 +155,7 @@ func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
 // the firing's values (FiringValues: relative dates resolved, fired_at
 // given) and publishes it. A firing already recorded, published or
 // missed, is left alone: published is false. fam is the campaign's template.
-func (s *Store) PublishRun(ctx context.Context, c Campaign, scheduledAt time.Time, fam *templates.Family, defaultLang string) (sum PublishSummary, published bool, err error) {
+func (s *Store) PublishRun(ctx context.Context, c Campaign, scheduledAt time.Time, fam Template, defaultLang string) (sum PublishSummary, published bool, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		runID, err := insertRun(ctx, tx, c.ID, scheduledAt, RunPublished, "", s.now())
 		if err != nil || runID == 0 {
@@ -189,15 +187,15 @@ func (s *Store) PublishRun(ctx context.Context, c Campaign, scheduledAt time.Tim
 
 // FiringValues returns the values campaign c's firing at at gives its
 // notice: the campaign's, with its dates relative to the firing (+14d,
-// day:15) resolved in the campaign's zone (see templates.ResolveValues)
+// day:15) resolved in the campaign's zone (see Template.ResolveValues)
 // and, when the template declares a field "fired_at" the campaign leaves
 // empty, the firing time as YYYY-MM-DD HH:MM, for an "as of" line.
-func FiringValues(c Campaign, fam *templates.Family, at time.Time) (templates.Values, error) {
+func FiringValues(c Campaign, fam Template, at time.Time) (map[string]string, error) {
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("time zone %q: %w", c.Timezone, err)
 	}
-	values, err := templates.ResolveValues(fam.Original, c.Notice.Values, at.In(loc))
+	values, err := fam.ResolveValues(c.Notice.Values, at.In(loc))
 	if err != nil {
 		return values, err
 	}

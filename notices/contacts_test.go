@@ -25,7 +25,9 @@ func TestSaveAndReadContacts(t *testing.T) {
 	}
 
 	// An update keeps subscription states it does not set.
-	if _, err := s.db.ExecContext(ctx, `UPDATE contacts SET sms_state = 'unsubscribed' WHERE account = '1001'`); err != nil {
+	unsubscribed := c
+	unsubscribed.SMSState = Unsubscribed
+	if _, err := s.SaveContact(ctx, unsubscribed); err != nil {
 		t.Fatal(err)
 	}
 	c.Name, c.Tags = "Ana Díaz Peña", []string{"elm"}

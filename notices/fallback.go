@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/crier-notices/crier/templates"
+	"github.com/crier-notices/crier/templates/lang"
 )
 
 // LanguageFallback is how many contacts of a notice's audience prefer a
@@ -17,11 +17,11 @@ type LanguageFallback struct {
 
 // Fallbacks counts the contacts of notice n's audience whose language the
 // notice lacks, by language, most first, with the language they get by
-// PublishLanguages' rule and templates.MatchLanguage (what Publish
+// PublishLanguages' rule and lang.Match (what Publish
 // applies). Contacts without a
 // language count only when the default language is not the one they get.
 // Errors: those of Resolve, and PublishLanguages'.
-func (s *Store) Fallbacks(ctx context.Context, n Notice, fam *templates.Family, defaultLang string) ([]LanguageFallback, error) {
+func (s *Store) Fallbacks(ctx context.Context, n Notice, fam Template, defaultLang string) ([]LanguageFallback, error) {
 	langs, fallback, err := PublishLanguages(n, fam, defaultLang)
 	if err != nil {
 		return nil, err
@@ -42,10 +42,10 @@ func (s *Store) Fallbacks(ctx context.Context, n Notice, fam *templates.Family, 
 		if err := rows.Scan(&f.Language, &f.Contacts); err != nil {
 			return nil, err
 		}
-		if _, theirs := templates.MatchLanguage(defaultLang, []string{fallback}); f.Language == "" && theirs {
+		if _, theirs := lang.Match(defaultLang, []string{fallback}); f.Language == "" && theirs {
 			continue // they get the default language, which is theirs
 		}
-		if _, ok := templates.MatchLanguage(f.Language, langs); ok {
+		if _, ok := lang.Match(f.Language, langs); ok {
 			continue // theirs, or its base (es for es-MX), as Publish gives it
 		}
 		out = append(out, f)

@@ -5,7 +5,7 @@ import (
 	"net/mail"
 	"strings"
 
-	"github.com/crier-notices/crier/templates"
+	"github.com/crier-notices/crier/templates/lang"
 	"github.com/nyaruka/phonenumbers"
 )
 
@@ -83,7 +83,7 @@ var languageNames = map[string]string{
 }
 
 // Language returns the language code of a contact's language written as a
-// code, by templates.Language, the one rule for language codes ("ES_mx" is
+// code, by lang.Code, the one rule for language codes ("ES_mx" is
 // "es-MX", "spa" "es"), or as a common name a billing export writes
 // ("Spanish", "Español"). An empty cell is "": the utility's default.
 func (n Normalizer) Language(s string) (string, error) {
@@ -94,5 +94,5 @@ func (n Normalizer) Language(s string) (string, error) {
 	if code, ok := languageNames[strings.ToLower(s)]; ok {
 		return code, nil
 	}
-	return templates.Language(s)
+	return lang.Code(s)
 }

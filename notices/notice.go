@@ -16,7 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/crier-notices/crier/templates"
+	"github.com/crier-notices/crier/templates/category"
+	"github.com/crier-notices/crier/templates/lang"
 )
 
 // Urgency says how a notice goes out. An emergency (a boil water advisory)
@@ -88,7 +89,7 @@ type Notice struct {
 	// Category is the notice's category (NoticeCategory), frozen when it
 	// is published; "" before. OptedOut counts the email addresses
 	// publishing left out for having opted out of it.
-	Category templates.Category
+	Category category.Category
 	OptedOut int
 
 	CreatedAt   time.Time
@@ -210,7 +211,7 @@ func (n *Notice) check() error {
 		return errorf(Invalid, "%q is not an urgency (use normal or emergency)", n.Urgency)
 	}
 	for i, l := range n.Languages {
-		code, err := templates.Language(l)
+		code, err := lang.Code(l)
 		if err != nil {
 			return errorf(Invalid, "%v", err)
 		}

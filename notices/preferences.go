@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/crier-notices/crier/templates"
+	"github.com/crier-notices/crier/templates/category"
 )
 
 // Email preferences are kept by address, as suppressions are (see the
@@ -20,7 +20,7 @@ import (
 
 // OptOutCategories are the categories of notices an email address may
 // leave: every category but emergency, which reaches everyone reachable.
-var OptOutCategories = []templates.Category{templates.Service, templates.Information}
+var OptOutCategories = []category.Category{category.Service, category.Information}
 
 // How an address's preferences changed, as the record says.
 const (
@@ -31,9 +31,9 @@ const (
 // NoticeCategory is the category a notice goes out under: its template's
 // category, except that a notice sent as an emergency is one whatever its
 // template says, so no opt-out keeps it from anyone.
-func NoticeCategory(template templates.Category, u Urgency) templates.Category {
+func NoticeCategory(template category.Category, u Urgency) category.Category {
 	if u == Emergency {
-		return templates.Emergency
+		return category.Emergency
 	}
 	return template
 }
@@ -43,7 +43,7 @@ func NoticeCategory(template templates.Category, u Urgency) templates.Category {
 // (Notice.Category), else, for a notice not yet published or published
 // before categories were kept, NoticeCategory's. The dispatcher, the
 // preferences page and the feeds all read a notice's category so.
-func (n Notice) CategoryWith(template templates.Category) templates.Category {
+func (n Notice) CategoryWith(template category.Category) category.Category {
 	if n.Category != "" {
 		return n.Category
 	}
@@ -52,14 +52,14 @@ func (n Notice) CategoryWith(template templates.Category) templates.Category {
 
 // CanOptOut says whether an email address may opt out of category c:
 // every category but emergency.
-func CanOptOut(c templates.Category) bool {
+func CanOptOut(c category.Category) bool {
 	return slices.Contains(OptOutCategories, c)
 }
 
 // optedOutSQL is the condition that the email of contacts c opted out of
 // category cat, or "" when nobody can opt out of it. The category is one
 // of OptOutCategories, a constant: never text from outside.
-func optedOutSQL(cat templates.Category) string {
+func optedOutSQL(cat category.Category) string {
 	if !CanOptOut(cat) {
 		return ""
 	}
@@ -81,16 +81,16 @@ func emailAddress(address string) (string, error) {
 
 // OptedOut returns the categories the email address opted out of, in the
 // order of OptOutCategories. Errors: Invalid for a bad address.
-func (s *Store) OptedOut(ctx context.Context, address string) ([]templates.Category, error) {
+func (s *Store) OptedOut(ctx context.Context, address string) ([]category.Category, error) {
 	addr, err := emailAddress(address)
 	if err != nil {
 		return nil, err
 	}
-	cats, err := columnValues[templates.Category](ctx, s.db, `SELECT category FROM email_opt_outs WHERE address = ?`, addr)
+	cats, err := columnValues[category.Category](ctx, s.db, `SELECT category FROM email_opt_outs WHERE address = ?`, addr)
 	if err != nil {
 		return nil, fmt.Errorf("email preferences of %s: %w", addr, err)
 	}
-	var out []templates.Category
+	var out []category.Category
 	for _, c := range OptOutCategories {
 		if slices.Contains(cats, c) {
 			out = append(out, c)
@@ -104,7 +104,7 @@ func (s *Store) OptedOut(ctx context.Context, address string) ([]templates.Categ
 // the notice whose link was followed (0: none). It says whether anything
 // changed: opting out twice is no error. Errors: Invalid for a bad
 // address, or a category nobody may leave (emergency).
-func (s *Store) OptOut(ctx context.Context, address string, cat templates.Category, noticeID int64, how string) (changed bool, err error) {
+func (s *Store) OptOut(ctx context.Context, address string, cat category.Category, noticeID int64, how string) (changed bool, err error) {
 	if !CanOptOut(cat) {
 		return false, errorf(Invalid, "%q notices cannot be left by email preferences: only service and information", cat)
 	}
@@ -127,7 +127,7 @@ func (s *Store) OptOut(ctx context.Context, address string, cat templates.Catego
 // wanted), in one transaction, each change recorded with how and the
 // notice whose link was followed (0: none). It says whether anything
 // changed. Errors: Invalid for a bad address.
-func (s *Store) SetEmailPreferences(ctx context.Context, address string, wanted map[templates.Category]bool, noticeID int64, how string) (changed bool, err error) {
+func (s *Store) SetEmailPreferences(ctx context.Context, address string, wanted map[category.Category]bool, noticeID int64, how string) (changed bool, err error) {
 	addr, err := emailAddress(address)
 	if err != nil {
 		return false, err
@@ -150,7 +150,7 @@ func (s *Store) SetEmailPreferences(ctx context.Context, address string, wanted 
 
 // setOptOut opts addr out of (out) or back into category cat, and records
 // the change; it says whether there was one.
-func (s *Store) setOptOut(ctx context.Context, tx *sql.Tx, addr string, cat templates.Category, out bool, noticeID int64, how string) (bool, error) {
+func (s *Store) setOptOut(ctx context.Context, tx *sql.Tx, addr string, cat category.Category, out bool, noticeID int64, how string) (bool, error) {
 	now := s.now()
 	notice := sql.NullInt64{Int64: noticeID, Valid: noticeID > 0}
 	var res sql.Result

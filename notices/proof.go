@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/crier-notices/crier/templates"
 )
 
 // ProofAddress is an address a proof goes to, on its channel.
@@ -28,7 +26,7 @@ type ProofAddress struct {
 // does not have exactly one language of fam, for values that do not fill
 // the template, for a channel n does not use or no address; those of
 // CreateNotice.
-func (s *Store) CreateProof(ctx context.Context, n Notice, fam *templates.Family, to []ProofAddress) (int64, error) {
+func (s *Store) CreateProof(ctx context.Context, n Notice, fam Template, to []ProofAddress) (int64, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := checkProof(n, fam, to, s.PhoneRegion); err != nil {
@@ -59,12 +57,12 @@ func (s *Store) CreateProof(ctx context.Context, n Notice, fam *templates.Family
 }
 
 // checkProof checks a proof before it is stored.
-func checkProof(n Notice, fam *templates.Family, to []ProofAddress, region string) error {
-	if fam == nil || fam.Name != n.Template {
+func checkProof(n Notice, fam Template, to []ProofAddress, region string) error {
+	if fam == nil || fam.TemplateName() != n.Template {
 		return errorf(Invalid, "a proof needs its template")
 	}
-	if len(n.Languages) != 1 || fam.ByLang[n.Languages[0]] == nil {
-		return errorf(Invalid, "a proof goes in one language of template %s (it has %s)", fam.Name, strings.Join(fam.Languages(), ", "))
+	if len(n.Languages) != 1 || !hasLanguage(fam, n.Languages[0]) {
+		return errorf(Invalid, "a proof goes in one language of template %s (it has %s)", fam.TemplateName(), strings.Join(fam.Languages(), ", "))
 	}
 	if len(to) == 0 {
 		return errorf(Invalid, "a proof needs an address to go to")

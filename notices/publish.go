@@ -3,13 +3,13 @@ package notices
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/crier-notices/crier/templates"
+	"github.com/crier-notices/crier/templates/category"
+	"github.com/crier-notices/crier/templates/lang"
 )
 
 // PublishSummary says what publishing a notice did.
@@ -63,7 +63,7 @@ func (p PublishSummary) Queued() int {
 // (NoticeCategory: an address, subscribed, the address not suppressed nor,
 // for email, opted out of the category; print: a postal address but
 // neither email nor mobile), with the contact's address, name and language frozen. A
-// contact gets the notice language templates.MatchLanguage chooses for
+// contact gets the notice language lang.Match chooses for
 // theirs (a customer who reads es-MX gets es); one whose language none
 // fits gets the fallback:
 // defaultLang when the notice has it, else the template's original
@@ -89,9 +89,9 @@ func (p PublishSummary) Queued() int {
 // notice asks for a language the template lacks, or when the values do not
 // fill the template in every language of the notice (the Error wraps the
 // templates.ValueErrors); those of Resolve for the audience.
-func (s *Store) Publish(ctx context.Context, id int64, fam *templates.Family, defaultLang string) (PublishSummary, error) {
+func (s *Store) Publish(ctx context.Context, id int64, fam Template, defaultLang string) (PublishSummary, error) {
 	sum := PublishSummary{NoticeID: id}
-	if fam == nil || fam.Original == nil {
+	if fam == nil || fam.TemplateName() == "" {
 		return sum, errorf(Invalid, "publish notice %d: no template given", id)
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
@@ -108,7 +108,7 @@ func (s *Store) Publish(ctx context.Context, id int64, fam *templates.Family, de
 // on channel ch for the contacts selected by where, and returns how many it wrote. The
 // conflict clause collapses contacts sharing an address. (SQLite needs the
 // SELECT's WHERE for the ON CONFLICT to parse, which it has.)
-func insertDeliveries(ctx context.Context, tx *sql.Tx, id int64, ch Channel, cat templates.Category, where string, whereArgs []any,
+func insertDeliveries(ctx context.Context, tx *sql.Tx, id int64, ch Channel, cat category.Category, where string, whereArgs []any,
 	lang sqlExpr, prio int, due, now time.Time) (int, error) {
 	addr, reached, err := channelAddress(ch, cat)
 	if err != nil {
@@ -137,7 +137,7 @@ type sqlExpr struct {
 }
 
 // deliveryLanguage returns the SQL for the language each contact of the
-// audience (where) gets: the notice language templates.MatchLanguage
+// audience (where) gets: the notice language lang.Match
 // chooses for the contact's (es for a customer who reads es-MX), else
 // fallback. The audience holds few distinct languages: one CASE arm each.
 func deliveryLanguage(ctx context.Context, tx *sql.Tx, where string, whereArgs []any, langs []string, fallback string) (sqlExpr, error) {
@@ -152,7 +152,7 @@ func deliveryLanguage(ctx context.Context, tx *sql.Tx, where string, whereArgs [
 		if err := rows.Scan(&l); err != nil {
 			return sqlExpr{}, err
 		}
-		if m, ok := templates.MatchLanguage(l, langs); ok && m != fallback {
+		if m, ok := lang.Match(l, langs); ok && m != fallback {
 			e.sql += " WHEN ? THEN ?"
 			e.args = append(e.args, l, m)
 		}
@@ -171,23 +171,23 @@ func deliveryLanguage(ctx context.Context, tx *sql.Tx, where string, whereArgs [
 // contact whose language is not among them gets. It is Publish's rule,
 // for whoever must say beforehand what publishing will do. Errors:
 // Invalid for a language the template lacks.
-func PublishLanguages(n Notice, fam *templates.Family, defaultLang string) ([]string, string, error) {
+func PublishLanguages(n Notice, fam Template, defaultLang string) ([]string, string, error) {
 	langs := n.Languages
 	if len(langs) == 0 {
 		langs = fam.Languages()
 	}
 	for _, l := range langs {
-		if fam.ByLang[l] == nil {
+		if !hasLanguage(fam, l) {
+			name := fam.TemplateName()
 			return nil, "", errorf(Invalid, "template %s has no %s translation (it has %s): drop the language or add %s.%s.md",
-				fam.Name, l, strings.Join(fam.Languages(), ", "), fam.Name, l)
+				name, l, strings.Join(fam.Languages(), ", "), name, l)
 		}
 	}
-	if l, ok := templates.MatchLanguage(defaultLang, langs); ok {
+	if l, ok := lang.Match(defaultLang, langs); ok {
 		return langs, l, nil // es for a default of es-MX, by the one rule
 	}
-	switch {
-	case slices.Contains(langs, fam.Original.Lang):
-		return langs, fam.Original.Lang, nil
+	if orig := fam.Languages()[0]; slices.Contains(langs, orig) {
+		return langs, orig, nil
 	}
 	return langs, langs[0], nil
 }
@@ -195,31 +195,15 @@ func PublishLanguages(n Notice, fam *templates.Family, defaultLang string) ([]st
 // checkValues fills the template in every language with the notice's
 // values, and returns an Invalid error wrapping every problem found, each
 // field once.
-func checkValues(n Notice, fam *templates.Family, langs []string, region string) error {
-	var all templates.ValueErrors
-	seen := map[string]bool{}
-	for _, l := range langs {
-		_, err := fam.ByLang[l].FillIn(templates.Values(n.Values), region)
-		var ves templates.ValueErrors
-		if errors.As(err, &ves) {
-			for _, ve := range ves {
-				if !seen[ve.Field] {
-					seen[ve.Field] = true
-					all = append(all, ve)
-				}
-			}
-		} else if err != nil {
-			return fmt.Errorf("fill template %s (%s): %w", fam.Name, l, err)
-		}
-	}
-	if len(all) > 0 {
-		return &Error{Code: Invalid, Message: fmt.Sprintf("the values do not fill template %s; fix them and publish again", fam.Name), Err: all}
+func checkValues(n Notice, fam Template, langs []string, region string) error {
+	if err := fam.CheckValues(n.Values, langs, region); err != nil {
+		return &Error{Code: Invalid, Message: fmt.Sprintf("the values do not fill template %s; fix them and publish again", fam.TemplateName()), Err: err}
 	}
 	return nil
 }
 
 // publish is Publish inside the transaction tx.
-func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam *templates.Family, defaultLang string) (PublishSummary, error) {
+func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam Template, defaultLang string) (PublishSummary, error) {
 	sum := PublishSummary{NoticeID: id}
 	err := func() error {
 		n, err := notice(ctx, tx, id)
@@ -232,8 +216,8 @@ func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam *template
 		if err := refuseAwaiting(ctx, tx, id, "published"); err != nil {
 			return err
 		}
-		if fam.Name != n.Template {
-			return errorf(Invalid, "notice %d uses template %s, not %s", id, n.Template, fam.Name)
+		if fam.TemplateName() != n.Template {
+			return errorf(Invalid, "notice %d uses template %s, not %s", id, n.Template, fam.TemplateName())
 		}
 		langs, fallback, err := PublishLanguages(n, fam, defaultLang)
 		if err != nil {
@@ -248,7 +232,7 @@ func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam *template
 		if err != nil {
 			return err
 		}
-		cat := NoticeCategory(fam.Original.Category, n.Urgency)
+		cat := NoticeCategory(fam.Category(), n.Urgency)
 		res, err := resolve(ctx, tx, where, args, cat)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package notices
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -148,8 +149,7 @@ func TestSuppressionSurvivesReimport(t *testing.T) {
 func TestResubscribeSubscribesTheContacts(t *testing.T) {
 	ctx := context.Background()
 	s := testStore(t)
-	id, err := s.SaveContact(ctx, Contact{Account: "7", Email: "Bo@Example.org", EmailState: Unsubscribed})
-	if err != nil {
+	if _, err := s.SaveContact(ctx, Contact{Account: "7", Email: "Bo@Example.org", EmailState: Unsubscribed}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.Suppress(ctx, "bo@example.org", UnsubscribeLink, "", "web"); err != nil {
@@ -163,10 +163,10 @@ func TestResubscribeSubscribesTheContacts(t *testing.T) {
 	if c.EmailState != Subscribed {
 		t.Errorf("email state %s", c.EmailState)
 	}
-	var how, by string
-	if err := s.db.QueryRowContext(ctx, `SELECT how, by_whom FROM subscription_events WHERE contact_id = ? AND channel = 'email' AND state = 'subscribed'`, id).Scan(&how, &by); err != nil ||
-		how != "resubscribe: signed the consent form" || by != "maria" {
-		t.Errorf("subscription event %q %q %v", how, by, err)
+	changes, err := s.SubscriptionChanges(ctx, "7")
+	i := slices.IndexFunc(changes, func(ch SubscriptionChange) bool { return ch.Channel == Email && ch.State == Subscribed })
+	if err != nil || i < 0 || changes[i].How != "resubscribe: signed the consent form" || changes[i].By != "maria" {
+		t.Errorf("subscription changes %+v, %v; want the resubscription by maria with its reason", changes, err)
 	}
 }
 

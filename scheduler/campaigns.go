@@ -130,7 +130,7 @@ func Anchor(c notices.Campaign) time.Time {
 // Campaigner fires the enabled campaigns: each due firing becomes a
 // published notice, exactly once, or is recorded missed.
 type Campaigner struct {
-	Store   *notices.Store
+	Store   CampaignStore
 	Library *templates.Library
 	// DefaultLanguage is the utility's, for publishing.
 	DefaultLanguage string

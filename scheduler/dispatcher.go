@@ -27,7 +27,7 @@ import (
 // transient. Every outcome is committed before its sender takes the next
 // message, so a crash repeats at most the sends in flight: one per sender.
 type Dispatcher struct {
-	store *notices.Store
+	store Queue
 	cfg   Config
 	log   *slog.Logger
 	lanes map[notices.Channel]*lane
@@ -75,7 +75,7 @@ type pauseKey struct {
 
 // New returns a dispatcher over the store with the configuration's
 // channels. It starts nothing: Run or Drain does.
-func New(store *notices.Store, cfg Config) (*Dispatcher, error) {
+func New(store Queue, cfg Config) (*Dispatcher, error) {
 	if store == nil || cfg.Library == nil {
 		return nil, errors.New("dispatcher: a store and a template library are required")
 	}

@@ -19,7 +19,7 @@ import (
 // renderCache holds each notice's renderings, made once per notice and
 // language; a recipient's message is then only its envelope.
 type renderCache struct {
-	store *notices.Store
+	store noticeReader
 	cfg   *Config
 
 	mu      sync.Mutex
@@ -46,7 +46,7 @@ type rendered struct {
 	err error // the rendering failed; an SMS error spoils only the SMS
 }
 
-func newRenderCache(store *notices.Store, cfg *Config) *renderCache {
+func newRenderCache(store noticeReader, cfg *Config) *renderCache {
 	return &renderCache{store: store, cfg: cfg, notices: map[int64]*noticeRender{}}
 }
 

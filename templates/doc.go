@@ -9,5 +9,7 @@
 // renderers. Field values are inserted into the Markdown escaped, so a value
 // is always text: it never becomes markup, a link or raw HTML.
 //
-// The package imports nothing else of Crier's.
+// The package imports nothing else of Crier's but its two leaf packages,
+// lang (language codes) and category (the kinds of notice), which the store
+// shares with it.
 package templates

@@ -1,19 +1,21 @@
 package templates
 
 import (
+	"github.com/crier-notices/crier/templates/category"
 	"strings"
 	texttemplate "text/template"
 	"time"
 )
 
-// Category says what kind of notice a template is.
-type Category string
+// Category says what kind of notice a template is (package category, so
+// that the store names one without this package).
+type Category = category.Category
 
 // The template categories.
 const (
-	Emergency   Category = "emergency"
-	Service     Category = "service"
-	Information Category = "information"
+	Emergency   = category.Emergency
+	Service     = category.Service
+	Information = category.Information
 )
 
 // FieldType is the type of value a field accepts.

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/scheduler"
 )
 
@@ -14,7 +13,7 @@ import (
 // public routes and on loopback: GET /healthz (the process is up), GET
 // /readyz (the service svc works and its database answers) and POST /wake
 // (look at the queue and the campaigns now; see WakeServers).
-func AdminHandler(svc *scheduler.Service, s *notices.Store) http.Handler {
+func AdminHandler(svc *scheduler.Service, s adminStore) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
@@ -49,7 +48,7 @@ func AdminHandler(svc *scheduler.Service, s *notices.Store) http.Handler {
 // that what a command just queued, rescheduled or resumed goes at once
 // rather than at the server's next poll. It returns the addresses that
 // answered; a server that does not answer is taken for gone.
-func WakeServers(ctx context.Context, s *notices.Store) []string {
+func WakeServers(ctx context.Context, s adminStore) []string {
 	servers, err := s.Servers(ctx)
 	if err != nil {
 		return nil

@@ -106,7 +106,7 @@ func TestAPIIdempotencyKey(t *testing.T) {
 func TestAPIIdempotencyKeyLasts24Hours(t *testing.T) {
 	var later atomic.Int64 // how far the store's clock is ahead
 	a := newAPIServer(t, func(c *Config) {
-		c.Store.Now = func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
+		c.Store.(*notices.Store).Now = func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
 	})
 	importContacts(t, a.store)
 	coord := a.clients[notices.RoleCoordinator]

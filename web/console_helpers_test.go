@@ -21,7 +21,7 @@ func newConsoleServer(t testing.TB, edit func(*Config)) (*Server, *notices.Store
 	t.Helper()
 	s, st := newTestServer(t, func(c *Config) {
 		c.App = &app.App{
-			Store:           c.Store,
+			Store:           c.Store.(*notices.Store),
 			Library:         c.Library,
 			Utility:         c.Utility,
 			DefaultLanguage: c.DefaultLanguage,

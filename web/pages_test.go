@@ -82,12 +82,12 @@ func createNotice(t *testing.T, s *Server, template string, sendAt time.Time, ch
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := s.cfg.Store.CreateNotice(ctx, notices.Notice{Template: template, Values: fam.Examples(),
+	id, err := storeOf(s).CreateNotice(ctx, notices.Notice{Template: template, Values: fam.Examples(),
 		Audience: notices.Audience{Lists: []string{"all"}}, Channels: chs, Urgency: notices.Emergency, SendAt: sendAt})
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := s.cfg.Store.Notice(ctx, id)
+	n, err := storeOf(s).Notice(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,10 +99,10 @@ func publishNotice(t *testing.T, s *Server, n notices.Notice) notices.Notice {
 	t.Helper()
 	ctx := context.Background()
 	fam, _ := s.cfg.Library.Family(n.Template)
-	if _, err := s.cfg.Store.Publish(ctx, n.ID, fam, "en"); err != nil {
+	if _, err := storeOf(s).Publish(ctx, n.ID, fam, "en"); err != nil {
 		t.Fatal(err)
 	}
-	n, err := s.cfg.Store.Notice(ctx, n.ID)
+	n, err := storeOf(s).Notice(ctx, n.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func sendNotice(t *testing.T, s *Server) (outboxDir, printDir string) {
 	t.Helper()
 	outboxDir, printDir = t.TempDir(), t.TempDir()
 	box := outbox.New(outboxDir, "")
-	d, err := scheduler.New(s.cfg.Store, scheduler.Config{
+	d, err := scheduler.New(storeOf(s), scheduler.Config{
 		Channels: map[notices.Channel]scheduler.Channel{
 			notices.Email: {Sender: box}, notices.SMS: {Sender: box}, notices.Print: {Sender: print.New(printDir)},
 		},
@@ -371,12 +371,12 @@ func sendProof(t *testing.T, s *Server) notices.Notice {
 	t.Helper()
 	ctx := context.Background()
 	fam, _ := s.cfg.Library.Family("boil-water-advisory")
-	id, err := s.cfg.Store.CreateProof(ctx, notices.Notice{Template: fam.Name, Values: fam.Examples(), Languages: []string{"en"}, Channels: []notices.Channel{notices.SMS}},
+	id, err := storeOf(s).CreateProof(ctx, notices.Notice{Template: fam.Name, Values: fam.Examples(), Languages: []string{"en"}, Channels: []notices.Channel{notices.SMS}},
 		fam, []notices.ProofAddress{{Channel: notices.SMS, Address: "+13155550199"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := s.cfg.Store.Notice(ctx, id)
+	n, err := storeOf(s).Notice(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}

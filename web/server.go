@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/app"
-	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/templates"
 )
 
@@ -22,7 +21,7 @@ type Config struct {
 	// signs the address it posts to, so the webhooks are checked against
 	// it.
 	PublicURL       string
-	Store           *notices.Store
+	Store           Store
 	Library         *templates.Library
 	Utility         templates.Utility // name, phone, zone (Location) ... of the utility
 	DefaultLanguage string

@@ -50,11 +50,11 @@ func publishTo(t testing.TB, s *Server, template string, u notices.Urgency) int6
 			values[f.Name] = time.Now().AddDate(0, 0, 10).Format("2006-01-02") // the examples' dates are past
 		}
 	}
-	id, err := s.cfg.Store.CreateNotice(ctx, notices.Notice{Template: template, Values: values, Channels: []notices.Channel{notices.Email}, Urgency: u})
+	id, err := storeOf(s).CreateNotice(ctx, notices.Notice{Template: template, Values: values, Channels: []notices.Channel{notices.Email}, Urgency: u})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.cfg.Store.Publish(ctx, id, fam, "en"); err != nil {
+	if _, err := storeOf(s).Publish(ctx, id, fam, "en"); err != nil {
 		t.Fatal(err)
 	}
 	return id
@@ -163,7 +163,7 @@ func sendEmails(t testing.TB, mp *testenv.MailpitServer, s *Server) {
 	defer sender.Close()
 	u := s.cfg.Utility
 	u.Email, u.Address = "notices@water.example.org", "1 Reservoir Road, Clearwater, NY 13000" // a Tier 1 notice gives both
-	d, err := scheduler.New(s.cfg.Store, scheduler.Config{
+	d, err := scheduler.New(storeOf(s), scheduler.Config{
 		Channels:  map[notices.Channel]scheduler.Channel{notices.Email: {Sender: sender, Concurrency: 1}},
 		Library:   s.cfg.Library,
 		Utility:   u,
