@@ -334,7 +334,7 @@ func TestUndoKeepsEditsMadeDuringTheImport(t *testing.T) {
 	}
 	var b strings.Builder
 	b.WriteString("account,name,email\nA1,New,new@example.org\n")
-	for i := range 300 {
+	for i := range bulkBatchSize + 300 { // a batch goes to the writer once full, on either engine
 		fmt.Fprintf(&b, "B%d,Someone,b%d@example.org\n", i, i)
 	}
 	r := &gatedReader{first: strings.NewReader(b.String()), resume: make(chan struct{})}
@@ -372,7 +372,7 @@ func TestFirstImportBesideAnotherWriter(t *testing.T) {
 	other := openDSN(t, dsn)
 	var first, rest strings.Builder
 	first.WriteString("account,name,email\n")
-	for i := range 3000 {
+	for i := range bulkBatchSize + 3000 { // full batches, on either engine
 		fmt.Fprintf(&first, "A%d,Someone,a%d@example.org\n", i, i)
 	}
 	rest.WriteString("X1,From The File,x1@example.org\n")
