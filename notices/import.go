@@ -252,21 +252,14 @@ func decodeImport(r io.Reader, encoding string) (io.Reader, error) {
 	return nil, errorf(Invalid, "encoding %q: use utf-8, latin1 or windows-1252", encoding)
 }
 
-// The import's statements. SQLite and PostgreSQL alike but for placeholders.
+// The import's statements that are not batched. SQLite and PostgreSQL
+// alike but for placeholders.
 const (
-	importSelect = `SELECT id, name, email, mobile, landline, postal_address, service_address, zone, language,
-	email_state, sms_state, attributes, ` + contactTags + `
-FROM contacts WHERE account = ?`
-	importInsert = `INSERT INTO contacts (account, name, email, mobile, landline, postal_address, service_address, zone,
-	language, email_state, sms_state, attributes, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` // PostgreSQL: RETURNING id (LastInsertId is SQLite's)
 	importUpdate = `UPDATE contacts SET name = ?, email = ?, mobile = ?, landline = ?, postal_address = ?,
 	service_address = ?, zone = ?, language = ?, email_state = ?, sms_state = ?, attributes = ?, updated_at = ?
 WHERE id = ?`
 	importDeleteTags = `DELETE FROM contact_tags WHERE contact_id = ?`
-	importInsertTag  = `INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`
 	importEvent      = `INSERT INTO subscription_events (contact_id, channel, state, how, at) VALUES (?, ?, ?, 'import', ?) RETURNING id`
-	importMember     = `INSERT INTO list_members (list_id, contact_id) VALUES (?, ?) ON CONFLICT DO NOTHING`
 )
 
 // importRecord is a contact as stored, the unit the import compares.
