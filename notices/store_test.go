@@ -160,3 +160,43 @@ func TestOpenExistingMakesNoDatabase(t *testing.T) {
 		t.Errorf("Contact = %+v, %v", c, err)
 	}
 }
+
+// On PostgreSQL, OpenExisting of a database without Crier's schema is
+// NotFound and writes no table there: a read-only command, or db copy's
+// source, pointed at the wrong database leaves it as it was.
+func TestOpenExistingOnPostgresWritesNothing(t *testing.T) {
+	if testEngine != "postgres" {
+		t.Skip("PostgreSQL's: SQLite's is TestOpenExistingMakesNoDatabase")
+	}
+	ctx := context.Background()
+	dsn := testDSN(t)
+	_, err := OpenExisting(ctx, dsn)
+	if ErrorCode(err) != NotFound || !strings.Contains(err.Error(), "no database at ") {
+		t.Fatalf("OpenExisting of an empty schema: %v; want NotFound", err)
+	}
+	s, err := OpenWithoutMigrating(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()`).Scan(&tables); err != nil || tables != 0 {
+		t.Errorf("the empty schema has %d tables after OpenExisting (%v); want none", tables, err)
+	}
+	s.Close()
+	s, err = Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveContact(ctx, Contact{Account: "A-1", Name: "Ana"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = OpenExisting(ctx, dsn)
+	if err != nil {
+		t.Fatalf("OpenExisting of a migrated database: %v", err)
+	}
+	defer s.Close()
+	if c, err := s.Contact(ctx, "A-1"); err != nil || c.Name != "Ana" {
+		t.Errorf("Contact = %+v, %v", c, err)
+	}
+}

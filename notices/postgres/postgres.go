@@ -60,8 +60,10 @@ func (Dialect) IDsIn(column string) string { return column + " = ANY(?)" }
 func (Dialect) IDsArg(ids []int64) any { return ids }
 
 // Open connects to the database at the URL dsn. A database server makes
-// no database on demand: create is ignored, and a missing database is a
-// NotFound error naming it.
+// no database on demand. Without create, a database that has no Crier
+// schema yet is a NotFound error, as a missing SQLite file is: a command
+// that only reads (or db copy's source) never writes Crier's tables into
+// a database it was pointed at by mistake.
 func (Dialect) Open(ctx context.Context, dsn string, create bool) (*notices.Database, error) {
 	name := Redact(dsn)
 	cfg, err := pgx.ParseConfig(dsn)
@@ -80,6 +82,17 @@ func (Dialect) Open(ctx context.Context, dsn string, create bool) (*notices.Data
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", name, redactErr(err, dsn))
+	}
+	if !create {
+		var have bool
+		if err := db.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&have); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("database %s: %w", name, redactErr(err, dsn))
+		}
+		if !have {
+			db.Close()
+			return nil, notices.Errorf(notices.NotFound, "no database at %s yet", name)
+		}
 	}
 	return &notices.Database{
 		DB: db,
