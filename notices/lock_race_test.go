@@ -46,13 +46,14 @@ func draftNotice(t *testing.T, s *Store) int64 {
 	return id
 }
 
-// together runs a and b at once, as two processes would, and waits for
-// both.
-func together(a, b func()) {
+// together runs fs at once, as several processes would, and waits for
+// them all.
+func together(fs ...func()) {
 	var wg sync.WaitGroup
 	start := make(chan struct{})
-	wg.Go(func() { <-start; a() })
-	wg.Go(func() { <-start; b() })
+	for _, f := range fs {
+		wg.Go(func() { <-start; f() })
+	}
 	close(start)
 	wg.Wait()
 }
@@ -164,32 +165,43 @@ func TestCancelDuringPublish(t *testing.T) {
 	t.Logf("came first: %v", first)
 }
 
-// TestTwoStoresSuppressOneAddress: two processes suppressing one address
-// at once (a STOP reply on one, a coordinator on the other): both
-// succeed, one adds the suppression, the other is told it was there and
-// gets the same one; the address's history says suppressed once.
+// TestTwoStoresSuppressOneAddress: processes suppressing one address at
+// once (a STOP reply on one crier serve, a bounce or a coordinator on the
+// other), three on each of two stores: every one succeeds, one adds the
+// suppression and the others are told it was there and get that one; the
+// address's history says suppressed once.
 func TestTwoStoresSuppressOneAddress(t *testing.T) {
 	ctx := context.Background()
 	stores := twoStores(t)
+	const each = 3
 	for round := range raceRounds {
 		addr := fmt.Sprintf("sup%d@example.org", round)
-		var sups [2]Suppression
-		var added [2]bool
-		var errs [2]error
-		suppress := func(i int) func() {
-			return func() {
-				sups[i], added[i], errs[i] = stores[i].Suppress(ctx, addr, Manual, fmt.Sprintf("by store %d", i), "ops")
+		var (
+			sups  [2 * each]Suppression
+			added [2 * each]bool
+			errs  [2 * each]error
+			fs    []func()
+		)
+		for i := range 2 * each {
+			fs = append(fs, func() {
+				sups[i], added[i], errs[i] = stores[i%2].Suppress(ctx, addr, Manual, fmt.Sprintf("by suppressor %d", i), "ops")
+			})
+		}
+		together(fs...)
+		adds := 0
+		for i := range sups {
+			if errs[i] != nil {
+				t.Fatalf("round %d: suppressor %d of %s: %v", round, i, addr, errs[i])
+			}
+			if added[i] {
+				adds++
+			}
+			if sups[i].Note != sups[0].Note || !sups[i].At.Equal(sups[0].At) {
+				t.Errorf("round %d: suppressor %d was given %+v, suppressor 0 %+v; want the one suppression kept", round, i, sups[i], sups[0])
 			}
 		}
-		together(suppress(0), suppress(1))
-		if errs[0] != nil || errs[1] != nil {
-			t.Fatalf("round %d: suppress %s twice at once: %v", round, addr, errs)
-		}
-		if added[0] == added[1] {
-			t.Errorf("round %d: added %v; want exactly one suppression added", round, added)
-		}
-		if sups[0].Note != sups[1].Note || !sups[0].At.Equal(sups[1].At) {
-			t.Errorf("round %d: the two were given %+v and %+v; want the one suppression kept", round, sups[0], sups[1])
+		if adds != 1 {
+			t.Errorf("round %d: %d suppressions added; want exactly one", round, adds)
 		}
 		h, err := stores[1].SuppressionHistory(ctx, addr)
 		if err != nil || len(h) != 1 {
