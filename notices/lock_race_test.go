@@ -209,3 +209,65 @@ func TestTwoStoresSuppressOneAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestRescheduleDuringPublish: a coordinator moves a scheduled notice
+// later just as a dispatcher publishes it, its time come. Either the move
+// comes first and the notice waits for its new time (no delivery), or
+// the publish does and the move is refused: never a notice moved, as the
+// coordinator was told, and going out at its old time all the same.
+func TestRescheduleDuringPublish(t *testing.T) {
+	ctx := context.Background()
+	stores := twoStores(t)
+	const contacts = 20
+	addContacts(t, stores[0], "rsc", contacts)
+	fam, values := hydrant(t)
+	base := stores[0].Now()
+	first := map[string]int{}
+	for round := range raceRounds {
+		for i, s := range stores {
+			at := base.Add(time.Duration(i) * time.Minute)
+			s.Now = func() time.Time { return at }
+		}
+		id, err := stores[0].CreateNotice(ctx, Notice{Template: fam.Name, Values: values, Channels: []Channel{Email}, SendAt: base.Add(30 * time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := stores[0].Publish(ctx, id, fam, "en"); err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range stores { // its time has come
+			at := base.Add(time.Hour + time.Duration(i)*time.Minute)
+			s.Now = func() time.Time { return at }
+		}
+		later := base.Add(3 * time.Hour)
+		var pubErr, moveErr error
+		together(
+			func() { _, pubErr = stores[0].Publish(ctx, id, fam, "en") },
+			func() { moveErr = stores[1].RescheduleNotice(ctx, id, later) },
+		)
+		if pubErr != nil {
+			t.Fatalf("round %d: publish: %v", round, pubErr)
+		}
+		n, err := stores[0].Notice(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := deliveryStatuses(t, stores[0], id)
+		switch {
+		case moveErr == nil:
+			first["reschedule"]++
+			if n.Status != Scheduled || !n.SendAt.Equal(later) || len(got) != 0 {
+				t.Errorf("round %d: moved to %s, then published: notice %d is %s at %s, deliveries %v; want scheduled at the new time, none yet",
+					round, later, id, n.Status, n.SendAt, got)
+			}
+		case ErrorCode(moveErr) == Conflict:
+			first["publish"]++
+			if n.Status != Sending || got[DeliveryQueued] != contacts {
+				t.Errorf("round %d: published, the move refused: notice %d is %s, deliveries %v; want sending, %d queued", round, id, n.Status, got, contacts)
+			}
+		default:
+			t.Fatalf("round %d: reschedule: %v; want it done or refused as going out (Conflict)", round, moveErr)
+		}
+	}
+	t.Logf("came first: %v", first)
+}
