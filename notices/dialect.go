@@ -74,6 +74,15 @@ type Dialect interface {
 	// ResetIDs moves the generator of t's Identity column past the
 	// largest id in t, after Copy wrote rows with their ids.
 	ResetIDs(ctx context.Context, tx *sql.Tx, t Table) error
+
+	// Issue 14's review, lock: a notice changed by one transaction at a
+	// time.
+
+	// ForUpdate ends a SELECT so that it locks the rows it returns until
+	// the transaction ends: a second transaction doing the same waits,
+	// then reads what the first committed (PostgreSQL). "" where a write
+	// transaction holds the whole database already (SQLite).
+	ForUpdate() string
 }
 
 // ImportWrites is what an engine does its own way when an import writes:

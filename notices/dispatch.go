@@ -448,6 +448,9 @@ func (s *Store) DueScheduled(ctx context.Context) ([]int64, error) {
 // dispatcher), and reports whether it paused.
 func (s *Store) PauseUnpublished(ctx context.Context, id int64, reason string) (paused bool, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockNotice(ctx, tx, id); err != nil {
+			return err
+		}
 		n, err := notice(ctx, tx, id)
 		if err != nil || n.Status != Scheduled || !n.PublishedAt.IsZero() {
 			return err
@@ -563,6 +566,9 @@ func (s *Store) Pauses(ctx context.Context, id int64) ([]Pause, error) {
 func (s *Store) Resume(ctx context.Context, id int64, chs ...Channel) ([]Pause, error) {
 	var lifted []Pause
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockNotice(ctx, tx, id); err != nil {
+			return err
+		}
 		if _, err := notice(ctx, tx, id); err != nil {
 			return err
 		}

@@ -358,6 +358,9 @@ func (s *Store) Notices(ctx context.Context) ([]Notice, error) {
 func (s *Store) CancelNotice(ctx context.Context, id int64) (int, error) {
 	var cancelled int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockNotice(ctx, tx, id); err != nil {
+			return err
+		}
 		n, err := notice(ctx, tx, id)
 		if err != nil {
 			return err
@@ -417,6 +420,9 @@ func (s *Store) EachDelivery(ctx context.Context, noticeID int64, fn func(Delive
 // for a time past.
 func (s *Store) RescheduleNotice(ctx context.Context, id int64, at time.Time) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockNotice(ctx, tx, id); err != nil {
+			return err
+		}
 		n, err := notice(ctx, tx, id)
 		if err != nil {
 			return err

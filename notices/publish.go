@@ -206,6 +206,9 @@ func checkValues(n Notice, fam Template, langs []string, region string) error {
 func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam Template, defaultLang string) (PublishSummary, error) {
 	sum := PublishSummary{NoticeID: id}
 	err := func() error {
+		if err := s.lockNotice(ctx, tx, id); err != nil {
+			return err
+		}
 		n, err := notice(ctx, tx, id)
 		if err != nil {
 			return err
@@ -246,8 +249,8 @@ func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam Template,
 			for _, ch := range n.Channels {
 				sum.Channels = append(sum.Channels, ChannelSummary{ChannelCount: res.Channel(ch)})
 			}
-			_, err = tx.ExecContext(ctx, `UPDATE notices SET status = 'scheduled', updated_at = ? WHERE id = ?`, now.Format(timeLayout), id)
-			return err
+			r, err := tx.ExecContext(ctx, `UPDATE notices SET status = 'scheduled', updated_at = ? WHERE id = ?`+unpublished, now.Format(timeLayout), id)
+			return publishedOnce(id, r, err)
 		}
 		lang, err := deliveryLanguage(ctx, tx, where, args, langs, fallback)
 		if err != nil {
@@ -266,9 +269,30 @@ func (s *Store) publish(ctx context.Context, tx *sql.Tx, id int64, fam Template,
 		if sum.Queued() == 0 && !slices.Contains(n.Channels, Print) {
 			sum.Status = Done
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE notices SET status = ?, published_at = ?, updated_at = ?, category = ?, opted_out = ? WHERE id = ?`,
+		r, err := tx.ExecContext(ctx, `UPDATE notices SET status = ?, published_at = ?, updated_at = ?, category = ?, opted_out = ? WHERE id = ?`+unpublished,
 			string(sum.Status), now.Format(timeLayout), now.Format(timeLayout), string(cat), sum.Channel(Email).OptedOut, id)
-		return err
+		return publishedOnce(id, r, err)
 	}()
 	return sum, err
+}
+
+// unpublished guards publish's UPDATE of the notice: it changes only a
+// draft or scheduled notice not yet published, so that, should another
+// transaction have published or cancelled it meanwhile, publishing
+// writes nothing over it (lockNotice makes this the rule; the guard
+// keeps it so whatever reads the notice without the lock).
+const unpublished = ` AND status IN ('draft', 'scheduled') AND published_at IS NULL`
+
+// publishedOnce turns the result of publish's guarded UPDATE into its
+// error: Conflict when it changed no row (the transaction, rolled back,
+// then writes no delivery either).
+func publishedOnce(id int64, res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err == nil && n == 0 {
+		err = errorf(Conflict, "notice %d was published or cancelled meanwhile, by another process", id)
+	}
+	return err
 }

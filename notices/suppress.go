@@ -127,14 +127,22 @@ func (s *Store) SuppressFound(ctx context.Context, address string, reason Suppre
 
 // suppressIn is Suppress inside tx, for a clean address and a valid reason
 // (sup's At is set here).
+//
+// The insert decides, not a read before it: two suppressing one address at
+// once (two crier serve, a STOP reply and a bounce) both insert; the
+// second, having waited for the first, inserts nothing and returns the
+// first's suppression.
 func (s *Store) suppressIn(ctx context.Context, tx *sql.Tx, sup Suppression) (Suppression, bool, error) {
-	old, found, err := suppressed(ctx, tx, sup.Address)
-	if err != nil || found {
+	now := s.now()
+	var got string
+	err := tx.QueryRowContext(ctx, `INSERT INTO suppressions (address, channel, reason, note, by_whom, created_at, notice_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (address) DO NOTHING RETURNING address`,
+		sup.Address, string(sup.Channel), string(sup.Reason), sup.Note, sup.By, now, sql.NullInt64{Int64: sup.NoticeID, Valid: sup.NoticeID != 0}).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		old, _, err := suppressed(ctx, tx, sup.Address)
 		return old, false, err
 	}
-	now := s.now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO suppressions (address, channel, reason, note, by_whom, created_at, notice_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		sup.Address, string(sup.Channel), string(sup.Reason), sup.Note, sup.By, now, sql.NullInt64{Int64: sup.NoticeID, Valid: sup.NoticeID != 0}); err != nil {
+	if err != nil {
 		return sup, false, err
 	}
 	why := string(sup.Reason)
