@@ -362,27 +362,8 @@ func (d *Dispatcher) housekeep(ctx context.Context) error {
 		}
 	}
 	if l := d.lanes[notices.Print]; l != nil {
-		ids, err := d.store.PrintDue(ctx)
-		if err != nil {
-			return err
-		}
-		now := d.cfg.Now()
-		for _, id := range ids {
-			retry := d.printRetry[id]
-			if now.Before(retry.at) {
-				continue
-			}
-			if err := d.print(ctx, l, id); err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				retry.wait = min(max(2*retry.wait, d.cfg.Backoff), d.cfg.MaxBackoff)
-				retry.at = now.Add(retry.wait)
-				d.printRetry[id] = retry
-				d.log.Error("print documents not written; will try again", "notice", id, "in", retry.wait, "err", err)
-				continue
-			}
-			delete(d.printRetry, id)
+		if err := d.printDue(ctx, l); err != nil || ctx.Err() != nil {
+			return err // stopping: the notices done are finished next time
 		}
 	}
 	return d.finishDone(ctx)

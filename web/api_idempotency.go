@@ -18,20 +18,23 @@ import (
 
 // An Idempotency-Key header on POST /api/v1/notices lets a system that
 // timed out retry without sending twice: the first request that carries a
-// key records it in the audit log ("api-idempotency-key", with the
-// request's fingerprint, under the token's name), and a later request of
-// the same token with the same key within idempotencyWindow answers with
-// the notice the first made instead of making another. The same key with
-// another request is refused (409). Requests with one key wait for each
-// other, so a retry that arrives while the first is still sending finds
-// it. That holds within one crier serve, the process that owns the store.
+// key claims it in the store (a unique row per token and key, before the
+// notice is made, so that every instance on one database sees it), and a
+// later request of the same token with the same key within
+// idempotencyWindow answers with the notice the first made instead of
+// making another. The same key with another request is refused (409).
+// Requests with one key wait for each other (a lock within one crier
+// serve, polling across instances), so a retry that arrives while the
+// first is still sending finds it. The key is also kept in the audit log
+// ("api-idempotency-key", with the request's fingerprint).
 const (
 	idempotencyAction = "api-idempotency-key"
 	idempotencyWindow = 24 * time.Hour
 	idempotencyKeyMax = 200
-	// idempotencyPage is how many audit entries are read at a time while
-	// looking for a key.
-	idempotencyPage = 500
+	// A request whose key another instance's request holds waits for it
+	// up to idempotencyWait, asking every idempotencyPoll.
+	idempotencyWait = 30 * time.Second
+	idempotencyPoll = 100 * time.Millisecond
 )
 
 // idempotencyKey reads the request's Idempotency-Key header: "" when
@@ -101,42 +104,53 @@ func idempotencyDetail(key, fp string) string {
 	return d + fp
 }
 
-// find looks for key among the audit entries of the request's actor of
-// the last idempotencyWindow: the notice it made and true (a replay), or
-// false when the key is new. Errors: Conflict when the key came with
-// another request.
-func (i *idempotency) find(ctx context.Context, a *app.App, key string, in apiNoticeRequest) (int64, bool, error) {
-	actor := app.ActorOf(ctx).String()
-	prefix := idempotencyDetail(key, "")
-	since := a.Store.Now().Add(-idempotencyWindow)
-	var before int64
+// claim takes key for the request's actor in the store: 0, false when
+// this request is to make the notice (then keep or release the key),
+// or the notice an earlier request with the key made and true (a
+// replay). A request of the key still at work on another instance is
+// waited for, polling, up to idempotencyWait. Errors: Conflict when the
+// key came with another request, or its first request is still at work.
+func (i *idempotency) claim(ctx context.Context, a *app.App, key string, in apiNoticeRequest) (int64, bool, error) {
+	actor, fp := app.ActorOf(ctx).String(), fingerprint(in)
+	deadline := time.Now().Add(idempotencyWait)
 	for {
-		page, err := a.Store.AuditLog(ctx, idempotencyPage, before)
-		if err != nil {
+		c, err := a.Store.ClaimIdempotencyKey(ctx, actor, key, fp, idempotencyWindow)
+		switch {
+		case err != nil:
 			return 0, false, err
-		}
-		for _, e := range page {
-			if e.At.Before(since) {
-				return 0, false, nil
-			}
-			if e.Action != idempotencyAction || e.Actor != actor || !strings.HasPrefix(e.Detail, prefix) {
-				continue
-			}
-			id, err := strconv.ParseInt(strings.TrimPrefix(e.Subject, "notice "), 10, 64)
-			if err != nil {
-				return 0, false, fmt.Errorf("audit entry %d: subject %q names no notice: %w", e.ID, e.Subject, err)
-			}
-			if strings.TrimPrefix(e.Detail, prefix) != fingerprint(in) {
-				return id, false, &notices.Error{Code: notices.Conflict, Message: fmt.Sprintf(
-					"the Idempotency-Key %q made notice %d from another request: use a new key for a new notice", key, id)}
-			}
-			return id, true, nil
-		}
-		if len(page) < idempotencyPage {
+		case c.Claimed:
 			return 0, false, nil
+		case c.Request != fp:
+			return c.NoticeID, false, &notices.Error{Code: notices.Conflict, Message: fmt.Sprintf(
+				"the Idempotency-Key %q was used for another request: use a new key for a new notice", key)}
+		case c.NoticeID != 0:
+			return c.NoticeID, true, nil
+		case time.Now().After(deadline):
+			return 0, false, &notices.Error{Code: notices.Conflict, Message: fmt.Sprintf(
+				"a request with the Idempotency-Key %q, made at %s, is still at work: retry with the same key later (look for its notice with GET /api/v1/notices before using another)",
+				key, c.At.UTC().Format(time.RFC3339))}
 		}
-		before = page[len(page)-1].ID
+		select {
+		case <-ctx.Done():
+			return 0, false, ctx.Err()
+		case <-time.After(idempotencyPoll):
+		}
 	}
+}
+
+// keep records in the store and in the audit log that key made notice id
+// (release when id is 0: the request made none).
+func (i *idempotency) keep(ctx context.Context, a *app.App, key string, in apiNoticeRequest, id int64) error {
+	actor := app.ActorOf(ctx).String()
+	// A cancelled request still records what it made.
+	ctx = context.WithoutCancel(ctx)
+	if id == 0 {
+		return a.Store.ReleaseIdempotencyKey(ctx, actor, key)
+	}
+	if err := a.Store.KeepIdempotencyKey(ctx, actor, key, id); err != nil {
+		return err
+	}
+	return i.record(ctx, a, key, in, id)
 }
 
 // record writes in the audit log that key made notice id.

@@ -98,7 +98,7 @@ func (s *Server) apiCreateNotice(idem *idempotency) func(http.ResponseWriter, *h
 		}
 		unlock := idem.lock(app.ActorOf(r.Context()).String() + "\x00" + key)
 		defer unlock()
-		id, replay, err := idem.find(r.Context(), s.cfg.App, key, in)
+		id, replay, err := idem.claim(r.Context(), s.cfg.App, key, in)
 		switch {
 		case err != nil:
 			s.apiFail(w, r, err)
@@ -106,10 +106,9 @@ func (s *Server) apiCreateNotice(idem *idempotency) func(http.ResponseWriter, *h
 			w.Header().Set("Idempotent-Replayed", "true")
 			s.answerNotice(w, r, http.StatusOK, id, apiSendResult{Message: fmt.Sprintf("notice %d was made by an earlier request with this Idempotency-Key; nothing more was sent", id)})
 		default:
-			if id := s.createNotice(w, r, in, req); id != 0 {
-				if err := idem.record(r.Context(), s.cfg.App, key, in, id); err != nil {
-					s.log.Error("web: the Idempotency-Key of a notice was not recorded", "notice", id, "err", err)
-				}
+			id := s.createNotice(w, r, in, req)
+			if err := idem.keep(r.Context(), s.cfg.App, key, in, id); err != nil {
+				s.log.Error("web: the Idempotency-Key of a notice was not recorded", "notice", id, "err", err)
 			}
 		}
 	}

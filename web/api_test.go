@@ -114,7 +114,21 @@ type apiTestServer struct {
 
 func newAPIServer(t testing.TB, edit func(*Config)) apiTestServer {
 	t.Helper()
-	s, st, ts := newConsoleServer(t, func(c *Config) {
+	s, st, ts := newConsoleServer(t, apiConfig(edit))
+	a := apiTestServer{srv: s, store: st, ts: ts, clients: map[notices.Role]apiClient{}}
+	for _, role := range notices.Roles {
+		token, err := st.CreateToken(context.Background(), "test-"+string(role), role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.clients[role] = apiClient{t: t, url: ts.URL, token: token}
+	}
+	return a
+}
+
+// apiConfig is the configuration of an API test server, then edit.
+func apiConfig(edit func(*Config)) func(*Config) {
+	return func(c *Config) {
 		// The dispatcher's messages, made as crier serve would with
 		// every channel in the outbox: the use cases check a notice's
 		// messages with them before anything is stored.
@@ -127,16 +141,7 @@ func newAPIServer(t testing.TB, edit func(*Config)) apiTestServer {
 		if edit != nil {
 			edit(c)
 		}
-	})
-	a := apiTestServer{srv: s, store: st, ts: ts, clients: map[notices.Role]apiClient{}}
-	for _, role := range notices.Roles {
-		token, err := st.CreateToken(context.Background(), "test-"+string(role), role)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.clients[role] = apiClient{t: t, url: ts.URL, token: token}
 	}
-	return a
 }
 
 // anon is a client without a token.
