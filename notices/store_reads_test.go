@@ -169,3 +169,58 @@ func TestUserReads(t *testing.T) {
 		t.Errorf("SetPasswordHash of 9999: %v; want NotFound", err)
 	}
 }
+
+func TestServersAndReplies(t *testing.T) {
+	ctx := context.Background()
+	s := testStore(t)
+	advance := clock(s)
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	if onFile := s.Path() != ""; onFile != (s.Engine() == "sqlite") {
+		t.Errorf("Path on %s: %q; want the file on SQLite, none on PostgreSQL", s.Engine(), s.Path())
+	}
+	for _, w := range []string{"w1", "w2"} {
+		if err := s.RegisterServer(ctx, w, "http://127.0.0.1:80"+w[1:]); err != nil {
+			t.Fatal(err)
+		}
+		advance(time.Second)
+	}
+	if err := s.UnregisterServer(ctx, "w1"); err != nil {
+		t.Fatal(err)
+	}
+	if srv, err := s.Servers(ctx); err != nil || len(srv) != 1 || srv[0].Worker != "w2" || srv[0].AdminURL != "http://127.0.0.1:802" {
+		t.Errorf("Servers after w1 stopped: %+v, %v; want w2 alone", srv, err)
+	}
+
+	for _, body := range []string{"when is it over?", "thanks"} {
+		recordText(t, s, "+13155550101", body, ReplyFeedback)
+		advance(time.Second)
+	}
+	recordText(t, s, "+13155550102", "other", ReplyFeedback)
+	rs, err := s.RepliesFrom(ctx, "+13155550101", 10)
+	if err != nil || len(rs) != 2 || rs[0].Body != "thanks" || rs[1].Body != "when is it over?" {
+		t.Errorf("RepliesFrom: %+v, %v; want the number's two texts, newest first", rs, err)
+	}
+	if rs, err := s.RepliesFrom(ctx, "+13155550101", 1); err != nil || len(rs) != 1 {
+		t.Errorf("RepliesFrom with limit 1: %d, %v", len(rs), err)
+	}
+}
+
+func TestSuppressFoundKeepsTheNotice(t *testing.T) {
+	ctx := context.Background()
+	s := testStore(t)
+	addContacts(t, s, "c", 1)
+	id := publishNotice(t, s, Notice{Channels: []Channel{Email}})
+	sup, added, err := s.SuppressFound(ctx, "C1@Example.org", HardBounce, "550 no such user", "smtp", id)
+	if err != nil || !added || sup.Address != "c1@example.org" || sup.NoticeID != id || sup.Reason != HardBounce {
+		t.Fatalf("SuppressFound: %+v, %v, %v; want c1@example.org suppressed by notice %d", sup, added, err, id)
+	}
+	got, found, err := s.Suppressed(ctx, "c1@example.org")
+	if err != nil || !found || got.NoticeID != id || got.Note != "550 no such user" {
+		t.Errorf("Suppressed: %+v, %v, %v; want the bounce of notice %d", got, found, err, id)
+	}
+	if _, added, err := s.SuppressFound(ctx, "c1@example.org", HardBounce, "again", "smtp", id); err != nil || added {
+		t.Errorf("SuppressFound again: added %v, %v; want nothing added", added, err)
+	}
+}
