@@ -62,7 +62,7 @@ func (Dialect) IDsArg(ids []int64) any { return ids }
 // no database on demand: create is ignored, and a missing database is a
 // NotFound error naming it.
 func (Dialect) Open(ctx context.Context, dsn string, create bool) (*notices.Database, error) {
-	name := Redact(dsn)
+	name := notices.RedactDSN(dsn)
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		// pgx's message may quote the URL, password and all.
@@ -89,10 +89,6 @@ func (Dialect) Open(ctx context.Context, dsn string, create bool) (*notices.Data
 		TryLead:    func(ctx context.Context, name string) (notices.Lead, error) { return tryLead(ctx, db, name) },
 	}, nil
 }
-
-// Redact is the URL dsn without its passwords, for messages
-// (notices.RedactDSN).
-func Redact(dsn string) string { return notices.RedactDSN(dsn) }
 
 // redactErr replaces, in err's text, the passwords of dsn (in its
 // user-info or its query parameters): a driver's message may carry them.
