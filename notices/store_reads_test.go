@@ -224,3 +224,46 @@ func TestSuppressFoundKeepsTheNotice(t *testing.T) {
 		t.Errorf("SuppressFound again: added %v, %v; want nothing added", added, err)
 	}
 }
+
+// TestTryLeadOneAtATime: of two processes on one database, one leads a
+// role at a time, and the other takes it once it is released; on SQLite
+// every process leads (the store's keys keep what must happen once).
+func TestTryLeadOneAtATime(t *testing.T) {
+	ctx := context.Background()
+	dsn := testDSN(t)
+	a, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	first, err := a.TryLead(ctx, "print")
+	if err != nil || first == nil || first.Held(ctx) != nil {
+		t.Fatalf("a's TryLead: %v, %v; want a's lead", first, err)
+	}
+	second, err := b.TryLead(ctx, "print")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rivals := a.Engine() == "postgres"; (second == nil) != rivals {
+		t.Fatalf("b's TryLead while a leads on %s: %v; want a lead only on SQLite", a.Engine(), second)
+	}
+	if second != nil {
+		second.Release()
+	}
+	if other, err := b.TryLead(ctx, "campaigns"); err != nil || other == nil {
+		t.Errorf("b's TryLead of another role: %v, %v; want it led", other, err)
+	} else {
+		other.Release()
+	}
+	first.Release()
+	second, err = b.TryLead(ctx, "print")
+	if err != nil || second == nil {
+		t.Fatalf("b's TryLead after a released: %v, %v; want b's lead", second, err)
+	}
+	second.Release()
+}
