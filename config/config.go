@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"image/png"
 	"net/mail"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -211,7 +210,7 @@ func Load(path string) (Config, error) {
 	// Paths in the file are relative to the file, not the working folder.
 	dir := filepath.Dir(path)
 	for _, p := range []*string{&cfg.TemplatesDir, &cfg.Utility.Logo, &cfg.Database, &cfg.OutboxDir, &cfg.PrintDir} {
-		if *p != "" && !filepath.IsAbs(*p) && !strings.Contains(*p, "://") {
+		if *p != "" && !filepath.IsAbs(*p) && !notices.IsURL(*p) {
 			*p = filepath.Join(dir, *p)
 		}
 	}
@@ -337,12 +336,7 @@ func (c Config) PhoneRegion() string {
 }
 
 // DatabaseName is the database for messages: a URL without its password.
-func (c Config) DatabaseName() string {
-	if u, err := url.Parse(c.Database); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	return c.Database
-}
+func (c Config) DatabaseName() string { return notices.RedactDSN(c.Database) }
 
 // Normalizer cleans contact values with the configured phone region.
 func (c Config) Normalizer() (notices.Normalizer, error) {

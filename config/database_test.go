@@ -32,6 +32,10 @@ func TestDatabaseFromTheEnvironment(t *testing.T) {
 		{name: "the variable without a file", file: "-", value: pgURL, want: pgURL, wantName: shown},
 		{name: "the variable's file", file: `database = "crier.db"`, fromFile: secretFile, want: pgURL, wantName: shown},
 		{name: "a SQLite path stays as given", file: `database = "crier.db"`, value: "/var/lib/crier/crier.db", want: "/var/lib/crier/crier.db", wantName: "/var/lib/crier/crier.db"},
+		{name: "a password parameter never shown", file: "-", value: "postgres://crier@db.internal/crier?password=" + testSecret + "&sslmode=require",
+			want: "postgres://crier@db.internal/crier?password=" + testSecret + "&sslmode=require", wantName: "postgres://crier@db.internal/crier?sslmode=require"},
+		{name: "an unreadable URL never shown", file: "-", value: "postgres://crier:" + testSecret + "%@db.internal/crier",
+			want: "postgres://crier:" + testSecret + "%@db.internal/crier", wantName: "postgres://(unreadable URL)"},
 		{name: "both set", file: "-", value: pgURL, fromFile: secretFile, wantErr: []string{"CRIER_DATABASE_URL and CRIER_DATABASE_URL_FILE", "only one"}},
 		{name: "its file missing", file: "-", fromFile: secretFile + ".gone", wantErr: []string{"CRIER_DATABASE_URL_FILE", secretFile + ".gone"}},
 	}

@@ -296,12 +296,12 @@ func (s *Store) UpdateCampaign(ctx context.Context, c Campaign) error {
 		now := s.now()
 		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET name = ?, template = ?, field_values = ?, languages = ?, audience = ?,
 			channels = ?, urgency = ?, starts_at = ?, ends_at = ?, updated_at = ?,
-			checked_until = CASE WHEN schedule <> ? OR timezone <> ? THEN max(checked_until, ?) ELSE checked_until END,
+			checked_until = CASE WHEN schedule <> ? OR timezone <> ? THEN `+laterOf("checked_until", "?")+` ELSE checked_until END,
 			schedule = ?, timezone = ?
 			WHERE id = ?`,
 			c.Name, c.Notice.Template, string(values), strings.Join(c.Notice.Languages, ","), string(audience),
 			joinChannels(c.Notice.Channels), string(c.Notice.Urgency), nullTime(c.StartsAt), nullTime(c.EndsAt), now,
-			c.Schedule, c.Timezone, now, c.Schedule, c.Timezone, c.ID)
+			c.Schedule, c.Timezone, now, now, c.Schedule, c.Timezone, c.ID)
 		if err != nil {
 			return err
 		}
@@ -323,9 +323,13 @@ func (s *Store) UpdateCampaign(ctx context.Context, c Campaign) error {
 func (s *Store) SetCampaignEnabled(ctx context.Context, name string, enabled bool) (changed bool, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
+		flag := 0
+		if enabled {
+			flag = 1 // enabled is an INTEGER column: PostgreSQL refuses a Go bool for it
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET enabled = ?1, updated_at = ?2,
-			checked_until = CASE WHEN ?1 THEN max(checked_until, ?2) ELSE checked_until END
-			WHERE name = ?3 AND enabled <> ?1`, enabled, now, name)
+			checked_until = CASE WHEN ?1 = 1 THEN `+laterOf("checked_until", "?2")+` ELSE checked_until END
+			WHERE name = ?3 AND enabled <> ?1`, flag, now, name)
 		if err != nil {
 			return err
 		}
@@ -376,4 +380,11 @@ func (s *Store) NoticeRun(ctx context.Context, id int64) (campaign, timezone str
 		return "", "", time.Time{}, false, err
 	}
 	return campaign, timezone, parseTime(when), true, nil
+}
+
+// laterOf is the later of two fixed-width UTC times, a and b, in the SQL
+// of both engines (SQLite's two-argument max is PostgreSQL's greatest).
+// b appears twice, so a ? placeholder there takes its argument twice.
+func laterOf(a, b string) string {
+	return "CASE WHEN " + a + " > " + b + " THEN " + a + " ELSE " + b + " END"
 }

@@ -163,5 +163,5 @@ func dialectFor(dsn string) (Dialect, error) {
 			return d, nil
 		}
 	}
-	return nil, errorf(Invalid, "database %s: no engine for it in this program (SQLite takes a file path such as crier.db, PostgreSQL a postgres:// URL)", redactDSN(dsn))
+	return nil, errorf(Invalid, "database %s: no engine for it in this program (SQLite takes a file path such as crier.db, PostgreSQL a postgres:// URL)", RedactDSN(dsn))
 }

@@ -722,7 +722,7 @@ func (s *Store) NextDue(ctx context.Context, ch Channel, worker string, scope Cl
 		FROM (SELECT 0 AS priority UNION ALL SELECT 1) p WHERE p.priority <= ?2
 		UNION ALL
 		SELECT min(d.lease_until) FROM deliveries d WHERE d.status = 'sending' AND d.channel = ?1 AND d.claimed_by <> ?3
-			AND (?4 = 0 OR d.notice_id = ?4))`,
+			AND (?4 = 0 OR d.notice_id = ?4)) AS due`,
 		string(ch), scope.maxPriority(), worker, scope.Notice).Scan(&at)
 	if err != nil || !at.Valid {
 		return time.Time{}, false, err

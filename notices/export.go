@@ -80,7 +80,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, list string) (int, erro
 	}
 	defer tx.Rollback() // nothing was written
 
-	keys, err := queryStrings(ctx, tx, `SELECT DISTINCT j.key FROM contacts, `+s.dialect.JSONEach(`contacts.attributes`)+` j WHERE `+where+` ORDER BY j.key`, args...)
+	keys, err := QueryStrings(ctx, tx, `SELECT DISTINCT j.key FROM contacts, `+s.dialect.JSONEach(`contacts.attributes`)+` j WHERE `+where+` ORDER BY j.key`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("export: attribute names: %w", err)
 	}
@@ -127,14 +127,14 @@ func (s *Store) Export(ctx context.Context, w io.Writer, list string) (int, erro
 	return n, cw.Error()
 }
 
-// strings runs a query of one text column and returns its values.
-// querier is what a query needs: the database, a connection or a transaction.
-type querier interface {
+// Querier is what a query needs: the database, a connection or a transaction.
+type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// queryStrings returns the one text column of a query's rows.
-func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+// QueryStrings returns the one text column of a query's rows (the
+// dialects read their catalogues with it too).
+func QueryStrings(ctx context.Context, q Querier, query string, args ...any) ([]string, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err

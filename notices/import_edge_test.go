@@ -99,7 +99,7 @@ func indexes(t *testing.T, s *Store) string {
 	if testEngine == "postgres" {
 		q = `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('contacts', 'contact_tags') ORDER BY indexname`
 	}
-	names, err := queryStrings(context.Background(), s.db, q)
+	names, err := QueryStrings(context.Background(), s.db, q)
 	if err != nil {
 		t.Fatal(err)
 	}

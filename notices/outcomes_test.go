@@ -81,7 +81,7 @@ func TestMigration0009KeepsDeliveries(t *testing.T) {
 		Channel  string
 		Address  string
 	}{1, 1, "sms", "+13155550101"}
-	idx, err := queryStrings(ctx, s.db, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' ORDER BY name`)
+	idx, err := QueryStrings(ctx, s.db, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' ORDER BY name`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,7 +86,7 @@ func open(ctx context.Context, dsn string, create bool) (*Store, error) {
 	}
 	if err := s.recoverImports(ctx); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("open %s: %w", redactDSN(dsn), err)
+		return nil, fmt.Errorf("open %s: %w", RedactDSN(dsn), err)
 	}
 	return s, nil
 }
@@ -140,15 +139,6 @@ func (s *Store) Close() error {
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
 
 func (s *Store) now() string { return s.Now().UTC().Format(timeLayout) }
-
-// redactDSN hides a password in a database URL, for messages.
-func redactDSN(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "(unreadable URL)"
-	}
-	return u.Redacted()
-}
 
 // Migration is one numbered schema change.
 type Migration struct {

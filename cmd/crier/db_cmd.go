@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/crier-notices/crier/notices"
@@ -50,7 +49,7 @@ func (dbStatusCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	if !strings.Contains(cfg.Database, "://") {
+	if !notices.IsURL(cfg.Database) {
 		if _, err := os.Stat(cfg.Database); errors.Is(err, os.ErrNotExist) {
 			// The state of the database is this command's answer: exit 0.
 			fmt.Fprintf(e.stdout, "%v; crier db migrate creates it empty\n", cfg.NoDatabase())

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 
-	"github.com/crier-notices/crier/config"
 	"github.com/crier-notices/crier/notices"
 )
 
@@ -56,7 +54,7 @@ func (c dbCopyCmd) Run(e *env) error {
 // sameDatabase reports whether a and b name one database: the same URL,
 // or paths to the same file.
 func sameDatabase(a, b string) bool {
-	if strings.Contains(a, "://") || strings.Contains(b, "://") {
+	if notices.IsURL(a) || notices.IsURL(b) {
 		return a == b
 	}
 	absA, errA := filepath.Abs(a)
@@ -66,5 +64,5 @@ func sameDatabase(a, b string) bool {
 
 // databaseName is dsn for messages: a URL without its password.
 func databaseName(dsn string) string {
-	return config.Config{Database: dsn}.DatabaseName()
+	return notices.RedactDSN(dsn)
 }

@@ -30,11 +30,7 @@ import (
 // memory are the two crier processes' (the sink's are not counted).
 func benchCLI(ctx context.Context, o options, ch notices.Channel, log io.Writer) (res result, err error) {
 	res = result{Channel: ch, N: o.n, Concurrency: o.concurrency[ch]}
-	lib, probs := templates.Builtin()
-	if lib == nil {
-		return res, fmt.Errorf("built-in templates: %v", probs)
-	}
-	fam, err := lib.Family(o.template)
+	_, fam, err := builtinFamily(o.template)
 	if err != nil {
 		return res, err
 	}

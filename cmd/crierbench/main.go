@@ -124,7 +124,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	chans := fs.String("channels", "email,sms", "channels to measure, one run each: email, sms or both")
 	conc := fs.String("concurrency", "email=8,sms=16", "messages in flight per channel: one number for every channel, or channel=number pairs")
 	fs.StringVar(&o.template, "template", "boil-water-advisory", "built-in template to send, filled with its example values")
-	fs.StringVar(&o.db, "db", "", "store to use instead of a fresh SQLite file in a temporary folder: a SQLite file or a postgres:// URL; it should hold no other queued notice")
+	fs.StringVar(&o.db, "db", "", "store to use instead of a fresh SQLite file in a temporary folder: a SQLite file or a postgres:// URL; it should hold no other queued notice. Without -db, CRIER_DATABASE_URL is read: put a URL with a password there, not on the command line, where ps shows it")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary folder with its store")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of publishing and sending to `file` (with several channels, cpu.prof becomes cpu.email.prof, cpu.sms.prof)")
 	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile taken after sending to `file` (named per channel as -cpuprofile is)")
@@ -176,6 +176,10 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.concurrency, err = parseConcurrency(*conc); err != nil {
 		return o, err
+	}
+	if o.db == "" {
+		// A password in a flag is in ps's output and the shell's history.
+		o.db = os.Getenv("CRIER_DATABASE_URL")
 	}
 	if o.child != "" && !slices.Contains(o.channels, notices.Channel(o.child)) {
 		return o, fmt.Errorf("-%s %q is not among -channels", childFlag, o.child)
@@ -375,11 +379,7 @@ func verify(r result) error {
 // channel ch and drains it to the channel's sink.
 func benchChannel(ctx context.Context, o options, ch notices.Channel, log io.Writer) (res result, err error) {
 	res = result{Channel: ch, N: o.n, Concurrency: o.concurrency[ch]}
-	lib, probs := templates.Builtin()
-	if lib == nil {
-		return res, fmt.Errorf("built-in templates: %v", probs)
-	}
-	fam, err := lib.Family(o.template)
+	lib, fam, err := builtinFamily(o.template)
 	if err != nil {
 		return res, err
 	}
@@ -882,4 +882,15 @@ func waitSent(ctx context.Context, store *notices.Store, ch notices.Channel, ran
 			return nil
 		}
 	}
+}
+
+// builtinFamily is the built-in template called name, which both ways of
+// measuring send, and the library it is in.
+func builtinFamily(name string) (*templates.Library, *templates.Family, error) {
+	lib, probs := templates.Builtin()
+	if lib == nil {
+		return nil, nil, fmt.Errorf("built-in templates: %v", probs)
+	}
+	fam, err := lib.Family(name)
+	return lib, fam, err
 }

@@ -35,7 +35,7 @@ const (
 // Tables reads PostgreSQL's catalogue (pg_class, pg_attribute, pg_index,
 // pg_constraint) for the tables of the current schema.
 func (Dialect) Tables(ctx context.Context, tx *sql.Tx) ([]notices.Table, error) {
-	names, err := queryStrings(ctx, tx, tablesQuery)
+	names, err := notices.QueryStrings(ctx, tx, tablesQuery)
 	if err != nil {
 		return nil, err
 	}
@@ -71,10 +71,10 @@ func describe(ctx context.Context, tx *sql.Tx, t *notices.Table) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if t.Key, err = queryStrings(ctx, tx, keyQuery, t.Name); err != nil {
+	if t.Key, err = notices.QueryStrings(ctx, tx, keyQuery, t.Name); err != nil {
 		return err
 	}
-	t.RefersTo, err = queryStrings(ctx, tx, refersQuery, t.Name)
+	t.RefersTo, err = notices.QueryStrings(ctx, tx, refersQuery, t.Name)
 	return err
 }
 
@@ -87,22 +87,4 @@ func (Dialect) ResetIDs(ctx context.Context, tx *sql.Tx, t notices.Table) error 
 		return fmt.Errorf("move the sequence of %s.%s past the copied ids: %w", t.Name, t.Identity, err)
 	}
 	return nil
-}
-
-// queryStrings returns the one text column of a query's rows.
-func queryStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }

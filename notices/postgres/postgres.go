@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"strings"
 	"time"
 
@@ -65,7 +64,7 @@ func (Dialect) IDsArg(ids []int64) any { return ids }
 // that only reads (or db copy's source) never writes Crier's tables into
 // a database it was pointed at by mistake.
 func (Dialect) Open(ctx context.Context, dsn string, create bool) (*notices.Database, error) {
-	name := Redact(dsn)
+	name := notices.RedactDSN(dsn)
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		// pgx's message may quote the URL, password and all.
@@ -104,27 +103,17 @@ func (Dialect) Open(ctx context.Context, dsn string, create bool) (*notices.Data
 	}, nil
 }
 
-// Redact is the URL dsn without its password, for messages.
-func Redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "(an unreadable URL)"
-	}
-	return u.Redacted()
-}
-
-// redactErr replaces, in err's text, the password of dsn: a driver's
-// message may carry it.
+// redactErr replaces, in err's text, the passwords of dsn (in its
+// user-info or its query parameters): a driver's message may carry them.
 func redactErr(err error, dsn string) error {
-	u, perr := url.Parse(dsn)
-	if perr != nil || u.User == nil {
+	msg := err.Error()
+	for _, pw := range notices.DSNSecrets(dsn) {
+		msg = strings.ReplaceAll(msg, pw, "xxxxx")
+	}
+	if msg == err.Error() {
 		return err
 	}
-	pw, ok := u.User.Password()
-	if !ok || pw == "" || !strings.Contains(err.Error(), pw) {
-		return err
-	}
-	return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), pw, "xxxxx"))
+	return fmt.Errorf("%s", msg)
 }
 
 // TryLock takes the session-level advisory lock called name (in this

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/stdlib"
 )
@@ -44,7 +45,16 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	return c.pgxConn.QueryContext(ctx, Rebind(query), args)
 }
 
-var rebound sync.Map // query → its PostgreSQL text
+// rebound keeps query → its PostgreSQL text for the store's statements,
+// which are few; a program building texts of its own (an IN list of each
+// length, a bench) would make the map grow without end, so it stops
+// taking new texts at maxRebound and Rebind then works each one out anew.
+var (
+	rebound      sync.Map
+	reboundCount atomic.Int64
+)
+
+const maxRebound = 4096
 
 // Rebind numbers the placeholders of query as PostgreSQL wants them: ?
 // becomes $1, $2, … and ?N becomes $N, with SQLite's rule for a bare ?
@@ -95,7 +105,11 @@ func Rebind(query string) string {
 		}
 	}
 	q := b.String()
-	rebound.Store(query, q)
+	if reboundCount.Load() < maxRebound {
+		if _, loaded := rebound.LoadOrStore(query, q); !loaded {
+			reboundCount.Add(1)
+		}
+	}
 	return q
 }
 

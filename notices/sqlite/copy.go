@@ -12,7 +12,7 @@ import (
 // foreign_key_list pragmas. Identity stays "": an INTEGER PRIMARY KEY
 // takes the next id after the largest there, whatever wrote it.
 func (Dialect) Tables(ctx context.Context, tx *sql.Tx) ([]notices.Table, error) {
-	names, err := queryStrings(ctx, tx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	names, err := notices.QueryStrings(ctx, tx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -22,7 +22,7 @@ func (Dialect) Tables(ctx context.Context, tx *sql.Tx) ([]notices.Table, error) 
 		if t.Columns, t.Key, err = columns(ctx, tx, name); err != nil {
 			return nil, fmt.Errorf("table %s: %w", name, err)
 		}
-		if t.RefersTo, err = queryStrings(ctx, tx, `SELECT DISTINCT "table" FROM pragma_foreign_key_list(?) ORDER BY 1`, name); err != nil {
+		if t.RefersTo, err = notices.QueryStrings(ctx, tx, `SELECT DISTINCT "table" FROM pragma_foreign_key_list(?) ORDER BY 1`, name); err != nil {
 			return nil, fmt.Errorf("table %s: %w", name, err)
 		}
 		tables[i] = t
@@ -58,21 +58,3 @@ func columns(ctx context.Context, tx *sql.Tx, table string) (cols, key []string,
 // ResetIDs has nothing to do: SQLite numbers a new row after the largest
 // id in its table.
 func (Dialect) ResetIDs(context.Context, *sql.Tx, notices.Table) error { return nil }
-
-// queryStrings returns the one text column of a query's rows.
-func queryStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}

@@ -16,7 +16,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/crier-notices/crier/notices"
 	_ "modernc.org/sqlite" // the "sqlite" driver, pure Go
@@ -34,7 +33,7 @@ type Dialect struct{}
 func (Dialect) Name() string { return "sqlite" }
 
 // Accepts every dsn that is not a URL: a file path.
-func (Dialect) Accepts(dsn string) bool { return !strings.Contains(dsn, "://") }
+func (Dialect) Accepts(dsn string) bool { return !notices.IsURL(dsn) }
 
 // Migrations is the schema in SQLite's SQL.
 func (Dialect) Migrations() fs.FS {
