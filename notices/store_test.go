@@ -161,6 +161,22 @@ func TestOpenExistingMakesNoDatabase(t *testing.T) {
 	}
 }
 
+// A PostgreSQL connection string of key=value words is refused, never
+// made into a SQLite file named after it, nor echoed with its password.
+func TestConnectionStringIsNoFileName(t *testing.T) {
+	sqliteOnly(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	dsn := "host=127.0.0.1 port=1 user=crier password=S3cretPw9 dbname=crier"
+	_, err := Open(context.Background(), dsn)
+	if ErrorCode(err) != Invalid || strings.Contains(err.Error(), "S3cretPw9") || !strings.Contains(err.Error(), "postgres://") {
+		t.Errorf("Open(%q) = %v; want Invalid, saying to write a postgres:// URL, without the password", "host=… password=…", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		t.Errorf("Open made %s", entries[0].Name())
+	}
+}
+
 // On PostgreSQL, OpenExisting of a database without Crier's schema is
 // NotFound and writes no table there: a read-only command, or db copy's
 // source, pointed at the wrong database leaves it as it was.

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/crier-notices/crier/notices"
 	_ "modernc.org/sqlite" // the "sqlite" driver, pure Go
@@ -44,6 +45,20 @@ func (Dialect) Migrations() fs.FS {
 	return sub
 }
 
+// connectionString reports whether path is, by its words, PostgreSQL's
+// key=value connection string rather than a file name.
+func connectionString(path string) bool {
+	for _, w := range strings.Fields(path) {
+		key, _, ok := strings.Cut(w, "=")
+		switch {
+		case !ok:
+		case key == "host", key == "dbname", key == "user", key == "password", key == "port", key == "sslmode":
+			return true
+		}
+	}
+	return false
+}
+
 // IDsIn takes the ids as one JSON array, read by json_each.
 func (Dialect) IDsIn(column string) string {
 	return column + " IN (SELECT value FROM json_each(?))"
@@ -65,6 +80,11 @@ func (Dialect) IDsArg(ids []int64) any {
 // Open opens the SQLite file path; create says whether a missing file is
 // made or is a NotFound error.
 func (Dialect) Open(ctx context.Context, path string, create bool) (*notices.Database, error) {
+	if connectionString(path) {
+		// Never made into a file named after it, nor echoed: it may hold
+		// a password.
+		return nil, notices.Errorf(notices.Invalid, "database: a PostgreSQL connection string of key=value words is not read; write it as a URL, postgres://USER@HOST:PORT/DATABASE (the password in PGPASSWORD or ~/.pgpass)")
+	}
 	if dir := filepath.Dir(path); dir != "." {
 		if _, err := os.Stat(dir); err != nil {
 			return nil, notices.Errorf(notices.Invalid, "database %s: the folder %s does not exist; create it or name another path", path, dir)
