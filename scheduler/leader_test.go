@@ -115,19 +115,7 @@ func TestOneProcessFiresTheCampaigns(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
-	ny, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := &fakeClock{t: time.Date(2027, 6, 1, 8, 30, 0, 0, ny)}
-	stores := make([]*notices.Store, 2)
-	for i := range stores {
-		if stores[i], err = notices.Open(ctx, dsn); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { stores[i].Close() })
-		stores[i].Now = clock.Now
-	}
+	stores, clock, ny := twoStores(t, dsn)
 	campaign := flushingCampaign(t, stores[0])
 	a := startProcess(t, "a", stores[0], clock)
 	b := startProcess(t, "b", stores[1], clock)
@@ -204,20 +192,7 @@ func endLockConnection(t *testing.T, dsn, name string) {
 // campaigns, and the campaign's key keeps each firing once.
 func TestEveryProcessLeadsOnSQLite(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "crier.db")
-	ny, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := &fakeClock{t: time.Date(2027, 6, 1, 8, 30, 0, 0, ny)}
-	stores := make([]*notices.Store, 2)
-	for i := range stores {
-		if stores[i], err = notices.Open(ctx, path); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { stores[i].Close() })
-		stores[i].Now = clock.Now
-	}
+	stores, clock, ny := twoStores(t, filepath.Join(t.TempDir(), "crier.db"))
 	campaign := flushingCampaign(t, stores[0])
 	a := startProcess(t, "a", stores[0], clock)
 	b := startProcess(t, "b", stores[1], clock)
@@ -236,4 +211,24 @@ func TestEveryProcessLeadsOnSQLite(t *testing.T) {
 	if n := a.log.count("campaign fired") + b.log.count("campaign fired"); n != 1 {
 		t.Errorf("campaign fired %d times; want once", n)
 	}
+}
+
+// twoStores opens the database dsn twice, as two processes would, on one
+// fake clock at 8:30 in New York, whose zone it returns too.
+func twoStores(t *testing.T, dsn string) ([]*notices.Store, *fakeClock, *time.Location) {
+	t.Helper()
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &fakeClock{t: time.Date(2027, 6, 1, 8, 30, 0, 0, ny)}
+	stores := make([]*notices.Store, 2)
+	for i := range stores {
+		if stores[i], err = notices.Open(context.Background(), dsn); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { stores[i].Close() })
+		stores[i].Now = clock.Now
+	}
+	return stores, clock, ny
 }
