@@ -36,10 +36,7 @@ type Dialect struct{}
 func (Dialect) Name() string { return "postgres" }
 
 // Accepts postgres:// and postgresql:// URLs.
-func (Dialect) Accepts(dsn string) bool { return IsURL(dsn) }
-
-// IsURL reports whether dsn is a PostgreSQL URL.
-func IsURL(dsn string) bool {
+func (Dialect) Accepts(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
