@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -24,8 +23,11 @@ import (
 // Dispatcher works the delivery queue: it claims due deliveries under a
 // lease, renders each recipient's message, sends it through the channel
 // within the channel's limits, and records the outcome, retrying what is
-// transient. Every outcome is committed before its sender takes the next
-// message, so a crash repeats at most the sends in flight: one per sender.
+// transient. Every outcome is committed before its sender hands the next
+// message to the provider, so a crash repeats at most the sends in
+// flight: one per sender. The rest of that next send (its claim, its
+// message, an email's envelope and data) overlaps the commit, which takes
+// the outcomes of several senders at once.
 type Dispatcher struct {
 	store Queue
 	cfg   Config
@@ -34,6 +36,9 @@ type Dispatcher struct {
 
 	renders *renderCache
 	records chan recordRequest
+	// need tells the recorder that a sender waits for a commit: it
+	// commits then, with whatever outcomes have come in.
+	need chan struct{}
 	wakeUp  chan struct{}
 
 	printRetry   map[int64]retryAt // print jobs that failed: when to try again
@@ -89,6 +94,7 @@ func New(store Queue, cfg Config) (*Dispatcher, error) {
 		log:       cfg.Log,
 		lanes:     map[notices.Channel]*lane{},
 		records:   make(chan recordRequest, 256),
+		need:      make(chan struct{}, 1),
 		wakeUp:    make(chan struct{}, 1),
 		cancelled: map[int64]bool{},
 		paused:    map[pauseKey]time.Time{},
@@ -617,33 +623,54 @@ func idleWait(now time.Time, poll time.Duration, due, quietEnd time.Time) time.D
 // work sends the lane's claimed deliveries one at a time until the lane
 // stops.
 func (d *Dispatcher) work(stopping, sendCtx context.Context, l *lane) {
+	// prev is this sender's last outcome, perhaps not yet committed. The
+	// next send waits for its commit just before its message can be
+	// accepted; the sender waits for it before waiting for work, which
+	// may be long.
+	var prev *pendingOutcome
+	defer func() { prev.wait() }()
 	for {
+		if stopping.Err() != nil {
+			return // what is left in the queue is put back at the stop
+		}
+		var c claimed
+		var ok bool
 		select {
-		case <-stopping.Done():
-			return
-		case c, ok := <-l.queue:
-			if !ok {
-				return
-			}
+		case c, ok = <-l.queue:
+		default:
+			prev.wait()
+			prev = nil
 			select {
-			case l.taken <- struct{}{}:
-			default:
+			case <-stopping.Done():
+				return
+			case c, ok = <-l.queue:
 			}
-			d.deliver(stopping, sendCtx, l, c)
+		}
+		if !ok {
+			return
+		}
+		select {
+		case l.taken <- struct{}{}:
+		default:
+		}
+		if next := d.deliver(stopping, sendCtx, l, c, prev.wait); next != nil {
+			prev.wait() // a send that failed before its hand-over did not
+			prev = next
 		}
 	}
 }
 
-// deliver sends one delivery and records what became of it.
-func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, c claimed) {
+// deliver sends one delivery and records what became of it. Just before
+// the provider can accept the message, it calls prev, which waits for the
+// commit of this sender's previous outcome. The outcome of a message
+// handed to the provider is returned uncommitted, for the sender to wait
+// for (pendingOutcome.wait); any other outcome is committed before
+// deliver returns nil.
+func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, c claimed, prev func()) (pending *pendingOutcome) {
 	dl := c.Delivery
 	defer func() {
-		// settle forgot the claim before its record (a put-back due at
-		// once may be claimed and held again by now: not forgotten here).
-		// After the record. The last outcome in hand wakes the
-		// housekeeping, which may see the work ended (a drain) or due.
-		if d.holding.Add(-1) == 0 {
-			d.Wake()
+		if pending == nil {
+			d.letGo()
 		}
 	}()
 	if !d.current(c) {
@@ -723,8 +750,34 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, c claim
 		return
 	}
 	d.inFlight.Add(1)
-	defer d.inFlight.Add(-1) // after the record below
-	receipt, err := l.cfg.Sender.Send(d.sending, msg)
+	// ready is the last step before the provider can accept the message:
+	// the previous outcome committed, and the claim checked again, for
+	// the wait may have been long.
+	verdict := fenceSend
+	ready := func() error {
+		prev()
+		if verdict = d.fence(sendCtx, c, &out); verdict != fenceSend {
+			return errNotHanded
+		}
+		return nil
+	}
+	var receipt channels.Receipt
+	if st, ok := l.cfg.Sender.(channels.Staged); ok {
+		receipt, err = st.SendStaged(d.sending, msg, ready)
+	} else if err = ready(); err == nil {
+		receipt, err = l.cfg.Sender.Send(d.sending, msg)
+	}
+	if errors.Is(err, errNotHanded) {
+		d.inFlight.Add(-1)
+		taken(false)
+		l.released(probe)
+		if verdict == fenceLost {
+			d.log.Warn("claim lost while this dispatcher stalled past its lease: another dispatcher has the delivery; not sending it", "delivery", dl.ID, "channel", l.name)
+			return nil
+		}
+		d.settle(sendCtx, l, out)
+		return nil
+	}
 	taken(true)
 	now := d.cfg.Now()
 	out.Attempted, out.At = true, now
@@ -783,12 +836,53 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, c claim
 	}
 	d.log.Debug("outcome", "notice", dl.NoticeID, "delivery", dl.ID, "channel", l.name, "to", logs.ShortAddress(dl.Address),
 		"status", out.Status, "attempted", out.Attempted, "error", out.Error)
-	d.settle(sendCtx, l, out)
-	if out.Status == notices.DeliveryQueued {
-		// A retry (or a put-back) with its own due time: the feeder, which
-		// may be asleep until a later one, looks again.
-		l.wake()
+	d.unhold(out.ID)
+	return &pendingOutcome{d: d, l: l, req: d.enqueue(out)}
+}
+
+// errNotHanded is the error of a send stopped just before its hand-over
+// to the provider: the claim was lost, or the fence said what to record
+// instead.
+var errNotHanded = errors.New("not handed to the provider")
+
+// letGo ends the dispatcher's hold of a delivery whose outcome is
+// committed. (Its claim was forgotten before the record: a put-back due
+// at once may be claimed and held again by now.) The last outcome in hand
+// wakes the housekeeping, which may see the work ended (a drain) or due.
+func (d *Dispatcher) letGo() {
+	if d.holding.Add(-1) == 0 {
+		d.Wake()
 	}
+}
+
+// pendingOutcome is the outcome of a message handed to the provider,
+// given to the recorder and not yet waited for.
+type pendingOutcome struct {
+	d     *Dispatcher
+	l     *lane
+	req   recordRequest
+	ended bool
+}
+
+// wait returns once p is committed (trying again while the commit fails),
+// counts it in its lane's progress and lets the delivery go. It does
+// nothing on nil or when called again.
+func (p *pendingOutcome) wait() {
+	if p == nil || p.ended {
+		return
+	}
+	p.ended = true
+	d, out := p.d, p.req.out
+	if d.committed(p.req) {
+		p.l.count(out)
+	}
+	d.inFlight.Add(-1)
+	if out.Status == notices.DeliveryQueued {
+		// A retry with its own due time: the feeder, which may be asleep
+		// until a later one, looks again.
+		p.l.wake()
+	}
+	d.letGo()
 }
 
 // suppressFound adds the address of dl to the suppressions, with the
@@ -906,6 +1000,9 @@ func (d *Dispatcher) pause(ctx context.Context, notice int64, ch notices.Channel
 type recordRequest struct {
 	out  notices.Outcome
 	done chan recordResult
+	// waited is set once a sender waits for this commit: the recorder
+	// then commits without waiting for more outcomes.
+	waited *atomic.Bool
 }
 
 // recordResult is what the commit of one outcome came to.
@@ -920,66 +1017,82 @@ func (d *Dispatcher) settle(ctx context.Context, l *lane, out notices.Outcome) {
 	// Forgotten before the record, so that a renewal meanwhile does not
 	// take the claim it ends for one lost.
 	d.unhold(out.ID)
-	if !d.record(ctx, out) {
-		return
-	}
-	switch {
-	case out.Status == notices.DeliverySent:
-		l.stats.sent.Add(1)
-	case out.Status == notices.DeliveryFailed:
-		l.stats.failed.Add(1)
-	case out.Status == notices.DeliveryCancelled:
-		l.stats.cancelled.Add(1)
-	case out.Status == notices.DeliveryQueued && out.Attempted:
-		l.stats.retried.Add(1)
+	if d.committed(d.enqueue(out)) {
+		l.count(out)
 	}
 }
 
-// record commits out and returns once it is committed, saying whether the
-// store applied it. Until it is, the sender takes no other message: an
-// outcome that cannot be written (a full disk, a locked database) stops
-// the sending instead of letting unrecorded sends pile up to be repeated.
-func (d *Dispatcher) record(ctx context.Context, out notices.Outcome) (applied bool) {
+// enqueue gives out to the recorder.
+func (d *Dispatcher) enqueue(out notices.Outcome) recordRequest {
+	req := recordRequest{out: out, done: make(chan recordResult, 1), waited: new(atomic.Bool)}
+	d.records <- req
+	return req
+}
+
+// committed returns once req's outcome is committed, saying whether the
+// store applied it. Until it is, its sender hands no other message to a
+// provider: an outcome that cannot be written (a full disk, a locked
+// database) stops the sending instead of letting unrecorded sends pile up
+// to be repeated.
+func (d *Dispatcher) committed(req recordRequest) (applied bool) {
 	wait := 100 * time.Millisecond
 	for {
-		req := recordRequest{out: out, done: make(chan recordResult, 1)}
-		d.records <- req
-		res := <-req.done
+		var res recordResult
+		select {
+		case res = <-req.done:
+		default:
+			req.waited.Store(true)
+			select {
+			case d.need <- struct{}{}:
+			default: // the recorder has been told already
+			}
+			res = <-req.done
+		}
 		if res.err == nil {
 			return res.applied
 		}
-		d.log.Error("outcome not recorded; trying again", "delivery", out.ID, "status", out.Status, "in", wait, "err", res.err)
+		d.log.Error("outcome not recorded; trying again", "delivery", req.out.ID, "status", req.out.Status, "in", wait, "err", res.err)
 		time.Sleep(wait)
 		wait = min(2*wait, 5*time.Second)
+		req = d.enqueue(req.out)
 	}
 }
 
-// recorder commits outcomes in groups: whatever waits when a commit ends
-// goes in the next. When other senders are in the middle of a send, it
-// yields once before committing, so that an outcome about to arrive joins
-// the group: one commit of many costs about what one of one does.
+// groupWait is the longest an outcome waits for others to join its
+// commit when no sender waits for it.
+const groupWait = 10 * time.Millisecond
+
+// recorder commits outcomes in groups: one commit of many costs about
+// what one of one does. A group is committed as soon as a sender waits
+// for one of its outcomes (see committed: a sender waits just before its
+// next hand-over), or after groupWait; until then the outcomes of the
+// other senders join it.
 func (d *Dispatcher) recorder(ctx context.Context) {
 	batch := make([]recordRequest, 0, 256)
 	outs := make([]notices.Outcome, 0, 256)
+	timer := time.NewTimer(groupWait)
 	for req := range d.records {
 		batch = append(batch[:0], req)
-		yielded := false
-	more:
+		timer.Reset(groupWait)
+	gather:
 		for len(batch) < cap(batch) {
 			select {
 			case r, ok := <-d.records:
 				if !ok {
-					break more
+					break gather
 				}
 				batch = append(batch, r)
-				continue
-			default:
+			case <-timer.C:
+				break gather
+			case <-d.need:
+				// The outcomes given before the sender's wait are in
+				// the channel or the group by now.
+				batch = d.drainRecords(batch)
+				if slices.ContainsFunc(batch, func(r recordRequest) bool { return r.waited.Load() }) {
+					break gather
+				}
+				// A sender waiting for a commit already under way.
 			}
-			if yielded || int64(len(batch)) >= d.inFlight.Load() {
-				break
-			}
-			yielded = true
-			runtime.Gosched()
 		}
 		outs = outs[:0]
 		for _, r := range batch {
@@ -990,6 +1103,23 @@ func (d *Dispatcher) recorder(ctx context.Context) {
 			r.done <- recordResult{applied: err == nil && applied[i], err: err}
 		}
 	}
+}
+
+// drainRecords appends to batch the outcomes waiting in d.records, up to
+// batch's capacity.
+func (d *Dispatcher) drainRecords(batch []recordRequest) []recordRequest {
+	for len(batch) < cap(batch) {
+		select {
+		case r, ok := <-d.records:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // releaseDead puts back the claims of dispatchers provably gone (see

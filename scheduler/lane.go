@@ -319,3 +319,17 @@ func (w *window) leave(sent bool) {
 		w.changed = make(chan struct{})
 	}
 }
+
+// count adds out, applied by the store, to the lane's progress.
+func (l *lane) count(out notices.Outcome) {
+	switch {
+	case out.Status == notices.DeliverySent:
+		l.stats.sent.Add(1)
+	case out.Status == notices.DeliveryFailed:
+		l.stats.failed.Add(1)
+	case out.Status == notices.DeliveryCancelled:
+		l.stats.cancelled.Add(1)
+	case out.Status == notices.DeliveryQueued && out.Attempted:
+		l.stats.retried.Add(1)
+	}
+}

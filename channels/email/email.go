@@ -66,7 +66,7 @@ type Sender struct {
 	Now func() time.Time
 }
 
-var _ channels.Channel = (*Sender)(nil)
+var _ channels.Staged = (*Sender)(nil)
 
 // conn is one SMTP session of the pool.
 type conn struct {
@@ -160,6 +160,14 @@ func New(cfg Config) (*Sender, error) {
 // a 4xx, a 503 or an I/O error is closed, never reused. When ctx ends,
 // Send gives up at once, closing the connection it was using.
 func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
+	return s.SendStaged(ctx, m, nil)
+}
+
+// SendStaged is Send, calling ready (when not nil) once the message is
+// written but for the end of its data, where the server accepts it. An
+// error from ready ends the session without the end of the data (SMTP has
+// no other way out of DATA), and is returned as it is.
+func (s *Sender) SendStaged(ctx context.Context, m channels.Message, ready func() error) (channels.Receipt, error) {
 	if m.Email == nil {
 		return channels.Receipt{}, &channels.Error{Permanent: true, Reason: "the message has no email"}
 	}
@@ -180,7 +188,7 @@ func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt
 			}
 			return channels.Receipt{}, s.dialError(err)
 		}
-		healthy, reply, err := s.sendOn(ctx, c, m.Email)
+		healthy, reply, err := s.sendOn(ctx, c, m.Email, ready)
 		if healthy {
 			s.put(c)
 		} else {
@@ -191,6 +199,10 @@ func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt
 		}
 		if ctx.Err() != nil {
 			return channels.Receipt{}, cancelled(ctx, err)
+		}
+		var re *readyError
+		if errors.As(err, &re) {
+			return channels.Receipt{}, re.err
 		}
 		// A pooled connection the server has since closed (an idle
 		// timeout, a restart) or lost track of fails before the message
@@ -205,9 +217,9 @@ func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt
 
 // sendOn sends msg over c and reports whether c can carry the next
 // message, and the server's reply to the message.
-func (s *Sender) sendOn(ctx context.Context, c *conn, msg *mail.Msg) (healthy bool, reply string, err error) {
+func (s *Sender) sendOn(ctx context.Context, c *conn, msg *mail.Msg, ready func() error) (healthy bool, reply string, err error) {
 	stop := context.AfterFunc(ctx, c.nc.cancel)
-	reply, err = s.transact(c.smtp, msg, &c.buf)
+	reply, err = s.transact(c.smtp, msg, &c.buf, ready)
 	if !stop() {
 		return false, reply, err // ctx ended: the connection's deadline is in the past
 	}

@@ -41,13 +41,22 @@ func (e *stepError) words() string {
 	return e.err.Error()
 }
 
+// readyError is the error of a SendStaged's ready: the message was not
+// handed over.
+type readyError struct{ err error }
+
+func (e *readyError) Error() string { return "not handed over: " + e.err.Error() }
+func (e *readyError) Unwrap() error { return e.err }
+
 // transact sends msg over the session sc as one mail transaction, and
-// returns the server's reply to the data. The message is written to the
+// returns the server's reply to the data. When ready is not nil, it is
+// called before the end of the data, and an error from it ends the
+// transaction there (a *readyError; the session is then of no more use). The message is written to the
 // connection as it is, dot-stuffed here in a few bulk copies instead of
 // byte by byte (go-mail's writer, net/textproto's DotWriter, looks at
 // every byte of every message); buf is the session's buffer, reused from
 // message to message.
-func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer) (reply string, err error) {
+func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer, ready func() error) (reply string, err error) {
 	from, err := msg.GetSender(false)
 	if err != nil {
 		return "", &stepError{mail.ErrGetSender, err}
@@ -90,6 +99,17 @@ func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer) (re
 	}
 	if err := writeStuffed(sc.Text.W, data); err != nil {
 		return "", &stepError{mail.ErrWriteContent, err}
+	}
+	if ready != nil {
+		// The server has most of the data (what is left is in the
+		// buffer) but has not accepted the message: it does so only at
+		// the end of the data.
+		if err := ready(); err != nil {
+			return "", &readyError{err}
+		}
+		if err := sc.UpdateDeadline(s.timeout); err != nil {
+			return "", &stepError{mail.ErrConnCheck, err}
+		}
 	}
 	// The last line break goes through go-mail's writer, which then ends
 	// the data with "." on its own line.
