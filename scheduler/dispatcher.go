@@ -38,8 +38,8 @@ type Dispatcher struct {
 	records chan recordRequest
 	// need tells the recorder that a sender waits for a commit: it
 	// commits then, with whatever outcomes have come in.
-	need chan struct{}
-	wakeUp  chan struct{}
+	need   chan struct{}
+	wakeUp chan struct{}
 
 	printRetry   map[int64]retryAt // print jobs that failed: when to try again
 	publishRetry map[int64]retryAt // scheduled notices whose publishing failed
