@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"net/textproto"
+	"strings"
 
 	"github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
@@ -75,6 +77,13 @@ func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer, rea
 	if err := sc.UpdateDeadline(s.timeout); err != nil {
 		return "", &stepError{mail.ErrConnCheck, err}
 	}
+	data := buf.Bytes()
+	if bytes.HasSuffix(data, []byte("\n")) {
+		data = bytes.TrimSuffix(data[:len(data)-1], []byte("\r"))
+	}
+	if ok, _ := sc.Extension("PIPELINING"); ok {
+		return s.pipelined(sc, from, rcpts, data, ready)
+	}
 	if err := sc.Mail(from); err != nil {
 		sc.Reset()
 		return "", &stepError{mail.ErrSMTPMailFrom, err}
@@ -93,23 +102,11 @@ func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer, rea
 	if !ok {
 		return "", &stepError{mail.ErrWriteContent, errors.New("go-mail's DATA writer is not the one this sender knows")}
 	}
-	data := buf.Bytes()
-	if bytes.HasSuffix(data, []byte("\n")) {
-		data = bytes.TrimSuffix(data[:len(data)-1], []byte("\r"))
-	}
 	if err := writeStuffed(sc.Text.W, data); err != nil {
 		return "", &stepError{mail.ErrWriteContent, err}
 	}
-	if ready != nil {
-		// The server has most of the data (what is left is in the
-		// buffer) but has not accepted the message: it does so only at
-		// the end of the data.
-		if err := ready(); err != nil {
-			return "", &readyError{err}
-		}
-		if err := sc.UpdateDeadline(s.timeout); err != nil {
-			return "", &stepError{mail.ErrConnCheck, err}
-		}
+	if err := s.ready(sc, ready); err != nil {
+		return "", err
 	}
 	// The last line break goes through go-mail's writer, which then ends
 	// the data with "." on its own line.
@@ -120,6 +117,104 @@ func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer, rea
 		return "", &stepError{mail.ErrSMTPDataClose, err}
 	}
 	return dc.ServerResponse(), nil
+}
+
+// ready calls ready, if not nil, before the end of the data: the server
+// has most of the message (what is left is in the buffer) but accepts it
+// only at the end of the data.
+func (s *Sender) ready(sc *smtp.Client, ready func() error) error {
+	if ready == nil {
+		return nil
+	}
+	if err := ready(); err != nil {
+		return &readyError{err}
+	}
+	if err := sc.UpdateDeadline(s.timeout); err != nil {
+		return &stepError{mail.ErrConnCheck, err}
+	}
+	return nil
+}
+
+// pipelined is the transaction with a server that offers PIPELINING (RFC
+// 2920): MAIL FROM, RCPT TO and DATA go in one write and their replies
+// are read after it, one round trip where go-mail takes one per command.
+// Then the data, as transact writes it.
+func (s *Sender) pipelined(sc *smtp.Client, from string, rcpts []string, data []byte, ready func() error) (reply string, err error) {
+	for _, a := range append([]string{from}, rcpts...) {
+		if strings.ContainsAny(a, "\r\n") {
+			return "", &stepError{mail.ErrGetRcpts, fmt.Errorf("address %q has a line break", a)}
+		}
+	}
+	w := sc.Text.W
+	w.WriteString("MAIL FROM:" + from)
+	// The parameters go-mail's MAIL FROM gives.
+	if ok, _ := sc.Extension("8BITMIME"); ok {
+		w.WriteString(" BODY=8BITMIME")
+	}
+	if ok, _ := sc.Extension("SMTPUTF8"); ok {
+		w.WriteString(" SMTPUTF8")
+	}
+	w.Write(crlf)
+	for _, rcpt := range rcpts {
+		w.WriteString("RCPT TO:" + rcpt + "\r\n")
+	}
+	w.WriteString("DATA\r\n")
+	if err := w.Flush(); err != nil {
+		return "", &stepError{mail.ErrSMTPMailFrom, err}
+	}
+	// Every reply is read, so that the session stays in step whatever
+	// failed; the first failure is the transaction's.
+	var failed *stepError
+	read := func(step mail.SendErrReason, code int) (ok, inStep bool) {
+		_, _, err := sc.Text.ReadResponse(code)
+		if err == nil {
+			return true, true
+		}
+		if failed == nil {
+			failed = &stepError{step, err}
+		}
+		var reply *textproto.Error
+		return false, errors.As(err, &reply)
+	}
+	if _, inStep := read(mail.ErrSMTPMailFrom, 250); !inStep {
+		return "", failed
+	}
+	for range rcpts {
+		if _, inStep := read(mail.ErrSMTPRcptTo, 25); !inStep {
+			return "", failed
+		}
+	}
+	dataOK, inStep := read(mail.ErrSMTPData, 354)
+	if !inStep {
+		return "", failed
+	}
+	if failed != nil {
+		if dataOK {
+			// Data wanted although the envelope failed: end it empty.
+			w.WriteString(".\r\n")
+			if w.Flush() != nil {
+				return "", failed
+			}
+			sc.Text.ReadResponse(0)
+		}
+		sc.Reset()
+		return "", failed
+	}
+	if err := writeStuffed(w, data); err != nil {
+		return "", &stepError{mail.ErrWriteContent, err}
+	}
+	if err := s.ready(sc, ready); err != nil {
+		return "", err
+	}
+	w.WriteString("\r\n.\r\n")
+	if err := w.Flush(); err != nil {
+		return "", &stepError{mail.ErrSMTPDataClose, err}
+	}
+	_, msg, err := sc.Text.ReadResponse(250)
+	if err != nil {
+		return "", &stepError{mail.ErrSMTPDataClose, err}
+	}
+	return msg, nil
 }
 
 var crlf = []byte("\r\n")

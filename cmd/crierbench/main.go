@@ -11,7 +11,8 @@
 //
 // Each channel runs in a child process of its own (the command runs itself
 // again), so that each channel's peak memory is its own. The sink runs in
-// that process too: its memory and CPU are counted with Crier's.
+// another process, so that the CPU time and peak memory are Crier's alone;
+// the sink's CPU time is shown apart.
 //
 //	go run ./cmd/crierbench -n 100000
 //	go run ./cmd/crierbench -channels email -concurrency 4 -cpuprofile cpu.prof
@@ -50,7 +51,6 @@ import (
 	"github.com/crier-notices/crier/channels/email"
 	"github.com/crier-notices/crier/channels/sms"
 	"github.com/crier-notices/crier/internal/logs"
-	"github.com/crier-notices/crier/internal/sinks"
 	"github.com/crier-notices/crier/notices"
 	_ "github.com/crier-notices/crier/notices/postgres" // the engines crierbench measures
 	_ "github.com/crier-notices/crier/notices/sqlite"
@@ -83,6 +83,8 @@ type options struct {
 	// child, set by the parent process only, runs that one channel and
 	// prints its result as JSON on standard output.
 	child string
+	// serveSink, set by crierbench for its own sinks, runs only a sink.
+	serveSink string
 }
 
 // The benchmark's fixed setting: a Twilio account the sink accepts and the
@@ -134,10 +136,11 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.ceiling, "ceiling", false, "also time plain go-mail sending one pre-built message over the same connections to the same sink: the ceiling on this machine")
 	fs.StringVar(&o.cli, "cli", "", "measure the crier program at `path` end to end as a user sends (crier send, then crier dispatch, with a crier.toml for the sink) instead of the dispatcher in this process")
 	fs.StringVar(&o.child, childFlag, "", "")
+	fs.StringVar(&o.serveSink, sinkFlag, "", "")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: crierbench [flags]\n\nPublishes a notice to N generated contacts and sends it to loopback sinks, one run per channel.\n\nFlags:\n")
 		fs.VisitAll(func(f *flag.Flag) {
-			if f.Name == childFlag {
+			if f.Name == childFlag || f.Name == sinkFlag {
 				return // internal: how the command runs itself
 			}
 			name, usage := flag.UnquoteUsage(f)
@@ -247,6 +250,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if o.serveSink != "" {
+		return serveSink(o.serveSink, os.Stdin, stdout, stderr)
+	}
 	if o.child != "" {
 		res, err := benchChannel(ctx, o, notices.Channel(o.child), stderr)
 		if err != nil {
@@ -336,7 +342,8 @@ type result struct {
 	// FirstAccepted is from the end of Publish (the notice committed and
 	// the dispatcher woken) to the sink's first acceptance.
 	FirstAccepted time.Duration `json:"first_accepted"`
-	CPU           time.Duration `json:"cpu"`     // user+system, Publish to the end of the drain
+	CPU           time.Duration `json:"cpu"`      // user+system, Publish to the end of the drain
+	SinkCPU       time.Duration `json:"sink_cpu"` // the sink process's user+system
 	PeakKB        int64         `json:"peak_kb"` // the process's peak RSS
 	// SendPeakKB is the peak RSS from the end of the import on, when the
 	// system lets the peak be reset; 0 otherwise.
@@ -404,7 +411,7 @@ func benchChannel(ctx context.Context, o options, ch notices.Channel, log io.Wri
 	}
 	defer store.Close()
 
-	snk, sender, err := startSink(ch, res.Concurrency, o.smtpSink)
+	snk, sender, err := startSink(ctx, ch, res.Concurrency, o.smtpSink)
 	if err != nil {
 		return res, err
 	}
@@ -503,16 +510,15 @@ func benchChannel(ctx context.Context, o options, ch notices.Channel, log io.Wri
 	if _, err := store.FinishDone(ctx); err != nil {
 		return res, err
 	}
-	if first := snk.FirstAccepted(); !first.IsZero() {
-		res.FirstAccepted = first.Sub(published)
-	}
-
 	// Closing the sink waits for its connections, so its counters are final.
 	sender.Close()
 	if err := snk.Close(); err != nil {
 		return res, err
 	}
-	res.Accepted = snk.Accepted()
+	if first := snk.FirstAccepted(); !first.IsZero() {
+		res.FirstAccepted = first.Sub(published)
+	}
+	res.Accepted, res.SinkCPU = snk.Accepted(), snk.CPU()
 	if last := snk.LastAccepted(); !last.IsZero() {
 		res.Send = last.Sub(t0)
 	}
@@ -558,21 +564,13 @@ type smtpSink interface {
 	Port() int
 }
 
-// startSMTPSink starts the discard SMTP server named by -smtp-sink.
-func startSMTPSink(name string) (smtpSink, error) {
-	if name == "lean" {
-		return sinks.StartDiscard("127.0.0.1:0")
-	}
-	return sinks.StartSMTP("127.0.0.1:0")
-}
-
 // startSink starts channel ch's sink and an adapter that sends to it with
 // at most conc messages in flight, configured as crier configures it from
 // crier.toml.
-func startSink(ch notices.Channel, conc int, smtpSink string) (sink, sender, error) {
+func startSink(ctx context.Context, ch notices.Channel, conc int, smtpSink string) (*remoteSink, sender, error) {
 	switch ch {
 	case notices.Email:
-		s, err := startSMTPSink(smtpSink)
+		s, err := startRemoteSink(ctx, smtpSink)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -584,7 +582,7 @@ func startSink(ch notices.Channel, conc int, smtpSink string) (sink, sender, err
 		}
 		return s, es, nil
 	case notices.SMS:
-		t, err := sinks.StartTwilio("127.0.0.1:0", sinks.RequireToken(authToken))
+		t, err := startRemoteSink(ctx, "twilio")
 		if err != nil {
 			return nil, nil, err
 		}
@@ -799,7 +797,7 @@ func peakRSS() int64 {
 // printTable writes one row per channel and what the columns mean.
 func printTable(w io.Writer, o options, rs []result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "channel\tN\tin flight\timport s\tpublish s\tfirst ms\tsend s\tmsg/s\tpeak MiB\tsend peak MiB\tCPU s\t")
+	fmt.Fprintln(tw, "channel\tN\tin flight\timport s\tpublish s\tfirst ms\tsend s\tmsg/s\tpeak MiB\tsend peak MiB\tCPU s\tCPU µs/msg\tsink CPU s\t")
 	for _, r := range rs {
 		rate := 0.0
 		if r.Send > 0 {
@@ -809,9 +807,9 @@ func printTable(w io.Writer, o options, rs []result) {
 		if r.SendPeakKB > 0 {
 			sendPeak = mib(r.SendPeakKB)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.2f\t%.1f\t%.2f\t%.0f\t%s\t%s\t%.2f\t\n",
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.2f\t%.1f\t%.2f\t%.0f\t%s\t%s\t%.2f\t%.0f\t%.2f\t\n",
 			r.Channel, r.N, r.Concurrency, r.Import.Seconds(), r.Publish.Seconds(), float64(r.FirstAccepted.Microseconds())/1000, r.Send.Seconds(), rate,
-			mib(r.PeakKB), sendPeak, r.CPU.Seconds())
+			mib(r.PeakKB), sendPeak, r.CPU.Seconds(), float64(r.CPU.Microseconds())/float64(max(r.N, 1)), r.SinkCPU.Seconds())
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\ntemplate %s with its example values; %s, %d cores\n", o.template, runtime.Version(), runtime.NumCPU())
@@ -830,8 +828,8 @@ func printTable(w io.Writer, o options, rs []result) {
 	} else {
 		fmt.Fprintln(w, "peak MiB: the peak RSS of the channel's own process; send peak: since its import ended")
 	}
-	fmt.Fprintln(w, "CPU s: user+system, from Publish to the end of the send")
-	fmt.Fprintln(w, "the sinks run in the same process as Crier: peak memory and CPU include theirs")
+	fmt.Fprintln(w, "CPU s: user+system, from Publish to the end of the send; CPU µs/msg: CPU s / N")
+	fmt.Fprintln(w, "the sinks run in a process of their own: peak memory and CPU s are Crier's alone; sink CPU s is the sink process's")
 	for _, r := range rs {
 		if r.Dir != "" {
 			fmt.Fprintf(w, "kept %s's store in %s\n", r.Channel, r.Dir)

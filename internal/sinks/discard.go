@@ -70,9 +70,14 @@ var (
 func (d *Discard) handle(c net.Conn) {
 	r := bufio.NewReaderSize(c, 64<<10)
 	w := bufio.NewWriter(c)
+	// Replies to commands a client pipelined (RFC 2920) go back together,
+	// once no more input waits.
 	reply := func(s string) bool {
 		w.WriteString(s)
 		w.Write(crlf)
+		if r.Buffered() > 0 {
+			return true
+		}
 		return w.Flush() == nil
 	}
 	if !reply("220 discard ESMTP") {

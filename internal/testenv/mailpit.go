@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -82,27 +83,35 @@ func Mailpit(t testing.TB, flags ...string) *MailpitServer {
 	t.Helper()
 	bin := MailpitPath(t)
 	dir := t.TempDir()
-	smtpAddr, apiAddr := freeAddr(t), freeAddr(t)
-	s := &MailpitServer{
-		bin: bin,
-		args: append([]string{
-			"--smtp", smtpAddr,
-			"--listen", apiAddr,
-			"--max", "20000",
-			"--database", filepath.Join(dir, "mailpit.db"),
-			"--smtp-disable-rdns",
-			"--disable-version-check",
-		}, flags...),
-		smtp:    smtpAddr,
-		api:     "http://" + apiAddr,
-		logPath: filepath.Join(dir, "mailpit.log"),
-		client:  &http.Client{Timeout: 30 * time.Second},
+	for attempt := 1; ; attempt++ {
+		smtpAddr, apiAddr := freeAddr(t), freeAddr(t)
+		s := &MailpitServer{
+			bin: bin,
+			args: append([]string{
+				"--smtp", smtpAddr,
+				"--listen", apiAddr,
+				"--max", "20000",
+				"--database", filepath.Join(dir, "mailpit.db"),
+				"--smtp-disable-rdns",
+				"--disable-version-check",
+			}, flags...),
+			smtp:    smtpAddr,
+			api:     "http://" + apiAddr,
+			logPath: filepath.Join(dir, "mailpit.log"),
+			client:  &http.Client{Timeout: 30 * time.Second},
+		}
+		err := s.start()
+		if err == nil {
+			t.Cleanup(s.Stop)
+			return s
+		}
+		// A port free a moment ago may be taken by then: by another test
+		// process, or as the local port of a connection.
+		if attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			t.Fatal(err)
+		}
+		os.Remove(s.logPath)
 	}
-	t.Cleanup(s.Stop)
-	if err := s.start(); err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // freeAddr returns a loopback address with a port that was free a moment ago.

@@ -1,0 +1,229 @@
+package email_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"net/textproto"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/crier-notices/crier/channels"
+	"github.com/crier-notices/crier/channels/email"
+	"github.com/crier-notices/crier/internal/sinks"
+	"github.com/crier-notices/crier/internal/testenv"
+)
+
+// recordingProxy forwards connections to addr and keeps what the client
+// wrote, one entry per read, so a test sees how the client grouped its
+// commands. It counts the sessions.
+type recordingProxy struct {
+	mu       sync.Mutex
+	reads    [][]byte
+	sessions int
+}
+
+func startRecordingProxy(t *testing.T, addr string) (*recordingProxy, string, int) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &recordingProxy{}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { l.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", addr)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.sessions++
+			p.mu.Unlock()
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				defer up.Close()
+				buf := make([]byte, 64<<10)
+				for {
+					n, err := c.Read(buf)
+					if n > 0 {
+						p.mu.Lock()
+						p.reads = append(p.reads, bytes.Clone(buf[:n]))
+						p.mu.Unlock()
+						up.Write(buf[:n])
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				buf := make([]byte, 64<<10)
+				for {
+					n, err := up.Read(buf)
+					if n > 0 {
+						c.Write(buf[:n])
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return p, "127.0.0.1", l.Addr().(*net.TCPAddr).Port
+}
+
+func (p *recordingProxy) written() ([][]byte, []byte, int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slicesClone(p.reads), bytes.Join(p.reads, nil), p.sessions
+}
+
+func slicesClone(b [][]byte) [][]byte { return append([][]byte(nil), b...) }
+
+// TestPipelinedTransactions: with a server that offers PIPELINING
+// (go-smtp's), MAIL FROM, RCPT TO and DATA go in one write; the data
+// arrives as go-mail would write it, dot-stuffed; a refused recipient
+// fails its message alone (permanent, a hard bounce) and the session,
+// still in step, carries the next message.
+func TestPipelinedTransactions(t *testing.T) {
+	sink, err := sinks.StartSMTP("127.0.0.1:0", sinks.Reject(func(rcpt string) *smtp.SMTPError {
+		if rcpt == "gone@water.example" {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such mailbox"}
+		}
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	proxy, host, port := startRecordingProxy(t, sink.Addr())
+	s := newSender(t, email.Config{Host: host, Port: port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
+
+	first := notice(t, "Ann Lee", "ann@water.example")
+	for i, to := range []string{"ann@water.example", "gone@water.example", "ben@water.example"} {
+		m := first
+		if i > 0 {
+			m = notice(t, "Customer", to)
+		}
+		_, err := s.Send(context.Background(), m)
+		switch {
+		case i == 1:
+			if !channels.IsPermanent(err) || !email.HardBounce(err) || !strings.Contains(err.Error(), "550") {
+				t.Errorf("send to %s: %v; want a permanent 550, a hard bounce", to, err)
+			}
+		case err != nil:
+			t.Errorf("send to %s: %v", to, err)
+		}
+	}
+	if got := sink.Accepted(); got != 2 {
+		t.Errorf("the server accepted %d messages; want 2", got)
+	}
+	reads, stream, sessions := proxy.written()
+	if sessions != 1 {
+		t.Errorf("%d sessions; want 1: a refused recipient leaves the session in step", sessions)
+	}
+	envelope := false
+	for _, r := range reads {
+		if bytes.HasPrefix(r, []byte("MAIL FROM:<notices@water.example>")) && bytes.HasSuffix(r, []byte("RCPT TO:<ann@water.example>\r\nDATA\r\n")) {
+			envelope = true
+		}
+	}
+	if !envelope {
+		t.Errorf("MAIL FROM, RCPT TO and DATA did not come in one write; the client wrote %q", reads)
+	}
+
+	// The first message's data, as go-mail's own writer stuffs it.
+	var want bytes.Buffer
+	dw := textproto.NewWriter(bufioWriter(&want)).DotWriter()
+	if _, err := first.Email.WriteTo(dw); err != nil {
+		t.Fatal(err)
+	}
+	dw.Close()
+	_, data, ok := bytes.Cut(stream, []byte("DATA\r\n"))
+	if !ok {
+		t.Fatalf("no DATA in %q", stream)
+	}
+	end := bytes.Index(data, []byte("\r\n.\r\n"))
+	if end < 0 {
+		t.Fatalf("the data never ends: %q", data)
+	}
+	if got := data[:end+len("\r\n.\r\n")]; !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("the data written:\n%q\nwant, as go-mail writes it:\n%q", got, want.Bytes())
+	}
+}
+
+// TestStagedSendWaitsAtTheEndOfTheData: SendStaged calls ready once the
+// message is written but for the end of its data; an error from ready
+// leaves the message unaccepted and is returned as it is, and the next
+// message goes on a new session. With a server that offers PIPELINING
+// (go-smtp) and one that does not (Mailpit).
+func TestStagedSendWaitsAtTheEndOfTheData(t *testing.T) {
+	tests := []struct {
+		name  string
+		start func(t *testing.T) (cfg email.Config, accepted func() int)
+	}{
+		{"pipelining", func(t *testing.T) (email.Config, func() int) {
+			sink, err := sinks.StartSMTP("127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { sink.Close() })
+			return email.Config{Host: sink.Host(), Port: sink.Port(), TLS: "none"}, func() int { return int(sink.Accepted()) }
+		}},
+		{"one command at a time", func(t *testing.T) (email.Config, func() int) {
+			mp := testenv.Mailpit(t)
+			return plainConfig(mp), func() int { return len(mp.Messages(t)) }
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, accepted := tt.start(t)
+			cfg.Connections, cfg.Timeout = 1, 10*time.Second
+			s := newSender(t, cfg)
+			ctx := context.Background()
+
+			stop := errors.New("the previous outcome is not recorded")
+			_, err := s.SendStaged(ctx, notice(t, "Ann", "ann@water.example"), func() error {
+				if got := accepted(); got != 0 {
+					t.Errorf("the server accepted %d messages before the end of the data", got)
+				}
+				return stop
+			})
+			if err != stop {
+				t.Fatalf("SendStaged: %v; want ready's error as it is", err)
+			}
+			called := false
+			if _, err := s.SendStaged(ctx, notice(t, "Ben", "ben@water.example"), func() error { called = true; return nil }); err != nil || !called {
+				t.Fatalf("SendStaged: %v, ready called %v", err, called)
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for accepted() != 1 && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if got := accepted(); got != 1 {
+				t.Errorf("the server accepted %d messages; want 1 (the one ready let go)", got)
+			}
+		})
+	}
+}
+
+func bufioWriter(b *bytes.Buffer) *bufio.Writer { return bufio.NewWriter(b) }
