@@ -11,7 +11,8 @@ import (
 // BenchmarkRecord measures the store's side of sending: claiming
 // deliveries in batches of 512, as a dispatcher's lane does, and recording
 // their outcomes (sent, with a provider id) in groups of the size the
-// dispatcher commits. It reports the CPU time of an outcome in this
+// dispatcher commits: fixed, and varying from one commit to the next as
+// the dispatcher's do. It reports the CPU time of an outcome in this
 // process (SQLite, or the client) and in the PostgreSQL server.
 func BenchmarkRecord(b *testing.B) {
 	const n = 20_000
@@ -19,8 +20,16 @@ func BenchmarkRecord(b *testing.B) {
 	if err := writeImportCSV(&buf, n); err != nil {
 		b.Fatal(err)
 	}
-	for _, group := range []int{1, 8, 32, 256} {
-		b.Run(fmt.Sprintf("group=%d", group), func(b *testing.B) {
+	for _, tc := range []struct {
+		name   string
+		groups []int // the sizes of successive commits, in turn
+	}{
+		{"group=1", []int{1}},
+		{"group=8", []int{8}},
+		{"group=varying", []int{3, 5, 8, 2, 6, 1, 7}},
+		{"group=256", []int{256}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
 			ctx := context.Background()
 			var elapsed, self, server time.Duration
 			outcomes := 0
@@ -42,7 +51,8 @@ func BenchmarkRecord(b *testing.B) {
 					if len(ds) == 0 {
 						break
 					}
-					for i := 0; i < len(ds); i += group {
+					for i, k := 0, 0; i < len(ds); k++ {
+						group := tc.groups[k%len(tc.groups)]
 						outs := make([]Outcome, 0, group)
 						for _, d := range ds[i:min(i+group, len(ds))] {
 							outs = append(outs, Outcome{ID: d.ID, Status: DeliverySent, Attempted: true, ProviderID: fmt.Sprintf("crier-%d-%d@water.example", id, d.ID)})
@@ -51,6 +61,7 @@ func BenchmarkRecord(b *testing.B) {
 							b.Fatal(err)
 						}
 						outcomes += len(outs)
+						i += group
 					}
 				}
 				elapsed += time.Since(start)
