@@ -44,6 +44,7 @@ type Dispatcher struct {
 	printRetry   map[int64]retryAt // print jobs that failed: when to try again
 	publishRetry map[int64]retryAt // scheduled notices whose publishing failed
 	inFlight     atomic.Int64      // sends begun whose outcome is not committed
+	working      atomic.Int64      // senders at work on a delivery
 	holding      atomic.Int64      // deliveries claimed whose outcome is not committed
 	// sending is the context of the sends: cancelled when a stop has
 	// waited StopTimeout for them.
@@ -653,7 +654,10 @@ func (d *Dispatcher) work(stopping, sendCtx context.Context, l *lane) {
 		case l.taken <- struct{}{}:
 		default:
 		}
-		if next := d.deliver(stopping, sendCtx, l, c, prev.wait); next != nil {
+		d.working.Add(1)
+		next := d.deliver(stopping, sendCtx, l, c, prev.wait)
+		d.working.Add(-1)
+		if next != nil {
 			prev.wait() // a send that failed before its hand-over did not
 			prev = next
 		}
@@ -1059,14 +1063,19 @@ func (d *Dispatcher) committed(req recordRequest) (applied bool) {
 }
 
 // groupWait is the longest an outcome waits for others to join its
-// commit when no sender waits for it.
-const groupWait = 10 * time.Millisecond
+// commit when no sender waits for it; lingerWait, when one does.
+const (
+	groupWait  = 10 * time.Millisecond
+	lingerWait = 500 * time.Microsecond
+)
 
 // recorder commits outcomes in groups: one commit of many costs about
-// what one of one does. A group is committed as soon as a sender waits
-// for one of its outcomes (see committed: a sender waits just before its
-// next hand-over), or after groupWait; until then the outcomes of the
-// other senders join it.
+// what one of one does. A group is committed once a sender waits for one
+// of its outcomes (see committed: a sender waits just before its next
+// hand-over) and every sender at work has an outcome in it, or lingerWait
+// after that wait began, or groupWait after the first outcome; until
+// then the outcomes of the other senders join it. On a small machine the
+// wait costs less than the commits it saves.
 func (d *Dispatcher) recorder(ctx context.Context) {
 	batch := make([]recordRequest, 0, 256)
 	outs := make([]notices.Outcome, 0, 256)
@@ -1089,6 +1098,7 @@ func (d *Dispatcher) recorder(ctx context.Context) {
 				// the channel or the group by now.
 				batch = d.drainRecords(batch)
 				if slices.ContainsFunc(batch, func(r recordRequest) bool { return r.waited.Load() }) {
+					batch = d.linger(batch)
 					break gather
 				}
 				// A sender waiting for a commit already under way.
@@ -1103,6 +1113,26 @@ func (d *Dispatcher) recorder(ctx context.Context) {
 			r.done <- recordResult{applied: err == nil && applied[i], err: err}
 		}
 	}
+}
+
+// linger appends to batch the outcomes that come in within lingerWait,
+// and returns as soon as every sender at work has one in it: no other can
+// come before a commit.
+func (d *Dispatcher) linger(batch []recordRequest) []recordRequest {
+	t := time.NewTimer(lingerWait)
+	defer t.Stop()
+	for len(batch) < cap(batch) && int64(len(batch)) < d.working.Load() {
+		select {
+		case r, ok := <-d.records:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		case <-t.C:
+			return batch
+		}
+	}
+	return batch
 }
 
 // drainRecords appends to batch the outcomes waiting in d.records, up to
