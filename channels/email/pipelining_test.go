@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/textproto"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/wneessen/go-mail"
 
 	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/channels/email"
@@ -227,3 +229,46 @@ func TestStagedSendWaitsAtTheEndOfTheData(t *testing.T) {
 }
 
 func bufioWriter(b *bytes.Buffer) *bufio.Writer { return bufio.NewWriter(b) }
+
+// TestPipelinedDataAsGoMailWritesIt: with PIPELINING, the message and the
+// end of the data (written together) are byte for byte what go-mail's
+// own writer sends: lines that begin with a dot, bare line feeds and a
+// last line without its break included.
+func TestPipelinedDataAsGoMailWritesIt(t *testing.T) {
+	sink, err := sinks.StartSMTP("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	for _, body := range []string{
+		".\r\n..\r\n.hidden line\r\nend.\r\n. \r\n",
+		".first\r\nmiddle\r\n.",
+		"one\ntwo\n.three\n",
+		"one\r\n.two\n..three\r\nfour\n",
+		"Boil your water before drinking it.\r\n",
+		"",
+	} {
+		proxy, host, port := startRecordingProxy(t, sink.Addr())
+		s := newSender(t, email.Config{Host: host, Port: port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
+		m := notice(t, "Ann Lee", "ann@water.example")
+		m.Email.SetBodyWriter(mail.TypeTextPlain, func(w io.Writer) (int64, error) {
+			n, err := io.WriteString(w, body)
+			return int64(n), err
+		}, mail.WithPartEncoding(mail.NoEncoding))
+		if _, err := s.Send(context.Background(), m); err != nil {
+			t.Fatalf("body %q: %v", body, err)
+		}
+		var want bytes.Buffer
+		dw := textproto.NewWriter(bufioWriter(&want)).DotWriter()
+		if _, err := m.Email.WriteTo(dw); err != nil {
+			t.Fatal(err)
+		}
+		dw.Close()
+		s.Close()
+		_, stream, _ := proxy.written()
+		_, data, ok := bytes.Cut(stream, []byte("DATA\r\n"))
+		if !ok || !bytes.HasPrefix(data, want.Bytes()) {
+			t.Errorf("body %q: the data written:\n%q\nwant, as go-mail writes it:\n%q", body, data, want.Bytes())
+		}
+	}
+}

@@ -82,7 +82,12 @@ func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer, rea
 		data = bytes.TrimSuffix(data[:len(data)-1], []byte("\r"))
 	}
 	if ok, _ := sc.Extension("PIPELINING"); ok {
-		return s.pipelined(sc, from, rcpts, data, ready)
+		// The end of the data right after the message in the buffer,
+		// so that both go in one write.
+		n := len(data)
+		buf.Truncate(n)
+		buf.Write(endOfData)
+		return s.pipelined(sc, from, rcpts, buf.Bytes(), n, ready)
 	}
 	if err := sc.Mail(from); err != nil {
 		sc.Reset()
@@ -102,7 +107,7 @@ func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer, rea
 	if !ok {
 		return "", &stepError{mail.ErrWriteContent, errors.New("go-mail's DATA writer is not the one this sender knows")}
 	}
-	if err := writeStuffed(sc.Text.W, data); err != nil {
+	if err := writeStuffed(sc.Text.W, data, len(data)); err != nil {
 		return "", &stepError{mail.ErrWriteContent, err}
 	}
 	if err := s.ready(sc, ready); err != nil {
@@ -120,8 +125,7 @@ func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer, rea
 }
 
 // ready calls ready, if not nil, before the end of the data: the server
-// has most of the message (what is left is in the buffer) but accepts it
-// only at the end of the data.
+// accepts the message only there.
 func (s *Sender) ready(sc *smtp.Client, ready func() error) error {
 	if ready == nil {
 		return nil
@@ -138,8 +142,10 @@ func (s *Sender) ready(sc *smtp.Client, ready func() error) error {
 // pipelined is the transaction with a server that offers PIPELINING (RFC
 // 2920): MAIL FROM, RCPT TO and DATA go in one write and their replies
 // are read after it, one round trip where go-mail takes one per command.
-// Then the data, as transact writes it.
-func (s *Sender) pipelined(sc *smtp.Client, from string, rcpts []string, data []byte, ready func() error) (reply string, err error) {
+// Then ready, and the data: msg[:n] is the message, msg[n:] the end of
+// the data, written together (in one write unless a line begins with a
+// dot).
+func (s *Sender) pipelined(sc *smtp.Client, from string, rcpts []string, msg []byte, n int, ready func() error) (reply string, err error) {
 	for _, a := range append([]string{from}, rcpts...) {
 		if strings.ContainsAny(a, "\r\n") {
 			return "", &stepError{mail.ErrGetRcpts, fmt.Errorf("address %q has a line break", a)}
@@ -200,46 +206,55 @@ func (s *Sender) pipelined(sc *smtp.Client, from string, rcpts []string, data []
 		sc.Reset()
 		return "", failed
 	}
-	if err := writeStuffed(w, data); err != nil {
-		return "", &stepError{mail.ErrWriteContent, err}
-	}
 	if err := s.ready(sc, ready); err != nil {
 		return "", err
 	}
-	w.WriteString("\r\n.\r\n")
+	if err := writeStuffed(w, msg, n); err != nil {
+		return "", &stepError{mail.ErrWriteContent, err}
+	}
 	if err := w.Flush(); err != nil {
 		return "", &stepError{mail.ErrSMTPDataClose, err}
 	}
-	_, msg, err := sc.Text.ReadResponse(250)
+	_, reply, err = sc.Text.ReadResponse(250)
 	if err != nil {
 		return "", &stepError{mail.ErrSMTPDataClose, err}
 	}
-	return msg, nil
+	return reply, nil
 }
 
-var crlf = []byte("\r\n")
+var (
+	crlf      = []byte("\r\n")
+	endOfData = []byte("\r\n.\r\n")
+)
 
-// writeStuffed writes data to w as SMTP's data wants it (RFC 5321
+// writeStuffed writes msg[:n] to w as SMTP's data wants it (RFC 5321
 // 4.5.2), as net/textproto's DotWriter writes it: a line beginning with
-// "." gets a second one, and a line ending in a bare LF ends in CRLF. A
-// message whose lines all end in CRLF (go-mail's, Crier's) is written in
-// a few large pieces, cut only where a line begins with a dot.
-func writeStuffed(w *bufio.Writer, data []byte) error {
+// "." gets a second one, and a line ending in a bare LF ends in CRLF; then
+// msg[n:] as it is, in the same last write. A message whose lines all
+// end in CRLF (go-mail's, Crier's) is written in a few large pieces, cut
+// only where a line begins with a dot.
+func writeStuffed(w *bufio.Writer, msg []byte, n int) error {
+	data := msg[:n]
 	if bytes.Count(data, lf) != bytes.Count(data, crlf) {
-		return writeLines(w, data)
+		if err := writeLines(w, data); err != nil {
+			return err
+		}
+		_, err := w.Write(msg[n:])
+		return err
 	}
 	if len(data) > 0 && data[0] == '.' {
 		w.WriteByte('.')
 	}
+	off := 0
 	for {
-		i := bytes.Index(data, lineThenDot)
+		i := bytes.Index(msg[off:n], lineThenDot)
 		if i < 0 {
-			_, err := w.Write(data)
+			_, err := w.Write(msg[off:])
 			return err
 		}
-		w.Write(data[:i+len(lineThenDot)])
+		w.Write(msg[off : off+i+len(lineThenDot)])
 		w.WriteByte('.')
-		data = data[i+len(lineThenDot):]
+		off += i + len(lineThenDot)
 	}
 }
 
