@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -70,7 +71,7 @@ type Sender struct {
 	Now func() time.Time
 }
 
-var _ channels.Channel = (*Sender)(nil)
+var _ channels.Staged = (*Sender)(nil)
 
 // Close closes the connections the Sender keeps open for reuse.
 func (s *Sender) Close() error {
@@ -182,6 +183,15 @@ func CheckBaseURL(s string) error {
 // message by then, and a retry may send it twice: delivery is at least
 // once.
 func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
+	return s.SendStaged(ctx, m, nil)
+}
+
+// SendStaged is Send, calling ready (when not nil) once the request is
+// written but for the last byte of its body: Twilio, like any HTTP
+// server, takes a request only once its body is whole. An error from
+// ready abandons the request there (the connection is closed, the body
+// incomplete) and is returned as it is.
+func (s *Sender) SendStaged(ctx context.Context, m channels.Message, ready func() error) (channels.Receipt, error) {
 	if m.SMS == nil {
 		return channels.Receipt{}, &channels.Error{Permanent: true, Reason: "the message has no SMS"}
 	}
@@ -198,7 +208,7 @@ func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt
 		Credentials: client.NewCredentials(s.sid, s.token),
 		HTTPClient: &http.Client{
 			// The timeout is reqCtx's, which the transport puts on the request.
-			Transport:     &transport{ctx: reqCtx, base: s.base, next: s.transport, ex: ex},
+			Transport:     &transport{ctx: reqCtx, base: s.base, next: s.transport, ex: ex, ready: ready},
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 	}
@@ -219,6 +229,9 @@ func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt
 	}
 	msg, err := svc.CreateMessage(params)
 	if err != nil {
+		if err := ex.notReady(); err != nil {
+			return channels.Receipt{}, err
+		}
 		if ctx.Err() != nil {
 			return channels.Receipt{}, cancelled(ctx, err)
 		}
@@ -418,10 +431,11 @@ func cancelled(ctx context.Context, err error) error {
 // to the base URL if one is set, and keeps the reply's status and
 // Retry-After, which twilio-go's errors do not carry.
 type transport struct {
-	ctx  context.Context
-	base *url.URL
-	next http.RoundTripper
-	ex   *exchange
+	ctx   context.Context
+	base  *url.URL
+	next  http.RoundTripper
+	ex    *exchange
+	ready func() error // called before the body's last byte; nil: none
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -431,6 +445,15 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		u.Scheme, u.Host = t.base.Scheme, t.base.Host
 		r.URL, r.Host = &u, ""
 	}
+	if t.ready != nil && r.Body != nil {
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		// Sent whole or not at all: never replayed by the transport.
+		r.Body, r.ContentLength, r.GetBody = &heldBody{data: body, ready: t.ready, ex: t.ex}, int64(len(body)), nil
+	}
 	resp, err := t.next.RoundTrip(r)
 	if err == nil {
 		t.ex.set(resp.StatusCode, resp.Header.Get("Retry-After"))
@@ -438,12 +461,55 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
+// heldBody is a request's body whose last byte is read only once ready
+// has returned nil: until then the server has an incomplete request.
+type heldBody struct {
+	data  []byte
+	ready func() error
+	ex    *exchange
+	off   int
+}
+
+func (b *heldBody) Read(p []byte) (int, error) {
+	if b.off == len(b.data) {
+		return 0, io.EOF
+	}
+	if b.off == len(b.data)-1 {
+		if err := b.ready(); err != nil {
+			b.ex.setNotReady(err)
+			return 0, err
+		}
+	}
+	end := len(b.data)
+	if b.off < end-1 {
+		end-- // the last byte waits for ready
+	}
+	n := copy(p, b.data[b.off:end])
+	b.off += n
+	return n, nil
+}
+
+func (b *heldBody) Close() error { return nil }
+
 // exchange is what the transport saw of the last reply.
 type exchange struct {
 	mu         sync.Mutex
 	answered   bool
 	status     int
 	retryAfter string
+	ready      error // ready's error: the request was abandoned before its last byte
+}
+
+func (x *exchange) setNotReady(err error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.ready = err
+}
+
+func (x *exchange) notReady() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.ready
 }
 
 func (x *exchange) set(status int, retryAfter string) {
