@@ -15,9 +15,9 @@ import (
 )
 
 // TestMain lets the test binary stand in for crierbench when the command
-// runs itself again for a channel.
+// runs itself again for a channel or a sink.
 func TestMain(m *testing.M) {
-	if slices.Contains(os.Args[1:], "-"+childFlag) {
+	if slices.Contains(os.Args[1:], "-"+childFlag) || slices.Contains(os.Args[1:], "-"+sinkFlag) {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
@@ -102,7 +102,7 @@ func TestBothChannels(t *testing.T) {
 		if r["N"] != "300" || r["in flight"] != tc.inFlight {
 			t.Errorf("%s row: N %s, in flight %s; want 300 and %s", tc.channel, r["N"], r["in flight"], tc.inFlight)
 		}
-		for _, col := range []string{"first ms", "send s", "msg/s", "peak MiB", "CPU s"} {
+		for _, col := range []string{"first ms", "send s", "msg/s", "peak MiB", "CPU s", "CPU µs/msg", "sink CPU s"} {
 			if v := r.number(t, col); v <= 0 {
 				t.Errorf("%s row: %s is %v; want more than 0", tc.channel, col, v)
 			}
@@ -119,7 +119,7 @@ func TestBothChannels(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"one email message: ", "one sms message: ", "same process"} {
+	for _, want := range []string{"one email message: ", "one sms message: ", "the sinks run in a process of their own"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the output does not say %q:\n%s", want, out)
 		}
