@@ -318,7 +318,7 @@ func (c Config) openStore(ctx context.Context, open func(context.Context, string
 		return nil, c.NoDatabase()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("database %s: %w", c.DatabaseName(), err)
+		return nil, err // it names the database
 	}
 	s.PhoneRegion = c.PhoneRegion()
 	return s, nil

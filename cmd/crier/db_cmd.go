@@ -26,7 +26,7 @@ func (dbMigrateCmd) Run(e *env) error {
 	ctx := context.Background()
 	s, err := notices.OpenWithoutMigrating(ctx, cfg.Database)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", cfg.DatabaseName(), err)
+		return err // it names the database
 	}
 	defer s.Close()
 	done, err := s.Migrate(ctx)
@@ -59,7 +59,7 @@ func (dbStatusCmd) Run(e *env) error {
 	ctx := context.Background()
 	s, err := notices.OpenWithoutMigrating(ctx, cfg.Database)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", cfg.DatabaseName(), err)
+		return err // it names the database
 	}
 	defer s.Close()
 	ms, err := s.Migrations(ctx)

@@ -30,12 +30,12 @@ func (c dbCopyCmd) Run(e *env) error {
 	ctx := context.Background()
 	src, err := notices.OpenExisting(ctx, from)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", databaseName(from), err)
+		return err // it names the database
 	}
 	defer src.Close()
 	dst, err := notices.Open(ctx, c.To)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", databaseName(c.To), err)
+		return err
 	}
 	defer dst.Close()
 	fmt.Fprintf(e.stdout, "copying %s (%s) to %s (%s)\n", databaseName(from), src.Engine(), databaseName(c.To), dst.Engine())
