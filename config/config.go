@@ -203,6 +203,9 @@ func Load(path string) (Config, error) {
 		}
 		return cfg, fmt.Errorf("%s: unknown key %s (known: %s)%s", path, strings.Join(keys, ", "), knownKeys(), hint)
 	}
+	if err := databaseSecret(path, cfg.Database); err != nil {
+		return cfg, err
+	}
 	cfg.file = path
 	if code, err := templates.Language(cfg.Utility.DefaultLanguage); err == nil {
 		cfg.Utility.DefaultLanguage = code // "ES" is es (check reports a bad one)
@@ -318,7 +321,7 @@ func (c Config) openStore(ctx context.Context, open func(context.Context, string
 		return nil, c.NoDatabase()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("database %s: %w", c.DatabaseName(), err)
+		return nil, err // it names the database
 	}
 	s.PhoneRegion = c.PhoneRegion()
 	return s, nil

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,6 +75,55 @@ func TestDatabaseFromTheEnvironment(t *testing.T) {
 			}
 			if got, want := cfg.DatabaseName(), strings.Replace(tt.wantName, "FILE", dir, 1); got != want {
 				t.Errorf("DatabaseName %q; want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestDatabasePasswordInTheFile: crier.toml's database may name a
+// PostgreSQL server but not hold its password, as [smtp] and [twilio]
+// may not hold theirs: the error names the file and the key and says
+// where the password goes, never showing it. A URL without a password
+// (the server trusts the user, or the password is in PGPASSWORD or
+// ~/.pgpass) is accepted.
+func TestDatabasePasswordInTheFile(t *testing.T) {
+	refused := []string{"crier.toml: database", "holds a password", "CRIER_DATABASE_URL (or CRIER_DATABASE_URL_FILE", "PGPASSWORD or ~/.pgpass"}
+	tests := []struct {
+		name     string
+		database string
+		wantErr  []string
+	}{
+		{name: "in the user-info", database: "postgres://crier:" + testSecret + "@db.internal:5432/crier?sslmode=require",
+			wantErr: append(refused, "(postgres://crier:xxxxx@db.internal:5432/crier?sslmode=require)")},
+		{name: "as a parameter", database: "postgresql://crier@db.internal/crier?sslmode=require&password=" + testSecret, wantErr: refused},
+		{name: "as an sslpassword parameter", database: "postgres://crier@db.internal/crier?sslpassword=" + testSecret, wantErr: refused},
+		{name: "in a URL that does not parse", database: "postgres://crier:" + testSecret + "%@db.internal/crier", wantErr: refused},
+		{name: "in a connection string", database: "host=db.internal user=crier password=" + testSecret + " dbname=crier", wantErr: []string{"crier.toml: database holds a password"}},
+		{name: "no password", database: "postgres://crier@db.internal:5432/crier?sslmode=require"},
+		{name: "an empty password", database: "postgres://crier:@db.internal:5432/crier"},
+		{name: "a SQLite file", database: "crier.db"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(EnvDatabaseURL, "")
+			t.Setenv(EnvDatabaseURL+"_FILE", "")
+			_, err := Load(writeConfig(t, fmt.Sprintf("database = %q\n", tt.database)+clearwaterConfig))
+			if len(tt.wantErr) == 0 {
+				if err != nil {
+					t.Fatalf("a database without a password is refused: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("a password in crier.toml's database is accepted")
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q; want it to say %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), testSecret) {
+				t.Errorf("error %q shows the password", err)
 			}
 		})
 	}

@@ -60,7 +60,9 @@ func (s *Store) prepared(ctx context.Context, queries ...string) ([]*sql.Stmt, e
 // Open opens the store named by dsn, applies the migrations it lacks and
 // undoes an import whose process died. dsn is a SQLite file path (the
 // default, crier.db) or a postgres:// URL, served by the dialect
-// registered for it (import notices/sqlite, notices/postgres).
+// registered for it (import notices/sqlite, notices/postgres). Its errors
+// name the database once, a URL without its password ("database
+// postgres://crier:xxxxx@host/crier: …"): callers add no name of their own.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	return open(ctx, dsn, true)
 }
@@ -82,22 +84,26 @@ func open(ctx context.Context, dsn string, create bool) (*Store, error) {
 	}
 	if _, err := s.Migrate(ctx); err != nil {
 		s.Close()
-		return nil, err
+		return nil, fmt.Errorf("database %s: %w", RedactDSN(dsn), err)
 	}
 	if err := s.recoverImports(ctx); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("open %s: %w", RedactDSN(dsn), err)
+		return nil, fmt.Errorf("database %s: %w", RedactDSN(dsn), err)
 	}
 	return s, nil
 }
 
-// OpenWithoutMigrating opens the store as it is, for `crier db status`.
+// OpenWithoutMigrating opens the store as it is, for `crier db status`;
+// its errors name the database as Open's do.
 func OpenWithoutMigrating(ctx context.Context, dsn string) (*Store, error) {
 	return openOnly(ctx, dsn, true)
 }
 
 // openOnly opens dsn with its dialect; create says whether a missing
-// database is made or is a NotFound error.
+// database is made or is a NotFound error. The dialect's errors begin
+// "database NAME: " (a NotFound one names it its own way): only it knows
+// how to name dsn without a secret (a connection string of key=value
+// words is never echoed).
 func openOnly(ctx context.Context, dsn string, create bool) (*Store, error) {
 	if dsn == "" {
 		dsn = "crier.db"

@@ -1,6 +1,7 @@
 package notices
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -126,6 +127,42 @@ func TestOpenPostgresNeverShowsThePassword(t *testing.T) {
 	}
 	if got := err.Error(); strings.Contains(got, "s3cret") {
 		t.Errorf("the password leaks: %s", got)
+	}
+}
+
+// TestOpenNamesTheDatabaseOnce: whatever stops Open (a folder missing, a
+// file that is no database, an engine unknown, a server that does not
+// answer), its error names the database once, a URL without its
+// password, so that a caller that adds no name of its own shows it once.
+func TestOpenNamesTheDatabaseOnce(t *testing.T) {
+	if testEngine != "sqlite" {
+		t.Skip("one pass is enough: the names do not depend on the engine under test")
+	}
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "notes.db")
+	if err := os.WriteFile(notDB, bytes.Repeat([]byte("not a database\n"), 512), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, dsn, shown string }{
+		{name: "a folder missing", dsn: filepath.Join(dir, "gone", "crier.db"), shown: filepath.Join(dir, "gone", "crier.db")},
+		{name: "a file that is no database", dsn: notDB, shown: notDB},
+		{name: "an engine unknown", dsn: "mysql://crier:s3cret@db.example/crier", shown: "mysql://crier:xxxxx@db.example/crier"},
+		{name: "a server that does not answer", dsn: "postgres://crier:s3cret@127.0.0.1:1/crier?connect_timeout=5",
+			shown: "postgres://crier:xxxxx@127.0.0.1:1/crier?connect_timeout=5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Open(context.Background(), tt.dsn)
+			if err == nil {
+				t.Fatal("Open succeeded; want an error")
+			}
+			if n := strings.Count(err.Error(), tt.shown); n != 1 || !strings.HasPrefix(err.Error(), "database "+tt.shown+": ") {
+				t.Errorf("the error names %s %d times; want once, at its start:\n%v", tt.shown, n, err)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("the error shows the password: %v", err)
+			}
+		})
 	}
 }
 

@@ -26,20 +26,48 @@ func (dbMigrateCmd) Run(e *env) error {
 	ctx := context.Background()
 	s, err := notices.OpenWithoutMigrating(ctx, cfg.Database)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", cfg.DatabaseName(), err)
+		return err // it names the database
 	}
 	defer s.Close()
+	name := fmt.Sprintf("database %s (%s)", cfg.DatabaseName(), s.Engine())
 	done, err := s.Migrate(ctx)
 	for _, m := range done {
 		fmt.Fprintf(e.stdout, "applied %04d_%s\n", m.Version, m.Name)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	if len(done) == 0 {
-		fmt.Fprintf(e.stdout, "%s is up to date\n", cfg.DatabaseName())
+	if len(done) > 0 {
+		first, last := done[0].Version, done[len(done)-1].Version
+		fmt.Fprintf(e.stdout, "%s: applied %s, now at schema version %d\n", name, versions(first, last), last)
+		return nil
 	}
+	version, err := schemaVersion(ctx, s)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	fmt.Fprintf(e.stdout, "%s: already up to date, schema version %d\n", name, version)
 	return nil
+}
+
+// versions names the migrations first to last: 0003..0015, or 0015 alone.
+func versions(first, last int) string {
+	if first == last {
+		return fmt.Sprintf("%04d", first)
+	}
+	return fmt.Sprintf("%04d..%04d", first, last)
+}
+
+// schemaVersion is the newest migration applied to s.
+func schemaVersion(ctx context.Context, s *notices.Store) (int, error) {
+	ms, err := s.Migrations(ctx)
+	version := 0
+	for _, m := range ms {
+		if !m.AppliedAt.IsZero() {
+			version = m.Version
+		}
+	}
+	return version, err
 }
 
 type dbStatusCmd struct{}
@@ -59,7 +87,7 @@ func (dbStatusCmd) Run(e *env) error {
 	ctx := context.Background()
 	s, err := notices.OpenWithoutMigrating(ctx, cfg.Database)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", cfg.DatabaseName(), err)
+		return err // it names the database
 	}
 	defer s.Close()
 	ms, err := s.Migrations(ctx)

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/crier-notices/crier/internal/testenv"
 )
@@ -73,9 +75,14 @@ func copyTarget(t *testing.T) (dsn, password string) {
 }
 
 // withDatabase writes a copy of the configuration cfg naming the database
-// dsn, and returns its path.
+// dsn, and returns its path. A URL's password is left out, as crier.toml
+// must (the test server needs none).
 func withDatabase(t *testing.T, cfg, dsn string) string {
 	t.Helper()
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		u.User = url.User(u.User.Username())
+		dsn = u.String()
+	}
 	body, err := os.ReadFile(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -107,5 +114,56 @@ func sameAnswers(t *testing.T, want, got map[string]string, secret string) {
 		if secret != "" && strings.Contains(got[cmd], secret) {
 			t.Errorf("crier %s shows the password", cmd)
 		}
+	}
+}
+
+// TestDBCopyWhileServing: crier db copy of a database a crier serve is
+// running on refuses, naming the server and what to do, and makes no
+// target; with --while-serving it copies and warns on stderr. Once the
+// server has stopped, the copy goes without a word on stderr. A server
+// killed without unregistering is said not to answer, and the copy goes.
+func TestDBCopyWhileServing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds crier and runs crier serve")
+	}
+	bin := buildCrier(t)
+	cfg := writeConfig(t, `database = "crier.db"
+`+clearwaterConfig+`
+[serve]
+admin_address = "127.0.0.1:0"
+stop_timeout = "10s"
+[web]
+listen = "127.0.0.1:0"
+`)
+	dir := t.TempDir()
+	srv := startServe(t, bin, cfg)
+	refused := filepath.Join(dir, "refused.db")
+	code, stdout, stderr := crier(t, "--config", cfg, "db", "copy", "--to", refused)
+	for _, want := range []string{"crier serve is running on " + filepath.Join(filepath.Dir(cfg), "crier.db"), "(admin " + srv.admin + ")", "stop every crier serve on it first", "--while-serving"} {
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("a copy beside crier serve: exit %d; want 1 and %q\n%s%s", code, want, stdout, stderr)
+		}
+	}
+	if _, err := os.Stat(refused); !os.IsNotExist(err) {
+		t.Errorf("the refused copy made its target (%v)", err)
+	}
+	code, stdout, stderr = crier(t, "--config", cfg, "db", "copy", "--while-serving", "--to", filepath.Join(dir, "trial.db"))
+	if code != 0 || !strings.Contains(stdout, "copied ") || !strings.Contains(stderr, "crier: warning: crier serve is running on ") || !strings.Contains(stderr, "not what the server writes afterwards") {
+		t.Errorf("--while-serving: exit %d; want a copy and a warning\n%s%s", code, stdout, stderr)
+	}
+	if _, err := srv.stop(t, syscall.SIGTERM, 20*time.Second); err != nil {
+		t.Fatalf("crier serve: %v\n%s", err, srv.log())
+	}
+	code, stdout, stderr = crier(t, "--config", cfg, "db", "copy", "--to", filepath.Join(dir, "stopped.db"))
+	if code != 0 || stderr != "" {
+		t.Errorf("a copy after crier serve stopped: exit %d; want 0 and nothing on stderr\n%s%s", code, stdout, stderr)
+	}
+
+	killed := startServe(t, bin, cfg)
+	killed.cmd.Process.Kill()
+	<-killed.exited
+	code, stdout, stderr = crier(t, "--config", cfg, "db", "copy", "--to", filepath.Join(dir, "killed.db"))
+	if code != 0 || !strings.Contains(stderr, "(admin "+killed.admin+", started ") || !strings.Contains(stderr, "does not answer from here") {
+		t.Errorf("a copy after crier serve was killed: exit %d; want 0 and a warning naming it\n%s%s", code, stdout, stderr)
 	}
 }

@@ -27,7 +27,7 @@ type cli struct {
 	Templates templatesCmd `cmd:"" help:"List, show and check notice templates."`
 	Render    renderCmd    `cmd:"" help:"Render a notice: flyer PDF, email and SMS text."`
 	Contacts  contactsCmd  `cmd:"" help:"Import, list, show, export and delete customer contacts; suppress and resubscribe addresses."`
-	DB        dbCmd        `cmd:"" name:"db" help:"Migrate the database and show its schema version."`
+	DB        dbCmd        `cmd:"" name:"db" help:"The database: migrate it, show its schema version, or copy it into another (db migrate, db status, db copy)."`
 	Lists     listsCmd     `cmd:"" help:"Create, list and delete named lists of contacts; add and remove members."`
 	Audience  audienceCmd  `cmd:"" help:"Count whom an audience (lists and filters) reaches on each channel, and whom it misses and why."`
 	Send      sendCmd      `cmd:"" help:"Send a notice: a template with values, to an audience, on channels, now or at a time (queued here; crier dispatch sends it)."`

@@ -3,7 +3,9 @@
 // address and phone number in a message, a string or an error is
 // shortened (ShortAddress) before it is written, wherever it comes from,
 // a provider's refusal text included. The store and the reports keep the
-// full text for the coordinator; only the log is shortened.
+// full text for the coordinator; only the log is shortened. A URL's user
+// (postgres://crier@db.example/crier) is no customer's address: it is
+// shown whole, its password never (notices.RedactDSN).
 package logs
 
 import (
@@ -15,17 +17,30 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/crier-notices/crier/notices"
 )
 
 // New returns a logger writing to w, as text or, with format "json", one
-// JSON object a line, at level and above, with addresses shortened.
+// JSON object a line, at level and above, with addresses shortened. A
+// duration reads the same in both formats, as Go writes it ("1.5s",
+// "2m0s", "250ms"): slog's JSON would give a count of nanoseconds.
 func New(w io.Writer, format string, level slog.Leveler) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: level}
-	var h slog.Handler = slog.NewTextHandler(w, opts)
+	var h slog.Handler = slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})
 	if format == "json" {
-		h = slog.NewJSONHandler(w, opts)
+		h = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: durationText})
 	}
 	return slog.New(NewHandler(h))
+}
+
+// durationText writes a duration as the text handler does (and as
+// crier.toml's durations are written), so that a JSON log keeps the keys
+// and the values of the text one.
+func durationText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		return slog.String(a.Key, a.Value.Duration().String())
+	}
+	return a
 }
 
 // ShortAddress shows enough of an address to tell deliveries apart in a
@@ -61,7 +76,64 @@ var (
 // colon), a decimal number or a path: +13155550101, (315) 555-0101, 315-555-0101,
 // +44 20 7946 0958. Dates, times, durations, counts and ids of fewer than
 // 10 digits, and digits inside ids such as Twilio's SIDs, stay as they are.
+// A URL with a user (a database's, postgres://crier:PASSWORD@host:5432/crier)
+// keeps its scheme, user, host and port, its password shown as xxxxx and
+// its password parameters removed, as notices.RedactDSN shows it; its path
+// and query are shortened as any text.
 func Shorten(s string) string {
+	if !strings.ContainsAny(s, "@0123456789") {
+		return s
+	}
+	if !strings.Contains(s, "://") {
+		return shortenText(s)
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range urlRE.FindAllStringIndex(s, -1) {
+		head, rest, ok := withUser(s[m[0]:m[1]])
+		if !ok {
+			continue
+		}
+		b.WriteString(shortenText(s[last:m[0]]))
+		b.WriteString(head)
+		b.WriteString(shortenText(rest))
+		last = m[1]
+	}
+	b.WriteString(shortenText(s[last:]))
+	return b.String()
+}
+
+// urlRE is a URL in running text, up to the next space.
+var urlRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://\S*`)
+
+// withUser splits u, a URL, into its head (scheme and authority, redacted
+// by notices.RedactDSN) and the rest, when its authority has a user-info;
+// ok is false for a URL without one. A URL whose rest holds a password
+// parameter is redacted whole first; one that does not parse (a password
+// with an unescaped #, / or %) is shown as RedactDSN shows it, not at all.
+func withUser(u string) (head, rest string, ok bool) {
+	if red := notices.RedactDSN(u); strings.HasSuffix(red, "(unreadable URL)") && strings.Contains(u, "@") {
+		return red, "", true
+	}
+	split := func(u string) (string, string) {
+		i := strings.Index(u, "://") + len("://")
+		if end := strings.IndexAny(u[i:], "/?#"); end >= 0 {
+			return u[:i+end], u[i+end:]
+		}
+		return u, ""
+	}
+	head, rest = split(u)
+	if !strings.Contains(head, "@") {
+		return "", "", false
+	}
+	if strings.Contains(strings.ToLower(rest), "password") {
+		head, rest = split(notices.RedactDSN(u))
+	}
+	return notices.RedactDSN(head), rest, true
+}
+
+// shortenText is Shorten for text without a URL's user-info.
+func shortenText(s string) string {
 	if !strings.ContainsAny(s, "@0123456789") {
 		return s
 	}

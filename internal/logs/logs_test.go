@@ -2,6 +2,7 @@ package logs_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,6 +44,17 @@ func TestShorten(t *testing.T) {
 		{"admin address", `http://127.0.0.1:8086/wake`, `http://127.0.0.1:8086/wake`},
 		{"a decimal", `rate 3.14159265358979`, `rate 3.14159265358979`},
 		{"nothing", `channel paused`, `channel paused`},
+		{"database URL", `database postgres://crier@127.0.0.1:55432/crier_test?sslmode=disable: connect: refused`,
+			`database postgres://crier@127.0.0.1:55432/crier_test?sslmode=disable: connect: refused`},
+		{"database URL with a password", `database postgres://crier:s3cret@db.clearwater.example:5432/crier: refused`,
+			`database postgres://crier:xxxxx@db.clearwater.example:5432/crier: refused`},
+		{"password parameter", `postgres://crier@db.clearwater.example/crier?password=s3cret&sslmode=require`,
+			`postgres://crier@db.clearwater.example/crier?sslmode=require`},
+		{"unreadable URL", `at postgres://crier:s3#cret@db.clearwater.example/crier now`, `at postgres://(unreadable URL) now`},
+		{"URL without a path", `dial postgres://crier@db.clearwater.example: refused`, `dial postgres://crier@db.clearwater.example: refused`},
+		{"address in a URL with a user", `smtp://notices@mail.example/?rcpt=customer77@example.com and customer77@example.com`,
+			`smtp://notices@mail.example/?r…@example.com and cu…@example.com`},
+		{"address in a URL's query", `https://water.example/u?to=customer77@example.com`, `https://water.example/u?…@example.com`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,5 +102,52 @@ func TestLoggerNeverShowsAnAddress(t *testing.T) {
 				t.Errorf("%d lines; want 8 (four levels, two records each)\n%s", lines, out)
 			}
 		})
+	}
+}
+
+// TestLoggerShowsADatabase: a database's URL in a log line, in its message,
+// a string or an error, shows its scheme, user, host, port and database,
+// in both formats, and never its password.
+func TestLoggerShowsADatabase(t *testing.T) {
+	const url = "postgres://crier:s3cret@db.clearwater.example:5432/crier?sslmode=require"
+	const shown = "postgres://crier:xxxxx@db.clearwater.example:5432/crier?sslmode=require"
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			log := logs.New(&buf, format, slog.LevelInfo)
+			log.Error("database "+url+": refused", "database", url, "err", fmt.Errorf("database %s: connect: refused", url))
+			out := buf.String()
+			if strings.Contains(out, "s3cret") || strings.Count(out, shown) != 3 {
+				t.Errorf("the log shows the URL other than as %s, three times:\n%s", shown, out)
+			}
+		})
+	}
+}
+
+// TestDurationsReadTheSameInBothFormats: a duration in a JSON log is the
+// text the text log shows ("1.5s"), never a count of nanoseconds, in a
+// group too.
+func TestDurationsReadTheSameInBothFormats(t *testing.T) {
+	record := func(format string) string {
+		var buf bytes.Buffer
+		logs.New(&buf, format, slog.LevelInfo).With("poll", 2*time.Second).
+			Info("channel failing", "hold", 1500*time.Millisecond, slog.Group("retry", "in", 250*time.Millisecond))
+		return buf.String()
+	}
+	text := record("text")
+	for _, want := range []string{"poll=2s", "hold=1.5s", "retry.in=250ms"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the text log lacks %s:\n%s", want, text)
+		}
+	}
+	var got struct {
+		Poll, Hold string
+		Retry      struct{ In string }
+	}
+	if err := json.Unmarshal([]byte(record("json")), &got); err != nil {
+		t.Fatalf("the JSON log's durations are not text: %v\n%s", err, record("json"))
+	}
+	if got.Poll != "2s" || got.Hold != "1.5s" || got.Retry.In != "250ms" {
+		t.Errorf("JSON durations poll %q, hold %q, retry.in %q; want 2s, 1.5s, 250ms as the text log", got.Poll, got.Hold, got.Retry.In)
 	}
 }

@@ -109,12 +109,12 @@ func (Dialect) Open(ctx context.Context, path string, create bool) (*notices.Dat
 	source := "file:" + path + "?" + q.Encode()
 	db, err := sql.Open("sqlite", source)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1) // SQLite has one writer; one connection keeps it simple and correct
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	return &notices.Database{
 		DB:   db,
