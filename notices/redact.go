@@ -14,9 +14,14 @@ func IsURL(dsn string) bool { return strings.Contains(dsn, "://") }
 // is; a URL with the password of its user-info replaced by xxxxx and its
 // password query parameters (password, sslpassword) removed; a URL that
 // does not parse (an unescaped % or # in a password) as its scheme and
-// "(unreadable URL)" only, never the text itself.
+// "(unreadable URL)" only, never the text itself. A connection string of
+// key=value words (which Crier refuses, but a user may give) with a
+// password in it is shown as "(a connection string with a password)".
 func RedactDSN(dsn string) string {
 	if !IsURL(dsn) {
+		if strings.Contains(strings.ToLower(dsn), "password=") {
+			return "(a connection string with a password)"
+		}
 		return dsn
 	}
 	u, err := url.Parse(dsn)

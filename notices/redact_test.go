@@ -24,6 +24,8 @@ func TestRedactDSN(t *testing.T) {
 		{"an unescaped % in a password parameter", "postgres://crier@db/crier?password=se%zzcret&x=%", "postgres://(unreadable URL)"},
 		{"an unescaped # in the password", "postgres://crier:se#cret@db/crier", "postgres://(unreadable URL)"},
 		{"a scheme that is no scheme", "post gres:secret://x", "(unreadable URL)"},
+		{"a key=value connection string with a password", "host=db user=crier password=secret dbname=crier", "(a connection string with a password)"},
+		{"a key=value connection string without", "host=db user=crier dbname=crier", "host=db user=crier dbname=crier"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
