@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func oneInstanceRig(t *testing.T, wait time.Duration) *keyRig {
 		hold: func(t *testing.T) func() {
 			g := make(chan struct{})
 			gate.Store(&g)
-			return func() { gate.Store(nil); close(g) }
+			return releaseOnce(t, func() { gate.Store(nil); close(g) })
 		},
 		atWork: func(t *testing.T) { <-entered },
 		waiting: func(t *testing.T) {
@@ -107,11 +108,11 @@ func postgresRig(t *testing.T, wait time.Duration) *keyRig {
 			if _, err := tx.Exec(ctx, `LOCK TABLE notices IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 				t.Fatal(err)
 			}
-			return func() {
+			return releaseOnce(t, func() {
 				if err := tx.Commit(ctx); err != nil {
 					t.Error(err)
 				}
-			}
+			})
 		},
 		atWork:  func(t *testing.T) { first = blockedBy(t, watch, locker) },
 		waiting: func(t *testing.T) { blockedBy(t, watch, first) },
@@ -122,6 +123,14 @@ func postgresRig(t *testing.T, wait time.Duration) *keyRig {
 			}
 		},
 	}
+}
+
+// releaseOnce is release, done once: by the test, or at its end if it
+// failed before, so that the held request and its server can end.
+func releaseOnce(t *testing.T, release func()) func() {
+	once := sync.OnceFunc(release)
+	t.Cleanup(once)
+	return once
 }
 
 // pgConn is a connection of the test's own to dsn.
@@ -163,9 +172,22 @@ const idemTestKey = "WO-5120"
 // postAsync posts the advisory with the test's key through c, and
 // returns where its answer comes.
 func postAsync(c apiClient) <-chan apiResponse {
-	answer := make(chan apiResponse, 1)
-	go func() { answer <- c.do("POST", "/api/v1/notices", advisoryJSON(""), "Idempotency-Key", idemTestKey) }()
-	return answer
+	ch := make(chan apiResponse, 1)
+	go func() { ch <- c.do("POST", "/api/v1/notices", advisoryJSON(""), "Idempotency-Key", idemTestKey) }()
+	return ch
+}
+
+// answer is the answer that comes on ch; it fails t after a minute,
+// which only a request that waits past every bound takes.
+func answer(t *testing.T, ch <-chan apiResponse) apiResponse {
+	t.Helper()
+	select {
+	case resp := <-ch:
+		return resp
+	case <-time.After(time.Minute):
+		t.Fatal("no answer in a minute: a request waited past its bound")
+		return apiResponse{}
+	}
 }
 
 // noticeOf is the notice id of a notice's answer.
@@ -197,7 +219,7 @@ func TestAPIIdempotencyKeyRetryWaitsForTheFirst(t *testing.T) {
 			retry := postAsync(r.retry)
 			r.waiting(t)
 			release()
-			a, b := <-first, <-retry
+			a, b := answer(t, first), answer(t, retry)
 			if a.Status != http.StatusCreated || b.Status != http.StatusOK || noticeOf(t, a) != noticeOf(t, b) || b.Header.Get("Idempotent-Replayed") != "true" {
 				t.Fatalf("the first: %d, notice %d; the retry: %d, notice %d, replayed %q; want 201, then 200 with the same notice, replayed",
 					a.Status, noticeOf(t, a), b.Status, noticeOf(t, b), b.Header.Get("Idempotent-Replayed"))
@@ -213,23 +235,27 @@ func TestAPIIdempotencyKeyRetryWaitsForTheFirst(t *testing.T) {
 // is still at work after the wait, the retry is refused with 409 and told
 // to retry later; retried once the first is done, it has its notice.
 func TestAPIIdempotencyKeyRetryOutwaited(t *testing.T) {
+	// crier serve's wait, as the README gives it, ends in time for the
+	// 409 to be written before the server's write timeout.
+	if w := newIdempotency(0).wait; w != 20*time.Second || w >= writeTimeout {
+		t.Errorf("a retry waits %s; want the README's 20 s, within the %s write timeout", w, writeTimeout)
+	}
 	for _, tt := range keyRigs {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.rig(t, 200*time.Millisecond)
 			release := r.hold(t)
 			first := postAsync(r.first)
 			r.atWork(t)
-			resp := <-postAsync(r.retry)
+			resp := answer(t, postAsync(r.retry))
 			if resp.Status != http.StatusConflict {
-				release()
 				t.Fatalf("a retry while the first outlasts the wait: %d %s; want 409", resp.Status, resp.Body)
 			}
 			if msg := resp.errorBody(t).Error; !strings.Contains(msg, "still at work") || !strings.Contains(msg, "retry with the same key later") {
 				t.Errorf("the 409 says %q; want that the first is still at work and to retry later with the same key", msg)
 			}
 			release()
-			a := <-first
-			later := <-postAsync(r.retry)
+			a := answer(t, first)
+			later := answer(t, postAsync(r.retry))
 			if a.Status != http.StatusCreated || later.Status != http.StatusOK || noticeOf(t, later) != noticeOf(t, a) {
 				t.Fatalf("the first: %d; the retry later: %d, notice %d; want 201, then 200 with notice %d", a.Status, later.Status, noticeOf(t, later), noticeOf(t, a))
 			}
@@ -247,10 +273,10 @@ func TestAPIIdempotencyKeyAfterAnInstanceDies(t *testing.T) {
 	first := postAsync(r.first)
 	r.atWork(t)
 	r.kill(t)
-	<-first // whatever the dead instance's connection got
+	answer(t, first) // whatever the dead instance's connection got
 	release()
-	a := <-postAsync(r.retry)
-	b := <-postAsync(r.retry)
+	a := answer(t, postAsync(r.retry))
+	b := answer(t, postAsync(r.retry))
 	if a.Status != http.StatusCreated || b.Status != http.StatusOK || noticeOf(t, a) != noticeOf(t, b) {
 		t.Fatalf("the retries after the crash: %d %s, then %d; want 201, then 200 with the same notice", a.Status, a.Body, b.Status)
 	}
