@@ -86,7 +86,7 @@ func TestIdempotencyKeyCommitsWithItsNotice(t *testing.T) {
 		{"its audience names a list that does not exist", NewNotice{
 			Notice: Notice{Template: fam.Name, Values: values, Channels: []Channel{Email}, Audience: Audience{Lists: []string{"no such list"}}}}},
 		{"publishing refuses its values", NewNotice{
-			Notice: Notice{Template: fam.Name, Values: map[string]string{"area": "Zone 4"}, Channels: []Channel{Email}, Audience: Audience{}},
+			Notice:  Notice{Template: fam.Name, Values: map[string]string{"area": "Zone 4"}, Channels: []Channel{Email}, Audience: Audience{}},
 			Publish: fam, DefaultLanguage: "en"}},
 	}
 	for _, tt := range tests {
