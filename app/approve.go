@@ -17,18 +17,30 @@ func (a *App) holdForApproval(ctx context.Context, d *Draft) (sent Sent, held bo
 	if err != nil || res.Contacts <= a.ApprovalOver {
 		return Sent{}, false, err
 	}
-	id, err := a.store(ctx, d)
-	if err != nil {
-		return Sent{}, true, err
-	}
 	actor := ActorOf(ctx)
-	err = a.Store.RequestApproval(ctx, notices.Approval{NoticeID: id, RequestedBy: actor.String(), Requester: person(actor), Recipients: res.Contacts})
+	ask := notices.Approval{NoticeID: d.DraftID, RequestedBy: actor.String(), Requester: person(actor), Recipients: res.Contacts}
+	id, err := a.storeAwaiting(ctx, d, ask)
 	if err != nil {
 		return Sent{}, true, err
 	}
 	sent = Sent{ID: id, Status: notices.Draft, AwaitingApproval: true}
 	return sent, true, a.audit(ctx, "approval-requested", noticeSubject(id),
 		fmt.Sprintf("%s to %d contacts, over the %d that need a second coordinator", d.Family.Name, res.Contacts, a.ApprovalOver))
+}
+
+// storeAwaiting stores the draft as a notice that waits for approval ask,
+// a new one in one transaction with d.Key, and returns its id.
+func (a *App) storeAwaiting(ctx context.Context, d *Draft, ask notices.Approval) (int64, error) {
+	if d.DraftID == 0 {
+		id, _, err := a.Store.Create(ctx, notices.NewNotice{Notice: d.Notice, Key: d.Key, Approval: &ask})
+		return id, err
+	}
+	// A notice awaiting approval is refused by the store: what a second
+	// coordinator is asked to approve does not change under them.
+	if err := a.Store.ReplaceDraft(ctx, d.DraftID, d.Notice); err != nil {
+		return 0, err
+	}
+	return d.DraftID, a.Store.RequestApproval(ctx, ask)
 }
 
 // person names who acts whatever the way, for the two-person rule: a

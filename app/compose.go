@@ -25,16 +25,21 @@ type NoticeRequest struct {
 	Urgency   notices.Urgency // "": the template's category decides
 	At        time.Time       // zero: at once; past: refused (Problem{Field: "at"})
 	DraftID   int64           // 0: a new notice; else the saved draft this request replaces or publishes
+	// Key, for a new notice, is claimed in the transaction that stores it
+	// (see notices.IdempotencyKey): a request whose key an earlier one
+	// kept stores nothing and fails with *notices.KeyTakenError.
+	Key *notices.IdempotencyKey
 }
 
 // Draft is a notice composed and checked, ready to preview and send.
 type Draft struct {
 	Notice     notices.Notice // ready to create (Code drawn; Audience set)
 	Family     *templates.Family
-	All        bool      // the audience is every contact, as asked
-	DraftID    int64     // the saved draft Send replaces and publishes; 0: a new notice
-	Why        string    // why the urgency is what it is
-	Date       time.Time // the notice's date (send time or now)
+	All        bool                    // the audience is every contact, as asked
+	DraftID    int64                   // the saved draft Send replaces and publishes; 0: a new notice
+	Key        *notices.IdempotencyKey // the request's, claimed with the new notice (NoticeRequest.Key)
+	Why        string                  // why the urgency is what it is
+	Date       time.Time               // the notice's date (send time or now)
 	Renderings []*templates.Rendering
 	Warnings   []string // past dates, the dispatcher cannot send yet …
 }
@@ -96,7 +101,7 @@ func (a *App) Compose(ctx context.Context, req NoticeRequest) (*Draft, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Draft{Family: fam, All: req.All, DraftID: req.DraftID, Date: req.At}
+	d := &Draft{Family: fam, All: req.All, DraftID: req.DraftID, Key: req.Key, Date: req.At}
 	if d.Date.IsZero() {
 		d.Date = a.now()
 	}

@@ -104,7 +104,7 @@ func (a *App) SaveDraft(ctx context.Context, req NoticeRequest) (int64, error) {
 		Urgency: urgency, SendAt: req.At, Audience: req.Audience}
 	id := req.DraftID
 	if id == 0 {
-		id, err = a.Store.CreateNotice(ctx, n)
+		id, _, err = a.Store.Create(ctx, notices.NewNotice{Notice: n, Key: req.Key})
 	} else {
 		err = a.Store.ReplaceDraft(ctx, id, n)
 	}

@@ -22,15 +22,17 @@ type Sent struct {
 }
 
 // Send stores the draft as a notice (or replaces the saved draft it was
-// composed from) and publishes it: its deliveries queued now, or, with a
-// send time to come, scheduled; the running dispatchers are woken, and the
-// audit log records "send" or "schedule". A notice reaching more than
+// composed from) and publishes it, a new notice in the transaction that
+// stores it (with d.Key): its deliveries queued now, or, with a send time
+// to come, scheduled; the running dispatchers are woken, and the audit
+// log records "send" or "schedule". A notice reaching more than
 // App.ApprovalOver contacts is stored awaiting approval instead and
 // publishes nothing ("approval-requested").
 //
 // Errors: an *InvalidError on "audience" as Preview's; notices' errors of
 // creating and publishing (NotFound for a list that does not exist,
-// Conflict for a saved draft already published).
+// Conflict for a saved draft already published, *KeyTakenError and
+// ErrKeyAtWork for d.Key).
 func (a *App) Send(ctx context.Context, d *Draft) (Sent, error) {
 	if err := checkAudience(d); err != nil {
 		return Sent{}, err
@@ -40,33 +42,36 @@ func (a *App) Send(ctx context.Context, d *Draft) (Sent, error) {
 			return sent, err
 		}
 	}
-	id, err := a.store(ctx, d)
+	if d.DraftID != 0 {
+		// A notice awaiting approval is refused by the store: what a
+		// second coordinator is asked to approve does not change under them.
+		if err := a.Store.ReplaceDraft(ctx, d.DraftID, d.Notice); err != nil {
+			return Sent{}, err
+		}
+		return a.publish(ctx, d.DraftID, d.Family, "")
+	}
+	id, sum, err := a.Store.Create(ctx, notices.NewNotice{Notice: d.Notice, Key: d.Key, Publish: d.Family, DefaultLanguage: a.DefaultLanguage})
 	if err != nil {
 		return Sent{}, err
 	}
-	return a.publish(ctx, id, d.Family, "")
+	return a.published(ctx, id, sum, d.Family, "")
 }
 
-// store creates the draft's notice, or writes it over the saved draft it
-// was composed from, and returns its id.
-func (a *App) store(ctx context.Context, d *Draft) (int64, error) {
-	if d.DraftID == 0 {
-		return a.Store.CreateNotice(ctx, d.Notice)
-	}
-	// A notice awaiting approval is refused by the store: what a second
-	// coordinator is asked to approve does not change under them.
-	return d.DraftID, a.Store.ReplaceDraft(ctx, d.DraftID, d.Notice)
-}
-
-// publish publishes the stored notice id of template family fam, wakes
-// the running dispatchers (they send it now, or set their alarm for its
-// send time), and records it in the audit log as "send" or "schedule",
-// after the word why ("approved by ana: ") when given.
+// publish publishes the stored notice id of template family fam, then
+// does what published says.
 func (a *App) publish(ctx context.Context, id int64, fam *templates.Family, why string) (Sent, error) {
 	sum, err := a.Store.Publish(ctx, id, fam, a.DefaultLanguage)
 	if err != nil {
 		return Sent{ID: id}, err
 	}
+	return a.published(ctx, id, sum, fam, why)
+}
+
+// published wakes the running dispatchers for notice id, which
+// publishing did sum to (they send it now, or set their alarm for its
+// send time), and records it in the audit log as "send" or "schedule",
+// after the word why ("approved by ana: ") when given.
+func (a *App) published(ctx context.Context, id int64, sum notices.PublishSummary, fam *templates.Family, why string) (Sent, error) {
 	sent := Sent{ID: id, Status: sum.Status, Summary: sum, Woken: a.wake(ctx)}
 	action, detail := "send", counts(sum)
 	if sum.Status == notices.Scheduled {

@@ -26,23 +26,26 @@ type Approval struct {
 // person's approval. Errors: NotFound; Conflict when the notice is not a
 // draft or already waits.
 func (s *Store) RequestApproval(ctx context.Context, a Approval) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		n, err := notice(ctx, tx, a.NoticeID)
-		if err != nil {
-			return err
-		}
-		if n.Status != Draft {
-			return errorf(Conflict, "notice %d is %s: only a draft waits for approval", a.NoticeID, n.Status)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO approvals (notice_id, status, requested_by, requester, requested_at, recipients)
-			VALUES (?, 'awaiting', ?, ?, ?, ?) ON CONFLICT (notice_id) DO NOTHING`,
-			a.NoticeID, a.RequestedBy, a.Requester, s.now(), a.Recipients)
-		return err
-	})
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.requestApproval(ctx, tx, a) })
 	if err != nil {
 		return fmt.Errorf("notice %d: ask for approval: %w", a.NoticeID, err)
 	}
 	return nil
+}
+
+// requestApproval is RequestApproval inside the transaction tx.
+func (s *Store) requestApproval(ctx context.Context, tx *sql.Tx, a Approval) error {
+	n, err := notice(ctx, tx, a.NoticeID)
+	if err != nil {
+		return err
+	}
+	if n.Status != Draft {
+		return errorf(Conflict, "notice %d is %s: only a draft waits for approval", a.NoticeID, n.Status)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO approvals (notice_id, status, requested_by, requester, requested_at, recipients)
+		VALUES (?, 'awaiting', ?, ?, ?, ?) ON CONFLICT (notice_id) DO NOTHING`,
+		a.NoticeID, a.RequestedBy, a.Requester, s.now(), a.Recipients)
+	return err
 }
 
 // ApprovalOf returns the approval record of notice id. Errors: NotFound

@@ -118,10 +118,8 @@ func fillStore(t *testing.T, s *Store) {
 	if err := s.RegisterServer(ctx, "host/1/abc", "http://127.0.0.1:8081"); err != nil {
 		t.Fatal(err)
 	}
-	if c := must(t)(s.ClaimIdempotencyKey(ctx, "token work orders", "WO-1", "3f2a", 24*time.Hour)).(IdempotencyClaim); !c.Claimed {
-		t.Fatalf("a new Idempotency-Key not claimed: %+v", c)
-	}
-	must(t)(nil, s.KeepIdempotencyKey(ctx, "token work orders", "WO-1", id))
+	key := &IdempotencyKey{Actor: "token work orders", Key: "WO-1", Request: "3f2a", Window: 24 * time.Hour}
+	must(t)(s.Create(ctx, NewNotice{Notice: Notice{Template: "hydrant-flushing", Channels: []Channel{Email}}, Key: key}))
 }
 
 // must returns a function that takes what a store method returns, fails

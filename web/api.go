@@ -25,18 +25,16 @@ type apiRoute struct {
 	Handle func(http.ResponseWriter, *http.Request)
 }
 
-// apiRouteTable lists every route of the JSON API. The requests with an
-// Idempotency-Key that its routes serve wait for each other.
+// apiRouteTable lists every route of the JSON API.
 func (s *Server) apiRouteTable() []apiRoute {
 	v, c := notices.RoleViewer, notices.RoleCoordinator
-	idem := newIdempotency()
 	return []apiRoute{
 		{"GET", APIPrefix + "openapi.json", v, s.apiOpenAPI},
 		{"GET", APIPrefix + "templates", v, s.apiTemplates},
 		{"GET", APIPrefix + "templates/{name}", v, s.apiTemplate},
 		{"POST", APIPrefix + "preview", c, s.apiPreviewNotice},
 		{"GET", APIPrefix + "notices", v, s.apiNotices},
-		{"POST", APIPrefix + "notices", c, s.apiCreateNotice(idem)},
+		{"POST", APIPrefix + "notices", c, s.apiCreateNotice},
 		{"GET", APIPrefix + "notices/{id}", v, s.apiNotice},
 		{"GET", APIPrefix + "notices/{id}/report", v, s.apiReport},
 		{"POST", APIPrefix + "notices/{id}/cancel", c, s.apiCancel},

@@ -126,3 +126,41 @@ func TestAPIIdempotencyKeyLasts24Hours(t *testing.T) {
 		t.Errorf("25 hours on: status %d, notice %d; want a new notice", status, id)
 	}
 }
+
+// TestAPIIdempotencyKeyEveryOutcome: whatever the first request made (a
+// notice sending, a draft, a notice held for a second coordinator), the
+// retry with its key answers 200 with that notice as it is now, and
+// makes nothing more.
+func TestAPIIdempotencyKeyEveryOutcome(t *testing.T) {
+	tests := []struct {
+		name     string
+		approval int // [console] approval_over; 0: none
+		body     string
+		status   int
+		want     notices.NoticeStatus
+	}{
+		{"sent", 0, advisoryJSON(""), http.StatusCreated, notices.Sending},
+		{"saved as a draft", 0, advisoryJSON(`, "draft": true`), http.StatusCreated, notices.Draft},
+		{"held for approval", 2, advisoryJSON(""), http.StatusAccepted, notices.Draft},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newAPIServer(t, func(c *Config) { c.App.ApprovalOver = tt.approval })
+			importContacts(t, a.store)
+			coord := a.clients[notices.RoleCoordinator]
+			first := coord.do("POST", "/api/v1/notices", tt.body, "Idempotency-Key", "WO-88")
+			retry := coord.do("POST", "/api/v1/notices", tt.body, "Idempotency-Key", "WO-88")
+			var made, again apiSendResult
+			first.decode(t, &made)
+			retry.decode(t, &again)
+			if first.Status != tt.status || retry.Status != http.StatusOK || again.Notice.ID != made.Notice.ID ||
+				again.Notice.Status != tt.want || again.AwaitingApproval != (tt.approval > 0) {
+				t.Fatalf("first %d (notice %d), retry %d (notice %d, %s, awaiting approval %v); want %d, then 200 with the same notice, %s",
+					first.Status, made.Notice.ID, retry.Status, again.Notice.ID, again.Notice.Status, again.AwaitingApproval, tt.status, tt.want)
+			}
+			if ns, err := a.store.Notices(context.Background()); err != nil || len(ns) != 1 {
+				t.Fatalf("%d notices (%v); want one", len(ns), err)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -79,51 +80,35 @@ type apiSendResult struct {
 // checked, then sent now, scheduled ("at"), or saved as a draft
 // ("draft": true); 201 with its address, or 202 when it awaits a second
 // coordinator's approval. An Idempotency-Key header makes a retry of the
-// same request answer with the notice the first made (see idempotency).
-func (s *Server) apiCreateNotice(idem *idempotency) func(http.ResponseWriter, *http.Request) {
-	return func(w http.ResponseWriter, r *http.Request) {
-		key, err := idempotencyKey(r)
-		if err != nil {
-			s.apiFail(w, r, err)
-			return
-		}
-		in, req, err := s.noticeRequest(r)
-		if err != nil {
-			s.apiFail(w, r, err)
-			return
-		}
-		if key == "" {
-			s.createNotice(w, r, in, req)
-			return
-		}
-		unlock := idem.lock(app.ActorOf(r.Context()).String() + "\x00" + key)
-		defer unlock()
-		id, replay, err := idem.claim(r.Context(), s.cfg.App, key, in)
-		switch {
-		case err != nil:
-			s.apiFail(w, r, err)
-		case replay:
-			w.Header().Set("Idempotent-Replayed", "true")
-			s.answerNotice(w, r, http.StatusOK, id, apiSendResult{Message: fmt.Sprintf("notice %d was made by an earlier request with this Idempotency-Key; nothing more was sent", id)})
-		default:
-			id := s.createNotice(w, r, in, req)
-			if err := idem.keep(r.Context(), s.cfg.App, key, in, id); err != nil {
-				s.log.Error("web: the Idempotency-Key of a notice was not recorded", "notice", id, "err", err)
-			}
-		}
+// same request answer with the notice the first made (see createOnce).
+func (s *Server) apiCreateNotice(w http.ResponseWriter, r *http.Request) {
+	key, err := idempotencyKey(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
 	}
+	in, req, err := s.noticeRequest(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if key == "" {
+		s.createNotice(w, r, in, req)
+		return
+	}
+	s.createOnce(w, r, key, in, req)
 }
 
-// createNotice saves, sends or schedules the notice asked for and
-// answers; it returns the notice's id when one was stored (even if
-// something failed after), 0 when none was.
+// createNotice saves, sends or schedules the notice asked for (under
+// req.Key when set) and answers; it returns the notice's id when one was
+// stored (even if something failed after), 0 when none was.
 func (s *Server) createNotice(w http.ResponseWriter, r *http.Request, in apiNoticeRequest, req app.NoticeRequest) int64 {
 	ctx := r.Context()
 	a := s.cfg.App
 	if in.Draft {
 		id, err := a.SaveDraft(ctx, req)
 		if err != nil {
-			s.apiFail(w, r, sendError(err))
+			s.createFailed(w, r, req, err)
 			return id
 		}
 		s.answerNotice(w, r, http.StatusCreated, id, apiSendResult{Message: fmt.Sprintf("notice %d saved as a draft; nothing was sent", id)})
@@ -136,7 +121,7 @@ func (s *Server) createNotice(w http.ResponseWriter, r *http.Request, in apiNoti
 	}
 	sent, err := a.Send(ctx, d)
 	if err != nil {
-		s.apiFail(w, r, sendError(err))
+		s.createFailed(w, r, req, err)
 		return sent.ID
 	}
 	res := apiSendResult{AwaitingApproval: sent.AwaitingApproval, Warnings: d.Warnings, Message: sentMessage(sent)}
@@ -146,6 +131,20 @@ func (s *Server) createNotice(w http.ResponseWriter, r *http.Request, in apiNoti
 	}
 	s.answerNotice(w, r, status, sent.ID, res)
 	return sent.ID
+}
+
+// createFailed answers a request to create a notice that failed with
+// err: a key an earlier request kept answers with what it made (replay).
+func (s *Server) createFailed(w http.ResponseWriter, r *http.Request, req app.NoticeRequest, err error) {
+	var taken *notices.KeyTakenError
+	switch {
+	case req.Key != nil && errors.As(err, &taken):
+		s.replay(w, r, *req.Key, taken.Kept)
+	case req.Key != nil && errors.Is(err, notices.ErrKeyAtWork):
+		s.apiFail(w, r, keyAtWork(req.Key.Key))
+	default:
+		s.apiFail(w, r, sendError(err))
+	}
 }
 
 // sentMessage says in a sentence what Send did.

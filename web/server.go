@@ -46,6 +46,9 @@ type Config struct {
 	// TemplatesDir is crier.toml's templates_dir, where the console puts
 	// an uploaded template; "": uploads are refused.
 	TemplatesDir string
+	// IdempotencyWait bounds how long an API request waits for another
+	// with its Idempotency-Key that is still at work; 0: 20 seconds.
+	IdempotencyWait time.Duration
 }
 
 // Server answers the public routes.
@@ -62,9 +65,10 @@ type Server struct {
 	// get a far larger allowance than a reader of pages.
 	oneClick *limiter
 
-	spool spoolState // part A: webhooks accepted, waiting to be recorded
-	auth  authState  // sign-in failures, the setup address (web/login.go)
-	rest  restState  // issue 13 REST: the console's kept import rejects
+	spool spoolState   // part A: webhooks accepted, waiting to be recorded
+	auth  authState    // sign-in failures, the setup address (web/login.go)
+	rest  restState    // issue 13 REST: the console's kept import rejects
+	idem  *idempotency // the API's requests with an Idempotency-Key
 }
 
 // New checks cfg and returns its server.
@@ -72,7 +76,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("web: no store")
 	}
-	s := &Server{cfg: cfg, log: cfg.Log}
+	s := &Server{cfg: cfg, log: cfg.Log, idem: newIdempotency(cfg.IdempotencyWait)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
