@@ -345,7 +345,7 @@ type result struct {
 	FirstAccepted time.Duration `json:"first_accepted"`
 	CPU           time.Duration `json:"cpu"`      // user+system, Publish to the end of the drain
 	SinkCPU       time.Duration `json:"sink_cpu"` // the sink process's user+system
-	PeakKB        int64         `json:"peak_kb"` // the process's peak RSS
+	PeakKB        int64         `json:"peak_kb"`  // the process's peak RSS
 	// SendPeakKB is the peak RSS from the end of the import on, when the
 	// system lets the peak be reset; 0 otherwise.
 	SendPeakKB int64  `json:"send_peak_kb"`
