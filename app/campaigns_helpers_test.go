@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/notices/importer"
 	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
 )
@@ -39,7 +40,7 @@ func campaignsTestApp(t *testing.T) (*App, context.Context) {
 	u := templates.Utility{Name: "Clearwater Water", Phone: "+13155550100", Email: "info@clearwater.example", Location: ny}
 	a := &App{Store: s, Library: lib, Utility: u, DefaultLanguage: "en", PhoneRegion: "US", CampaignZone: "America/New_York",
 		Messages: scheduler.Config{Library: lib, Utility: u, DefaultLanguage: "en"}}
-	if _, err := s.Import(ctx, strings.NewReader(contactsCSV), notices.ImportOptions{Source: "contacts.csv", List: "customers",
+	if _, err := importer.Import(ctx, s, strings.NewReader(contactsCSV), importer.Options{Source: "contacts.csv", List: "customers",
 		Normalizer: notices.Normalizer{Region: "US"}}); err != nil {
 		t.Fatal(err)
 	}

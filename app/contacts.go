@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/notices/importer"
 )
 
 // ImportOptions say how ImportContacts reads a billing system's CSV.
@@ -29,7 +30,7 @@ type ImportOptions struct {
 // ImportResult is what an import did: its counts and the rows it
 // rejected.
 type ImportResult struct {
-	Summary notices.ImportSummary
+	Summary importer.Summary
 	// Rejects are the rejected rows with their reasons, and RejectsCSV the
 	// same as a file to download (the file's header cells, then "line"
 	// and "reason"); both empty when ImportOptions.Rejects took them.
@@ -55,7 +56,7 @@ func (a *App) ImportContacts(ctx context.Context, r io.Reader, name string, opts
 	if rejects == nil {
 		rejects = &kept
 	}
-	sum, err := a.Store.Import(ctx, r, notices.ImportOptions{Source: name, Map: opts.Map, Encoding: opts.Encoding,
+	sum, err := importer.Import(ctx, a.Store, r, importer.Options{Source: name, Map: opts.Map, Encoding: opts.Encoding,
 		List: opts.List, DryRun: opts.DryRun, Rejects: rejects, Progress: opts.Progress,
 		Normalizer: notices.Normalizer{Region: a.PhoneRegion}})
 	res := ImportResult{Summary: sum}

@@ -9,9 +9,11 @@ import (
 	"strings"
 )
 
-// ExportColumns are the fixed columns of an export, in order, named as the
-// import knows Crier's own fields. The custom attributes follow them.
-var ExportColumns = fieldNames[:] // the import's own names, in its order
+// ExportColumns are the fixed columns of an export, in order: Crier's own
+// names of a contact's fields, which the import (notices/importer) knows
+// in this order. The custom attributes follow them.
+var ExportColumns = []string{"account", "name", "email", "mobile", "landline", "postal_address", "service_address",
+	"zone", "tags", "language", "email_state", "sms_state"}
 
 // TagSeparator joins a contact's tags in the tags column of an export.
 const TagSeparator = ";"

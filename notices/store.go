@@ -24,10 +24,6 @@ type Store struct {
 	// of a notice's phone fields may be written as, checked when it is
 	// published (templates.Template.FillIn); "" means US.
 	PhoneRegion string
-	// importHold, when set, replaces the engine's ImportWrites.Hold: tests
-	// shorten it so that a small import commits several times, as a big
-	// one does.
-	importHold time.Duration
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // the dispatcher's statements, prepared once

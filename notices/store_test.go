@@ -3,15 +3,13 @@ package notices
 import (
 	"bytes"
 	"context"
-	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/crier-notices/crier/internal/testenv"
+	"github.com/crier-notices/crier/internal/storetest"
 )
 
 // testEngine is the engine the store's tests run on in this pass of
@@ -21,43 +19,17 @@ var testEngine = "sqlite"
 // TestMain runs the package's tests once per engine, the same tests: each
 // opens its store with testStore. A fuzz run or a listing runs once.
 func TestMain(m *testing.M) {
-	flag.Parse()
-	engines := []string{"sqlite"}
-	switch {
-	case testenv.HavePostgres():
-		engines = append(engines, "postgres")
-	case os.Getenv("CI") != "":
-		fmt.Fprintln(os.Stderr, testenv.PostgresEnv+" is not set: .ci/run starts PostgreSQL and sets it")
-		os.Exit(1)
-	}
-	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
-		engines = engines[:1]
-	}
-	if f := flag.Lookup("test.list"); f != nil && f.Value.String() != "" {
-		engines = engines[:1]
-	}
-	code := 0
-	for _, e := range engines {
-		testEngine = e
-		if testing.Verbose() || len(engines) > 1 {
-			fmt.Printf("=== store engine: %s\n", e)
-		}
-		if c := m.Run(); c != 0 {
-			fmt.Printf("--- FAIL: the store's tests on %s\n", e)
-			code = c
-		}
-	}
-	os.Exit(code)
+	storetest.Main(m, func(engine string) { testEngine = engine })
 }
 
 // testDSN names a fresh, empty database of the engine under test.
 func testDSN(t testing.TB) string {
 	t.Helper()
-	if testEngine == "postgres" {
-		return testenv.PostgresURL(t)
-	}
-	return filepath.Join(t.TempDir(), "crier.db")
+	return storetest.DSN(t, testEngine)
 }
+
+// us cleans contacts' values as a store in the United States does.
+var us = Normalizer{Region: "US"}
 
 // sqliteOnly skips, in the PostgreSQL pass, a test of what only the
 // embedded engine has (its file, its locks, its pragmas).

@@ -13,8 +13,10 @@ import (
 var _ Template = (*templates.Family)(nil)
 
 // TestStoreBuildsWithoutRenderers holds the store apart from the
-// renderers: a program that keeps notices (db copy, a report) links no PDF
-// or email code. It asks the go command what the package imports.
+// renderers and from the CSV import: a program that keeps notices (db
+// copy, a report) links no PDF or email code, and the store no importer
+// (notices/importer is built on the store, never the other way). It asks
+// the go command what the package imports.
 func TestStoreBuildsWithoutRenderers(t *testing.T) {
 	if testEngine != "sqlite" {
 		t.Skip("one pass is enough: the imports do not depend on the engine")
@@ -28,9 +30,14 @@ func TestStoreBuildsWithoutRenderers(t *testing.T) {
 		t.Fatalf("go list -deps: %v\n%s", err, out)
 	}
 	renderers := []string{"github.com/jung-kurt/gofpdf", "github.com/wneessen/go-mail"}
+	importer := []string{"github.com/crier-notices/crier/notices/importer", "golang.org/x/text/encoding"}
 	for _, dep := range strings.Fields(string(out)) {
-		if dep == "github.com/crier-notices/crier/templates" || slices.ContainsFunc(renderers, func(r string) bool { return strings.HasPrefix(dep, r) }) {
+		hasPrefix := func(r string) bool { return strings.HasPrefix(dep, r) }
+		if dep == "github.com/crier-notices/crier/templates" || slices.ContainsFunc(renderers, hasPrefix) {
 			t.Errorf("notices imports %s: the store must not need the renderers (pass what it needs through notices.Template)", dep)
+		}
+		if slices.ContainsFunc(importer, hasPrefix) {
+			t.Errorf("notices imports %s: the CSV import is notices/importer's, which the store gives what it needs through BeginImport", dep)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/notices/importer"
 	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
 )
@@ -64,7 +65,7 @@ func importContacts(t testing.TB, s *notices.Store, list string, n int, mk func(
 		c := mk(i)
 		fmt.Fprintf(&b, "%s,%s,%s,%s,\"%s\",%s\n", c.account, c.name, c.email, c.mobile, c.postal, c.language)
 	}
-	sum, err := s.Import(context.Background(), &b, notices.ImportOptions{Source: "generated.csv", List: list, Rejects: io.Discard})
+	sum, err := importer.Import(context.Background(), s, &b, importer.Options{Source: "generated.csv", List: list, Rejects: io.Discard})
 	if err != nil || sum.Rejected > 0 || sum.Added != n {
 		t.Fatalf("import: %v, %+v", err, sum)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/notices/importer"
 	"github.com/crier-notices/crier/scheduler"
 )
 
@@ -27,7 +28,7 @@ func importContacts(t testing.TB, st *notices.Store) {
 	t.Helper()
 	ctx := context.Background()
 	for _, l := range []struct{ list, csv string }{{"zone4", apiContactsCSV[:strings.Index(apiContactsCSV, "1004")]}, {"", apiContactsCSV}} {
-		if _, err := st.Import(ctx, strings.NewReader(l.csv), notices.ImportOptions{Source: "contacts.csv", List: l.list,
+		if _, err := importer.Import(ctx, st, strings.NewReader(l.csv), importer.Options{Source: "contacts.csv", List: l.list,
 			Normalizer: notices.Normalizer{Region: "US"}}); err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/crier-notices/crier/app"
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/notices/importer"
 )
 
 // The contacts pages: search, a contact's page, the import of a CSV file
@@ -267,7 +268,7 @@ type importView struct {
 	Errors  fieldErrors
 	Done    bool
 	File    string
-	Summary notices.ImportSummary
+	Summary importer.Summary
 	Rejects rejectsTable
 	ID      string // the rejects' download
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/crier-notices/crier/channels/print"
 	"github.com/crier-notices/crier/internal/testenv"
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/notices/importer"
 	"github.com/crier-notices/crier/scheduler"
 	"github.com/crier-notices/crier/templates"
 )
@@ -67,7 +68,7 @@ func importPageCustomers(t *testing.T, st *notices.Store) {
 	for _, c := range pageCustomers {
 		b.WriteString(c.account + "," + c.name + "," + c.email + "," + c.national + ",\"" + c.postal + "\"," + c.lang + "\n")
 	}
-	sum, err := st.Import(context.Background(), strings.NewReader(b.String()), notices.ImportOptions{Source: "customers.csv", List: "all", Rejects: io.Discard})
+	sum, err := importer.Import(context.Background(), st, strings.NewReader(b.String()), importer.Options{Source: "customers.csv", List: "all", Rejects: io.Discard})
 	if err != nil || sum.Added != len(pageCustomers) {
 		t.Fatalf("import: %v, %+v", err, sum)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/crier-notices/crier/internal/spool"
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/notices/importer"
 )
 
 const statusPath = "/webhooks/twilio/status"
@@ -362,23 +363,23 @@ func TestStatusCallbacksDuringImport(t *testing.T) {
 	stop := s.startSpool(ctx)
 	defer stop()
 
-	importer, err := notices.Open(ctx, st.Path()) // as crier contacts import would
+	importing, err := notices.Open(ctx, st.Path()) // as crier contacts import would
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer importer.Close()
+	defer importing.Close()
 	var csv bytes.Buffer
 	csv.WriteString("account,name,email,zone\n")
 	for i := range rows {
 		fmt.Fprintf(&csv, "B%07d,Customer %d,customer%d@example.org,north\n", i, i, i)
 	}
 	begun, done := make(chan struct{}), make(chan struct{})
-	var sum notices.ImportSummary
+	var sum importer.Summary
 	var importErr error
 	go func() {
 		defer close(done)
 		var once sync.Once
-		sum, importErr = importer.Import(ctx, &csv, notices.ImportOptions{Source: "big.csv", Rejects: io.Discard, Progress: func(n int) {
+		sum, importErr = importer.Import(ctx, importing, &csv, importer.Options{Source: "big.csv", Rejects: io.Discard, Progress: func(n int) {
 			if n == 20_000 { // well under way, with rows written
 				once.Do(func() { close(begun) })
 			}

@@ -24,7 +24,7 @@ func importSetup(t *testing.T, corpus string) (cfg, file, db string) {
 	t.Helper()
 	cfg = writeConfig(t, "database = \"crier.db\"\n")
 	dir := filepath.Dir(cfg)
-	data, err := os.ReadFile(filepath.Join("..", "..", "notices", "testdata", "import", corpus))
+	data, err := os.ReadFile(filepath.Join("..", "..", "notices", "importer", "testdata", corpus))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func killImport(t *testing.T, cmd *exec.Cmd, after int) {
 func TestExportImportsUnchanged(t *testing.T) {
 	dir := t.TempDir()
 	cfg := writeConfig(t, "database = \""+filepath.Join(dir, "crier.db")+"\"\n")
-	code, stdout, stderr := crier(t, "--config", cfg, "contacts", "import", "../../notices/testdata/import/customers.csv", "--rejects", filepath.Join(dir, "rejects.csv"))
+	code, stdout, stderr := crier(t, "--config", cfg, "contacts", "import", "../../notices/importer/testdata/customers.csv", "--rejects", filepath.Join(dir, "rejects.csv"))
 	if code != 0 {
 		t.Fatalf("import: exit %d\n%s%s", code, stdout, stderr)
 	}

@@ -52,6 +52,7 @@ import (
 	"github.com/crier-notices/crier/channels/sms"
 	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/notices"
+	"github.com/crier-notices/crier/notices/importer"
 	_ "github.com/crier-notices/crier/notices/postgres" // the engines crierbench measures
 	_ "github.com/crier-notices/crier/notices/sqlite"
 	"github.com/crier-notices/crier/scheduler"
@@ -611,7 +612,7 @@ func importContacts(ctx context.Context, store *notices.Store, n int) error {
 		pw.CloseWithError(bw.Flush())
 	})
 	var rejects bytes.Buffer
-	sum, err := store.Import(ctx, pr, notices.ImportOptions{
+	sum, err := importer.Import(ctx, store, pr, importer.Options{
 		Source:     "generated.csv",
 		List:       listName,
 		Rejects:    &limitedWriter{w: &rejects, n: 2000},

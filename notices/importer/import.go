@@ -1,4 +1,10 @@
-package notices
+// Package importer reads a billing system's CSV export into the store's
+// contacts: an upsert by account number, all or nothing, each bad row
+// rejected with its line and every reason. It reads and checks the rows
+// itself and writes them on a connection of the store's (BeginImport),
+// in the store's SQL, by COPY where the engine has it; the store keeps
+// the import's journal and undoes a failed or killed import.
+package importer
 
 import (
 	"bufio"
@@ -12,15 +18,18 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/crier-notices/crier/notices"
 )
 
-// ImportOptions says how to read a contact file and where its contacts go.
-type ImportOptions struct {
+// Options says how to read a contact file and where its contacts go.
+type Options struct {
 	// Source names the file in messages ("customers.csv").
 	Source string
 	// Map gives the field of a column by the column's header, overriding
@@ -46,15 +55,20 @@ type ImportOptions struct {
 	// rows read so far. It runs on the importing goroutine.
 	Progress func(rows int)
 	// Normalizer cleans phones, emails and languages.
-	Normalizer Normalizer
+	Normalizer notices.Normalizer
 	// Limits bound the file, its rows and cells; nil means
-	// DefaultImportLimits.
-	Limits *ImportLimits
+	// DefaultLimits.
+	Limits *Limits
+
+	// hold, when set, replaces the engine's ImportWrites.Hold: tests
+	// shorten it so that a small import commits several times, as a big
+	// one does.
+	hold time.Duration
 }
 
-// ImportSummary counts what an import did. Read is Added + Updated +
+// Summary counts what an import did. Read is Added + Updated +
 // Unchanged + Rejected; Duplicates are among the rejected rows.
-type ImportSummary struct {
+type Summary struct {
 	Read       int // rows read, without the header and blank lines
 	Added      int // new contacts
 	Updated    int // contacts that existed and changed
@@ -70,7 +84,7 @@ type ImportSummary struct {
 }
 
 // String is the summary as the CLI prints it.
-func (s ImportSummary) String() string {
+func (s Summary) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "read %d, added %d, updated %d, unchanged %d, rejected %d, duplicates %d",
 		s.Read, s.Added, s.Updated, s.Unchanged, s.Rejected, s.Duplicates)
@@ -107,14 +121,20 @@ const (
 	fIgnore    // dropped by --map COLUMN=ignore
 )
 
-// fieldNames are Crier's own names, the export's header.
-var fieldNames = [nFields]string{"account", "name", "email", "mobile", "landline", "postal_address", "service_address",
-	"zone", "tags", "language", "email_state", "sms_state"}
+// fieldNames are Crier's own names, the export's header, in the order of
+// the fields above (the conversion fails at start-up if the counts differ).
+var fieldNames = [nFields]string(notices.ExportColumns)
 
-// ImportFields lists the field names a column can be mapped to: Crier's
+// errorf is an error with a code, as the store's are, so that the web
+// answers an import's bad file as it answers any invalid input.
+func errorf(code notices.Code, format string, args ...any) error {
+	return notices.Errorf(code, format, args...)
+}
+
+// Fields lists the field names a column can be mapped to: Crier's
 // fields, "ignore" (drop the column) and "attribute" (keep it as a custom
 // attribute even though its name looks like a field's).
-func ImportFields() []string { return append(fieldNames[:], "ignore", "attribute") }
+func Fields() []string { return append(fieldNames[:], "ignore", "attribute") }
 
 // headerAliases are the column names billing exports use, folded by foldHeader.
 var headerAliases = func() map[string]field {
@@ -179,11 +199,11 @@ func importHeader(header []string, overrides map[string]string) ([]column, error
 			i = slices.IndexFunc(cols, func(c column) bool { return foldHeader(c.header) == foldHeader(name) })
 		}
 		if i < 0 {
-			return nil, errorf(Invalid, "--map %s=%s: the file has no column %q (its columns: %s)", name, to, name, strings.Join(headersOf(cols), ", "))
+			return nil, errorf(notices.Invalid, "--map %s=%s: the file has no column %q (its columns: %s)", name, to, name, strings.Join(headersOf(cols), ", "))
 		}
-		j := slices.Index(ImportFields(), strings.ToLower(strings.TrimSpace(to)))
+		j := slices.Index(Fields(), strings.ToLower(strings.TrimSpace(to)))
 		if j < 0 {
-			return nil, errorf(Invalid, "--map %s=%s: %q is not a field (the fields: %s)", name, to, to, strings.Join(ImportFields(), ", "))
+			return nil, errorf(notices.Invalid, "--map %s=%s: %q is not a field (the fields: %s)", name, to, to, strings.Join(Fields(), ", "))
 		}
 		switch j {
 		case int(nFields):
@@ -202,21 +222,21 @@ func importHeader(header []string, overrides map[string]string) ([]column, error
 		case fIgnore:
 		case fAttribute:
 			if c.header == "" {
-				return nil, errorf(Invalid, "column %d has no name: name it in the header, or drop it with --map", i+1)
+				return nil, errorf(notices.Invalid, "column %d has no name: name it in the header, or drop it with --map", i+1)
 			}
 			if j, ok := attrs[c.header]; ok {
-				return nil, errorf(Invalid, "columns %d and %d are both named %q: rename one", j+1, i+1, c.header)
+				return nil, errorf(notices.Invalid, "columns %d and %d are both named %q: rename one", j+1, i+1, c.header)
 			}
 			attrs[c.header] = i
 		default:
 			if j, ok := first[c.field]; ok {
-				return nil, errorf(Invalid, "columns %q and %q both hold %s: say which with --map, such as --map %q", cols[j].header, c.header, fieldNames[c.field], c.header+"=ignore")
+				return nil, errorf(notices.Invalid, "columns %q and %q both hold %s: say which with --map, such as --map %q", cols[j].header, c.header, fieldNames[c.field], c.header+"=ignore")
 			}
 			first[c.field] = i
 		}
 	}
 	if _, ok := first[fAccount]; !ok {
-		return nil, errorf(Invalid, "no column holds the account number (the columns: %s): name it Account, or say which with --map COLUMN=account", strings.Join(headersOf(cols), ", "))
+		return nil, errorf(notices.Invalid, "no column holds the account number (the columns: %s): name it Account, or say which with --map COLUMN=account", strings.Join(headersOf(cols), ", "))
 	}
 	return cols, nil
 }
@@ -249,7 +269,7 @@ func decodeImport(r io.Reader, encoding string) (io.Reader, error) {
 		// ISO 8859-1 would turn into invisible control characters.
 		return bufio.NewReaderSize(charmap.Windows1252.NewDecoder().Reader(r), 64<<10), nil
 	}
-	return nil, errorf(Invalid, "encoding %q: use utf-8, latin1 or windows-1252", encoding)
+	return nil, errorf(notices.Invalid, "encoding %q: use utf-8, latin1 or windows-1252", encoding)
 }
 
 // The import's statements that are not batched. SQLite and PostgreSQL
@@ -273,27 +293,36 @@ type importRecord struct {
 // importer holds the reading side of one import: it checks the rows and
 // sends the good ones to the importWriter.
 type importer struct {
-	opts    ImportOptions
+	opts    Options
 	cols    []column
 	idx     [nFields]int // column of each field, -1 when absent
 	hasAttr bool
-	seen    *accountSet   // account -> line of its first row
-	sum     ImportSummary // Read, Rejected, Duplicates
+	seen    *accountSet // account -> line of its first row
+	sum     Summary     // Read, Rejected, Duplicates
 
 	problems []string
 	values   [nFields]string
-	limits   *ImportLimits
+	limits   *Limits
 	guard    *rowGuard
 	lastLine int // the line of the last row read
 }
+
+// Store is what an import needs of the store: a session of its own, with
+// the import lock, the connection it writes on and the journal that undoes
+// it. *notices.Store is one.
+type Store interface {
+	BeginImport(ctx context.Context) (*notices.ImportSession, error)
+}
+
+var _ Store = (*notices.Store)(nil)
 
 // Import reads contacts from a CSV file, the export of a billing system,
 // and adds or updates them by account number, all or nothing: an error or
 // a cancelled ctx leaves the store as it was, and so does a killed
 // process once the store is next opened. It writes in short transactions
-// (its engine's ImportWrites.Hold) so that other writers wait a second at
+// (its engine's notices.ImportWrites.Hold) so that other writers wait a second at
 // most; meanwhile readers see the rows written so far. One import runs at a
-// time on a store: another gets an error with code Conflict.
+// time on a database: another gets an error with code notices.Conflict.
 //
 // A row with any bad value is rejected whole and written to opts.Rejects
 // with its line and a reason naming every bad column; so is a row whose
@@ -308,13 +337,13 @@ type importer struct {
 //
 // Errors in the header (no account column, two columns for one field, a
 // --map naming a missing column) stop the import before any row and have
-// code Invalid.
-func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (sum ImportSummary, err error) {
+// code notices.Invalid.
+func Import(ctx context.Context, st Store, r io.Reader, opts Options) (sum Summary, err error) {
 	src := opts.Source
 	if src == "" {
 		src = "the file"
 	}
-	limits := DefaultImportLimits()
+	limits := DefaultLimits()
 	if opts.Limits != nil {
 		limits = *opts.Limits
 	}
@@ -329,26 +358,23 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 	for i := range cols {
 		cols[i].max, cols[i].inBytes = limits.cellMax(cols[i].field)
 	}
-	im, w := newImporter(opts, cols, s.now())
-	w.hold, w.dialect = s.dialect.ImportWrites().Hold, s.dialect
-	if s.importHold > 0 {
-		w.hold = s.importHold
-	}
-	im.limits, im.guard = &limits, guard
-	conn, done, err := s.importConn(ctx, src)
+	sess, err := st.BeginImport(ctx)
 	if err != nil {
-		return sum, err
+		return sum, fmt.Errorf("import %s: %w", src, err)
 	}
-	defer done()
+	defer sess.Close()
+	im, w := newImporter(opts, cols, sess.Now)
+	w.hold = cmp.Or(opts.hold, sess.Writes.Hold)
+	im.limits, im.guard = &limits, guard
 	if opts.DryRun {
-		err = conn.QueryRowContext(ctx, `SELECT id FROM lists WHERE name = ?`, w.listName).Scan(&w.listID)
+		err = sess.Conn.QueryRowContext(ctx, `SELECT id FROM lists WHERE name = ?`, w.listName).Scan(&w.listID)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return sum, err
 		}
-	} else if w.importID, w.listID, err = startImport(ctx, conn, src, w.now, w.listName); err != nil {
+	} else if w.listID, err = sess.Start(ctx, src, w.listName); err != nil {
 		return sum, fmt.Errorf("import %s: %w", src, err)
 	}
-	err = im.run(ctx, cr, header, w, conn)
+	err = im.run(ctx, cr, header, w, sess)
 	sum = im.sum
 	sum.Added, sum.Updated, sum.Unchanged = w.sum.Added, w.sum.Updated, w.sum.Unchanged
 	sum.KeptUnsubscribed, sum.ListAdded = w.sum.KeptUnsubscribed, w.sum.ListAdded
@@ -357,36 +383,20 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (su
 	case err != nil:
 		// What was written is undone before Import returns; if this
 		// process dies first, the next Open undoes it.
-		if uerr := s.undoFailed(ctx, conn, w.importID, w.now); uerr != nil {
+		if uerr := sess.Undo(ctx); uerr != nil {
 			err = errors.Join(err, fmt.Errorf("undo the import of %s: %w (the next crier command finishes the undo)", src, uerr))
 		}
 	default:
-		if err = finishImport(ctx, conn, w.importID, w.now); err != nil {
+		if err = sess.Finish(ctx); err != nil {
 			err = fmt.Errorf("import %s: %w", src, err)
 		}
 	}
 	return sum, err
 }
 
-// undoFailed undoes the failed import id on conn, whatever ctx says, or on
-// a new connection when conn went with the failure: PostgreSQL's driver
-// closes a connection whose statement was cancelled.
-func (s *Store) undoFailed(ctx context.Context, conn *txConn, id int64, startedAt string) error {
-	ctx = context.WithoutCancel(ctx)
-	if conn.PingContext(ctx) != nil {
-		c, done, err := s.dbase.ImportConn(ctx)
-		if err != nil {
-			return err
-		}
-		defer done()
-		conn = &txConn{c, conn.eng}
-	}
-	return undoImport(ctx, conn, id, startedAt)
-}
-
 // readImportHeader decodes the file and reads its header line, within
 // the limits.
-func readImportHeader(r io.Reader, opts ImportOptions, src string, l *ImportLimits) (*csv.Reader, *rowGuard, []string, error) {
+func readImportHeader(r io.Reader, opts Options, src string, l *Limits) (*csv.Reader, *rowGuard, []string, error) {
 	dec, err := decodeImport(r, opts.Encoding)
 	if err != nil {
 		return nil, nil, nil, err
@@ -398,32 +408,32 @@ func readImportHeader(r io.Reader, opts ImportOptions, src string, l *ImportLimi
 	header, err := cr.Read()
 	guard.rowStart = cr.InputOffset()
 	if errors.Is(err, io.EOF) {
-		return nil, nil, nil, errorf(Invalid, "%s is empty: it needs a header line naming its columns", src)
+		return nil, nil, nil, errorf(notices.Invalid, "%s is empty: it needs a header line naming its columns", src)
 	}
 	if lerr := limitError(err, src, 1, l); lerr != nil {
 		return nil, nil, nil, lerr
 	}
 	if err != nil {
-		return nil, nil, nil, &Error{Code: Invalid, Message: fmt.Sprintf("%s: the header line cannot be read", src), Err: err}
+		return nil, nil, nil, &notices.Error{Code: notices.Invalid, Message: fmt.Sprintf("%s: the header line cannot be read", src), Err: err}
 	}
 	if len(header) > l.MaxColumns {
-		return nil, nil, nil, errorf(Invalid, "%s has %d columns, more than %d: is the first line its header? Export only the columns Crier needs", src, len(header), l.MaxColumns)
+		return nil, nil, nil, errorf(notices.Invalid, "%s has %d columns, more than %d: is the first line its header? Export only the columns Crier needs", src, len(header), l.MaxColumns)
 	}
 	header = slices.Clone(header)
 	for i := range header {
-		header[i] = RestoreCell(header[i])
+		header[i] = notices.RestoreCell(header[i])
 		if n, long := cellTooLong(header[i], l.MaxHeader, false); long {
-			return nil, nil, nil, errorf(Invalid, "%s: the name of column %d (%s) is %s long, more than %d characters: is the first line its header?", src, i+1, shortCell(header[i], l.MaxHeader), n, l.MaxHeader)
+			return nil, nil, nil, errorf(notices.Invalid, "%s: the name of column %d (%s) is %s long, more than %d characters: is the first line its header?", src, i+1, shortCell(header[i], l.MaxHeader), n, l.MaxHeader)
 		}
 	}
 	if len(header) > 0 && strings.HasPrefix(header[0], "ï»¿") {
-		return nil, nil, nil, errorf(Invalid, "%s starts with a UTF-8 byte-order mark: it is UTF-8, not %s; import it without --encoding", src, opts.Encoding)
+		return nil, nil, nil, errorf(notices.Invalid, "%s starts with a UTF-8 byte-order mark: it is UTF-8, not %s; import it without --encoding", src, opts.Encoding)
 	}
 	return cr, guard, header, nil
 }
 
 // newImporter makes the reading and the writing side of an import.
-func newImporter(opts ImportOptions, cols []column, now string) (*importer, *importWriter) {
+func newImporter(opts Options, cols []column, now string) (*importer, *importWriter) {
 	im := &importer{opts: opts, cols: cols, seen: newAccountSet()}
 	im.sum.List, im.sum.DryRun = strings.TrimSpace(opts.List), opts.DryRun
 	w := &importWriter{now: now, listName: im.sum.List, dry: opts.DryRun}
@@ -443,44 +453,14 @@ func newImporter(opts ImportOptions, cols []column, now string) (*importer, *imp
 	return im, w
 }
 
-// importConn takes the store's import lock, undoes the imports whose
-// process died, and opens the import's own connection, so that the
-// store's connection stays free for the rest of this process. done
-// releases them.
-func (s *Store) importConn(ctx context.Context, src string) (conn *txConn, done func(), err error) {
-	lock, err := s.lockImports(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if lock == nil {
-		return nil, nil, errorf(Conflict, "import %s: another import into this database is running: wait until it ends, then import again", src)
-	}
-	c, closeConn, err := s.dbase.ImportConn(ctx)
-	conn = &txConn{c, s.dialect.ImportWrites()}
-	done = func() {
-		if closeConn != nil {
-			closeConn()
-		}
-		lock.Close()
-	}
-	if err == nil {
-		err = recoverWithLock(ctx, conn)
-	}
-	if err != nil {
-		done()
-		return nil, nil, fmt.Errorf("import %s: %w", src, err)
-	}
-	return conn, done, nil
-}
-
 // run reads the rows, checks them, writes the rejects and hands the good
-// rows to w, which writes them on conn.
-func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w *importWriter, conn *txConn) (err error) {
+// rows to w, which writes them on the session's connection.
+func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w *importWriter, sess *notices.ImportSession) (err error) {
 	src := im.opts.Source
 	if src == "" {
 		src = "the file"
 	}
-	if err := w.prepare(ctx, conn); err != nil {
+	if err := w.prepare(ctx, sess); err != nil {
 		w.close()
 		return err
 	}
@@ -510,7 +490,7 @@ func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w 
 			return lerr
 		}
 		if im.sum.Read >= im.limits.MaxRows {
-			return errorf(Invalid, "%s has more than %d rows: split it into smaller files and import each; nothing was imported", src, im.limits.MaxRows)
+			return errorf(notices.Invalid, "%s has more than %d rows: split it into smaller files and import each; nothing was imported", src, im.limits.MaxRows)
 		}
 		var line int
 		var perr *csv.ParseError
@@ -518,7 +498,7 @@ func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w 
 		case errors.As(rerr, &perr) && perr.Line > perr.StartLine:
 			// An unclosed quote swallows every line after it into one
 			// cell: going on would silently lose those rows.
-			return errorf(Invalid, "%s line %d: a quoted cell opened there is not closed before line %d: fix the quotes (a quote inside a cell is written twice) and import again; nothing was imported", src, perr.StartLine, perr.Line)
+			return errorf(notices.Invalid, "%s line %d: a quoted cell opened there is not closed before line %d: fix the quotes (a quote inside a cell is written twice) and import again; nothing was imported", src, perr.StartLine, perr.Line)
 		case errors.As(rerr, &perr):
 			line = perr.StartLine
 			im.lastLine = perr.Line
@@ -533,7 +513,7 @@ func (im *importer) run(ctx context.Context, cr *csv.Reader, header []string, w 
 			line, _ = cr.FieldPos(0)
 			im.lastLine, _ = cr.FieldPos(len(rec) - 1)
 			for i := range rec {
-				rec[i] = RestoreCell(rec[i]) // an export's neutralised cells import as they were
+				rec[i] = notices.RestoreCell(rec[i]) // an export's neutralised cells import as they were
 			}
 			cells = rec
 			if im.row(rec, line) {
@@ -594,7 +574,7 @@ func (r *rejectsWriter) write(cells []string, line int, reason string) error {
 		if i < len(r.cols) {
 			max = cmp.Or(r.cols[i].max, max)
 		}
-		out = append(out, NeutralizeCell(shortCell(c, max)))
+		out = append(out, notices.NeutralizeCell(shortCell(c, max)))
 	}
 	for len(out) < len(r.header) {
 		out = append(out, "")
@@ -711,9 +691,9 @@ func (im *importer) row(rec []string, line int) bool {
 			switch strings.ToLower(v) {
 			case "":
 			case "subscribed":
-				v = string(Subscribed)
+				v = string(notices.Subscribed)
 			case "unsubscribed":
-				v = string(Unsubscribed)
+				v = string(notices.Unsubscribed)
 			default:
 				err = fmt.Errorf("%q is not a subscription state (write subscribed or unsubscribed)", v)
 			}
@@ -774,7 +754,7 @@ func splitTags(cell string, buf []string) []string {
 // more than the rest of a row) and asks only IsValidNumber. Whatever the
 // shortcut is unsure of, including every invalid number, goes to n.Phone,
 // so results and messages are n.Phone's.
-func importPhone(n Normalizer, s string) (string, error) {
+func importPhone(n notices.Normalizer, s string) (string, error) {
 	if e164, ok := fastNANP(n.Region, s); ok {
 		return e164, nil
 	}

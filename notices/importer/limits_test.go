@@ -1,13 +1,16 @@
-package notices
+package importer
 
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/crier-notices/crier/notices"
 )
 
 // repeated is n copies of one byte, made as they are read.
@@ -33,17 +36,17 @@ func csvWith(before string, n int64, after string) io.Reader {
 	return io.MultiReader(strings.NewReader(before), &repeated{b: 'x', n: n}, strings.NewReader(after))
 }
 
-// TestImportLimits holds the hostile inputs of issue 10: each is refused
+// TestLimits holds the hostile inputs of issue 10: each is refused
 // with a short message naming the line and the column, while the memory
 // the import allocates stays far below the input's size.
-func TestImportLimits(t *testing.T) {
+func TestLimits(t *testing.T) {
 	const good = "account,name,email\n1,Ann,ann@example.org\n"
-	small := DefaultImportLimits()
+	small := DefaultLimits()
 	small.MaxRows, small.MaxBytes = 3, 200
 	tests := []struct {
 		name       string
 		in         func() io.Reader
-		limits     *ImportLimits
+		limits     *Limits
 		wantErr    string // "" when the file imports
 		wantReject string // in the reason of the rejected row
 		added      int
@@ -76,19 +79,19 @@ func TestImportLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := testStore(t)
+			s, db := testStore(t)
 			var rejects bytes.Buffer
 			runtime.GC()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			sum, err := s.Import(context.Background(), tt.in(), ImportOptions{Source: "hostile.csv", Rejects: &rejects, Normalizer: us, Limits: tt.limits})
+			sum, err := Import(context.Background(), s, tt.in(), Options{Source: "hostile.csv", Rejects: &rejects, Normalizer: us, Limits: tt.limits})
 			runtime.ReadMemStats(&after)
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
 				t.Errorf("the import allocated %d MB", alloc>>20)
 			}
 			if tt.wantErr != "" {
-				var e *Error
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.As(err, &e) || e.Code != Invalid {
+				var e *notices.Error
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.As(err, &e) || e.Code != notices.Invalid {
 					t.Fatalf("err = %v, want Invalid with %q", err, tt.wantErr)
 				}
 				if !strings.Contains(err.Error(), "hostile.csv") || len(err.Error()) > 400 {
@@ -97,7 +100,7 @@ func TestImportLimits(t *testing.T) {
 			} else if err != nil {
 				t.Fatal(err)
 			}
-			if got := countContactsIn(t, s); got != tt.added {
+			if got := countContactsIn(t, db); got != tt.added {
 				t.Errorf("%d contacts stored, want %d", got, tt.added)
 			}
 			if tt.wantReject != "" && !strings.Contains(rejects.String(), tt.wantReject) {
@@ -114,10 +117,10 @@ func TestImportLimits(t *testing.T) {
 	}
 }
 
-func countContactsIn(t *testing.T, s *Store) int {
+func countContactsIn(t *testing.T, db *sql.DB) int {
 	t.Helper()
 	var n int
-	if err := s.db.QueryRow(`SELECT count(*) FROM contacts`).Scan(&n); err != nil {
+	if err := db.QueryRow(`SELECT count(*) FROM contacts`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -1,7 +1,8 @@
-package notices
+package storetest
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -9,10 +10,10 @@ import (
 	"time"
 )
 
-// The import benchmarks report CPU time beside rows per second: on a
-// machine shared with other work the wall clock says more about the
-// neighbours than about the import. Linux's /proc gives both this
-// process's time and, for PostgreSQL on this machine, the server's.
+// The store's benchmarks report CPU time beside their rates: on a machine
+// shared with other work the wall clock says more about the neighbours
+// than about the code. Linux's /proc gives both this process's time and,
+// for PostgreSQL on this machine, the server's.
 
 // clockTicks is Linux's USER_HZ, the unit of /proc/PID/stat's times.
 const clockTicks = 100
@@ -42,15 +43,17 @@ func procCPU(pid string, reaped bool) time.Duration {
 	return time.Duration(ticks) * time.Second / clockTicks
 }
 
-// serverCPU is the CPU time of the PostgreSQL server of s so far, its
-// postmaster and every process it started, or 0 when s is not on a
-// server of this machine that this process may read.
-func serverCPU(s *Store) time.Duration {
-	if s.Engine() != "postgres" {
-		return 0
-	}
+// A Querier runs a query of one row: a *sql.DB, *sql.Conn or *sql.Tx.
+type Querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// ServerCPU is the CPU time so far of the PostgreSQL server that q
+// queries, its postmaster and every process it started, or 0 when q is
+// not on a server of this machine that this process may read (SQLite).
+func ServerCPU(q Querier) time.Duration {
 	var dir string
-	if err := s.db.QueryRowContext(context.Background(), `SELECT setting FROM pg_settings WHERE name = 'data_directory'`).Scan(&dir); err != nil {
+	if err := q.QueryRowContext(context.Background(), `SELECT setting FROM pg_settings WHERE name = 'data_directory'`).Scan(&dir); err != nil {
 		return 0
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
@@ -74,5 +77,5 @@ func serverCPU(s *Store) time.Duration {
 	return total
 }
 
-// selfCPU is this process's CPU time so far.
-func selfCPU() time.Duration { return procCPU("self", false) }
+// SelfCPU is this process's CPU time so far.
+func SelfCPU() time.Duration { return procCPU("self", false) }

@@ -1,4 +1,4 @@
-package notices
+package importer
 
 import (
 	"bytes"
@@ -9,45 +9,57 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	sqlitedriver "modernc.org/sqlite"
+
+	"github.com/crier-notices/crier/internal/storetest"
+	"github.com/crier-notices/crier/templates"
+
+	"github.com/crier-notices/crier/notices"
 )
 
 // openAgain opens a second store on the database dsn, as another crier
 // process would, waiting at most busyMS for a lock (SQLite's write lock,
 // PostgreSQL's row locks) instead of the store's 10 s, so that a writer
 // kept waiting longer fails.
-func openAgain(t *testing.T, dsn string, busyMS int) *Store {
+func openAgain(t *testing.T, dsn string, busyMS int) *notices.Store {
 	t.Helper()
 	if testEngine == "postgres" {
 		dsn += fmt.Sprintf("&lock_timeout=%d", busyMS) // a setting of each connection
 	}
-	s := openDSN(t, dsn)
 	if testEngine == "sqlite" {
-		if _, err := s.db.Exec(fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyMS)); err != nil {
-			t.Fatal(err)
-		}
+		// The store sets 10 s on its connection and has no setting for
+		// it: the driver's hook gives the connection opened next another.
+		busyHook.Do(func() {
+			sqlitedriver.RegisterConnectionHook(func(conn sqlitedriver.ExecQuerierContext, _ string) error {
+				if ms := nextBusyMS.Load(); ms > 0 {
+					_, err := conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA busy_timeout = %d`, ms), nil)
+					return err
+				}
+				return nil
+			})
+		})
+		nextBusyMS.Store(int64(busyMS))
+		defer nextBusyMS.Store(0)
 	}
-	return s
+	return openDSN(t, dsn)
 }
 
-// openDSN opens the store at dsn, as another crier process would, and
-// closes it when the test ends.
-func openDSN(t *testing.T, dsn string) *Store {
-	t.Helper()
-	s, err := Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+// nextBusyMS, when set, is the busy_timeout of the SQLite connections
+// opened next (openAgain's).
+var (
+	nextBusyMS atomic.Int64
+	busyHook   sync.Once
+)
 
 // seedZone adds n contacts with an email in zone.
-func seedZone(t *testing.T, s *Store, zone string, n int) {
+func seedZone(t *testing.T, s *notices.Store, zone string, n int) {
 	t.Helper()
 	for i := range n {
-		c := Contact{Account: fmt.Sprintf("%s-%d", zone, i), Email: fmt.Sprintf("%s%d@example.org", zone, i), Zone: zone}
+		c := notices.Contact{Account: fmt.Sprintf("%s-%d", zone, i), Email: fmt.Sprintf("%s%d@example.org", zone, i), Zone: zone}
 		if _, err := s.SaveContact(context.Background(), c); err != nil {
 			t.Fatal(err)
 		}
@@ -66,11 +78,11 @@ func TestImportNeverBlocksWriters(t *testing.T) {
 	}
 	ctx := context.Background()
 	dsn := testDSN(t)
-	importer := openAgain(t, dsn, 10000)
+	importing := openAgain(t, dsn, 10000)
 	other := openAgain(t, dsn, 2000)
 	seedZone(t, other, "north", 1000)
 	fam, values := hydrant(t)
-	before, err := other.CreateNotice(ctx, Notice{Template: fam.Name, Values: values, Channels: []Channel{Email}, Audience: Audience{Zones: []string{"north"}}})
+	before, err := other.CreateNotice(ctx, notices.Notice{Template: fam.Name, Values: values, Channels: []notices.Channel{notices.Email}, Audience: notices.Audience{Zones: []string{"north"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,18 +90,18 @@ func TestImportNeverBlocksWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	var csvData bytes.Buffer
-	if err := writeImportCSV(&csvData, n); err != nil {
+	if err := storetest.WriteContactsCSV(&csvData, n); err != nil {
 		t.Fatal(err)
 	}
 
 	begun := make(chan struct{})
 	done := make(chan struct{})
-	var sum ImportSummary
+	var sum Summary
 	var importErr error
 	go func() {
 		defer close(done)
 		var once sync.Once
-		sum, importErr = importer.Import(ctx, &csvData, ImportOptions{Normalizer: us, List: "billing", Progress: func(rows int) {
+		sum, importErr = Import(ctx, importing, &csvData, Options{Normalizer: us, List: "billing", Progress: func(rows int) {
 			if rows == 4*importBatchSize { // the writer has rows to write
 				once.Do(func() { close(begun) })
 			}
@@ -111,8 +123,8 @@ func TestImportNeverBlocksWriters(t *testing.T) {
 		slowest = max(slowest, time.Since(start))
 	}
 	timed("publishing an emergency notice", func() error {
-		id, err := other.CreateNotice(ctx, Notice{Template: fam.Name, Values: values, Channels: []Channel{Email},
-			Urgency: Emergency, Audience: Audience{Zones: []string{"north"}}})
+		id, err := other.CreateNotice(ctx, notices.Notice{Template: fam.Name, Values: values, Channels: []notices.Channel{notices.Email},
+			Urgency: notices.Emergency, Audience: notices.Audience{Zones: []string{"north"}}})
 		if err == nil {
 			_, err = other.Publish(ctx, id, fam, "en")
 		}
@@ -120,9 +132,9 @@ func TestImportNeverBlocksWriters(t *testing.T) {
 	})
 	recorded, duringImport := 0, 0
 	for recorded < 1000 {
-		var ds []Delivery
+		var ds []notices.Delivery
 		timed("claiming", func() (err error) {
-			ds, err = other.Claim(ctx, Email, "w1", ClaimScope{Notice: before}, 100, time.Minute)
+			ds, err = other.Claim(ctx, notices.Email, "w1", notices.ClaimScope{Notice: before}, 100, time.Minute)
 			return err
 		})
 		if len(ds) == 0 {
@@ -130,7 +142,7 @@ func TestImportNeverBlocksWriters(t *testing.T) {
 		}
 		for _, d := range ds {
 			timed("recording an outcome", func() error {
-				applied, err := other.Record(ctx, "w1", []Outcome{{ID: d.ID, Status: DeliverySent, Attempted: true, At: other.Now()}})
+				applied, err := other.Record(ctx, "w1", []notices.Outcome{{ID: d.ID, Status: notices.DeliverySent, Attempted: true, At: other.Now()}})
 				if err == nil && !applied[0] {
 					err = fmt.Errorf("outcome of delivery %d not applied", d.ID)
 				}
@@ -176,11 +188,11 @@ func (f *failAfter) Read(p []byte) (int, error) {
 // list, membership or journal behind.
 func TestFailedImportLeavesNoTrace(t *testing.T) {
 	ctx := context.Background()
-	s := testStore(t)
+	s, db := testStore(t)
 	// Stored contacts the file changes: one unsubscribes by email.
 	var first bytes.Buffer
-	writeImportCSV(&first, 3000)
-	if _, err := s.Import(ctx, &first, ImportOptions{Normalizer: us}); err != nil {
+	storetest.WriteContactsCSV(&first, 3000)
+	if _, err := Import(ctx, s, &first, Options{Normalizer: us}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.CreateList(ctx, "old"); err != nil {
@@ -193,7 +205,7 @@ func TestFailedImportLeavesNoTrace(t *testing.T) {
 			`SELECT count(*) FROM list_members`, `SELECT count(*) FROM contact_tags`, `SELECT count(*) FROM import_undo`,
 			`SELECT count(*) FROM imports`, `SELECT max(updated_at) FROM contacts`, `SELECT max(created_at) FROM contacts`} {
 			var k string
-			if err := s.db.QueryRow(q).Scan(&k); err != nil {
+			if err := db.QueryRow(q).Scan(&k); err != nil {
 				t.Fatal(err)
 			}
 			fmt.Fprintf(&b, "%s: %s\n", q, k)
@@ -203,7 +215,6 @@ func TestFailedImportLeavesNoTrace(t *testing.T) {
 	before := dump()
 	// Several commits before the failure however fast the machine: a
 	// quarter-second hold could take in every row.
-	s.importHold = time.Millisecond
 	s.Now = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) } // the next day
 
 	var data bytes.Buffer
@@ -220,12 +231,12 @@ func TestFailedImportLeavesNoTrace(t *testing.T) {
 			broken := errors.New("the disk failed")
 			r := &failAfter{r: bytes.NewReader(data.Bytes()), n: data.Len() * 9 / 10, err: broken}
 			commits := 0
-			_, err := s.Import(ctx, r, ImportOptions{Normalizer: us, List: list, Progress: func(rows int) {
+			_, err := Import(ctx, s, r, Options{Normalizer: us, List: list, hold: time.Millisecond, Progress: func(rows int) {
 				if rows%1000 != 0 {
 					return
 				}
 				var k int
-				s.db.QueryRow(`SELECT count(*) FROM import_undo`).Scan(&k)
+				db.QueryRow(`SELECT count(*) FROM import_undo`).Scan(&k)
 				commits = max(commits, k)
 			}})
 			if !errors.Is(err, broken) {
@@ -248,37 +259,40 @@ func TestFailedImportLeavesNoTrace(t *testing.T) {
 func TestOneImportAtATime(t *testing.T) {
 	dsn := testDSN(t)
 	s := openDSN(t, dsn)
-	lock, err := s.lockImports(context.Background())
-	if err != nil || lock == nil {
-		t.Fatalf("lock: %v %v", lock, err)
+	db := storetest.DB(t, dsn)
+	lock, err := s.BeginImport(context.Background())
+	if err != nil {
+		t.Fatalf("lock: %v", err)
 	}
 	defer lock.Close()
-	_, err = s.Import(context.Background(), bytes.NewReader([]byte("account\n1\n")), ImportOptions{Source: "a.csv", Normalizer: us})
-	var e *Error
-	if !errors.As(err, &e) || e.Code != Conflict || !strings.Contains(err.Error(), "another import into") {
+	_, err = Import(context.Background(), s, bytes.NewReader([]byte("account\n1\n")), Options{Source: "a.csv", Normalizer: us})
+	var e *notices.Error
+	if !errors.As(err, &e) || e.Code != notices.Conflict || !strings.Contains(err.Error(), "another import into") {
 		t.Fatalf("err = %v, want Conflict: another import is running", err)
 	}
-	if n := countContactsIn(t, s); n != 0 {
+	if n := countContactsIn(t, db); n != 0 {
 		t.Errorf("%d contacts", n)
 	}
 
 	// An import under way, as its journal shows it: Open leaves it while
 	// its lock is held, and undoes it once the lock is free.
-	if _, err := s.db.Exec(`INSERT INTO imports (id, source, state, started_at) VALUES (7, 'b.csv', 'running', 'x');
+	if _, err := db.Exec(`INSERT INTO imports (id, source, state, started_at) VALUES (7, 'b.csv', 'running', 'x');
 		INSERT INTO lists (id, name, created_at) VALUES (3, 'b', 'x');
 		INSERT INTO import_undo (import_id, what, ref) VALUES (7, 'list', 3)`); err != nil {
 		t.Fatal(err)
 	}
 	lists := func() int {
 		t.Helper()
-		other, err := Open(context.Background(), dsn)
+		other, err := notices.Open(context.Background(), dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer other.Close()
-		var n int
-		other.db.QueryRow(`SELECT count(*) FROM lists`).Scan(&n)
-		return n
+		ls, err := other.Lists(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ls)
 	}
 	if n := lists(); n != 1 {
 		t.Errorf("Open undid an import whose process holds the lock: %d lists", n)
@@ -308,7 +322,7 @@ func (r *gatedReader) Read(p []byte) (int, error) {
 }
 
 // waitForContact waits until s shows the contact account as ok says.
-func waitForContact(t *testing.T, s *Store, account string, ok func(Contact) bool) {
+func waitForContact(t *testing.T, s *notices.Store, account string, ok func(notices.Contact) bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -329,7 +343,7 @@ func TestUndoKeepsEditsMadeDuringTheImport(t *testing.T) {
 	ctx := context.Background()
 	dsn := testDSN(t)
 	s := openDSN(t, dsn)
-	if _, err := s.SaveContact(ctx, Contact{Account: "A1", Name: "Old", Email: "old@example.org"}); err != nil {
+	if _, err := s.SaveContact(ctx, notices.Contact{Account: "A1", Name: "Old", Email: "old@example.org"}); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
@@ -340,9 +354,9 @@ func TestUndoKeepsEditsMadeDuringTheImport(t *testing.T) {
 	r := &gatedReader{first: strings.NewReader(b.String()), resume: make(chan struct{})}
 	other := openDSN(t, dsn)
 	done := make(chan error, 1)
-	go func() { _, err := s.Import(ctx, r, ImportOptions{Source: "f.csv"}); done <- err }()
-	waitForContact(t, other, "A1", func(c Contact) bool { return c.Email == "new@example.org" })
-	if _, err := other.SaveContact(ctx, Contact{Account: "A1", Name: "Coordinator", Email: "fixed@example.org"}); err != nil {
+	go func() { _, err := Import(ctx, s, r, Options{Source: "f.csv"}); done <- err }()
+	waitForContact(t, other, "A1", func(c notices.Contact) bool { return c.Email == "new@example.org" })
+	if _, err := other.SaveContact(ctx, notices.Contact{Account: "A1", Name: "Coordinator", Email: "fixed@example.org"}); err != nil {
 		t.Fatal(err)
 	}
 	close(r.resume)
@@ -356,7 +370,7 @@ func TestUndoKeepsEditsMadeDuringTheImport(t *testing.T) {
 	if c.Email != "fixed@example.org" || c.Name != "Coordinator" {
 		t.Errorf("after the undo A1 is %q <%s>; want the coordinator's edit made during the import, Coordinator <fixed@example.org>", c.Name, c.Email)
 	}
-	if _, err := other.Contact(ctx, "B1"); ErrorCode(err) != NotFound {
+	if _, err := other.Contact(ctx, "B1"); notices.ErrorCode(err) != notices.NotFound {
 		t.Errorf("a contact the failed import added is still there: %v", err)
 	}
 }
@@ -378,9 +392,9 @@ func TestFirstImportBesideAnotherWriter(t *testing.T) {
 	rest.WriteString("X1,From The File,x1@example.org\n")
 	r := &gatedReader{first: strings.NewReader(first.String()), rest: strings.NewReader(rest.String()), resume: make(chan struct{})}
 	done := make(chan error, 1)
-	go func() { _, err := s.Import(ctx, r, ImportOptions{Source: "f.csv"}); done <- err }()
-	waitForContact(t, other, "A0", func(Contact) bool { return true })
-	if _, err := other.SaveContact(ctx, Contact{Account: "X1", Name: "Coordinator", Email: "x1@example.org"}); err != nil {
+	go func() { _, err := Import(ctx, s, r, Options{Source: "f.csv"}); done <- err }()
+	waitForContact(t, other, "A0", func(notices.Contact) bool { return true })
+	if _, err := other.SaveContact(ctx, notices.Contact{Account: "X1", Name: "Coordinator", Email: "x1@example.org"}); err != nil {
 		t.Fatal(err)
 	}
 	close(r.resume)
@@ -402,14 +416,14 @@ func TestImportBesideAnUncommittedWriter(t *testing.T) {
 		t.Skip("PostgreSQL's: SQLite has one writer at a time, as TestFirstImportBesideAnotherWriter shows")
 	}
 	ctx := context.Background()
-	s := testStore(t)
-	tx, err := s.db.BeginTx(ctx, nil)
+	s, db := testStore(t)
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
 	var xid string
-	if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (account, name, created_at, updated_at) VALUES ('X1', 'Coordinator', ?1, ?1)`, s.now()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (account, name, created_at, updated_at) VALUES ('X1', 'Coordinator', $1, $1)`, s.Now().UTC().Format(time.RFC3339Nano)); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT CAST(pg_current_xact_id() AS TEXT)`).Scan(&xid); err != nil {
@@ -417,15 +431,15 @@ func TestImportBesideAnUncommittedWriter(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.Import(ctx, strings.NewReader("account,name\nA1,One\nX1,From The File\n"), ImportOptions{Source: "f.csv", Normalizer: us})
+		_, err := Import(ctx, s, strings.NewReader("account,name\nA1,One\nX1,From The File\n"), Options{Source: "f.csv", Normalizer: us})
 		done <- err
 	}()
 	// The import waits for the writer: for its lock of the table, or for
 	// its transaction, which holds the account.
 	deadline := time.Now().Add(30 * time.Second)
 	for waiting := 0; waiting == 0; {
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pg_locks WHERE NOT granted
-			AND (relation = CAST('contacts' AS regclass) OR CAST(transactionid AS TEXT) = ?)`, xid).Scan(&waiting); err != nil {
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pg_locks WHERE NOT granted
+			AND (relation = CAST('contacts' AS regclass) OR CAST(transactionid AS TEXT) = $1)`, xid).Scan(&waiting); err != nil {
 			t.Fatal(err)
 		}
 		select {
@@ -447,4 +461,15 @@ func TestImportBesideAnUncommittedWriter(t *testing.T) {
 	if c, err := s.Contact(ctx, "X1"); err != nil || c.Name != "From The File" {
 		t.Errorf("X1 after the import: %+v, %v; want the file's name", c, err)
 	}
+}
+
+// hydrant is the built-in hydrant flushing notice and its example values.
+func hydrant(t testing.TB) (*templates.Family, map[string]string) {
+	t.Helper()
+	lib, _ := templates.Builtin()
+	fam, err := lib.Family("hydrant-flushing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fam, fam.Examples()
 }

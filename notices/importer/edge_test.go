@@ -1,22 +1,25 @@
-package notices
+package importer
 
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/crier-notices/crier/notices"
 )
 
 // importString imports a CSV text into s and returns the summary and the
 // rejects, as records.
-func importString(t *testing.T, s *Store, in string, opts ImportOptions) (ImportSummary, [][]string, error) {
+func importString(t *testing.T, s *notices.Store, in string, opts Options) (Summary, [][]string, error) {
 	t.Helper()
 	var rej bytes.Buffer
 	opts.Rejects = &rej
-	opts.Normalizer = Normalizer{Region: "US"}
-	sum, err := s.Import(context.Background(), strings.NewReader(in), opts)
+	opts.Normalizer = notices.Normalizer{Region: "US"}
+	sum, err := Import(context.Background(), s, strings.NewReader(in), opts)
 	recs, _ := csv.NewReader(&rej).ReadAll()
 	return sum, recs, err
 }
@@ -32,8 +35,8 @@ func TestImportRejectsFormulasHiddenBehindSpaces(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := testStore(t)
-			sum, rej, err := importString(t, s, "Account,Name,Zone,Tags,Meter\n"+tt.row+"\n", ImportOptions{})
+			s, _ := testStore(t)
+			sum, rej, err := importString(t, s, "Account,Name,Zone,Tags,Meter\n"+tt.row+"\n", Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -45,21 +48,21 @@ func TestImportRejectsFormulasHiddenBehindSpaces(t *testing.T) {
 }
 
 func TestImportStopsAtAnUnclosedQuote(t *testing.T) {
-	s := testStore(t)
+	s, _ := testStore(t)
 	in := "Account,Name\n1,Ana\n2,\"Bo\n3,Cy\n4,Di\n"
-	_, _, err := importString(t, s, in, ImportOptions{Source: "billing.csv"})
-	if err == nil || ErrorCode(err) != Invalid || !strings.Contains(err.Error(), "billing.csv line 3: a quoted cell opened there is not closed") {
+	_, _, err := importString(t, s, in, Options{Source: "billing.csv"})
+	if err == nil || notices.ErrorCode(err) != notices.Invalid || !strings.Contains(err.Error(), "billing.csv line 3: a quoted cell opened there is not closed") {
 		t.Fatalf("err = %v", err)
 	}
 	n := 0
-	if err := s.EachContact(context.Background(), func(Contact) error { n++; return nil }); err != nil || n != 0 {
+	if err := s.EachContact(context.Background(), func(notices.Contact) error { n++; return nil }); err != nil || n != 0 {
 		t.Errorf("the store must be as it was: %d contacts, %v", n, err)
 	}
 }
 
 func TestImportMapsAColumnToAnAttribute(t *testing.T) {
-	s := testStore(t)
-	sum, _, err := importString(t, s, "Account,Customer ID,Name\n1,C-77,Ana\n", ImportOptions{Map: map[string]string{"Customer ID": "attribute"}})
+	s, _ := testStore(t)
+	sum, _, err := importString(t, s, "Account,Customer ID,Name\n1,C-77,Ana\n", Options{Map: map[string]string{"Customer ID": "attribute"}})
 	if err != nil || sum.Added != 1 {
 		t.Fatalf("%v %v", sum, err)
 	}
@@ -70,10 +73,10 @@ func TestImportMapsAColumnToAnAttribute(t *testing.T) {
 }
 
 func TestImportLatin1IsReadAsWindows1252(t *testing.T) {
-	s := testStore(t)
+	s, _ := testStore(t)
 	// "O’Neil" with the right single quote at 0x92 in windows-1252.
 	in := "Account,Name\n1,O\x92Neil\n"
-	if _, _, err := importString(t, s, in, ImportOptions{Encoding: "latin1"}); err != nil {
+	if _, _, err := importString(t, s, in, Options{Encoding: "latin1"}); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := s.Contact(context.Background(), "1"); c.Name != "O\u2019Neil" {
@@ -82,8 +85,8 @@ func TestImportLatin1IsReadAsWindows1252(t *testing.T) {
 }
 
 func TestImportRejectsControlCharacters(t *testing.T) {
-	s := testStore(t)
-	sum, rej, err := importString(t, s, "Account,Name\n1,O\u0092Neil\n2,Bo\x01\n", ImportOptions{})
+	s, _ := testStore(t)
+	sum, rej, err := importString(t, s, "Account,Name\n1,O\u0092Neil\n2,Bo\x01\n", Options{})
 	if err != nil || sum.Rejected != 2 {
 		t.Fatalf("%v %v", sum, err)
 	}
@@ -93,13 +96,13 @@ func TestImportRejectsControlCharacters(t *testing.T) {
 }
 
 // indexes lists the secondary indexes of the contacts tables.
-func indexes(t *testing.T, s *Store) string {
+func indexes(t *testing.T, db *sql.DB) string {
 	t.Helper()
 	q := `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('contacts', 'contact_tags') AND sql IS NOT NULL ORDER BY name`
 	if testEngine == "postgres" {
 		q = `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('contacts', 'contact_tags') ORDER BY indexname`
 	}
-	names, err := QueryStrings(context.Background(), s.db, q)
+	names, err := notices.QueryStrings(context.Background(), db, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +112,8 @@ func indexes(t *testing.T, s *Store) string {
 // TestFirstImportKeepsTheIndexes: a first import builds the indexes after
 // the rows; they are there after it, and after one that was interrupted.
 func TestFirstImportKeepsTheIndexes(t *testing.T) {
-	s := testStore(t)
-	want := indexes(t, s)
+	s, db := testStore(t)
+	want := indexes(t, db)
 	if !strings.Contains(want, "contacts_email") || !strings.Contains(want, "contact_tags_tag") {
 		t.Fatalf("indexes of a new store: %s", want)
 	}
@@ -120,7 +123,7 @@ func TestFirstImportKeepsTheIndexes(t *testing.T) {
 		fmt.Fprintf(&in, "%d,c%d@example.org,t%d\n", i, i, i%3)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err := s.Import(ctx, strings.NewReader(in.String()), ImportOptions{Normalizer: Normalizer{Region: "US"}, Progress: func(n int) {
+	_, err := Import(ctx, s, strings.NewReader(in.String()), Options{Normalizer: notices.Normalizer{Region: "US"}, Progress: func(n int) {
 		if n == 1000 {
 			cancel()
 		}
@@ -128,13 +131,13 @@ func TestFirstImportKeepsTheIndexes(t *testing.T) {
 	if err == nil {
 		t.Fatal("the cancelled import must fail")
 	}
-	if got := indexes(t, s); got != want {
+	if got := indexes(t, db); got != want {
 		t.Errorf("after an interrupted first import: %s, want %s", got, want)
 	}
-	if _, _, err := importString(t, s, in.String(), ImportOptions{}); err != nil {
+	if _, _, err := importString(t, s, in.String(), Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if got := indexes(t, s); got != want {
+	if got := indexes(t, db); got != want {
 		t.Errorf("after a first import: %s, want %s", got, want)
 	}
 }

@@ -1,4 +1,4 @@
-package notices
+package importer
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/crier-notices/crier/notices"
 )
 
 // The import runs as a pipeline of two goroutines so that both cores of a
@@ -21,7 +23,8 @@ import (
 // and hands the good rows, in file order, in batches to an importWriter,
 // which writes them with multi-row statements on the import's own
 // connection, in short transactions that journal how to undo them
-// (import_journal.go). Only the writer touches the connection while it runs.
+// (journal.go; the store undoes them). Only the writer touches the
+// connection while it runs.
 
 // importBatchSize is how many good rows go to the writer at once (but on
 // the bulk path: bulkBatchSize), and the most rows one multi-row statement
@@ -110,8 +113,8 @@ func (p *importPipe) finish() error {
 // the changed ones, with their tags, subscription events and list
 // membership.
 type importWriter struct {
-	conn     *txConn // the import's own connection
-	dry      bool    // count, write nothing
+	sess     *notices.ImportSession // the import's connection and journal
+	dry      bool                   // count, write nothing
 	importID int64
 	inTx     bool
 	begun    time.Time     // when the open transaction began
@@ -130,7 +133,7 @@ type importWriter struct {
 	skipPeek    int // batches to write without first comparing outside a transaction
 	listID      int64
 	listName    string
-	sum         ImportSummary // Added, Updated, Unchanged, KeptUnsubscribed, ListAdded
+	sum         Summary // Added, Updated, Unchanged, KeptUnsubscribed, ListAdded
 
 	stmts               map[string]*sql.Stmt
 	upd, delTags, event *sql.Stmt
@@ -143,11 +146,10 @@ type importWriter struct {
 	buf     []byte
 	undo    []undoEntry // the journal of the batch
 	added   []int64     // ids added in the batch, sorted
-	// The bulk path's (import_copy.go): the engine's dialect, the changed
-	// contacts of the batch and those whose tags change.
-	dialect Dialect
-	staged  [][]any
-	retag   []int64
+	// The bulk path's (copy.go): the changed contacts of the batch and
+	// those whose tags change.
+	staged [][]any
+	retag  []int64
 }
 
 // importOld is a stored contact.
@@ -167,10 +169,10 @@ type importAct struct {
 	events      [2]string // the state each channel changes to, "" for none
 }
 
-// prepare readies the writer's statements on conn and learns whether the
-// store has contacts yet.
-func (w *importWriter) prepare(ctx context.Context, conn *txConn) error {
-	w.conn = conn
+// prepare readies the writer's statements on the session's connection and
+// learns whether the store has contacts yet.
+func (w *importWriter) prepare(ctx context.Context, sess *notices.ImportSession) error {
+	w.sess = sess
 	w.stmts = map[string]*sql.Stmt{}
 	w.old = map[string]importOld{}
 	var err error
@@ -179,7 +181,7 @@ func (w *importWriter) prepare(ctx context.Context, conn *txConn) error {
 			return nil
 		}
 		var st *sql.Stmt
-		st, err = conn.PrepareContext(ctx, q)
+		st, err = sess.Conn.PrepareContext(ctx, q)
 		return st
 	}
 	w.upd, w.delTags, w.event = prep(importUpdate), prep(importDeleteTags), prep(importEvent)
@@ -206,16 +208,16 @@ func (w *importWriter) prepare(ctx context.Context, conn *txConn) error {
 // engine can tell when another connection writes (Version): then every
 // account is new until one does.
 func (w *importWriter) learnFresh(ctx context.Context) error {
-	if w.conn.eng.Version == nil {
+	if w.sess.Writes.Version == nil {
 		return nil
 	}
 	// The version first: a contact added between the two reads changes it.
-	v, err := w.conn.eng.Version(ctx, w.conn.Conn)
+	v, err := w.sess.Writes.Version(ctx, w.sess.Conn)
 	if err != nil {
 		return err
 	}
 	var any bool
-	if err := w.conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts)`).Scan(&any); err != nil {
+	if err := w.sess.Conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts)`).Scan(&any); err != nil {
 		return err
 	}
 	w.fresh, w.dataVersion = !any, v
@@ -241,7 +243,7 @@ func (w *importWriter) run(ctx context.Context, batches <-chan *importBatch, fre
 	defer func() {
 		if w.inTx {
 			if err != nil {
-				rollback(ctx, w.conn)
+				w.sess.Rollback(ctx)
 				w.inTx = false
 			} else {
 				err = w.commit(ctx)
@@ -322,14 +324,14 @@ func (w *importWriter) begin(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-	if err := begin(ctx, w.conn); err != nil {
+	if err := w.sess.Begin(ctx); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	w.inTx, w.begun = true, time.Now()
 	if w.fresh {
 		// Another connection that wrote between two transactions may
 		// have added a contact: the accounts are then looked up again.
-		v, err := w.conn.eng.Version(ctx, w.conn.Conn)
+		v, err := w.sess.Writes.Version(ctx, w.sess.Conn)
 		if err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
@@ -345,12 +347,12 @@ func (w *importWriter) begin(ctx context.Context) error {
 // as it held the lock, up to the engine's Yield.
 func (w *importWriter) commit(ctx context.Context) error {
 	w.inTx = false
-	if err := commit(ctx, w.conn); err != nil {
-		rollback(ctx, w.conn)
+	if err := w.sess.Commit(ctx); err != nil {
+		w.sess.Rollback(ctx)
 		return fmt.Errorf("import: commit: %w", err)
 	}
 	now := time.Now()
-	w.yieldTo = now.Add(min(now.Sub(w.begun), w.conn.eng.Yield))
+	w.yieldTo = now.Add(min(now.Sub(w.begun), w.sess.Writes.Yield))
 	return nil
 }
 
@@ -367,6 +369,9 @@ const (
 	importSelectIn   = `SELECT account, id, updated_at, name, email, mobile, landline, postal_address, service_address, zone, language,
 	email_state, sms_state, attributes, ` + contactTags + `
 FROM contacts WHERE account IN `
+	// contactTags is a contact's tags, sorted, joined by U+001F (which a
+	// cell may not hold: isControl), as one column, as the store reads them.
+	contactTags = `COALESCE((SELECT string_agg(tag, '` + "\x1f" + `' ORDER BY tag) FROM contact_tags t WHERE t.contact_id = contacts.id), '')`
 )
 
 // stmt returns the statement head + n times row, comma-separated, + tail,
@@ -385,7 +390,7 @@ func (w *importWriter) stmt(ctx context.Context, head, row, tail string, n int) 
 		b.WriteString(row)
 	}
 	b.WriteString(tail)
-	st, err := w.conn.PrepareContext(ctx, b.String())
+	st, err := w.sess.Conn.PrepareContext(ctx, b.String())
 	if err != nil {
 		return nil, err
 	}
@@ -541,7 +546,7 @@ func (w *importWriter) change(ctx context.Context, r *importRow, a *importAct) e
 			continue
 		}
 		var ev int64
-		if err := w.event.QueryRowContext(ctx, a.id, string(Channels[k]), st, w.now).Scan(&ev); err != nil {
+		if err := w.event.QueryRowContext(ctx, a.id, string(notices.Channels[k]), st, w.now).Scan(&ev); err != nil {
 			return err
 		}
 		if !a.insert { // an added contact's events go with it
@@ -607,7 +612,7 @@ func (w *importWriter) countMembers(ctx context.Context, rows []importRow) error
 	}
 	q := `SELECT count(*) FROM list_members WHERE list_id = ? AND contact_id IN (?` + strings.Repeat(", ?", len(stored)-1) + `)`
 	var in int
-	if err := w.conn.QueryRowContext(ctx, q, append([]any{w.listID}, stored...)...).Scan(&in); err != nil {
+	if err := w.sess.Conn.QueryRowContext(ctx, q, append([]any{w.listID}, stored...)...).Scan(&in); err != nil {
 		return fmt.Errorf("list %s: %w", w.listName, err)
 	}
 	w.sum.ListAdded += len(stored) - in
@@ -735,7 +740,7 @@ func (w *importWriter) decide(r *importRow, a *importAct) error {
 	old := o.rec
 	nw := old
 	if !found {
-		nw = importRecord{emailState: string(Subscribed), smsState: string(Subscribed), attributes: "{}"}
+		nw = importRecord{emailState: string(notices.Subscribed), smsState: string(notices.Subscribed), attributes: "{}"}
 	}
 	set := func(f field, p *string) {
 		if w.idx[f] >= 0 {
@@ -783,7 +788,7 @@ func (w *importWriter) decide(r *importRow, a *importAct) error {
 		}
 		switch {
 		case want == "" || want == *p:
-		case want == string(Unsubscribed):
+		case want == string(notices.Unsubscribed):
 			*p, a.events[k] = want, want
 		default: // subscribed, but they unsubscribed: an import never re-subscribes
 			kept = true
@@ -835,6 +840,18 @@ func (w *importWriter) attrsJSON(vals []string, old string) string {
 	if string(b) == old {
 		return old
 	}
+	return string(b)
+}
+
+// attributesJSON encodes custom attributes as the store does (SaveContact):
+// sorted keys (encoding/json sorts map keys), "{}" for none, so that the
+// same attributes give the same text and an unchanged contact compares
+// equal.
+func attributesJSON(a map[string]string) string {
+	if len(a) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(a)
 	return string(b)
 }
 

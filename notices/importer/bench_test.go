@@ -1,41 +1,24 @@
-package notices
+package importer
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
-)
 
-// writeImportCSV writes a billing export of n good rows, shaped like the
-// real ones: an email, a mobile in national format, a landline on one row
-// in three, addresses, a zone, tags and a custom column.
-func writeImportCSV(w io.Writer, n int) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.WriteString("Acct #,Customer Name,E-mail,Cell Phone,Home Phone,Service Address,Mailing Address,Pressure Zone,Tags,Language,Meter No\r\n")
-	langs := []string{"en", "es", "", "vi"}
-	for i := range n {
-		landline := ""
-		if i%3 == 0 {
-			landline = fmt.Sprintf("(315) 555-%04d", (i/3)%10000)
-		}
-		fmt.Fprintf(bw, "%d,Customer %d,customer%d@example.org,315-555-%04d,%s,\"%d Elm Street, Clearwater\",PO Box %d,%d,%s,%s,M-%d\r\n",
-			1000000+i, i, i, i%10000, landline, i%900+1, i, i%12+1, []string{"", "senior", "senior;medical", "business"}[i%4], langs[i%4], i)
-	}
-	return bw.Flush()
-}
+	"github.com/crier-notices/crier/internal/storetest"
+	"github.com/crier-notices/crier/notices"
+)
 
 func BenchmarkImport(b *testing.B) {
 	for _, n := range []int{10_000, 200_000} {
 		var buf bytes.Buffer
-		if err := writeImportCSV(&buf, n); err != nil {
+		if err := storetest.WriteContactsCSV(&buf, n); err != nil {
 			b.Fatal(err)
 		}
 		data := buf.Bytes()
@@ -43,12 +26,12 @@ func BenchmarkImport(b *testing.B) {
 			var elapsed, self, server time.Duration
 			for b.Loop() {
 				b.StopTimer()
-				s := testStore(b)
+				s, db := testStore(b)
 				b.StartTimer()
-				start, self0, server0 := time.Now(), selfCPU(), serverCPU(s)
-				sum, err := s.Import(context.Background(), bytes.NewReader(data), ImportOptions{Normalizer: Normalizer{Region: "US"}})
+				start, self0, server0 := time.Now(), storetest.SelfCPU(), storetest.ServerCPU(db)
+				sum, err := Import(context.Background(), s, bytes.NewReader(data), Options{Normalizer: notices.Normalizer{Region: "US"}})
 				elapsed += time.Since(start)
-				self, server = self+selfCPU()-self0, server+serverCPU(s)-server0
+				self, server = self+storetest.SelfCPU()-self0, server+storetest.ServerCPU(db)-server0
 				if err != nil || sum.Added != n {
 					b.Fatalf("%+v %v", sum, err)
 				}
@@ -56,19 +39,19 @@ func BenchmarkImport(b *testing.B) {
 			reportImport(b, n, elapsed, self, server)
 		})
 		b.Run(fmt.Sprintf("again/rows=%d", n), func(b *testing.B) {
-			s := testStore(b)
-			if _, err := s.Import(context.Background(), bytes.NewReader(data), ImportOptions{Normalizer: Normalizer{Region: "US"}}); err != nil {
+			s, db := testStore(b)
+			if _, err := Import(context.Background(), s, bytes.NewReader(data), Options{Normalizer: notices.Normalizer{Region: "US"}}); err != nil {
 				b.Fatal(err)
 			}
 			b.ResetTimer()
-			start, self0, server0 := time.Now(), selfCPU(), serverCPU(s)
+			start, self0, server0 := time.Now(), storetest.SelfCPU(), storetest.ServerCPU(db)
 			for b.Loop() {
-				sum, err := s.Import(context.Background(), bytes.NewReader(data), ImportOptions{Normalizer: Normalizer{Region: "US"}})
+				sum, err := Import(context.Background(), s, bytes.NewReader(data), Options{Normalizer: notices.Normalizer{Region: "US"}})
 				if err != nil || sum.Unchanged != n {
 					b.Fatalf("%+v %v", sum, err)
 				}
 			}
-			reportImport(b, n, time.Since(start), selfCPU()-self0, serverCPU(s)-server0)
+			reportImport(b, n, time.Since(start), storetest.SelfCPU()-self0, storetest.ServerCPU(db)-server0)
 		})
 	}
 }
@@ -97,11 +80,11 @@ func TestImportMillion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := writeImportCSV(f, n); err != nil {
+	if err := storetest.WriteContactsCSV(f, n); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
-	s := testStore(t)
+	s, _ := testStore(t)
 	for _, pass := range []string{"new", "again"} {
 		runtime.GC()
 		in, err := os.Open(path)
@@ -109,7 +92,7 @@ func TestImportMillion(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		sum, err := s.Import(context.Background(), in, ImportOptions{Source: path, Normalizer: Normalizer{Region: "US"}})
+		sum, err := Import(context.Background(), s, in, Options{Source: path, Normalizer: notices.Normalizer{Region: "US"}})
 		elapsed := time.Since(start)
 		in.Close()
 		if err != nil || sum.Read != n || sum.Rejected != 0 {

@@ -1,4 +1,4 @@
-package notices
+package importer
 
 import (
 	"bytes"
@@ -13,11 +13,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/crier-notices/crier/internal/storetest"
+	"github.com/crier-notices/crier/notices"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
-
-var us = Normalizer{Region: "US"}
 
 // golden compares got with the file, or rewrites the file with -update.
 func golden(t *testing.T, path string, got []byte) {
@@ -38,10 +39,10 @@ func golden(t *testing.T, path string, got []byte) {
 }
 
 // dumpContacts is every stored contact, one line each with all fields.
-func dumpContacts(t *testing.T, s *Store) string {
+func dumpContacts(t *testing.T, s *notices.Store) string {
 	t.Helper()
 	var b strings.Builder
-	err := s.EachContact(context.Background(), func(c Contact) error {
+	err := s.EachContact(context.Background(), func(c notices.Contact) error {
 		var attrs []string
 		for _, k := range slices.Sorted(maps.Keys(c.Attributes)) {
 			attrs = append(attrs, k+"="+c.Attributes[k])
@@ -57,31 +58,31 @@ func dumpContacts(t *testing.T, s *Store) string {
 	return b.String()
 }
 
-func importFile(t *testing.T, s *Store, name string, opts ImportOptions) (ImportSummary, string, error) {
+func importFile(t *testing.T, s *notices.Store, name string, opts Options) (Summary, string, error) {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "import", name))
+	f, err := os.Open(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	var rejects bytes.Buffer
 	opts.Source, opts.Rejects, opts.Normalizer = name, &rejects, us
-	sum, err := s.Import(context.Background(), f, opts)
+	sum, err := Import(context.Background(), s, f, opts)
 	return sum, rejects.String(), err
 }
 
 func TestImportCorpus(t *testing.T) {
-	s := testStore(t)
-	sum, rejects, err := importFile(t, s, "customers.csv", ImportOptions{})
+	s, db := testStore(t)
+	sum, rejects, err := importFile(t, s, "customers.csv", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ImportSummary{Read: 44, Added: 9, Rejected: 35, Duplicates: 2}
+	want := Summary{Read: 44, Added: 9, Rejected: 35, Duplicates: 2}
 	if sum != want {
 		t.Errorf("summary %+v, want %+v", sum, want)
 	}
-	golden(t, "testdata/import/customers.rejects.csv", []byte(rejects))
-	golden(t, "testdata/import/customers.contacts.txt", []byte(dumpContacts(t, s)))
+	golden(t, "testdata/customers.rejects.csv", []byte(rejects))
+	golden(t, "testdata/customers.contacts.txt", []byte(dumpContacts(t, s)))
 
 	// Every rejected row is there once, with its line and a reason.
 	rr := csv.NewReader(strings.NewReader(rejects))
@@ -153,22 +154,22 @@ func TestImportCorpus(t *testing.T) {
 	}
 	// The import records the subscription states it sets.
 	var events int
-	if err := s.db.QueryRow(`SELECT count(*) FROM subscription_events WHERE how = 'import'`).Scan(&events); err != nil || events != 2 {
+	if err := db.QueryRow(`SELECT count(*) FROM subscription_events WHERE how = 'import'`).Scan(&events); err != nil || events != 2 {
 		t.Errorf("subscription events: %d, %v; want 2 (1004 email, 1005 sms)", events, err)
 	}
 }
 
 func TestImportAgainChangesNothing(t *testing.T) {
-	s := testStore(t)
-	if _, _, err := importFile(t, s, "customers.csv", ImportOptions{}); err != nil {
+	s, _ := testStore(t)
+	if _, _, err := importFile(t, s, "customers.csv", Options{}); err != nil {
 		t.Fatal(err)
 	}
 	before := dumpContacts(t, s)
-	sum, _, err := importFile(t, s, "customers.csv", ImportOptions{})
+	sum, _, err := importFile(t, s, "customers.csv", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (ImportSummary{Read: 44, Unchanged: 9, Rejected: 35, Duplicates: 2}); sum != want {
+	if want := (Summary{Read: 44, Unchanged: 9, Rejected: 35, Duplicates: 2}); sum != want {
 		t.Errorf("summary %+v, want %+v", sum, want)
 	}
 	if after := dumpContacts(t, s); after != before {
@@ -178,42 +179,42 @@ func TestImportAgainChangesNothing(t *testing.T) {
 
 func TestImportUpdatesAndNeverResubscribes(t *testing.T) {
 	ctx := context.Background()
-	s := testStore(t)
-	if _, err := s.SaveContact(ctx, Contact{Account: "1", Name: "Old", Zone: "9", Attributes: map[string]string{"meter": "M-1", "kept": "yes"}, Tags: []string{"x"}}); err != nil {
+	s, db := testStore(t)
+	if _, err := s.SaveContact(ctx, notices.Contact{Account: "1", Name: "Old", Zone: "9", Attributes: map[string]string{"meter": "M-1", "kept": "yes"}, Tags: []string{"x"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.db.Exec(`UPDATE contacts SET sms_state = 'unsubscribed' WHERE account = '1'`); err != nil {
+	if _, err := db.Exec(`UPDATE contacts SET sms_state = 'unsubscribed' WHERE account = '1'`); err != nil {
 		t.Fatal(err)
 	}
 	in := "account,name,meter,tags,sms_state,email_state\n1,New,M-2,y;x,subscribed,unsubscribed\n2,Two,,,subscribed,\n"
-	sum, err := s.Import(ctx, strings.NewReader(in), ImportOptions{Normalizer: us})
+	sum, err := Import(ctx, s, strings.NewReader(in), Options{Normalizer: us})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (ImportSummary{Read: 2, Added: 1, Updated: 1, KeptUnsubscribed: 1}); sum != want {
+	if want := (Summary{Read: 2, Added: 1, Updated: 1, KeptUnsubscribed: 1}); sum != want {
 		t.Errorf("summary %+v, want %+v", sum, want)
 	}
 	c, _ := s.Contact(ctx, "1")
 	// The file has no zone column: the zone stays. Attributes it names change; others stay.
-	if c.Name != "New" || c.Zone != "9" || c.SMSState != Unsubscribed || c.EmailState != Unsubscribed ||
+	if c.Name != "New" || c.Zone != "9" || c.SMSState != notices.Unsubscribed || c.EmailState != notices.Unsubscribed ||
 		!slices.Equal(c.Tags, []string{"x", "y"}) || c.Attributes["meter"] != "M-2" || c.Attributes["kept"] != "yes" {
 		t.Errorf("after the import: %+v", c)
 	}
 	var n int
-	s.db.QueryRow(`SELECT count(*) FROM subscription_events WHERE channel = 'email' AND state = 'unsubscribed' AND how = 'import'`).Scan(&n)
+	db.QueryRow(`SELECT count(*) FROM subscription_events WHERE channel = 'email' AND state = 'unsubscribed' AND how = 'import'`).Scan(&n)
 	if n != 1 {
 		t.Errorf("%d email unsubscribe events, want 1", n)
 	}
 	var suppressions int
-	s.db.QueryRow(`SELECT count(*) FROM suppressions`).Scan(&suppressions)
+	db.QueryRow(`SELECT count(*) FROM suppressions`).Scan(&suppressions)
 	if suppressions != 0 {
 		t.Errorf("the import touched suppressions")
 	}
 }
 
 func TestImportDryRunWritesNothing(t *testing.T) {
-	s := testStore(t)
-	sum, _, err := importFile(t, s, "customers.csv", ImportOptions{DryRun: true, List: "spring"})
+	s, db := testStore(t)
+	sum, _, err := importFile(t, s, "customers.csv", Options{DryRun: true, List: "spring"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,23 +225,23 @@ func TestImportDryRunWritesNothing(t *testing.T) {
 		t.Errorf("a dry run wrote:\n%s", got)
 	}
 	var lists int
-	s.db.QueryRow(`SELECT count(*) FROM lists`).Scan(&lists)
+	db.QueryRow(`SELECT count(*) FROM lists`).Scan(&lists)
 	if lists != 0 {
 		t.Errorf("a dry run created a list")
 	}
 }
 
 func TestImportInterruptedLeavesTheStore(t *testing.T) {
-	s := testStore(t)
-	if _, err := s.SaveContact(context.Background(), Contact{Account: "1001", Name: "Seed"}); err != nil {
+	s, _ := testStore(t)
+	if _, err := s.SaveContact(context.Background(), notices.Contact{Account: "1001", Name: "Seed"}); err != nil {
 		t.Fatal(err)
 	}
 	before := dumpContacts(t, s)
 	var buf bytes.Buffer
-	writeImportCSV(&buf, 500)
+	storetest.WriteContactsCSV(&buf, 500)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err := s.Import(ctx, &buf, ImportOptions{Normalizer: us, List: "l", Progress: func(n int) {
+	_, err := Import(ctx, s, &buf, Options{Normalizer: us, List: "l", Progress: func(n int) {
 		if n == 300 {
 			cancel()
 		}
@@ -252,31 +253,31 @@ func TestImportInterruptedLeavesTheStore(t *testing.T) {
 		t.Errorf("the store changed:\n%s", after)
 	}
 	// And the store still works.
-	if _, err := s.SaveContact(context.Background(), Contact{Account: "1002"}); err != nil {
+	if _, err := s.SaveContact(context.Background(), notices.Contact{Account: "1002"}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestImportIntoList(t *testing.T) {
-	s := testStore(t)
-	sum, _, err := importFile(t, s, "customers.csv", ImportOptions{List: "Zone 4 customers"})
+	s, db := testStore(t)
+	sum, _, err := importFile(t, s, "customers.csv", Options{List: "Zone 4 customers"})
 	if err != nil || sum.ListAdded != 9 {
 		t.Fatalf("%+v %v", sum, err)
 	}
-	sum, _, err = importFile(t, s, "customers.csv", ImportOptions{List: "Zone 4 customers"})
+	sum, _, err = importFile(t, s, "customers.csv", Options{List: "Zone 4 customers"})
 	if err != nil || sum.ListAdded != 0 {
 		t.Fatalf("again: %+v %v", sum, err)
 	}
 	var members int
-	err = s.db.QueryRow(`SELECT count(*) FROM list_members m JOIN lists l ON l.id = m.list_id WHERE l.name = 'Zone 4 customers'`).Scan(&members)
+	err = db.QueryRow(`SELECT count(*) FROM list_members m JOIN lists l ON l.id = m.list_id WHERE l.name = 'Zone 4 customers'`).Scan(&members)
 	if err != nil || members != 9 {
 		t.Errorf("%d members, %v", members, err)
 	}
 }
 
 func TestImportLatin1(t *testing.T) {
-	s := testStore(t)
-	sum, _, err := importFile(t, s, "customers-latin1.csv", ImportOptions{Encoding: "latin1"})
+	s, _ := testStore(t)
+	sum, _, err := importFile(t, s, "customers-latin1.csv", Options{Encoding: "latin1"})
 	if err != nil || sum.Added != 3 {
 		t.Fatalf("%+v %v", sum, err)
 	}
@@ -290,8 +291,8 @@ func TestImportLatin1(t *testing.T) {
 	}
 
 	// Read as UTF-8, the Latin-1 letters are refused, never mangled.
-	s2 := testStore(t)
-	sum, rejects, err := importFile(t, s2, "customers-latin1.csv", ImportOptions{})
+	s2, _ := testStore(t)
+	sum, rejects, err := importFile(t, s2, "customers-latin1.csv", Options{})
 	if err != nil || sum.Rejected != 3 || !strings.Contains(rejects, "Name: is not UTF-8 text: if the file comes from an older system, import it with --encoding latin1") {
 		t.Errorf("%+v %v\n%s", sum, err, rejects)
 	}
@@ -301,34 +302,34 @@ func TestImportHeader(t *testing.T) {
 	tests := []struct {
 		name   string
 		header string
-		opts   ImportOptions
+		opts   Options
 		want   string // error, "" for none
 		fields map[string]string
 	}{
 		{"aliases", "Acct No,Full Name,Email Address,Mobile Phone,Telephone,Billing Address,Premise Address,District,Tags,Lang",
-			ImportOptions{}, "", map[string]string{"Acct No": "account", "Full Name": "name", "Email Address": "email", "Mobile Phone": "mobile",
+			Options{}, "", map[string]string{"Acct No": "account", "Full Name": "name", "Email Address": "email", "Mobile Phone": "mobile",
 				"Telephone": "landline", "Billing Address": "postal_address", "Premise Address": "service_address", "District": "zone", "Lang": "language"}},
 		{"export names", "account,name,email,mobile,landline,postal_address,service_address,zone,tags,language,email_state,sms_state",
-			ImportOptions{}, "", map[string]string{"postal_address": "postal_address", "sms_state": "sms_state"}},
-		{"case and punctuation", " ACCT. #,e_mail,CELL-PHONE,Route", ImportOptions{}, "",
+			Options{}, "", map[string]string{"postal_address": "postal_address", "sms_state": "sms_state"}},
+		{"case and punctuation", " ACCT. #,e_mail,CELL-PHONE,Route", Options{}, "",
 			map[string]string{"ACCT. #": "account", "e_mail": "email", "CELL-PHONE": "mobile", "Route": "zone"}},
-		{"customer id and sms", "Customer ID,SMS,Location", ImportOptions{}, "", map[string]string{"Customer ID": "account", "SMS": "mobile", "Location": "service_address"}},
-		{"map overrides", "Cust Ref,Phone,Cell", ImportOptions{Map: map[string]string{"Cust Ref": "account", "Phone": "mobile", "Cell": "ignore"}}, "",
+		{"customer id and sms", "Customer ID,SMS,Location", Options{}, "", map[string]string{"Customer ID": "account", "SMS": "mobile", "Location": "service_address"}},
+		{"map overrides", "Cust Ref,Phone,Cell", Options{Map: map[string]string{"Cust Ref": "account", "Phone": "mobile", "Cell": "ignore"}}, "",
 			map[string]string{"Cust Ref": "account", "Phone": "mobile"}},
-		{"two columns one field", "Account,Phone,Home Phone", ImportOptions{}, `columns "Phone" and "Home Phone" both hold landline`, nil},
-		{"no account", "Name,Email", ImportOptions{}, "no column holds the account number", nil},
-		{"map of a missing column", "Account", ImportOptions{Map: map[string]string{"Nope": "name"}}, `the file has no column "Nope"`, nil},
-		{"map to an unknown field", "Account,X", ImportOptions{Map: map[string]string{"X": "nickname"}}, `"nickname" is not a field`, nil},
-		{"bad encoding", "Account", ImportOptions{Encoding: "ebcdic"}, `encoding "ebcdic": use utf-8, latin1 or windows-1252`, nil},
-		{"empty file", "", ImportOptions{}, "is empty", nil},
+		{"two columns one field", "Account,Phone,Home Phone", Options{}, `columns "Phone" and "Home Phone" both hold landline`, nil},
+		{"no account", "Name,Email", Options{}, "no column holds the account number", nil},
+		{"map of a missing column", "Account", Options{Map: map[string]string{"Nope": "name"}}, `the file has no column "Nope"`, nil},
+		{"map to an unknown field", "Account,X", Options{Map: map[string]string{"X": "nickname"}}, `"nickname" is not a field`, nil},
+		{"bad encoding", "Account", Options{Encoding: "ebcdic"}, `encoding "ebcdic": use utf-8, latin1 or windows-1252`, nil},
+		{"empty file", "", Options{}, "is empty", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := testStore(t)
+			s, _ := testStore(t)
 			tt.opts.Normalizer = us
-			_, err := s.Import(context.Background(), strings.NewReader(tt.header), tt.opts)
+			_, err := Import(context.Background(), s, strings.NewReader(tt.header), tt.opts)
 			if tt.want != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.want) || ErrorCode(err) != Invalid {
+				if err == nil || !strings.Contains(err.Error(), tt.want) || notices.ErrorCode(err) != notices.Invalid {
 					t.Errorf("err = %v, want %q (invalid)", err, tt.want)
 				}
 				return
@@ -361,6 +362,42 @@ func TestFastPhoneAgreesWithNormalizer(t *testing.T) {
 		got, gerr := importPhone(us, in)
 		if got != want || (werr == nil) != (gerr == nil) {
 			t.Errorf("%q: importPhone %q, %v; Phone %q, %v", in, got, gerr, want, werr)
+		}
+	}
+}
+
+// TestImportKeepsSuppressions: a suppressed address stays suppressed when
+// the billing export comes again saying its customer is subscribed on
+// both channels, the mobile written as a national number (the store's
+// TestSuppressionSurvivesReimport holds the same of SaveContact).
+func TestImportKeepsSuppressions(t *testing.T) {
+	ctx := context.Background()
+	s, _ := testStore(t)
+	c := notices.Contact{Account: "1001", Name: "Ana Díaz", Email: "Ana@example.org", Mobile: "+13155550142", Zone: "4"}
+	if _, err := s.SaveContact(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Suppress(ctx, "+13155550142", notices.StopReply, "", "twilio"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Suppress(ctx, "ana@example.org", notices.UnsubscribeLink, "", "web"); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Import(ctx, s, strings.NewReader("Account,Name,Email,Mobile,Zone,email_state,sms_state\n1001,Ana Díaz Peña,Ana@example.org,(315) 555-0142,4,subscribed,subscribed\n"),
+		Options{Normalizer: us})
+	if err != nil || sum.Updated != 1 {
+		t.Fatalf("re-import: %v %v", sum, err)
+	}
+	r, err := s.Resolve(ctx, notices.Audience{Zones: []string{"4"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, m := r.Channel(notices.Email), r.Channel(notices.SMS); r.Contacts != 1 || e.Reached != 0 || e.Suppressed != 1 || m.Reached != 0 || m.Suppressed != 1 {
+		t.Errorf("after re-import: %+v", r)
+	}
+	for _, address := range []string{"+13155550142", "ana@example.org"} {
+		if _, ok, err := s.Suppressed(ctx, address); !ok || err != nil {
+			t.Errorf("%s is no longer suppressed after the re-import (%v)", address, err)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package notices
+package importer
 
 import (
 	"context"
@@ -37,7 +37,7 @@ var (
 const bulkBatchSize = 4096
 
 // bulk reports whether the engine loads rows in bulk.
-func (w *importWriter) bulk() bool { return w.conn.eng.Copy != nil }
+func (w *importWriter) bulk() bool { return w.sess.Writes.Copy != nil }
 
 // batchSize is how many good rows go to the writer at once.
 func (w *importWriter) batchSize() int {
@@ -52,7 +52,7 @@ func (w *importWriter) prepareBulk(ctx context.Context) error {
 	if !w.bulk() || w.dry {
 		return nil
 	}
-	_, err := w.conn.ExecContext(ctx, importStage)
+	_, err := w.sess.Conn.ExecContext(ctx, importStage)
 	return err
 }
 
@@ -62,7 +62,7 @@ func (w *importWriter) insertCopy(ctx context.Context, rows []importRow, ins []i
 	if len(ins) == 0 {
 		return nil
 	}
-	ids, err := w.conn.eng.NextIDs(ctx, w.conn.Conn, "contacts", len(ins))
+	ids, err := w.sess.Writes.NextIDs(ctx, w.sess.Conn, "contacts", len(ins))
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (w *importWriter) insertCopy(ctx context.Context, rows []importRow, ins []i
 		data[k] = []any{rows[i].values[fAccount], a.id, nw.name, nw.email, nw.mobile, nw.landline, nw.postal, nw.service,
 			nw.zone, nw.language, nw.emailState, nw.smsState, nw.attributes, w.now, w.now}
 	}
-	if err := w.conn.eng.Copy(ctx, w.conn.Conn, "contacts", contactCopy, data); err != nil {
+	if err := w.sess.Writes.Copy(ctx, w.sess.Conn, "contacts", contactCopy, data); err != nil {
 		return err
 	}
 	w.added = append(w.added, ids...)
@@ -96,18 +96,19 @@ func (w *importWriter) stage(a *importAct) {
 // whose tags change, which the tags copied next replace.
 func (w *importWriter) mergeStaged(ctx context.Context) error {
 	if len(w.staged) > 0 {
-		if err := w.conn.eng.Copy(ctx, w.conn.Conn, "import_stage", stageColumns, w.staged); err != nil {
+		if err := w.sess.Writes.Copy(ctx, w.sess.Conn, "import_stage", stageColumns, w.staged); err != nil {
 			return fmt.Errorf("stage the changed contacts: %w", err)
 		}
-		if _, err := w.conn.ExecContext(ctx, importMerge, w.now); err != nil {
+		if _, err := w.sess.Conn.ExecContext(ctx, importMerge, w.now); err != nil {
 			return fmt.Errorf("update the changed contacts: %w", err)
 		}
-		if _, err := w.conn.ExecContext(ctx, `DELETE FROM import_stage`); err != nil {
+		if _, err := w.sess.Conn.ExecContext(ctx, `DELETE FROM import_stage`); err != nil {
 			return err
 		}
 	}
 	if len(w.retag) > 0 {
-		if _, err := w.conn.ExecContext(ctx, `DELETE FROM contact_tags WHERE `+w.dialect.IDsIn("contact_id"), w.dialect.IDsArg(w.retag)); err != nil {
+		cond, arg := w.sess.IDsIn("contact_id", w.retag)
+		if _, err := w.sess.Conn.ExecContext(ctx, `DELETE FROM contact_tags WHERE `+cond, arg); err != nil {
 			return fmt.Errorf("tags: %w", err)
 		}
 	}
@@ -125,17 +126,17 @@ func (w *importWriter) copyTags(ctx context.Context) error {
 	if len(data) == 0 {
 		return nil
 	}
-	return w.conn.eng.Copy(ctx, w.conn.Conn, "contact_tags", contactTagCols, data)
+	return w.sess.Writes.Copy(ctx, w.sess.Conn, "contact_tags", contactTagCols, data)
 }
 
 // journalCopy writes the pending undo entries by the bulk load.
 func (w *importWriter) journalCopy(ctx context.Context) error {
 	data := make([][]any, len(w.undo))
 	for i, e := range w.undo {
-		data[i] = []any{w.importID, e.what, e.ref, e.ref2, e.old}
+		data[i] = []any{w.sess.ID(), e.what, e.ref, e.ref2, e.old}
 	}
 	if len(data) > 0 {
-		if err := w.conn.eng.Copy(ctx, w.conn.Conn, "import_undo", undoColumns, data); err != nil {
+		if err := w.sess.Writes.Copy(ctx, w.sess.Conn, "import_undo", undoColumns, data); err != nil {
 			return fmt.Errorf("journal: %w", err)
 		}
 	}

@@ -1,4 +1,4 @@
-package notices
+package importer
 
 import (
 	"errors"
@@ -6,13 +6,15 @@ import (
 	"io"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/crier-notices/crier/notices"
 )
 
-// ImportLimits bound what an import reads, so that a broken or hostile
+// Limits bound what an import reads, so that a broken or hostile
 // file is refused with a reason instead of exhausting memory or disk.
 // A real billing export has a few million rows, dozens of columns and
 // cells under a few hundred characters.
-type ImportLimits struct {
+type Limits struct {
 	MaxBytes   int64 // the whole file, as UTF-8 text
 	MaxRows    int   // rows after the header
 	MaxColumns int   // columns of the header
@@ -29,9 +31,9 @@ type ImportLimits struct {
 	MaxHeader int
 }
 
-// DefaultImportLimits are the limits an import has unless told otherwise.
-func DefaultImportLimits() ImportLimits {
-	return ImportLimits{
+// DefaultLimits are the limits an import has unless told otherwise.
+func DefaultLimits() Limits {
+	return Limits{
 		MaxBytes:    4 << 30,
 		MaxRows:     5_000_000,
 		MaxColumns:  200,
@@ -43,11 +45,11 @@ func DefaultImportLimits() ImportLimits {
 	}
 }
 
-// ImportCellLimit is the most characters a cell of the named field may
+// CellLimit is the most characters a cell of the named field may
 // hold by default ("attribute" for a custom column), for the README and
 // messages; 0 for an unknown field.
-func ImportCellLimit(name string) int {
-	l := DefaultImportLimits()
+func CellLimit(name string) int {
+	l := DefaultLimits()
 	if name == "attribute" {
 		return l.MaxAttribute
 	}
@@ -60,7 +62,7 @@ func ImportCellLimit(name string) int {
 }
 
 // cellMax is the limit of a column's cells and whether it counts bytes.
-func (l *ImportLimits) cellMax(f field) (int, bool) {
+func (l *Limits) cellMax(f field) (int, bool) {
 	switch {
 	case f == fEmail:
 		return l.MaxCell[f], true
@@ -137,12 +139,12 @@ func (g *rowGuard) Read(p []byte) (int, error) {
 }
 
 // limitError turns a guard's error into the message for the user.
-func limitError(err error, src string, line int, l *ImportLimits) error {
+func limitError(err error, src string, line int, l *Limits) error {
 	switch {
 	case errors.Is(err, errFileTooBig):
-		return errorf(Invalid, "%s is over %s: split it into smaller files and import each", src, sizeText(l.MaxBytes))
+		return errorf(notices.Invalid, "%s is over %s: split it into smaller files and import each", src, sizeText(l.MaxBytes))
 	case errors.Is(err, errRowTooLong):
-		return errorf(Invalid, "%s line %d: a row runs past %s (an unclosed quote, or a cell far too long): fix the file there and import again; nothing was imported",
+		return errorf(notices.Invalid, "%s line %d: a row runs past %s (an unclosed quote, or a cell far too long): fix the file there and import again; nothing was imported",
 			src, line, sizeText(int64(l.MaxRowBytes)))
 	}
 	return nil

@@ -1,4 +1,4 @@
-package notices
+package importer
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crier-notices/crier/notices"
 )
 
 // FuzzImport feeds any bytes to the importer: it never panics, fails only
@@ -19,10 +21,10 @@ import (
 // rejected row in the rejects file. Limits are small so that each input
 // takes little time and memory.
 //
-//	go test -run '^$' -fuzz '^FuzzImport$' -fuzztime 5s ./notices
+//	go test -run '^$' -fuzz '^FuzzImport$' -fuzztime 5s ./notices/importer
 func FuzzImport(f *testing.F) {
 	for _, name := range []string{"customers.csv", "customers-latin1.csv"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "import", name))
+		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -41,8 +43,8 @@ func FuzzImport(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	s := testStore(f)
-	limits := DefaultImportLimits()
+	s, db := testStore(f)
+	limits := DefaultLimits()
 	limits.MaxBytes, limits.MaxRows, limits.MaxRowBytes, limits.MaxColumns = 64<<10, 500, 4<<10, 50
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var rejects bytes.Buffer
@@ -50,18 +52,18 @@ func FuzzImport(f *testing.F) {
 		// its input saved, instead of outlasting the fuzz run.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		sum, err := s.Import(ctx, bytes.NewReader(data), ImportOptions{
+		sum, err := Import(ctx, s, bytes.NewReader(data), Options{
 			Source: "fuzz.csv", Rejects: &rejects, Normalizer: us, List: "fuzz", Limits: &limits})
 		if ctx.Err() != nil {
 			t.Fatalf("the import of %d bytes took more than 5 s: %v", len(data), err)
 		}
 		var imports int
-		if qerr := s.db.QueryRow(`SELECT count(*) FROM imports`).Scan(&imports); qerr != nil || imports != 0 {
+		if qerr := db.QueryRow(`SELECT count(*) FROM imports`).Scan(&imports); qerr != nil || imports != 0 {
 			t.Fatalf("%d imports left behind (%v)", imports, qerr)
 		}
 		if err != nil {
-			var e *Error
-			if !errors.As(err, &e) || e.Code != Invalid || !strings.Contains(err.Error(), "fuzz.csv") {
+			var e *notices.Error
+			if !errors.As(err, &e) || e.Code != notices.Invalid || !strings.Contains(err.Error(), "fuzz.csv") {
 				t.Fatalf("error not Invalid or not naming the file: %v", err)
 			}
 			return
