@@ -20,9 +20,10 @@ type Channel interface {
 // A Staged channel can take a message up to the step at which the
 // provider accepts it and wait there: SendStaged sends m as Send does, but
 // calls ready just before that step (an email's end of data) and goes on
-// only when ready returns nil. When ready returns an error, the provider
-// is not given the message, and SendStaged returns ready's error as it
-// is. The dispatcher waits there for the commit of the sender's previous
+// only when ready returns nil. ready runs on the caller's goroutine and
+// never after SendStaged returns. When ready returns an error, the
+// provider is not given the message, and SendStaged returns ready's error
+// as it is. The dispatcher waits there for the commit of the sender's previous
 // outcome, so that the rest of the send overlaps the commit while still
 // at most one message per sender is accepted and not yet recorded.
 type Staged interface {

@@ -188,9 +188,11 @@ func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt
 
 // SendStaged is Send, calling ready (when not nil) once the request is
 // written but for the last byte of its body: Twilio, like any HTTP
-// server, takes a request only once its body is whole. An error from
-// ready abandons the request there (the connection is closed, the body
-// incomplete) and is returned as it is.
+// server, takes a request only once its body is whole. ready runs on the
+// caller's goroutine, never after SendStaged returns, and its wait does
+// not count against the request's timeout. An error from ready abandons
+// the request there (the connection is closed, the body incomplete) and
+// is returned as it is.
 func (s *Sender) SendStaged(ctx context.Context, m channels.Message, ready func() error) (channels.Receipt, error) {
 	if m.SMS == nil {
 		return channels.Receipt{}, &channels.Error{Permanent: true, Reason: "the message has no SMS"}
@@ -201,14 +203,21 @@ func (s *Sender) SendStaged(ctx context.Context, m channels.Message, ready func(
 	if err := ctx.Err(); err != nil {
 		return channels.Receipt{}, cancelled(ctx, err)
 	}
-	reqCtx, cancel := context.WithTimeout(ctx, s.timeout)
+	// The timeout is reqCtx's, which the transport puts on the request;
+	// it stands still while ready waits.
+	reqCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	clock := time.AfterFunc(s.timeout, cancel)
+	defer clock.Stop()
 	ex := &exchange{}
+	var st *stage
+	if ready != nil {
+		st = &stage{at: make(chan struct{}), release: make(chan error, 1)}
+	}
 	c := &client.Client{
 		Credentials: client.NewCredentials(s.sid, s.token),
 		HTTPClient: &http.Client{
-			// The timeout is reqCtx's, which the transport puts on the request.
-			Transport:     &transport{ctx: reqCtx, base: s.base, next: s.transport, ex: ex, ready: ready},
+			Transport:     &transport{ctx: reqCtx, base: s.base, next: s.transport, ex: ex, stage: st},
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 	}
@@ -227,10 +236,10 @@ func (s *Sender) SendStaged(ctx context.Context, m channels.Message, ready func(
 	if s.statusCallback != "" {
 		params.SetStatusCallback(s.statusCallback)
 	}
-	msg, err := svc.CreateMessage(params)
+	msg, err, notReady := s.create(svc, params, st, ready, clock, cancel)
 	if err != nil {
-		if err := ex.notReady(); err != nil {
-			return channels.Receipt{}, err
+		if notReady != nil {
+			return channels.Receipt{}, notReady
 		}
 		if ctx.Err() != nil {
 			return channels.Receipt{}, cancelled(ctx, err)
@@ -249,6 +258,63 @@ func (s *Sender) SendStaged(ctx context.Context, m channels.Message, ready func(
 		return channels.Receipt{}, &channels.Error{Reason: "Twilio's reply has no message SID"}
 	}
 	return channels.Receipt{ProviderID: *msg.Sid, At: s.Now()}, nil
+}
+
+// create sends the request. With a stage, the request runs on a goroutine
+// of its own, and this one calls ready each time the request stands
+// before the last byte of its body (once; again only if the transport
+// sends it anew on a fresh connection), the clock stopped meanwhile.
+// notReady is ready's error, when it stopped the request.
+func (s *Sender) create(svc *api.ApiService, params *api.CreateMessageParams, st *stage, ready func() error, clock *time.Timer, abandon func()) (msg *api.ApiV2010Message, err, notReady error) {
+	if st == nil {
+		msg, err = svc.CreateMessage(params)
+		return msg, err, nil
+	}
+	type result struct {
+		msg *api.ApiV2010Message
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		m, err := svc.CreateMessage(params)
+		done <- result{m, err}
+	}()
+	for {
+		select {
+		case <-st.at:
+			var rerr error
+			if !clock.Stop() {
+				rerr = errTimedOut // the request is being abandoned already
+			} else if rerr = ready(); rerr != nil {
+				notReady = rerr
+				abandon()
+			} else {
+				clock.Reset(s.timeout)
+			}
+			st.release <- rerr
+		case r := <-done:
+			return r.msg, r.err, notReady
+		}
+	}
+}
+
+var errTimedOut = errors.New("timed out")
+
+// stage is where a staged request waits for its sender's ready: the
+// transport signals at, and goes on with what comes on release.
+type stage struct {
+	at      chan struct{}
+	release chan error
+}
+
+// wait stands the request still until its sender says whether it may go.
+func (st *stage) wait(ctx context.Context) error {
+	select {
+	case st.at <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return <-st.release // the sender always answers a signal it took
 }
 
 // OptedOut reports whether err says the recipient has replied STOP to the
@@ -435,7 +501,7 @@ type transport struct {
 	base  *url.URL
 	next  http.RoundTripper
 	ex    *exchange
-	ready func() error // called before the body's last byte; nil: none
+	stage *stage // where the request waits before its body's last byte; nil: it does not
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -445,14 +511,26 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		u.Scheme, u.Host = t.base.Scheme, t.base.Host
 		r.URL, r.Host = &u, ""
 	}
-	if t.ready != nil && r.Body != nil {
-		body, err := io.ReadAll(r.Body)
-		r.Body.Close()
-		if err != nil {
-			return nil, err
+	if t.stage != nil {
+		var body []byte
+		if r.Body != nil {
+			var err error
+			body, err = io.ReadAll(r.Body)
+			r.Body.Close()
+			if err != nil {
+				return nil, err
+			}
 		}
-		// Sent whole or not at all: never replayed by the transport.
-		r.Body, r.ContentLength, r.GetBody = &heldBody{data: body, ready: t.ready, ex: t.ex}, int64(len(body)), nil
+		if len(body) == 0 {
+			// Nothing to hold back: the wait comes before the request.
+			if err := t.stage.wait(t.ctx); err != nil {
+				return nil, err
+			}
+		} else {
+			held := func() (io.ReadCloser, error) { return &heldBody{data: body, stage: t.stage, ctx: t.ctx}, nil }
+			r.Body, _ = held()
+			r.ContentLength, r.GetBody = int64(len(body)), held
+		}
 	}
 	resp, err := t.next.RoundTrip(r)
 	if err == nil {
@@ -465,8 +543,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // has returned nil: until then the server has an incomplete request.
 type heldBody struct {
 	data  []byte
-	ready func() error
-	ex    *exchange
+	stage *stage
+	ctx   context.Context
 	off   int
 }
 
@@ -475,8 +553,7 @@ func (b *heldBody) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	if b.off == len(b.data)-1 {
-		if err := b.ready(); err != nil {
-			b.ex.setNotReady(err)
+		if err := b.stage.wait(b.ctx); err != nil {
 			return 0, err
 		}
 	}
@@ -497,19 +574,6 @@ type exchange struct {
 	answered   bool
 	status     int
 	retryAfter string
-	ready      error // ready's error: the request was abandoned before its last byte
-}
-
-func (x *exchange) setNotReady(err error) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.ready = err
-}
-
-func (x *exchange) notReady() error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.ready
 }
 
 func (x *exchange) set(status int, retryAfter string) {

@@ -2,7 +2,12 @@ package sms_test
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/crier-notices/crier/channels/sms"
 	"github.com/crier-notices/crier/internal/sinks"
@@ -54,4 +59,36 @@ func TestStagedSendWaitsForReady(t *testing.T) {
 			t.Errorf("the server took %d messages; want 1 (the abandoned one never whole)", n)
 		}
 	})
+}
+
+// TestStagedReadyNeverOutlivesTheSend: a server that answers before the
+// body is whole (here 401 at once) ends the send; ready, which the
+// request was to wait for, is then never called, on no goroutine, even
+// after SendStaged returns.
+func TestStagedReadyNeverOutlivesTheSend(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		w.Write([]byte(`{"code": 20003, "message": "Authenticate", "status": 401}`))
+	}))
+	defer srv.Close()
+	s, err := sms.New(sms.Config{AccountSID: accountSID, AuthToken: authToken, From: from, BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var returned, lateReady atomic.Bool
+	_, err = s.SendStaged(t.Context(), message(strings.Repeat("Boil water advisory. ", 40)), func() error {
+		if returned.Load() {
+			lateReady.Store(true)
+		}
+		return nil
+	})
+	returned.Store(true)
+	if err == nil {
+		t.Fatal("a 401 was taken for a sent message")
+	}
+	time.Sleep(200 * time.Millisecond) // a goroutine left behind would call ready by now
+	if lateReady.Load() {
+		t.Error("ready was called after SendStaged returned")
+	}
 }
