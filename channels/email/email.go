@@ -242,6 +242,9 @@ func (s *Sender) sendOn(ctx context.Context, c *conn, msg *mail.Msg, ready func(
 // then 503 to the next MAIL FROM); a 503 says the session is out of step;
 // an I/O error leaves it anywhere. Those sessions are closed.
 func keepSession(se *stepError) bool {
+	if se.lost {
+		return false
+	}
 	code := se.code()
 	switch se.step {
 	case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:

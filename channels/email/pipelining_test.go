@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/textproto"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -270,5 +272,102 @@ func TestPipelinedDataAsGoMailWritesIt(t *testing.T) {
 		if !ok || !bytes.HasPrefix(data, want.Bytes()) {
 			t.Errorf("body %q: the data written:\n%q\nwant, as go-mail writes it:\n%q", body, data, want.Bytes())
 		}
+	}
+}
+
+// quirkySMTP offers PIPELINING and answers each session's first RCPT TO
+// with 550, then DATA with dataReply: what go-smtp and Mailpit never do
+// on request. It counts sessions and ends of data.
+type quirkySMTP struct {
+	addr      string
+	dataReply string
+	sessions  atomic.Int64
+	ends      atomic.Int64 // "." lines received
+}
+
+func startQuirkySMTP(t *testing.T, dataReply string) *quirkySMTP {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &quirkySMTP{addr: l.Addr().String(), dataReply: dataReply}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { l.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			q.sessions.Add(1)
+			wg.Add(1)
+			go func() { defer wg.Done(); q.serve(c) }()
+		}
+	}()
+	return q
+}
+
+func (q *quirkySMTP) serve(c net.Conn) {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(c)
+	reply := func(s string) { io.WriteString(c, s+"\r\n") }
+	reply("220 quirky ESMTP")
+	refused := false
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		switch verb, _, _ := strings.Cut(strings.ToUpper(strings.TrimSpace(line)), " "); {
+		case verb == "EHLO":
+			reply("250-quirky\r\n250 PIPELINING")
+		case verb == "RCPT" && !refused:
+			refused = true
+			reply("550 5.1.1 No such mailbox")
+		case verb == "DATA":
+			reply(q.dataReply)
+		case verb == "QUIT":
+			reply("221 bye")
+			return
+		case strings.TrimSpace(line) == ".":
+			q.ends.Add(1)
+			reply("250 queued")
+		default:
+			reply("250 OK")
+		}
+	}
+}
+
+// TestPipelinedFailureLeavesNoSessionOutOfStep: a refused recipient whose
+// DATA then gets no clean refusal (a 354 all the same, or a garbled
+// reply) fails its message with the refusal, ends nothing (no ".", which
+// could deliver to a recipient the server took), and closes the session:
+// the next message goes on a new one.
+func TestPipelinedFailureLeavesNoSessionOutOfStep(t *testing.T) {
+	for _, tt := range []struct{ name, dataReply string }{
+		{"354 after a refused recipient", "354 go ahead"},
+		{"a garbled reply", "what?"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			q := startQuirkySMTP(t, tt.dataReply)
+			host, port, _ := net.SplitHostPort(q.addr)
+			p, _ := strconv.Atoi(port)
+			s := newSender(t, email.Config{Host: host, Port: p, TLS: "none", Connections: 1, Timeout: 5 * time.Second})
+			_, err := s.Send(context.Background(), notice(t, "Gone", "gone@water.example"))
+			if !channels.IsPermanent(err) || !strings.Contains(err.Error(), "550") {
+				t.Fatalf("send to a refused recipient: %v; want the 550", err)
+			}
+			if q.ends.Load() != 0 {
+				t.Errorf("the data of a failed envelope was ended (%d \".\" lines)", q.ends.Load())
+			}
+			s.Send(context.Background(), notice(t, "Ann", "ann@water.example"))
+			if got := q.sessions.Load(); got != 2 {
+				t.Errorf("%d sessions; want 2: the one left out of step is not reused", got)
+			}
+		})
 	}
 }

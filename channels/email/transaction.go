@@ -19,6 +19,10 @@ import (
 type stepError struct {
 	step mail.SendErrReason
 	err  error
+	// lost: the session is out of step or gone whatever the reply was
+	// (a later reply of a pipelined group could not be read, RSET
+	// failed): it is closed, never reused.
+	lost bool
 }
 
 func (e *stepError) Error() string { return e.step.String() + ": " + e.err.Error() }
@@ -61,21 +65,21 @@ func (e *readyError) Unwrap() error { return e.err }
 func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer, ready func() error) (reply string, err error) {
 	from, err := msg.GetSender(false)
 	if err != nil {
-		return "", &stepError{mail.ErrGetSender, err}
+		return "", &stepError{step: mail.ErrGetSender, err: err}
 	}
 	rcpts, err := msg.GetRecipients()
 	if err != nil {
-		return "", &stepError{mail.ErrGetRcpts, err}
+		return "", &stepError{step: mail.ErrGetRcpts, err: err}
 	}
 	buf.Reset()
 	if _, err := msg.WriteTo(buf); err != nil {
-		return "", &stepError{mail.ErrWriteContent, err}
+		return "", &stepError{step: mail.ErrWriteContent, err: err}
 	}
 	if !sc.HasConnection() {
-		return "", &stepError{mail.ErrConnCheck, mail.ErrNoActiveConnection}
+		return "", &stepError{step: mail.ErrConnCheck, err: mail.ErrNoActiveConnection}
 	}
 	if err := sc.UpdateDeadline(s.timeout); err != nil {
-		return "", &stepError{mail.ErrConnCheck, err}
+		return "", &stepError{step: mail.ErrConnCheck, err: err}
 	}
 	data := buf.Bytes()
 	if bytes.HasSuffix(data, []byte("\n")) {
@@ -91,24 +95,24 @@ func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer, rea
 	}
 	if err := sc.Mail(from); err != nil {
 		sc.Reset()
-		return "", &stepError{mail.ErrSMTPMailFrom, err}
+		return "", &stepError{step: mail.ErrSMTPMailFrom, err: err}
 	}
 	for _, rcpt := range rcpts {
 		if err := sc.Rcpt(rcpt); err != nil {
 			sc.Reset()
-			return "", &stepError{mail.ErrSMTPRcptTo, err}
+			return "", &stepError{step: mail.ErrSMTPRcptTo, err: err}
 		}
 	}
 	w, err := sc.Data()
 	if err != nil {
-		return "", &stepError{mail.ErrSMTPData, err}
+		return "", &stepError{step: mail.ErrSMTPData, err: err}
 	}
 	dc, ok := w.(*smtp.DataCloser)
 	if !ok {
-		return "", &stepError{mail.ErrWriteContent, errors.New("go-mail's DATA writer is not the one this sender knows")}
+		return "", &stepError{step: mail.ErrWriteContent, err: errors.New("go-mail's DATA writer is not the one this sender knows")}
 	}
 	if err := writeStuffed(sc.Text.W, data, len(data)); err != nil {
-		return "", &stepError{mail.ErrWriteContent, err}
+		return "", &stepError{step: mail.ErrWriteContent, err: err}
 	}
 	if err := s.ready(sc, ready); err != nil {
 		return "", err
@@ -116,10 +120,10 @@ func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer, rea
 	// The last line break goes through go-mail's writer, which then ends
 	// the data with "." on its own line.
 	if _, err := dc.Write(crlf); err != nil {
-		return "", &stepError{mail.ErrWriteContent, err}
+		return "", &stepError{step: mail.ErrWriteContent, err: err}
 	}
 	if err := dc.Close(); err != nil {
-		return "", &stepError{mail.ErrSMTPDataClose, err}
+		return "", &stepError{step: mail.ErrSMTPDataClose, err: err}
 	}
 	return dc.ServerResponse(), nil
 }
@@ -134,7 +138,7 @@ func (s *Sender) ready(sc *smtp.Client, ready func() error) error {
 		return &readyError{err}
 	}
 	if err := sc.UpdateDeadline(s.timeout); err != nil {
-		return &stepError{mail.ErrConnCheck, err}
+		return &stepError{step: mail.ErrConnCheck, err: err}
 	}
 	return nil
 }
@@ -148,7 +152,7 @@ func (s *Sender) ready(sc *smtp.Client, ready func() error) error {
 func (s *Sender) pipelined(sc *smtp.Client, from string, rcpts []string, msg []byte, n int, ready func() error) (reply string, err error) {
 	for _, a := range append([]string{from}, rcpts...) {
 		if strings.ContainsAny(a, "\r\n") {
-			return "", &stepError{mail.ErrGetRcpts, fmt.Errorf("address %q has a line break", a)}
+			return "", &stepError{step: mail.ErrGetRcpts, err: fmt.Errorf("address %q has a line break", a)}
 		}
 	}
 	w := sc.Text.W
@@ -166,7 +170,7 @@ func (s *Sender) pipelined(sc *smtp.Client, from string, rcpts []string, msg []b
 	}
 	w.WriteString("DATA\r\n")
 	if err := w.Flush(); err != nil {
-		return "", &stepError{mail.ErrSMTPMailFrom, err}
+		return "", &stepError{step: mail.ErrSMTPMailFrom, err: err}
 	}
 	// Every reply is read, so that the session stays in step whatever
 	// failed; the first failure is the transaction's.
@@ -177,47 +181,51 @@ func (s *Sender) pipelined(sc *smtp.Client, from string, rcpts []string, msg []b
 			return true, true
 		}
 		if failed == nil {
-			failed = &stepError{step, err}
+			failed = &stepError{step: step, err: err}
 		}
 		var reply *textproto.Error
 		return false, errors.As(err, &reply)
 	}
-	if _, inStep := read(mail.ErrSMTPMailFrom, 250); !inStep {
+	lost := func() (string, error) {
+		failed.lost = true
 		return "", failed
+	}
+	if _, inStep := read(mail.ErrSMTPMailFrom, 250); !inStep {
+		return lost()
 	}
 	for range rcpts {
 		if _, inStep := read(mail.ErrSMTPRcptTo, 25); !inStep {
-			return "", failed
+			return lost()
 		}
 	}
 	dataOK, inStep := read(mail.ErrSMTPData, 354)
 	if !inStep {
-		return "", failed
+		return lost()
 	}
 	if failed != nil {
 		if dataOK {
-			// Data wanted although the envelope failed: end it empty.
-			w.WriteString(".\r\n")
-			if w.Flush() != nil {
-				return "", failed
-			}
-			sc.Text.ReadResponse(0)
+			// The server wants data although the envelope failed: ending
+			// it, even empty, could deliver to a recipient it took. Only
+			// closing the session leaves nothing delivered.
+			return lost()
 		}
-		sc.Reset()
+		if sc.Reset() != nil {
+			return lost()
+		}
 		return "", failed
 	}
 	if err := s.ready(sc, ready); err != nil {
 		return "", err
 	}
 	if err := writeStuffed(w, msg, n); err != nil {
-		return "", &stepError{mail.ErrWriteContent, err}
+		return "", &stepError{step: mail.ErrWriteContent, err: err}
 	}
 	if err := w.Flush(); err != nil {
-		return "", &stepError{mail.ErrSMTPDataClose, err}
+		return "", &stepError{step: mail.ErrSMTPDataClose, err: err}
 	}
 	_, reply, err = sc.Text.ReadResponse(250)
 	if err != nil {
-		return "", &stepError{mail.ErrSMTPDataClose, err}
+		return "", &stepError{step: mail.ErrSMTPDataClose, err: err}
 	}
 	return reply, nil
 }
