@@ -10,8 +10,10 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/crier-notices/crier/internal/sinks"
@@ -36,6 +38,9 @@ type sinkStats struct {
 // until its standard input ends. It prints the sink's address on a line
 // at once, and at the end its counts as JSON.
 func serveSink(kind string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// An interrupt at the terminal reaches this process too: the parent
+	// ends it by closing its input, after reading what it counted.
+	signal.Ignore(os.Interrupt, syscall.SIGTERM)
 	var s sink
 	var addr string
 	switch kind {
@@ -100,6 +105,7 @@ type remoteSink struct {
 	stats sinkStats
 	err   error
 	done  bool
+	stop  func() bool
 }
 
 // startSink starts the sink named kind in a process of its own.
@@ -108,7 +114,7 @@ func startRemoteSink(ctx context.Context, kind string) (*remoteSink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot find this program to run its sink: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, exe, "-"+sinkFlag, kind)
+	cmd := exec.Command(exe, "-"+sinkFlag, kind)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -122,6 +128,9 @@ func startRemoteSink(ctx context.Context, kind string) (*remoteSink, error) {
 		return nil, fmt.Errorf("sink process: %w", err)
 	}
 	r := &remoteSink{cmd: cmd, stdin: stdin, out: bufio.NewReader(stdout)}
+	// Cancelled, the sink ends as at Close: its input closed.
+	stop := context.AfterFunc(ctx, func() { stdin.Close() })
+	r.stop = stop
 	line, err := r.out.ReadString('\n')
 	if err != nil {
 		stdin.Close()
@@ -152,6 +161,7 @@ func (r *remoteSink) Close() error {
 		return r.err
 	}
 	r.done = true
+	r.stop()
 	r.stdin.Close()
 	if err := json.NewDecoder(r.out).Decode(&r.stats); err != nil {
 		r.err = fmt.Errorf("sink process: no counts: %w", err)
