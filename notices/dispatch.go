@@ -180,11 +180,15 @@ type Outcome struct {
 // power of two with rows of id 0, which match nothing, so that a few
 // statements, each prepared once, serve every size.
 //
-// The worker is compared through a subquery, not a bare placeholder:
-// SQLite weighs a placeholder compared with a column against the partial
-// indexes' conditions, and a statement whose plan depends on a bound
-// value is prepared again whenever its values change. That cost more
-// than the statement itself.
+// The delivery is found by its id alone: the guards on its status and
+// worker are written so that no index can serve them (|| ''). Otherwise
+// PostgreSQL's generic plan, taking the partial index of deliveries being
+// sent for a handful of rows, read every delivery the worker held (its
+// whole backlog) to record eight outcomes: 3.5 ms of the server's CPU a
+// statement. The worker is compared through a subquery, not a bare
+// placeholder: SQLite weighs a placeholder compared with a column against
+// the partial indexes' conditions, and a statement whose plan depends on
+// a bound value is prepared again whenever its values change.
 func recordOutcomes(rows int) string {
 	var b strings.Builder
 	b.WriteString(`WITH o (o_id, o_status, o_attempted, o_next, o_provider, o_error, o_at) AS (VALUES `)
@@ -204,7 +208,7 @@ UPDATE deliveries SET
 	error = CASE WHEN o.o_error = '' THEN deliveries.error ELSE o.o_error END,
 	sent_at = CASE WHEN o.o_status = 'sent' THEN o.o_at ELSE deliveries.sent_at END,
 	claimed_by = '', lease_until = NULL, updated_at = o.o_at
-FROM o WHERE deliveries.id = o.o_id AND deliveries.status = 'sending' AND deliveries.claimed_by = (SELECT CAST(? AS TEXT))
+FROM o WHERE deliveries.id = o.o_id AND deliveries.status || '' = 'sending' AND deliveries.claimed_by || '' = (SELECT CAST(? AS TEXT))
 RETURNING deliveries.id`)
 	return b.String()
 }
