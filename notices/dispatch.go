@@ -22,13 +22,19 @@ func priority(u Urgency) int {
 // whose address opted out of the notice's category, after the notice was
 // published. Addresses are matched as the suppressions store them (see
 // emailSuppressed). An emergency's category is never opted out of.
+//
+// Each test is a lookup by a unique key, written as a scalar subquery
+// rather than EXISTS: PostgreSQL turns such an EXISTS into a hash of the
+// whole table, built at every claim (every contact read to claim 512
+// deliveries: 15 ms for 20,000 contacts), where a lookup per delivery
+// costs an index probe.
 const deliverySuppressed = `CASE d.channel
-	WHEN 'email' THEN EXISTS (SELECT 1 FROM suppressions s WHERE s.address = lower(d.address))
-		OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = d.contact_id AND c.email_state <> 'subscribed')
-		OR EXISTS (SELECT 1 FROM email_opt_outs o WHERE o.address = lower(d.address)
-			AND o.category = (SELECT n.category FROM notices n WHERE n.id = d.notice_id))
-	WHEN 'sms' THEN EXISTS (SELECT 1 FROM suppressions s WHERE s.address = d.address)
-		OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = d.contact_id AND c.sms_state <> 'subscribed')
+	WHEN 'email' THEN (SELECT 1 FROM suppressions s WHERE s.address = lower(d.address)) IS NOT NULL
+		OR COALESCE((SELECT c.email_state FROM contacts c WHERE c.id = d.contact_id), 'subscribed') <> 'subscribed'
+		OR (SELECT 1 FROM email_opt_outs o WHERE o.address = lower(d.address)
+			AND o.category = (SELECT n.category FROM notices n WHERE n.id = d.notice_id)) IS NOT NULL
+	WHEN 'sms' THEN (SELECT 1 FROM suppressions s WHERE s.address = d.address) IS NOT NULL
+		OR COALESCE((SELECT c.sms_state FROM contacts c WHERE c.id = d.contact_id), 'subscribed') <> 'subscribed'
 	ELSE FALSE END`
 
 // SuppressedAfterPublishing is the error recorded on a delivery that was
