@@ -60,34 +60,8 @@ func plainConfig(mp *testenv.MailpitServer) email.Config {
 // can see how many SMTP sessions the sender opened.
 func countingProxy(t testing.TB, addr string) (host string, port int, accepted *atomic.Int64) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	accepted = new(atomic.Int64)
-	var wg sync.WaitGroup
-	t.Cleanup(func() { l.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			up, err := net.Dial("tcp", addr)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			wg.Add(2)
-			go func() { defer wg.Done(); io.Copy(up, c); up.Close() }()
-			go func() { defer wg.Done(); io.Copy(c, up); c.Close() }()
-		}
-	}()
-	a := l.Addr().(*net.TCPAddr)
-	return "127.0.0.1", a.Port, accepted
+	p, host, port := startRecordingProxy(t, addr)
+	return host, port, &p.sessions
 }
 
 func TestSendConcurrentToMailpit(t *testing.T) {

@@ -30,10 +30,10 @@ import (
 type recordingProxy struct {
 	mu       sync.Mutex
 	reads    [][]byte
-	sessions int
+	sessions atomic.Int64
 }
 
-func startRecordingProxy(t *testing.T, addr string) (*recordingProxy, string, int) {
+func startRecordingProxy(t testing.TB, addr string) (*recordingProxy, string, int) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -55,9 +55,7 @@ func startRecordingProxy(t *testing.T, addr string) (*recordingProxy, string, in
 				c.Close()
 				continue
 			}
-			p.mu.Lock()
-			p.sessions++
-			p.mu.Unlock()
+			p.sessions.Add(1)
 			wg.Add(2)
 			go func() {
 				defer wg.Done()
@@ -98,7 +96,7 @@ func startRecordingProxy(t *testing.T, addr string) (*recordingProxy, string, in
 func (p *recordingProxy) written() ([][]byte, []byte, int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return slicesClone(p.reads), bytes.Join(p.reads, nil), p.sessions
+	return slicesClone(p.reads), bytes.Join(p.reads, nil), int(p.sessions.Load())
 }
 
 func slicesClone(b [][]byte) [][]byte { return append([][]byte(nil), b...) }
