@@ -35,62 +35,37 @@ type recordingProxy struct {
 
 func startRecordingProxy(t testing.TB, addr string) (*recordingProxy, string, int) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := &recordingProxy{}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { l.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", addr)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.sessions.Add(1)
-			wg.Add(2)
-			go func() {
-				defer wg.Done()
-				defer up.Close()
-				buf := make([]byte, 64<<10)
-				for {
-					n, err := c.Read(buf)
-					if n > 0 {
-						p.mu.Lock()
-						p.reads = append(p.reads, bytes.Clone(buf[:n]))
-						p.mu.Unlock()
-						up.Write(buf[:n])
-					}
-					if err != nil {
-						return
-					}
-				}
-			}()
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				buf := make([]byte, 64<<10)
-				for {
-					n, err := up.Read(buf)
-					if n > 0 {
-						c.Write(buf[:n])
-					}
-					if err != nil {
-						return
-					}
-				}
-			}()
+	a := serveLoopback(t, func(c net.Conn) {
+		defer c.Close()
+		up, err := net.Dial("tcp", addr)
+		if err != nil {
+			return
 		}
-	}()
-	return p, "127.0.0.1", l.Addr().(*net.TCPAddr).Port
+		p.sessions.Add(1)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer up.Close()
+			buf := make([]byte, 64<<10)
+			for {
+				n, err := c.Read(buf)
+				if n > 0 {
+					p.mu.Lock()
+					p.reads = append(p.reads, bytes.Clone(buf[:n]))
+					p.mu.Unlock()
+					up.Write(buf[:n])
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+		io.Copy(c, up)
+		c.Close()
+		<-done
+	})
+	return p, "127.0.0.1", a.Port
 }
 
 func (p *recordingProxy) written() ([][]byte, []byte, int) {
@@ -285,26 +260,11 @@ type quirkySMTP struct {
 
 func startQuirkySMTP(t *testing.T, dataReply string) *quirkySMTP {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := &quirkySMTP{addr: l.Addr().String(), dataReply: dataReply}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { l.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			q.sessions.Add(1)
-			wg.Add(1)
-			go func() { defer wg.Done(); q.serve(c) }()
-		}
-	}()
+	q := &quirkySMTP{dataReply: dataReply}
+	q.addr = serveLoopback(t, func(c net.Conn) {
+		q.sessions.Add(1)
+		q.serve(c)
+	}).String()
 	return q
 }
 
