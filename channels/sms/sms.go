@@ -167,8 +167,8 @@ func check(cfg Config) error {
 	return nil
 }
 
-// userAgent names Crier to Twilio as twilio-go names itself.
-var userAgent = fmt.Sprintf("crier twilio-go/%s (%s %s) go/%s", client.LibraryVersion, runtime.GOOS, runtime.GOARCH, runtime.Version())
+// userAgent names Crier to Twilio, as twilio-go names itself.
+var userAgent = "crier (" + runtime.GOOS + " " + runtime.GOARCH + ") go/" + runtime.Version()
 
 // messagesURL is the address a message create is posted to: Twilio's,
 // with the edge and region TWILIO_EDGE and TWILIO_REGION name as twilio-go
@@ -394,8 +394,6 @@ var codes = map[int]kind{
 	20008: broken, // resource not accessible with test account credentials
 	20404: broken, // the account (or the resource in the URL) does not exist
 	21212: broken, // invalid 'From' number
-	21222: broken, // twilio-go: the account SID has illegal characters
-	21224: broken, // twilio-go: the auth token has illegal characters
 	21603: broken, // a 'From' number is required
 	21606: broken, // the 'From' number is not a message-capable number of the account
 	21659: broken, // the 'From' number is not a Twilio number
