@@ -291,19 +291,17 @@ func (s *Sender) create(ctx context.Context, m channels.Message) (channels.Recei
 		return channels.Receipt{}, s.classify(resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
 	// Of the message resource, only its SID matters here.
-	var msg struct {
-		SID string `json:"sid"`
-	}
-	if err := json.Unmarshal(body, &msg); err != nil {
+	sid, err := replySID(body)
+	if err != nil {
 		// It may have been accepted: at-least-once allows a repeat.
 		return channels.Receipt{}, &channels.Error{Code: strconv.Itoa(resp.StatusCode), Reason: "Twilio's reply could not be read", Err: err}
 	}
-	if msg.SID == "" {
+	if sid == "" {
 		// Accepted, probably, but without an id to follow it by: a retry
 		// may send it twice, which at-least-once allows.
 		return channels.Receipt{}, &channels.Error{Reason: "Twilio's reply has no message SID"}
 	}
-	return channels.Receipt{ProviderID: msg.SID, At: s.Now()}, nil
+	return channels.Receipt{ProviderID: sid, At: s.Now()}, nil
 }
 
 // encode is m's message create as a form.
