@@ -135,7 +135,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up a channel's send after this long")
 	fs.BoolVar(&o.sameProcess, "same-process", false, "run every channel in this process: peak memory is then the process's so far")
 	fs.StringVar(&o.smtpSink, "smtp-sink", "go-smtp", "the discard SMTP server: go-smtp (github.com/emersion/go-smtp, reads byte by byte), or lean (reads line by line, leaving more of a small machine's CPU to the sender)")
-	fs.StringVar(&o.twilioSink, "twilio-sink", "net-http", "the server shaped like Twilio's: net-http (net/http's server), or lean (its own loop over each connection, one read and one write a message, leaving more of a small machine's CPU to the sender)")
+	fs.StringVar(&o.twilioSink, "twilio-sink", "net-http", "the server shaped like Twilio's: net-http (net/http's server), or lean (its own loop over each connection, one write a reply, leaving more of a small machine's CPU to the sender)")
 	fs.BoolVar(&o.ceiling, "ceiling", false, "also time plain go-mail sending one pre-built message over the same connections to the same sink: the ceiling on this machine")
 	fs.StringVar(&o.cli, "cli", "", "measure the crier program at `path` end to end as a user sends (crier send, then crier dispatch, with a crier.toml for the sink) instead of the dispatcher in this process")
 	fs.StringVar(&o.child, childFlag, "", "")
