@@ -408,3 +408,43 @@ func TestSendRefusesMessagesWithoutSMS(t *testing.T) {
 		}
 	}
 }
+
+// TestTwilioEdgeAndRegion: without a base URL, requests go to Twilio's
+// API at the edge and region TWILIO_EDGE and TWILIO_REGION name, as
+// twilio-go sends them, with the account's credentials in Basic auth.
+func TestTwilioEdgeAndRegion(t *testing.T) {
+	tests := []struct {
+		name, edge, region, want string
+	}{
+		{name: "neither", want: "https://api.twilio.com"},
+		{name: "edge and region", edge: "dublin", region: "ie1", want: "https://api.dublin.ie1.twilio.com"},
+		{name: "edge alone: region us1", edge: "sydney", want: "https://api.sydney.us1.twilio.com"},
+		{name: "region alone", region: "au1", want: "https://api.au1.twilio.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("TWILIO_EDGE", tt.edge)
+			t.Setenv("TWILIO_REGION", tt.region)
+			var got *http.Request
+			s, err := sms.New(sms.Config{AccountSID: accountSID, AuthToken: authToken, From: from,
+				Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+					got = r
+					return &http.Response{StatusCode: http.StatusCreated, Body: io.NopCloser(strings.NewReader(created)), ContentLength: -1, Request: r}, nil
+				})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Send(t.Context(), message("hello")); err != nil {
+				t.Fatal(err)
+			}
+			user, pass, ok := got.BasicAuth()
+			if u := got.URL.String(); u != tt.want+"/2010-04-01/Accounts/"+accountSID+"/Messages.json" || !ok || user != accountSID || pass != authToken {
+				t.Errorf("request to %s, auth %q %v; want %s's Messages.json with the account's credentials", u, user, ok, tt.want)
+			}
+		})
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

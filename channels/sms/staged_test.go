@@ -14,11 +14,10 @@ import (
 	"github.com/crier-notices/crier/internal/testenv"
 )
 
-// TestStagedSendWaitsForReady: SendStaged calls ready with the request
-// written but for the last byte of its body. Prism, checking the request
-// against Twilio's API description, takes the whole of it once ready
-// returns; when ready fails, the request is abandoned incomplete, the
-// server creates no message, and the error is ready's as it is.
+// TestStagedSendWaitsForReady: SendStaged calls ready before the request
+// goes out. Prism, checking the request against Twilio's API description,
+// takes the whole of it once ready returns; when ready fails, the server
+// creates no message, and the error is ready's as it is.
 func TestStagedSendWaitsForReady(t *testing.T) {
 	t.Run("ready: Prism takes the request whole", func(t *testing.T) {
 		prism := testenv.Prism(t)
@@ -56,15 +55,14 @@ func TestStagedSendWaitsForReady(t *testing.T) {
 			t.Fatal(err)
 		}
 		if n := sink.Accepted(); n != 1 {
-			t.Errorf("the server took %d messages; want 1 (the abandoned one never whole)", n)
+			t.Errorf("the server took %d messages; want 1 (the one ready stopped never went)", n)
 		}
 	})
 }
 
-// TestStagedReadyNeverOutlivesTheSend: a server that answers before the
-// body is whole (here 401 at once) ends the send; ready, which the
-// request was to wait for, is then never called, on no goroutine, even
-// after SendStaged returns.
+// TestStagedReadyNeverOutlivesTheSend: a server that answers without
+// waiting for the body (here 401 at once) ends the send; ready is never
+// called after SendStaged returns, on no goroutine.
 func TestStagedReadyNeverOutlivesTheSend(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -47,7 +47,7 @@ func benchCLI(ctx context.Context, o options, ch notices.Channel, log io.Writer)
 	if dsn == "" {
 		dsn = filepath.Join(dir, "crier.db")
 	}
-	snk, table, err := startCLISink(ctx, ch, res.Concurrency, o.smtpSink)
+	snk, table, err := startCLISink(ctx, ch, res.Concurrency, o.sinkKind(ch))
 	if err != nil {
 		return res, err
 	}
@@ -163,18 +163,18 @@ func runCrier(ctx context.Context, crier, cfg string, env []string, log io.Write
 	return u, nil
 }
 
-// startCLISink starts channel ch's sink and returns the crier.toml table
+// startCLISink starts channel ch's sink (kind, as sinkKind names it) and returns the crier.toml table
 // that sends to it with conc messages in flight.
-func startCLISink(ctx context.Context, ch notices.Channel, conc int, smtpSink string) (*remoteSink, string, error) {
+func startCLISink(ctx context.Context, ch notices.Channel, conc int, kind string) (*remoteSink, string, error) {
 	switch ch {
 	case notices.Email:
-		s, err := startRemoteSink(ctx, smtpSink)
+		s, err := startRemoteSink(ctx, kind)
 		if err != nil {
 			return nil, "", err
 		}
 		return s, fmt.Sprintf("[smtp]\nhost = %q\nport = %d\ntls = \"none\"\nconnections = %d\n", s.Host(), s.Port(), conc), nil
 	case notices.SMS:
-		t, err := startRemoteSink(ctx, "twilio")
+		t, err := startRemoteSink(ctx, kind)
 		if err != nil {
 			return nil, "", err
 		}

@@ -78,6 +78,7 @@ type options struct {
 	sameProcess bool
 	ceiling     bool
 	smtpSink    string
+	twilioSink  string
 	// cli is the crier program to measure end to end (crier send, then
 	// crier dispatch) instead of the dispatcher in this process.
 	cli string
@@ -134,6 +135,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up a channel's send after this long")
 	fs.BoolVar(&o.sameProcess, "same-process", false, "run every channel in this process: peak memory is then the process's so far")
 	fs.StringVar(&o.smtpSink, "smtp-sink", "go-smtp", "the discard SMTP server: go-smtp (github.com/emersion/go-smtp, reads byte by byte), or lean (reads line by line, leaving more of a small machine's CPU to the sender)")
+	fs.StringVar(&o.twilioSink, "twilio-sink", "net-http", "the server shaped like Twilio's: net-http (net/http's server), or lean (its own loop over each connection, one write a reply, leaving more of a small machine's CPU to the sender)")
 	fs.BoolVar(&o.ceiling, "ceiling", false, "also time plain go-mail sending one pre-built message over the same connections to the same sink: the ceiling on this machine")
 	fs.StringVar(&o.cli, "cli", "", "measure the crier program at `path` end to end as a user sends (crier send, then crier dispatch, with a crier.toml for the sink) instead of the dispatcher in this process")
 	fs.StringVar(&o.child, childFlag, "", "")
@@ -170,6 +172,9 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.smtpSink != "go-smtp" && o.smtpSink != "lean" {
 		return o, fmt.Errorf("-smtp-sink %q: give go-smtp or lean", o.smtpSink)
+	}
+	if o.twilioSink != "net-http" && o.twilioSink != "lean" {
+		return o, fmt.Errorf("-twilio-sink %q: give net-http or lean", o.twilioSink)
 	}
 	if o.timeout <= 0 {
 		return o, fmt.Errorf("-timeout %v: give a positive duration such as 10m", o.timeout)
@@ -412,7 +417,7 @@ func benchChannel(ctx context.Context, o options, ch notices.Channel, log io.Wri
 	}
 	defer store.Close()
 
-	snk, sender, err := startSink(ctx, ch, res.Concurrency, o.smtpSink)
+	snk, sender, err := startSink(ctx, ch, res.Concurrency, o.sinkKind(ch))
 	if err != nil {
 		return res, err
 	}
@@ -558,6 +563,18 @@ type sender interface {
 	Close() error
 }
 
+// sinkKind names the sink process's server for channel ch, as -serve-sink
+// takes it: -smtp-sink's for email; twilio or twilio-lean for SMS.
+func (o options) sinkKind(ch notices.Channel) string {
+	switch {
+	case ch == notices.Email:
+		return o.smtpSink
+	case o.twilioSink == "lean":
+		return "twilio-lean"
+	}
+	return "twilio"
+}
+
 // smtpSink is a discard SMTP server.
 type smtpSink interface {
 	sink
@@ -568,10 +585,10 @@ type smtpSink interface {
 // startSink starts channel ch's sink and an adapter that sends to it with
 // at most conc messages in flight, configured as crier configures it from
 // crier.toml.
-func startSink(ctx context.Context, ch notices.Channel, conc int, smtpSink string) (*remoteSink, sender, error) {
+func startSink(ctx context.Context, ch notices.Channel, conc int, kind string) (*remoteSink, sender, error) {
 	switch ch {
 	case notices.Email:
-		s, err := startRemoteSink(ctx, smtpSink)
+		s, err := startRemoteSink(ctx, kind)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -583,7 +600,7 @@ func startSink(ctx context.Context, ch notices.Channel, conc int, smtpSink strin
 		}
 		return s, es, nil
 	case notices.SMS:
-		t, err := startRemoteSink(ctx, "twilio")
+		t, err := startRemoteSink(ctx, kind)
 		if err != nil {
 			return nil, nil, err
 		}

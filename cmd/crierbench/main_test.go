@@ -132,16 +132,27 @@ func TestBothChannels(t *testing.T) {
 }
 
 // TestChildProcess runs one channel the way the command does by default,
-// in a process of its own, and checks that the parent reads its result.
+// in a process of its own, and checks that the parent reads its result;
+// with each of the Twilio sink's servers.
 func TestChildProcess(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-n", "50", "-channels", "sms"}, &stdout, &stderr); code != 0 {
-		t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
-	}
-	rows := tableRows(t, stdout.String())
-	r, ok := rows["sms"]
-	if len(rows) != 1 || !ok || r["N"] != "50" || r.number(t, "peak MiB") <= 0 {
-		t.Errorf("rows %v; want one sms row with N 50 and its peak memory", rows)
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{name: "net/http sink"},
+		{name: "lean sink", args: []string{"-twilio-sink", "lean"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(append([]string{"-n", "50", "-channels", "sms"}, tt.args...), &stdout, &stderr); code != 0 {
+				t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+			}
+			rows := tableRows(t, stdout.String())
+			r, ok := rows["sms"]
+			if len(rows) != 1 || !ok || r["N"] != "50" || r.number(t, "peak MiB") <= 0 {
+				t.Errorf("rows %v; want one sms row with N 50 and its peak memory", rows)
+			}
+		})
 	}
 }
 
@@ -212,6 +223,7 @@ func TestBadFlags(t *testing.T) {
 		{"-channels", "print"},
 		{"-channels", "email,email"},
 		{"-concurrency", "email=0"},
+		{"-twilio-sink", "h2c"},
 		{"extra"},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -34,9 +34,9 @@ type sinkStats struct {
 	CPU      time.Duration `json:"cpu"` // the sink process's user+system time
 }
 
-// serveSink runs the sink named kind (go-smtp or lean for SMTP, twilio)
-// until its standard input ends. It prints the sink's address on a line
-// at once, and at the end its counts as JSON.
+// serveSink runs the sink named kind (go-smtp or lean for SMTP, twilio or
+// twilio-lean) until its standard input ends. It prints the sink's address
+// on a line at once, and at the end its counts as JSON.
 func serveSink(kind string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// An interrupt at the terminal reaches this process too: the parent
 	// ends it by closing its input, after reading what it counted.
@@ -44,8 +44,12 @@ func serveSink(kind string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var s sink
 	var addr string
 	switch kind {
-	case "twilio":
-		t, err := sinks.StartTwilio("127.0.0.1:0", sinks.RequireToken(authToken))
+	case "twilio", "twilio-lean":
+		opts := []sinks.TwilioOption{sinks.RequireToken(authToken)}
+		if kind == "twilio-lean" {
+			opts = append(opts, sinks.Lean())
+		}
+		t, err := sinks.StartTwilio("127.0.0.1:0", opts...)
 		if err != nil {
 			fmt.Fprintln(stderr, "crierbench: sink:", err)
 			return 1

@@ -1,15 +1,19 @@
 package sinks_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/textproto"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -332,6 +336,28 @@ func startTwilio(t testing.TB, opts ...sinks.TwilioOption) *sinks.Twilio {
 	return tw
 }
 
+// twilioServers are the servers StartTwilio can run: net/http's, and
+// Lean's.
+var twilioServers = []struct {
+	name string
+	opts []sinks.TwilioOption
+}{
+	{"net-http", nil},
+	{"lean", []sinks.TwilioOption{sinks.Lean()}},
+}
+
+// eachTwilio runs test once for each of twilioServers, with a start that
+// starts that server with the options given.
+func eachTwilio(t *testing.T, test func(t *testing.T, start func(...sinks.TwilioOption) *sinks.Twilio)) {
+	for _, srv := range twilioServers {
+		t.Run(srv.name, func(t *testing.T) {
+			test(t, func(opts ...sinks.TwilioOption) *sinks.Twilio {
+				return startTwilio(t, append(opts, srv.opts...)...)
+			})
+		})
+	}
+}
+
 // post sends form to tw's Messages endpoint for account with Basic auth
 // (none when token is empty) and returns the status and body.
 func post(t testing.TB, tw *sinks.Twilio, account, token string, form url.Values) (int, []byte) {
@@ -382,8 +408,10 @@ type twilioMessage struct {
 
 var sidPattern = regexp.MustCompile(`^SM[0-9a-f]{32}$`)
 
-func TestTwilioSinkCreatesMessages(t *testing.T) {
-	tw := startTwilio(t, sinks.RequireToken(authToken))
+func TestTwilioSinkCreatesMessages(t *testing.T) { eachTwilio(t, testTwilioSinkCreatesMessages) }
+
+func testTwilioSinkCreatesMessages(t *testing.T, start func(...sinks.TwilioOption) *sinks.Twilio) {
+	tw := start(sinks.RequireToken(authToken))
 	tests := []struct {
 		name         string
 		form         url.Values
@@ -486,8 +514,10 @@ func TestTwilioSinkCreatesMessages(t *testing.T) {
 	}
 }
 
-func TestTwilioSinkRefuses(t *testing.T) {
-	tw := startTwilio(t, sinks.RequireToken(authToken))
+func TestTwilioSinkRefuses(t *testing.T) { eachTwilio(t, testTwilioSinkRefuses) }
+
+func testTwilioSinkRefuses(t *testing.T, start func(...sinks.TwilioOption) *sinks.Twilio) {
+	tw := start(sinks.RequireToken(authToken))
 	good := url.Values{"To": {"+13155550101"}, "From": {"+13155550100"}, "Body": {"Boil water until Friday."}}
 	without := func(key string) url.Values {
 		v := url.Values{}
@@ -539,8 +569,10 @@ func TestTwilioSinkRefuses(t *testing.T) {
 	}
 }
 
-func TestTwilioSinkWithTwilioGo(t *testing.T) {
-	tw := startTwilio(t, sinks.RequireToken(authToken))
+func TestTwilioSinkWithSMSSender(t *testing.T) { eachTwilio(t, testTwilioSinkWithSMSSender) }
+
+func testTwilioSinkWithSMSSender(t *testing.T, start func(...sinks.TwilioOption) *sinks.Twilio) {
+	tw := start(sinks.RequireToken(authToken))
 	tests := []struct {
 		name        string
 		token       string
@@ -589,7 +621,11 @@ func TestTwilioSinkWithTwilioGo(t *testing.T) {
 }
 
 func TestTwilioSinkSIDsUniqueUnderConcurrency(t *testing.T) {
-	tw := startTwilio(t)
+	eachTwilio(t, testTwilioSinkSIDsUniqueUnderConcurrency)
+}
+
+func testTwilioSinkSIDsUniqueUnderConcurrency(t *testing.T, start func(...sinks.TwilioOption) *sinks.Twilio) {
+	tw := start()
 	const workers, each = 8, 50
 	var (
 		mu   sync.Mutex
@@ -788,6 +824,98 @@ func BenchmarkTwilioSink(b *testing.B) {
 		})
 		if got := tw.Accepted(); got != int64(b.N) {
 			b.Errorf("Accepted() = %d, want %d", got, b.N)
+		}
+	})
+}
+
+// TestTwilioSinkLeanSpeaksHTTP11: the lean server answers pipelined
+// requests in order on one connection, closes it after a request that
+// asks it to, and answers other methods and paths as net/http's would.
+func TestTwilioSinkLeanSpeaksHTTP11(t *testing.T) {
+	tw := startTwilio(t, sinks.RequireToken(authToken), sinks.Lean())
+	c, err := net.Dial("tcp", tw.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Not a measure of time: a server that keeps the connection would
+	// otherwise hang the test.
+	c.SetReadDeadline(time.Now().Add(time.Minute))
+	form := url.Values{"To": {"+13155550101"}, "From": {"+13155550100"}, "Body": {"Boil water until Friday."}}.Encode()
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(accountSID+":"+authToken))
+	create := func(header string) string {
+		return "POST /2010-04-01/Accounts/" + accountSID + "/Messages.json HTTP/1.1\r\nHost: twilio\r\nAuthorization: " + auth +
+			"\r\nContent-Type: application/x-www-form-urlencoded\r\n" + header + "Content-Length: " + strconv.Itoa(len(form)) + "\r\n\r\n" + form
+	}
+	// All in one write: the server reads them as they come.
+	_, err = io.WriteString(c, create("")+
+		"GET /2010-04-01/Accounts/"+accountSID+"/Messages.json HTTP/1.1\r\nHost: twilio\r\n\r\n"+
+		"POST /2010-04-01/Accounts/"+accountSID+"/Calls.json HTTP/1.1\r\nHost: twilio\r\nContent-Length: 2\r\n\r\nab"+
+		create("Connection: close\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(c)
+	tests := []struct {
+		name   string
+		status int
+		close  bool
+	}{
+		{name: "a message create", status: http.StatusCreated},
+		{name: "GET", status: http.StatusMethodNotAllowed},
+		{name: "another resource", status: http.StatusNotFound},
+		{name: "a create asking to close", status: http.StatusCreated, close: true},
+	}
+	for _, tt := range tests {
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != tt.status || resp.Close != tt.close {
+			t.Errorf("%s: %d %s (close %v), %v; want %d, close %v", tt.name, resp.StatusCode, body, resp.Close, err, tt.status, tt.close)
+		}
+	}
+	if n, err := r.ReadByte(); err != io.EOF {
+		t.Errorf("after Connection: close, read %q, %v; want the connection closed", n, err)
+	}
+	if got := tw.Accepted(); got != 2 {
+		t.Errorf("Accepted() = %d, want 2", got)
+	}
+}
+
+// TestTwilioSinkCloseEndsIdleConnections: Close returns with a client's
+// keep-alive connection open and idle, and closes it.
+func TestTwilioSinkCloseEndsIdleConnections(t *testing.T) {
+	eachTwilio(t, func(t *testing.T, start func(...sinks.TwilioOption) *sinks.Twilio) {
+		tw := start()
+		c, err := net.Dial("tcp", tw.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetReadDeadline(time.Now().Add(time.Minute)) // not a measure: a hang's end
+		form := url.Values{"To": {"+13155550101"}, "From": {"+13155550100"}, "Body": {"hi"}}.Encode()
+		req := "POST /2010-04-01/Accounts/" + accountSID + "/Messages.json HTTP/1.1\r\nHost: twilio\r\nAuthorization: Basic " +
+			base64.StdEncoding.EncodeToString([]byte(accountSID+":"+authToken)) +
+			"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + strconv.Itoa(len(form)) + "\r\n\r\n" + form
+		if _, err := io.WriteString(c, req); err != nil {
+			t.Fatal(err)
+		}
+		r := bufio.NewReader(c)
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil || resp.StatusCode != http.StatusCreated {
+			t.Fatalf("%v, %v", resp, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		if err := tw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := r.ReadByte(); err == nil {
+			t.Errorf("read %q after Close; want the connection closed", n)
+		}
+		if got := tw.Accepted(); got != 1 {
+			t.Errorf("Accepted() = %d, want 1", got)
 		}
 	})
 }

@@ -34,6 +34,7 @@ type Twilio struct {
 	counts counters
 	closed sync.Once
 	err    error
+	lean   *leanHTTP // the server when Lean was given; srv is nil then
 }
 
 // A TwilioOption changes how StartTwilio's server behaves.
@@ -64,6 +65,10 @@ func StartTwilio(addr string, opts ...TwilioOption) (*Twilio, error) {
 		return nil, fmt.Errorf("twilio sink: %w", err)
 	}
 	t.ln = l
+	if t.lean != nil {
+		go func() { t.served <- t.lean.serve(l, t) }()
+		return t, nil
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{AccountSid}/Messages.json", t.createMessage)
 	t.srv = &http.Server{
@@ -98,6 +103,11 @@ func (t *Twilio) LastAccepted() time.Time { return t.counts.last() }
 // first call's result.
 func (t *Twilio) Close() error {
 	t.closed.Do(func() {
+		if t.lean != nil {
+			t.lean.close(t.ln, 5*time.Second)
+			<-t.served
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		err := t.srv.Shutdown(ctx)
@@ -155,17 +165,30 @@ type twilioError struct {
 }
 
 func (t *Twilio) createMessage(w http.ResponseWriter, r *http.Request) {
-	account := r.PathValue("AccountSid")
+	status, out := t.answer(r.PathValue("AccountSid"), w, r)
+	h := w.Header()
+	if status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", wwwAuthenticate)
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(out)))
+	w.WriteHeader(status)
+	w.Write(out)
+}
+
+const wwwAuthenticate = `Basic realm="Twilio API"`
+
+// answer is the status and JSON body that answer r, a message create for
+// account: the message resource, counted as accepted, or Twilio's error.
+// w, which may be nil, is told of a body over maxForm.
+func (t *Twilio) answer(account string, w http.ResponseWriter, r *http.Request) (int, []byte) {
 	_, pass, ok := r.BasicAuth()
 	if !ok || (t.token != "" && subtle.ConstantTimeCompare([]byte(pass), []byte(t.token)) != 1) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
-		writeTwilioError(w, http.StatusUnauthorized, 20003, "Authenticate")
-		return
+		return twilioErrorBody(http.StatusUnauthorized, 20003, "Authenticate")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
-		writeTwilioError(w, http.StatusBadRequest, 20001, "Unable to read the request: "+err.Error())
-		return
+		return twilioErrorBody(http.StatusBadRequest, 20001, "Unable to read the request: "+err.Error())
 	}
 	f := r.PostForm
 	to, body := f.Get("To"), f.Get("Body")
@@ -173,14 +196,11 @@ func (t *Twilio) createMessage(w http.ResponseWriter, r *http.Request) {
 	media := len(f["MediaUrl"])
 	switch {
 	case to == "":
-		writeTwilioError(w, http.StatusBadRequest, 21604, "A 'To' phone number is required.")
-		return
+		return twilioErrorBody(http.StatusBadRequest, 21604, "A 'To' phone number is required.")
 	case from == "" && service == "":
-		writeTwilioError(w, http.StatusBadRequest, 21603, "A 'From' phone number is required.")
-		return
+		return twilioErrorBody(http.StatusBadRequest, 21603, "A 'From' phone number is required.")
 	case body == "" && media == 0 && f.Get("ContentSid") == "":
-		writeTwilioError(w, http.StatusBadRequest, 21602, "Message body is required.")
-		return
+		return twilioErrorBody(http.StatusBadRequest, 21602, "Message body is required.")
 	}
 
 	sid := t.newSID()
@@ -209,30 +229,24 @@ func (t *Twilio) createMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := json.Marshal(&m)
 	if err != nil {
-		writeTwilioError(w, http.StatusInternalServerError, 20500, "Internal Server Error")
-		return
+		return twilioErrorBody(http.StatusInternalServerError, 20500, "Internal Server Error")
 	}
 	t.counts.add(1)
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(out)))
-	w.WriteHeader(http.StatusCreated)
-	w.Write(out)
+	return http.StatusCreated, out
 }
 
 // twilioTime is the layout of Twilio's dates: "Thu, 24 Aug 2023 05:01:45 +0000".
 const twilioTime = "Mon, 02 Jan 2006 15:04:05 -0700"
 
-func writeTwilioError(w http.ResponseWriter, status, code int, msg string) {
+// twilioErrorBody is Twilio's error body for status and code.
+func twilioErrorBody(status, code int, msg string) (int, []byte) {
 	out, _ := json.Marshal(twilioError{
 		Code:     code,
 		Message:  msg,
 		MoreInfo: "https://www.twilio.com/docs/errors/" + strconv.Itoa(code),
 		Status:   status,
 	})
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(out)
+	return status, out
 }
 
 // newSID returns "SM" and 32 hexadecimal digits: 16 random for the sink,
