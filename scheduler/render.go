@@ -199,7 +199,7 @@ func (nr *noticeRender) message(cfg *Config, dl notices.Delivery) (channels.Mess
 	}
 	switch dl.Channel {
 	case notices.Email:
-		m.Email, err = r.Email(nr.emailHeader(cfg, dl))
+		e, err := r.Email(nr.emailHeader(cfg, dl))
 		if err != nil {
 			// Whose fault: the same email to a sample recipient tells.
 			sample := dl
@@ -207,8 +207,13 @@ func (nr *noticeRender) message(cfg *Config, dl notices.Delivery) (channels.Mess
 			if _, serr := r.Email(nr.emailHeader(cfg, sample)); serr != nil {
 				return m, &noticeError{err}
 			}
+			return m, err
 		}
-		return m, err
+		// The email channel takes the same envelope and bytes: the two
+		// types have the same fields, so one converts to the other (and
+		// stops compiling the day they differ).
+		m.Email = (*channels.Email)(e)
+		return m, nil
 	case notices.SMS:
 		if err != nil {
 			// Too long since the template or the utility changed: every

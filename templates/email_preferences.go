@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
-	"io"
 	"strings"
 )
 
@@ -46,28 +45,9 @@ func emailDigest(subject, text, html string) [32]byte {
 type mimeBody struct {
 	b     []byte
 	holes [2]int
-}
-
-// writer is a go-mail body writer of the body with the encoded lines in
-// its holes: it writes the pieces as they are, so a recipient's email
-// costs no copy of the body. go-mail gathers a body in a buffer before
-// writing it out: the buffer is grown once to the body's size instead of
-// doubling its way there.
-func (m *mimeBody) writer(textLine, htmlLine []byte) func(io.Writer) (int64, error) {
-	return func(w io.Writer) (int64, error) {
-		if b, ok := w.(*bytes.Buffer); ok {
-			b.Grow(len(m.b) + len(textLine) + len(htmlLine))
-		}
-		var n int64
-		for _, p := range [][]byte{m.b[:m.holes[0]], textLine, m.b[m.holes[0]:m.holes[1]], htmlLine, m.b[m.holes[1]:]} {
-			k, err := w.Write(p)
-			n += int64(k)
-			if err != nil {
-				return n, err
-			}
-		}
-		return n, nil
-	}
+	// stuffed is b cut at the holes, each piece dot-stuffed for SMTP (see
+	// stuff); nil when a hole is not at a line start.
+	stuffed [][]byte
 }
 
 var preferencesHTML = template.Must(template.New("preferences").Parse(
