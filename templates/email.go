@@ -228,13 +228,15 @@ func alternativeBody(content [32]byte, text, html string) (*mimeBody, error) {
 	return body, nil
 }
 
-// writeQuotedPrintable writes s to w quoted-printable. Pieces that end a
-// line encode alone as they would together: quoted-printable encodes
-// each line on its own.
-func writeQuotedPrintable(w io.Writer, s string) error {
+// writeQuotedPrintable writes the pieces of text to w quoted-printable,
+// as one text. Pieces that end a line encode alone as they would
+// together: quoted-printable encodes each line on its own.
+func writeQuotedPrintable(w io.Writer, text ...string) error {
 	qp := quotedprintable.NewWriter(w)
-	if _, err := io.WriteString(qp, s); err != nil {
-		return err
+	for _, s := range text {
+		if _, err := io.WriteString(qp, s); err != nil {
+			return err
+		}
 	}
 	return qp.Close()
 }

@@ -72,8 +72,9 @@ type emailHead struct {
 	replyToLine []byte // Reply-To when not preformatted, or nil
 	bodyHead    []byte // Content-Transfer-Encoding, Content-Type and the blank line
 
-	content [32]byte  // the digest of the content, for default Message-IDs
-	body    *mimeBody // the encoded body with its holes
+	content     [32]byte  // the digest of the content, for default Message-IDs
+	body        *mimeBody // the encoded body with its holes
+	preferences preferencesLink
 }
 
 // head returns the notice's shared email parts for h's From and
@@ -95,6 +96,10 @@ func (r *Rendering) head(h EmailHeader) (*emailHead, error) {
 func (r *Rendering) newHead(h EmailHeader) (*emailHead, error) {
 	hd := &emailHead{from: h.From, replyTo: h.ReplyTo, subject: r.Subject, date: r.Date, domain: "crier.invalid"}
 	if err := r.headBody(hd); err != nil {
+		return nil, err
+	}
+	var err error
+	if hd.preferences, err = r.newPreferencesLink(); err != nil {
 		return nil, err
 	}
 	from := h.From
@@ -175,9 +180,10 @@ func (r *Rendering) Email(h EmailHeader) (*Email, error) {
 	if err != nil {
 		return nil, err
 	}
-	textLine, htmlLine, err := r.preferencesLines(h.Preferences)
-	if err != nil {
-		return nil, err
+	if h.Preferences != "" {
+		if err := CheckUnsubscribeAddress(h.Preferences); err != nil {
+			return nil, fmt.Errorf("email preferences address %w", err)
+		}
 	}
 	if h.Unsubscribe != "" && h.Unsubscribe != h.Preferences {
 		if err := CheckUnsubscribeAddress(h.Unsubscribe); err != nil {
@@ -185,11 +191,16 @@ func (r *Rendering) Email(h EmailHeader) (*Email, error) {
 		}
 	}
 	e := &Email{From: hd.sender}
-	header, err := hd.recipientHeader(e, h)
+	b, err := hd.recipientHeader(e, h)
 	if err != nil {
 		return nil, err
 	}
-	e.Data, e.Stuffed = hd.body.pieces(header, textLine, htmlLine)
+	headerEnd := len(b)
+	b, textEnd, htmlEnd, err := hd.preferences.appendLines(b, h.Preferences)
+	if err != nil {
+		return nil, err
+	}
+	e.Data, e.Stuffed = hd.body.pieces(b[:headerEnd], b[headerEnd:textEnd], b[textEnd:htmlEnd])
 	return e, nil
 }
 
@@ -213,7 +224,7 @@ func (hd *emailHead) recipientHeader(e *Email, h EmailHeader) ([]byte, error) {
 	if e.MessageID == "" {
 		e.MessageID = hd.defaultMessageID(h)
 	}
-	b := make([]byte, 0, 1024)
+	b := make([]byte, 0, 1536) // the header, then the preferences lines
 	b = append(b, hd.dateLine...)
 	if h.Unsubscribe != "" {
 		b = appendHeader(b, "List-Unsubscribe", headerValue("<"+h.Unsubscribe+">"))

@@ -53,27 +53,78 @@ type mimeBody struct {
 var preferencesHTML = template.Must(template.New("preferences").Parse(
 	`<br><a href="{{.URL}}" style="color:#555555;">{{.Words}}</a>` + "\n"))
 
-// preferencesLines returns the footer lines that link to the preferences
-// page at address, quoted-printable, for the text and the HTML part; none
-// without an address.
-func (r *Rendering) preferencesLines(address string) (text, html []byte, err error) {
-	if address == "" {
-		return nil, nil, nil
-	}
-	if err := CheckUnsubscribeAddress(address); err != nil {
-		return nil, nil, fmt.Errorf("email preferences address %w", err)
-	}
+// preferencesLink is the footer line that links to a recipient's
+// preferences page, made once per notice and language around the
+// address: the words, and the HTML line as preferencesHTML writes it
+// before and after the address.
+type preferencesLink struct {
+	words            string
+	htmlHead, htmlTail string
+}
+
+// preferencesSentinel stands for the address while the HTML line is made
+// once: html/template leaves it as it is.
+const preferencesSentinel = "https://crier.invalid/preferences-address"
+
+// newPreferencesLink makes the notice's preferences line in r's language.
+func (r *Rendering) newPreferencesLink() (preferencesLink, error) {
 	words := r.plainPhrase("preferences")
-	var t, h, qt, qh bytes.Buffer
-	t.WriteString(words + ": " + address + "\n")
-	if err := preferencesHTML.Execute(&h, struct{ URL, Words string }{address, words}); err != nil {
-		return nil, nil, err
+	var h strings.Builder
+	if err := preferencesHTML.Execute(&h, struct{ URL, Words string }{preferencesSentinel, words}); err != nil {
+		return preferencesLink{}, err
 	}
-	if err := writeQuotedPrintable(&qt, t.String()); err != nil {
-		return nil, nil, err
+	head, tail, ok := strings.Cut(h.String(), preferencesSentinel)
+	if !ok {
+		return preferencesLink{}, fmt.Errorf("the preferences line %q lost its address", h.String())
 	}
-	if err := writeQuotedPrintable(&qh, h.String()); err != nil {
-		return nil, nil, err
+	return preferencesLink{words: words, htmlHead: head, htmlTail: tail}, nil
+}
+
+// appendLines appends to dst the footer lines that link to the
+// preferences page at address (checked by the caller), quoted-printable,
+// for the text and the HTML part, and returns where each ends; none
+// without an address. html/template escapes the address only when it
+// holds a character it would change.
+func (p *preferencesLink) appendLines(dst []byte, address string) (out []byte, textEnd, htmlEnd int, err error) {
+	if address == "" {
+		return dst, len(dst), len(dst), nil
 	}
-	return qt.Bytes(), qh.Bytes(), nil
+	b := bytes.NewBuffer(dst)
+	if err := writeQuotedPrintable(b, p.words, ": ", address, "\n"); err != nil {
+		return nil, 0, 0, err
+	}
+	textEnd = b.Len()
+	if !attributeSafe(address) {
+		var h strings.Builder
+		if err := preferencesHTML.Execute(&h, struct{ URL, Words string }{address, p.words}); err != nil {
+			return nil, 0, 0, err
+		}
+		err = writeQuotedPrintable(b, h.String())
+	} else {
+		err = writeQuotedPrintable(b, p.htmlHead, address, p.htmlTail)
+	}
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return b.Bytes(), textEnd, b.Len(), nil
+}
+
+// attributeSafe reports whether html/template writes address into a
+// quoted href as it is: an http(s) address of letters, digits and the
+// URL characters neither its URL normaliser nor its attribute escaper
+// changes (not &, +, %, quotes, parentheses, spaces or non-ASCII).
+func attributeSafe(address string) bool {
+	if !strings.HasPrefix(address, "https://") && !strings.HasPrefix(address, "http://") {
+		return false
+	}
+	for i := 0; i < len(address); i++ {
+		c := address[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			continue
+		}
+		if !strings.ContainsRune("-._~!#$*,/:;=?@[]", rune(c)) {
+			return false
+		}
+	}
+	return true
 }
