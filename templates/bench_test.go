@@ -81,7 +81,7 @@ func BenchmarkRecipientEmail(b *testing.B) {
 	link := "https://notices.water.example/preferences/1234567/AbCdEfGhIjKlMnOpQrStUv"
 	h := EmailHeader{
 		From:        "Clearwater County Water Board <notices@clearwater.example>",
-		To:          "Ana Customer <ana@example.com>",
+		To:          Address("Ana Customer", "ana@example.com"), // as the dispatcher gives it
 		MessageID:   "crier-7-1234567@clearwater.example",
 		Unsubscribe: link,
 		Preferences: link,

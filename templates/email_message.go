@@ -122,14 +122,14 @@ func (r *Rendering) newHead(h EmailHeader) (*emailHead, error) {
 		replyTo = r.Utility.Email
 	}
 	if replyTo != "" {
-		line, pre, _, err := addressLine(nil, "Reply-To", replyTo)
+		f, err := readAddress(replyTo)
 		if err != nil {
 			return nil, fmt.Errorf("email Reply-To %q: %w", replyTo, err)
 		}
-		if pre {
-			hd.replyToPre = line
+		if f.pre {
+			hd.replyToPre = f.appendLine(nil, "Reply-To")
 		} else {
-			hd.replyToLine = line
+			hd.replyToLine = f.appendLine(nil, "Reply-To")
 		}
 	}
 	hd.dateLine = appendHeader(nil, "Date", headerValue(r.Date.Format(time.RFC1123Z)))
@@ -190,57 +190,64 @@ func (r *Rendering) Email(h EmailHeader) (*Email, error) {
 			return nil, fmt.Errorf("email unsubscribe address %w", err)
 		}
 	}
-	e := &Email{From: hd.sender}
-	b, err := hd.recipientHeader(e, h)
-	if err != nil {
-		return nil, err
+	var to addressField
+	if h.To != "" {
+		if to, err = readAddress(h.To); err != nil {
+			return nil, fmt.Errorf("email To %q: %w", h.To, err)
+		}
 	}
+	re := &recipientEmail{}
+	e := &re.email
+	e.From, e.MessageID = hd.sender, h.MessageID
+	if to.addr != "" {
+		re.to[0] = to.addr
+		e.To = re.to[:]
+	}
+	if e.MessageID == "" {
+		e.MessageID = hd.defaultMessageID(h)
+	}
+	b := hd.appendHeader(re.buf[:0], h, e.MessageID, to)
 	headerEnd := len(b)
 	b, textEnd, htmlEnd, err := hd.preferences.appendLines(b, h.Preferences)
 	if err != nil {
 		return nil, err
 	}
-	e.Data, e.Stuffed = hd.body.pieces(b[:headerEnd], b[headerEnd:textEnd], b[textEnd:htmlEnd])
+	e.Data, e.Stuffed = hd.body.pieces(re.pieces[:0], b[:headerEnd], b[headerEnd:textEnd], b[textEnd:htmlEnd])
 	return e, nil
 }
 
-// recipientHeader returns the whole header of h's email, and sets e's
-// envelope recipients and Message-ID.
-func (hd *emailHead) recipientHeader(e *Email, h EmailHeader) ([]byte, error) {
-	var to, toPre []byte
-	if h.To != "" {
-		line, pre, addr, err := addressLine(nil, "To", h.To)
-		if err != nil {
-			return nil, fmt.Errorf("email To %q: %w", h.To, err)
-		}
-		e.To = []string{addr}
-		if pre {
-			toPre = line
-		} else {
-			to = line
-		}
-	}
-	e.MessageID = h.MessageID
-	if e.MessageID == "" {
-		e.MessageID = hd.defaultMessageID(h)
-	}
-	b := make([]byte, 0, 1536) // the header, then the preferences lines
+// recipientEmail is a recipient's email with room for its envelope, its
+// pieces, its header and its preferences lines, allocated at once.
+type recipientEmail struct {
+	email  Email
+	to     [1]string
+	pieces [12][]byte
+	buf    [1536]byte
+}
+
+// appendHeader appends the whole header of h's email, To being h.To
+// read, to dst.
+func (hd *emailHead) appendHeader(b []byte, h EmailHeader, messageID string, to addressField) []byte {
 	b = append(b, hd.dateLine...)
 	if h.Unsubscribe != "" {
-		b = appendHeader(b, "List-Unsubscribe", headerValue("<"+h.Unsubscribe+">"))
+		b = appendBracketed(b, "List-Unsubscribe", h.Unsubscribe)
 		b = append(b, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"...)
 	}
 	b = append(b, "MIME-Version: 1.0\r\n"...)
-	b = appendHeader(b, "Message-ID", headerValue("<"+e.MessageID+">"))
+	b = appendBracketed(b, "Message-ID", messageID)
 	b = append(b, hd.subjectLine...)
 	// go-mail wrote its preformatted headers in a map's order, which
 	// varies from run to run: here To comes first.
-	b = append(b, toPre...)
+	if to.pre {
+		b = to.appendLine(b, "To")
+	}
 	b = append(b, hd.replyToPre...)
 	b = append(b, hd.fromLine...)
-	b = append(b, to...)
+	if to.addr != "" && !to.pre {
+		b = to.appendLine(b, "To")
+	}
 	b = append(b, hd.replyToLine...)
-	return append(b, hd.bodyHead...), nil
+	return append(b, hd.bodyHead...)
 }
 
 // defaultMessageID is derived from the content and the headers: the same
@@ -256,11 +263,10 @@ func (hd *emailHead) defaultMessageID(h EmailHeader) string {
 	return hex.EncodeToString(sum.Sum(nil))[:24] + "@" + hd.domain
 }
 
-// pieces returns the email's pieces, header then the body with the
-// preferences lines in its holes, and the same dot-stuffed for SMTP
+// pieces appends to all the email's pieces, header then the body with
+// the preferences lines in its holes, and the same dot-stuffed for SMTP
 // (nil when the body's holes are not at line starts).
-func (m *mimeBody) pieces(header, textLine, htmlLine []byte) (data, stuffed [][]byte) {
-	all := make([][]byte, 0, 12)
+func (m *mimeBody) pieces(all [][]byte, header, textLine, htmlLine []byte) (data, stuffed [][]byte) {
 	data = append(all, header, m.b[:m.holes[0]], textLine, m.b[m.holes[0]:m.holes[1]], htmlLine, m.b[m.holes[1]:])
 	if m.stuffed == nil {
 		return data, nil
@@ -292,23 +298,37 @@ func (m *mimeBody) stuff() {
 	}
 }
 
-// addressLine appends the To or Reply-To header line of value ("Name
-// <address>" or an address) to dst, as setAddress had go-mail write it:
-// a display name as net/mail writes it (encoded words when it holds more
-// than printable ASCII, quoted otherwise), or, for a quoted name that is
-// not plain, as encoded words in a preformatted line (pre). addr is the
-// address alone.
-func addressLine(dst []byte, key, value string) (line []byte, pre bool, addr string, err error) {
-	a, err := netmail.ParseAddress(value)
-	if err != nil {
-		return nil, false, "", err
+// addressField is an address header's value read: the address alone,
+// and the name as setAddress had go-mail write it: as net/mail writes it
+// (written: encoded words when it holds more than printable ASCII,
+// quoted otherwise), or, for a quoted name that is not plain, as encoded
+// words in a preformatted line (pre).
+type addressField struct {
+	name, addr, written string
+	pre                 bool
+}
+
+// readAddress reads value, "Name <address>" or an address.
+func readAddress(value string) (addressField, error) {
+	name, addr, written, ok := quickAddress(value)
+	if !ok {
+		a, err := netmail.ParseAddress(value)
+		if err != nil {
+			return addressField{}, err
+		}
+		name, addr, written = a.Name, a.Address, a.String()
 	}
-	if plainHeaderText(a.Name) || strings.ContainsFunc(a.Name, mimeEncodes) && !strings.ContainsAny(a.Name, phraseSpecials) {
-		return appendHeader(dst, key, a.String()), false, a.Address, nil
+	plain := plainHeaderText(name) || strings.ContainsFunc(name, mimeEncodes) && !strings.ContainsAny(name, phraseSpecials)
+	return addressField{name: name, addr: addr, written: written, pre: !plain}, nil
+}
+
+// appendLine appends the header line key: f to dst.
+func (f addressField) appendLine(dst []byte, key string) []byte {
+	if !f.pre {
+		return appendHeader(dst, key, f.written)
 	}
-	bare := &netmail.Address{Address: a.Address}
-	dst = append(dst, key+": "+encodedWords(a.Name, "\r\n ")+"\r\n "+bare.String()+"\r\n"...)
-	return dst, true, a.Address, nil
+	bare := &netmail.Address{Address: f.addr}
+	return append(dst, key+": "+encodedWords(f.name, "\r\n ")+"\r\n "+bare.String()+"\r\n"...)
 }
 
 // headerValue is a general header's value as go-mail wrote it: Q-encoded
@@ -323,28 +343,43 @@ const maxHeaderLength = 76
 // spaces as go-mail's message writer folds it: before a word that would
 // take the line past maxHeaderLength, with the space before the fold
 // dropped.
-func appendHeader(dst []byte, key, value string) []byte {
+func appendHeader[V string | []byte](dst []byte, key string, value V) []byte {
 	start := len(dst)
 	dst = append(dst, key...)
 	dst = append(dst, ": "...)
 	room := maxHeaderLength - 4 - len(key)
 	for {
-		word, rest, more := strings.Cut(value, " ")
-		if room-len(word) <= 1 {
+		end := 0
+		for end < len(value) && value[end] != ' ' {
+			end++
+		}
+		if room-end <= 1 {
 			dst = append(dst, "\r\n "...)
 			room = maxHeaderLength - 3
 		}
-		dst = append(dst, word...)
-		room -= len(word)
-		if !more {
+		dst = append(dst, value[:end]...)
+		room -= end
+		if end == len(value) {
 			break
 		}
 		dst = append(dst, ' ')
 		room--
-		value = rest
+		value = value[end+1:]
 	}
 	dst = dropSpaceBeforeFold(dst, start)
 	return append(dst, "\r\n"...)
+}
+
+// appendBracketed appends the header line "key: <value>" (an address in
+// angle brackets: a Message-ID, a List-Unsubscribe address) as go-mail
+// wrote it: Q-encoded when value holds more than printable ASCII, and
+// folded.
+func appendBracketed(dst []byte, key, value string) []byte {
+	if strings.ContainsFunc(value, mimeEncodes) {
+		return appendHeader(dst, key, headerValue("<"+value+">"))
+	}
+	var buf [256]byte
+	return appendHeader(dst, key, append(append(append(buf[:0], '<'), value...), '>'))
 }
 
 // dropSpaceBeforeFold removes the space before each line break of

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"mime/quotedprintable"
 	"strings"
+	"sync"
 )
 
 // Each recipient's email ends with a link to their own preferences page,
@@ -89,24 +91,55 @@ func (p *preferencesLink) appendLines(dst []byte, address string) (out []byte, t
 	if address == "" {
 		return dst, len(dst), len(dst), nil
 	}
-	b := bytes.NewBuffer(dst)
-	if err := writeQuotedPrintable(b, p.words, ": ", address, "\n"); err != nil {
+	dst = appendQuotedPrintable(dst, p.words, ": ", address, "\n")
+	textEnd = len(dst)
+	if attributeSafe(address) {
+		dst = appendQuotedPrintable(dst, p.htmlHead, address, p.htmlTail)
+		return dst, textEnd, len(dst), nil
+	}
+	var h strings.Builder
+	if err := preferencesHTML.Execute(&h, struct{ URL, Words string }{address, p.words}); err != nil {
 		return nil, 0, 0, err
 	}
-	textEnd = b.Len()
-	if !attributeSafe(address) {
-		var h strings.Builder
-		if err := preferencesHTML.Execute(&h, struct{ URL, Words string }{address, p.words}); err != nil {
-			return nil, 0, 0, err
-		}
-		err = writeQuotedPrintable(b, h.String())
-	} else {
-		err = writeQuotedPrintable(b, p.htmlHead, address, p.htmlTail)
+	dst = appendQuotedPrintable(dst, h.String())
+	return dst, textEnd, len(dst), nil
+}
+
+// qpScratch is a quoted-printable writer with its input and output
+// buffers, kept for the next recipient's lines (see qpScratches).
+type qpScratch struct {
+	in  []byte
+	out bytes.Buffer
+	qp  *quotedprintable.Writer
+}
+
+// qpScratches spare each recipient's preferences lines a writer and its
+// buffers.
+var qpScratches = sync.Pool{New: func() any {
+	s := &qpScratch{}
+	s.qp = quotedprintable.NewWriter(&s.out)
+	return s
+}}
+
+// appendQuotedPrintable appends the pieces of text, quoted-printable as
+// one text, to dst.
+func appendQuotedPrintable(dst []byte, text ...string) []byte {
+	s := qpScratches.Get().(*qpScratch)
+	s.in = s.in[:0]
+	for _, t := range text {
+		s.in = append(s.in, t...)
 	}
-	if err != nil {
-		return nil, 0, 0, err
+	s.out.Reset()
+	s.qp.Write(s.in) // into a bytes.Buffer, which takes every byte
+	s.qp.Close()
+	dst = append(dst, s.out.Bytes()...)
+	if bytes.HasSuffix(s.in, []byte("\r")) {
+		// The writer would take a line feed next as the end of this
+		// line: a new one starts afresh.
+		s.qp = quotedprintable.NewWriter(&s.out)
 	}
-	return b.Bytes(), textEnd, b.Len(), nil
+	qpScratches.Put(s)
+	return dst
 }
 
 // attributeSafe reports whether html/template writes address into a
