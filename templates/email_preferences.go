@@ -60,7 +60,7 @@ var preferencesHTML = template.Must(template.New("preferences").Parse(
 // address: the words, and the HTML line as preferencesHTML writes it
 // before and after the address.
 type preferencesLink struct {
-	words            string
+	words              string
 	htmlHead, htmlTail string
 }
 
