@@ -57,8 +57,8 @@ func (e *Email) WriteTo(w io.Writer) (int64, error) {
 // To, Reply-To, and the body's Content-Transfer-Encoding and
 // Content-Type.
 type emailHead struct {
-	// The inputs it was made of: another subject, date or sender makes
-	// another head.
+	// The inputs it was made of: another subject, date (and time zone,
+	// which the Date header shows) or sender makes another head.
 	from, replyTo, subject string
 	date                   time.Time
 
@@ -80,7 +80,7 @@ type emailHead struct {
 // head returns the notice's shared email parts for h's From and
 // Reply-To, made once and kept while they stay the same.
 func (r *Rendering) head(h EmailHeader) (*emailHead, error) {
-	if hd := r.heads.Load(); hd != nil && hd.from == h.From && hd.replyTo == h.ReplyTo && hd.subject == r.Subject && hd.date.Equal(r.Date) {
+	if hd := r.heads.Load(); hd != nil && hd.from == h.From && hd.replyTo == h.ReplyTo && hd.subject == r.Subject && hd.date == r.Date {
 		return hd, nil
 	}
 	hd, err := r.newHead(h)
