@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
-
-	"github.com/wneessen/go-mail"
 )
 
 // A Channel delivers one message to one recipient. Send honours ctx and
@@ -38,9 +37,50 @@ type Message struct {
 	To     string // an email address, or a phone number in E.164
 	ToName string
 
-	Email    *mail.Msg // the email, its To header set for this recipient
+	Email    *Email // the email, its To header set for this recipient
 	SMS      *SMS
 	Document *Document // a finished file for the print channel
+}
+
+// Email is one recipient's email, tied to no mail library: its envelope,
+// and the message as RFC 5322 has it (lines ending in CRLF) in pieces
+// written one after another, so that the bytes every recipient of a
+// notice shares (most headers, the encoded body) are made once and not
+// copied for each. A sender writes Stuffed into SMTP's DATA as it is when
+// it is set, without looking at each byte again.
+type Email struct {
+	From      string   // the envelope sender (MAIL FROM): an address alone, notices@water.example
+	To        []string // the envelope recipients (RCPT TO): addresses alone
+	MessageID string   // the Message-ID header's value without angle brackets: the receipt's id when the server gives none
+	// Data is the message in pieces, each beginning a line. Pieces may be
+	// shared with other emails: never write into them.
+	Data [][]byte
+	// Stuffed, when not nil, is Data as SMTP's DATA carries it (RFC 5321
+	// 4.5.2: a dot doubled at the start of a line, every line ending in
+	// CRLF). When nil, a sender stuffs Data itself.
+	Stuffed [][]byte
+}
+
+// WriteTo writes the message, as an .eml file holds it, to w.
+func (e *Email) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	for _, p := range e.Data {
+		k, err := w.Write(p)
+		n += int64(k)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// Size is the message's length in bytes.
+func (e *Email) Size() int {
+	n := 0
+	for _, p := range e.Data {
+		n += len(p)
+	}
+	return n
 }
 
 // Document is a finished file for the print channel, such as "flyer.pdf"

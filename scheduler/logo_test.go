@@ -136,7 +136,7 @@ func TestRenderedEmailWithURLThroughMailpit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := sender.Send(context.Background(), channels.Message{ID: lang, To: to, Email: m}); err != nil {
+		if _, err := sender.Send(context.Background(), channels.Message{ID: lang, To: to, Email: (*channels.Email)(m)}); err != nil {
 			t.Fatal(err)
 		}
 		var id string

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -183,23 +184,29 @@ func (e *noticeError) Unwrap() error { return e.err }
 func (c *renderCache) message(ctx context.Context, dl notices.Delivery) (channels.Message, error) {
 	nr, err := c.get(ctx, dl.NoticeID)
 	if err != nil {
-		return channels.Message{ID: fmt.Sprintf("%d-%d", dl.NoticeID, dl.ID), To: dl.Address, ToName: dl.Name}, err
+		return channels.Message{ID: deliveryName(dl), To: dl.Address, ToName: dl.Name}, err
 	}
 	return nr.message(c.cfg, dl)
+}
+
+// deliveryName is the name of dl's message: NOTICE-DELIVERY (the
+// message's id, its file name in the outbox, its Message-ID's left part).
+func deliveryName(dl notices.Delivery) string {
+	return strconv.FormatInt(dl.NoticeID, 10) + "-" + strconv.FormatInt(dl.ID, 10)
 }
 
 // message builds dl's message. Its error is a noticeError when the fault
 // is the same for every recipient (the configuration, the notice's
 // rendering), else the recipient's own (their address, their name).
 func (nr *noticeRender) message(cfg *Config, dl notices.Delivery) (channels.Message, error) {
-	m := channels.Message{ID: fmt.Sprintf("%d-%d", dl.NoticeID, dl.ID), To: dl.Address, ToName: dl.Name}
+	m := channels.Message{ID: deliveryName(dl), To: dl.Address, ToName: dl.Name}
 	r, err := nr.rendering(cfg, dl.Language)
 	if r == nil {
 		return m, &noticeError{err} // the notice does not render in this language
 	}
 	switch dl.Channel {
 	case notices.Email:
-		m.Email, err = r.Email(nr.emailHeader(cfg, dl))
+		e, err := r.Email(nr.emailHeader(cfg, dl))
 		if err != nil {
 			// Whose fault: the same email to a sample recipient tells.
 			sample := dl
@@ -207,8 +214,13 @@ func (nr *noticeRender) message(cfg *Config, dl notices.Delivery) (channels.Mess
 			if _, serr := r.Email(nr.emailHeader(cfg, sample)); serr != nil {
 				return m, &noticeError{err}
 			}
+			return m, err
 		}
-		return m, err
+		// The email channel takes the same envelope and bytes: the two
+		// types have the same fields, so one converts to the other (and
+		// stops compiling the day they differ).
+		m.Email = (*channels.Email)(e)
+		return m, nil
 	case notices.SMS:
 		if err != nil {
 			// Too long since the template or the utility changed: every
@@ -231,7 +243,7 @@ func (nr *noticeRender) emailHeader(cfg *Config, dl notices.Delivery) templates.
 		From:      cfg.From,
 		ReplyTo:   cfg.ReplyTo,
 		To:        templates.Address(dl.Name, dl.Address),
-		MessageID: fmt.Sprintf("crier-%d-%d@%s", dl.NoticeID, dl.ID, nr.domain),
+		MessageID: "crier-" + deliveryName(dl) + "@" + nr.domain,
 	}
 	h.Preferences = notices.PreferencesURL(cfg.PublicURL, nr.notice, dl.ID)
 	if nr.category != templates.Emergency {

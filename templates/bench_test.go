@@ -70,3 +70,33 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRecipientEmail is one recipient's email as the dispatcher
+// makes it and the email channel writes it: the recipient's header (a
+// named To, the Message-ID, the one-click unsubscribe header) and
+// preferences links, then the message dot-stuffed for SMTP's data in the
+// sender's reused buffer.
+func BenchmarkRecipientEmail(b *testing.B) {
+	_, _, r := benchRendering(b, "en")
+	link := "https://notices.water.example/preferences/1234567/AbCdEfGhIjKlMnOpQrStUv"
+	h := EmailHeader{
+		From:        "Clearwater County Water Board <notices@clearwater.example>",
+		To:          Address("Ana Customer", "ana@example.com"), // as the dispatcher gives it
+		MessageID:   "crier-7-1234567@clearwater.example",
+		Unsubscribe: link,
+		Preferences: link,
+	}
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		e, err := r.Email(h)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf = buf[:0]
+		for _, p := range e.Stuffed {
+			buf = append(buf, p...)
+		}
+	}
+	b.SetBytes(int64(len(buf)))
+}

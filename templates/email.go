@@ -10,12 +10,9 @@ import (
 	"io"
 	"mime/multipart"
 	"mime/quotedprintable"
-	netmail "net/mail"
 	"net/textproto"
 	"net/url"
 	"strings"
-
-	"github.com/wneessen/go-mail"
 
 	"github.com/crier-notices/crier/internal/loopback"
 )
@@ -186,90 +183,6 @@ func CheckUnsubscribeAddress(s string) error {
 	return nil
 }
 
-// Email builds the email: multipart/alternative with the plain text part
-// and the HTML part (inside multipart/related beside the utility's logo,
-// an inline image, when it has one), subject, From, Reply-To, Date (the
-// notice's date) and a Message-ID. The MIME boundary is derived from the content, so the same
-// notice with the same Message-ID gives the same bytes.
-func (r *Rendering) Email(h EmailHeader) (*mail.Msg, error) {
-	// The content is encoded once per notice (Render); only the headers
-	// and the preferences link are made per email.
-	content, bodyType, body := r.digest, r.bodyType, r.body
-	if body == nil {
-		html, err := r.markedHTML()
-		if err != nil {
-			return nil, err
-		}
-		logo, err := r.emailLogo()
-		if err != nil {
-			return nil, err
-		}
-		text := r.emailText()
-		content = emailDigest(r.Subject, text, html)
-		if bodyType, body, err = emailBody(content, text, html, logo); err != nil {
-			return nil, err
-		}
-	}
-	textLine, htmlLine, err := r.preferencesLines(h.Preferences)
-	if err != nil {
-		return nil, err
-	}
-	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
-	m.SetGenHeader(mail.HeaderXMailer, "Crier")
-	if h.Unsubscribe != "" {
-		if err := CheckUnsubscribeAddress(h.Unsubscribe); err != nil {
-			return nil, fmt.Errorf("email unsubscribe address %w", err)
-		}
-		m.SetGenHeader(mail.HeaderListUnsubscribe, "<"+h.Unsubscribe+">")
-		m.SetGenHeader(mail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
-	}
-	from := h.From
-	if from == "" && r.Utility.Email != "" {
-		from = (&netmail.Address{Name: r.Utility.Name, Address: r.Utility.Email}).String()
-	}
-	if from != "" { // a preview without a configured address has no From
-		if err := setFrom(m, from); err != nil {
-			return nil, fmt.Errorf("email From %q: %w", from, err)
-		}
-	}
-	replyTo := h.ReplyTo
-	if replyTo == "" {
-		replyTo = r.Utility.Email
-	}
-	if replyTo != "" {
-		if err := setAddress(m, mail.HeaderReplyTo, replyTo); err != nil {
-			return nil, fmt.Errorf("email Reply-To %q: %w", replyTo, err)
-		}
-	}
-	if h.To != "" {
-		if err := setAddress(m, mail.HeaderTo, h.To); err != nil {
-			return nil, fmt.Errorf("email To %q: %w", h.To, err)
-		}
-	}
-	id := h.MessageID
-	if id == "" {
-		// Derived from the content and the headers: the same notice to the
-		// same recipient gets the same id. (Senders give their own.)
-		sum := sha256.New()
-		sum.Write(content[:])
-		for _, s := range []string{h.From, h.ReplyTo, h.To, h.Unsubscribe, h.Preferences} {
-			io.WriteString(sum, s)
-			sum.Write([]byte{0})
-		}
-		id = hex.EncodeToString(sum.Sum(nil))[:24] + "@" + domainOf(m)
-	}
-	m.SetMessageIDWithValue(id)
-	m.SetDateWithValue(r.Date)
-	m.Subject(headerText(r.Subject))
-	// The body is already MIME: go-mail writes it as it is, under its
-	// multipart header ("8bit" is what a multipart entity's transfer
-	// encoding must say; its parts are 7-bit quoted-printable and base64).
-	// go-mail's own EmbedReader would encode the logo again for each
-	// recipient's email.
-	m.SetBodyWriter(mail.ContentType(bodyType), body.writer(textLine, htmlLine), mail.WithPartEncoding(mail.NoEncoding))
-	return m, nil
-}
-
 // boundaryOf is the MIME boundary of a notice's email: from its content,
 // so the same notice gives the same bytes, and never found inside it.
 func boundaryOf(content [32]byte) string {
@@ -315,34 +228,27 @@ func alternativeBody(content [32]byte, text, html string) (*mimeBody, error) {
 	return body, nil
 }
 
-// writeQuotedPrintable writes s to w quoted-printable. Pieces that end a
-// line encode alone as they would together: quoted-printable encodes
-// each line on its own.
-func writeQuotedPrintable(w io.Writer, s string) error {
+// writeQuotedPrintable writes the pieces of text to w quoted-printable,
+// as one text. Pieces that end a line encode alone as they would
+// together: quoted-printable encodes each line on its own.
+func writeQuotedPrintable(w io.Writer, text ...string) error {
 	qp := quotedprintable.NewWriter(w)
-	if _, err := io.WriteString(qp, s); err != nil {
-		return err
+	for _, s := range text {
+		if _, err := io.WriteString(qp, s); err != nil {
+			return err
+		}
 	}
 	return qp.Close()
 }
 
 // WriteEmail writes the email as a standard .eml file.
 func (r *Rendering) WriteEmail(w io.Writer, h EmailHeader) error {
-	m, err := r.Email(h)
+	e, err := r.Email(h)
 	if err != nil {
 		return err
 	}
-	if _, err := m.WriteTo(w); err != nil {
+	if _, err := e.WriteTo(w); err != nil {
 		return fmt.Errorf("write %s email: %w", r.Template.Name, err)
 	}
 	return nil
-}
-
-func domainOf(m *mail.Msg) string {
-	if from := m.GetFrom(); len(from) > 0 {
-		if i := strings.LastIndexByte(from[0].Address, '@'); i >= 0 {
-			return from[0].Address[i+1:]
-		}
-	}
-	return "crier.invalid"
 }

@@ -91,6 +91,7 @@ func emailBody(content [32]byte, text, html string, logo *emailLogo) (contentTyp
 	}
 	altType := `multipart/alternative; boundary="` + boundaryOf(content) + `"`
 	if logo == nil {
+		alternative.stuff()
 		return altType, alternative, nil
 	}
 	var b bytes.Buffer
@@ -124,6 +125,7 @@ func emailBody(content [32]byte, text, html string, logo *emailLogo) (contentTyp
 		return "", nil, err
 	}
 	related := &mimeBody{b: b.Bytes(), holes: [2]int{at + alternative.holes[0], at + alternative.holes[1]}}
+	related.stuff()
 	return `multipart/related; type="multipart/alternative"; boundary="` + w.Boundary() + `"`, related, nil
 }
 

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
-	"io"
+	"mime/quotedprintable"
 	"strings"
+	"sync"
 )
 
 // Each recipient's email ends with a link to their own preferences page,
@@ -46,54 +47,117 @@ func emailDigest(subject, text, html string) [32]byte {
 type mimeBody struct {
 	b     []byte
 	holes [2]int
-}
-
-// writer is a go-mail body writer of the body with the encoded lines in
-// its holes: it writes the pieces as they are, so a recipient's email
-// costs no copy of the body. go-mail gathers a body in a buffer before
-// writing it out: the buffer is grown once to the body's size instead of
-// doubling its way there.
-func (m *mimeBody) writer(textLine, htmlLine []byte) func(io.Writer) (int64, error) {
-	return func(w io.Writer) (int64, error) {
-		if b, ok := w.(*bytes.Buffer); ok {
-			b.Grow(len(m.b) + len(textLine) + len(htmlLine))
-		}
-		var n int64
-		for _, p := range [][]byte{m.b[:m.holes[0]], textLine, m.b[m.holes[0]:m.holes[1]], htmlLine, m.b[m.holes[1]:]} {
-			k, err := w.Write(p)
-			n += int64(k)
-			if err != nil {
-				return n, err
-			}
-		}
-		return n, nil
-	}
+	// stuffed is b cut at the holes, each piece dot-stuffed for SMTP (see
+	// stuff); nil when a hole is not at a line start.
+	stuffed [][]byte
 }
 
 var preferencesHTML = template.Must(template.New("preferences").Parse(
 	`<br><a href="{{.URL}}" style="color:#555555;">{{.Words}}</a>` + "\n"))
 
-// preferencesLines returns the footer lines that link to the preferences
-// page at address, quoted-printable, for the text and the HTML part; none
-// without an address.
-func (r *Rendering) preferencesLines(address string) (text, html []byte, err error) {
-	if address == "" {
-		return nil, nil, nil
-	}
-	if err := CheckUnsubscribeAddress(address); err != nil {
-		return nil, nil, fmt.Errorf("email preferences address %w", err)
-	}
+// preferencesLink is the footer line that links to a recipient's
+// preferences page, made once per notice and language around the
+// address: the words, and the HTML line as preferencesHTML writes it
+// before and after the address.
+type preferencesLink struct {
+	words              string
+	htmlHead, htmlTail string
+}
+
+// preferencesSentinel stands for the address while the HTML line is made
+// once: html/template leaves it as it is.
+const preferencesSentinel = "https://crier.invalid/preferences-address"
+
+// newPreferencesLink makes the notice's preferences line in r's language.
+func (r *Rendering) newPreferencesLink() (preferencesLink, error) {
 	words := r.plainPhrase("preferences")
-	var t, h, qt, qh bytes.Buffer
-	t.WriteString(words + ": " + address + "\n")
-	if err := preferencesHTML.Execute(&h, struct{ URL, Words string }{address, words}); err != nil {
-		return nil, nil, err
+	var h strings.Builder
+	if err := preferencesHTML.Execute(&h, struct{ URL, Words string }{preferencesSentinel, words}); err != nil {
+		return preferencesLink{}, err
 	}
-	if err := writeQuotedPrintable(&qt, t.String()); err != nil {
-		return nil, nil, err
+	head, tail, ok := strings.Cut(h.String(), preferencesSentinel)
+	if !ok {
+		return preferencesLink{}, fmt.Errorf("the preferences line %q lost its address", h.String())
 	}
-	if err := writeQuotedPrintable(&qh, h.String()); err != nil {
-		return nil, nil, err
+	return preferencesLink{words: words, htmlHead: head, htmlTail: tail}, nil
+}
+
+// appendLines appends to dst the footer lines that link to the
+// preferences page at address (checked by the caller), quoted-printable,
+// for the text and the HTML part, and returns where each ends; none
+// without an address. html/template escapes the address only when it
+// holds a character it would change.
+func (p *preferencesLink) appendLines(dst []byte, address string) (out []byte, textEnd, htmlEnd int, err error) {
+	if address == "" {
+		return dst, len(dst), len(dst), nil
 	}
-	return qt.Bytes(), qh.Bytes(), nil
+	dst = appendQuotedPrintable(dst, p.words, ": ", address, "\n")
+	textEnd = len(dst)
+	if attributeSafe(address) {
+		dst = appendQuotedPrintable(dst, p.htmlHead, address, p.htmlTail)
+		return dst, textEnd, len(dst), nil
+	}
+	var h strings.Builder
+	if err := preferencesHTML.Execute(&h, struct{ URL, Words string }{address, p.words}); err != nil {
+		return nil, 0, 0, err
+	}
+	dst = appendQuotedPrintable(dst, h.String())
+	return dst, textEnd, len(dst), nil
+}
+
+// qpScratch is a quoted-printable writer with its input and output
+// buffers, kept for the next recipient's lines (see qpScratches).
+type qpScratch struct {
+	in  []byte
+	out bytes.Buffer
+	qp  *quotedprintable.Writer
+}
+
+// qpScratches spare each recipient's preferences lines a writer and its
+// buffers.
+var qpScratches = sync.Pool{New: func() any {
+	s := &qpScratch{}
+	s.qp = quotedprintable.NewWriter(&s.out)
+	return s
+}}
+
+// appendQuotedPrintable appends the pieces of text, quoted-printable as
+// one text, to dst.
+func appendQuotedPrintable(dst []byte, text ...string) []byte {
+	s := qpScratches.Get().(*qpScratch)
+	s.in = s.in[:0]
+	for _, t := range text {
+		s.in = append(s.in, t...)
+	}
+	s.out.Reset()
+	s.qp.Write(s.in) // into a bytes.Buffer, which takes every byte
+	s.qp.Close()
+	dst = append(dst, s.out.Bytes()...)
+	if bytes.HasSuffix(s.in, []byte("\r")) {
+		// The writer would take a line feed next as the end of this
+		// line: a new one starts afresh.
+		s.qp = quotedprintable.NewWriter(&s.out)
+	}
+	qpScratches.Put(s)
+	return dst
+}
+
+// attributeSafe reports whether html/template writes address into a
+// quoted href as it is: an http(s) address of letters, digits and the
+// URL characters neither its URL normaliser nor its attribute escaper
+// changes (not &, +, %, quotes, parentheses, spaces or non-ASCII).
+func attributeSafe(address string) bool {
+	if !strings.HasPrefix(address, "https://") && !strings.HasPrefix(address, "http://") {
+		return false
+	}
+	for i := 0; i < len(address); i++ {
+		c := address[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			continue
+		}
+		if !strings.ContainsRune("-._~!#$*,/:;=?@[]", rune(c)) {
+			return false
+		}
+	}
+	return true
 }

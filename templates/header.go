@@ -7,8 +7,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/wneessen/go-mail"
 )
 
 // maxPlainWord is the longest run of characters between spaces that a
@@ -104,29 +102,6 @@ func Address(name, addr string) string {
 	return encodedWords(name, " ") + " " + (&netmail.Address{Address: addr}).String()
 }
 
-// setAddress sets the To or Reply-To header of m to the address value
-// ("Name <address>" or an address). go-mail writes a display name as
-// net/mail does: encoded words when it holds more than printable ASCII,
-// quoted otherwise. A quoted name that is not plain is written as encoded
-// words instead, and the To address then goes to the envelope alone, as
-// Bcc (which go-mail never writes as a header).
-func setAddress(m *mail.Msg, h mail.AddrHeader, value string) error {
-	a, err := netmail.ParseAddress(value)
-	if err != nil {
-		return err
-	}
-	if plainHeaderText(a.Name) || strings.ContainsFunc(a.Name, mimeEncodes) && !strings.ContainsAny(a.Name, phraseSpecials) {
-		m.SetAddrHeaderFromMailAddress(h, a)
-		return nil
-	}
-	bare := &netmail.Address{Address: a.Address}
-	m.SetGenHeaderPreformatted(mail.Header(h), encodedWords(a.Name, "\r\n ")+"\r\n "+bare.String())
-	if h == mail.HeaderTo {
-		m.SetAddrHeaderFromMailAddress(mail.HeaderBcc, bare)
-	}
-	return nil
-}
-
 // errEncodedWordName is a From name that go-mail would quote as it is and
 // mail clients would show decoded.
 var errEncodedWordName = errors.New(`the name holds "=?", which mail clients would show as other text; take it out of [utility] name or [smtp] from`)
@@ -151,16 +126,6 @@ func parseFrom(value string) (*netmail.Address, error) {
 		return nil, errEncodedWordName
 	}
 	return a, nil
-}
-
-// setFrom sets the From header after CheckFrom's checks.
-func setFrom(m *mail.Msg, value string) error {
-	a, err := parseFrom(value)
-	if err != nil {
-		return err
-	}
-	m.SetAddrHeaderFromMailAddress(mail.HeaderFrom, a)
-	return nil
 }
 
 // mimeEncodes reports whether r makes Go's mime.WordEncoder (which go-mail

@@ -57,15 +57,8 @@ func emailWith(t *testing.T, subject, toName, replyName string) (emltest.Email, 
 	if err != nil {
 		t.Fatalf("Email: %v", err)
 	}
-	rcpts, err := m.GetRecipients()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if _, err := m.WriteTo(&b); err != nil {
-		t.Fatal(err)
-	}
-	return emltest.Read(t, b.Bytes()), rcpts
+	data, _, rcpts := emailBytes(t, m)
+	return emltest.Read(t, data), rcpts
 }
 
 // checkHeaders fails unless e's headers give back the typed texts exactly,

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/yuin/goldmark/ast"
@@ -36,4 +37,7 @@ type Rendering struct {
 	body     *mimeBody
 	bodyType string
 	logo     *emailLogo // the utility's logo in the HTML email; nil without one
+	// heads holds the header lines and envelope every recipient's email
+	// shares, for the last From and Reply-To asked for (see head).
+	heads atomic.Pointer[emailHead]
 }

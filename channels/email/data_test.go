@@ -8,11 +8,13 @@ import (
 
 	"github.com/wneessen/go-mail"
 
+	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/internal/testenv"
 )
 
 // TestMailpitReceivesTheMessageAsGoMailSendsIt: the sender writes the
-// data itself, dot-stuffing lines in bulk; the server receives each
+// data itself, dot-stuffing lines in bulk or taking them stuffed once
+// before (as templates gives every email); the server receives each
 // message byte for byte as plain go-mail's SMTP client delivers it, lines
 // that begin with a dot, bare line feeds and a last line without its
 // break included.
@@ -37,21 +39,27 @@ func TestMailpitReceivesTheMessageAsGoMailSendsIt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := notice(t, "Ann Lee", "ann@water.example")
-			m.Email.SetBodyWriter(mail.TypeTextPlain, func(w io.Writer) (int64, error) {
+			gm := noticeMsg(t, "Ann Lee", "ann@water.example")
+			gm.SetBodyWriter(mail.TypeTextPlain, func(w io.Writer) (int64, error) {
 				n, err := io.WriteString(w, tt.body)
 				return int64(n), err
 			}, mail.WithPartEncoding(mail.NoEncoding))
 			mp.DeleteAll(t)
-			if err := plain.DialAndSend(m.Email); err != nil {
+			if err := plain.DialAndSend(gm); err != nil {
 				t.Fatalf("go-mail: %v", err)
 			}
 			want := received(t, mp)
-			if _, err := s.Send(context.Background(), m); err != nil {
-				t.Fatalf("Send: %v", err)
-			}
-			if got := received(t, mp); !bytes.Equal(got, want) {
-				t.Errorf("Mailpit received\n%q\nwant, as go-mail sends it,\n%q", got, want)
+			m := asMessage(t, gm)
+			for _, form := range []struct {
+				name string
+				m    channels.Message
+			}{{"stuffed by the sender", m}, {"stuffed once before", stuffedOnce(m)}} {
+				if _, err := s.Send(context.Background(), form.m); err != nil {
+					t.Fatalf("Send, %s: %v", form.name, err)
+				}
+				if got := received(t, mp); !bytes.Equal(got, want) {
+					t.Errorf("Mailpit received, %s,\n%q\nwant, as go-mail sends it,\n%q", form.name, got, want)
+				}
 			}
 		})
 	}

@@ -5,7 +5,6 @@
 package email
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -72,7 +71,7 @@ var _ channels.Staged = (*Sender)(nil)
 type conn struct {
 	smtp *smtp.Client
 	nc   *cancelConn
-	buf  bytes.Buffer // the message being sent, reused
+	buf  []byte // the message being sent, reused
 }
 
 // New checks cfg and returns a Sender. It does not connect: the first Send
@@ -195,7 +194,7 @@ func (s *Sender) SendStaged(ctx context.Context, m channels.Message, ready func(
 			s.drop(c)
 		}
 		if err == nil {
-			return channels.Receipt{ProviderID: providerID(reply, m.Email), At: s.Now()}, nil
+			return channels.Receipt{ProviderID: providerID(reply, m.Email.MessageID), At: s.Now()}, nil
 		}
 		if ctx.Err() != nil {
 			return channels.Receipt{}, cancelled(ctx, err)
@@ -217,7 +216,7 @@ func (s *Sender) SendStaged(ctx context.Context, m channels.Message, ready func(
 
 // sendOn sends msg over c and reports whether c can carry the next
 // message, and the server's reply to the message.
-func (s *Sender) sendOn(ctx context.Context, c *conn, msg *mail.Msg, ready func() error) (healthy bool, reply string, err error) {
+func (s *Sender) sendOn(ctx context.Context, c *conn, msg *channels.Email, ready func() error) (healthy bool, reply string, err error) {
 	stop := context.AfterFunc(ctx, c.nc.cancel)
 	reply, err = s.transact(c.smtp, msg, &c.buf, ready)
 	if !stop() {
@@ -418,13 +417,13 @@ func (c *cancelConn) SetWriteDeadline(t time.Time) error {
 
 // providerID is the server's queue id from its reply to the message
 // ("250 2.0.0 Ok: queued as ID"), or else the Message-ID.
-func providerID(reply string, msg *mail.Msg) string {
+func providerID(reply string, messageID string) string {
 	if _, id, ok := strings.Cut(reply, "queued as "); ok {
 		if f := strings.Fields(id); len(f) > 0 {
 			return strings.Trim(f[0], "<>")
 		}
 	}
-	return strings.Trim(msg.GetMessageID(), "<>")
+	return strings.Trim(messageID, "<>")
 }
 
 // stale reports whether err is a pooled connection found dead or out of

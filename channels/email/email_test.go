@@ -2,6 +2,7 @@ package email_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -18,13 +19,20 @@ import (
 
 	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/channels/email"
+	"github.com/crier-notices/crier/internal/dotstuff"
 	"github.com/crier-notices/crier/internal/emltest"
 	"github.com/crier-notices/crier/internal/testenv"
 )
 
-// notice builds the email one recipient gets, with the headers the caller
-// (not this package) adds.
+// notice is the email one recipient gets, as the channel takes it.
 func notice(t testing.TB, name, addr string) channels.Message {
+	t.Helper()
+	return asMessage(t, noticeMsg(t, name, addr))
+}
+
+// noticeMsg builds with go-mail the email one recipient gets, with the
+// headers the caller (not this package) adds.
+func noticeMsg(t testing.TB, name, addr string) *mail.Msg {
 	t.Helper()
 	m := mail.NewMsg()
 	if err := m.FromFormat("County Water Board", "notices@water.example"); err != nil {
@@ -38,7 +46,46 @@ func notice(t testing.TB, name, addr string) channels.Message {
 	m.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 	m.SetBodyString(mail.TypeTextPlain, "Dear "+name+",\nboil your water before drinking it.\n")
 	m.AddAlternativeString(mail.TypeTextHTML, "<p>Dear "+name+",</p><p>boil your water before drinking it.</p>")
-	return channels.Message{ID: "d-" + addr, To: addr, ToName: name, Email: m}
+	return m
+}
+
+// asMessage is go-mail's m as the channel takes it: the bytes go-mail
+// writes, in one piece, not stuffed.
+func asMessage(t testing.TB, m *mail.Msg) channels.Message {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	e := &channels.Email{MessageID: strings.Trim(m.GetMessageID(), "<>"), Data: [][]byte{b.Bytes()}}
+	if from := m.GetFrom(); len(from) > 0 {
+		e.From = from[0].Address
+	}
+	var to string
+	for _, a := range m.GetTo() {
+		e.To = append(e.To, a.Address)
+		to = a.Address
+	}
+	return channels.Message{ID: "d-" + to, To: to, Email: e}
+}
+
+// stuffedOnce is m's email cut into pieces at line starts and given
+// already dot-stuffed as well, as Crier's templates make every email.
+func stuffedOnce(m channels.Message) channels.Message {
+	e := *m.Email
+	data := bytes.Join(e.Data, nil)
+	e.Data, e.Stuffed = nil, nil
+	for len(data) > 0 {
+		n := len(data) // a piece ends at the first line end past 40 bytes
+		if i := bytes.IndexByte(data[min(len(data), 40):], '\n'); i >= 0 {
+			n = min(len(data), 40) + i + 1
+		}
+		e.Data = append(e.Data, data[:n])
+		e.Stuffed = append(e.Stuffed, dotstuff.Append(nil, data[:n]))
+		data = data[n:]
+	}
+	m.Email = &e
+	return m
 }
 
 func newSender(t testing.TB, cfg email.Config) *email.Sender {

@@ -6,8 +6,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/wneessen/go-mail"
-
 	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/channels/email"
 )
@@ -30,13 +28,23 @@ func Example() {
 	}
 	defer s.Close()
 
-	m := mail.NewMsg()
-	m.From("notices@water.example")
-	m.AddToFormat("Ann Lee", "ann@example.com")
-	m.Subject("Boil water advisory")
-	m.SetGenHeader("List-Unsubscribe", "<https://water.example/u/TOKEN>")
-	m.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
-	m.SetBodyString(mail.TypeTextPlain, "Boil your water before drinking it.")
+	// The message as bytes (templates' Rendering.Email makes them): the
+	// pieces go out one after another.
+	header := "From: <notices@water.example>\r\n" +
+		"To: \"Ann Lee\" <ann@example.com>\r\n" +
+		"Subject: Boil water advisory\r\n" +
+		"Message-ID: <crier-7-42@water.example>\r\n" +
+		"List-Unsubscribe: <https://water.example/u/TOKEN>\r\n" +
+		"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" +
+		"MIME-Version: 1.0\r\n" +
+		"Content-Type: text/plain; charset=UTF-8\r\n\r\n"
+	body := "Boil your water before drinking it.\r\n"
+	m := &channels.Email{
+		From:      "notices@water.example",
+		To:        []string{"ann@example.com"},
+		MessageID: "crier-7-42@water.example",
+		Data:      [][]byte{[]byte(header), []byte(body)},
+	}
 
 	r, err := s.Send(context.Background(), channels.Message{ID: "42", To: "ann@example.com", Email: m})
 	switch {

@@ -223,27 +223,30 @@ func TestPipelinedDataAsGoMailWritesIt(t *testing.T) {
 		"Boil your water before drinking it.\r\n",
 		"",
 	} {
-		proxy, host, port := startRecordingProxy(t, sink.Addr())
-		s := newSender(t, email.Config{Host: host, Port: port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
-		m := notice(t, "Ann Lee", "ann@water.example")
-		m.Email.SetBodyWriter(mail.TypeTextPlain, func(w io.Writer) (int64, error) {
+		gm := noticeMsg(t, "Ann Lee", "ann@water.example")
+		gm.SetBodyWriter(mail.TypeTextPlain, func(w io.Writer) (int64, error) {
 			n, err := io.WriteString(w, body)
 			return int64(n), err
 		}, mail.WithPartEncoding(mail.NoEncoding))
-		if _, err := s.Send(context.Background(), m); err != nil {
-			t.Fatalf("body %q: %v", body, err)
-		}
 		var want bytes.Buffer
 		dw := textproto.NewWriter(bufioWriter(&want)).DotWriter()
-		if _, err := m.Email.WriteTo(dw); err != nil {
+		if _, err := gm.WriteTo(dw); err != nil {
 			t.Fatal(err)
 		}
 		dw.Close()
-		s.Close()
-		_, stream, _ := proxy.written()
-		_, data, ok := bytes.Cut(stream, []byte("DATA\r\n"))
-		if !ok || !bytes.HasPrefix(data, want.Bytes()) {
-			t.Errorf("body %q: the data written:\n%q\nwant, as go-mail writes it:\n%q", body, data, want.Bytes())
+		m := asMessage(t, gm)
+		for _, m := range []channels.Message{m, stuffedOnce(m)} {
+			proxy, host, port := startRecordingProxy(t, sink.Addr())
+			s := newSender(t, email.Config{Host: host, Port: port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
+			if _, err := s.Send(context.Background(), m); err != nil {
+				t.Fatalf("body %q: %v", body, err)
+			}
+			s.Close()
+			_, stream, _ := proxy.written()
+			_, data, ok := bytes.Cut(stream, []byte("DATA\r\n"))
+			if !ok || !bytes.HasPrefix(data, want.Bytes()) {
+				t.Errorf("body %q, stuffed before %v: the data written:\n%q\nwant, as go-mail writes it:\n%q", body, m.Email.Stuffed != nil, data, want.Bytes())
+			}
 		}
 	}
 }

@@ -140,8 +140,9 @@ func TestOutOfStepSessionIsReplaced(t *testing.T) {
 	s := newSender(t, cfg)
 	ctx := context.Background()
 
-	big := notice(t, "X", "big@water.example")
-	big.Email.SetBodyString(mail.TypeTextPlain, strings.Repeat("Boil your water before drinking it.\n", 60000)) // 2 MB
+	bigMsg := noticeMsg(t, "X", "big@water.example")
+	bigMsg.SetBodyString(mail.TypeTextPlain, strings.Repeat("Boil your water before drinking it.\n", 60000)) // 2 MB
+	big := asMessage(t, bigMsg)
 	_, err := s.Send(ctx, big)
 	if !channels.IsPermanent(err) || channels.IsBroken(err) {
 		t.Fatalf("send of a 2 MB message to a 1 MB server: %v; want permanent, channel not broken", err)

@@ -1,15 +1,18 @@
 package email
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"net/textproto"
 	"strings"
 
 	"github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
+
+	"github.com/crier-notices/crier/channels"
+	"github.com/crier-notices/crier/internal/dotstuff"
 )
 
 // stepError is a failed step of one mail transaction: the step, named as
@@ -54,45 +57,73 @@ type readyError struct{ err error }
 func (e *readyError) Error() string { return "not handed over: " + e.err.Error() }
 func (e *readyError) Unwrap() error { return e.err }
 
-// transact sends msg over the session sc as one mail transaction, and
+// transact sends e over the session sc as one mail transaction, and
 // returns the server's reply to the data. When ready is not nil, it is
 // called before the end of the data, and an error from it ends the
-// transaction there (a *readyError; the session is then of no more use). The message is written to the
-// connection as it is, dot-stuffed here in a few bulk copies instead of
-// byte by byte (go-mail's writer, net/textproto's DotWriter, looks at
-// every byte of every message); buf is the session's buffer, reused from
-// message to message.
-func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer, ready func() error) (reply string, err error) {
-	from, err := msg.GetSender(false)
+// transaction there (a *readyError; the session is then of no more use).
+// The message goes to the connection in one write as e.Stuffed gives it,
+// dot-stuffed once per notice; an email without Stuffed is stuffed here,
+// in a few bulk copies where its lines end in CRLF. go-mail's writer
+// (net/textproto's DotWriter) would look at every byte of every message.
+// buf is the session's buffer, reused from message to message; the
+// message is assembled there.
+func (s *Sender) transact(sc *smtp.Client, e *channels.Email, buf *[]byte, ready func() error) (reply string, err error) {
+	from, rcpts, err := envelope(e)
 	if err != nil {
-		return "", &stepError{step: mail.ErrGetSender, err: err}
+		return "", err
 	}
-	rcpts, err := msg.GetRecipients()
-	if err != nil {
-		return "", &stepError{step: mail.ErrGetRcpts, err: err}
+	data := (*buf)[:0]
+	if e.Stuffed != nil {
+		for _, p := range e.Stuffed {
+			data = append(data, p...)
+		}
+	} else {
+		for _, p := range e.Data {
+			data = dotstuff.Append(data, p)
+		}
 	}
-	buf.Reset()
-	if _, err := msg.WriteTo(buf); err != nil {
-		return "", &stepError{step: mail.ErrWriteContent, err: err}
+	// The last line break goes with the end of the data.
+	n := len(data)
+	if bytes.HasSuffix(data, crlf) {
+		n -= len(crlf)
 	}
+	data = append(data[:n], endOfData...)
+	*buf = data
 	if !sc.HasConnection() {
 		return "", &stepError{step: mail.ErrConnCheck, err: mail.ErrNoActiveConnection}
 	}
 	if err := sc.UpdateDeadline(s.timeout); err != nil {
 		return "", &stepError{step: mail.ErrConnCheck, err: err}
 	}
-	data := buf.Bytes()
-	if bytes.HasSuffix(data, []byte("\n")) {
-		data = bytes.TrimSuffix(data[:len(data)-1], []byte("\r"))
-	}
 	if ok, _ := sc.Extension("PIPELINING"); ok {
-		// The end of the data right after the message in the buffer,
-		// so that both go in one write.
-		n := len(data)
-		buf.Truncate(n)
-		buf.Write(endOfData)
-		return s.pipelined(sc, from, rcpts, buf.Bytes(), n, ready)
+		return s.pipelined(sc, from, rcpts, data, ready)
 	}
+	return s.lockstep(sc, from, rcpts, data[:n], ready)
+}
+
+// envelope returns e's sender and recipients as SMTP's MAIL FROM and
+// RCPT TO take them (<address>), as go-mail wrote them.
+func envelope(e *channels.Email) (from string, rcpts []string, err error) {
+	if e.From == "" {
+		return "", nil, &stepError{step: mail.ErrGetSender, err: mail.ErrNoFromAddress}
+	}
+	if len(e.To) == 0 {
+		return "", nil, &stepError{step: mail.ErrGetRcpts, err: mail.ErrNoRcptAddresses}
+	}
+	from = (&netmail.Address{Address: e.From}).String()
+	rcpts = make([]string, len(e.To))
+	for i, a := range e.To {
+		rcpts[i] = (&netmail.Address{Address: a}).String()
+	}
+	return from, rcpts, nil
+}
+
+// lockstep is the transaction with a server that does not offer
+// PIPELINING: each command waits for its reply, as go-mail sends. msg is
+// the message, stuffed, without its last line break, which goes through
+// go-mail's data writer, which then ends the data with "." on its own
+// line.
+func (s *Sender) lockstep(sc *smtp.Client, from string, rcpts []string, msg []byte, ready func() error) (reply string, err error) {
 	if err := sc.Mail(from); err != nil {
 		sc.Reset()
 		return "", &stepError{step: mail.ErrSMTPMailFrom, err: err}
@@ -111,14 +142,12 @@ func (s *Sender) transact(sc *smtp.Client, msg *mail.Msg, buf *bytes.Buffer, rea
 	if !ok {
 		return "", &stepError{step: mail.ErrWriteContent, err: errors.New("go-mail's DATA writer is not the one this sender knows")}
 	}
-	if err := writeStuffed(sc.Text.W, data, len(data)); err != nil {
+	if _, err := sc.Text.W.Write(msg); err != nil {
 		return "", &stepError{step: mail.ErrWriteContent, err: err}
 	}
 	if err := s.ready(sc, ready); err != nil {
 		return "", err
 	}
-	// The last line break goes through go-mail's writer, which then ends
-	// the data with "." on its own line.
 	if _, err := dc.Write(crlf); err != nil {
 		return "", &stepError{step: mail.ErrWriteContent, err: err}
 	}
@@ -146,10 +175,9 @@ func (s *Sender) ready(sc *smtp.Client, ready func() error) error {
 // pipelined is the transaction with a server that offers PIPELINING (RFC
 // 2920): MAIL FROM, RCPT TO and DATA go in one write and their replies
 // are read after it, one round trip where go-mail takes one per command.
-// Then ready, and the data: msg[:n] is the message, msg[n:] the end of
-// the data, written together (in one write unless a line begins with a
-// dot).
-func (s *Sender) pipelined(sc *smtp.Client, from string, rcpts []string, msg []byte, n int, ready func() error) (reply string, err error) {
+// Then ready, and the data: msg is the message, stuffed, and the end of
+// the data, written together in one write.
+func (s *Sender) pipelined(sc *smtp.Client, from string, rcpts []string, msg []byte, ready func() error) (reply string, err error) {
 	for _, a := range append([]string{from}, rcpts...) {
 		if strings.ContainsAny(a, "\r\n") {
 			return "", &stepError{step: mail.ErrGetRcpts, err: fmt.Errorf("address %q has a line break", a)}
@@ -217,7 +245,7 @@ func (s *Sender) pipelined(sc *smtp.Client, from string, rcpts []string, msg []b
 	if err := s.ready(sc, ready); err != nil {
 		return "", err
 	}
-	if err := writeStuffed(w, msg, n); err != nil {
+	if _, err := w.Write(msg); err != nil {
 		return "", &stepError{step: mail.ErrWriteContent, err: err}
 	}
 	if err := w.Flush(); err != nil {
@@ -234,61 +262,3 @@ var (
 	crlf      = []byte("\r\n")
 	endOfData = []byte("\r\n.\r\n")
 )
-
-// writeStuffed writes msg[:n] to w as SMTP's data wants it (RFC 5321
-// 4.5.2), as net/textproto's DotWriter writes it: a line beginning with
-// "." gets a second one, and a line ending in a bare LF ends in CRLF; then
-// msg[n:] as it is, in the same last write. A message whose lines all
-// end in CRLF (go-mail's, Crier's) is written in a few large pieces, cut
-// only where a line begins with a dot.
-func writeStuffed(w *bufio.Writer, msg []byte, n int) error {
-	data := msg[:n]
-	if bytes.Count(data, lf) != bytes.Count(data, crlf) {
-		if err := writeLines(w, data); err != nil {
-			return err
-		}
-		_, err := w.Write(msg[n:])
-		return err
-	}
-	if len(data) > 0 && data[0] == '.' {
-		w.WriteByte('.')
-	}
-	off := 0
-	for {
-		i := bytes.Index(msg[off:n], lineThenDot)
-		if i < 0 {
-			_, err := w.Write(msg[off:])
-			return err
-		}
-		w.Write(msg[off : off+i+len(lineThenDot)])
-		w.WriteByte('.')
-		off += i + len(lineThenDot)
-	}
-}
-
-var (
-	lf          = []byte("\n")
-	lineThenDot = []byte("\n.")
-)
-
-// writeLines is writeStuffed a line at a time, for data with bare LFs.
-func writeLines(w *bufio.Writer, data []byte) error {
-	for len(data) > 0 {
-		if data[0] == '.' {
-			w.WriteByte('.')
-		}
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			_, err := w.Write(data)
-			return err
-		}
-		if i > 0 && data[i-1] == '\r' {
-			w.Write(data[:i+1])
-		} else {
-			w.Write(data[:i])
-			w.Write(crlf)
-		}
-		data = data[i+1:]
-	}
-	return nil
-}

@@ -61,9 +61,8 @@ func (o *Outbox) Send(ctx context.Context, m channels.Message) (channels.Receipt
 	switch {
 	case m.Email != nil:
 		path = filepath.Join(o.Dir, "email", m.ID+".eml")
-		if _, err := m.Email.WriteTo(&data); err != nil {
-			return channels.Receipt{}, &channels.Error{Permanent: true, Reason: "the email cannot be written", Err: err}
-		}
+		data.Grow(m.Email.Size())
+		m.Email.WriteTo(&data) // a bytes.Buffer takes every byte
 	case m.SMS != nil:
 		path = filepath.Join(o.Dir, "sms", m.ID+".json")
 		enc := json.NewEncoder(&data)

@@ -17,7 +17,9 @@ import (
 	"github.com/crier-notices/crier/internal/emltest"
 )
 
-func testEmail(t *testing.T, to string) *mail.Msg {
+// testEmail is an email to to, as go-mail writes it, given in two pieces
+// as Crier gives every email (its own header, then the shared body).
+func testEmail(t *testing.T, to string) *channels.Email {
 	t.Helper()
 	m := mail.NewMsg()
 	if err := m.From("notices@clearwater.example"); err != nil {
@@ -29,7 +31,13 @@ func testEmail(t *testing.T, to string) *mail.Msg {
 	m.Subject("Boil water advisory")
 	m.SetBodyString(mail.TypeTextPlain, "Boil your water.")
 	m.AddAlternativeString(mail.TypeTextHTML, "<p>Boil your water.</p>")
-	return m
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	head, body, _ := bytes.Cut(b.Bytes(), []byte("\r\n\r\n"))
+	return &channels.Email{From: "notices@clearwater.example", To: []string{to},
+		Data: [][]byte{append(head, "\r\n\r\n"...), body}}
 }
 
 func TestOutbox(t *testing.T) {
