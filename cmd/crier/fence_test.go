@@ -230,6 +230,7 @@ func stopOutsideTransaction(t *testing.T, a *exec.Cmd, free func() bool, sent fu
 		if err := a.Process.Signal(syscall.SIGSTOP); err != nil {
 			t.Fatal(err)
 		}
+		waitStopped(t, a.Process.Pid)
 		if free() {
 			if stops > 1 {
 				t.Logf("stopped %d times: the first %d in the middle of a transaction", stops, stops-1)
@@ -245,6 +246,31 @@ func stopOutsideTransaction(t *testing.T, a *exec.Cmd, free func() bool, sent fu
 		}
 		waitFor(t, 30*time.Second, "A sending on", func() bool { return sent() > was }, logs)
 	}
+}
+
+// waitStopped waits until every thread of process pid is stopped. A
+// signal is delivered asynchronously: kill returns while the process may
+// still run on a moment, and begin a transaction after free has looked.
+func waitStopped(t *testing.T, pid int) {
+	t.Helper()
+	waitFor(t, 10*time.Second, fmt.Sprintf("process %d stopped", pid), func() bool {
+		stats, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+		if err != nil || len(stats) == 0 {
+			t.Fatalf("reading the threads of process %d: %v", pid, err)
+		}
+		for _, f := range stats {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return false // a thread that ended meanwhile
+			}
+			// The state follows the command name, which is in parentheses.
+			i := bytes.LastIndexByte(b, ')')
+			if i < 0 || i+2 >= len(b) || (b[i+2] != 'T' && b[i+2] != 't') {
+				return false
+			}
+		}
+		return true
+	}, func() string { return "" })
 }
 
 // writable says whether the write lock of cfg's database is free now,
