@@ -169,15 +169,23 @@ func runBin(t *testing.T, bin, cfg string, args ...string) string {
 }
 
 // waitFor polls cond (a store or Mailpit reading, not a clock) until it
-// holds, failing after limit.
+// holds, failing after limit. Between two looks it waits 10 ms, or twice
+// as long as the look took: a report of a few thousand deliveries read
+// by this race-instrumented process takes half a second, and looking
+// again at once kept a whole core of the two busy, slowing the crier
+// processes it waited for.
 func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool, logs func() string) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
-	for !cond() {
+	for {
+		began := time.Now()
+		if cond() {
+			return
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: not within %v\n%s", what, limit, logs())
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(max(10*time.Millisecond, 2*time.Since(began)))
 	}
 }
 

@@ -116,14 +116,14 @@ func jsStrings(ss []string) string {
 	return "[" + strings.Join(quoted, ", ") + "]"
 }
 
-// Axe runs Axe on the page open, as the step "axe URL".
+// Axe runs Axe on the page open, as the check "axe URL".
 func (b *Browser) Axe() {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
 	defer cancel()
 	url := pageURL(ctx)
 	vs, err := AxeViolations(ctx, testenv.AxeScript(b.t), WCAG22AA...)
-	b.shoot("axe "+url, err != nil || len(vs) > 0)
+	b.checked("axe "+url, err != nil || len(vs) > 0)
 	if err != nil {
 		b.t.Fatalf("step %d %q: %v", len(b.shots), "axe "+url, err)
 	}

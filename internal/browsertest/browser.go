@@ -50,9 +50,14 @@ const StepTimeout = 90 * time.Second
 const ScreenshotsEnv = "CRIER_SCREENSHOTS"
 
 // Browser is one tab of a headless Chromium that lives as long as its
-// test. Its methods are steps: each takes a screenshot when it ends, and
-// all of them are written to a folder if the test fails. A Browser is for
-// the test's goroutine only.
+// test. Its methods are steps, numbered in order. A step that acts (Open,
+// Step) takes a screenshot when it ends; a check (Axe, FocusVisible,
+// NoSideScroll, SetViewport) takes one only when it fails, since a
+// passing check shows the page its Open showed, at most at another width,
+// and each screenshot waits for the browser to draw a new frame (0.2 to
+// 0.5 s on a loaded 2-core machine: most of the time of the accessibility
+// tests, when every check took one). The screenshots are written to a
+// folder if the test fails. A Browser is for the test's goroutine only.
 type Browser struct {
 	t     testing.TB
 	ctx   context.Context // the tab's chromedp context
@@ -62,7 +67,8 @@ type Browser struct {
 	console []chromedp.ConsoleMessage // what the page wrote, not yet looked at
 }
 
-// shot is the screen at the end of a step.
+// shot is the screen at the end of a step; png is nil for a check that
+// passed.
 type shot struct {
 	name string
 	png  []byte
@@ -181,10 +187,21 @@ func (b *Browser) Open(url string) int {
 }
 
 // SetViewport sets the size of the page's viewport in CSS pixels, as a
-// tablet (768x1024) or a phone (320x640) has it.
+// tablet (768x1024) or a phone (320x640) has it: a check's step, with a
+// screenshot only if it fails.
 func (b *Browser) SetViewport(width, height int) {
 	b.t.Helper()
-	b.Step(fmt.Sprintf("viewport %dx%d", width, height), chromedp.EmulateViewport(int64(width), int64(height)))
+	name := fmt.Sprintf("viewport %dx%d", width, height)
+	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
+	defer cancel()
+	err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height)))
+	b.checked(name, err != nil)
+	if err != nil {
+		b.t.Fatalf("step %d %q: %v", len(b.shots), name, err)
+	}
+	if err := b.pageErrors(); err != nil {
+		b.t.Fatalf("step %d %q: %v", len(b.shots), name, err)
+	}
 }
 
 // SetCookie gives the browser cookie c for the site at url (a signed-in
@@ -268,6 +285,16 @@ func (b *Browser) shoot(name string, full bool) {
 	b.shots = append(b.shots, shot{name: name, png: png})
 }
 
+// checked ends the step of a check called name: with a screenshot of the
+// whole page if it failed, with none if it passed.
+func (b *Browser) checked(name string, failed bool) {
+	if failed {
+		b.shoot(name, true)
+		return
+	}
+	b.shots = append(b.shots, shot{name: name})
+}
+
 // ScreenshotDir returns the folder the screenshots of t go to when it
 // fails: $CRIER_SCREENSHOTS (or the temporary folder's crier-screenshots)
 // and the test's name.
@@ -323,15 +350,17 @@ func (b *Browser) writeShots() {
 		b.t.Logf("screenshots: %v", err)
 		return
 	}
+	files := 0
 	for i, s := range b.shots {
 		if s.png == nil {
-			continue
+			continue // a check that passed, or a screenshot that failed
 		}
 		path := filepath.Join(dir, fmt.Sprintf("%s%02d-%s.png", prefix, i+1, fileName(s.name)))
 		if err := os.WriteFile(path, s.png, 0o644); err != nil {
 			b.t.Logf("screenshots: %v", err)
 			return
 		}
+		files++
 	}
-	b.t.Logf("screenshots of the %d steps: %s (%s01-…)", len(b.shots), dir, prefix)
+	b.t.Logf("screenshots of %d of the %d steps (the checks that passed have none): %s (%s01-…)", files, len(b.shots), dir, prefix)
 }

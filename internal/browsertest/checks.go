@@ -48,8 +48,9 @@ type Page struct {
 // not nil, is sent with every request (a signed-in console session: the
 // cookie the sign-in answered with). Each page's failures are reported
 // with Errorf and the next page is checked; a page that does not load
-// stops the test. The screenshots of every step are written to
-// ScreenshotDir when the test fails. For example, for the console:
+// stops the test. When the test fails, a screenshot of each page as it
+// opened and of each check that failed is written to ScreenshotDir.
+// For example, for the console:
 //
 //	browsertest.CheckPages(t, srv.URL, session,
 //		browsertest.Page{Path: "/console/"},
@@ -96,7 +97,7 @@ func (b *Browser) NoSideScroll() {
 	b.t.Helper()
 	o := Eval[overflow](b, overflowJS)
 	if o.ScrollWidth > o.ClientWidth {
-		b.shoot(fmt.Sprintf("scrolls sideways at %d", o.ClientWidth), true)
+		b.checked(fmt.Sprintf("scrolls sideways at %d", o.ClientWidth), true)
 		b.t.Errorf("%s is %d CSS pixels wide in a viewport of %d: it scrolls sideways; the widest elements: %s",
 			o.URL, o.ScrollWidth, o.ClientWidth, strings.Join(o.Widest, ", "))
 	}
@@ -148,7 +149,7 @@ func (b *Browser) FocusVisible() {
 			hidden = append(hidden, fmt.Sprintf("%s (outline %s %s, box-shadow %s)", f.Path, f.OutlineStyle, f.OutlineWidth, f.BoxShadow))
 		}
 	}
-	b.shoot("tab through "+url, len(hidden) > 0)
+	b.checked("tab through "+url, len(hidden) > 0)
 	if len(hidden) > 0 {
 		b.t.Errorf("tabbing through %s, the focus is not shown on:\n\t%s", url, strings.Join(hidden, "\n\t"))
 	}
