@@ -3,19 +3,42 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/crier-notices/crier/notices"
 )
 
-// tryLead takes the role name as the advisory lock of that name (TryLock).
+// leaderIdle is how long the server keeps a leader's session that has
+// sent nothing (idle_session_timeout): a leader asks Held every few
+// seconds (scheduler.LeaderRetry, 3 s), so a session idle this long
+// belongs to a process that stopped (a paused virtual machine, SIGSTOP).
+// Its TCP connection stays open, the kernel answering keepalives, so
+// without this the server would keep its lock, and no other process
+// would fire the campaigns, until it continued. A variable for the test.
+var leaderIdle = 20 * time.Second
+
+// tryLead takes the role name as the advisory lock of that name (TryLock),
+// on a session the server ends once it sits idle for leaderIdle.
 func tryLead(ctx context.Context, db *sql.DB, name string) (notices.Lead, error) {
-	l, err := TryLock(ctx, db, name)
-	if l == nil || err != nil {
+	c, err := TryLock(ctx, db, name)
+	if c == nil || err != nil {
 		return nil, err
 	}
-	return l.(*advisoryLock), nil
+	l := c.(*advisoryLock)
+	_, err = l.conn.ExecContext(ctx, fmt.Sprintf("SET idle_session_timeout = %d", leaderIdle.Milliseconds()))
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42704" {
+		err = nil // before PostgreSQL 14, which lacks it: a stopped leader keeps the lead until it continues
+	}
+	if err != nil {
+		l.Close()
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	return l, nil
 }
 
 // heldWait bounds Held: a connection that does not answer within it (a
