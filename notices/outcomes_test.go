@@ -100,6 +100,7 @@ func TestMigration0009KeepsDeliveries(t *testing.T) {
 		t.Error("a status outside the list was stored")
 	}
 	var plan string
+	_, reportFind := reportSQL(SMS)
 	if err := s.db.QueryRowContext(ctx, `EXPLAIN QUERY PLAN `+reportFind, "sms", "SM0123").Scan(new(int), new(int), new(int), &plan); err != nil {
 		t.Fatal(err)
 	}

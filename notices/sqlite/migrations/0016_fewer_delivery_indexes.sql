@@ -10,10 +10,12 @@
 -- - deliveries_open, what is left of a notice (is it done, is it pending,
 --   cancel, reschedule), instead of every delivery by notice and status; a
 --   report reads a notice's deliveries by the unique key's notice_id;
--- - deliveries_address holds text messages only, the only ones found by
---   number (a reply to the last text a number was sent).
--- (deliveries_provider stays: it holds what has a provider id, which a
--- status callback of any channel looks up.)
+-- - deliveries_address holds the text messages sent (or delivered), the
+--   only deliveries a reply looks for by number; deliveries_provider the
+--   text messages with a provider id, the only ones a report (Twilio's
+--   status callbacks) looks for: each email sent wrote its message id, a
+--   random one, there for lookups no one makes. (A report's statement
+--   cannot take deliveries_address, which its status does not imply.)
 -- The same statements on PostgreSQL.
 
 DROP INDEX deliveries_claimed;
@@ -24,4 +26,7 @@ DROP INDEX deliveries_notice_status;
 CREATE INDEX deliveries_open ON deliveries (notice_id, channel) WHERE status IN ('queued', 'sending');
 
 DROP INDEX deliveries_address;
-CREATE INDEX deliveries_address ON deliveries (address) WHERE channel = 'sms';
+CREATE INDEX deliveries_address ON deliveries (address) WHERE channel = 'sms' AND status IN ('sent', 'delivered');
+
+DROP INDEX deliveries_provider;
+CREATE INDEX deliveries_provider ON deliveries (provider_id) WHERE channel = 'sms' AND provider_id <> '';
