@@ -47,6 +47,14 @@ const SuppressedAfterPublishing = "not sent: the address was suppressed or unsub
 // another claim holds are skipped, and every write is guarded by the
 // status it expects, so that two dispatchers never take one delivery
 // while both are alive.
+//
+// take and suppress find their deliveries by id alone: the guard on the
+// status is written so that no index can serve it (the column joined to
+// an empty string), as recordOutcomes' guards are. Otherwise PostgreSQL,
+// whose statistics say few deliveries are queued (taken before a notice
+// was published), takes the partial index of queued deliveries, whose
+// last column is the id, and reads all of it for every id of the batch:
+// 100,000 buffers and 0.4-0.7 s of the server's CPU to take 512.
 func claimSQL(d Dialect) (expired, due, take, suppress string) {
 	// A claim run out, of a dispatcher that died: back in the queue.
 	expired = `UPDATE deliveries SET status = CASE WHEN (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE 'queued' END,
@@ -59,9 +67,9 @@ func claimSQL(d Dialect) (expired, due, take, suppress string) {
 		AND (?3 = 0 OR d.notice_id = ?3) AND d.priority <= ?5
 		ORDER BY d.priority, d.next_attempt_at, d.id LIMIT ?4` + d.SkipLocked("d")
 	take = `UPDATE deliveries SET status = 'sending', lease_until = ?1, claimed_by = ?2, updated_at = ?3
-		WHERE ` + d.IDsIn("id") + ` AND status = 'queued' RETURNING ` + deliveryColumns
+		WHERE ` + d.IDsIn("id") + ` AND status || '' = 'queued' RETURNING ` + deliveryColumns
 	suppress = `UPDATE deliveries SET status = 'suppressed', error = '` + SuppressedAfterPublishing + `', updated_at = ?
-		WHERE ` + d.IDsIn("id") + ` AND status = 'queued'`
+		WHERE ` + d.IDsIn("id") + ` AND status || '' = 'queued'`
 	return expired, due, take, suppress
 }
 
@@ -259,6 +267,15 @@ func (s *Store) Record(ctx context.Context, worker string, outs []Outcome) (appl
 		ends, stmts = append(ends, end), append(stmts, st[0])
 	}
 	applied = make([]bool, len(outs))
+	if len(stmts) == 1 {
+		// One statement is a transaction of its own, committed before it
+		// returns: without BEGIN and COMMIT around it, two round trips
+		// fewer on PostgreSQL.
+		if err := recordBatch(ctx, stmts[0], s.Now(), worker, outs, applied); err != nil {
+			return nil, fmt.Errorf("record deliveries: %w", err)
+		}
+		return applied, nil
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		start := 0
 		for i, end := range ends {

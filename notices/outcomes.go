@@ -39,14 +39,26 @@ const outcomeRank = `CASE status WHEN 'sent' THEN 1 WHEN 'failed' THEN 2 WHEN 'u
 
 var reportRank = map[DeliveryStatus]int{DeliverySent: 1, DeliveryFailed: 2, DeliveryUndelivered: 3, DeliveryDelivered: 4}
 
-const (
-	// provider_id <> '' lets SQLite use the partial index deliveries_provider.
+// reportSQL returns the statements of a report on channel ch. Their
+// conditions (a provider id not empty and, for a text message, the
+// channel written out as 'sms') let the engines use the partial index
+// deliveries_provider, which holds only text messages with a provider id:
+// Twilio's status callbacks are the only reports there are, and an index
+// of every email's id would take a write at every email sent (at a random
+// place: message ids are random) for lookups no one makes. A report on
+// another channel reads the deliveries having a provider id.
+func reportSQL(ch Channel) (reportApply, reportFind string) {
+	apply, find := `channel = ?5`, `channel = ?1`
+	if ch == SMS {
+		apply, find = `channel = 'sms' AND `+apply, `channel = 'sms' AND `+find
+	}
 	reportApply = `UPDATE deliveries SET status = ?1, error_code = ?2, error = ?3, updated_at = ?4
-		WHERE provider_id = ?6 AND provider_id <> '' AND channel = ?5 AND status IN ('sent', 'failed', 'undelivered', 'delivered')
+		WHERE provider_id = ?6 AND provider_id <> '' AND ` + apply + ` AND status IN ('sent', 'failed', 'undelivered', 'delivered')
 		AND (` + outcomeRank + `, error_code, error) < (?7, ?2, ?3)
 		RETURNING id, notice_id, address, status`
-	reportFind = `SELECT id, notice_id, address, status FROM deliveries WHERE provider_id = ?2 AND provider_id <> '' AND channel = ?1 ORDER BY id LIMIT 1`
-)
+	reportFind = `SELECT id, notice_id, address, status FROM deliveries WHERE provider_id = ?2 AND provider_id <> '' AND ` + find + ` ORDER BY id LIMIT 1`
+	return reportApply, reportFind
+}
 
 // RecordProviderReport moves the delivery the provider knows as
 // r.ProviderID on r.Channel forward to r.Status, with the provider's code
@@ -71,6 +83,7 @@ func (s *Store) RecordProviderReport(ctx context.Context, r ProviderReport) (Rep
 	if at.IsZero() {
 		at = s.Now()
 	}
+	reportApply, reportFind := reportSQL(r.Channel)
 	var out ReportOutcome
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, reportApply, string(r.Status), r.Code, r.Error, at.UTC().Format(timeLayout),

@@ -85,7 +85,7 @@ func TestMigration0009KeepsDeliveries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"deliveries_address", "deliveries_claimed", "deliveries_contact", "deliveries_leases", "deliveries_notice_status", "deliveries_provider", "deliveries_queued", "sqlite_autoindex_deliveries_1"}
+	want := []string{"deliveries_address", "deliveries_contact", "deliveries_open", "deliveries_provider", "deliveries_queued", "deliveries_sending", "sqlite_autoindex_deliveries_1"}
 	if !slices.Equal(idx, want) {
 		t.Errorf("indexes %v, want %v", idx, want)
 	}
@@ -100,6 +100,7 @@ func TestMigration0009KeepsDeliveries(t *testing.T) {
 		t.Error("a status outside the list was stored")
 	}
 	var plan string
+	_, reportFind := reportSQL(SMS)
 	if err := s.db.QueryRowContext(ctx, `EXPLAIN QUERY PLAN `+reportFind, "sms", "SM0123").Scan(new(int), new(int), new(int), &plan); err != nil {
 		t.Fatal(err)
 	}
