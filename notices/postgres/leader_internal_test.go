@@ -9,12 +9,30 @@ import (
 	"github.com/crier-notices/crier/notices"
 )
 
-// TestStoppedLeaderLosesTheLead: a campaign leader stopped (a paused
-// virtual machine, SIGSTOP) sends nothing on its lock's session, whose
-// TCP connection stays open. The server ends that session once idle for
+// openStores opens n stores on the schema of dsn, closed when the test
+// ends.
+func openStores(t *testing.T, dsn string, n int) []*notices.Store {
+	t.Helper()
+	var ss []*notices.Store
+	for range n {
+		s, err := notices.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		ss = append(ss, s)
+	}
+	return ss
+}
+
+// TestStoppedLeaderLosesTheLead: a leader stopped (a paused virtual
+// machine, SIGSTOP) sends nothing on its lock's session, whose TCP
+// connection stays open. The server ends that session once idle for
 // leaderIdle (20 s; this test's 1 s), releasing the lock: another process
 // takes the lead, and the stopped one, continued, learns from Held that
-// it no longer leads. A leader that asks Held meanwhile keeps the lead.
+// it no longer leads. A running leader keeps the lead however long it
+// says nothing itself (a print job rendering, a large campaign firing):
+// its lead's heartbeat speaks for it.
 func TestStoppedLeaderLosesTheLead(t *testing.T) {
 	dsn := testenv.PostgresURL(t)
 	if dsn == "" {
@@ -23,36 +41,28 @@ func TestStoppedLeaderLosesTheLead(t *testing.T) {
 	defer func(was time.Duration) { leaderIdle = was }(leaderIdle)
 	leaderIdle = time.Second
 	ctx := context.Background()
-	open := func() *notices.Store {
-		s, err := notices.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-	a, b := open(), open()
-	lead, err := a.TryLead(ctx, "campaigns")
-	if err != nil || lead == nil {
+	ss := openStores(t, dsn, 2)
+	a, b := ss[0], ss[1]
+	held, err := a.TryLead(ctx, "campaigns")
+	if err != nil || held == nil {
 		t.Fatalf("the first process does not take the free lead: %v", err)
 	}
-	defer lead.Release()
+	defer held.Release()
 
-	// A working leader asks Held every 250 ms (more often than the idle
-	// limit) and keeps the lead for three times that limit.
-	var stopped time.Time // the leader's last word on its session
+	// Running, busy elsewhere for three times the idle limit.
 	for end := time.Now().Add(3 * leaderIdle); time.Now().Before(end); time.Sleep(leaderIdle / 4) {
-		if err := lead.Held(ctx); err != nil {
-			t.Fatalf("a leader that checks its lead lost it: %v", err)
-		}
-		stopped = time.Now()
 		if other, err := b.TryLead(ctx, "campaigns"); err != nil || other != nil {
-			t.Fatalf("another process took the lead of a working leader (%v)", err)
+			t.Fatalf("another process took the lead of a running leader (%v)", err)
 		}
 	}
+	if err := held.Held(ctx); err != nil {
+		t.Fatalf("a running leader lost its lead: %v", err)
+	}
 
-	// Stopped: nothing on its session. Another process takes the lead
-	// once the server has ended the stopped one's session.
+	// Stopped: its heartbeat stops with it. Another process takes the
+	// lead once the server has ended the stopped one's session.
+	held.(*lead).stopHeartbeat()
+	stopped := time.Now()
 	var taken notices.Lead
 	for taken == nil {
 		if time.Since(stopped) > time.Minute {
@@ -64,10 +74,41 @@ func TestStoppedLeaderLosesTheLead(t *testing.T) {
 		}
 	}
 	defer taken.Release()
-	if waited := time.Since(stopped); waited < leaderIdle {
-		t.Errorf("the lead was taken %v after the leader stopped, before its session could be idle %v", waited, leaderIdle)
-	}
-	if err := lead.Held(ctx); err == nil {
+	if err := held.Held(ctx); err == nil {
 		t.Error("the stopped leader, continued, is told it still leads; another does")
+	}
+}
+
+// TestReleasedLeadLeavesNoTimeoutBehind: a lead's session ends after
+// leaderIdle without a word; once the lead is released, that session must
+// not go back to the pool, where the next lock taken on it (a contacts
+// import holds its lock for minutes without a word) would be lost after
+// leaderIdle.
+func TestReleasedLeadLeavesNoTimeoutBehind(t *testing.T) {
+	dsn := testenv.PostgresURL(t)
+	if dsn == "" {
+		return
+	}
+	defer func(was time.Duration) { leaderIdle = was }(leaderIdle)
+	leaderIdle = time.Second
+	ctx := context.Background()
+	ss := openStores(t, dsn, 2)
+	a, b := ss[0], ss[1]
+	for range 3 { // a print job's lead, taken and released again and again
+		l, err := a.TryLead(ctx, "print")
+		if err != nil || l == nil {
+			t.Fatalf("taking the free print lead: %v", err)
+		}
+		l.Release()
+	}
+	imp, err := a.BeginImport(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer imp.Close()
+	time.Sleep(3 * leaderIdle)
+	if other, err := b.BeginImport(ctx); err == nil {
+		other.Close()
+		t.Fatal("a second import began while the first held its lock: the first's session was ended by a released lead's timeout")
 	}
 }
