@@ -116,4 +116,3 @@ func (l *advisoryLock) Held(ctx context.Context) error {
 	}
 	return nil
 }
-
