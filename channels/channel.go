@@ -52,8 +52,9 @@ type Email struct {
 	From      string   // the envelope sender (MAIL FROM): an address alone, notices@water.example
 	To        []string // the envelope recipients (RCPT TO): addresses alone
 	MessageID string   // the Message-ID header's value without angle brackets: the receipt's id when the server gives none
-	// Data is the message in pieces, each beginning a line. Pieces may be
-	// shared with other emails: never write into them.
+	// Data is the message in pieces written one after another (a piece
+	// may begin in the middle of a line). Pieces may be shared with other
+	// emails: never write into them.
 	Data [][]byte
 	// Stuffed, when not nil, is Data as SMTP's DATA carries it (RFC 5321
 	// 4.5.2: a dot doubled at the start of a line, every line ending in

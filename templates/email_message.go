@@ -24,9 +24,9 @@ type Email struct {
 	From      string   // the envelope sender: the From address alone; "" without a From
 	To        []string // the envelope recipients: the To address alone
 	MessageID string   // the Message-ID without angle brackets
-	// Data is the message in pieces, each beginning a line. Its pieces
-	// share their bytes with the notice's other emails: never write into
-	// them.
+	// Data is the message in pieces written one after another (a piece
+	// may begin in the middle of a line). Its pieces share their bytes
+	// with the notice's other emails: never write into them.
 	Data [][]byte
 	// Stuffed is Data as SMTP's DATA carries it: a dot doubled at the
 	// start of a line (RFC 5321 4.5.2), done once per notice for the

@@ -235,7 +235,7 @@ func TestPipelinedDataAsGoMailWritesIt(t *testing.T) {
 		}
 		dw.Close()
 		m := asMessage(t, gm)
-		for _, m := range []channels.Message{m, stuffedOnce(m)} {
+		for _, m := range []channels.Message{m, stuffedOnce(m), cutMidLine(m)} {
 			proxy, host, port := startRecordingProxy(t, sink.Addr())
 			s := newSender(t, email.Config{Host: host, Port: port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
 			if _, err := s.Send(context.Background(), m); err != nil {
@@ -249,6 +249,22 @@ func TestPipelinedDataAsGoMailWritesIt(t *testing.T) {
 			}
 		}
 	}
+}
+
+// cutMidLine is m with its data in pieces of 3 bytes, unstuffed: pieces
+// that begin in the middle of a line (a dot there is not doubled) and
+// between a CR and its LF.
+func cutMidLine(m channels.Message) channels.Message {
+	e := *m.Email
+	data := bytes.Join(e.Data, nil)
+	e.Data, e.Stuffed = nil, nil
+	for len(data) > 0 {
+		n := min(len(data), 3)
+		e.Data = append(e.Data, data[:n])
+		data = data[n:]
+	}
+	m.Email = &e
+	return m
 }
 
 // quirkySMTP offers PIPELINING and answers each session's first RCPT TO

@@ -78,9 +78,13 @@ func (s *Sender) transact(sc *smtp.Client, e *channels.Email, buf *[]byte, ready
 			data = append(data, p...)
 		}
 	} else {
+		// Stuffed whole: a piece may begin in the middle of a line, where
+		// a dot is not doubled.
+		var whole []byte
 		for _, p := range e.Data {
-			data = dotstuff.Append(data, p)
+			whole = append(whole, p...)
 		}
+		data = dotstuff.Append(data, whole)
 	}
 	// The last line break goes with the end of the data.
 	n := len(data)
