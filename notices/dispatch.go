@@ -642,9 +642,7 @@ func (s *Store) Resume(ctx context.Context, id int64, chs ...Channel) ([]Pause, 
 				return err
 			}
 			// A scheduled notice keeps its send time.
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET next_attempt_at = ?1, updated_at = ?1
-				WHERE notice_id = ?2 AND channel = ?3 AND status = 'queued' AND next_attempt_at > ?1
-				AND (SELECT n.status FROM notices n WHERE n.id = ?2) <> 'scheduled'`, now, id, string(p.Channel)); err != nil {
+			if _, err := tx.ExecContext(ctx, resumeQueued, now, id, string(p.Channel)); err != nil {
 				return err
 			}
 		}
@@ -901,16 +899,8 @@ func (s *Store) Report(ctx context.Context, id int64) (Report, error) {
 // statuses given (every status when none), by channel and id, streaming.
 // fn must not use the store.
 func (s *Store) EachDeliveryIn(ctx context.Context, noticeID int64, statuses []DeliveryStatus, fn func(Delivery) error) error {
-	args := []any{noticeID}
-	cond := ""
-	if len(statuses) > 0 {
-		for _, st := range statuses {
-			args = append(args, string(st))
-		}
-		cond = ` AND status IN ` + marks(len(statuses))
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE notice_id = ?`+cond+`
-		ORDER BY CASE channel WHEN 'email' THEN 0 WHEN 'sms' THEN 1 ELSE 2 END, id`, args...)
+	query, args := eachDeliverySQL(noticeID, statuses)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -925,6 +915,31 @@ func (s *Store) EachDeliveryIn(ctx context.Context, noticeID int64, statuses []D
 		}
 	}
 	return rows.Err()
+}
+
+// failuresOnly is deliveries_failed's condition as the index writes it:
+// SQLite takes a partial index only for a WHERE that holds its condition
+// literally, not a list of placeholders with the same values.
+const failuresOnly = ` AND status IN ('failed', 'undelivered')`
+
+// eachDeliverySQL is EachDeliveryIn's statement and its arguments. The
+// failures of a notice (the notice page, the dashboard, the API's report,
+// crier report) are asked for with failuresOnly, so both engines read
+// them by deliveries_failed instead of every delivery of the notice.
+func eachDeliverySQL(noticeID int64, statuses []DeliveryStatus) (string, []any) {
+	args := []any{noticeID}
+	cond := ""
+	switch {
+	case len(statuses) == 2 && slices.Contains(statuses, DeliveryFailed) && slices.Contains(statuses, DeliveryUndelivered):
+		cond = failuresOnly
+	case len(statuses) > 0:
+		for _, st := range statuses {
+			args = append(args, string(st))
+		}
+		cond = ` AND status IN ` + marks(len(statuses))
+	}
+	return `SELECT ` + deliveryColumns + ` FROM deliveries WHERE notice_id = ?` + cond + `
+		ORDER BY CASE channel WHEN 'email' THEN 0 WHEN 'sms' THEN 1 ELSE 2 END, id`, args
 }
 
 // Outstanding counts, per channel, the deliveries of sending notices not

@@ -944,16 +944,27 @@ func TestReport(t *testing.T) {
 		t.Errorf("Report(999): %v; want not found", err)
 	}
 
-	// EachDeliveryIn walks the statuses asked for.
-	var got []int64
-	if err := s.EachDeliveryIn(ctx, id, []DeliveryStatus{DeliverySent, DeliveryFailed}, func(d Delivery) error {
-		got = append(got, d.ID)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if want := []int64{ds[1].ID, ds[2].ID}; !slices.Equal(got, want) {
-		t.Errorf("sent and failed: %v; want %v", got, want)
+	// EachDeliveryIn walks the statuses asked for; the failures (failed
+	// and undelivered, in either order) by a statement of their own.
+	for _, tt := range []struct {
+		name     string
+		statuses []DeliveryStatus
+		want     []int64
+	}{
+		{"sent and failed", []DeliveryStatus{DeliverySent, DeliveryFailed}, []int64{ds[1].ID, ds[2].ID}},
+		{"the failures", []DeliveryStatus{DeliveryFailed, DeliveryUndelivered}, []int64{ds[2].ID}},
+		{"the failures, the other way round", []DeliveryStatus{DeliveryUndelivered, DeliveryFailed}, []int64{ds[2].ID}},
+	} {
+		var got []int64
+		if err := s.EachDeliveryIn(ctx, id, tt.statuses, func(d Delivery) error {
+			got = append(got, d.ID)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v; want %v", tt.name, got, tt.want)
+		}
 	}
 }
 

@@ -376,7 +376,7 @@ func (s *Store) CancelNotice(ctx context.Context, id int64) (int, error) {
 		if _, err := tx.ExecContext(ctx, `UPDATE notice_channels SET paused_at = NULL, pause_reason = '' WHERE notice_id = ?`, id); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE notice_id = ? AND status = 'queued'`, now, id)
+		res, err := tx.ExecContext(ctx, cancelQueued, now, id)
 		if err != nil {
 			return err
 		}
@@ -443,7 +443,7 @@ func (s *Store) RescheduleNotice(ctx context.Context, id int64, at time.Time) er
 		if _, err := tx.ExecContext(ctx, `UPDATE notices SET send_at = ?, updated_at = ? WHERE id = ?`, when, stamp, id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE notice_id = ? AND status = 'queued'`, when, stamp, id)
+		_, err = tx.ExecContext(ctx, rescheduleQueued, when, stamp, id)
 		return err
 	})
 	if err != nil {

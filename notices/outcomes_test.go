@@ -85,7 +85,7 @@ func TestMigration0009KeepsDeliveries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"deliveries_address", "deliveries_contact", "deliveries_open", "deliveries_provider", "deliveries_queued", "deliveries_sending", "sqlite_autoindex_deliveries_1"}
+	want := []string{"deliveries_address", "deliveries_contact", "deliveries_failed", "deliveries_open", "deliveries_provider", "deliveries_queued", "deliveries_sending", "sqlite_autoindex_deliveries_1"}
 	if !slices.Equal(idx, want) {
 		t.Errorf("indexes %v, want %v", idx, want)
 	}
