@@ -9,12 +9,20 @@ import (
 	"github.com/crier-notices/crier/notices"
 )
 
-// openStores opens n stores on the schema of dsn, closed when the test
-// ends.
-func openStores(t *testing.T, dsn string, n int) []*notices.Store {
+// shortIdleStores opens two stores on a schema of their own, with leads
+// whose sessions the server ends after 1 s without a word (leaderIdle),
+// or returns nil without a PostgreSQL server.
+func shortIdleStores(t *testing.T) (a, b *notices.Store) {
 	t.Helper()
+	dsn := testenv.PostgresURL(t)
+	if dsn == "" {
+		return nil, nil
+	}
+	was := leaderIdle
+	leaderIdle = time.Second
+	t.Cleanup(func() { leaderIdle = was })
 	var ss []*notices.Store
-	for range n {
+	for range 2 {
 		s, err := notices.Open(context.Background(), dsn)
 		if err != nil {
 			t.Fatal(err)
@@ -22,7 +30,7 @@ func openStores(t *testing.T, dsn string, n int) []*notices.Store {
 		t.Cleanup(func() { s.Close() })
 		ss = append(ss, s)
 	}
-	return ss
+	return ss[0], ss[1]
 }
 
 // TestStoppedLeaderLosesTheLead: a leader stopped (a paused virtual
@@ -34,15 +42,11 @@ func openStores(t *testing.T, dsn string, n int) []*notices.Store {
 // says nothing itself (a print job rendering, a large campaign firing):
 // its lead's heartbeat speaks for it.
 func TestStoppedLeaderLosesTheLead(t *testing.T) {
-	dsn := testenv.PostgresURL(t)
-	if dsn == "" {
+	a, b := shortIdleStores(t)
+	if a == nil {
 		return
 	}
-	defer func(was time.Duration) { leaderIdle = was }(leaderIdle)
-	leaderIdle = time.Second
 	ctx := context.Background()
-	ss := openStores(t, dsn, 2)
-	a, b := ss[0], ss[1]
 	held, err := a.TryLead(ctx, "campaigns")
 	if err != nil || held == nil {
 		t.Fatalf("the first process does not take the free lead: %v", err)
@@ -85,15 +89,11 @@ func TestStoppedLeaderLosesTheLead(t *testing.T) {
 // import holds its lock for minutes without a word) would be lost after
 // leaderIdle.
 func TestReleasedLeadLeavesNoTimeoutBehind(t *testing.T) {
-	dsn := testenv.PostgresURL(t)
-	if dsn == "" {
+	a, b := shortIdleStores(t)
+	if a == nil {
 		return
 	}
-	defer func(was time.Duration) { leaderIdle = was }(leaderIdle)
-	leaderIdle = time.Second
 	ctx := context.Background()
-	ss := openStores(t, dsn, 2)
-	a, b := ss[0], ss[1]
 	for range 3 { // a print job's lead, taken and released again and again
 		l, err := a.TryLead(ctx, "print")
 		if err != nil || l == nil {
