@@ -398,54 +398,23 @@ func TestStalePooledConnection(t *testing.T) {
 // says nothing more.
 func silentSMTP(t *testing.T, greet bool) (string, int) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
+	addr := serveLoopback(t, func(c net.Conn) {
+		if !greet {
+			io.Copy(io.Discard, c)
+			return
 		}
-		mu.Unlock()
-		wg.Wait()
+		fmt.Fprintf(c, "220 silent ESMTP\r\n")
+		r := bufio.NewReader(c)
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		if strings.HasPrefix(strings.ToUpper(line), "EHLO") {
+			fmt.Fprintf(c, "250-silent\r\n250 8BITMIME\r\n")
+		}
+		io.Copy(io.Discard, r)
 	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if !greet {
-					io.Copy(io.Discard, c)
-					return
-				}
-				fmt.Fprintf(c, "220 silent ESMTP\r\n")
-				r := bufio.NewReader(c)
-				line, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if strings.HasPrefix(strings.ToUpper(line), "EHLO") {
-					fmt.Fprintf(c, "250-silent\r\n250 8BITMIME\r\n")
-				}
-				io.Copy(io.Discard, r)
-			}()
-		}
-	}()
-	return "127.0.0.1", l.Addr().(*net.TCPAddr).Port
+	return "127.0.0.1", addr.Port
 }
 
 func TestCancelReturnsPromptly(t *testing.T) {
