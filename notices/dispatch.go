@@ -899,7 +899,37 @@ func (s *Store) Report(ctx context.Context, id int64) (Report, error) {
 // statuses given (every status when none), by channel and id, streaming.
 // fn must not use the store.
 func (s *Store) EachDeliveryIn(ctx context.Context, noticeID int64, statuses []DeliveryStatus, fn func(Delivery) error) error {
-	query, args := eachDeliverySQL(noticeID, statuses)
+	cond, args := "", []any{noticeID}
+	if len(statuses) > 0 {
+		for _, st := range statuses {
+			args = append(args, string(st))
+		}
+		cond = ` AND status IN ` + marks(len(statuses))
+	}
+	return s.eachDelivery(ctx, deliveriesOfNotice+cond+byChannel, args, fn)
+}
+
+// EachFailure calls fn for every delivery of the notice that failed or
+// was not delivered, as EachDeliveryIn does: what the notice page, the
+// dashboard, the API's report and crier report list.
+func (s *Store) EachFailure(ctx context.Context, noticeID int64, fn func(Delivery) error) error {
+	return s.eachDelivery(ctx, failuresOfNotice, []any{noticeID}, fn)
+}
+
+// The statements of EachDeliveryIn and EachFailure. failuresOfNotice
+// writes deliveries_failed's condition as the index does, so that both
+// engines read the failures by it: SQLite takes a partial index only for
+// a WHERE that holds its condition literally, not a list of placeholders
+// with the same values.
+const (
+	deliveriesOfNotice = `SELECT ` + deliveryColumns + ` FROM deliveries WHERE notice_id = ?`
+	byChannel          = `
+		ORDER BY CASE channel WHEN 'email' THEN 0 WHEN 'sms' THEN 1 ELSE 2 END, id`
+	failuresOfNotice = deliveriesOfNotice + ` AND status IN ('failed', 'undelivered')` + byChannel
+)
+
+// eachDelivery calls fn for every delivery query reads, streaming.
+func (s *Store) eachDelivery(ctx context.Context, query string, args []any, fn func(Delivery) error) error {
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -915,31 +945,6 @@ func (s *Store) EachDeliveryIn(ctx context.Context, noticeID int64, statuses []D
 		}
 	}
 	return rows.Err()
-}
-
-// failuresOnly is deliveries_failed's condition as the index writes it:
-// SQLite takes a partial index only for a WHERE that holds its condition
-// literally, not a list of placeholders with the same values.
-const failuresOnly = ` AND status IN ('failed', 'undelivered')`
-
-// eachDeliverySQL is EachDeliveryIn's statement and its arguments. The
-// failures of a notice (the notice page, the dashboard, the API's report,
-// crier report) are asked for with failuresOnly, so both engines read
-// them by deliveries_failed instead of every delivery of the notice.
-func eachDeliverySQL(noticeID int64, statuses []DeliveryStatus) (string, []any) {
-	args := []any{noticeID}
-	cond := ""
-	switch {
-	case len(statuses) == 2 && slices.Contains(statuses, DeliveryFailed) && slices.Contains(statuses, DeliveryUndelivered):
-		cond = failuresOnly
-	case len(statuses) > 0:
-		for _, st := range statuses {
-			args = append(args, string(st))
-		}
-		cond = ` AND status IN ` + marks(len(statuses))
-	}
-	return `SELECT ` + deliveryColumns + ` FROM deliveries WHERE notice_id = ?` + cond + `
-		ORDER BY CASE channel WHEN 'email' THEN 0 WHEN 'sms' THEN 1 ELSE 2 END, id`, args
 }
 
 // Outstanding counts, per channel, the deliveries of sending notices not

@@ -944,19 +944,23 @@ func TestReport(t *testing.T) {
 		t.Errorf("Report(999): %v; want not found", err)
 	}
 
-	// EachDeliveryIn walks the statuses asked for; the failures (failed
-	// and undelivered, in either order) by a statement of their own.
+	// EachDeliveryIn walks the statuses asked for; EachFailure the
+	// failures (failed and undelivered) by a statement of its own.
 	for _, tt := range []struct {
-		name     string
-		statuses []DeliveryStatus
-		want     []int64
+		name string
+		each func(fn func(Delivery) error) error
+		want []int64
 	}{
-		{"sent and failed", []DeliveryStatus{DeliverySent, DeliveryFailed}, []int64{ds[1].ID, ds[2].ID}},
-		{"the failures", []DeliveryStatus{DeliveryFailed, DeliveryUndelivered}, []int64{ds[2].ID}},
-		{"the failures, the other way round", []DeliveryStatus{DeliveryUndelivered, DeliveryFailed}, []int64{ds[2].ID}},
+		{"sent and failed", func(fn func(Delivery) error) error {
+			return s.EachDeliveryIn(ctx, id, []DeliveryStatus{DeliverySent, DeliveryFailed}, fn)
+		}, []int64{ds[1].ID, ds[2].ID}},
+		{"failed and undelivered", func(fn func(Delivery) error) error {
+			return s.EachDeliveryIn(ctx, id, []DeliveryStatus{DeliveryFailed, DeliveryUndelivered}, fn)
+		}, []int64{ds[2].ID}},
+		{"the failures", func(fn func(Delivery) error) error { return s.EachFailure(ctx, id, fn) }, []int64{ds[2].ID}},
 	} {
 		var got []int64
-		if err := s.EachDeliveryIn(ctx, id, tt.statuses, func(d Delivery) error {
+		if err := tt.each(func(d Delivery) error {
 			got = append(got, d.ID)
 			return nil
 		}); err != nil {

@@ -261,8 +261,7 @@ func (s *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 		Failures      []apiFailure  `json:"failures"`
 		FailuresTotal int           `json:"failures_total"`
 	}{Notice: v, Failures: []apiFailure{}}
-	statuses := []notices.DeliveryStatus{notices.DeliveryFailed, notices.DeliveryUndelivered}
-	err = s.cfg.App.Store.EachDeliveryIn(r.Context(), id, statuses, func(d notices.Delivery) error {
+	err = s.cfg.App.Store.EachFailure(r.Context(), id, func(d notices.Delivery) error {
 		out.FailuresTotal++
 		if len(out.Failures) < reportFailuresMax {
 			out.Failures = append(out.Failures, apiFailure{Channel: d.Channel, Address: d.Address, Name: d.Name,

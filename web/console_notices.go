@@ -443,7 +443,7 @@ func (s *Server) noticeActions(r *http.Request, v *noticeDetailView, n notices.N
 func (s *Server) failures(r *http.Request, id int64, max int) ([]deliveryFailure, int, error) {
 	var out []deliveryFailure
 	more := 0
-	err := s.cfg.Store.EachDeliveryIn(r.Context(), id, []notices.DeliveryStatus{notices.DeliveryFailed, notices.DeliveryUndelivered}, func(d notices.Delivery) error {
+	err := s.cfg.Store.EachFailure(r.Context(), id, func(d notices.Delivery) error {
 		if len(out) == max {
 			more++
 			return nil

@@ -40,7 +40,7 @@ type consoleReads interface {
 	Notices(ctx context.Context) ([]notices.Notice, error)
 	Report(ctx context.Context, id int64) (notices.Report, error)
 	EachDelivery(ctx context.Context, noticeID int64, fn func(notices.Delivery) error) error
-	EachDeliveryIn(ctx context.Context, noticeID int64, statuses []notices.DeliveryStatus, fn func(notices.Delivery) error) error
+	EachFailure(ctx context.Context, noticeID int64, fn func(notices.Delivery) error) error
 	WriteDeliveriesCSV(ctx context.Context, w io.Writer, id int64, loc *time.Location) error
 	AwaitingApproval(ctx context.Context) (map[int64]bool, error)
 	ApprovalOf(ctx context.Context, id int64) (notices.Approval, error)

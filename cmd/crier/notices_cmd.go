@@ -410,7 +410,7 @@ func (c reportCmd) Run(e *env) error {
 
 	failed := 0
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	err = s.EachDeliveryIn(ctx, c.ID, []notices.DeliveryStatus{notices.DeliveryFailed, notices.DeliveryUndelivered}, func(d notices.Delivery) error {
+	err = s.EachFailure(ctx, c.ID, func(d notices.Delivery) error {
 		if failed == 0 {
 			fmt.Fprintln(e.stdout, "\nfailures:")
 			fmt.Fprintln(tw, "CHANNEL\tADDRESS\tATTEMPTS\tREASON")
