@@ -28,6 +28,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/twilio/twilio-go/client"
@@ -74,6 +75,9 @@ type Sender struct {
 	form     string      // the form fields every message shares, encoded, each after "&"
 	client   *http.Client
 	own      *http.Transport // the transport New made, closed by Close
+	// lastBody is the last text's encoding: every recipient of a notice
+	// in one language gets the same text, encoded once.
+	lastBody atomic.Pointer[encodedBody]
 
 	// Now gives the time of acceptance in receipts and the reference for a
 	// Retry-After given as a date.
@@ -306,7 +310,7 @@ func (s *Sender) create(ctx context.Context, m channels.Message) (channels.Recei
 
 // encode is m's message create as a form.
 func (s *Sender) encode(m channels.Message) string {
-	to, body := url.QueryEscape(m.To), url.QueryEscape(m.SMS.Body)
+	to, body := url.QueryEscape(m.To), s.encodedBody(m.SMS.Body)
 	var b strings.Builder
 	b.Grow(len("To=&Body=") + len(to) + len(body) + len(s.form))
 	b.WriteString("To=")
@@ -315,6 +319,20 @@ func (s *Sender) encode(m channels.Message) string {
 	b.WriteString(body)
 	b.WriteString(s.form)
 	return b.String()
+}
+
+// encodedBody is a text and its form encoding.
+type encodedBody struct{ text, encoded string }
+
+// encodedBody returns text form-encoded, encoding it only when it is not
+// the last text encoded.
+func (s *Sender) encodedBody(text string) string {
+	if last := s.lastBody.Load(); last != nil && last.text == text {
+		return last.encoded
+	}
+	e := &encodedBody{text: text, encoded: url.QueryEscape(text)}
+	s.lastBody.Store(e)
+	return e.encoded
 }
 
 // maxReply bounds the reply read: a message resource is a few kilobytes.

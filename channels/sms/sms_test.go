@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -448,3 +449,33 @@ func TestTwilioEdgeAndRegion(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestEachTextAsGiven: one sender carrying the texts of two languages in
+// turn (a text's encoding is kept from one message to the next) sends
+// each message its own text, characters a form must escape included.
+func TestEachTextAsGiven(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		mu.Lock()
+		bodies = append(bodies, r.PostForm.Get("Body"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, `{"sid": "SM00000000000000000000000000000001"}`)
+	}))
+	defer srv.Close()
+	s := newSender(t, srv.URL, 5*time.Second)
+	texts := []string{"Boil water & wait: 1+1 min.", "Hierva el agua: café, niño & más.", "Hierva el agua: café, niño & más.", "Boil water & wait: 1+1 min."}
+	for _, text := range texts {
+		if _, err := s.Send(t.Context(), message(text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(bodies, texts) {
+		t.Errorf("the texts sent: %q; want %q", bodies, texts)
+	}
+}
