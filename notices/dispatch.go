@@ -55,15 +55,21 @@ const SuppressedAfterPublishing = "not sent: the address was suppressed or unsub
 // was published), takes the partial index of queued deliveries, whose
 // last column is the id, and reads all of it for every id of the batch:
 // 100,000 buffers and 0.4-0.7 s of the server's CPU to take 512.
+//
+// The channel is compared through a subquery, not a bare placeholder:
+// SQLite weighs a placeholder compared with a column that a partial
+// index's condition names (deliveries_address's channel = 'sms') against
+// that condition, and prepares the statement again at every binding of
+// it, that is at every claim: 0.4 ms of each.
 func claimSQL(d Dialect) (expired, due, take, suppress string) {
 	// A claim run out, of a dispatcher that died: back in the queue.
 	expired = `UPDATE deliveries SET status = CASE WHEN (SELECT n.status FROM notices n WHERE n.id = deliveries.notice_id) = 'cancelled' THEN 'cancelled' ELSE 'queued' END,
 		claimed_by = '', lease_until = NULL, updated_at = ?1
-		WHERE id IN (SELECT x.id FROM deliveries x WHERE x.channel = ?2 AND x.status = 'sending' AND x.lease_until < ?1 AND x.claimed_by <> ?3` + d.SkipLocked("x") + `)
+		WHERE id IN (SELECT x.id FROM deliveries x WHERE x.channel = (SELECT CAST(?2 AS TEXT)) AND x.status = 'sending' AND x.lease_until < ?1 AND x.claimed_by <> ?3` + d.SkipLocked("x") + `)
 		AND status = 'sending' AND lease_until < ?1`
 	due = `SELECT d.id, ` + deliverySuppressed + ` FROM deliveries d
-		WHERE d.channel = ?1 AND d.status = 'queued' AND d.next_attempt_at <= ?2
-		AND d.notice_id NOT IN (SELECT p.notice_id FROM notice_channels p WHERE p.channel = ?1 AND p.paused_at IS NOT NULL)
+		WHERE d.channel = (SELECT CAST(?1 AS TEXT)) AND d.status = 'queued' AND d.next_attempt_at <= ?2
+		AND d.notice_id NOT IN (SELECT p.notice_id FROM notice_channels p WHERE p.channel = (SELECT CAST(?1 AS TEXT)) AND p.paused_at IS NOT NULL)
 		AND (?3 = 0 OR d.notice_id = ?3) AND d.priority <= ?5
 		ORDER BY d.priority, d.next_attempt_at, d.id LIMIT ?4` + d.SkipLocked("d")
 	take = `UPDATE deliveries SET status = 'sending', lease_until = ?1, claimed_by = ?2, updated_at = ?3
