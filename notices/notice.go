@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -155,8 +156,10 @@ func LanguagePage(page, lang string) string {
 // HMAC-SHA256(secret, delivery id), in unpadded base64url.
 func (n Notice) UnsubscribeToken(deliveryID int64) string {
 	mac := hmac.New(sha256.New, []byte(n.secret))
-	fmt.Fprintf(mac, "unsubscribe:%d", deliveryID)
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
+	var buf [len("unsubscribe:") + 20]byte
+	mac.Write(strconv.AppendInt(append(buf[:0], "unsubscribe:"...), deliveryID, 10))
+	var sum [sha256.Size]byte
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(sum[:0])[:16])
 }
 
 // Delivery is one message of a notice to one address on one channel. Its

@@ -79,3 +79,21 @@ func sameNotice(a, b Notice) bool {
 		slices.Equal(a.Channels, b.Channels) && a.Urgency == b.Urgency && a.SendAt.Equal(b.SendAt) && a.Status == b.Status &&
 		a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt) && a.PublishedAt.Equal(b.PublishedAt)
 }
+
+// TestUnsubscribeTokensStayTheSame: the links in emails already sent keep
+// working after an upgrade: a delivery's token is what Crier always made
+// of it (HMAC-SHA256 of "unsubscribe:" and the id, under the notice's
+// secret, 16 bytes in base64url).
+func TestUnsubscribeTokensStayTheSame(t *testing.T) {
+	n := Notice{secret: "0123456789abcdef0123456789abcdef"}
+	for id, want := range map[int64]string{
+		1:                   "ZEz3uDmRlUX1sJI56xI0Bw",
+		7:                   "3D93dJn0tlp5LtK4MofqaQ",
+		123456789:           "JxET-L9eT4NnEzAPhSGEZA",
+		9223372036854775807: "NefujOg_Tw6zmRTW_ORgcw",
+	} {
+		if got := n.UnsubscribeToken(id); got != want {
+			t.Errorf("token of delivery %d: %s; want %s", id, got, want)
+		}
+	}
+}

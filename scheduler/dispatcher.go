@@ -825,8 +825,10 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, c claim
 			d.pause(sendCtx, dl.NoticeID, l.name, fmt.Sprintf("failing since %s: %v", since.Format(time.RFC3339), err))
 		}
 	}
-	d.log.Debug("outcome", "notice", dl.NoticeID, "delivery", dl.ID, "channel", l.name, "to", logs.ShortAddress(dl.Address),
-		"status", out.Status, "attempted", out.Attempted, "error", out.Error)
+	if d.log.Enabled(sendCtx, slog.LevelDebug) { // its arguments are made even when it is not written
+		d.log.Debug("outcome", "notice", dl.NoticeID, "delivery", dl.ID, "channel", l.name, "to", logs.ShortAddress(dl.Address),
+			"status", out.Status, "attempted", out.Attempted, "error", out.Error)
+	}
 	d.unhold(out.ID)
 	return &pendingOutcome{d: d, l: l, req: d.enqueue(out)}
 }
