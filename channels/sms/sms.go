@@ -72,9 +72,12 @@ type Sender struct {
 	timeout  time.Duration
 	endpoint string      // the Messages resource's URL: Twilio's (edge and region applied) or the base URL's
 	header   http.Header // every request's headers, Basic auth included; shared, never changed
-	form     string      // the form fields every message shares, encoded, each after "&"
-	client   *http.Client
-	own      *http.Transport // the transport New made, closed by Close
+	shared   string      // the form fields every message shares, encoded, each after "&"
+	// wire posts message creates over the Sender's own connections when
+	// no Transport is given and no proxy applies; nil: client does.
+	wire   *wire
+	client *http.Client
+	own    *http.Transport // the transport New made, closed by Close
 	// lastBody is the last text's encoding: every recipient of a notice
 	// in one language gets the same text, encoded once.
 	lastBody atomic.Pointer[encodedBody]
@@ -88,6 +91,9 @@ var _ channels.Staged = (*Sender)(nil)
 
 // Close closes the connections the Sender keeps open for reuse.
 func (s *Sender) Close() error {
+	if s.wire != nil {
+		s.wire.closeIdle()
+	}
 	if s.own != nil {
 		s.own.CloseIdleConnections()
 	}
@@ -123,16 +129,25 @@ func New(cfg Config) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
+	header := http.Header{
+		"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.AccountSID+":"+cfg.AuthToken))},
+		"Content-Type":  {"application/x-www-form-urlencoded"},
+		"Accept":        {"application/json"},
+		"User-Agent":    {userAgent},
+	}
+	var w *wire
+	if cfg.Transport == nil && !proxied(endpoint) {
+		w, err = newWire(endpoint, header)
+		if err != nil {
+			return nil, err
+		}
+	}
 	return &Sender{
 		timeout:  cfg.Timeout,
 		endpoint: endpoint,
-		header: http.Header{
-			"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.AccountSID+":"+cfg.AuthToken))},
-			"Content-Type":  {"application/x-www-form-urlencoded"},
-			"Accept":        {"application/json"},
-			"User-Agent":    {userAgent},
-		},
-		form: sharedForm(cfg),
+		header:   header,
+		shared:   sharedForm(cfg),
+		wire:     w,
 		client: &http.Client{
 			Transport:     transport,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -140,6 +155,19 @@ func New(cfg Config) (*Sender, error) {
 		own: own,
 		Now: time.Now,
 	}, nil
+}
+
+// proxied reports whether net/http would send a request to endpoint
+// through a proxy (HTTPS_PROXY, HTTP_PROXY and NO_PROXY, read once per
+// process), or cannot tell: then the Sender leaves the request to
+// net/http, which speaks to proxies.
+func proxied(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return true
+	}
+	p, err := http.ProxyFromEnvironment(&http.Request{URL: u})
+	return p != nil || err != nil
 }
 
 // check checks cfg's settings one by one, saying which to fix.
@@ -273,32 +301,79 @@ func (s *Sender) SendStaged(ctx context.Context, m channels.Message, ready func(
 	return s.create(ctx, m)
 }
 
-// create posts m as a message create and reads Twilio's answer.
+// create posts m as a message create, over the Sender's own connections
+// or net/http's, and reads Twilio's answer.
 func (s *Sender) create(ctx context.Context, m channels.Message) (channels.Receipt, error) {
+	f := s.form(m)
+	var (
+		r   reply
+		err error
+	)
+	if s.wire != nil {
+		r, err = s.postWire(ctx, f)
+	} else {
+		r, err = s.postHTTP(ctx, f)
+	}
+	if err != nil {
+		return channels.Receipt{}, err
+	}
+	return s.receipt(r)
+}
+
+// reply is what create needs of Twilio's answer.
+type reply struct {
+	status     int
+	retryAfter string // the Retry-After header
+	body       []byte
+}
+
+// postWire posts f over the Sender's own connections.
+func (s *Sender) postWire(ctx context.Context, f form) (reply, error) {
+	deadline := time.Now().Add(s.timeout)
+	r, reason, err := s.wire.post(ctx, deadline, f)
+	if err != nil {
+		return reply{}, s.unanswered(ctx, !time.Now().Before(deadline), reason, err)
+	}
+	return r, nil
+}
+
+// postHTTP posts f with net/http, through cfg.Transport or a proxy.
+func (s *Sender) postHTTP(ctx context.Context, f form) (reply, error) {
 	reqCtx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(reqCtx, http.MethodPost, s.endpoint, strings.NewReader(s.encode(m)))
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodPost, s.endpoint, strings.NewReader(f.String()))
 	if err != nil {
-		return channels.Receipt{}, &channels.Error{Permanent: true, Broken: true, Reason: "the request to Twilio cannot be made", Err: err}
+		return reply{}, &channels.Error{Permanent: true, Broken: true, Reason: "the request to Twilio cannot be made", Err: err}
 	}
 	// Shared by every request: a RoundTripper does not change a request.
 	req.Header = s.header
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return channels.Receipt{}, s.unanswered(ctx, reqCtx, "Twilio cannot be reached", err)
+		return reply{}, s.unanswered(ctx, reqCtx.Err() != nil, reasonUnreachable, err)
 	}
 	body, err := readReply(resp)
 	if err != nil {
-		return channels.Receipt{}, s.unanswered(ctx, reqCtx, "Twilio's reply was cut off", err)
+		return reply{}, s.unanswered(ctx, reqCtx.Err() != nil, reasonCutOff, err)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return channels.Receipt{}, s.classify(resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	return reply{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), body: body}, nil
+}
+
+// The reasons of a request that got no whole reply.
+const (
+	reasonUnreachable = "Twilio cannot be reached"
+	reasonCutOff      = "Twilio's reply was cut off"
+)
+
+// receipt is r's receipt, or its failure in the dispatcher's terms.
+func (s *Sender) receipt(r reply) (channels.Receipt, error) {
+	if r.status < 200 || r.status > 299 {
+		return channels.Receipt{}, s.classify(r.status, r.retryAfter, r.body)
 	}
 	// Of the message resource, only its SID matters here.
-	sid, err := replySID(body)
+	sid, err := replySID(r.body)
 	if err != nil {
 		// It may have been accepted: at-least-once allows a repeat.
-		return channels.Receipt{}, &channels.Error{Code: strconv.Itoa(resp.StatusCode), Reason: "Twilio's reply could not be read", Err: err}
+		return channels.Receipt{}, &channels.Error{Code: strconv.Itoa(r.status), Reason: "Twilio's reply could not be read", Err: err}
 	}
 	if sid == "" {
 		// Accepted, probably, but without an id to follow it by: a retry
@@ -308,16 +383,36 @@ func (s *Sender) create(ctx context.Context, m channels.Message) (channels.Recei
 	return channels.Receipt{ProviderID: sid, At: s.Now()}, nil
 }
 
-// encode is m's message create as a form.
-func (s *Sender) encode(m channels.Message) string {
-	to, body := url.QueryEscape(m.To), s.encodedBody(m.SMS.Body)
+// form is a message create's form, in its encoded parts.
+type form struct{ to, body, shared string }
+
+// form is m's message create.
+func (s *Sender) form(m channels.Message) form {
+	return form{to: url.QueryEscape(m.To), body: s.encodedBody(m.SMS.Body), shared: s.shared}
+}
+
+// len is the length of f encoded.
+func (f form) len() int {
+	return len("To=&Body=") + len(f.to) + len(f.body) + len(f.shared)
+}
+
+// appendTo appends f encoded to b.
+func (f form) appendTo(b []byte) []byte {
+	b = append(b, "To="...)
+	b = append(b, f.to...)
+	b = append(b, "&Body="...)
+	b = append(b, f.body...)
+	return append(b, f.shared...)
+}
+
+func (f form) String() string {
 	var b strings.Builder
-	b.Grow(len("To=&Body=") + len(to) + len(body) + len(s.form))
+	b.Grow(f.len())
 	b.WriteString("To=")
-	b.WriteString(to)
+	b.WriteString(f.to)
 	b.WriteString("&Body=")
-	b.WriteString(body)
-	b.WriteString(s.form)
+	b.WriteString(f.body)
+	b.WriteString(f.shared)
 	return b.String()
 }
 
@@ -351,12 +446,13 @@ func readReply(resp *http.Response) ([]byte, error) {
 }
 
 // unanswered is the error of a request that got no whole reply: ctx
-// ended, the timeout passed, or the network failed. All are transient.
-func (s *Sender) unanswered(ctx, reqCtx context.Context, reason string, err error) error {
+// ended, the timeout passed (timedOut), or the network failed. All are
+// transient.
+func (s *Sender) unanswered(ctx context.Context, timedOut bool, reason string, err error) error {
 	switch {
 	case ctx.Err() != nil:
 		return cancelled(ctx, err)
-	case reqCtx.Err() != nil:
+	case timedOut:
 		return &channels.Error{Reason: fmt.Sprintf("Twilio did not answer within %v", s.timeout), Err: err}
 	}
 	return &channels.Error{Reason: reason, Err: err}
