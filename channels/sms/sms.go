@@ -3,9 +3,9 @@
 // the recipient has opted out and whether the channel itself is out of
 // order.
 //
-// It posts each message create itself with net/http, one client for every
-// message, and reads only the SID of the message resource Twilio answers
-// with. twilio-go's CreateMessage built a client, a request handler and a
+// It posts each message create itself, over HTTP/1.1 connections of its
+// own (wire.go) or, through a proxy or a Transport given, with net/http,
+// and reads only the SID of the message resource Twilio answers with. twilio-go's CreateMessage built a client, a request handler and a
 // form per message, checked the credentials with regular expressions each
 // time and decoded the whole resource; with the goroutine a staged send
 // needed around it, that was a third of Crier's CPU per text message (in
@@ -59,10 +59,12 @@ type Config struct {
 	// Twilio's API (https://api.twilio.com), for example
 	// "http://127.0.0.1:4010" for a Prism mock server. Empty means Twilio.
 	BaseURL string
-	// Transport carries the requests; default a transport of the
-	// Sender's own that keeps up to 64 connections to Twilio open for
-	// reuse (http.DefaultTransport keeps 2, so most requests of a busy
-	// send would dial anew).
+	// Transport, if set, carries the requests with net/http. Without it
+	// the Sender posts over connections of its own, up to 64 kept open
+	// for reuse, unless HTTPS_PROXY or HTTP_PROXY names a proxy for
+	// Twilio's address: then a net/http transport of its own, with as
+	// many, carries them through the proxy (http.DefaultTransport keeps
+	// 2, so most requests of a busy send would dial anew).
 	Transport http.RoundTripper
 }
 
@@ -89,7 +91,8 @@ type Sender struct {
 
 var _ channels.Staged = (*Sender)(nil)
 
-// Close closes the connections the Sender keeps open for reuse.
+// Close closes the connections the Sender keeps open for reuse. The
+// Sender remains usable: a later send opens a new one.
 func (s *Sender) Close() error {
 	if s.wire != nil {
 		s.wire.closeIdle()

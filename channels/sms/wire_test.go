@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -399,12 +400,14 @@ func TestProxyTakesNetHTTP(t *testing.T) {
 		t.Errorf("err = %v; want the proxy's refusal, without the auth token", err)
 	}
 
+	// A proxy never applies to this machine.
+	asked := proxy.request()
 	mock := startServer(t, httptest.NewUnstartedServer(http.HandlerFunc(createdHandler)), false)
 	s = newTestSender(t, mock.url, 10*time.Second)
 	if _, err := s.Send(t.Context(), testMessage()); err != nil {
 		t.Fatal(err)
 	}
-	if got := proxy.request(); got != "CONNECT api.twilio.com:443" {
+	if got := proxy.request(); got != asked {
 		t.Errorf("a send to this machine went to the proxy: %q", got)
 	}
 }
@@ -448,4 +451,64 @@ func startProxy(t *testing.T) *fakeProxy {
 		}
 	})
 	return p
+}
+
+// TestWireRetriesWhatNeverWent: a reused connection that takes no byte of
+// the request (here its sending side shut down, which the server cannot
+// see while it waits) costs no message: the request goes once on a new
+// connection, since the server saw nothing of it. The server is a fake
+// because net/http's closes its side at once, which the pool would see.
+func TestWireRetriesWhatNeverWent(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		wg       sync.WaitGroup
+		accepted atomic.Int64
+		conns    sync.Map
+	)
+	t.Cleanup(func() {
+		l.Close()
+		conns.Range(func(c, _ any) bool { c.(net.Conn).Close(); return true })
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			conns.Store(c, true)
+			wg.Go(func() { serveHoldingOpen(c) })
+		}
+	})
+	s := newTestSender(t, "http://"+l.Addr().String(), 10*time.Second)
+	if _, err := s.Send(t.Context(), testMessage()); err != nil {
+		t.Fatal(err)
+	}
+	s.wire.idle[0].tcp.(*net.TCPConn).CloseWrite()
+	if _, err := s.Send(t.Context(), testMessage()); err != nil {
+		t.Fatalf("a send on a connection that took nothing: %v", err)
+	}
+	if n := accepted.Load(); n != 2 {
+		t.Errorf("the server saw %d connections; want 2", n)
+	}
+}
+
+// serveHoldingOpen answers c's requests with Twilio's 201 and, at the end
+// of the client's stream, keeps c open until it is closed.
+func serveHoldingOpen(c net.Conn) {
+	br := bufio.NewReader(c)
+	for {
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			io.Copy(io.Discard, c) // until the test closes c
+			return
+		}
+		io.Copy(io.Discard, req.Body)
+		body := `{"sid": "` + testSID + `"}`
+		io.WriteString(c, "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
+	}
 }
