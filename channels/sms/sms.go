@@ -20,7 +20,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -440,12 +439,8 @@ const maxReply = 1 << 20
 // carry the next request.
 func readReply(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	if n := resp.ContentLength; n >= 0 && n <= maxReply {
-		b := make([]byte, n)
-		_, err := io.ReadFull(resp.Body, b)
-		return b, err
-	}
-	return io.ReadAll(io.LimitReader(resp.Body, maxReply))
+	b, _, err := readBody(resp)
+	return b, err
 }
 
 // unanswered is the error of a request that got no whole reply: ctx
