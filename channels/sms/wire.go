@@ -56,7 +56,8 @@ type wireConn struct {
 	r         *bufio.Reader
 	req       []byte // the request under way, its buffer reused
 	idleSince time.Time
-	peek      [1]byte // alive's buffer
+	abandon   func() // ends c's reads and writes at once; made once
+	peeker           // alive's
 }
 
 // newWire returns the client for posts to endpoint with header's fields.
@@ -212,7 +213,10 @@ func (w *wire) exchange(ctx context.Context, c *wireConn, deadline time.Time, f 
 	stop := func() bool { return true }
 	if ctx.Done() != nil {
 		// ctx ending abandons the request at once, as net/http's does.
-		stop = context.AfterFunc(ctx, func() { c.SetDeadline(aLongTimeAgo) })
+		if c.abandon == nil {
+			c.abandon = func() { c.SetDeadline(aLongTimeAgo) }
+		}
+		stop = context.AfterFunc(ctx, c.abandon)
 	}
 	c.req = w.request(c.req[:0], f)
 	n, err := c.Write(c.req)
