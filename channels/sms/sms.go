@@ -120,43 +120,47 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 15 * time.Second
 	}
-	transport := cfg.Transport
-	var own *http.Transport
-	if transport == nil {
-		own = http.DefaultTransport.(*http.Transport).Clone()
-		own.MaxIdleConns, own.MaxIdleConnsPerHost = 64, 64
-		transport = own
-	}
 	endpoint, err := messagesURL(cfg.AccountSID, cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	header := http.Header{
-		"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.AccountSID+":"+cfg.AuthToken))},
-		"Content-Type":  {"application/x-www-form-urlencoded"},
-		"Accept":        {"application/json"},
-		"User-Agent":    {userAgent},
-	}
-	var w *wire
-	if cfg.Transport == nil && !proxied(endpoint) {
-		w, err = newWire(endpoint, header)
-		if err != nil {
-			return nil, err
-		}
-	}
-	return &Sender{
+	s := &Sender{
 		timeout:  cfg.Timeout,
 		endpoint: endpoint,
-		header:   header,
-		shared:   sharedForm(cfg),
-		wire:     w,
-		client: &http.Client{
-			Transport:     transport,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		header: http.Header{
+			"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.AccountSID+":"+cfg.AuthToken))},
+			"Content-Type":  {"application/x-www-form-urlencoded"},
+			"Accept":        {"application/json"},
+			"User-Agent":    {userAgent},
 		},
-		own: own,
-		Now: time.Now,
-	}, nil
+		shared: sharedForm(cfg),
+		Now:    time.Now,
+	}
+	if err := s.chooseCarrier(cfg.Transport); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// chooseCarrier sets what carries the requests: the Sender's own
+// connections when no Transport is given and no proxy applies; else
+// net/http, with t or a transport of the Sender's own.
+func (s *Sender) chooseCarrier(t http.RoundTripper) error {
+	if t == nil && !proxied(s.endpoint) {
+		w, err := newWire(s.endpoint, s.header)
+		s.wire = w
+		return err
+	}
+	if t == nil {
+		s.own = http.DefaultTransport.(*http.Transport).Clone()
+		s.own.MaxIdleConns, s.own.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
+		t = s.own
+	}
+	s.client = &http.Client{
+		Transport:     t,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return nil
 }
 
 // proxied reports whether net/http would send a request to endpoint
