@@ -3,9 +3,9 @@
 // the recipient has opted out and whether the channel itself is out of
 // order.
 //
-// It posts each message create itself with net/http, one client for every
-// message, and reads only the SID of the message resource Twilio answers
-// with. twilio-go's CreateMessage built a client, a request handler and a
+// It posts each message create itself, over HTTP/1.1 connections of its
+// own (wire.go) or, through a proxy or a Transport given, with net/http,
+// and reads only the SID of the message resource Twilio answers with. twilio-go's CreateMessage built a client, a request handler and a
 // form per message, checked the credentials with regular expressions each
 // time and decoded the whole resource; with the goroutine a staged send
 // needed around it, that was a third of Crier's CPU per text message (in
@@ -20,7 +20,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -59,10 +58,12 @@ type Config struct {
 	// Twilio's API (https://api.twilio.com), for example
 	// "http://127.0.0.1:4010" for a Prism mock server. Empty means Twilio.
 	BaseURL string
-	// Transport carries the requests; default a transport of the
-	// Sender's own that keeps up to 64 connections to Twilio open for
-	// reuse (http.DefaultTransport keeps 2, so most requests of a busy
-	// send would dial anew).
+	// Transport, if set, carries the requests with net/http. Without it
+	// the Sender posts over connections of its own, up to 64 kept open
+	// for reuse, unless HTTPS_PROXY or HTTP_PROXY names a proxy for
+	// Twilio's address: then a net/http transport of its own, with as
+	// many, carries them through the proxy (http.DefaultTransport keeps
+	// 2, so most requests of a busy send would dial anew).
 	Transport http.RoundTripper
 }
 
@@ -72,9 +73,12 @@ type Sender struct {
 	timeout  time.Duration
 	endpoint string      // the Messages resource's URL: Twilio's (edge and region applied) or the base URL's
 	header   http.Header // every request's headers, Basic auth included; shared, never changed
-	form     string      // the form fields every message shares, encoded, each after "&"
-	client   *http.Client
-	own      *http.Transport // the transport New made, closed by Close
+	shared   string      // the form fields every message shares, encoded, each after "&"
+	// wire posts message creates over the Sender's own connections when
+	// no Transport is given and no proxy applies; nil: client does.
+	wire   *wire
+	client *http.Client
+	own    *http.Transport // the transport New made, closed by Close
 	// lastBody is the last text's encoding: every recipient of a notice
 	// in one language gets the same text, encoded once.
 	lastBody atomic.Pointer[encodedBody]
@@ -86,8 +90,12 @@ type Sender struct {
 
 var _ channels.Staged = (*Sender)(nil)
 
-// Close closes the connections the Sender keeps open for reuse.
+// Close closes the connections the Sender keeps open for reuse. The
+// Sender remains usable: a later send opens a new one.
 func (s *Sender) Close() error {
+	if s.wire != nil {
+		s.wire.closeIdle()
+	}
 	if s.own != nil {
 		s.own.CloseIdleConnections()
 	}
@@ -112,18 +120,11 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 15 * time.Second
 	}
-	transport := cfg.Transport
-	var own *http.Transport
-	if transport == nil {
-		own = http.DefaultTransport.(*http.Transport).Clone()
-		own.MaxIdleConns, own.MaxIdleConnsPerHost = 64, 64
-		transport = own
-	}
 	endpoint, err := messagesURL(cfg.AccountSID, cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	return &Sender{
+	s := &Sender{
 		timeout:  cfg.Timeout,
 		endpoint: endpoint,
 		header: http.Header{
@@ -132,14 +133,47 @@ func New(cfg Config) (*Sender, error) {
 			"Accept":        {"application/json"},
 			"User-Agent":    {userAgent},
 		},
-		form: sharedForm(cfg),
-		client: &http.Client{
-			Transport:     transport,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		own: own,
-		Now: time.Now,
-	}, nil
+		shared: sharedForm(cfg),
+		Now:    time.Now,
+	}
+	if err := s.chooseCarrier(cfg.Transport); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// chooseCarrier sets what carries the requests: the Sender's own
+// connections when no Transport is given and no proxy applies; else
+// net/http, with t or a transport of the Sender's own.
+func (s *Sender) chooseCarrier(t http.RoundTripper) error {
+	if t == nil && !proxied(s.endpoint) {
+		w, err := newWire(s.endpoint, s.header)
+		s.wire = w
+		return err
+	}
+	if t == nil {
+		s.own = http.DefaultTransport.(*http.Transport).Clone()
+		s.own.MaxIdleConns, s.own.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
+		t = s.own
+	}
+	s.client = &http.Client{
+		Transport:     t,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return nil
+}
+
+// proxied reports whether net/http would send a request to endpoint
+// through a proxy (HTTPS_PROXY, HTTP_PROXY and NO_PROXY, read once per
+// process), or cannot tell: then the Sender leaves the request to
+// net/http, which speaks to proxies.
+func proxied(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return true
+	}
+	p, err := http.ProxyFromEnvironment(&http.Request{URL: u})
+	return p != nil || err != nil
 }
 
 // check checks cfg's settings one by one, saying which to fix.
@@ -273,32 +307,79 @@ func (s *Sender) SendStaged(ctx context.Context, m channels.Message, ready func(
 	return s.create(ctx, m)
 }
 
-// create posts m as a message create and reads Twilio's answer.
+// create posts m as a message create, over the Sender's own connections
+// or net/http's, and reads Twilio's answer.
 func (s *Sender) create(ctx context.Context, m channels.Message) (channels.Receipt, error) {
+	f := s.form(m)
+	var (
+		r   reply
+		err error
+	)
+	if s.wire != nil {
+		r, err = s.postWire(ctx, f)
+	} else {
+		r, err = s.postHTTP(ctx, f)
+	}
+	if err != nil {
+		return channels.Receipt{}, err
+	}
+	return s.receipt(r)
+}
+
+// reply is what create needs of Twilio's answer.
+type reply struct {
+	status     int
+	retryAfter string // the Retry-After header
+	body       []byte
+}
+
+// postWire posts f over the Sender's own connections.
+func (s *Sender) postWire(ctx context.Context, f form) (reply, error) {
+	deadline := time.Now().Add(s.timeout)
+	r, reason, err := s.wire.post(ctx, deadline, f)
+	if err != nil {
+		return reply{}, s.unanswered(ctx, !time.Now().Before(deadline), reason, err)
+	}
+	return r, nil
+}
+
+// postHTTP posts f with net/http, through cfg.Transport or a proxy.
+func (s *Sender) postHTTP(ctx context.Context, f form) (reply, error) {
 	reqCtx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(reqCtx, http.MethodPost, s.endpoint, strings.NewReader(s.encode(m)))
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodPost, s.endpoint, strings.NewReader(f.String()))
 	if err != nil {
-		return channels.Receipt{}, &channels.Error{Permanent: true, Broken: true, Reason: "the request to Twilio cannot be made", Err: err}
+		return reply{}, &channels.Error{Permanent: true, Broken: true, Reason: "the request to Twilio cannot be made", Err: err}
 	}
 	// Shared by every request: a RoundTripper does not change a request.
 	req.Header = s.header
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return channels.Receipt{}, s.unanswered(ctx, reqCtx, "Twilio cannot be reached", err)
+		return reply{}, s.unanswered(ctx, reqCtx.Err() != nil, reasonUnreachable, err)
 	}
 	body, err := readReply(resp)
 	if err != nil {
-		return channels.Receipt{}, s.unanswered(ctx, reqCtx, "Twilio's reply was cut off", err)
+		return reply{}, s.unanswered(ctx, reqCtx.Err() != nil, reasonCutOff, err)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return channels.Receipt{}, s.classify(resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	return reply{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), body: body}, nil
+}
+
+// The reasons of a request that got no whole reply.
+const (
+	reasonUnreachable = "Twilio cannot be reached"
+	reasonCutOff      = "Twilio's reply was cut off"
+)
+
+// receipt is r's receipt, or its failure in the dispatcher's terms.
+func (s *Sender) receipt(r reply) (channels.Receipt, error) {
+	if r.status < 200 || r.status > 299 {
+		return channels.Receipt{}, s.classify(r.status, r.retryAfter, r.body)
 	}
 	// Of the message resource, only its SID matters here.
-	sid, err := replySID(body)
+	sid, err := replySID(r.body)
 	if err != nil {
 		// It may have been accepted: at-least-once allows a repeat.
-		return channels.Receipt{}, &channels.Error{Code: strconv.Itoa(resp.StatusCode), Reason: "Twilio's reply could not be read", Err: err}
+		return channels.Receipt{}, &channels.Error{Code: strconv.Itoa(r.status), Reason: "Twilio's reply could not be read", Err: err}
 	}
 	if sid == "" {
 		// Accepted, probably, but without an id to follow it by: a retry
@@ -308,16 +389,36 @@ func (s *Sender) create(ctx context.Context, m channels.Message) (channels.Recei
 	return channels.Receipt{ProviderID: sid, At: s.Now()}, nil
 }
 
-// encode is m's message create as a form.
-func (s *Sender) encode(m channels.Message) string {
-	to, body := url.QueryEscape(m.To), s.encodedBody(m.SMS.Body)
+// form is a message create's form, in its encoded parts.
+type form struct{ to, body, shared string }
+
+// form is m's message create.
+func (s *Sender) form(m channels.Message) form {
+	return form{to: url.QueryEscape(m.To), body: s.encodedBody(m.SMS.Body), shared: s.shared}
+}
+
+// len is the length of f encoded.
+func (f form) len() int {
+	return len("To=&Body=") + len(f.to) + len(f.body) + len(f.shared)
+}
+
+// appendTo appends f encoded to b.
+func (f form) appendTo(b []byte) []byte {
+	b = append(b, "To="...)
+	b = append(b, f.to...)
+	b = append(b, "&Body="...)
+	b = append(b, f.body...)
+	return append(b, f.shared...)
+}
+
+func (f form) String() string {
 	var b strings.Builder
-	b.Grow(len("To=&Body=") + len(to) + len(body) + len(s.form))
+	b.Grow(f.len())
 	b.WriteString("To=")
-	b.WriteString(to)
+	b.WriteString(f.to)
 	b.WriteString("&Body=")
-	b.WriteString(body)
-	b.WriteString(s.form)
+	b.WriteString(f.body)
+	b.WriteString(f.shared)
 	return b.String()
 }
 
@@ -342,21 +443,18 @@ const maxReply = 1 << 20
 // carry the next request.
 func readReply(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	if n := resp.ContentLength; n >= 0 && n <= maxReply {
-		b := make([]byte, n)
-		_, err := io.ReadFull(resp.Body, b)
-		return b, err
-	}
-	return io.ReadAll(io.LimitReader(resp.Body, maxReply))
+	b, _, err := readBody(resp)
+	return b, err
 }
 
 // unanswered is the error of a request that got no whole reply: ctx
-// ended, the timeout passed, or the network failed. All are transient.
-func (s *Sender) unanswered(ctx, reqCtx context.Context, reason string, err error) error {
+// ended, the timeout passed (timedOut), or the network failed. All are
+// transient.
+func (s *Sender) unanswered(ctx context.Context, timedOut bool, reason string, err error) error {
 	switch {
 	case ctx.Err() != nil:
 		return cancelled(ctx, err)
-	case reqCtx.Err() != nil:
+	case timedOut:
 		return &channels.Error{Reason: fmt.Sprintf("Twilio did not answer within %v", s.timeout), Err: err}
 	}
 	return &channels.Error{Reason: reason, Err: err}
