@@ -514,11 +514,7 @@ func (s *Store) PauseUnpublished(ctx context.Context, id int64, reason string) (
 // queued or sending and, when it prints, whose documents are written; it
 // returns their ids.
 func (s *Store) FinishDone(ctx context.Context) ([]int64, error) {
-	return s.updateNotices(ctx, `UPDATE notices SET status = 'done', updated_at = ?1
-		WHERE status = 'sending'
-		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notice_id = notices.id AND d.status IN ('queued', 'sending'))
-		AND (','||channels||',' NOT LIKE '%,print,%' OR EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = notices.id AND p.channel = 'print' AND p.done_at IS NOT NULL))
-		RETURNING id`)
+	return s.updateNotices(ctx, finishDone)
 }
 
 func (s *Store) updateNotices(ctx context.Context, q string) ([]int64, error) {
@@ -708,23 +704,9 @@ func (s *Store) Pending(ctx context.Context, chs ...Channel) (bool, error) {
 // during quiet hours, the text messages of normal notices (held[SMS] =
 // ClaimScope{EmergencyOnly: true}) wait for the morning, not for a drain.
 func (s *Store) PendingExcept(ctx context.Context, held map[Channel]ClaimScope, chs ...Channel) (bool, error) {
-	cond, args := "", []any{}
-	if len(chs) > 0 {
-		cond = ` AND d.channel IN ` + marks(len(chs))
-		for _, ch := range chs {
-			args = append(args, string(ch))
-		}
-	}
-	for _, ch := range NoticeChannels {
-		if sc, ok := held[ch]; ok {
-			cond += ` AND NOT (d.channel = ? AND d.status = 'queued' AND d.priority > ?)`
-			args = append(args, string(ch), sc.maxPriority())
-		}
-	}
+	q, args := anyPending(held, chs)
 	var pending bool
-	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM notices n JOIN deliveries d ON d.notice_id = n.id
-		WHERE n.status = 'sending' AND d.status IN ('queued', 'sending')`+cond+`
-		AND NOT EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = n.id AND p.channel = d.channel AND p.paused_at IS NOT NULL))`, args...).Scan(&pending)
+	err := s.db.QueryRowContext(ctx, q, args...).Scan(&pending)
 	if err != nil {
 		return false, err
 	}
@@ -956,8 +938,7 @@ func (s *Store) eachDelivery(ctx context.Context, query string, args []any, fn f
 // Outstanding counts, per channel, the deliveries of sending notices not
 // yet final (queued or sending), paused channels included.
 func (s *Store) Outstanding(ctx context.Context) (map[Channel]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT d.channel, count(*) FROM deliveries d JOIN notices n ON n.id = d.notice_id
-		WHERE d.status IN ('queued', 'sending') AND n.status = 'sending' GROUP BY d.channel`)
+	rows, err := s.db.QueryContext(ctx, outstanding)
 	if err != nil {
 		return nil, err
 	}

@@ -799,46 +799,47 @@ func TestPending(t *testing.T) {
 		name    string
 		do      func(t *testing.T)
 		pending bool
+		notice  bool // NoticePending of the notice sending now
 	}{
-		{"an empty store", func(t *testing.T) {}, false},
+		{"an empty store", func(t *testing.T) {}, false, false},
 		{"a notice scheduled for tomorrow", func(t *testing.T) {
 			later = scheduleNotice(t, s, Notice{Channels: []Channel{Email}, SendAt: start.Add(24 * time.Hour)})
-		}, false},
+		}, false, false},
 		{"a notice sending now", func(t *testing.T) {
 			id = publishNotice(t, s, Notice{Channels: []Channel{SMS}})
-		}, true},
+		}, true, true},
 		{"its channel paused", func(t *testing.T) {
 			if err := s.PauseChannel(ctx, id, SMS, "broken"); err != nil {
 				t.Fatal(err)
 			}
-		}, false},
+		}, false, false},
 		{"resumed", func(t *testing.T) {
 			if _, err := s.Resume(ctx, id); err != nil {
 				t.Fatal(err)
 			}
-		}, true},
+		}, true, true},
 		{"all claimed", func(t *testing.T) {
 			held = claim(t, s, SMS, "w", 0, 100)
-		}, true},
+		}, true, true},
 		{"all waiting for a retry", func(t *testing.T) {
 			for _, d := range held {
 				record(t, s, Outcome{ID: d.ID, Status: DeliveryQueued, Attempted: true, NextAttemptAt: start.Add(10 * time.Minute), Error: "429"})
 			}
-		}, true},
+		}, true, true},
 		{"all sent", func(t *testing.T) {
 			advance(10 * time.Minute)
 			for _, d := range claim(t, s, SMS, "w", 0, 100) {
 				record(t, s, Outcome{ID: d.ID, Status: DeliverySent, Attempted: true})
 			}
-		}, false},
+		}, false, false},
 		{"tomorrow: the scheduled notice is due, to be published", func(t *testing.T) {
 			advance(24 * time.Hour)
-		}, true},
+		}, true, false},
 		{"it could not be published: it waits for the coordinator", func(t *testing.T) {
 			if paused, err := s.PauseUnpublished(ctx, later, "its list was deleted"); err != nil || !paused {
 				t.Fatalf("PauseUnpublished: %v, %v", paused, err)
 			}
-		}, false},
+		}, false, false},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -846,6 +847,9 @@ func TestPending(t *testing.T) {
 			pending, err := s.Pending(ctx)
 			if err != nil || pending != st.pending {
 				t.Errorf("Pending: %v, %v; want %v", pending, err, st.pending)
+			}
+			if pending, err := s.NoticePending(ctx, id, SMS); err != nil || pending != st.notice {
+				t.Errorf("NoticePending: %v, %v; want %v", pending, err, st.notice)
 			}
 		})
 	}

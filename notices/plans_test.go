@@ -4,38 +4,58 @@ import (
 	"context"
 	"database/sql"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
 
 // TestDeliveryStatementsUseTheirIndexes: the statements that read or
 // change a part of a notice's deliveries (its failures; its queued ones
-// on cancel, reschedule and resume) read that part by its partial index
-// on both engines, not every delivery of the notice by the unique key
-// (and a claim reads the due deliveries by the queue's index). On
-// PostgreSQL the plan checked is the generic one, the plan a statement
-// prepared once and run again keeps, which knows no argument's value.
+// on cancel, reschedule and resume; what is left of it, queued and being
+// sent, when the dispatcher asks whether it is done or anything is
+// pending) read that part by its partial index on both engines, not
+// every delivery of the notice by the unique key (and a claim reads the
+// due deliveries by the queue's index). On PostgreSQL the plan checked is
+// the generic one, the plan a statement prepared once and run again
+// keeps, which knows no argument's value.
 func TestDeliveryStatementsUseTheirIndexes(t *testing.T) {
 	const at = "2026-11-28T12:00:00.000000000Z"
 	s := testStore(t)
 	_, due, _, _ := claimSQL(s.dialect)
+	noticeQ, noticeArgs := noticePending(1, []Channel{Email, SMS})
+	everyQ, everyArgs := noticePending(1, nil)
+	pendingQ, pendingArgs := anyPending(map[Channel]ClaimScope{SMS: {EmergencyOnly: true}}, []Channel{Email, SMS})
+	anyQ, anyArgs := anyPending(nil, nil)
 	tests := []struct {
-		name  string
-		query string
-		args  []any
-		index string
+		name    string
+		query   string
+		args    []any
+		indexes []string // each the index of a part of the statement ("a|b": either)
 	}{
-		{"a notice's failures (notice page, dashboard, API report, crier report)", failuresOfNotice, []any{1}, "deliveries_failed"},
-		{"cancel", cancelQueued, []any{at, 1}, "deliveries_open"},
-		{"reschedule", rescheduleQueued, []any{at, at, 1}, "deliveries_open"},
-		{"resume", resumeQueued, []any{at, 1, "sms"}, "deliveries_open"},
-		{"claim: the due deliveries", due, []any{"email", at, 0, 64, 1}, "deliveries_queued"},
+		{"a notice's failures (notice page, dashboard, API report, crier report)", failuresOfNotice, []any{1}, []string{"deliveries_failed"}},
+		{"cancel", cancelQueued, []any{at, 1}, []string{"deliveries_open"}},
+		{"reschedule", rescheduleQueued, []any{at, at, 1}, []string{"deliveries_open"}},
+		{"resume", resumeQueued, []any{at, 1, "sms"}, []string{"deliveries_open"}},
+		{"notices done", finishDone, []any{at}, []string{"deliveries_open", "deliveries_sending"}},
+		{"a notice pending on some channels", noticeQ, noticeArgs, []string{"deliveries_open", "deliveries_sending"}},
+		{"a notice pending on any channel", everyQ, everyArgs, []string{"deliveries_open", "deliveries_sending"}},
+		{"anything pending, quiet hours", pendingQ, pendingArgs, []string{"deliveries_open|deliveries_queued", "deliveries_sending"}},
+		{"anything pending", anyQ, anyArgs, []string{"deliveries_open|deliveries_queued", "deliveries_sending"}},
+		{"outstanding", outstanding, nil, []string{"deliveries_open|deliveries_queued", "deliveries_sending"}},
+		{"claim: the due deliveries", due, []any{"email", at, 0, 64, 1}, []string{"deliveries_queued"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			plan := queryPlan(t, s, tt.query, tt.args...)
-			if !strings.Contains(plan, tt.index) {
-				t.Errorf("plan does not use %s:\n%s\nstatement: %s", tt.index, plan, tt.query)
+			for _, index := range tt.indexes {
+				if !slices.ContainsFunc(strings.Split(index, "|"), func(i string) bool { return strings.Contains(plan, i) }) {
+					t.Errorf("plan does not use %s:\n%s\nstatement: %s", strings.ReplaceAll(index, "|", " or "), plan, tt.query)
+				}
+			}
+			// The unique key (notice, channel, address): SQLite's
+			// autoindex, PostgreSQL's constraint.
+			if strings.Contains(plan, "autoindex_deliveries") || strings.Contains(plan, "deliveries_notice_id_channel_address_key") {
+				t.Errorf("plan reads every delivery of the notice by the unique key:\n%s\nstatement: %s", plan, tt.query)
 			}
 		})
 	}
@@ -72,8 +92,11 @@ func queryPlan(t *testing.T, s *Store, query string, args ...any) string {
 			}
 		}
 	}()
-	marks := strings.Repeat("NULL, ", len(args))
-	plan, err := planLines(conn.QueryContext(ctx, `EXPLAIN EXECUTE plan_check(`+strings.TrimSuffix(marks, ", ")+`)`))
+	execute := `EXPLAIN EXECUTE plan_check`
+	if len(args) > 0 {
+		execute += `(` + strings.TrimSuffix(strings.Repeat("NULL, ", len(args)), ", ") + `)`
+	}
+	plan, err := planLines(conn.QueryContext(ctx, execute))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,15 +79,8 @@ func checkProof(n Notice, fam Template, to []ProofAddress, region string) error 
 // deliveries on chs (every channel when none is given) is queued or
 // sending on a channel not paused.
 func (s *Store) NoticePending(ctx context.Context, id int64, chs ...Channel) (bool, error) {
-	cond, args := "", []any{id}
-	if len(chs) > 0 {
-		cond = ` AND d.channel IN ` + marks(len(chs))
-		for _, ch := range chs {
-			args = append(args, string(ch))
-		}
-	}
+	q, args := noticePending(id, chs)
 	var pending bool
-	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deliveries d WHERE d.notice_id = ? AND d.status IN ('queued', 'sending')`+cond+`
-		AND NOT EXISTS (SELECT 1 FROM notice_channels p WHERE p.notice_id = d.notice_id AND p.channel = d.channel AND p.paused_at IS NOT NULL))`, args...).Scan(&pending)
+	err := s.db.QueryRowContext(ctx, q, args...).Scan(&pending)
 	return pending, err
 }

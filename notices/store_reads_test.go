@@ -75,6 +75,10 @@ func TestQueueReads(t *testing.T) {
 	}
 
 	taken := claim(t, s, Email, "w1", 0, 10)
+	// Deliveries being sent are still outstanding.
+	if out, err := s.Outstanding(ctx); err != nil || out[Email] != 3 || out[SMS] != 3 {
+		t.Errorf("Outstanding with the emails being sent: %v, %v; want 3 emails and 3 texts", out, err)
+	}
 	renewed, err := s.RenewClaims(ctx, "w1", lease)
 	slices.Sort(renewed)
 	if err != nil || !slices.Equal(renewed, ids(taken)) {
