@@ -341,3 +341,84 @@ func TestBDATReadyFailingWritesNothing(t *testing.T) {
 		t.Errorf("the server kept %d messages; want 2", len(got))
 	}
 }
+
+// strictSMTP offers PIPELINING and CHUNKING and, as Postfix does, answers
+// a BDAT with no recipient taken 554 and leaves the transaction open:
+// a MAIL FROM before RSET then gets 503. It counts sessions and 503s.
+type strictSMTP struct {
+	sessions atomic.Int64
+	nested   atomic.Int64 // 503 replies to MAIL FROM
+}
+
+func (s *strictSMTP) serve(c net.Conn) {
+	defer c.Close()
+	s.sessions.Add(1)
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(c)
+	fmt.Fprintf(c, "220 strict ESMTP\r\n")
+	mail, rcpts := false, 0
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		f := strings.Fields(line)
+		switch verb := strings.ToUpper(f[0]); {
+		case verb == "EHLO":
+			fmt.Fprintf(c, "250-strict\r\n250-PIPELINING\r\n250 CHUNKING\r\n")
+		case verb == "MAIL" && mail:
+			s.nested.Add(1)
+			fmt.Fprintf(c, "503 5.5.1 Error: nested MAIL command\r\n")
+		case verb == "MAIL":
+			mail = true
+			fmt.Fprintf(c, "250 2.1.0 Ok\r\n")
+		case verb == "RCPT" && strings.Contains(line, "gone@"):
+			fmt.Fprintf(c, "550 5.1.1 <gone@water.example>: Recipient address rejected\r\n")
+		case verb == "RCPT":
+			rcpts++
+			fmt.Fprintf(c, "250 2.1.5 Ok\r\n")
+		case verb == "BDAT":
+			n, _ := strconv.Atoi(f[1])
+			if _, err := io.CopyN(io.Discard, r, int64(n)); err != nil {
+				return
+			}
+			if rcpts == 0 {
+				fmt.Fprintf(c, "554 5.5.1 Error: no valid recipients\r\n")
+				continue
+			}
+			mail, rcpts = false, 0
+			fmt.Fprintf(c, "250 2.0.0 Ok: queued as Q1\r\n")
+		case verb == "RSET":
+			mail, rcpts = false, 0
+			fmt.Fprintf(c, "250 2.0.0 Ok\r\n")
+		case verb == "QUIT":
+			fmt.Fprintf(c, "221 2.0.0 Bye\r\n")
+			return
+		default:
+			fmt.Fprintf(c, "502 5.5.2 Error: command not recognized\r\n")
+		}
+	}
+}
+
+// TestBDATRefusedRecipientLeavesTheSessionInStep: to a server that keeps
+// the transaction open after a BDAT with no recipient (Postfix), the
+// dead address fails its message alone (a hard bounce) and the session
+// carries the next message without a 503.
+func TestBDATRefusedRecipientLeavesTheSessionInStep(t *testing.T) {
+	srv := &strictSMTP{}
+	addr := serveLoopback(t, srv.serve)
+	s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
+	ctx := context.Background()
+	if _, err := s.Send(ctx, notice(t, "X", "gone@water.example")); !email.HardBounce(err) {
+		t.Fatalf("send to a dead address: %v; want a hard bounce", err)
+	}
+	if r, err := s.Send(ctx, notice(t, "Ann", "ann@water.example")); err != nil || r.ProviderID != "Q1" {
+		t.Fatalf("the next message: %+v, %v", r, err)
+	}
+	if n := srv.nested.Load(); n != 0 {
+		t.Errorf("the server answered MAIL FROM 503 %d times: the transaction was left open", n)
+	}
+	if n := srv.sessions.Load(); n != 1 {
+		t.Errorf("%d sessions; want 1", n)
+	}
+}
