@@ -1,6 +1,7 @@
 package email
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/textproto"
@@ -39,9 +40,10 @@ func (s *Sender) chunked(sc *smtp.Client, from, rcpt string, e *channels.Email, 
 			return "", &stepError{step: mail.ErrConnCheck, err: err}
 		}
 	}
-	*buf = s.chunkedCommands(sc, (*buf)[:0], from, rcpt, e)
+	all, commands := s.chunkedCommands(sc, (*buf)[:0], from, rcpt, e)
+	*buf = all
 	w := sc.Text.W
-	if _, err := w.Write(*buf); err != nil {
+	if _, err := w.Write(commands); err != nil {
 		// A chunk not wholly written delivers nothing.
 		return "", &stepError{step: mail.ErrSMTPMailFrom, err: err}
 	}
@@ -52,8 +54,10 @@ func (s *Sender) chunked(sc *smtp.Client, from, rcpt string, e *channels.Email, 
 }
 
 // chunkedCommands appends to b the transaction's commands, the message
-// after its BDAT.
-func (s *Sender) chunkedCommands(sc *smtp.Client, b []byte, from, rcpt string, e *channels.Email) []byte {
+// after its BDAT, and returns b and the part of it to write. The message
+// is written first, behind room for its BDAT line, whose size is known
+// only then; the lines before are moved up to it.
+func (s *Sender) chunkedCommands(sc *smtp.Client, b []byte, from, rcpt string, e *channels.Email) (all, commands []byte) {
 	b = append(b, "MAIL FROM:"...)
 	b = append(b, from...)
 	// The parameters go-mail's MAIL FROM gives.
@@ -65,62 +69,77 @@ func (s *Sender) chunkedCommands(sc *smtp.Client, b []byte, from, rcpt string, e
 	}
 	b = append(b, "\r\nRCPT TO:"...)
 	b = append(b, rcpt...)
-	pieces, size, end := chunk(e)
-	if end {
-		size += len(crlf)
+	b = append(b, crlf...)
+	envelope := len(b)
+	b = append(b, make([]byte, maxBDATLine)...)
+	b = appendChunk(b, e)
+	var line [maxBDATLine]byte
+	bdat := append(line[:0], "BDAT "...)
+	bdat = strconv.AppendInt(bdat, int64(len(b)-envelope-maxBDATLine), 10)
+	bdat = append(bdat, " LAST\r\n"...)
+	start := envelope + maxBDATLine - len(bdat)
+	copy(b[start:], bdat)
+	copy(b[start-envelope:], b[:envelope])
+	return b, b[start-envelope:]
+}
+
+// maxBDATLine is the longest "BDAT <size> LAST" line: a size of at most
+// ten digits.
+const maxBDATLine = len("BDAT 1234567890 LAST\r\n")
+
+// appendChunk appends e's message to b as BDAT carries it: the bytes the
+// server reads out of DATA, so that both deliver the same message. That
+// is e.Stuffed with the dot that DATA doubles at a line's start taken
+// away again (a scan for line starts with a dot, and bulk copies between
+// them), or, without Stuffed, Data with its line breaks mended as
+// DotWriter mends them. A message that does not end in CRLF gets one, as
+// the end of DATA gives it.
+func appendChunk(b []byte, e *channels.Email) []byte {
+	start := len(b)
+	if e.Stuffed != nil {
+		b = appendUnstuffed(b, e.Stuffed)
+	} else if len(e.Data) == 1 {
+		b = dotstuff.AppendLines(b, e.Data[0])
+	} else {
+		var whole []byte
+		for _, p := range e.Data {
+			whole = append(whole, p...)
+		}
+		b = dotstuff.AppendLines(b, whole)
 	}
-	b = append(b, "\r\nBDAT "...)
-	b = strconv.AppendInt(b, int64(size), 10)
-	b = append(b, " LAST\r\n"...)
-	for _, p := range pieces {
-		b = append(b, p...)
-	}
-	if end {
+	if !bytes.HasSuffix(b[start:], crlf) {
 		b = append(b, crlf...)
 	}
 	return b
 }
 
-// chunk returns e's message as BDAT carries it: the bytes the server
-// reads out of DATA, so that both deliver the same message. They are
-// e.Data as it is when stuffing it for DATA changes nothing (e.Stuffed is
-// as long as e.Data: no dot to double, no line break to mend), else Data
-// with its line breaks mended as DotWriter mends them. end says that the
-// message does not end in CRLF and gets one, as the end of DATA gives it.
-func chunk(e *channels.Email) (pieces [][]byte, size int, end bool) {
-	size = e.Size()
-	pieces = e.Data
-	if e.Stuffed == nil || length(e.Stuffed) != size {
-		var whole []byte
-		for _, p := range e.Data {
-			whole = append(whole, p...)
-		}
-		whole = dotstuff.AppendLines(nil, whole)
-		pieces, size = [][]byte{whole}, len(whole)
-	}
-	return pieces, size, !endsInCRLF(pieces)
-}
-
-func length(pieces [][]byte) int {
-	n := 0
+// appendUnstuffed appends pieces, one after another, to b with the first
+// dot of each line that begins with one taken away.
+func appendUnstuffed(b []byte, pieces [][]byte) []byte {
+	lineStart := true
 	for _, p := range pieces {
-		n += len(p)
+		if len(p) == 0 {
+			continue
+		}
+		ends := p[len(p)-1] == '\n'
+		if lineStart && p[0] == '.' {
+			p = p[1:]
+		}
+		for {
+			i := bytes.Index(p, lineThenDot)
+			if i < 0 {
+				break
+			}
+			b = append(b, p[:i+1]...)
+			p = p[i+2:]
+		}
+		b = append(b, p...)
+		lineStart = ends
 	}
-	return n
+	return b
 }
 
-// endsInCRLF reports whether pieces, one after another, end in CRLF.
-func endsInCRLF(pieces [][]byte) bool {
-	var last [2]byte
-	got := 0
-	for i := len(pieces) - 1; i >= 0 && got < 2; i-- {
-		for j := len(pieces[i]) - 1; j >= 0 && got < 2; j-- {
-			last[1-got] = pieces[i][j]
-			got++
-		}
-	}
-	return got == 2 && last == [2]byte{'\r', '\n'}
-}
+var lineThenDot = []byte("\n.")
 
 // chunkedReplies reads the replies to MAIL FROM, RCPT TO and BDAT, all of
 // them whatever failed, so the session stays in step; the first failure

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/channels"
+	"github.com/crier-notices/crier/internal/dotstuff"
 	"github.com/crier-notices/crier/internal/sinks"
 )
 
@@ -86,4 +87,38 @@ func message(subject string, lines int) channels.Message {
 	return channels.Message{To: "ann@water.example", Email: &channels.Email{
 		From: "notices@water.example", To: []string{"ann@water.example"}, MessageID: subject + "@water.example", Data: [][]byte{b.Bytes()},
 	}}
+}
+
+// TestChunkIsStuffedDataUndone: the message a BDAT carries, made from
+// Stuffed (DATA's dot-stuffed form) in pieces cut anywhere, is the text
+// as the server reads it out of DATA: dotstuff's line breaks, no dot
+// doubled, ending in CRLF.
+func TestChunkIsStuffedDataUndone(t *testing.T) {
+	for _, text := range []string{
+		"", ".", "..", ".\r\n", "a\r\n.\r\n..\r\n...b\r\n", ".x\r\ny\r\n.", "no dots\r\n", "bare\n.lf\n", "é\r\n.ñ",
+	} {
+		stuffed := dotstuff.Append(nil, []byte(text))
+		want := dotstuff.AppendLines(nil, []byte(text))
+		if !bytes.HasSuffix(want, crlf) {
+			want = append(want, crlf...)
+		}
+		cuts := [][][]byte{{stuffed}, bytesEach(stuffed)}
+		for i := range stuffed {
+			cuts = append(cuts, [][]byte{stuffed[:i], stuffed[i:]})
+		}
+		for _, pieces := range cuts {
+			got := appendChunk(nil, &channels.Email{Data: [][]byte{[]byte(text)}, Stuffed: pieces})
+			if !bytes.Equal(got, want) {
+				t.Errorf("text %q stuffed in pieces %q: chunk %q; want %q", text, pieces, got, want)
+			}
+		}
+	}
+}
+
+func bytesEach(b []byte) [][]byte {
+	var pieces [][]byte
+	for i := range b {
+		pieces = append(pieces, b[i:i+1])
+	}
+	return pieces
 }
