@@ -90,15 +90,17 @@ func message(subject string, lines int) channels.Message {
 }
 
 // TestChunkIsStuffedDataUndone: the message a BDAT carries, made from
-// Stuffed (DATA's dot-stuffed form) in pieces cut anywhere, is the text
-// as the server reads it out of DATA: dotstuff's line breaks, no dot
-// doubled, ending in CRLF.
+// Data and Stuffed (DATA's dot-stuffed form) in pieces cut anywhere, is
+// the text as the server reads it out of DATA: dotstuff's line breaks, no
+// dot doubled, ending in CRLF; and so is Stuffed unstuffed, which the
+// chunk is made of when Data's line breaks need mending.
 func TestChunkIsStuffedDataUndone(t *testing.T) {
 	for _, text := range []string{
 		"", ".", "..", ".\r\n", "a\r\n.\r\n..\r\n...b\r\n", ".x\r\ny\r\n.", "no dots\r\n", "bare\n.lf\n", "é\r\n.ñ",
 	} {
 		stuffed := dotstuff.Append(nil, []byte(text))
-		want := dotstuff.AppendLines(nil, []byte(text))
+		lines := dotstuff.AppendLines(nil, []byte(text))
+		want := bytes.Clone(lines)
 		if !bytes.HasSuffix(want, crlf) {
 			want = append(want, crlf...)
 		}
@@ -110,6 +112,9 @@ func TestChunkIsStuffedDataUndone(t *testing.T) {
 			got := appendChunk(nil, &channels.Email{Data: [][]byte{[]byte(text)}, Stuffed: pieces})
 			if !bytes.Equal(got, want) {
 				t.Errorf("text %q stuffed in pieces %q: chunk %q; want %q", text, pieces, got, want)
+			}
+			if got := appendUnstuffed(nil, pieces); !bytes.Equal(got, lines) {
+				t.Errorf("text %q stuffed in pieces %q: unstuffed %q; want %q", text, pieces, got, lines)
 			}
 		}
 	}
