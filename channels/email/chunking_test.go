@@ -422,3 +422,66 @@ func TestBDATRefusedRecipientLeavesTheSessionInStep(t *testing.T) {
 		t.Errorf("%d sessions; want 1", n)
 	}
 }
+
+// idleClosing offers PIPELINING and CHUNKING and ends its first session
+// after one message as go-smtp and Postfix end an idle one: 421, then
+// the connection closed. closed is closed then.
+type idleClosing struct {
+	sessions atomic.Int64
+	closed   chan struct{}
+}
+
+func (s *idleClosing) serve(c net.Conn) {
+	first := s.sessions.Add(1) == 1
+	defer func() {
+		c.Close()
+		if first {
+			close(s.closed)
+		}
+	}()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(c)
+	fmt.Fprintf(c, "220 idle ESMTP\r\n")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		f := strings.Fields(line)
+		switch verb := strings.ToUpper(f[0]); verb {
+		case "EHLO":
+			fmt.Fprintf(c, "250-idle\r\n250-PIPELINING\r\n250 CHUNKING\r\n")
+		case "BDAT":
+			n, _ := strconv.Atoi(f[1])
+			if _, err := io.CopyN(io.Discard, r, int64(n)); err != nil {
+				return
+			}
+			fmt.Fprintf(c, "250 2.0.0 queued as Q%d\r\n", s.sessions.Load())
+			if first {
+				fmt.Fprintf(c, "421 4.4.2 Idle timeout, bye bye\r\n")
+				return
+			}
+		default:
+			fmt.Fprintf(c, "250 OK\r\n")
+		}
+	}
+}
+
+// TestBDATIdleClosedSessionIsReplaced: a pooled session the server has
+// since closed with 421 (an idle timeout) answers the next transaction
+// with that 421, before the chunk was read: nothing went, and the
+// message goes at once on a new session without an error.
+func TestBDATIdleClosedSessionIsReplaced(t *testing.T) {
+	srv := &idleClosing{closed: make(chan struct{})}
+	addr := serveLoopback(t, srv.serve)
+	s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
+	ctx := context.Background()
+	if _, err := s.Send(ctx, notice(t, "Ann", "ann@water.example")); err != nil {
+		t.Fatal(err)
+	}
+	<-srv.closed
+	r, err := s.Send(ctx, notice(t, "Ben", "ben@water.example"))
+	if err != nil || r.ProviderID != "Q2" {
+		t.Fatalf("send over a session closed with 421: %+v, %v; want it sent on a new session", r, err)
+	}
+}
