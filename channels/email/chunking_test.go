@@ -485,3 +485,24 @@ func TestBDATIdleClosedSessionIsReplaced(t *testing.T) {
 		t.Fatalf("send over a session closed with 421: %+v, %v; want it sent on a new session", r, err)
 	}
 }
+
+// TestBDATOnlyForOneRecipient: an email to several recipients, one of
+// them refused, is not delivered to the others: it goes through DATA,
+// which can still be withheld once the refusal is read, where a BDAT
+// chunk written with the envelope would reach the recipients taken.
+func TestBDATOnlyForOneRecipient(t *testing.T) {
+	srv := startKeepingSMTP(t)
+	proxy, host, port := startChunkingProxy(t, srv.addr)
+	s := newSender(t, email.Config{Host: host, Port: port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
+	m := notice(t, "Ann", "ann@water.example")
+	m.Email.To = []string{"ann@water.example", "gone@water.example"}
+	if _, err := s.Send(context.Background(), m); !channels.IsPermanent(err) || !strings.Contains(err.Error(), "550") {
+		t.Fatalf("send to two recipients, one refused: %v; want the 550", err)
+	}
+	if got := srv.take(); len(got) != 0 {
+		t.Errorf("the server kept %d messages; want none: the message went to the recipient taken", len(got))
+	}
+	if _, stream, _ := proxy.written(); bytes.Contains(stream, []byte("BDAT")) {
+		t.Errorf("the client wrote BDAT for two recipients: %q", stream)
+	}
+}
