@@ -156,7 +156,10 @@ func New(cfg Config) (*Sender, error) {
 // login, the TLS the configuration asks for or the sender. A pooled
 // session found closed or out of step (503) before the message was handed
 // over is replaced and the message sent on a new one; a session that got
-// a 4xx, a 503 or an I/O error is closed, never reused. When ctx ends,
+// a 4xx, a 503 or an I/O error is closed, never reused. To a server that
+// offers CHUNKING, the message goes in the transaction's one write, so a
+// session that ends without a reply after it may have delivered it: that
+// send fails, transient, and is not repeated at once. When ctx ends,
 // Send gives up at once, closing the connection it was using.
 func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
 	return s.SendStaged(ctx, m, nil)
