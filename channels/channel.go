@@ -18,7 +18,8 @@ type Channel interface {
 
 // A Staged channel can take a message up to the step at which the
 // provider accepts it and wait there: SendStaged sends m as Send does, but
-// calls ready just before that step (an email's end of data) and goes on
+// calls ready just before that step (an email's end of data, or the one
+// write of its whole transaction to a server that offers CHUNKING) and goes on
 // only when ready returns nil. ready runs on the caller's goroutine and
 // never after SendStaged returns. When ready returns an error, the
 // provider is not given the message, and SendStaged returns ready's error

@@ -156,16 +156,22 @@ func New(cfg Config) (*Sender, error) {
 // login, the TLS the configuration asks for or the sender. A pooled
 // session found closed or out of step (503) before the message was handed
 // over is replaced and the message sent on a new one; a session that got
-// a 4xx, a 503 or an I/O error is closed, never reused. When ctx ends,
+// a 4xx, a 503 or an I/O error is closed, never reused. To a server that
+// offers CHUNKING, the message goes in the transaction's one write, so a
+// session that ends without a reply after it may have delivered it: that
+// send fails, transient, and is not repeated at once. When ctx ends,
 // Send gives up at once, closing the connection it was using.
 func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Receipt, error) {
 	return s.SendStaged(ctx, m, nil)
 }
 
-// SendStaged is Send, calling ready (when not nil) once the message is
-// written but for the end of its data, where the server accepts it. An
-// error from ready ends the session without the end of the data (SMTP has
-// no other way out of DATA), and is returned as it is.
+// SendStaged is Send, calling ready (when not nil) just before the
+// server can accept the message: once the message is written but for the
+// end of its data, or, to a server that offers CHUNKING and PIPELINING,
+// before anything of the transaction is written (the message goes with
+// its BDAT command in one write). An error from ready is returned as it
+// is; it ends a session left in DATA (SMTP has no other way out of it),
+// and leaves a CHUNKING session, untouched, for the next message.
 func (s *Sender) SendStaged(ctx context.Context, m channels.Message, ready func() error) (channels.Receipt, error) {
 	if m.Email == nil {
 		return channels.Receipt{}, &channels.Error{Permanent: true, Reason: "the message has no email"}
@@ -225,9 +231,16 @@ func (s *Sender) sendOn(ctx context.Context, c *conn, msg *channels.Email, ready
 	if err == nil {
 		return true, reply, nil
 	}
+	var re *readyError
+	if errors.As(err, &re) {
+		return re.untouched, reply, err
+	}
 	var se *stepError
 	if !errors.As(err, &se) {
 		return false, reply, err
+	}
+	if se.accepted {
+		return false, reply, nil
 	}
 	return keepSession(se), reply, err
 }

@@ -26,7 +26,9 @@ import (
 
 // recordingProxy forwards connections to addr and keeps what the client
 // wrote, one entry per read, so a test sees how the client grouped its
-// commands. It counts the sessions.
+// commands. It counts the sessions. startRecordingProxy's hides the
+// server's CHUNKING (go-smtp always offers it), so the client speaks
+// DATA; startChunkingProxy's shows it.
 type recordingProxy struct {
 	mu       sync.Mutex
 	reads    [][]byte
@@ -34,6 +36,14 @@ type recordingProxy struct {
 }
 
 func startRecordingProxy(t testing.TB, addr string) (*recordingProxy, string, int) {
+	return startProxy(t, addr, true)
+}
+
+func startChunkingProxy(t testing.TB, addr string) (*recordingProxy, string, int) {
+	return startProxy(t, addr, false)
+}
+
+func startProxy(t testing.TB, addr string, hideChunking bool) (*recordingProxy, string, int) {
 	t.Helper()
 	p := &recordingProxy{}
 	a := serveLoopback(t, func(c net.Conn) {
@@ -61,11 +71,32 @@ func startRecordingProxy(t testing.TB, addr string) (*recordingProxy, string, in
 				}
 			}
 		}()
-		io.Copy(c, up)
+		if hideChunking {
+			copyHidingChunking(c, up)
+		} else {
+			io.Copy(c, up)
+		}
 		c.Close()
 		<-done
 	})
 	return p, "127.0.0.1", a.Port
+}
+
+// copyHidingChunking copies the server's replies to the client but for
+// the EHLO line that offers CHUNKING.
+func copyHidingChunking(c net.Conn, up net.Conn) {
+	r := bufio.NewReader(up)
+	for {
+		line, err := r.ReadBytes('\n')
+		if !bytes.EqualFold(bytes.TrimSpace(line), []byte("250-CHUNKING")) {
+			if _, err := c.Write(line); err != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 func (p *recordingProxy) written() ([][]byte, []byte, int) {

@@ -3,10 +3,8 @@ package email
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	netmail "net/mail"
 	"net/textproto"
-	"strings"
 
 	"github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
@@ -26,6 +24,10 @@ type stepError struct {
 	// (a later reply of a pipelined group could not be read, RSET
 	// failed): it is closed, never reused.
 	lost bool
+	// accepted: the server took the message all the same (a BDAT
+	// answered 250 after a refused MAIL FROM): the send succeeded, on a
+	// session that is lost.
+	accepted bool
 }
 
 func (e *stepError) Error() string { return e.step.String() + ": " + e.err.Error() }
@@ -52,27 +54,56 @@ func (e *stepError) words() string {
 
 // readyError is the error of a SendStaged's ready: the message was not
 // handed over.
-type readyError struct{ err error }
+type readyError struct {
+	err error
+	// untouched: nothing of the transaction was written (CHUNKING), so
+	// the session can carry the next message; otherwise it is left in
+	// the middle of DATA, which SMTP has no way out of.
+	untouched bool
+}
 
 func (e *readyError) Error() string { return "not handed over: " + e.err.Error() }
 func (e *readyError) Unwrap() error { return e.err }
 
 // transact sends e over the session sc as one mail transaction, and
-// returns the server's reply to the data. When ready is not nil, it is
-// called before the end of the data, and an error from it ends the
-// transaction there (a *readyError; the session is then of no more use).
-// The message goes to the connection in one write as e.Stuffed gives it,
-// dot-stuffed once per notice; an email without Stuffed is stuffed here,
-// in a few bulk copies where its lines end in CRLF. go-mail's writer
-// (net/textproto's DotWriter) would look at every byte of every message.
-// buf is the session's buffer, reused from message to message; the
-// message is assembled there.
+// returns the server's reply to the message. When ready is not nil, it is
+// called before the server can accept the message, and an error from it
+// ends the transaction there (a *readyError).
+//
+// To a server that offers CHUNKING and PIPELINING, the transaction goes
+// in one write (see chunked). Otherwise the message goes through DATA, in
+// one write as e.Stuffed gives it, dot-stuffed once per notice; an email
+// without Stuffed is stuffed here, in a few bulk copies where its lines
+// end in CRLF. go-mail's writer (net/textproto's DotWriter) would look at
+// every byte of every message. buf is the session's buffer, reused from
+// message to message; the message is assembled there.
 func (s *Sender) transact(sc *smtp.Client, e *channels.Email, buf *[]byte, ready func() error) (reply string, err error) {
 	from, rcpts, err := envelope(e)
 	if err != nil {
 		return "", err
 	}
-	data := (*buf)[:0]
+	if !sc.HasConnection() {
+		return "", &stepError{step: mail.ErrConnCheck, err: mail.ErrNoActiveConnection}
+	}
+	if err := sc.UpdateDeadline(s.timeout); err != nil {
+		return "", &stepError{step: mail.ErrConnCheck, err: err}
+	}
+	pipelining, _ := sc.Extension("PIPELINING")
+	if chunking, _ := sc.Extension("CHUNKING"); chunking && pipelining && len(rcpts) == 1 {
+		return s.chunked(sc, from, rcpts[0], e, buf, ready)
+	}
+	data, n := stuffed(e, (*buf)[:0])
+	*buf = data
+	if pipelining {
+		return s.pipelined(sc, from, rcpts, data, ready)
+	}
+	return s.lockstep(sc, from, rcpts, data[:n], ready)
+}
+
+// stuffed appends e's message to data as DATA carries it, ended by the
+// end of the data, and returns it with the length of the message without
+// its last line break.
+func stuffed(e *channels.Email, data []byte) ([]byte, int) {
 	if e.Stuffed != nil {
 		for _, p := range e.Stuffed {
 			data = append(data, p...)
@@ -91,18 +122,7 @@ func (s *Sender) transact(sc *smtp.Client, e *channels.Email, buf *[]byte, ready
 	if bytes.HasSuffix(data, crlf) {
 		n -= len(crlf)
 	}
-	data = append(data[:n], endOfData...)
-	*buf = data
-	if !sc.HasConnection() {
-		return "", &stepError{step: mail.ErrConnCheck, err: mail.ErrNoActiveConnection}
-	}
-	if err := sc.UpdateDeadline(s.timeout); err != nil {
-		return "", &stepError{step: mail.ErrConnCheck, err: err}
-	}
-	if ok, _ := sc.Extension("PIPELINING"); ok {
-		return s.pipelined(sc, from, rcpts, data, ready)
-	}
-	return s.lockstep(sc, from, rcpts, data[:n], ready)
+	return append(data[:n], endOfData...), n
 }
 
 // envelope returns e's sender and recipients as SMTP's MAIL FROM and
@@ -168,7 +188,7 @@ func (s *Sender) ready(sc *smtp.Client, ready func() error) error {
 		return nil
 	}
 	if err := ready(); err != nil {
-		return &readyError{err}
+		return &readyError{err: err}
 	}
 	if err := sc.UpdateDeadline(s.timeout); err != nil {
 		return &stepError{step: mail.ErrConnCheck, err: err}
@@ -182,10 +202,8 @@ func (s *Sender) ready(sc *smtp.Client, ready func() error) error {
 // Then ready, and the data: msg is the message, stuffed, and the end of
 // the data, written together in one write.
 func (s *Sender) pipelined(sc *smtp.Client, from string, rcpts []string, msg []byte, ready func() error) (reply string, err error) {
-	for _, a := range append([]string{from}, rcpts...) {
-		if strings.ContainsAny(a, "\r\n") {
-			return "", &stepError{step: mail.ErrGetRcpts, err: fmt.Errorf("address %q has a line break", a)}
-		}
+	if err := oneLine(append([]string{from}, rcpts...)...); err != nil {
+		return "", err
 	}
 	w := sc.Text.W
 	w.WriteString("MAIL FROM:" + from)

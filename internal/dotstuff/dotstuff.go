@@ -15,7 +15,7 @@ import "bytes"
 // only where a line begins with a dot; other text goes byte by byte.
 func Append(dst, src []byte) []byte {
 	if !allCRLF(src) {
-		return appendBytes(dst, src)
+		return appendBytes(dst, src, true)
 	}
 	if len(src) > 0 && src[0] == '.' {
 		dst = append(dst, '.')
@@ -37,9 +37,21 @@ var lineThenDot = []byte("\n.")
 // with a dot or ends in a bare line feed.
 func Needed(src []byte) bool {
 	if !allCRLF(src) {
-		return !bytes.Equal(appendBytes(nil, src), src)
+		return !bytes.Equal(appendBytes(nil, src, true), src)
 	}
 	return len(src) > 0 && src[0] == '.' || bytes.Contains(src, lineThenDot)
+}
+
+// AppendLines appends src, which begins a line, to dst with its line
+// breaks as Append writes them (a line feed without its carriage return
+// gets one) and no dot doubled: the message as the server reads it out
+// of DATA, as CHUNKING's BDAT (RFC 3030) carries it. Text whose lines all
+// end in CRLF is copied as it is.
+func AppendLines(dst, src []byte) []byte {
+	if allCRLF(src) {
+		return append(dst, src...)
+	}
+	return appendBytes(dst, src, false)
 }
 
 // allCRLF reports whether every CR in b begins a CRLF and every LF ends
@@ -63,14 +75,14 @@ const (
 )
 
 // appendBytes is Append a byte at a time, DotWriter's state machine: a
-// dot is doubled only right after a line feed, and a CR not followed by
-// an LF does not end a line.
-func appendBytes(dst, src []byte) []byte {
+// dot is doubled (when dots says) only right after a line feed, and a CR
+// not followed by an LF does not end a line.
+func appendBytes(dst, src []byte, dots bool) []byte {
 	state := beginLine
 	for _, c := range src {
 		switch state {
 		case beginLine:
-			if c == '.' {
+			if c == '.' && dots {
 				dst = append(dst, '.')
 			}
 			state = inLine
