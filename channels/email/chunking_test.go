@@ -506,3 +506,84 @@ func TestBDATOnlyForOneRecipient(t *testing.T) {
 		t.Errorf("the client wrote BDAT for two recipients: %q", stream)
 	}
 }
+
+// silentlyClosing offers PIPELINING and CHUNKING and ends its first
+// session after one message without a word, as a server whose idle
+// timeout sends no 421 does. closed is closed then.
+type silentlyClosing struct {
+	sessions atomic.Int64
+	closed   chan struct{}
+}
+
+func (s *silentlyClosing) serve(c net.Conn) {
+	first := s.sessions.Add(1) == 1
+	defer func() {
+		c.Close()
+		if first {
+			close(s.closed)
+		}
+	}()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(c)
+	fmt.Fprintf(c, "220 silent ESMTP\r\n")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		f := strings.Fields(line)
+		switch verb := strings.ToUpper(f[0]); verb {
+		case "EHLO":
+			fmt.Fprintf(c, "250-silent\r\n250-PIPELINING\r\n250 CHUNKING\r\n")
+		case "DATA":
+			fmt.Fprintf(c, "354 go on\r\n")
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+			}
+			fmt.Fprintf(c, "250 2.0.0 queued as D%d\r\n", s.sessions.Load())
+		case "BDAT":
+			n, _ := strconv.Atoi(f[1])
+			if _, err := io.CopyN(io.Discard, r, int64(n)); err != nil {
+				return
+			}
+			fmt.Fprintf(c, "250 2.0.0 queued as B%d\r\n", s.sessions.Load())
+			if first {
+				return
+			}
+		default:
+			fmt.Fprintf(c, "250 OK\r\n")
+		}
+	}
+}
+
+// TestIdleSessionSilentlyClosedIsReplaced: a pooled session idle past
+// maxChunkIdle sends its next message through DATA, so that a server
+// that closed it meanwhile without a 421 costs the message nothing: the
+// envelope finds the session dead before any of the message went, and
+// it goes at once on a new session (with BDAT again there).
+func TestIdleSessionSilentlyClosedIsReplaced(t *testing.T) {
+	srv := &silentlyClosing{closed: make(chan struct{})}
+	addr := serveLoopback(t, srv.serve)
+	s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	ctx := context.Background()
+	if r, err := s.Send(ctx, notice(t, "Ann", "ann@water.example")); err != nil || r.ProviderID != "B1" {
+		t.Fatalf("first message: %+v, %v; want queued as B1 (with BDAT)", r, err)
+	}
+	<-srv.closed
+	mu.Lock()
+	now = now.Add(5 * time.Minute) // the session idles
+	mu.Unlock()
+	r, err := s.Send(ctx, notice(t, "Ben", "ben@water.example"))
+	if err != nil || r.ProviderID != "B2" {
+		t.Fatalf("send over a session closed silently while idle: %+v, %v; want it sent at once on a new session (queued as B2)", r, err)
+	}
+}

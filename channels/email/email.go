@@ -61,7 +61,8 @@ type Sender struct {
 	idle   []*conn
 	closed bool
 
-	// Now gives the time of acceptance in receipts.
+	// Now gives the time of acceptance in receipts, and how long a pooled
+	// session has been idle.
 	Now func() time.Time
 }
 
@@ -69,10 +70,21 @@ var _ channels.Staged = (*Sender)(nil)
 
 // conn is one SMTP session of the pool.
 type conn struct {
-	smtp *smtp.Client
-	nc   *cancelConn
-	buf  []byte // the message being sent, reused
+	smtp      *smtp.Client
+	nc        *cancelConn
+	buf       []byte    // the message being sent, reused
+	idleSince time.Time // when it went back to the pool
 }
+
+// maxChunkIdle is how long a pooled session may have been idle and still
+// send its next message as one write with BDAT (see chunked). A session
+// idle longer sends it through DATA once: a server that closed the
+// session meanwhile without a word (an idle timeout without its 421) is
+// found by the envelope's replies, when nothing of the message has gone,
+// and the message goes at once on a new session, where after a BDAT
+// chunk written into a closed session it could only fail as one that
+// may have gone.
+const maxChunkIdle = time.Second
 
 // New checks cfg and returns a Sender. It does not connect: the first Send
 // does, so a server down at start-up delays messages instead of failing
@@ -193,7 +205,8 @@ func (s *Sender) SendStaged(ctx context.Context, m channels.Message, ready func(
 			}
 			return channels.Receipt{}, s.dialError(err)
 		}
-		healthy, reply, err := s.sendOn(ctx, c, m.Email, ready)
+		chunk := !reused || s.Now().Sub(c.idleSince) < maxChunkIdle
+		healthy, reply, err := s.sendOn(ctx, c, m.Email, ready, chunk)
 		if healthy {
 			s.put(c)
 		} else {
@@ -222,9 +235,10 @@ func (s *Sender) SendStaged(ctx context.Context, m channels.Message, ready func(
 
 // sendOn sends msg over c and reports whether c can carry the next
 // message, and the server's reply to the message.
-func (s *Sender) sendOn(ctx context.Context, c *conn, msg *channels.Email, ready func() error) (healthy bool, reply string, err error) {
+// chunk says whether it may go with BDAT (see transact).
+func (s *Sender) sendOn(ctx context.Context, c *conn, msg *channels.Email, ready func() error, chunk bool) (healthy bool, reply string, err error) {
 	stop := context.AfterFunc(ctx, c.nc.cancel)
-	reply, err = s.transact(c.smtp, msg, &c.buf, ready)
+	reply, err = s.transact(c.smtp, msg, &c.buf, ready, chunk)
 	if !stop() {
 		return false, reply, err // ctx ended: the connection's deadline is in the past
 	}
@@ -289,6 +303,7 @@ func (s *Sender) get(ctx context.Context, pooled bool) (c *conn, reused bool, er
 var errClosed = errors.New("the email sender is closed")
 
 func (s *Sender) put(c *conn) {
+	c.idleSince = s.Now()
 	s.mu.Lock()
 	if !s.closed {
 		s.idle = append(s.idle, c)

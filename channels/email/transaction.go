@@ -71,13 +71,14 @@ func (e *readyError) Unwrap() error { return e.err }
 // ends the transaction there (a *readyError).
 //
 // To a server that offers CHUNKING and PIPELINING, the transaction goes
-// in one write (see chunked). Otherwise the message goes through DATA, in
+// in one write (see chunked), when chunk allows it (a session idle for
+// long does not: see maxChunkIdle). Otherwise the message goes through DATA, in
 // one write as e.Stuffed gives it, dot-stuffed once per notice; an email
 // without Stuffed is stuffed here, in a few bulk copies where its lines
 // end in CRLF. go-mail's writer (net/textproto's DotWriter) would look at
 // every byte of every message. buf is the session's buffer, reused from
 // message to message; the message is assembled there.
-func (s *Sender) transact(sc *smtp.Client, e *channels.Email, buf *[]byte, ready func() error) (reply string, err error) {
+func (s *Sender) transact(sc *smtp.Client, e *channels.Email, buf *[]byte, ready func() error, chunk bool) (reply string, err error) {
 	from, rcpts, err := envelope(e)
 	if err != nil {
 		return "", err
@@ -89,7 +90,7 @@ func (s *Sender) transact(sc *smtp.Client, e *channels.Email, buf *[]byte, ready
 		return "", &stepError{step: mail.ErrConnCheck, err: err}
 	}
 	pipelining, _ := sc.Extension("PIPELINING")
-	if chunking, _ := sc.Extension("CHUNKING"); chunking && pipelining && len(rcpts) == 1 {
+	if chunking, _ := sc.Extension("CHUNKING"); chunk && chunking && pipelining && len(rcpts) == 1 {
 		return s.chunked(sc, from, rcpts[0], e, buf, ready)
 	}
 	data, n := stuffed(e, (*buf)[:0])
