@@ -238,6 +238,27 @@ RETURNING deliveries.id`)
 // take several.
 const maxRecordBatch = 256
 
+// recordOutcomesText holds recordOutcomes' statement for each padded size
+// (1, 2, 4 … maxRecordBatch rows), made once: the prepared statement is
+// found by its text, and making the text for every group of outcomes
+// cost more than the rest of Record's Go.
+var recordOutcomesText = func() map[int]string {
+	m := map[int]string{}
+	for rows := 1; rows <= maxRecordBatch; rows *= 2 {
+		m[rows] = recordOutcomes(rows)
+	}
+	return m
+}()
+
+// recordOutcomesSQL is recordOutcomes(rows) for rows a power of two up to
+// maxRecordBatch.
+func recordOutcomesSQL(rows int) string {
+	if q, ok := recordOutcomesText[rows]; ok {
+		return q
+	}
+	return recordOutcomes(rows)
+}
+
 // outcomeColumns is how many placeholders one outcome fills.
 const outcomeColumns = 7
 
@@ -266,7 +287,7 @@ func (s *Store) Record(ctx context.Context, worker string, outs []Outcome) (appl
 	var stmts []*sql.Stmt
 	for start := 0; start < len(outs); start = ends[len(ends)-1] {
 		end := batchEnd(outs, start)
-		st, err := s.prepared(ctx, recordOutcomes(paddedRows(end-start)))
+		st, err := s.prepared(ctx, recordOutcomesSQL(paddedRows(end-start)))
 		if err != nil {
 			return nil, fmt.Errorf("record deliveries: %w", err)
 		}

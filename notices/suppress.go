@@ -168,7 +168,13 @@ func reasonList() string {
 	return b.String()
 }
 
+// parseTime reads a time the store wrote, "" (NULL) as the zero time
+// without trying it (a failed parse costs an error made and dropped: two
+// for each delivery claimed).
 func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
 	t, _ := time.Parse(time.RFC3339Nano, s)
 	return t
 }
