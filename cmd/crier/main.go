@@ -13,10 +13,12 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/crier-notices/crier/config"
+	"github.com/crier-notices/crier/internal/gcpace"
 	"github.com/crier-notices/crier/templates"
 )
 
 func main() {
+	gcpace.Set()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -50,6 +50,7 @@ import (
 	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/channels/email"
 	"github.com/crier-notices/crier/channels/sms"
+	"github.com/crier-notices/crier/internal/gcpace"
 	"github.com/crier-notices/crier/internal/logs"
 	"github.com/crier-notices/crier/notices"
 	"github.com/crier-notices/crier/notices/importer"
@@ -258,6 +259,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	if o.serveSink != "" {
 		return serveSink(o.serveSink, os.Stdin, stdout, stderr)
+	}
+	if o.cli == "" {
+		gcpace.Set() // the dispatcher here runs as in crier (which sets it itself)
 	}
 	if o.child != "" {
 		res, err := benchChannel(ctx, o, notices.Channel(o.child), stderr)
