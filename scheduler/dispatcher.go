@@ -739,11 +739,24 @@ func (d *Dispatcher) deliver(stopping, sendCtx context.Context, l *lane, c claim
 		d.settle(sendCtx, l, out)
 		return
 	}
+	// The claim, last before the send: a sender that stalled past its
+	// lease (or waited its turn that long) sends nothing it lost.
+	switch d.fence(sendCtx, c, &out) {
+	case fenceLost:
+		taken(false)
+		l.released(probe)
+		d.log.Warn("claim lost while this dispatcher stalled past its lease: another dispatcher has the delivery; not sending it", "delivery", dl.ID, "channel", l.name)
+		return
+	case fenceStop:
+		taken(false)
+		l.released(probe)
+		d.settle(sendCtx, l, out)
+		return
+	}
 	d.inFlight.Add(1)
 	// ready is the last step before the provider can accept the message:
-	// the previous outcome committed, then the claim checked, so that a
-	// sender that stalled past its lease (or waited its turn, or the
-	// commit, that long) sends nothing it lost.
+	// the previous outcome committed, and the claim checked again, for
+	// the wait may have been long.
 	verdict := fenceSend
 	ready := func() error {
 		prev()
