@@ -164,7 +164,8 @@ var lineThenDot = []byte("\n.")
 // reply to the message missing, as after DATA's end.
 func (s *Sender) chunkedReplies(sc *smtp.Client) (reply string, err error) {
 	var failed *stepError
-	taken := false // the message: the reply to BDAT
+	taken := false  // the message: the reply to BDAT
+	rcptOK := false // the recipient: the reply to RCPT TO
 	for _, r := range []struct {
 		step mail.SendErrReason
 		code int
@@ -172,11 +173,15 @@ func (s *Sender) chunkedReplies(sc *smtp.Client) (reply string, err error) {
 		_, msg, err := sc.Text.ReadResponse(r.code)
 		if err == nil {
 			reply, taken = msg, r.step == mail.ErrSMTPDataClose
+			rcptOK = rcptOK || r.step == mail.ErrSMTPRcptTo
 			continue
 		}
 		var refusal *textproto.Error
 		if !errors.As(err, &refusal) || refusal.Code < 400 {
-			if failed == nil {
+			// The chunk is written: the message may have gone, whatever
+			// came before, but after a 421 to MAIL FROM, the server
+			// closing the session before it took anything.
+			if failed == nil || !(failed.step == mail.ErrSMTPMailFrom && failed.code() == 421) {
 				failed = &stepError{step: mail.ErrSMTPDataClose, err: err}
 			}
 			failed.lost = true
@@ -189,11 +194,18 @@ func (s *Sender) chunkedReplies(sc *smtp.Client) (reply string, err error) {
 	if failed == nil {
 		return reply, nil
 	}
-	if taken {
-		// The message was taken although its envelope was not: the
-		// server is out of step with us (a refused MAIL FROM, a recipient
-		// taken into a transaction before it). The message went.
+	if taken && rcptOK {
+		// The message was taken for its recipient although MAIL FROM
+		// was refused: the server is out of step with us (a transaction
+		// open before it). The message went.
 		return reply, &stepError{step: failed.step, err: failed.err, lost: true, accepted: true}
+	}
+	if taken {
+		// Taken although the recipient was refused: not for that
+		// recipient (the server is out of step, the message went to a
+		// transaction of its own); the refusal is the message's.
+		failed.lost = true
+		return "", failed
 	}
 	reply = ""
 	// A refused envelope or chunk leaves the server's transaction open

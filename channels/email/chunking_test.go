@@ -475,6 +475,11 @@ func TestBDATIdleClosedSessionIsReplaced(t *testing.T) {
 	srv := &idleClosing{closed: make(chan struct{})}
 	addr := serveLoopback(t, srv.serve)
 	s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
+	// The pool's clock stands still: the session is never idle long
+	// enough to send through DATA (maxChunkIdle), however slow the
+	// machine, so the 421 comes to the BDAT transaction.
+	at := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return at }
 	ctx := context.Background()
 	if _, err := s.Send(ctx, notice(t, "Ann", "ann@water.example")); err != nil {
 		t.Fatal(err)
