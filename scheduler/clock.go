@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// stallClock reads the clock that claims are fenced by (see sleepClock).
-var stallClock = (&sleepClock{read: readClocks}).now
+// newStallClock returns the clock a dispatcher fences its claims by (see
+// sleepClock).
+func newStallClock() func() time.Time { return (&sleepClock{read: readClocks}).now }
 
 // sleepClock counts the time a process or machine stood still: Go's
 // monotonic clock (CLOCK_MONOTONIC) goes on while the process is stopped
@@ -38,9 +39,11 @@ func readClocks() (wall time.Time, mono time.Duration) {
 }
 
 func (c *sleepClock) now() time.Time {
-	wall, mono := c.read()
+	// Read under the lock: a reading applied after a later one would
+	// count the time between them twice.
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	wall, mono := c.read()
 	if !c.read1 {
 		c.read1, c.at = true, wall
 	} else {

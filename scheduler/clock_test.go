@@ -1,7 +1,9 @@
 package scheduler
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -37,23 +39,30 @@ func TestSleepClock(t *testing.T) {
 	}
 }
 
-// TestSleepClockNeverGoesBack: readings of the real clocks from many
-// goroutines at once (every sender reads it) never see it go back.
-func TestSleepClockNeverGoesBack(t *testing.T) {
-	c := &sleepClock{read: readClocks}
+// TestSleepClockCountsEachStepOnce: read by many goroutines at once
+// (every sender reads it), the clock moves by the time that passed, no
+// more: a reading applied after a later one would count the time between
+// them again.
+func TestSleepClockCountsEachStepOnce(t *testing.T) {
+	base := time.Date(2026, 12, 6, 17, 0, 0, 0, time.UTC)
+	var ticks atomic.Int64 // each reading is a millisecond after the last
+	c := &sleepClock{read: func() (time.Time, time.Duration) {
+		d := time.Duration(ticks.Add(1)) * time.Millisecond
+		runtime.Gosched() // let another reading come between this one and its use
+		return base.Add(d), d
+	}}
+	start := c.now()
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			prev := c.now()
-			for range 10000 {
-				now := c.now()
-				if now.Before(prev) {
-					t.Errorf("the clock went back from %v to %v", prev, now)
-					return
-				}
-				prev = now
+			for range 2000 {
+				c.now()
 			}
 		})
 	}
 	wg.Wait()
+	end := c.now()
+	if got, want := end.Sub(start), time.Duration(ticks.Load()-1)*time.Millisecond; got != want {
+		t.Errorf("the clock moved %v while %v passed", got, want)
+	}
 }

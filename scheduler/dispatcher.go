@@ -100,7 +100,7 @@ func New(store Queue, cfg Config) (*Dispatcher, error) {
 		cancelled: map[int64]bool{},
 		paused:    map[pauseKey]time.Time{},
 		permRuns:  map[pauseKey]int{},
-		mono:      stallClock,
+		mono:      newStallClock(),
 		held:      map[int64]heldClaim{},
 	}
 	d.printRetry, d.publishRetry = map[int64]retryAt{}, map[int64]retryAt{}
