@@ -58,16 +58,8 @@ func (s *Sender) chunked(sc *smtp.Client, from, rcpt string, e *channels.Email, 
 // is written first, behind room for its BDAT line, whose size is known
 // only then; the lines before are moved up to it.
 func (s *Sender) chunkedCommands(sc *smtp.Client, b []byte, from, rcpt string, e *channels.Email) (all, commands []byte) {
-	b = append(b, "MAIL FROM:"...)
-	b = append(b, from...)
-	// The parameters go-mail's MAIL FROM gives.
-	if ok, _ := sc.Extension("8BITMIME"); ok {
-		b = append(b, " BODY=8BITMIME"...)
-	}
-	if ok, _ := sc.Extension("SMTPUTF8"); ok {
-		b = append(b, " SMTPUTF8"...)
-	}
-	b = append(b, "\r\nRCPT TO:"...)
+	b = appendMailFrom(b, sc, from)
+	b = append(b, "RCPT TO:"...)
 	b = append(b, rcpt...)
 	b = append(b, crlf...)
 	envelope := len(b)

@@ -207,15 +207,7 @@ func (s *Sender) pipelined(sc *smtp.Client, from string, rcpts []string, msg []b
 		return "", err
 	}
 	w := sc.Text.W
-	w.WriteString("MAIL FROM:" + from)
-	// The parameters go-mail's MAIL FROM gives.
-	if ok, _ := sc.Extension("8BITMIME"); ok {
-		w.WriteString(" BODY=8BITMIME")
-	}
-	if ok, _ := sc.Extension("SMTPUTF8"); ok {
-		w.WriteString(" SMTPUTF8")
-	}
-	w.Write(crlf)
+	w.Write(appendMailFrom(nil, sc, from))
 	for _, rcpt := range rcpts {
 		w.WriteString("RCPT TO:" + rcpt + "\r\n")
 	}
@@ -279,6 +271,20 @@ func (s *Sender) pipelined(sc *smtp.Client, from string, rcpts []string, msg []b
 		return "", &stepError{step: mail.ErrSMTPDataClose, err: err}
 	}
 	return reply, nil
+}
+
+// appendMailFrom appends to b the MAIL FROM line of from, with the
+// parameters go-mail's MAIL FROM gives where the server offers them.
+func appendMailFrom(b []byte, sc *smtp.Client, from string) []byte {
+	b = append(b, "MAIL FROM:"...)
+	b = append(b, from...)
+	if ok, _ := sc.Extension("8BITMIME"); ok {
+		b = append(b, " BODY=8BITMIME"...)
+	}
+	if ok, _ := sc.Extension("SMTPUTF8"); ok {
+		b = append(b, " SMTPUTF8"...)
+	}
+	return append(b, crlf...)
 }
 
 var (
