@@ -238,46 +238,22 @@ func TestBDATRefusals(t *testing.T) {
 	}
 }
 
-// lostAfterChunk is a server that offers PIPELINING and CHUNKING and, on
-// its first session, takes one transaction and then reads the next one
-// whole, chunk included, and hangs up without a reply: the client cannot
-// know whether that message was taken. Later sessions answer 250 to all.
-type lostAfterChunk struct {
-	sessions atomic.Int64
-	chunks   atomic.Int64 // chunks read whole
-}
-
-func (l *lostAfterChunk) serve(c net.Conn) {
-	defer c.Close()
-	first := l.sessions.Add(1) == 1
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	r := bufio.NewReader(c)
-	fmt.Fprintf(c, "220 flaky ESMTP\r\n")
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
+// lostAfterChunk is a server whose first session takes one transaction
+// and then reads the next one whole, chunk included, and hangs up without
+// a reply: the client cannot know whether that message was taken. Later
+// sessions answer 250 to all, the chunks numbered in the replies.
+func lostAfterChunk() *scriptedSMTP {
+	var chunks atomic.Int64
+	return &scriptedSMTP{answer: func(session int64, line string) (string, bool) {
+		if line != "BDAT" {
+			return "250 OK", false
 		}
-		f := strings.Fields(line)
-		switch verb := strings.ToUpper(f[0]); {
-		case verb == "EHLO":
-			fmt.Fprintf(c, "250-flaky\r\n250-PIPELINING\r\n250 CHUNKING\r\n")
-		case verb == "BDAT":
-			n, _ := strconv.Atoi(f[1])
-			if _, err := io.CopyN(io.Discard, r, int64(n)); err != nil {
-				return
-			}
-			if l.chunks.Add(1) == 2 && first {
-				return
-			}
-			fmt.Fprintf(c, "250 2.0.0 queued as Q%d\r\n", l.chunks.Load())
-		case verb == "QUIT":
-			fmt.Fprintf(c, "221 bye\r\n")
-			return
-		default:
-			fmt.Fprintf(c, "250 OK\r\n")
+		n := chunks.Add(1)
+		if n == 2 && session == 1 {
+			return "", true
 		}
-	}
+		return fmt.Sprintf("250 2.0.0 queued as Q%d", n), false
+	}}
 }
 
 // TestBDATConnectionLostAfterTheChunk: a pooled session lost once the
@@ -285,7 +261,7 @@ func (l *lostAfterChunk) serve(c net.Conn) {
 // transient, without sending the message again on a new session (which
 // could deliver it twice), and the next message goes on a new session.
 func TestBDATConnectionLostAfterTheChunk(t *testing.T) {
-	l := &lostAfterChunk{}
+	l := lostAfterChunk()
 	addr := serveLoopback(t, l.serve)
 	s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
 	ctx := context.Background()
@@ -423,48 +399,18 @@ func TestBDATRefusedRecipientLeavesTheSessionInStep(t *testing.T) {
 	}
 }
 
-// idleClosing offers PIPELINING and CHUNKING and ends its first session
-// after one message as go-smtp and Postfix end an idle one: 421, then
-// the connection closed. closed is closed then.
-type idleClosing struct {
-	sessions atomic.Int64
-	closed   chan struct{}
-}
-
-func (s *idleClosing) serve(c net.Conn) {
-	first := s.sessions.Add(1) == 1
-	defer func() {
-		c.Close()
-		if first {
-			close(s.closed)
+// idleClosing ends its first session after one message as go-smtp and
+// Postfix end an idle one: 421, then the connection closed.
+func idleClosing() *scriptedSMTP {
+	return &scriptedSMTP{firstEnded: make(chan struct{}), answer: func(session int64, line string) (string, bool) {
+		switch {
+		case line == "BDAT" && session == 1:
+			return "250 2.0.0 queued as Q1\r\n421 4.4.2 Idle timeout, bye bye", true
+		case line == "BDAT":
+			return fmt.Sprintf("250 2.0.0 queued as Q%d", session), false
 		}
-	}()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	r := bufio.NewReader(c)
-	fmt.Fprintf(c, "220 idle ESMTP\r\n")
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		f := strings.Fields(line)
-		switch verb := strings.ToUpper(f[0]); verb {
-		case "EHLO":
-			fmt.Fprintf(c, "250-idle\r\n250-PIPELINING\r\n250 CHUNKING\r\n")
-		case "BDAT":
-			n, _ := strconv.Atoi(f[1])
-			if _, err := io.CopyN(io.Discard, r, int64(n)); err != nil {
-				return
-			}
-			fmt.Fprintf(c, "250 2.0.0 queued as Q%d\r\n", s.sessions.Load())
-			if first {
-				fmt.Fprintf(c, "421 4.4.2 Idle timeout, bye bye\r\n")
-				return
-			}
-		default:
-			fmt.Fprintf(c, "250 OK\r\n")
-		}
-	}
+		return "250 OK", false
+	}}
 }
 
 // TestBDATIdleClosedSessionIsReplaced: a pooled session the server has
@@ -472,7 +418,7 @@ func (s *idleClosing) serve(c net.Conn) {
 // with that 421, before the chunk was read: nothing went, and the
 // message goes at once on a new session without an error.
 func TestBDATIdleClosedSessionIsReplaced(t *testing.T) {
-	srv := &idleClosing{closed: make(chan struct{})}
+	srv := idleClosing()
 	addr := serveLoopback(t, srv.serve)
 	s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
 	// The pool's clock stands still: the session is never idle long
@@ -484,7 +430,7 @@ func TestBDATIdleClosedSessionIsReplaced(t *testing.T) {
 	if _, err := s.Send(ctx, notice(t, "Ann", "ann@water.example")); err != nil {
 		t.Fatal(err)
 	}
-	<-srv.closed
+	<-srv.firstEnded
 	r, err := s.Send(ctx, notice(t, "Ben", "ben@water.example"))
 	if err != nil || r.ProviderID != "Q2" {
 		t.Fatalf("send over a session closed with 421: %+v, %v; want it sent on a new session", r, err)
@@ -512,59 +458,18 @@ func TestBDATOnlyForOneRecipient(t *testing.T) {
 	}
 }
 
-// silentlyClosing offers PIPELINING and CHUNKING and ends its first
-// session after one message without a word, as a server whose idle
-// timeout sends no 421 does. closed is closed then.
-type silentlyClosing struct {
-	sessions atomic.Int64
-	closed   chan struct{}
-}
-
-func (s *silentlyClosing) serve(c net.Conn) {
-	first := s.sessions.Add(1) == 1
-	defer func() {
-		c.Close()
-		if first {
-			close(s.closed)
-		}
-	}()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	r := bufio.NewReader(c)
-	fmt.Fprintf(c, "220 silent ESMTP\r\n")
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		f := strings.Fields(line)
-		switch verb := strings.ToUpper(f[0]); verb {
-		case "EHLO":
-			fmt.Fprintf(c, "250-silent\r\n250-PIPELINING\r\n250 CHUNKING\r\n")
-		case "DATA":
-			fmt.Fprintf(c, "354 go on\r\n")
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-			}
-			fmt.Fprintf(c, "250 2.0.0 queued as D%d\r\n", s.sessions.Load())
+// silentlyClosing ends its first session after one message without a
+// word, as a server whose idle timeout sends no 421 does.
+func silentlyClosing() *scriptedSMTP {
+	return &scriptedSMTP{firstEnded: make(chan struct{}), answer: func(session int64, line string) (string, bool) {
+		switch line {
 		case "BDAT":
-			n, _ := strconv.Atoi(f[1])
-			if _, err := io.CopyN(io.Discard, r, int64(n)); err != nil {
-				return
-			}
-			fmt.Fprintf(c, "250 2.0.0 queued as B%d\r\n", s.sessions.Load())
-			if first {
-				return
-			}
-		default:
-			fmt.Fprintf(c, "250 OK\r\n")
+			return fmt.Sprintf("250 2.0.0 queued as B%d", session), session == 1
+		case "DATA":
+			return fmt.Sprintf("250 2.0.0 queued as D%d", session), false
 		}
-	}
+		return "250 OK", false
+	}}
 }
 
 // TestIdleSessionSilentlyClosedIsReplaced: a pooled session idle past
@@ -573,7 +478,7 @@ func (s *silentlyClosing) serve(c net.Conn) {
 // envelope finds the session dead before any of the message went, and
 // it goes at once on a new session (with BDAT again there).
 func TestIdleSessionSilentlyClosedIsReplaced(t *testing.T) {
-	srv := &silentlyClosing{closed: make(chan struct{})}
+	srv := silentlyClosing()
 	addr := serveLoopback(t, srv.serve)
 	s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
 	var mu sync.Mutex
@@ -583,7 +488,7 @@ func TestIdleSessionSilentlyClosedIsReplaced(t *testing.T) {
 	if r, err := s.Send(ctx, notice(t, "Ann", "ann@water.example")); err != nil || r.ProviderID != "B1" {
 		t.Fatalf("first message: %+v, %v; want queued as B1 (with BDAT)", r, err)
 	}
-	<-srv.closed
+	<-srv.firstEnded
 	mu.Lock()
 	now = now.Add(5 * time.Minute) // the session idles
 	mu.Unlock()
