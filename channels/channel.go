@@ -59,7 +59,9 @@ type Email struct {
 	Data [][]byte
 	// Stuffed, when not nil, is Data as SMTP's DATA carries it (RFC 5321
 	// 4.5.2: a dot doubled at the start of a line, every line ending in
-	// CRLF). When nil, a sender stuffs Data itself.
+	// CRLF), in as many pieces; a piece that stuffing leaves as it is is
+	// Data's piece itself (the same slice), so that a sender can tell
+	// without reading it. When nil, a sender stuffs Data itself.
 	Stuffed [][]byte
 }
 

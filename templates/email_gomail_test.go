@@ -202,6 +202,16 @@ func emailBytes(t testing.TB, e *Email) (data []byte, sender string, rcpts []str
 		if want := dotstuff.Append(nil, b.Bytes()); !bytes.Equal(s, want) {
 			t.Errorf("the stuffed email is\n%q\nwant\n%q", s, want)
 		}
+		// A piece stuffing leaves as it is is Data's own: a sender tells
+		// so without reading it (BDAT then carries Data as it is).
+		if len(e.Stuffed) != len(e.Data) {
+			t.Errorf("%d stuffed pieces for %d", len(e.Stuffed), len(e.Data))
+		}
+		for i := range min(len(e.Stuffed), len(e.Data)) {
+			if p, d := e.Stuffed[i], e.Data[i]; len(d) > 0 && bytes.Equal(p, d) && &p[0] != &d[0] {
+				t.Errorf("stuffed piece %d is a copy of Data's, not Data's own", i)
+			}
+		}
 	}
 	if e.From != "" {
 		sender = (&netmail.Address{Address: e.From}).String()

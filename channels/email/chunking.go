@@ -81,17 +81,15 @@ const maxBDATLine = len("BDAT 1234567890 LAST\r\n")
 
 // appendChunk appends e's message to b as BDAT carries it: the bytes the
 // server reads out of DATA, so that both deliver the same message. That
-// is e.Data itself when stuffing it added no carriage return (Stuffed
-// holds as many as Data: stuffing only adds dots and CRs, and every line
-// of Data already ended in CRLF); else e.Stuffed with the dot that DATA
+// is e.Data itself when stuffing changed none of its pieces (each piece
+// of Stuffed is Data's own: nothing read, where scanning a 12 KB message
+// for lines to unstuff cost 3 µs); else e.Stuffed with the dot that DATA
 // doubles at a line's start taken away again; or, without Stuffed, Data
-// with its line breaks mended as DotWriter mends them. Counting CRs is
-// vectorised; finding line starts with a dot stops at every line. A
-// message that does not end in CRLF gets one, as the end of DATA gives
-// it.
+// with its line breaks mended as DotWriter mends them. A message that
+// does not end in CRLF gets one, as the end of DATA gives it.
 func appendChunk(b []byte, e *channels.Email) []byte {
 	start := len(b)
-	if e.Stuffed != nil && count(e.Stuffed, '\r') == count(e.Data, '\r') {
+	if e.Stuffed != nil && samePieces(e.Stuffed, e.Data) {
 		for _, p := range e.Data {
 			b = append(b, p...)
 		}
@@ -112,13 +110,18 @@ func appendChunk(b []byte, e *channels.Email) []byte {
 	return b
 }
 
-// count is how many times c occurs in pieces.
-func count(pieces [][]byte, c byte) int {
-	n := 0
-	for _, p := range pieces {
-		n += bytes.Count(p, []byte{c})
+// samePieces reports whether a and b are the same pieces: the same
+// slices, not merely the same bytes.
+func samePieces(a, b [][]byte) bool {
+	if len(a) != len(b) {
+		return false
 	}
-	return n
+	for i := range a {
+		if len(a[i]) != len(b[i]) || len(a[i]) > 0 && &a[i][0] != &b[i][0] {
+			return false
+		}
+	}
+	return true
 }
 
 // appendUnstuffed appends pieces, one after another, to b with the first
