@@ -399,44 +399,6 @@ func TestBDATRefusedRecipientLeavesTheSessionInStep(t *testing.T) {
 	}
 }
 
-// idleClosing ends its first session after one message as go-smtp and
-// Postfix end an idle one: 421, then the connection closed.
-func idleClosing() *scriptedSMTP {
-	return &scriptedSMTP{firstEnded: make(chan struct{}), answer: func(session int64, line string) (string, bool) {
-		switch {
-		case line == "BDAT" && session == 1:
-			return "250 2.0.0 queued as Q1\r\n421 4.4.2 Idle timeout, bye bye", true
-		case line == "BDAT":
-			return fmt.Sprintf("250 2.0.0 queued as Q%d", session), false
-		}
-		return "250 OK", false
-	}}
-}
-
-// TestBDATIdleClosedSessionIsReplaced: a pooled session the server has
-// since closed with 421 (an idle timeout) answers the next transaction
-// with that 421, before the chunk was read: nothing went, and the
-// message goes at once on a new session without an error.
-func TestBDATIdleClosedSessionIsReplaced(t *testing.T) {
-	srv := idleClosing()
-	addr := serveLoopback(t, srv.serve)
-	s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
-	// The pool's clock stands still: the session is never idle long
-	// enough to send through DATA (maxChunkIdle), however slow the
-	// machine, so the 421 comes to the BDAT transaction.
-	at := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { return at }
-	ctx := context.Background()
-	if _, err := s.Send(ctx, notice(t, "Ann", "ann@water.example")); err != nil {
-		t.Fatal(err)
-	}
-	<-srv.firstEnded
-	r, err := s.Send(ctx, notice(t, "Ben", "ben@water.example"))
-	if err != nil || r.ProviderID != "Q2" {
-		t.Fatalf("send over a session closed with 421: %+v, %v; want it sent on a new session", r, err)
-	}
-}
-
 // TestBDATOnlyForOneRecipient: an email to several recipients, one of
 // them refused, is not delivered to the others: it goes through DATA,
 // which can still be withheld once the refusal is read, where a BDAT
@@ -458,42 +420,61 @@ func TestBDATOnlyForOneRecipient(t *testing.T) {
 	}
 }
 
-// silentlyClosing ends its first session after one message without a
-// word, as a server whose idle timeout sends no 421 does.
-func silentlyClosing() *scriptedSMTP {
+// closingAfterOne ends its first session after one message, saying bye
+// first (go-smtp's and Postfix's idle timeout: a 421) or, with bye "",
+// without a word. The messages are queued as Q and the session's number
+// through BDAT, D and the number through DATA.
+func closingAfterOne(bye string) *scriptedSMTP {
 	return &scriptedSMTP{firstEnded: make(chan struct{}), answer: func(session int64, line string) (string, bool) {
-		switch line {
-		case "BDAT":
-			return fmt.Sprintf("250 2.0.0 queued as B%d", session), session == 1
-		case "DATA":
+		switch {
+		case line == "BDAT" && session == 1 && bye != "":
+			return "250 2.0.0 queued as Q1\r\n" + bye, true
+		case line == "BDAT":
+			return fmt.Sprintf("250 2.0.0 queued as Q%d", session), session == 1
+		case line == "DATA":
 			return fmt.Sprintf("250 2.0.0 queued as D%d", session), false
 		}
 		return "250 OK", false
 	}}
 }
 
-// TestIdleSessionSilentlyClosedIsReplaced: a pooled session idle past
-// maxChunkIdle sends its next message through DATA, so that a server
-// that closed it meanwhile without a 421 costs the message nothing: the
-// envelope finds the session dead before any of the message went, and
-// it goes at once on a new session (with BDAT again there).
-func TestIdleSessionSilentlyClosedIsReplaced(t *testing.T) {
-	srv := silentlyClosing()
-	addr := serveLoopback(t, srv.serve)
-	s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
-	var mu sync.Mutex
-	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	ctx := context.Background()
-	if r, err := s.Send(ctx, notice(t, "Ann", "ann@water.example")); err != nil || r.ProviderID != "B1" {
-		t.Fatalf("first message: %+v, %v; want queued as B1 (with BDAT)", r, err)
+// TestIdleClosedSessionIsReplaced: a pooled session the server has since
+// closed costs the next message nothing; it goes at once on a new session
+// (through BDAT there) without an error. Closed with a 421, the 421
+// answers the BDAT transaction before the chunk was read. Closed without
+// a word, the session idle past maxChunkIdle sends through DATA, whose
+// envelope finds it dead before any of the message went.
+func TestIdleClosedSessionIsReplaced(t *testing.T) {
+	tests := []struct {
+		name string
+		bye  string
+		idle time.Duration // by the pool's clock, between the two messages
+	}{
+		{"closed with 421, reused at once", "421 4.4.2 Idle timeout, bye bye", 0},
+		{"closed without a word, reused after idling", "", 5 * time.Minute},
 	}
-	<-srv.firstEnded
-	mu.Lock()
-	now = now.Add(5 * time.Minute) // the session idles
-	mu.Unlock()
-	r, err := s.Send(ctx, notice(t, "Ben", "ben@water.example"))
-	if err != nil || r.ProviderID != "B2" {
-		t.Fatalf("send over a session closed silently while idle: %+v, %v; want it sent at once on a new session (queued as B2)", r, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := closingAfterOne(tt.bye)
+			addr := serveLoopback(t, srv.serve)
+			s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
+			// The pool's clock moves only as the test says, however slow
+			// the machine.
+			var mu sync.Mutex
+			now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+			s.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			ctx := context.Background()
+			if r, err := s.Send(ctx, notice(t, "Ann", "ann@water.example")); err != nil || r.ProviderID != "Q1" {
+				t.Fatalf("first message: %+v, %v; want queued as Q1 (through BDAT)", r, err)
+			}
+			<-srv.firstEnded
+			mu.Lock()
+			now = now.Add(tt.idle)
+			mu.Unlock()
+			r, err := s.Send(ctx, notice(t, "Ben", "ben@water.example"))
+			if err != nil || r.ProviderID != "Q2" {
+				t.Fatalf("send over the closed session: %+v, %v; want it sent at once on a new session (queued as Q2)", r, err)
+			}
+		})
 	}
 }
