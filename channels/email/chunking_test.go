@@ -20,6 +20,7 @@ import (
 
 	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/channels/email"
+	"github.com/crier-notices/crier/internal/testenv"
 )
 
 // keepingSMTP is go-smtp's server (which offers PIPELINING and CHUNKING)
@@ -262,7 +263,7 @@ func lostAfterChunk() *scriptedSMTP {
 // could deliver it twice), and the next message goes on a new session.
 func TestBDATConnectionLostAfterTheChunk(t *testing.T) {
 	l := lostAfterChunk()
-	addr := serveLoopback(t, l.serve)
+	addr := testenv.ServeLoopback(t, l.serve)
 	s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
 	ctx := context.Background()
 	if _, err := s.Send(ctx, notice(t, "Ann", "ann@water.example")); err != nil {
@@ -382,7 +383,7 @@ func (s *strictSMTP) serve(c net.Conn) {
 // carries the next message without a 503.
 func TestBDATRefusedRecipientLeavesTheSessionInStep(t *testing.T) {
 	srv := &strictSMTP{}
-	addr := serveLoopback(t, srv.serve)
+	addr := testenv.ServeLoopback(t, srv.serve)
 	s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
 	ctx := context.Background()
 	if _, err := s.Send(ctx, notice(t, "X", "gone@water.example")); !email.HardBounce(err) {
@@ -456,7 +457,7 @@ func TestIdleClosedSessionIsReplaced(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := closingAfterOne(tt.bye)
-			addr := serveLoopback(t, srv.serve)
+			addr := testenv.ServeLoopback(t, srv.serve)
 			s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
 			// The pool's clock moves only as the test says, however slow
 			// the machine.

@@ -398,7 +398,7 @@ func TestStalePooledConnection(t *testing.T) {
 // says nothing more.
 func silentSMTP(t *testing.T, greet bool) (string, int) {
 	t.Helper()
-	addr := serveLoopback(t, func(c net.Conn) {
+	addr := testenv.ServeLoopback(t, func(c net.Conn) {
 		if !greet {
 			io.Copy(io.Discard, c)
 			return

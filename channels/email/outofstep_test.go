@@ -10,6 +10,7 @@ import (
 
 	"github.com/crier-notices/crier/channels"
 	"github.com/crier-notices/crier/channels/email"
+	"github.com/crier-notices/crier/internal/testenv"
 )
 
 // outOfStep's first session takes one message; on its second
@@ -43,7 +44,7 @@ func outOfStep(chunks *atomic.Int64) *scriptedSMTP {
 func TestBDATReplyLostAfterARefusedMailFromIsNotResentAtOnce(t *testing.T) {
 	var chunks atomic.Int64
 	o := outOfStep(&chunks)
-	addr := serveLoopback(t, o.serve)
+	addr := testenv.ServeLoopback(t, o.serve)
 	s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
 	ctx := context.Background()
 	if _, err := s.Send(ctx, notice(t, "Ann", "ann@water.example")); err != nil {
@@ -71,7 +72,7 @@ func TestBDATRefusedRecipientTakenChunkIsNotSent(t *testing.T) {
 		}
 		return "250 OK", false
 	}}
-	addr := serveLoopback(t, srv.serve)
+	addr := testenv.ServeLoopback(t, srv.serve)
 	s := newSender(t, email.Config{Host: "127.0.0.1", Port: addr.Port, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
 	r, err := s.Send(context.Background(), notice(t, "Gone", "gone@water.example"))
 	if err == nil || !channels.IsPermanent(err) {

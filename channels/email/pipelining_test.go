@@ -46,7 +46,7 @@ func startChunkingProxy(t testing.TB, addr string) (*recordingProxy, string, int
 func startProxy(t testing.TB, addr string, hideChunking bool) (*recordingProxy, string, int) {
 	t.Helper()
 	p := &recordingProxy{}
-	a := serveLoopback(t, func(c net.Conn) {
+	a := testenv.ServeLoopback(t, func(c net.Conn) {
 		defer c.Close()
 		up, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -311,7 +311,7 @@ type quirkySMTP struct {
 func startQuirkySMTP(t *testing.T, dataReply string) *quirkySMTP {
 	t.Helper()
 	q := &quirkySMTP{dataReply: dataReply}
-	q.addr = serveLoopback(t, func(c net.Conn) {
+	q.addr = testenv.ServeLoopback(t, func(c net.Conn) {
 		q.sessions.Add(1)
 		q.serve(c)
 	}).String()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -35,7 +34,7 @@ type stuckSMTP struct {
 func newStuckSMTP(t *testing.T, deferred func(n int) bool) *stuckSMTP {
 	t.Helper()
 	s := &stuckSMTP{deferred: deferred}
-	addr := serveLoopback(t, func(c net.Conn) {
+	addr := testenv.ServeLoopback(t, func(c net.Conn) {
 		s.sessions.Add(1)
 		s.serve(c)
 	})
@@ -232,40 +231,4 @@ func serveOutOfStep(c net.Conn, at string) {
 			fmt.Fprintf(c, "250 Ok\r\n")
 		}
 	}
-}
-
-// serveLoopback listens on a free loopback port and runs serve for each
-// connection until the test ends, when the listener and the connections
-// still open are closed and every serve has returned.
-func serveLoopback(t testing.TB, serve func(net.Conn)) *net.TCPAddr {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Go(func() { serve(c) })
-		}
-	})
-	return l.Addr().(*net.TCPAddr)
 }

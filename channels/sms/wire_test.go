@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/crier-notices/crier/channels"
+	"github.com/crier-notices/crier/internal/testenv"
 )
 
 // These tests hold the Sender's own HTTP/1.1 client (wire) to what
@@ -427,29 +428,17 @@ func (p *fakeProxy) request() string {
 }
 
 func startProxy(t *testing.T) *fakeProxy {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &fakeProxy{addr: l.Addr().String()}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { l.Close(); wg.Wait() })
-	wg.Go(func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			req, err := http.ReadRequest(bufio.NewReader(c))
-			if err == nil {
-				p.mu.Lock()
-				p.reqs = append(p.reqs, req.Method+" "+req.Host)
-				p.mu.Unlock()
-			}
-			io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-			c.Close()
+	p := &fakeProxy{}
+	p.addr = testenv.ServeLoopback(t, func(c net.Conn) {
+		defer c.Close()
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err == nil {
+			p.mu.Lock()
+			p.reqs = append(p.reqs, req.Method+" "+req.Host)
+			p.mu.Unlock()
 		}
-	})
+		io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+	}).String()
 	return p
 }
 
@@ -459,32 +448,12 @@ func startProxy(t *testing.T) *fakeProxy {
 // connection, since the server saw nothing of it. The server is a fake
 // because net/http's closes its side at once, which the pool would see.
 func TestWireRetriesWhatNeverWent(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		wg       sync.WaitGroup
-		accepted atomic.Int64
-		conns    sync.Map
-	)
-	t.Cleanup(func() {
-		l.Close()
-		conns.Range(func(c, _ any) bool { c.(net.Conn).Close(); return true })
-		wg.Wait()
+	var accepted atomic.Int64
+	addr := testenv.ServeLoopback(t, func(c net.Conn) {
+		accepted.Add(1)
+		serveHoldingOpen(c)
 	})
-	wg.Go(func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			conns.Store(c, true)
-			wg.Go(func() { serveHoldingOpen(c) })
-		}
-	})
-	s := newTestSender(t, "http://"+l.Addr().String(), 10*time.Second)
+	s := newTestSender(t, "http://"+addr.String(), 10*time.Second)
 	if _, err := s.Send(t.Context(), testMessage()); err != nil {
 		t.Fatal(err)
 	}
