@@ -124,19 +124,13 @@ func TestBDATDeliversWhatDATADelivers(t *testing.T) {
 	bdatProxy, bdatHost, bdatPort := startChunkingProxy(t, srv.addr)
 	viaData := newSender(t, email.Config{Host: dataHost, Port: dataPort, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
 	viaBDAT := newSender(t, email.Config{Host: bdatHost, Port: bdatPort, TLS: "none", Connections: 1, Timeout: 10 * time.Second})
-	tests := []struct {
+	tests := append([]struct {
 		name string
 		body string
 	}{
-		{name: "dots at line starts", body: ".\r\n..\r\n.hidden line\r\nend.\r\n. \r\n"},
-		{name: "a dot first and last", body: ".first\r\nmiddle\r\n."},
 		{name: "long lines", body: strings.Repeat("w", 990) + "\r\n." + strings.Repeat("x", 1900) + "\r\n"},
 		{name: "non-ASCII", body: "Kochen Sie Ihr Wasser ab – ¡hiérvala! 煮沸してください 💧\r\n.ñ\r\n"},
-		{name: "bare line feeds", body: "one\ntwo\n.three\n"},
-		{name: "line feeds bare and not", body: "one\r\n.two\n..three\r\nfour\n"},
-		{name: "no dot", body: "Boil your water before drinking it.\r\n"},
-		{name: "empty", body: ""},
-	}
+	}, awkwardBodies...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sameThroughBDAT(t, srv, viaData, viaBDAT, withBody(t, tt.body))

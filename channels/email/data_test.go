@@ -26,18 +26,7 @@ func TestMailpitReceivesTheMessageAsGoMailSendsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name string
-		body string
-	}{
-		{name: "dots at line starts", body: ".\r\n..\r\n.hidden line\r\nend.\r\n. \r\n"},
-		{name: "a dot first and last", body: ".first\r\nmiddle\r\n."},
-		{name: "bare line feeds", body: "one\ntwo\n.three\n"},
-		{name: "line feeds bare and not", body: "one\r\n.two\n..three\r\nfour\n"},
-		{name: "no dot", body: "Boil your water before drinking it.\r\n"},
-		{name: "empty", body: ""},
-	}
-	for _, tt := range tests {
+	for _, tt := range awkwardBodies {
 		t.Run(tt.name, func(t *testing.T) {
 			gm := noticeMsg(t, "Ann Lee", "ann@water.example")
 			gm.SetBodyWriter(mail.TypeTextPlain, func(w io.Writer) (int64, error) {
@@ -83,4 +72,19 @@ func received(t *testing.T, mp *testenv.MailpitServer) []byte {
 		raw = raw[i+2:]
 	}
 	return raw
+}
+
+// awkwardBodies are bodies whose bytes SMTP's DATA must change and change
+// back: dots at line starts, bare line feeds, a last line without its
+// break.
+var awkwardBodies = []struct {
+	name string
+	body string
+}{
+	{name: "dots at line starts", body: ".\r\n..\r\n.hidden line\r\nend.\r\n. \r\n"},
+	{name: "a dot first and last", body: ".first\r\nmiddle\r\n."},
+	{name: "bare line feeds", body: "one\ntwo\n.three\n"},
+	{name: "line feeds bare and not", body: "one\r\n.two\n..three\r\nfour\n"},
+	{name: "no dot", body: "Boil your water before drinking it.\r\n"},
+	{name: "empty", body: ""},
 }
