@@ -30,8 +30,9 @@ type Email struct {
 	Data [][]byte
 	// Stuffed is Data as SMTP's DATA carries it: a dot doubled at the
 	// start of a line (RFC 5321 4.5.2), done once per notice for the
-	// shared pieces. Nil when the body could not be cut at line starts;
-	// a sender then stuffs Data itself.
+	// shared pieces, in as many pieces as Data; a piece that stuffing
+	// leaves as it is is Data's own (the same slice). Nil when the body
+	// could not be cut at line starts; a sender then stuffs Data itself.
 	Stuffed [][]byte
 }
 
