@@ -118,6 +118,9 @@ type Database struct {
 	// File is the SQLite file, beside which files of the store are kept
 	// (the callback spool); "" for a database server.
 	File string
+	// Close, if not nil, ends what the engine runs beside DB (SQLite's
+	// checkpointer); the store calls it before closing DB.
+	Close func() error
 	// LockImports takes the store's import lock without waiting: nil
 	// and no error when another process's import holds it. The lock
 	// ends when the returned Closer is closed or its holder dies.

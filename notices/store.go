@@ -133,7 +133,11 @@ func (s *Store) Close() error {
 	}
 	s.stmts = nil
 	s.stmtMu.Unlock()
-	return s.db.Close()
+	var err error
+	if s.dbase.Close != nil {
+		err = s.dbase.Close()
+	}
+	return errors.Join(err, s.db.Close())
 }
 
 // timeLayout stores times as fixed-width UTC text, so that text order is

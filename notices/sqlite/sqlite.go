@@ -97,6 +97,8 @@ func (Dialect) Open(ctx context.Context, path string, create bool) (*notices.Dat
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// The checkpointer copies the log into the file; this is its backstop.
+	q.Add("_pragma", "wal_autocheckpoint("+strconv.Itoa(backstopPages)+")")
 	q.Set("_txlock", "immediate") // a transaction takes the write lock when it begins: no upgrade deadlocks
 	if !create {
 		// SQLite's own check, so that a file removed after this one makes
@@ -116,9 +118,15 @@ func (Dialect) Open(ctx context.Context, path string, create bool) (*notices.Dat
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
+	ckpt, err := startCheckpointer(source)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
 	return &notices.Database{
-		DB:   db,
-		File: path,
+		DB:    db,
+		File:  path,
+		Close: ckpt.Close,
 		// The lock is a file beside the database, held with flock: the
 		// kernel releases it when its holder dies, however it dies.
 		LockImports: func(context.Context) (io.Closer, error) {
