@@ -15,14 +15,22 @@ import (
 )
 
 // Lean makes the Twilio server answer each connection with a loop of its
-// own instead of net/http's server: it reads a request with
-// http.ReadRequest, answers as the net/http server does, and writes the
-// reply in one write, leaving out the goroutines and reads net/http's
-// server adds to each request (its background read, its idle wait): on a
-// small machine shared with the sender, it leaves more of the CPU to the
-// sender (in crierbench, 52 µs a message instead of 74). It speaks HTTP/1.1 with keep-alive (or closes after a request
-// that asks it to), answers only the Messages create, and is for
-// benchmarks only.
+// own instead of net/http's server, leaving out the goroutines and reads
+// net/http's server adds to each request (its background read, its idle
+// wait), and much of the work per request: a plain request (HTTP/1.1, a
+// path without escapes, Content-Length, its body buffered) is parsed in
+// place without a header map, its form decoded without a map, its
+// credentials without a string, and its message resource written by hand
+// into a buffer of the connection's own; any other request is read by
+// http.ReadRequest. Each is answered as net/http's server answers it (the
+// same status, body, and headers but Date and X-Content-Type-Options:
+// TestTwilioSinkLeanAnswersAsNetHTTP holds each kind of request to it), in
+// one write (or one for requests that came pipelined together). On a
+// small machine shared with the sender it leaves more of the CPU to the
+// sender: in crierbench, 100,000 SMS, the sink takes about 24 µs of CPU a
+// message (45 µs when it read every request with http.ReadRequest). It
+// speaks HTTP/1.1 with keep-alive (or closes after a request that asks it
+// to), answers only the Messages create, and is for benchmarks only.
 func Lean() TwilioOption {
 	return func(t *Twilio) { t.lean = &leanHTTP{conns: map[net.Conn]bool{}} }
 }
