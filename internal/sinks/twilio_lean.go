@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -99,11 +98,28 @@ func (s *leanHTTP) close(l net.Listener, wait time.Duration) {
 	}
 }
 
-// messagesPath is the Messages resource's path, the account between them.
+// messagesPrefix and messagesSuffix are the Messages resource's path, the
+// account between them.
 const (
 	messagesPrefix = "/2010-04-01/Accounts/"
 	messagesSuffix = "/Messages.json"
 )
+
+// messagesAccount is the account of path if path is the Messages
+// resource's: messagesPrefix, an account of one segment, messagesSuffix.
+func messagesAccount[S string | []byte](path S) (account S, ok bool) {
+	n := len(path) - len(messagesSuffix)
+	if n <= len(messagesPrefix) || string(path[:len(messagesPrefix)]) != messagesPrefix || string(path[n:]) != messagesSuffix {
+		return account, false
+	}
+	account = path[len(messagesPrefix):n]
+	for i := range len(account) {
+		if account[i] == '/' {
+			return account, false
+		}
+	}
+	return account, true
+}
 
 // handle answers c's requests until the client closes it, asks for it to
 // close, or sends what is not HTTP. Replies go out in one write each, or
@@ -170,8 +186,8 @@ func (lc *leanConn) next() (keep, ok bool) {
 
 // answer is the status and body that answer req, whose body is body.
 func (lc *leanConn) answer(req *leanRequest, body []byte) (int, []byte) {
-	account, ok := bytes.CutPrefix(req.target, []byte(messagesPrefix))
-	if account, ok = bytes.CutSuffix(account, []byte(messagesSuffix)); !ok || len(account) == 0 || bytes.IndexByte(account, '/') >= 0 {
+	account, ok := messagesAccount(req.target)
+	if !ok {
 		return http.StatusNotFound, []byte("404 page not found\n")
 	}
 	if string(req.method) != http.MethodPost {
@@ -246,8 +262,7 @@ func (lc *leanConn) nextSlow() (keep, ok bool) {
 		return false, false
 	}
 	status, out := http.StatusNotFound, []byte("404 page not found\n")
-	account, ok := strings.CutPrefix(req.URL.Path, messagesPrefix)
-	if account, ok = strings.CutSuffix(account, messagesSuffix); ok && account != "" && !strings.Contains(account, "/") {
+	if account, ok := messagesAccount(req.URL.Path); ok {
 		if req.Method == http.MethodPost {
 			status, out = lc.t.answer(account, nil, req)
 		} else {
