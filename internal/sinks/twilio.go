@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Twilio is an HTTP server shaped like Twilio's Messages API that accepts
@@ -292,25 +293,38 @@ func (t *Twilio) appendSID(dst []byte) []byte {
 // character the message goes as UCS-2, 70 and 67 UTF-16 units.
 func segments[S string | []byte](body S) int {
 	septets, gsm := 0, true
-	for _, r := range string(body) {
+	for i := 0; i < len(body); {
+		r, size := decodeRune(body[i:])
 		n := gsmSeptets(r)
 		if n == 0 {
 			gsm = false
 			break
 		}
 		septets += n
+		i += size
 	}
 	single, part, units := 160, 153, septets
 	if !gsm {
 		single, part, units = 70, 67, 0
-		for _, r := range string(body) {
+		for i := 0; i < len(body); {
+			r, size := decodeRune(body[i:])
 			units += utf16.RuneLen(r)
+			i += size
 		}
 	}
 	if units <= single {
 		return 1
 	}
 	return (units + part - 1) / part
+}
+
+// decodeRune is utf8.DecodeRuneInString for a string or bytes: only the
+// few bytes a rune can take are made a string, which stays on the stack.
+func decodeRune[S string | []byte](s S) (rune, int) {
+	if s[0] < utf8.RuneSelf {
+		return rune(s[0]), 1
+	}
+	return utf8.DecodeRuneInString(string(s[:min(len(s), utf8.UTFMax)]))
 }
 
 // gsmSeptets is the number of septets r takes in the GSM 03.38 default
