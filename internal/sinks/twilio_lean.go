@@ -27,7 +27,7 @@ import (
 // one write (or one for requests that came pipelined together). On a
 // small machine shared with the sender it leaves more of the CPU to the
 // sender: in crierbench, 100,000 SMS, the sink takes about 24 µs of CPU a
-// message (45 µs when it read every request with http.ReadRequest). It
+// message (44 µs when it read every request with http.ReadRequest). It
 // speaks HTTP/1.1 with keep-alive (or closes after a request that asks it
 // to), answers only the Messages create, and is for benchmarks only.
 func Lean() TwilioOption {
