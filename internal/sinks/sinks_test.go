@@ -829,8 +829,9 @@ func BenchmarkTwilioSink(b *testing.B) {
 }
 
 // TestTwilioSinkLeanSpeaksHTTP11: the lean server answers pipelined
-// requests in order on one connection, closes it after a request that
-// asks it to, and answers other methods and paths as net/http's would.
+// requests in order on one connection (a chunked one among them), closes
+// it after a request that asks it to, and answers other methods and paths
+// as net/http's would.
 func TestTwilioSinkLeanSpeaksHTTP11(t *testing.T) {
 	tw := startTwilio(t, sinks.RequireToken(authToken), sinks.Lean())
 	c, err := net.Dial("tcp", tw.Addr())
@@ -851,6 +852,9 @@ func TestTwilioSinkLeanSpeaksHTTP11(t *testing.T) {
 	_, err = io.WriteString(c, create("")+
 		"GET /2010-04-01/Accounts/"+accountSID+"/Messages.json HTTP/1.1\r\nHost: twilio\r\n\r\n"+
 		"POST /2010-04-01/Accounts/"+accountSID+"/Calls.json HTTP/1.1\r\nHost: twilio\r\nContent-Length: 2\r\n\r\nab"+
+		"POST /2010-04-01/Accounts/"+accountSID+"/Messages.json HTTP/1.1\r\nHost: twilio\r\nAuthorization: "+auth+
+		"\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"+
+		strconv.FormatInt(int64(len(form)), 16)+"\r\n"+form+"\r\n0\r\n\r\n"+
 		create("Connection: close\r\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -864,6 +868,7 @@ func TestTwilioSinkLeanSpeaksHTTP11(t *testing.T) {
 		{name: "a message create", status: http.StatusCreated},
 		{name: "GET", status: http.StatusMethodNotAllowed},
 		{name: "another resource", status: http.StatusNotFound},
+		{name: "a chunked create", status: http.StatusCreated},
 		{name: "a create asking to close", status: http.StatusCreated, close: true},
 	}
 	for _, tt := range tests {
@@ -879,8 +884,8 @@ func TestTwilioSinkLeanSpeaksHTTP11(t *testing.T) {
 	if n, err := r.ReadByte(); err != io.EOF {
 		t.Errorf("after Connection: close, read %q, %v; want the connection closed", n, err)
 	}
-	if got := tw.Accepted(); got != 2 {
-		t.Errorf("Accepted() = %d, want 2", got)
+	if got := tw.Accepted(); got != 3 {
+		t.Errorf("Accepted() = %d, want 3", got)
 	}
 }
 

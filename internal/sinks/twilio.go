@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Twilio is an HTTP server shaped like Twilio's Messages API that accepts
@@ -183,7 +184,7 @@ const wwwAuthenticate = `Basic realm="Twilio API"`
 // w, which may be nil, is told of a body over maxForm.
 func (t *Twilio) answer(account string, w http.ResponseWriter, r *http.Request) (int, []byte) {
 	_, pass, ok := r.BasicAuth()
-	if !ok || (t.token != "" && subtle.ConstantTimeCompare([]byte(pass), []byte(t.token)) != 1) {
+	if !ok || !t.passwordOK([]byte(pass)) {
 		return twilioErrorBody(http.StatusUnauthorized, 20003, "Authenticate")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
@@ -194,13 +195,8 @@ func (t *Twilio) answer(account string, w http.ResponseWriter, r *http.Request) 
 	to, body := f.Get("To"), f.Get("Body")
 	from, service := f.Get("From"), f.Get("MessagingServiceSid")
 	media := len(f["MediaUrl"])
-	switch {
-	case to == "":
-		return twilioErrorBody(http.StatusBadRequest, 21604, "A 'To' phone number is required.")
-	case from == "" && service == "":
-		return twilioErrorBody(http.StatusBadRequest, 21603, "A 'From' phone number is required.")
-	case body == "" && media == 0 && f.Get("ContentSid") == "":
-		return twilioErrorBody(http.StatusBadRequest, 21602, "Message body is required.")
+	if status, out, ok := refusal(to != "", from != "" || service != "", body != "" || media > 0 || f.Get("ContentSid") != ""); !ok {
+		return status, out
 	}
 
 	sid := t.newSID()
@@ -235,6 +231,29 @@ func (t *Twilio) answer(account string, w http.ResponseWriter, r *http.Request) 
 	return http.StatusCreated, out
 }
 
+// passwordOK reports whether pass, a request's Basic auth password, is
+// one the server accepts.
+func (t *Twilio) passwordOK(pass []byte) bool {
+	return t.token == "" || subtle.ConstantTimeCompare(pass, []byte(t.token)) == 1
+}
+
+// refusal is Twilio's error for a message create without a To, a sender
+// (From or MessagingServiceSid) or content (a Body, a MediaUrl or a
+// ContentSid), checked in that order; ok is true if it has them all.
+func refusal(to, sender, content bool) (status int, out []byte, ok bool) {
+	switch {
+	case !to:
+		status, out = twilioErrorBody(http.StatusBadRequest, 21604, "A 'To' phone number is required.")
+	case !sender:
+		status, out = twilioErrorBody(http.StatusBadRequest, 21603, "A 'From' phone number is required.")
+	case !content:
+		status, out = twilioErrorBody(http.StatusBadRequest, 21602, "Message body is required.")
+	default:
+		return 0, nil, true
+	}
+	return status, out, false
+}
+
 // twilioTime is the layout of Twilio's dates: "Thu, 24 Aug 2023 05:01:45 +0000".
 const twilioTime = "Mon, 02 Jan 2006 15:04:05 -0700"
 
@@ -253,42 +272,59 @@ func twilioErrorBody(status, code int, msg string) (int, []byte) {
 // then a counter, so no two messages of a sink share one.
 func (t *Twilio) newSID() string {
 	var b [2 + 32]byte
-	copy(b[:], "SM")
-	copy(b[2:], t.prefix)
+	return string(t.appendSID(b[:0]))
+}
+
+// appendSID appends a new SID, as newSID returns it, to dst.
+func (t *Twilio) appendSID(dst []byte) []byte {
+	dst = append(dst, "SM"...)
+	dst = append(dst, t.prefix...)
 	n := t.seq.Add(1)
 	const digits = "0123456789abcdef"
-	for i := len(b) - 1; i >= 2+16; i-- {
-		b[i] = digits[n&0xf]
-		n >>= 4
+	for shift := 60; shift >= 0; shift -= 4 {
+		dst = append(dst, digits[n>>shift&0xf])
 	}
-	return string(b[:])
+	return dst
 }
 
 // segments is how many SMS segments body takes, as carriers count them:
 // in the GSM 7-bit alphabet 160 septets fit one message and 153 each part
 // of a longer one (an extension character takes two); with any other
 // character the message goes as UCS-2, 70 and 67 UTF-16 units.
-func segments(body string) int {
+func segments[S string | []byte](body S) int {
 	septets, gsm := 0, true
-	for _, r := range body {
+	for i := 0; i < len(body); {
+		r, size := decodeRune(body[i:])
 		n := gsmSeptets(r)
 		if n == 0 {
 			gsm = false
 			break
 		}
 		septets += n
+		i += size
 	}
 	single, part, units := 160, 153, septets
 	if !gsm {
 		single, part, units = 70, 67, 0
-		for _, r := range body {
+		for i := 0; i < len(body); {
+			r, size := decodeRune(body[i:])
 			units += utf16.RuneLen(r)
+			i += size
 		}
 	}
 	if units <= single {
 		return 1
 	}
 	return (units + part - 1) / part
+}
+
+// decodeRune is utf8.DecodeRuneInString for a string or bytes: only the
+// few bytes a rune can take are made a string, which stays on the stack.
+func decodeRune[S string | []byte](s S) (rune, int) {
+	if s[0] < utf8.RuneSelf {
+		return rune(s[0]), 1
+	}
+	return utf8.DecodeRuneInString(string(s[:min(len(s), utf8.UTFMax)]))
 }
 
 // gsmSeptets is the number of septets r takes in the GSM 03.38 default
