@@ -88,6 +88,12 @@ func TestSQLitePragmas(t *testing.T) {
 	if err := s.db.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
 		t.Errorf("foreign_keys %d, %v; want 1", fk, err)
 	}
+	// The checkpointer copies the log into the file; the store's own
+	// connection does only past this many pages.
+	var pages int
+	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil || pages != 8000 {
+		t.Errorf("wal_autocheckpoint %d, %v; want 8000", pages, err)
+	}
 }
 
 // A PostgreSQL server that cannot be reached is an error naming it, never

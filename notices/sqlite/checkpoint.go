@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"database/sql"
+	"maps"
+	"net/url"
 	"sync"
 	"time"
 )
@@ -17,8 +19,10 @@ import (
 const (
 	// checkpointSoon is the checkpointer's pace while the log grows.
 	checkpointSoon = 50 * time.Millisecond
-	// checkpointIdle is its longest wait while nothing is written.
-	checkpointIdle = 2 * time.Second
+	// checkpointIdle is its longest wait while nothing is written: a
+	// large send beginning meanwhile writes a few thousand pages by the
+	// next round, well under the backstop.
+	checkpointIdle = 250 * time.Millisecond
 	// backstopPages is the store connection's own wal_autocheckpoint,
 	// for a log the checkpointer has fallen behind on (or a process that
 	// ends before its first round): 8,000 pages, 32 MB of 4 KB pages.
@@ -34,10 +38,14 @@ type checkpointer struct {
 	close sync.Once
 }
 
-// startCheckpointer starts checkpointing source. Its connection is opened
-// at its first round: a command that ends sooner opens none.
-func startCheckpointer(source string) (*checkpointer, error) {
-	db, err := sql.Open("sqlite", source)
+// startCheckpointer starts checkpointing the database at path, opened
+// with the store's settings q. Its connection is opened at its first
+// round (a command that ends sooner opens none), and only to a file that
+// exists: a database moved or deleted meanwhile is not made again, empty.
+func startCheckpointer(path string, q url.Values) (*checkpointer, error) {
+	q = maps.Clone(q)
+	q.Set("mode", "rw")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, err
 	}
@@ -66,8 +74,9 @@ func (c *checkpointer) run() {
 		if err == nil && st != last {
 			wait = checkpointSoon
 		} else {
-			// An error (the file gone, a checkpoint of another process
-			// under way) is the backstop's to cover: try again later.
+			// Nothing new, or an error (the file gone): try again later.
+			// (A checkpoint of another process under way is no error.)
+			// What this one cannot copy, the backstop does.
 			wait = min(2*wait, checkpointIdle)
 		}
 		last = st

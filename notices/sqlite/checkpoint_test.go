@@ -31,13 +31,13 @@ func TestCommitsReachTheFileBesideTheWriter(t *testing.T) {
 	// The migrations' log is copied too: wait for that first, so that
 	// the address below is the one commit the file lacks.
 	const address = "+13155550123"
-	if !eventually(t, func() bool { return fileHasTables(t, path, dir) }) {
+	if !eventually(t, func() bool { return fileHasTables(t, path) }) {
 		t.Fatal("the migrations never reached the database file")
 	}
 	if _, _, err := s.Suppress(ctx, address, notices.Manual, "asked by phone", "test"); err != nil {
 		t.Fatal(err)
 	}
-	if !eventually(t, func() bool { return fileHolds(t, path, dir, address) }) {
+	if !eventually(t, func() bool { return fileHolds(t, path, address) }) {
 		t.Fatal("the suppression committed never reached the database file: it is still only in the log")
 	}
 
@@ -64,41 +64,34 @@ func eventually(t *testing.T, ok func() bool) bool {
 	return false
 }
 
-// fileOnly opens a copy of the database file at path without its log, in
-// a folder of its own under dir.
-func fileOnly(t *testing.T, path, dir string) *sql.DB {
+// fileQuery runs q (one count) on a copy of the database file at path
+// without its log, made beside it, and says whether it read 1. A copy taken in the middle
+// of a checkpoint may not read: not yet.
+func fileQuery(t *testing.T, path string, q string, args ...any) bool {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	copyDir, err := os.MkdirTemp(dir, "copy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	copyPath := filepath.Join(copyDir, "copy.db")
+	copyPath := path + ".copy"
 	if err := os.WriteFile(copyPath, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	defer os.Remove(copyPath)
 	db, err := sql.Open("sqlite", "file:"+copyPath+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-func fileHasTables(t *testing.T, path, dir string) bool {
-	db := fileOnly(t, path, dir)
+	defer db.Close()
 	var n int
-	// A copy taken in the middle of a checkpoint may not read: not yet.
-	err := db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'suppressions'`).Scan(&n)
+	err = db.QueryRow(q, args...).Scan(&n)
 	return err == nil && n == 1
 }
 
-func fileHolds(t *testing.T, path, dir, address string) bool {
-	db := fileOnly(t, path, dir)
-	var n int
-	err := db.QueryRow(`SELECT count(*) FROM suppressions WHERE address = ?`, address).Scan(&n)
-	return err == nil && n == 1
+func fileHasTables(t *testing.T, path string) bool {
+	return fileQuery(t, path, `SELECT count(*) FROM sqlite_master WHERE name = 'suppressions'`)
+}
+
+func fileHolds(t *testing.T, path, address string) bool {
+	return fileQuery(t, path, `SELECT count(*) FROM suppressions WHERE address = ?`, address)
 }

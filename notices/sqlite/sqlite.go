@@ -118,7 +118,7 @@ func (Dialect) Open(ctx context.Context, path string, create bool) (*notices.Dat
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
-	ckpt, err := startCheckpointer(source)
+	ckpt, err := startCheckpointer(path, q)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
