@@ -176,6 +176,9 @@ func TestTwilioSinkLeanAnswersAsNetHTTP(t *testing.T) {
 	}
 	// Sent once, each its own requests.
 	postOnce, head2 := []string{http.MethodPost}, []string{http.MethodHead, http.MethodGet}
+	postTo := func(target, body string) string {
+		return "POST " + target + " HTTP/1.1\r\nHost: twilio\r\n" + auth + form + "Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	}
 	overLimit := good + "&Pad=" + strings.Repeat("x", 70<<10)
 	tests = append(tests, []test{
 		{"HEAD to the resource, then GET", "HEAD " + path + " HTTP/1.1\r\nHost: twilio\r\n\r\nGET /nothing HTTP/1.1\r\nHost: twilio\r\n\r\n", head2},
@@ -190,6 +193,16 @@ func TestTwilioSinkLeanAnswersAsNetHTTP(t *testing.T) {
 		// 2^31 and 2^32 + 10: an int of 32 bits would wrap.
 		{"a Content-Length past 32 bits", "POST " + path + " HTTP/1.1\r\nHost: twilio\r\n" + auth + form + "Content-Length: 2147483648\r\n\r\n" + overLimit, postOnce},
 		{"a Content-Length past 32 bits, wrapping to a small one", "POST " + path + " HTTP/1.1\r\nHost: twilio\r\n" + auth + form + "Content-Length: 4294967306\r\n\r\n" + overLimit, postOnce},
+		{"an account \".\"", postTo("/2010-04-01/Accounts/./Messages.json", good), nil},
+		{"an account \"..\"", postTo("/2010-04-01/Accounts/../Messages.json", good), nil},
+		{"an empty segment", postTo("/2010-04-01//Accounts/"+accountSID+"/Messages.json", good), nil},
+		{"a path to clean, with a query", postTo("/2010-04-01/Accounts/x/../"+accountSID+"/Messages.json?a=%C5%BC&b", good), nil},
+		{"a trailing \"..\"", postTo(path+"/..", good), nil},
+		{"GET to a path to clean", "GET /2010-04-01/./Accounts/?x=<\"> HTTP/1.1\r\nHost: twilio\r\n\r\n", nil},
+		{"HEAD to a path to clean", "HEAD /2010-04-01/./Accounts/ HTTP/1.1\r\nHost: twilio\r\n\r\nGET /nothing HTTP/1.1\r\nHost: twilio\r\n\r\n", head2},
+		{"an escaped slash in the account", postTo("/2010-04-01/Accounts/A%2FB/Messages.json", good), nil},
+		{"an escaped dot in the resource", postTo("/2010-04-01/Accounts/"+accountSID+"/Messages%2Ejson", good), nil},
+		{"an escaped dot segment", postTo("/2010-04-01/Accounts/%2E/Messages.json", good), nil},
 		{"no Host", "POST " + path + " HTTP/1.1\r\n" + auth + form + "Content-Length: " + strconv.Itoa(len(good)) + "\r\n\r\n" + good, postOnce},
 		{"a Host that is not a host", post(auth+form+"Host: a b\r\n", good), postOnce},
 		{"two Hosts", post(auth+form+"Host: a\r\n", good), postOnce},

@@ -107,7 +107,8 @@ func (req *leanRequest) requestLine(line []byte) bool {
 		}
 	}
 	req.method, req.target = method, target
-	return true
+	// A path ServeMux would clean it redirects: http.ReadRequest's.
+	return cleanTarget(target)
 }
 
 // The headers an answer reads, as bits of parseHead's seen: a second of

@@ -1,0 +1,112 @@
+package sinks
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// cleanTarget reports whether target, a path without escapes, is one
+// net/http's ServeMux serves as it is rather than redirecting it to
+// path.Clean's form: no empty, "." or ".." segment but a trailing slash.
+func cleanTarget(target []byte) bool {
+	for i := 0; i < len(target); i++ {
+		if target[i] != '/' {
+			continue
+		}
+		seg := target[i+1:]
+		if j := indexSlash(seg); j >= 0 {
+			seg = seg[:j]
+			if j == 0 {
+				return false // "//"
+			}
+		}
+		if string(seg) == "." || string(seg) == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+func indexSlash(b []byte) int {
+	for i, c := range b {
+		if c == '/' {
+			return i
+		}
+	}
+	return -1
+}
+
+// muxPath is the path net/http's ServeMux redirects p, a path as sent,
+// to, as its cleanPath makes it: path.Clean's, keeping a trailing slash.
+func muxPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
+}
+
+// appendRedirect appends the 307 net/http's ServeMux answers req with
+// when its path is not clean, keep saying whether the connection stays
+// open; ok is false if req's path is clean.
+func appendRedirect(dst []byte, req *http.Request, keep bool) ([]byte, bool) {
+	// ServeMux cleans the path as sent, escapes and all.
+	escaped := req.URL.EscapedPath()
+	clean := muxPath(escaped)
+	if clean == escaped || req.Method == http.MethodConnect {
+		return dst, false
+	}
+	loc := (&url.URL{Path: clean, RawQuery: req.URL.RawQuery}).String()
+	dst = append(dst, "HTTP/1.1 307 Temporary Redirect\r\nLocation: "...)
+	dst = append(dst, loc...)
+	var body string
+	switch req.Method {
+	case http.MethodGet:
+		body = "<a href=\"" + html.EscapeString(loc) + "\">Temporary Redirect</a>.\n\n"
+		fallthrough
+	case http.MethodHead:
+		dst = append(dst, "\r\nContent-Type: text/html; charset=utf-8"...)
+	}
+	if !keep {
+		dst = append(dst, "\r\nConnection: close"...)
+	}
+	if req.Method == http.MethodHead {
+		// Nothing written, net/http gives no length to a HEAD reply.
+		return append(dst, "\r\n\r\n"...), true
+	}
+	dst = append(dst, "\r\nContent-Length: "...)
+	dst = strconv.AppendInt(dst, int64(len(body)), 10)
+	dst = append(dst, "\r\n\r\n"...)
+	return append(dst, body...), true
+}
+
+// escapedAccount is the account of escapedPath, a request's path as
+// sent, if ServeMux matches it to the Messages resource: it compares
+// each segment unescaped, so "%2F" in the account is the account's.
+func escapedAccount(escapedPath string) (string, bool) {
+	segs := strings.Split(escapedPath, "/")
+	if len(segs) != 5 || segs[0] != "" {
+		return "", false
+	}
+	for i, s := range segs {
+		u, err := url.PathUnescape(s)
+		if err != nil {
+			return "", false
+		}
+		segs[i] = u
+	}
+	if segs[1] != "2010-04-01" || segs[2] != "Accounts" || segs[3] == "" || segs[4] != "Messages.json" {
+		return "", false
+	}
+	return segs[3], true
+}
