@@ -26,9 +26,10 @@ import (
 // http.ReadRequest. Each is answered as net/http's server answers it
 // (the same status line, body, and the headers a client reads:
 // TestTwilioSinkLeanAnswersAsNetHTTP holds each kind of request to it),
-// but for these rare ones: a request for "*", an HTTP/1.0 request
-// (answered HTTP/1.1), Expect: 100-continue (no 100 Continue is sent), a
-// head over 1 MB (no 431), and another protocol version (no 505).
+// but for these rare ones: an HTTP/1.0 request (answered HTTP/1.1, and
+// its connection kept or closed as HTTP/1.1's), Expect: 100-continue (no
+// 100 Continue is sent), a head over 1 MB (no 431), and another protocol
+// version (no 505).
 // Replies go out in one write (or one for requests that came pipelined
 // together, and always before the connection ends). On a
 // small machine shared with the sender it leaves more of the CPU to the
@@ -314,6 +315,9 @@ func (lc *leanConn) nextSlow() (keep, ok bool) {
 	if refused := refusedHead(req, hosts); refused != "" {
 		lc.out = append(lc.out, refused...)
 		return false, false
+	}
+	if req.RequestURI == "*" {
+		return lc.asterisk(req)
 	}
 	status, out := http.StatusNotFound, []byte("404 page not found\n")
 	_, unclean := appendRedirect(nil, req, false)

@@ -2,6 +2,7 @@ package sinks
 
 import (
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -109,4 +110,21 @@ func escapedAccount(escapedPath string) (string, bool) {
 		return "", false
 	}
 	return segs[3], true
+}
+
+// asterisk answers a request for "*" as net/http's server does: OPTIONS
+// with 200 and no body, any other method (HTTP/1.1) with 400 and close.
+func (lc *leanConn) asterisk(req *http.Request) (keep, ok bool) {
+	if req.Method != http.MethodOptions {
+		lc.out = append(lc.out, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"...)
+		return false, true
+	}
+	n, err := io.Copy(io.Discard, io.LimitReader(req.Body, maxForm+1))
+	keep = err == nil && n <= maxForm && !req.Close
+	lc.out = append(lc.out, "HTTP/1.1 200 OK\r\n"...)
+	if !keep {
+		lc.out = append(lc.out, "Connection: close\r\n"...)
+	}
+	lc.out = append(lc.out, "Content-Length: 0\r\n\r\n"...)
+	return keep, true
 }
