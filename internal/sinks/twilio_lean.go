@@ -26,10 +26,9 @@ import (
 // http.ReadRequest. Each is answered as net/http's server answers it
 // (the same status line, body, and the headers a client reads:
 // TestTwilioSinkLeanAnswersAsNetHTTP holds each kind of request to it),
-// but for these rare ones: an HTTP/1.0 request (answered HTTP/1.1, and
-// its connection kept or closed as HTTP/1.1's), Expect: 100-continue (no
-// 100 Continue is sent), a head over 1 MB (no 431), and another protocol
-// version (no 505).
+// but for these rare ones: OPTIONS * in HTTP/1.0 (answered HTTP/1.1),
+// Expect: 100-continue (no 100 Continue is sent), a head over 1 MB (no
+// 431), and a protocol version but HTTP/1.0 and 1.1 (no 505).
 // Replies go out in one write (or one for requests that came pipelined
 // together, and always before the connection ends). On a
 // small machine shared with the sender it leaves more of the CPU to the
@@ -332,6 +331,12 @@ func (lc *leanConn) nextSlow() (keep, ok bool) {
 	// starts where it should; a body too long ends the connection.
 	n, err := io.Copy(io.Discard, io.LimitReader(req.Body, maxForm+1))
 	keep = err == nil && n <= maxForm && !req.Close
+	start := len(lc.out)
+	defer func() {
+		if !req.ProtoAtLeast(1, 1) {
+			lc.out = append(lc.out[:start], asHTTP10(lc.out[start:], keep)...)
+		}
+	}()
 	if unclean {
 		lc.out, _ = appendRedirect(lc.out, req, keep)
 		return keep, true

@@ -22,7 +22,7 @@ import (
 // replaced so that two servers' answers compare.
 type reply struct {
 	status                              int
-	statusLine, location                string
+	proto, statusLine, location         string
 	contentType, wwwAuthenticate, allow string
 	contentLength                       int64
 	close                               bool
@@ -67,6 +67,7 @@ func exchange(t *testing.T, addr, raw string, methods []string) []reply {
 		body = anyDate.ReplaceAll(anySID.ReplaceAll(body, []byte("SM…")), []byte("DATE"))
 		got = append(got, reply{
 			status:          resp.StatusCode,
+			proto:           resp.Proto,
 			statusLine:      resp.Status,
 			location:        resp.Header.Get("Location"),
 			contentType:     resp.Header.Get("Content-Type"),
@@ -206,6 +207,10 @@ func TestTwilioSinkLeanAnswersAsNetHTTP(t *testing.T) {
 		{"OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: twilio\r\n\r\n", nil},
 		{"OPTIONS * with a body", "OPTIONS * HTTP/1.1\r\nHost: twilio\r\nContent-Length: 2\r\n\r\nab", nil},
 		{"POST *", "POST * HTTP/1.1\r\nHost: twilio\r\n" + auth + form + "Content-Length: " + strconv.Itoa(len(good)) + "\r\n\r\n" + good, nil},
+		{"HTTP/1.0", strings.Replace(create(good), "HTTP/1.1", "HTTP/1.0", 1), postOnce},
+		{"HTTP/1.0 with keep-alive", strings.Replace(create(good), "HTTP/1.1\r\n", "HTTP/1.0\r\nConnection: keep-alive\r\n", 1), nil},
+		{"HTTP/1.0 GET to a path to clean, with keep-alive", "GET /a/../b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", nil},
+		{"HTTP/1.0 GET elsewhere", "GET /nothing HTTP/1.0\r\n\r\n", []string{http.MethodGet}},
 		{"no Host", "POST " + path + " HTTP/1.1\r\n" + auth + form + "Content-Length: " + strconv.Itoa(len(good)) + "\r\n\r\n" + good, postOnce},
 		{"a Host that is not a host", post(auth+form+"Host: a b\r\n", good), postOnce},
 		{"two Hosts", post(auth+form+"Host: a\r\n", good), postOnce},

@@ -1,6 +1,7 @@
 package sinks
 
 import (
+	"bytes"
 	"html"
 	"io"
 	"net/http"
@@ -127,4 +128,24 @@ func (lc *leanConn) asterisk(req *http.Request) (keep, ok bool) {
 	}
 	lc.out = append(lc.out, "Content-Length: 0\r\n\r\n"...)
 	return keep, true
+}
+
+// asHTTP10 is reply, an HTTP/1.1 reply, made the one net/http's server
+// gives an HTTP/1.0 request: its status line says HTTP/1.0, and its
+// Connection header is keep-alive if the connection stays open, none if
+// it closes.
+func asHTTP10(reply []byte, keep bool) []byte {
+	head, body, _ := bytes.Cut(reply, []byte("\r\n\r\n"))
+	line, fields, _ := bytes.Cut(head, []byte("\r\n"))
+	out := append([]byte("HTTP/1.0"), bytes.TrimPrefix(line, []byte("HTTP/1.1"))...)
+	if keep {
+		out = append(out, "\r\nConnection: keep-alive"...)
+	}
+	for _, f := range bytes.Split(fields, []byte("\r\n")) {
+		if !asciiEqualFold(f, "Connection: close") {
+			out = append(append(out, "\r\n"...), f...)
+		}
+	}
+	out = append(out, "\r\n\r\n"...)
+	return append(out, body...)
 }
