@@ -26,9 +26,8 @@ import (
 // http.ReadRequest. Each is answered as net/http's server answers it
 // (the same status line, body, and the headers a client reads:
 // TestTwilioSinkLeanAnswersAsNetHTTP holds each kind of request to it),
-// but for these rare ones: OPTIONS * in HTTP/1.0 (answered HTTP/1.1),
-// Expect: 100-continue (no 100 Continue is sent), a head over 1 MB (no
-// 431), and a protocol version but HTTP/1.0 and 1.1 (no 505).
+// but for these rare ones: OPTIONS * in HTTP/1.0 (answered HTTP/1.1), a
+// head over 1 MB (no 431), and HTTP/2's preface.
 // Replies go out in one write (or one for requests that came pipelined
 // together, and always before the connection ends). On a
 // small machine shared with the sender it leaves more of the CPU to the
@@ -134,7 +133,7 @@ func messagesAccount[S string | []byte](path S) (account S, ok bool) {
 // reply waits on a read, and replies held are written before the
 // connection ends.
 func (s *leanHTTP) handle(c net.Conn, t *Twilio) {
-	lc := &leanConn{t: t, r: bufio.NewReaderSize(c, 16<<10)}
+	lc := &leanConn{t: t, c: c, r: bufio.NewReaderSize(c, 16<<10)}
 	for {
 		keep, ok := lc.next()
 		if ok && keep && lc.nextBuffered() {
@@ -167,6 +166,7 @@ func (lc *leanConn) nextBuffered() bool {
 // leanConn is one connection's reader and the buffers its answers reuse.
 type leanConn struct {
 	t       *Twilio
+	c       net.Conn
 	r       *bufio.Reader
 	out     []byte // replies not yet written
 	body    []byte // the reply under way's body
@@ -318,6 +318,7 @@ func (lc *leanConn) nextSlow() (keep, ok bool) {
 	if req.RequestURI == "*" {
 		return lc.asterisk(req)
 	}
+	cont := lc.expectContinue(req)
 	status, out := http.StatusNotFound, []byte("404 page not found\n")
 	_, unclean := appendRedirect(nil, req, false)
 	if account, ok := escapedAccount(req.URL.EscapedPath()); ok && !unclean {
@@ -329,8 +330,14 @@ func (lc *leanConn) nextSlow() (keep, ok bool) {
 	}
 	// What the answer left of the body, so that the next request
 	// starts where it should; a body too long ends the connection.
-	n, err := io.Copy(io.Discard, io.LimitReader(req.Body, maxForm+1))
-	keep = err == nil && n <= maxForm && !req.Close
+	// net/http closes rather than read a body it asked for with 100
+	// Continue and its handler left.
+	if cont != nil && !cont.eof {
+		keep = false
+	} else {
+		n, err := io.Copy(io.Discard, io.LimitReader(req.Body, maxForm+1))
+		keep = err == nil && n <= maxForm && !req.Close
+	}
 	start := len(lc.out)
 	defer func() {
 		if !req.ProtoAtLeast(1, 1) {
@@ -397,30 +404,22 @@ func countHosts(head []byte) int {
 
 // refusedHead is the reply net/http's server gives req, read by
 // http.ReadRequest with hosts Host headers, before its handler sees it,
-// or "": its checks of Host and of Expect.
+// or "": its checks of the protocol version, of Host and of Expect.
 func refusedHead(req *http.Request, hosts int) string {
 	var text string
 	switch {
+	case req.ProtoMajor != 1 && !(req.ProtoMajor == 2 && req.ProtoMinor == 0 && req.Method == "PRI" && req.RequestURI == "*"):
+		text = "505 HTTP Version Not Supported: unsupported protocol version"
 	case req.ProtoAtLeast(1, 1) && hosts <= 0 && req.Method != http.MethodConnect:
 		text = "400 Bad Request: missing required Host header"
 	case !validHost(req.Host):
 		text = "400 Bad Request: malformed Host header"
-	case req.Header.Get("Expect") != "" && !hasContinueToken(req.Header.Get("Expect")):
+	case req.Header.Get("Expect") != "" && !hasToken(req.Header.Get("Expect"), "100-continue"):
 		return "HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 	default:
 		return ""
 	}
 	return "HTTP/1.1 " + text + readErrorHeaders + text
-}
-
-// hasContinueToken reports whether an Expect value lists 100-continue.
-func hasContinueToken(v string) bool {
-	for _, tok := range strings.Split(v, ",") {
-		if strings.EqualFold(strings.Trim(tok, " \t"), "100-continue") {
-			return true
-		}
-	}
-	return false
 }
 
 // validHost reports whether h is a Host value net/http's server takes,

@@ -149,3 +149,59 @@ func asHTTP10(reply []byte, keep bool) []byte {
 	out = append(out, "\r\n\r\n"...)
 	return append(out, body...)
 }
+
+// continueReader is the body of a request that asked for 100 Continue:
+// as net/http's server does, it sends 100 Continue (after the replies
+// held) when the body is first read.
+type continueReader struct {
+	lc   *leanConn
+	body io.ReadCloser
+	sent bool
+	eof  bool
+}
+
+// expectContinue wraps req's body in a continueReader if req asks for
+// 100 Continue and net/http's server would send it, and returns it.
+func (lc *leanConn) expectContinue(req *http.Request) *continueReader {
+	if !req.ProtoAtLeast(1, 1) || req.ContentLength == 0 || !hasToken(req.Header.Get("Expect"), "100-continue") {
+		return nil
+	}
+	cr := &continueReader{lc: lc, body: req.Body}
+	req.Body = cr
+	return cr
+}
+
+func (cr *continueReader) Read(p []byte) (int, error) {
+	if !cr.sent {
+		cr.sent = true
+		lc := cr.lc
+		lc.out = append(lc.out, "HTTP/1.1 100 Continue\r\n\r\n"...)
+		if _, err := lc.c.Write(lc.out); err != nil {
+			return 0, err
+		}
+		lc.out = lc.out[:0]
+	}
+	n, err := cr.body.Read(p)
+	if err == io.EOF {
+		cr.eof = true
+	}
+	return n, err
+}
+
+func (cr *continueReader) Close() error { return cr.body.Close() }
+
+// hasToken reports whether v, a header's value, lists token, as
+// net/http's hasToken reads it: ASCII case aside, bounded by the value's
+// ends, spaces, tabs or commas.
+func hasToken(v, token string) bool {
+	for sp := 0; sp+len(token) <= len(v); sp++ {
+		end := sp + len(token)
+		if (sp == 0 || isTokenBoundary(v[sp-1])) && (end == len(v) || isTokenBoundary(v[end])) &&
+			asciiEqualFold([]byte(v[sp:end]), token) {
+			return true
+		}
+	}
+	return false
+}
+
+func isTokenBoundary(b byte) bool { return b == ' ' || b == ',' || b == '\t' }
