@@ -292,9 +292,13 @@ func (lc *leanConn) now() []byte {
 }
 
 // nextSlow reads the next request with http.ReadRequest and appends its
-// reply to out; a request net/http's server refuses before its handler
-// (one it cannot read, a Host missing or malformed, an Expect other than
-// 100-continue) gets the reply that server gives and ends the connection.
+// reply to out, as net/http's server and ServeMux answer it: a request
+// refused before the handler (one it cannot read, a protocol version it
+// does not serve, a Host missing or malformed, an Expect other than
+// 100-continue) gets that server's reply and ends the connection; a path
+// to clean is redirected, a request for "*" answered as the server
+// does, 100 Continue sent when the answer reads the body, and an
+// HTTP/1.0 request answered in HTTP/1.0.
 func (lc *leanConn) nextSlow() (keep, ok bool) {
 	// http.ReadRequest drops the Host header: count it beforehand.
 	hosts := -1
