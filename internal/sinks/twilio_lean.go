@@ -26,8 +26,9 @@ import (
 // http.ReadRequest. Each is answered as net/http's server answers it
 // (the same status line, body, and the headers a client reads:
 // TestTwilioSinkLeanAnswersAsNetHTTP holds each kind of request to it),
-// but for these rare ones: OPTIONS * in HTTP/1.0 (answered HTTP/1.1), a
-// head over 1 MB (no 431), and HTTP/2's preface.
+// but for these rare ones: OPTIONS * in HTTP/1.0 (answered HTTP/1.1),
+// and HTTP/2's preface; and net/http's limit on a head (1 MB and 4 KB
+// read, 431 past it) counts here from up to 16 KB earlier.
 // Replies go out in one write (or one for requests that came pipelined
 // together, and always before the connection ends). On a
 // small machine shared with the sender it leaves more of the CPU to the
@@ -133,7 +134,8 @@ func messagesAccount[S string | []byte](path S) (account S, ok bool) {
 // reply waits on a read, and replies held are written before the
 // connection ends.
 func (s *leanHTTP) handle(c net.Conn, t *Twilio) {
-	lc := &leanConn{t: t, c: c, r: bufio.NewReaderSize(c, 16<<10)}
+	lc := &leanConn{t: t, c: c, limit: &readLimit{c: c, remain: noLimit}}
+	lc.r = bufio.NewReaderSize(lc.limit, 16<<10)
 	for {
 		keep, ok := lc.next()
 		if ok && keep && lc.nextBuffered() {
@@ -145,6 +147,9 @@ func (s *leanHTTP) handle(c net.Conn, t *Twilio) {
 			}
 		}
 		if !ok || !keep {
+			if lc.limit.remain <= 0 {
+				lc.closeWriteAndWait()
+			}
 			return
 		}
 		lc.out = lc.out[:0]
@@ -167,6 +172,7 @@ func (lc *leanConn) nextBuffered() bool {
 type leanConn struct {
 	t       *Twilio
 	c       net.Conn
+	limit   *readLimit // r's reader
 	r       *bufio.Reader
 	out     []byte // replies not yet written
 	body    []byte // the reply under way's body
@@ -301,6 +307,8 @@ func (lc *leanConn) now() []byte {
 // HTTP/1.0 request answered in HTTP/1.0.
 func (lc *leanConn) nextSlow() (keep, ok bool) {
 	// http.ReadRequest drops the Host header: count it beforehand.
+	// net/http's server reads a head of 1 MB and 4 KB at most.
+	lc.limit.remain = headLimit
 	hosts := -1
 	if n, err := peekHead(lc.r); err == nil {
 		head, _ := lc.r.Peek(n)
@@ -308,9 +316,14 @@ func (lc *leanConn) nextSlow() (keep, ok bool) {
 	}
 	req, err := http.ReadRequest(lc.r)
 	if err != nil {
-		lc.out = appendReadError(lc.out, err)
+		if lc.limit.remain <= 0 {
+			lc.out = append(lc.out, "HTTP/1.1 431 Request Header Fields Too Large"+readErrorHeaders+"431 Request Header Fields Too Large"...)
+		} else {
+			lc.out = appendReadError(lc.out, err)
+		}
 		return false, false
 	}
+	lc.limit.remain = noLimit
 	lc.afterPost = req.Method == http.MethodPost
 	if hosts < 0 && req.Host != "" {
 		hosts = 1 // a head past the buffer: as near as req tells

@@ -217,6 +217,7 @@ func TestTwilioSinkLeanAnswersAsNetHTTP(t *testing.T) {
 		{"Expect: 100-continue, no body", post(auth+form+"Expect: 100-continue\r\n", ""), nil},
 		{"HTTP/3.0", "GET /nothing HTTP/3.0\r\nHost: twilio\r\n\r\n", []string{http.MethodGet}},
 		{"HTTP/0.9", "GET /nothing HTTP/0.9\r\nHost: twilio\r\n\r\n", []string{http.MethodGet}},
+		{"a head over 1 MB", "GET /nothing HTTP/1.1\r\nHost: twilio\r\nX: " + strings.Repeat("a", 1100<<10) + "\r\n\r\n", []string{http.MethodGet}},
 		{"no Host", "POST " + path + " HTTP/1.1\r\n" + auth + form + "Content-Length: " + strconv.Itoa(len(good)) + "\r\n\r\n" + good, postOnce},
 		{"a Host that is not a host", post(auth+form+"Host: a b\r\n", good), postOnce},
 		{"two Hosts", post(auth+form+"Host: a\r\n", good), postOnce},

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"html"
 	"io"
+	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // cleanTarget reports whether target, a path without escapes, is one
@@ -205,3 +208,39 @@ func hasToken(v, token string) bool {
 }
 
 func isTokenBoundary(b byte) bool { return b == ' ' || b == ',' || b == '\t' }
+
+// headLimit is what net/http's server reads of a request head before it
+// answers 431 (DefaultMaxHeaderBytes and 4096 over); noLimit is none.
+const (
+	headLimit = http.DefaultMaxHeaderBytes + 4096
+	noLimit   = math.MaxInt64
+)
+
+// readLimit reads c, remain bytes at most, as net/http's server reads a
+// request head.
+type readLimit struct {
+	c      net.Conn
+	remain int64
+}
+
+func (l *readLimit) Read(p []byte) (int, error) {
+	if l.remain <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.remain {
+		p = p[:l.remain]
+	}
+	n, err := l.c.Read(p)
+	l.remain -= int64(n)
+	return n, err
+}
+
+// closeWriteAndWait ends the connection's writes and waits, as net/http's
+// server does after a 431, so that the client reads the reply before a
+// close with its request unread resets the connection.
+func (lc *leanConn) closeWriteAndWait() {
+	if tc, ok := lc.c.(interface{ CloseWrite() error }); ok {
+		tc.CloseWrite()
+	}
+	time.Sleep(500 * time.Millisecond) // net/http's rstAvoidanceDelay
+}
