@@ -27,8 +27,9 @@ import (
 // (the same status line, body, and the headers a client reads:
 // TestTwilioSinkLeanAnswersAsNetHTTP holds each kind of request to it),
 // but for these rare ones: OPTIONS * in HTTP/1.0 (answered HTTP/1.1),
-// and HTTP/2's preface; and net/http's limit on a head (1 MB and 4 KB
-// read, 431 past it) counts here from up to 16 KB earlier.
+// HTTP/2's preface, and a head within 16 KB of net/http's limit (1 MB
+// and 4 KB read, 431 past it), which the two servers count from
+// different points.
 // Replies go out in one write (or one for requests that came pipelined
 // together, and always before the connection ends). On a
 // small machine shared with the sender it leaves more of the CPU to the
