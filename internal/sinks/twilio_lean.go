@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,10 +23,15 @@ import (
 // place without a header map, its form decoded without a map, its
 // credentials without a string, and its message resource written by hand
 // into a buffer of the connection's own; any other request is read by
-// http.ReadRequest. Each is answered as net/http's server answers it (the
-// same status, body, and headers but Date and X-Content-Type-Options:
-// TestTwilioSinkLeanAnswersAsNetHTTP holds each kind of request to it), in
-// one write (or one for requests that came pipelined together). On a
+// http.ReadRequest. Each is answered as net/http's server answers it
+// (the same status line, body, and the headers a client reads:
+// TestTwilioSinkLeanAnswersAsNetHTTP holds each kind of request to it),
+// but for these rare ones: OPTIONS * in HTTP/1.0 (answered HTTP/1.1),
+// HTTP/2's preface, and a head within 16 KB of net/http's limit (1 MB
+// and 4 KB read, 431 past it), which the two servers count from
+// different points.
+// Replies go out in one write (or one for requests that came pipelined
+// together, and always before the connection ends). On a
 // small machine shared with the sender it leaves more of the CPU to the
 // sender: in crierbench, 100,000 SMS, the sink takes about 24 µs of CPU a
 // message (44 µs when it read every request with http.ReadRequest). It
@@ -123,27 +130,50 @@ func messagesAccount[S string | []byte](path S) (account S, ok bool) {
 
 // handle answers c's requests until the client closes it, asks for it to
 // close, or sends what is not HTTP. Replies go out in one write each, or
-// one for requests that came pipelined together.
+// one for requests that came pipelined together: a reply is held back
+// only while the buffer holds the whole of the next request, so that no
+// reply waits on a read, and replies held are written before the
+// connection ends.
 func (s *leanHTTP) handle(c net.Conn, t *Twilio) {
-	lc := &leanConn{t: t, r: bufio.NewReaderSize(c, 16<<10)}
+	lc := &leanConn{t: t, c: c, limit: &readLimit{c: c, remain: noLimit}}
+	lc.r = bufio.NewReaderSize(lc.limit, 16<<10)
 	for {
 		keep, ok := lc.next()
-		if !ok {
-			return
-		}
-		if keep && lc.r.Buffered() > 0 {
+		if ok && keep && lc.nextBuffered() {
 			continue
 		}
-		if _, err := c.Write(lc.out); err != nil || !keep {
+		if len(lc.out) > 0 {
+			if _, err := c.Write(lc.out); err != nil {
+				return
+			}
+		}
+		if !ok || !keep {
+			if lc.limit.remain <= 0 {
+				lc.closeWriteAndWait()
+			}
 			return
 		}
 		lc.out = lc.out[:0]
 	}
 }
 
+// nextBuffered reports whether lc's buffer holds a whole request the
+// hand parser reads, head and body.
+func (lc *leanConn) nextBuffered() bool {
+	b, _ := lc.r.Peek(lc.r.Buffered())
+	n := headEnd(b)
+	if n < 0 {
+		return false
+	}
+	req, ok := parseHead(b[:n])
+	return ok && req.contentLength <= len(b)-n
+}
+
 // leanConn is one connection's reader and the buffers its answers reuse.
 type leanConn struct {
 	t       *Twilio
+	c       net.Conn
+	limit   *readLimit // r's reader
 	r       *bufio.Reader
 	out     []byte // replies not yet written
 	body    []byte // the reply under way's body
@@ -152,6 +182,10 @@ type leanConn struct {
 	pass    [96]byte // a Basic auth's credentials, decoded
 	date    []byte   // Twilio's date for second
 	second  int64
+	// afterPost is set when the last request was a POST: net/http's
+	// server then skips up to 4 CR or LF bytes that follow it, which old
+	// clients sent after a body.
+	afterPost bool
 }
 
 // next reads the next request and appends its reply to out; keep is false
@@ -160,6 +194,11 @@ type leanConn struct {
 // parseHead; any other by http.ReadRequest, as the lean server read
 // every request before.
 func (lc *leanConn) next() (keep, ok bool) {
+	if lc.afterPost {
+		lc.afterPost = false
+		b, _ := lc.r.Peek(4)
+		lc.r.Discard(leadingCRorLF(b))
+	}
 	n, err := peekHead(lc.r)
 	if err != nil {
 		return lc.nextSlow()
@@ -178,8 +217,13 @@ func (lc *leanConn) next() (keep, ok bool) {
 		req, _ = parseHead(head)
 	}
 	b, _ := lc.r.Peek(n + req.contentLength)
+	lc.afterPost = string(req.method) == http.MethodPost
 	status, out := lc.answer(&req, b[n:])
-	lc.out = appendReply(lc.out, status, out, !req.close)
+	length := len(out)
+	if string(req.method) == http.MethodHead {
+		out = nil
+	}
+	lc.out = appendReply(lc.out, status, out, length, !req.close)
 	lc.r.Discard(n + req.contentLength)
 	return !req.close, true
 }
@@ -255,14 +299,47 @@ func (lc *leanConn) now() []byte {
 }
 
 // nextSlow reads the next request with http.ReadRequest and appends its
-// reply to out.
+// reply to out, as net/http's server and ServeMux answer it: a request
+// refused before the handler (one it cannot read, a protocol version it
+// does not serve, a Host missing or malformed, an Expect other than
+// 100-continue) gets that server's reply and ends the connection; a path
+// to clean is redirected, a request for "*" answered as the server
+// does, 100 Continue sent when the answer reads the body, and an
+// HTTP/1.0 request answered in HTTP/1.0.
 func (lc *leanConn) nextSlow() (keep, ok bool) {
+	// http.ReadRequest drops the Host header: count it beforehand.
+	// net/http's server reads a head of 1 MB and 4 KB at most.
+	lc.limit.remain = headLimit
+	hosts := -1
+	if n, err := peekHead(lc.r); err == nil {
+		head, _ := lc.r.Peek(n)
+		hosts = countHosts(head)
+	}
 	req, err := http.ReadRequest(lc.r)
 	if err != nil {
+		if lc.limit.remain <= 0 {
+			lc.out = append(lc.out, "HTTP/1.1 431 Request Header Fields Too Large"+readErrorHeaders+"431 Request Header Fields Too Large"...)
+		} else {
+			lc.out = appendReadError(lc.out, err)
+		}
 		return false, false
 	}
+	lc.limit.remain = noLimit
+	lc.afterPost = req.Method == http.MethodPost
+	if hosts < 0 && req.Host != "" {
+		hosts = 1 // a head past the buffer: as near as req tells
+	}
+	if refused := refusedHead(req, hosts); refused != "" {
+		lc.out = append(lc.out, refused...)
+		return false, false
+	}
+	if req.RequestURI == "*" {
+		return lc.asterisk(req)
+	}
+	cont := lc.expectContinue(req)
 	status, out := http.StatusNotFound, []byte("404 page not found\n")
-	if account, ok := messagesAccount(req.URL.Path); ok {
+	_, unclean := appendRedirect(nil, req, false)
+	if account, ok := escapedAccount(req.URL.EscapedPath()); ok && !unclean {
 		if req.Method == http.MethodPost {
 			status, out = lc.t.answer(account, nil, req)
 		} else {
@@ -271,15 +348,123 @@ func (lc *leanConn) nextSlow() (keep, ok bool) {
 	}
 	// What the answer left of the body, so that the next request
 	// starts where it should; a body too long ends the connection.
-	n, err := io.Copy(io.Discard, io.LimitReader(req.Body, maxForm+1))
-	keep = err == nil && n <= maxForm && !req.Close
-	lc.out = appendReply(lc.out, status, out, keep)
+	// net/http closes rather than read a body it asked for with 100
+	// Continue and its handler left.
+	if cont != nil && !cont.eof {
+		keep = false
+	} else {
+		n, err := io.Copy(io.Discard, io.LimitReader(req.Body, maxForm+1))
+		keep = err == nil && n <= maxForm && !req.Close
+	}
+	start := len(lc.out)
+	defer func() {
+		if !req.ProtoAtLeast(1, 1) {
+			lc.out = append(lc.out[:start], asHTTP10(lc.out[start:], keep)...)
+		}
+	}()
+	if unclean {
+		lc.out, _ = appendRedirect(lc.out, req, keep)
+		return keep, true
+	}
+	length := len(out)
+	if req.Method == http.MethodHead {
+		out = nil
+	}
+	lc.out = appendReply(lc.out, status, out, length, keep)
 	return keep, true
 }
 
+// leadingCRorLF is the number of CR and LF bytes that start b.
+func leadingCRorLF(b []byte) int {
+	n := 0
+	for n < len(b) && (b[n] == '\r' || b[n] == '\n') {
+		n++
+	}
+	return n
+}
+
+// readErrorHeaders end the head of a reply to a request net/http's
+// server could not read.
+const readErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+
+// appendReadError appends what net/http's server answers when reading a
+// request fails with err: nothing for a connection closed or timed out
+// before a request began, 501 for a transfer encoding it does not know,
+// 400 for anything else.
+func appendReadError(dst []byte, err error) []byte {
+	var ne net.Error
+	switch {
+	case err == io.EOF, errors.As(err, &ne) && ne.Timeout():
+		return dst
+	case strings.HasPrefix(err.Error(), "unsupported transfer encoding"):
+		return append(dst, "HTTP/1.1 501 Not Implemented"+readErrorHeaders+"Unsupported transfer encoding"...)
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "read" {
+		return dst
+	}
+	return append(dst, "HTTP/1.1 400 Bad Request"+readErrorHeaders+"400 Bad Request"...)
+}
+
+// countHosts is the number of Host header lines in head.
+func countHosts(head []byte) int {
+	n := 0
+	_, rest, _ := bytes.Cut(head, []byte("\n"))
+	for len(rest) > 0 {
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte("\n"))
+		if key, _, ok := bytes.Cut(line, []byte(":")); ok && asciiEqualFold(key, "Host") {
+			n++
+		}
+	}
+	return n
+}
+
+// refusedHead is the reply net/http's server gives req, read by
+// http.ReadRequest with hosts Host headers, before its handler sees it,
+// or "": its checks of the protocol version, of Host and of Expect.
+func refusedHead(req *http.Request, hosts int) string {
+	var text string
+	switch {
+	case req.ProtoMajor != 1 && !(req.ProtoMajor == 2 && req.ProtoMinor == 0 && req.Method == "PRI" && req.RequestURI == "*"):
+		text = "505 HTTP Version Not Supported: unsupported protocol version"
+	case req.ProtoAtLeast(1, 1) && hosts <= 0 && req.Method != http.MethodConnect:
+		text = "400 Bad Request: missing required Host header"
+	case !validHost(req.Host):
+		text = "400 Bad Request: malformed Host header"
+	case req.Header.Get("Expect") != "" && !hasToken(req.Header.Get("Expect"), "100-continue"):
+		return "HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+	default:
+		return ""
+	}
+	return "HTTP/1.1 " + text + readErrorHeaders + text
+}
+
+// validHost reports whether h is a Host value net/http's server takes,
+// as httpguts.ValidHostHeader reads it: the bytes of a host, a port, an
+// IPv6 literal or a registered name with its escapes.
+func validHost[S string | []byte](h S) bool {
+	for i := range len(h) {
+		if !validHostByte(h[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func validHostByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!$%&'()*+,-.:;=[]_~", c) >= 0
+}
+
 // appendReply appends an HTTP/1.1 reply with body out, JSON unless the
-// status is 404 or 405, with the headers net/http's server would give.
-func appendReply(dst []byte, status int, out []byte, keep bool) []byte {
+// status is 404 or 405, with the headers net/http's server would give;
+// its Content-Length is length, which is len(out) but for a reply to
+// HEAD, whose body net/http leaves out.
+func appendReply(dst []byte, status int, out []byte, length int, keep bool) []byte {
 	dst = append(dst, "HTTP/1.1 "...)
 	dst = strconv.AppendInt(dst, int64(status), 10)
 	dst = append(dst, ' ')
@@ -300,7 +485,7 @@ func appendReply(dst []byte, status int, out []byte, keep bool) []byte {
 		dst = append(dst, "\r\nConnection: close"...)
 	}
 	dst = append(dst, "\r\nContent-Length: "...)
-	dst = strconv.AppendInt(dst, int64(len(out)), 10)
+	dst = strconv.AppendInt(dst, int64(length), 10)
 	dst = append(dst, "\r\n\r\n"...)
 	return append(dst, out...)
 }

@@ -67,14 +67,15 @@ func FuzzJSONEscapedAsMarshal(f *testing.F) {
 
 // FuzzParseHeadAsReadRequest: a head parseHead accepts, http.ReadRequest
 // reads too, with the same method, path, body length, Authorization,
-// Connection: close, and form or not; no query, no chunks.
+// Connection: close, and form or not; no query, no chunks, no Expect,
+// a Host net/http's server takes, and a path its ServeMux takes as it is.
 func FuzzParseHeadAsReadRequest(f *testing.F) {
 	for _, s := range []string{
 		"POST /2010-04-01/Accounts/AC1/Messages.json HTTP/1.1\r\nHost: x\r\nAuthorization: Basic QUM6dA==\r\n" +
 			"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 12\r\nConnection: keep-alive, close\r\n\r\n",
 		"GET / HTTP/1.1\r\ncontent-length:  007 \r\nX: \t y\r\n\r\n",
 		"GET /a HTTP/1.1\r\nHost: a\r\n b\r\n\r\n", "POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
-		"PUT /a?b HTTP/1.0\r\n\r\n", "GET /a HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded; charset=x\r\n\r\n",
+		"PUT /a?b HTTP/1.0\r\n\r\n", "POST /a/./b/../c// HTTP/1.1\r\nHost: x\r\n\r\n", "POST /a HTTP/1.1\r\nHost: a b\r\nExpect: foo\r\nContent-Length: 4294967306\r\n\r\n", "GET /a HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded; charset=x\r\n\r\n",
 	} {
 		f.Add(s)
 	}
@@ -104,6 +105,9 @@ func FuzzParseHeadAsReadRequest(f *testing.F) {
 			{"close", req.close, hr.Close},
 			{"auth", string(req.auth), hr.Header.Get("Authorization")},
 			{"form", req.form, ct == "application/x-www-form-urlencoded"},
+			{"expect", "", hr.Header.Get("Expect")},
+			{"path cleaned", hr.URL.EscapedPath(), muxPath(hr.URL.EscapedPath())},
+			{"host refused", "", refusedHead(hr, countHosts([]byte(s[:n])))},
 		} {
 			if c.got != c.want {
 				t.Errorf("%s: parseHead %v, ReadRequest %v", c.what, c.got, c.want)

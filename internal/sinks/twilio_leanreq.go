@@ -51,8 +51,9 @@ func headEnd(b []byte) int {
 // parseHead parses head as http.ReadRequest would, for the plain
 // requests it accepts: an HTTP/1.1 request line whose target is a path
 // with no escapes, query or fragment; header lines ending "\r\n", none
-// folded; one of each header the answer reads, Content-Length in
-// digits, no Transfer-Encoding, and a Content-Type, if any, of
+// folded; one of each header the answer reads, one Host whose value
+// net/http's server takes, Content-Length in at most 9 digits, no
+// Transfer-Encoding or Expect, and a Content-Type, if any, of
 // application/x-www-form-urlencoded alone. For every other head, ok is
 // false and the caller lets http.ReadRequest read it, so that what is
 // rare is answered exactly as net/http reads it.
@@ -67,7 +68,9 @@ func parseHead(head []byte) (req leanRequest, ok bool) {
 			return req, false
 		}
 		if len(line) == 0 {
-			return req, len(rest) == 0
+			// Without one Host, net/http's server refuses the request:
+			// http.ReadRequest reads it, and nextSlow refuses it so.
+			return req, len(rest) == 0 && seen&seenHost != 0
 		}
 		if !req.header(line, &seen) {
 			return req, false
@@ -104,7 +107,8 @@ func (req *leanRequest) requestLine(line []byte) bool {
 		}
 	}
 	req.method, req.target = method, target
-	return true
+	// A path ServeMux would clean it redirects: http.ReadRequest's.
+	return cleanTarget(target)
 }
 
 // The headers an answer reads, as bits of parseHead's seen: a second of
@@ -147,8 +151,8 @@ func (req *leanRequest) header(line []byte, seen *uint8) bool {
 		bit, ok = seenType, asciiEqualFold(value, "application/x-www-form-urlencoded")
 		req.form = ok
 	case asciiEqualFold(key, "Host"):
-		bit = seenHost
-	case asciiEqualFold(key, "Transfer-Encoding"):
+		bit, ok = seenHost, validHost(value)
+	case asciiEqualFold(key, "Transfer-Encoding"), asciiEqualFold(key, "Expect"):
 		return false
 	}
 	if *seen&bit != 0 {
@@ -159,9 +163,10 @@ func (req *leanRequest) header(line []byte, seen *uint8) bool {
 }
 
 // setLength reads a Content-Length of digits only, as strconv.ParseUint
-// reads it.
+// reads it; one of more than 9 digits, past maxForm anyway, is left to
+// http.ReadRequest, so that it never overflows an int of 32 bits.
 func (req *leanRequest) setLength(v []byte) bool {
-	if len(v) == 0 || len(v) > 18 {
+	if len(v) == 0 || len(v) > 9 {
 		return false
 	}
 	n := 0
