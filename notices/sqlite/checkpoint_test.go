@@ -50,7 +50,7 @@ func TestCommitsReachTheFileBesideTheWriter(t *testing.T) {
 }
 
 // eventually reports whether ok becomes true within 20 s, asking every
-// 10 ms: the checkpointer's pace is 50 ms, and a loaded machine may be
+// 10 ms: the checkpointer's pace is 100 ms, and a loaded machine may be
 // slower.
 func eventually(t *testing.T, ok func() bool) bool {
 	t.Helper()
