@@ -70,16 +70,22 @@ func StartTwilio(addr string, opts ...TwilioOption) (*Twilio, error) {
 		go func() { t.served <- t.lean.serve(l, t) }()
 		return t, nil
 	}
+	t.srv = t.httpServer()
+	go func() { t.served <- t.srv.Serve(l) }()
+	return t, nil
+}
+
+// httpServer is net/http's server answering the Messages create: the
+// server of StartTwilio, and of what the lean server leaves to it.
+func (t *Twilio) httpServer() *http.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{AccountSid}/Messages.json", t.createMessage)
-	t.srv = &http.Server{
+	return &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		// Clients that hang up are normal in a benchmark.
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
-	go func() { t.served <- t.srv.Serve(l) }()
-	return t, nil
 }
 
 // URL returns the server's base URL, http://127.0.0.1:PORT.

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
-	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,24 +17,20 @@ import (
 // own instead of net/http's server, leaving out the goroutines and reads
 // net/http's server adds to each request (its background read, its idle
 // wait), and much of the work per request: a plain request (HTTP/1.1, a
-// path without escapes, Content-Length, its body buffered) is parsed in
-// place without a header map, its form decoded without a map, its
-// credentials without a string, and its message resource written by hand
-// into a buffer of the connection's own; any other request is read by
-// http.ReadRequest. Each is answered as net/http's server answers it
-// (the same status line, body, and the headers a client reads:
-// TestTwilioSinkLeanAnswersAsNetHTTP holds each kind of request to it),
-// but for these rare ones: OPTIONS * in HTTP/1.0 (answered HTTP/1.1),
-// HTTP/2's preface, and a head within 16 KB of net/http's limit (1 MB
-// and 4 KB read, 431 past it), which the two servers count from
-// different points.
+// clean path without escapes, one Host, Content-Length, its body
+// buffered) is parsed in place without a header map, its form decoded
+// without a map, its credentials without a string, and its message
+// resource written by hand into a buffer of the connection's own, with
+// the reply net/http's server would give. At the first request that is
+// not plain, the rest of the connection is served by net/http's server
+// itself, which answers whatever it is as StartTwilio's server does
+// (TestTwilioSinkLeanAnswersAsNetHTTP holds each kind of request to it).
 // Replies go out in one write (or one for requests that came pipelined
 // together, and always before the connection ends). On a
 // small machine shared with the sender it leaves more of the CPU to the
 // sender: in crierbench, 100,000 SMS, the sink takes about 24 µs of CPU a
 // message (44 µs when it read every request with http.ReadRequest). It
-// speaks HTTP/1.1 with keep-alive (or closes after a request that asks it
-// to), answers only the Messages create, and is for benchmarks only.
+// is for benchmarks only.
 func Lean() TwilioOption {
 	return func(t *Twilio) { t.lean = &leanHTTP{conns: map[net.Conn]bool{}} }
 }
@@ -135,11 +129,10 @@ func messagesAccount[S string | []byte](path S) (account S, ok bool) {
 // reply waits on a read, and replies held are written before the
 // connection ends.
 func (s *leanHTTP) handle(c net.Conn, t *Twilio) {
-	lc := &leanConn{t: t, c: c, limit: &readLimit{c: c, remain: noLimit}}
-	lc.r = bufio.NewReaderSize(lc.limit, 16<<10)
+	lc := &leanConn{t: t, c: c, r: bufio.NewReaderSize(c, 16<<10)}
 	for {
-		keep, ok := lc.next()
-		if ok && keep && lc.nextBuffered() {
+		keep, plain := lc.next()
+		if plain && keep && lc.nextBuffered() {
 			continue
 		}
 		if len(lc.out) > 0 {
@@ -147,10 +140,11 @@ func (s *leanHTTP) handle(c net.Conn, t *Twilio) {
 				return
 			}
 		}
-		if !ok || !keep {
-			if lc.limit.remain <= 0 {
-				lc.closeWriteAndWait()
-			}
+		if !plain {
+			lc.handOff()
+			return
+		}
+		if !keep {
 			return
 		}
 		lc.out = lc.out[:0]
@@ -173,7 +167,6 @@ func (lc *leanConn) nextBuffered() bool {
 type leanConn struct {
 	t       *Twilio
 	c       net.Conn
-	limit   *readLimit // r's reader
 	r       *bufio.Reader
 	out     []byte // replies not yet written
 	body    []byte // the reply under way's body
@@ -188,12 +181,11 @@ type leanConn struct {
 	afterPost bool
 }
 
-// next reads the next request and appends its reply to out; keep is false
-// if the connection ends after it, ok false if there is no request to
-// answer. A plain request whose body c has buffered is read by
-// parseHead; any other by http.ReadRequest, as the lean server read
-// every request before.
-func (lc *leanConn) next() (keep, ok bool) {
+// next reads the next request, if it is plain, and appends its reply to
+// out; keep is false if the connection ends after it. plain is false,
+// and nothing read, if the next request is not one parseHead reads with
+// its body buffered (or there is none): it is handOff's.
+func (lc *leanConn) next() (keep, plain bool) {
 	if lc.afterPost {
 		lc.afterPost = false
 		b, _ := lc.r.Peek(4)
@@ -201,17 +193,17 @@ func (lc *leanConn) next() (keep, ok bool) {
 	}
 	n, err := peekHead(lc.r)
 	if err != nil {
-		return lc.nextSlow()
+		return false, false
 	}
 	head, _ := lc.r.Peek(n)
 	req, ok := parseHead(head)
 	if !ok || n+req.contentLength > lc.r.Size() {
-		return lc.nextSlow()
+		return false, false
 	}
 	if n+req.contentLength > lc.r.Buffered() {
 		// Peek moves what is buffered: read the head again where it is.
 		if _, err := lc.r.Peek(n + req.contentLength); err != nil {
-			return lc.nextSlow()
+			return false, false
 		}
 		head, _ = lc.r.Peek(n)
 		req, _ = parseHead(head)
@@ -298,82 +290,6 @@ func (lc *leanConn) now() []byte {
 	return lc.date
 }
 
-// nextSlow reads the next request with http.ReadRequest and appends its
-// reply to out, as net/http's server and ServeMux answer it: a request
-// refused before the handler (one it cannot read, a protocol version it
-// does not serve, a Host missing or malformed, an Expect other than
-// 100-continue) gets that server's reply and ends the connection; a path
-// to clean is redirected, a request for "*" answered as the server
-// does, 100 Continue sent when the answer reads the body, and an
-// HTTP/1.0 request answered in HTTP/1.0.
-func (lc *leanConn) nextSlow() (keep, ok bool) {
-	// http.ReadRequest drops the Host header: count it beforehand.
-	// net/http's server reads a head of 1 MB and 4 KB at most.
-	lc.limit.remain = headLimit
-	hosts := -1
-	if n, err := peekHead(lc.r); err == nil {
-		head, _ := lc.r.Peek(n)
-		hosts = countHosts(head)
-	}
-	req, err := http.ReadRequest(lc.r)
-	if err != nil {
-		if lc.limit.remain <= 0 {
-			lc.out = append(lc.out, "HTTP/1.1 431 Request Header Fields Too Large"+readErrorHeaders+"431 Request Header Fields Too Large"...)
-		} else {
-			lc.out = appendReadError(lc.out, err)
-		}
-		return false, false
-	}
-	lc.limit.remain = noLimit
-	lc.afterPost = req.Method == http.MethodPost
-	if hosts < 0 && req.Host != "" {
-		hosts = 1 // a head past the buffer: as near as req tells
-	}
-	if refused := refusedHead(req, hosts); refused != "" {
-		lc.out = append(lc.out, refused...)
-		return false, false
-	}
-	if req.RequestURI == "*" {
-		return lc.asterisk(req)
-	}
-	cont := lc.expectContinue(req)
-	status, out := http.StatusNotFound, []byte("404 page not found\n")
-	_, unclean := appendRedirect(nil, req, false)
-	if account, ok := escapedAccount(req.URL.EscapedPath()); ok && !unclean {
-		if req.Method == http.MethodPost {
-			status, out = lc.t.answer(account, nil, req)
-		} else {
-			status, out = http.StatusMethodNotAllowed, []byte("Method Not Allowed\n")
-		}
-	}
-	// What the answer left of the body, so that the next request
-	// starts where it should; a body too long ends the connection.
-	// net/http closes rather than read a body it asked for with 100
-	// Continue and its handler left.
-	if cont != nil && !cont.eof {
-		keep = false
-	} else {
-		n, err := io.Copy(io.Discard, io.LimitReader(req.Body, maxForm+1))
-		keep = err == nil && n <= maxForm && !req.Close
-	}
-	start := len(lc.out)
-	defer func() {
-		if !req.ProtoAtLeast(1, 1) {
-			lc.out = append(lc.out[:start], asHTTP10(lc.out[start:], keep)...)
-		}
-	}()
-	if unclean {
-		lc.out, _ = appendRedirect(lc.out, req, keep)
-		return keep, true
-	}
-	length := len(out)
-	if req.Method == http.MethodHead {
-		out = nil
-	}
-	lc.out = appendReply(lc.out, status, out, length, keep)
-	return keep, true
-}
-
 // leadingCRorLF is the number of CR and LF bytes that start b.
 func leadingCRorLF(b []byte) int {
 	n := 0
@@ -381,63 +297,6 @@ func leadingCRorLF(b []byte) int {
 		n++
 	}
 	return n
-}
-
-// readErrorHeaders end the head of a reply to a request net/http's
-// server could not read.
-const readErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
-
-// appendReadError appends what net/http's server answers when reading a
-// request fails with err: nothing for a connection closed or timed out
-// before a request began, 501 for a transfer encoding it does not know,
-// 400 for anything else.
-func appendReadError(dst []byte, err error) []byte {
-	var ne net.Error
-	switch {
-	case err == io.EOF, errors.As(err, &ne) && ne.Timeout():
-		return dst
-	case strings.HasPrefix(err.Error(), "unsupported transfer encoding"):
-		return append(dst, "HTTP/1.1 501 Not Implemented"+readErrorHeaders+"Unsupported transfer encoding"...)
-	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "read" {
-		return dst
-	}
-	return append(dst, "HTTP/1.1 400 Bad Request"+readErrorHeaders+"400 Bad Request"...)
-}
-
-// countHosts is the number of Host header lines in head.
-func countHosts(head []byte) int {
-	n := 0
-	_, rest, _ := bytes.Cut(head, []byte("\n"))
-	for len(rest) > 0 {
-		var line []byte
-		line, rest, _ = bytes.Cut(rest, []byte("\n"))
-		if key, _, ok := bytes.Cut(line, []byte(":")); ok && asciiEqualFold(key, "Host") {
-			n++
-		}
-	}
-	return n
-}
-
-// refusedHead is the reply net/http's server gives req, read by
-// http.ReadRequest with hosts Host headers, before its handler sees it,
-// or "": its checks of the protocol version, of Host and of Expect.
-func refusedHead(req *http.Request, hosts int) string {
-	var text string
-	switch {
-	case req.ProtoMajor != 1 && !(req.ProtoMajor == 2 && req.ProtoMinor == 0 && req.Method == "PRI" && req.RequestURI == "*"):
-		text = "505 HTTP Version Not Supported: unsupported protocol version"
-	case req.ProtoAtLeast(1, 1) && hosts <= 0 && req.Method != http.MethodConnect:
-		text = "400 Bad Request: missing required Host header"
-	case !validHost(req.Host):
-		text = "400 Bad Request: malformed Host header"
-	case req.Header.Get("Expect") != "" && !hasToken(req.Header.Get("Expect"), "100-continue"):
-		return "HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-	default:
-		return ""
-	}
-	return "HTTP/1.1 " + text + readErrorHeaders + text
 }
 
 // validHost reports whether h is a Host value net/http's server takes,
@@ -489,3 +348,55 @@ func appendReply(dst []byte, status int, out []byte, length int, keep bool) []by
 	dst = append(dst, "\r\n\r\n"...)
 	return append(dst, out...)
 }
+
+// handOff serves the rest of lc's connection, from what lc.r holds on,
+// with net/http's server as StartTwilio runs it, and returns once that
+// server has closed the connection.
+func (lc *leanConn) handOff() {
+	closed := make(chan struct{})
+	srv := lc.t.httpServer()
+	srv.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateClosed || st == http.StateHijacked {
+			close(closed)
+		}
+	}
+	srv.Serve(&oneConn{c: &bufferedConn{Conn: lc.c, r: lc.r}})
+	<-closed
+}
+
+// bufferedConn is a connection whose reads begin with what r, its
+// reader until then, holds.
+type bufferedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (b *bufferedConn) Read(p []byte) (int, error) { return b.r.Read(p) }
+
+// CloseWrite ends the connection's writes, as net/http's server does
+// after refusing a request it left unread (a head too long), so that the
+// client reads the reply before the close resets the connection.
+func (b *bufferedConn) CloseWrite() error {
+	if cw, ok := b.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// oneConn is a listener that accepts c once, then ends: net/http's
+// server goes on serving c after Serve returns.
+type oneConn struct {
+	c    net.Conn
+	done bool
+}
+
+func (l *oneConn) Accept() (net.Conn, error) {
+	if l.done {
+		return nil, net.ErrClosed
+	}
+	l.done = true
+	return l.c, nil
+}
+
+func (l *oneConn) Close() error   { return nil }
+func (l *oneConn) Addr() net.Addr { return l.c.LocalAddr() }

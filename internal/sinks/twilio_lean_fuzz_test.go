@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"testing"
 )
@@ -114,4 +115,78 @@ func FuzzParseHeadAsReadRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The oracles below say what net/http's server does with a request
+// http.ReadRequest read: parseHead must take only requests it serves as
+// they are.
+
+// muxPath is the path net/http's ServeMux redirects p, a path as sent,
+// to, as its cleanPath makes it: path.Clean's, keeping a trailing slash.
+func muxPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
+}
+
+// hasToken reports whether v, a header's value, lists token, as
+// net/http's hasToken reads it: ASCII case aside, bounded by the value's
+// ends, spaces, tabs or commas.
+func hasToken(v, token string) bool {
+	for sp := 0; sp+len(token) <= len(v); sp++ {
+		end := sp + len(token)
+		if (sp == 0 || isTokenBoundary(v[sp-1])) && (end == len(v) || isTokenBoundary(v[end])) &&
+			asciiEqualFold([]byte(v[sp:end]), token) {
+			return true
+		}
+	}
+	return false
+}
+
+func isTokenBoundary(b byte) bool { return b == ' ' || b == ',' || b == '\t' }
+
+// readErrorHeaders end the head of a reply to a request net/http's
+// server could not read.
+const readErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+
+// countHosts is the number of Host header lines in head.
+func countHosts(head []byte) int {
+	n := 0
+	_, rest, _ := bytes.Cut(head, []byte("\n"))
+	for len(rest) > 0 {
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte("\n"))
+		if key, _, ok := bytes.Cut(line, []byte(":")); ok && asciiEqualFold(key, "Host") {
+			n++
+		}
+	}
+	return n
+}
+
+// refusedHead is the reply net/http's server gives req, read by
+// http.ReadRequest with hosts Host headers, before its handler sees it,
+// or "": its checks of the protocol version, of Host and of Expect.
+func refusedHead(req *http.Request, hosts int) string {
+	var text string
+	switch {
+	case req.ProtoMajor != 1 && !(req.ProtoMajor == 2 && req.ProtoMinor == 0 && req.Method == "PRI" && req.RequestURI == "*"):
+		text = "505 HTTP Version Not Supported: unsupported protocol version"
+	case req.ProtoAtLeast(1, 1) && hosts <= 0 && req.Method != http.MethodConnect:
+		text = "400 Bad Request: missing required Host header"
+	case !validHost(req.Host):
+		text = "400 Bad Request: malformed Host header"
+	case req.Header.Get("Expect") != "" && !hasToken(req.Header.Get("Expect"), "100-continue"):
+		return "HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+	default:
+		return ""
+	}
+	return "HTTP/1.1 " + text + readErrorHeaders + text
 }
